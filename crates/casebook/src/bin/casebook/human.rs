@@ -1,0 +1,346 @@
+//! What the CLI prints for people (without `--json`). ID numbers and phones are masked.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use casebook::change::LogEntry;
+use casebook::demo::DemoSummary;
+use casebook::store::Origin;
+use casebook::store::ops::{
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
+    RosterImported,
+};
+use casebook::store::read::{
+    CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing,
+};
+use casebook::store::stats::{Count, Stats};
+use casebook::validate::{mask_id_number, mask_phone};
+
+fn short(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(chars).collect::<String>())
+    }
+}
+
+fn percent(ratio: Option<f64>) -> String {
+    ratio.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
+    move |origin| {
+        format!(
+            "已创建台账：{} {}（{}）\n",
+            origin.code,
+            origin.name,
+            db.display()
+        )
+    }
+}
+
+pub fn roster_imported(r: &RosterImported) -> String {
+    format!(
+        "已导入名册：网格 {} 个，站点 {} 个，代表 {} 名，值班安排 {} 条\n",
+        r.grids, r.stations, r.deputies, r.duty
+    )
+}
+
+pub fn demo_summary(s: &DemoSummary) -> String {
+    format!(
+        "已生成演示数据（虚构）：网格 {} 个，站点 {} 个，代表 {} 名，值班 {} 班；接待 {} 件，办理记录 {} 条，议事会 {} 次，调解 {} 件\n",
+        s.grids,
+        s.stations,
+        s.deputies,
+        s.duty,
+        s.receptions,
+        s.case_events,
+        s.meetings,
+        s.mediations
+    )
+}
+
+pub fn deputies(list: &Vec<DeputyListing>) -> String {
+    let mut out = String::new();
+    for d in list {
+        let deputy = &d.deputy;
+        let _ = writeln!(
+            out,
+            "{}\t{}\t站点 {}\t网格 {}{}{}",
+            deputy.name,
+            d.congress_label,
+            deputy.station.as_deref().unwrap_or("—"),
+            deputy.grid.as_deref().unwrap_or("—"),
+            if deputy.mediator_since.is_some() {
+                "\t特邀调解员"
+            } else {
+                ""
+            },
+            if deputy.active {
+                ""
+            } else {
+                "\t（已离任）"
+            },
+        );
+    }
+    let _ = writeln!(out, "共 {} 名代表", list.len());
+    out
+}
+
+pub fn reception_added(r: &ReceptionAdded) -> String {
+    format!("已登记，案件编号 {}\n", r.case_no)
+}
+
+pub fn cases(list: &Vec<CaseSummary>) -> String {
+    let mut out = String::new();
+    for c in list {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}{}\t{}",
+            c.case_no,
+            c.received_at.format("%Y-%m-%d %H:%M"),
+            c.category,
+            c.status_label,
+            if c.overdue { "（逾期）" } else { "" },
+            short(&c.matter, 30),
+        );
+    }
+    if list.is_empty() {
+        out.push_str("没有符合条件的案件\n");
+    }
+    out
+}
+
+pub fn case_detail(c: &CaseDetail) -> String {
+    let r = &c.reception;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "案件编号：{}    状态：{}{}",
+        r.case_no,
+        c.status_label,
+        if c.overdue { "（逾期）" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "接待时间：{}    方式：{}",
+        r.received_at.format("%Y-%m-%d %H:%M"),
+        r.channel.label()
+    );
+    let _ = writeln!(out, "接待代表：{}", c.deputy_names.join("、"));
+    let _ = writeln!(
+        out,
+        "类别：{}{}",
+        r.category,
+        r.subcategory
+            .as_deref()
+            .map(|s| format!("（{s}）"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(out, "来访人数：{}", r.head_count);
+    for v in &r.visitors {
+        let _ = writeln!(
+            out,
+            "  来访人：{}  电话：{}  身份证：{}  住址：{}",
+            v.name.as_deref().unwrap_or("匿名"),
+            v.phone
+                .as_deref()
+                .map(mask_phone)
+                .unwrap_or_else(|| "—".into()),
+            v.id_number
+                .as_deref()
+                .map(mask_id_number)
+                .unwrap_or_else(|| "—".into()),
+            v.address.as_deref().unwrap_or("—"),
+        );
+    }
+    let _ = writeln!(out, "事由：{}", r.matter);
+    let _ = writeln!(out, "诉求：{}", r.request);
+    if let Some(p) = &r.proposed_handling {
+        let _ = writeln!(out, "拟办意见：{p}");
+    }
+    let _ = writeln!(out, "承诺答复日期：{}    当前期限：{}", r.reply_due, c.due);
+    let _ = writeln!(out, "办理过程：");
+    for e in &c.timeline {
+        let _ = writeln!(
+            out,
+            "  {}  {}{}{}",
+            e.event.at.format("%Y-%m-%d %H:%M"),
+            e.label,
+            e.deputy_name
+                .as_deref()
+                .map(|d| format!("（{d}）"))
+                .unwrap_or_default(),
+            e.event
+                .note
+                .as_deref()
+                .map(|n| format!("：{n}"))
+                .unwrap_or_default(),
+        );
+    }
+    if c.timeline.is_empty() {
+        let _ = writeln!(out, "  （尚无办理记录）");
+    }
+    for number in &c.mediations {
+        let _ = writeln!(out, "调解案件：{number}");
+    }
+    out
+}
+
+pub fn case_event_added(e: &CaseEventAdded) -> String {
+    format!("已记录，案件 {} 当前状态：{}\n", e.case_no, e.status_label)
+}
+
+pub fn meetings(list: &Vec<MeetingListing>) -> String {
+    let mut out = String::new();
+    for m in list {
+        let m = &m.meeting;
+        let passed = m.items.iter().filter(|i| i.passed).count();
+        let _ = writeln!(
+            out,
+            "{}\t{}\t应到{}人 实到{}人\t{}\t议题{}项，通过{}项",
+            m.held_at.format("%Y-%m-%d %H:%M"),
+            m.village,
+            m.expected,
+            m.present,
+            if m.quorum_met {
+                "达到法定人数"
+            } else {
+                "未达法定人数"
+            },
+            m.items.len(),
+            passed,
+        );
+    }
+    let _ = writeln!(out, "共 {} 次会议", list.len());
+    out
+}
+
+pub fn meeting_added(m: &MeetingAdded) -> String {
+    let verdicts: Vec<String> = m
+        .passed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("第{}项{}", i + 1, if *p { "通过" } else { "未通过" }))
+        .collect();
+    format!(
+        "已记录会议：{}（法定人数至少{}人）；{}\n",
+        if m.quorum_met {
+            "达到法定人数"
+        } else {
+            "未达法定人数，决议无效"
+        },
+        m.quorum_minimum,
+        verdicts.join("，")
+    )
+}
+
+pub fn mediations(list: &Vec<MediationListing>) -> String {
+    let mut out = String::new();
+    for m in list {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}{}",
+            m.mediation.number,
+            m.mediation.accepted_at.format("%Y-%m-%d"),
+            m.mediation.dispute_type,
+            m.state.result.map_or("调解中", |r| r.label()),
+            if m.overdue {
+                "（超过一个月）"
+            } else {
+                ""
+            },
+        );
+    }
+    let _ = writeln!(out, "共 {} 件调解", list.len());
+    out
+}
+
+pub fn mediation_added(m: &MediationAdded) -> String {
+    format!("已受理，调解编号 {}\n", m.number)
+}
+
+pub fn mediation_event_added(m: &MediationEventAdded) -> String {
+    format!(
+        "已记录，{} 当前：{}\n",
+        m.number,
+        m.state.result.map_or("调解中", |r| r.label())
+    )
+}
+
+fn counts(out: &mut String, title: &str, counts: &[Count]) {
+    let _ = writeln!(out, "{title}：");
+    for c in counts {
+        let _ = writeln!(out, "  {}\t{}", c.label, c.count);
+    }
+}
+
+pub fn stats(s: &Stats) -> String {
+    let mut out = String::new();
+    let range = match (s.from, s.to) {
+        (None, None) => "全部".to_owned(),
+        (from, to) => format!(
+            "{} 至 {}",
+            from.map_or("最早".into(), |d| d.to_string()),
+            to.map_or("今天".into(), |d| d.to_string())
+        ),
+    };
+    let _ = writeln!(out, "统计范围：{range}");
+    let _ = writeln!(
+        out,
+        "接待 {} 件，{} 人次，其中集体访 {} 件；逾期未答复 {} 件",
+        s.receptions, s.people, s.collective_visits, s.overdue
+    );
+    counts(&mut out, "按类别", &s.by_category);
+    counts(&mut out, "按状态", &s.by_status);
+    counts(&mut out, "按方式", &s.by_channel);
+    counts(&mut out, "按网格", &s.by_grid);
+    counts(&mut out, "按代表", &s.by_deputy);
+    let sat = &s.satisfaction;
+    let _ = writeln!(
+        out,
+        "回访满意度：满意 {}，基本满意 {}，不满意 {}，满意率 {}",
+        sat.satisfied,
+        sat.basically_satisfied,
+        sat.dissatisfied,
+        percent(sat.rate)
+    );
+    let m = &s.mediation;
+    let _ = writeln!(
+        out,
+        "人民调解：受理 {}，成功 {}，不成 {}，终止 {}，在办 {}（超期 {}），成功率 {}；司法确认申请 {}，确认 {}",
+        m.accepted,
+        m.succeeded,
+        m.failed,
+        m.terminated,
+        m.open,
+        m.overdue,
+        percent(m.success_rate),
+        m.judicial_confirmations_applied,
+        m.judicial_confirmations_confirmed
+    );
+    let _ = writeln!(
+        out,
+        "民主议事会：{} 次，其中达到法定人数 {} 次",
+        s.meetings.held, s.meetings.quorate
+    );
+    out
+}
+
+/// The change log without its records: they hold visitors' personal data.
+pub fn changes(list: &Vec<LogEntry>) -> String {
+    let mut out = String::new();
+    for e in list {
+        let _ = writeln!(
+            out,
+            "{}\t#{}\t{}\t{}\t{}",
+            e.origin,
+            e.seq,
+            e.change.op(),
+            e.change.record_id(),
+            e.schema_version
+        );
+    }
+    let _ = writeln!(out, "共 {} 条变更", list.len());
+    out
+}

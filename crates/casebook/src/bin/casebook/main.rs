@@ -1,0 +1,386 @@
+//! `casebook`: the case book, headless. For operators' scripts, acceptance checks and tests.
+//!
+//! Exit codes: 0 success; 2 input refused (message on stderr, nothing written); 1 internal
+//! failure. With `--json`, stdout is one JSON document (on failure `{"error": {kind, message}}`).
+
+mod human;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use casebook::demo::{self, DemoOptions};
+use casebook::domain::{
+    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
+};
+use casebook::store::BookKind;
+use casebook::store::read::{CaseFilter, StatusFilter};
+use casebook::{Book, Error, ErrorKind};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// 联络站台账 — the liaison station case book.
+#[derive(Debug, Parser)]
+#[command(
+    name = "casebook",
+    version,
+    about = "联络站台账：人大代表联络站接待登记与案件台账（命令行）"
+)]
+struct Cli {
+    /// The book file (or set CASEBOOK_DB).
+    #[arg(long, global = true, env = "CASEBOOK_DB")]
+    db: Option<PathBuf>,
+    /// Print one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new book (a station's, or the town's with --town).
+    Init {
+        /// Short code used in case numbers, e.g. BX.
+        #[arg(long)]
+        station_code: String,
+        /// Station name, e.g. 东岭村人大代表联络站.
+        #[arg(long)]
+        station_name: String,
+        /// The town's book (the hub's) instead of a station's.
+        #[arg(long)]
+        town: bool,
+    },
+    /// Grids, stations, deputies and duty shifts.
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+    /// Fill a new book with a fictional town.
+    Demo {
+        /// Receptions to record.
+        #[arg(long)]
+        receptions: usize,
+        /// Random seed: the same seed on the same day gives the same book.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Deputies.
+    Deputy {
+        #[command(subcommand)]
+        command: ListOnly,
+    },
+    /// Receptions.
+    Reception {
+        #[command(subcommand)]
+        command: ReceptionCommand,
+    },
+    /// Cases.
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+    /// Council meetings.
+    Meeting {
+        #[command(subcommand)]
+        command: MeetingCommand,
+    },
+    /// Mediation files.
+    Mediation {
+        #[command(subcommand)]
+        command: MediationCommand,
+    },
+    /// Statistics.
+    Stats {
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<NaiveDate>,
+    },
+    /// The change log.
+    Changes {
+        /// Changes after this seq.
+        #[arg(long, default_value_t = 0)]
+        since: i64,
+        /// Origin (default: this book's own).
+        #[arg(long)]
+        origin: Option<String>,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RosterCommand {
+    /// Import a roster JSON file (see docs/cli.md).
+    Import {
+        /// The file, or - for stdin.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ListOnly {
+    /// List them.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReceptionCommand {
+    /// Record a reception from a JSON file.
+    Add {
+        /// The file, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// List cases, newest first.
+    List {
+        /// Status (e.g. referred, 已交办) or overdue.
+        #[arg(long)]
+        status: Option<String>,
+        /// Dispute type.
+        #[arg(long)]
+        category: Option<String>,
+        /// Text in the matter, request, visitor names or addresses.
+        #[arg(long)]
+        query: Option<String>,
+        /// Page size.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Show a case with its timeline.
+    Show {
+        /// Case number, e.g. BX-2026-0001.
+        case_no: String,
+    },
+    /// Append an event to a case's timeline.
+    Event {
+        /// Case number.
+        case_no: String,
+        /// The event JSON, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MeetingCommand {
+    /// List meetings.
+    List,
+    /// Record a meeting from a JSON file.
+    Add {
+        /// The file, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MediationCommand {
+    /// List mediation files.
+    List,
+    /// Open a mediation file from a JSON file.
+    Add {
+        /// The file, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Append an event to a mediation file.
+    Event {
+        /// Mediation number, e.g. （2026）BX人调字第1号.
+        number: String,
+        /// The event JSON, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("错误：{err}");
+            if json {
+                let body = serde_json::json!({
+                    "error": {"kind": err.kind().as_str(), "message": err.to_string()}
+                });
+                println!("{body}");
+            }
+            if err.kind().is_refusal() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let db = cli.db.ok_or_else(|| {
+        Error::refused(
+            ErrorKind::BadInput,
+            "请用 --db 指定台账文件（或设置环境变量 CASEBOOK_DB）",
+        )
+    })?;
+    let out = Output { json: cli.json };
+    if let Command::Init {
+        station_code,
+        station_name,
+        town,
+    } = &cli.command
+    {
+        let kind = if *town {
+            BookKind::Town
+        } else {
+            BookKind::Station
+        };
+        let book = Book::create(&db, station_code, station_name, kind)?;
+        return out.print(book.origin(), human::origin(&db));
+    }
+    let mut book = Book::open(&db)?;
+    match cli.command {
+        Command::Init { .. } => Ok(()),
+        Command::Roster {
+            command: RosterCommand::Import { file },
+        } => {
+            let roster: RosterFile = read_json(&file)?;
+            out.print(&book.import_roster(&roster)?, human::roster_imported)
+        }
+        Command::Demo { receptions, seed } => {
+            let options = DemoOptions { receptions, seed };
+            let summary = demo::fill(&mut book, &options, |done, total| {
+                if total >= 10_000 || done == total {
+                    eprintln!("已生成接待 {done}/{total} 条");
+                }
+            })?;
+            out.print(&summary, human::demo_summary)
+        }
+        Command::Deputy {
+            command: ListOnly::List,
+        } => out.print(&book.deputies()?, human::deputies),
+        Command::Reception {
+            command: ReceptionCommand::Add { file },
+        } => {
+            let input: ReceptionInput = read_json(&file)?;
+            out.print(&book.add_reception(input)?, human::reception_added)
+        }
+        Command::Case { command } => match command {
+            CaseCommand::List {
+                status,
+                category,
+                query,
+                limit,
+            } => {
+                let filter = CaseFilter {
+                    status: status.as_deref().map(StatusFilter::parse).transpose()?,
+                    category,
+                    query,
+                    limit,
+                };
+                out.print(&book.list_cases(&filter)?, human::cases)
+            }
+            CaseCommand::Show { case_no } => out.print(&book.case(&case_no)?, human::case_detail),
+            CaseCommand::Event { case_no, file } => {
+                let input: CaseEventInput = read_json(&file)?;
+                out.print(
+                    &book.add_case_event(&case_no, input)?,
+                    human::case_event_added,
+                )
+            }
+        },
+        Command::Meeting { command } => match command {
+            MeetingCommand::List => out.print(&book.meetings()?, human::meetings),
+            MeetingCommand::Add { file } => {
+                let input: MeetingInput = read_json(&file)?;
+                out.print(&book.add_meeting(input)?, human::meeting_added)
+            }
+        },
+        Command::Mediation { command } => match command {
+            MediationCommand::List => out.print(&book.mediations()?, human::mediations),
+            MediationCommand::Add { file } => {
+                let input: MediationInput = read_json(&file)?;
+                out.print(&book.add_mediation(input)?, human::mediation_added)
+            }
+            MediationCommand::Event { number, file } => {
+                let input: MediationEventInput = read_json(&file)?;
+                out.print(
+                    &book.add_mediation_event(&number, input)?,
+                    human::mediation_event_added,
+                )
+            }
+        },
+        Command::Stats { from, to } => out.print(&book.stats(from, to)?, human::stats),
+        Command::Changes {
+            since,
+            origin,
+            limit,
+        } => out.print(
+            &book.changes_since(origin.as_deref(), since, limit)?,
+            human::changes,
+        ),
+    }
+}
+
+/// Prints either JSON or the human form.
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn print<T: Serialize>(
+        &self,
+        value: &T,
+        human: impl FnOnce(&T) -> String,
+    ) -> Result<(), Error> {
+        if self.json {
+            let text = serde_json::to_string_pretty(value)
+                .map_err(|err| Error::Corrupt(format!("cannot print JSON: {err}")))?;
+            println!("{text}");
+        } else {
+            print!("{}", human(value));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a JSON input from a file or stdin (`-`), refusing unreadable or malformed input.
+fn read_json<T: DeserializeOwned>(file: &Path) -> Result<T, Error> {
+    let text = if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|err| {
+            Error::refused(ErrorKind::BadInput, format!("无法读取标准输入：{err}"))
+        })?;
+        text
+    } else {
+        std::fs::read_to_string(file).map_err(|err| {
+            Error::refused(
+                ErrorKind::BadInput,
+                format!("无法读取文件 {}：{err}", file.display()),
+            )
+        })?
+    };
+    serde_json::from_str(&text).map_err(|err| {
+        Error::refused(
+            ErrorKind::BadInput,
+            format!(
+                "{} 的内容格式不正确：{err}",
+                if file == Path::new("-") {
+                    "标准输入".into()
+                } else {
+                    file.display().to_string()
+                }
+            ),
+        )
+    })
+}

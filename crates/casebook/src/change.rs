@@ -1,0 +1,111 @@
+//! Changes: the unit of writing and of synchronisation.
+//!
+//! A book is the result of applying its change log in order. Local writes build a [`Change`],
+//! apply it and log it in one transaction; an import (bundles) and a replay apply logged
+//! changes the same way. Applying is idempotent per record id, so a duplicate does nothing.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::{
+    CaseEvent, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent, Reception,
+    Station,
+};
+use crate::hlc::Hlc;
+
+/// One change to a book. Roster records are upserted (the town owns them and may edit them);
+/// station records and timeline events are created once and never edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "record", rename_all = "snake_case")]
+pub enum Change {
+    /// A grid, new or edited.
+    GridUpsert(Grid),
+    /// A station, new or edited.
+    StationUpsert(Station),
+    /// A deputy, new or edited.
+    DeputyUpsert(Deputy),
+    /// A duty shift, new or edited.
+    DutyShiftUpsert(DutyShift),
+    /// A reception, which opens its case.
+    ReceptionCreate(Reception),
+    /// A case timeline event.
+    CaseEventAppend(CaseEvent),
+    /// A council meeting.
+    MeetingCreate(CouncilMeeting),
+    /// A mediation file.
+    MediationCreate(Mediation),
+    /// A mediation event.
+    MediationEventAppend(MediationEvent),
+}
+
+impl Change {
+    /// The entity name in the change log.
+    pub fn entity(&self) -> &'static str {
+        match self {
+            Change::GridUpsert(_) => "grid",
+            Change::StationUpsert(_) => "station",
+            Change::DeputyUpsert(_) => "deputy",
+            Change::DutyShiftUpsert(_) => "duty_shift",
+            Change::ReceptionCreate(_) => "reception",
+            Change::CaseEventAppend(_) => "case_event",
+            Change::MeetingCreate(_) => "meeting",
+            Change::MediationCreate(_) => "mediation",
+            Change::MediationEventAppend(_) => "mediation_event",
+        }
+    }
+
+    /// The change's type tag, as in JSON.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Change::GridUpsert(_) => "grid_upsert",
+            Change::StationUpsert(_) => "station_upsert",
+            Change::DeputyUpsert(_) => "deputy_upsert",
+            Change::DutyShiftUpsert(_) => "duty_shift_upsert",
+            Change::ReceptionCreate(_) => "reception_create",
+            Change::CaseEventAppend(_) => "case_event_append",
+            Change::MeetingCreate(_) => "meeting_create",
+            Change::MediationCreate(_) => "mediation_create",
+            Change::MediationEventAppend(_) => "mediation_event_append",
+        }
+    }
+
+    /// The id of the record it writes.
+    pub fn record_id(&self) -> Uuid {
+        match self {
+            Change::GridUpsert(r) => r.id,
+            Change::StationUpsert(r) => r.id,
+            Change::DeputyUpsert(r) => r.id,
+            Change::DutyShiftUpsert(r) => r.id,
+            Change::ReceptionCreate(r) => r.id,
+            Change::CaseEventAppend(r) => r.id,
+            Change::MeetingCreate(r) => r.id,
+            Change::MediationCreate(r) => r.id,
+            Change::MediationEventAppend(r) => r.id,
+        }
+    }
+}
+
+/// One entry of a change log: a change with where, when and by whom it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Origin (station code, or the town's code).
+    pub origin: String,
+    /// Gapless sequence number within the origin, from 1.
+    pub seq: i64,
+    /// Hybrid logical clock reading, packed.
+    pub hlc: i64,
+    /// Deputy who made the change, when one did.
+    pub deputy: Option<Uuid>,
+    /// Schema version of the book that made it.
+    pub schema_version: i64,
+    /// The change.
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+impl LogEntry {
+    /// The clock reading.
+    pub fn hlc(&self) -> Hlc {
+        Hlc::from_packed(self.hlc)
+    }
+}

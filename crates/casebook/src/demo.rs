@@ -1,0 +1,1198 @@
+//! A fictional town for newcomers, tests and benchmarks: 清溪镇, with 1 central, 5 area and
+//! 28 base grids over 21 village and residential committees, 86 deputies, and receptions with
+//! realistic timelines, council meetings and mediations.
+//!
+//! Every name is made up. The data goes through the same write path as a deputy's input, so
+//! the demo also exercises validation, numbering and the change log. The same seed on the same
+//! day gives the same records (ids included).
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Weekday};
+use rand::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::*;
+use crate::error::Result;
+use crate::store::{Book, BookKind, Writer};
+use crate::time::{CHINA, china_now};
+
+/// What `demo` should make.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Receptions to record.
+    pub receptions: usize,
+    /// Random seed.
+    pub seed: u64,
+}
+
+/// What `demo` made.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DemoSummary {
+    /// Grids.
+    pub grids: usize,
+    /// Stations.
+    pub stations: usize,
+    /// Deputies.
+    pub deputies: usize,
+    /// Duty shifts.
+    pub duty: usize,
+    /// Receptions.
+    pub receptions: usize,
+    /// Case events.
+    pub case_events: usize,
+    /// Council meetings.
+    pub meetings: usize,
+    /// Mediation files.
+    pub mediations: usize,
+    /// Mediation events.
+    pub mediation_events: usize,
+}
+
+/// Receptions written per transaction.
+const BATCH: usize = 2_000;
+
+const TOWN: &str = "清溪镇";
+
+/// Committees (name, station code, area index); the first seven have two base grids.
+const COMMITTEES: [(&str, &str, usize); 21] = [
+    ("东岭村", "DL", 0),
+    ("南塘村", "NT", 1),
+    ("西坑村", "XK", 2),
+    ("北湾村", "BW", 3),
+    ("上坪村", "SP", 4),
+    ("下洋村", "XY", 0),
+    ("石桥村", "SQ", 1),
+    ("竹林村", "ZL", 2),
+    ("荷塘村", "HT", 3),
+    ("大埔村", "DP", 4),
+    ("新围村", "XW", 0),
+    ("龙湾村", "LW", 1),
+    ("白沙村", "BS", 2),
+    ("田心村", "TX", 3),
+    ("长岗村", "CG", 4),
+    ("青山村", "QS", 0),
+    ("沙坪社区", "SPS", 1),
+    ("河东社区", "HD", 2),
+    ("河西社区", "HX", 3),
+    ("新城社区", "XC", 4),
+    ("鹤鸣社区", "HM", 0),
+];
+
+const AREAS: [&str; 5] = ["东片", "南片", "西片", "北片", "中片"];
+
+const SURNAMES: [&str; 24] = [
+    "陈", "李", "黄", "张", "刘", "林", "吴", "梁", "谭", "伍", "甄", "余", "邝", "朱", "马", "周",
+    "何", "郑", "冯", "邓", "曾", "彭", "苏", "叶",
+];
+
+const GIVEN: [&str; 36] = [
+    "志", "伟", "丽", "芳", "建", "国", "明", "华", "秀", "英", "海", "燕", "春", "兰", "德", "荣",
+    "桂", "珍", "永", "强", "嘉", "敏", "锦", "辉", "少", "玲", "文", "杰", "月", "新", "宝", "金",
+    "雪", "炳", "昌", "瑞",
+];
+
+/// Dispute types with weights, and what visitors say about each (事由, 诉求).
+/// A dispute type, its weight, and (事由 template, 诉求) pairs.
+type Topic = (&'static str, u32, &'static [(&'static str, &'static str)]);
+
+const TOPICS: [Topic; 19] = [
+    (
+        "山林土地",
+        15,
+        &[
+            (
+                "{v}{g}村民反映，出嫁后户口仍在本村，但今年土地分红被取消，{x}",
+                "请求按村规民约和法律规定保障出嫁女的土地权益",
+            ),
+            (
+                "{v}{g}与邻组因山林界址不清发生争执，{x}",
+                "请求村委会组织双方现场勘界，明确山林权属",
+            ),
+            (
+                "{v}{g}承包地被他人占用种植果树，{x}",
+                "请求恢复承包地原状并赔偿损失",
+            ),
+        ],
+    ),
+    (
+        "村务管理",
+        14,
+        &[
+            (
+                "{v}{g}村民反映村道路灯损坏多日，夜间出行不便，{x}",
+                "请求尽快维修路灯",
+            ),
+            (
+                "{v}{g}村民对集体鱼塘发包程序有疑问，{x}",
+                "请求公开发包过程和收支账目",
+            ),
+            (
+                "{v}{g}村民反映村务公开栏长期未更新，{x}",
+                "请求按时公开村务和财务",
+            ),
+            (
+                "{v}{g}村民反映村内排水渠堵塞，雨天积水，{x}",
+                "请求清理排水渠",
+            ),
+        ],
+    ),
+    (
+        "邻里",
+        12,
+        &[
+            (
+                "{v}{g}村民反映邻居加建围墙影响通行，{x}",
+                "请求协调拆除越界部分，保障通行",
+            ),
+            (
+                "{v}{g}村民反映邻居饲养家禽气味大、噪音扰民，{x}",
+                "请求督促邻居规范饲养",
+            ),
+            ("{v}{g}两户因屋檐滴水问题多次争吵，{x}", "请求代表出面调解"),
+        ],
+    ),
+    (
+        "房屋宅基地",
+        10,
+        &[
+            (
+                "{v}{g}村民申请宅基地建房已半年未获审批，{x}",
+                "请求了解审批进度",
+            ),
+            (
+                "{v}{g}兄弟之间因祖屋分割发生纠纷，{x}",
+                "请求依法公平分割祖屋",
+            ),
+        ],
+    ),
+    (
+        "婚姻家庭",
+        8,
+        &[
+            (
+                "{v}{g}老人反映子女不履行赡养义务，{x}",
+                "请求督促子女按月支付赡养费",
+            ),
+            ("{v}{g}村民反映家庭矛盾激化，{x}", "请求代表和妇联上门调解"),
+        ],
+    ),
+    (
+        "征地拆迁",
+        6,
+        &[
+            (
+                "{v}{g}村民对道路扩建征地补偿标准有异议，{x}",
+                "请求公开补偿标准并重新核算",
+            ),
+            (
+                "{v}{g}村民反映青苗补偿款迟迟未到位，{x}",
+                "请求尽快发放青苗补偿款",
+            ),
+        ],
+    ),
+    (
+        "环境污染",
+        6,
+        &[
+            (
+                "{v}{g}村民反映附近养猪场污水直排河涌，{x}",
+                "请求环保部门查处并整改",
+            ),
+            (
+                "{v}{g}村民反映工厂夜间噪音扰民，{x}",
+                "请求限制夜间生产时间",
+            ),
+        ],
+    ),
+    (
+        "劳动争议",
+        5,
+        &[
+            (
+                "{v}{g}村民在镇内工厂务工被拖欠工资三个月，{x}",
+                "请求协助追讨欠薪",
+            ),
+            (
+                "{v}{g}村民工伤后单位拒绝支付医疗费用，{x}",
+                "请求协助申请工伤认定",
+            ),
+        ],
+    ),
+    (
+        "合同",
+        4,
+        &[(
+            "{v}{g}村民与合作社的土地流转合同到期后租金未付，{x}",
+            "请求督促合作社支付租金",
+        )],
+    ),
+    (
+        "生产经营",
+        3,
+        &[(
+            "{v}{g}种植户反映农资质量问题导致减产，{x}",
+            "请求协调农资店赔偿",
+        )],
+    ),
+    (
+        "损害赔偿",
+        3,
+        &[(
+            "{v}{g}村民的农作物被他人放养的牛践踏，{x}",
+            "请求对方赔偿损失",
+        )],
+    ),
+    (
+        "道路交通事故",
+        3,
+        &[(
+            "{v}{g}村民骑电动车被货车刮伤，{x}",
+            "请求协助与肇事方协商赔偿",
+        )],
+    ),
+    (
+        "物业",
+        3,
+        &[(
+            "{v}{g}居民反映小区物业服务差、电梯经常故障，{x}",
+            "请求督促物业公司整改",
+        )],
+    ),
+    (
+        "消费",
+        2,
+        &[(
+            "{v}{g}村民购买的家电出现质量问题，商家拒绝退换，{x}",
+            "请求协助维权",
+        )],
+    ),
+    (
+        "医疗",
+        2,
+        &[("{v}{g}村民反映卫生站药品不全，{x}", "请求增加常用药品供应")],
+    ),
+    (
+        "旅游",
+        1,
+        &[(
+            "{v}{g}村民反映节假日游客乱停车堵塞村道，{x}",
+            "请求设置临时停车场",
+        )],
+    ),
+    (
+        "知识产权",
+        1,
+        &[("{v}{g}村民的特产商标被他人冒用，{x}", "请求协助维权")],
+    ),
+    (
+        "互联网",
+        1,
+        &[(
+            "{v}{g}村民反映网络信号差、宽带经常断线，{x}",
+            "请求协调运营商改善网络",
+        )],
+    ),
+    (
+        "其他",
+        4,
+        &[
+            (
+                "{v}{g}村民咨询城乡居民养老保险缴费政策，{x}",
+                "请求解答政策并协助办理",
+            ),
+            ("{v}{g}村民反映低保申请未通过，{x}", "请求复核低保资格"),
+        ],
+    ),
+];
+
+const DETAILS: [&str; 8] = [
+    "多次向村委会反映未果",
+    "已影响日常生产生活",
+    "希望代表帮忙反映",
+    "涉及农户十余户",
+    "此前曾口头沟通但没有结果",
+    "情况持续近两个月",
+    "家中老人行动不便",
+    "担心矛盾进一步激化",
+];
+
+const DEPARTMENTS: [&str; 6] = [
+    "镇农业农村办",
+    "镇综治中心",
+    "镇自然资源所",
+    "镇生态环境办",
+    "村民委员会",
+    "镇社会事务办",
+];
+
+/// Fills a book made by `init` with the demo town. `progress(done, total)` is called after each
+/// batch of receptions.
+pub fn fill(
+    book: &mut Book,
+    options: &DemoOptions,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<DemoSummary> {
+    let now = china_now();
+    let mut town = Town::new(book, options.seed, now);
+    let roster = town.roster(book.origin().kind);
+    let mut summary = DemoSummary::default();
+    let imported = book.import_roster(&roster)?;
+    summary.grids = imported.grids;
+    summary.stations = imported.stations;
+    summary.deputies = imported.deputies;
+    summary.duty = imported.duty;
+    town.load_deputies(book)?;
+
+    let window_days = (options.receptions as i64 / 60).max(365);
+    let start = now - TimeDelta::days(window_days);
+    let mut done = 0;
+    while done < options.receptions {
+        let batch = BATCH.min(options.receptions - done);
+        book.write(|writer| {
+            for i in done..done + batch {
+                let offset = window_days as f64 * i as f64 / options.receptions as f64;
+                let day = start + TimeDelta::seconds((offset * 86_400.0) as i64);
+                town.reception(writer, day, &mut summary)?;
+            }
+            Ok(())
+        })?;
+        done += batch;
+        progress(done, options.receptions);
+    }
+    Ok(summary)
+}
+
+/// The demo generator's state.
+struct Town {
+    rng: ChaCha8Rng,
+    now: DateTime<FixedOffset>,
+    station: String,
+    station_name: String,
+    committee: usize,
+    local_deputies: Vec<Uuid>,
+    mediators: Vec<Uuid>,
+}
+
+impl Town {
+    fn new(book: &Book, seed: u64, now: DateTime<FixedOffset>) -> Town {
+        let station = book.origin().code.clone();
+        let committee = COMMITTEES.iter().position(|c| c.1 == station).unwrap_or(0);
+        Town {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            now,
+            station,
+            station_name: book.origin().name.clone(),
+            committee,
+            local_deputies: Vec::new(),
+            mediators: Vec::new(),
+        }
+    }
+
+    /// A UUIDv7 for a record made at `at`, random bits from the seeded generator.
+    fn id(&mut self, at: DateTime<FixedOffset>) -> Uuid {
+        let mut random = [0u8; 10];
+        self.rng.fill_bytes(&mut random);
+        uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &random)
+            .into_uuid()
+    }
+
+    fn name(&mut self) -> String {
+        let surname = SURNAMES[self.rng.random_range(0..SURNAMES.len())];
+        let first = GIVEN[self.rng.random_range(0..GIVEN.len())];
+        if self.rng.random_bool(0.25) {
+            format!("{surname}{first}")
+        } else {
+            let second = GIVEN[self.rng.random_range(0..GIVEN.len())];
+            format!("{surname}{first}{second}")
+        }
+    }
+
+    fn mobile(&mut self) -> String {
+        let second = self.rng.random_range(3..=9);
+        format!("1{second}{:09}", self.rng.random_range(0..1_000_000_000u32))
+    }
+
+    /// A valid 18-digit ID number (fictional area code 449901).
+    fn id_number(&mut self, age: u8) -> String {
+        let born = self.now.date_naive()
+            - TimeDelta::days(i64::from(age) * 365 + self.rng.random_range(0..365));
+        let body = format!(
+            "449901{}{:03}",
+            born.format("%Y%m%d"),
+            self.rng.random_range(0..1000)
+        );
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = body
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+            .sum();
+        let check = b"10X98765432"[(sum % 11) as usize] as char;
+        format!("{body}{check}")
+    }
+
+    fn roster(&mut self, kind: BookKind) -> RosterFile {
+        let mut roster = RosterFile::default();
+        roster.grids.push(GridInput {
+            code: "C".into(),
+            name: format!("{TOWN}中心网格"),
+            level: GridLevel::Center,
+            parent: None,
+            committees: Vec::new(),
+        });
+        for (i, area) in AREAS.iter().enumerate() {
+            roster.grids.push(GridInput {
+                code: format!("A{}", i + 1),
+                name: format!("{TOWN}{area}片区网格"),
+                level: GridLevel::Area,
+                parent: Some("C".into()),
+                committees: COMMITTEES
+                    .iter()
+                    .filter(|c| c.2 == i)
+                    .map(|c| c.0.to_owned())
+                    .collect(),
+            });
+        }
+        let mut base = 0;
+        for (i, (name, _, area)) in COMMITTEES.iter().enumerate() {
+            let parts: &[&str] = if i < 7 { &["第一", "第二"] } else { &[""] };
+            for part in parts {
+                base += 1;
+                roster.grids.push(GridInput {
+                    code: format!("B{base:02}"),
+                    name: format!("{name}{part}网格"),
+                    level: GridLevel::Base,
+                    parent: Some(format!("A{}", area + 1)),
+                    committees: vec![(*name).to_owned()],
+                });
+            }
+        }
+        let own_is_demo = COMMITTEES.iter().any(|c| c.1 == self.station)
+            || self.station == "ZX"
+            || (1..=5).any(|i| self.station == format!("P{i}"));
+        let mut stations = vec![(
+            "ZX".to_owned(),
+            format!("{TOWN}人大代表中心联络站"),
+            GridLevel::Center,
+            "C".to_owned(),
+        )];
+        for (i, area) in AREAS.iter().enumerate() {
+            stations.push((
+                format!("P{}", i + 1),
+                format!("{TOWN}{area}片区人大代表联络站"),
+                GridLevel::Area,
+                format!("A{}", i + 1),
+            ));
+        }
+        for (i, (name, code, _)) in COMMITTEES.iter().enumerate() {
+            let replaced_by_own = !own_is_demo && i == self.committee && kind == BookKind::Station;
+            let code = if replaced_by_own {
+                self.station.clone()
+            } else {
+                (*code).to_owned()
+            };
+            stations.push((
+                code,
+                format!("{name}人大代表联络站"),
+                GridLevel::Base,
+                grid_of_committee(i),
+            ));
+        }
+        if !own_is_demo && kind == BookKind::Town {
+            stations[0].0 = self.station.clone();
+        }
+        for (code, name, level, grid) in stations {
+            let name = if code == self.station {
+                self.station_name.clone()
+            } else {
+                name
+            };
+            roster.stations.push(StationInput {
+                phone: Some(format!("0750-55{:05}", self.rng.random_range(0..100_000))),
+                address: Some(format!("{TOWN}{}", name.trim_end_matches("人大代表联络站"))),
+                code,
+                name,
+                level,
+                grid: Some(grid),
+            });
+        }
+        let mut names = std::collections::BTreeSet::new();
+        let mut deputies = 0;
+        while deputies < 86 {
+            let name = self.name();
+            if name.chars().count() < 2 || !names.insert(name.clone()) {
+                continue;
+            }
+            let congress = match deputies {
+                0..6 => CongressLevel::City,
+                6..28 => CongressLevel::County,
+                _ => CongressLevel::Town,
+            };
+            // The book's own station gets one deputy in eight, so its receptions have a team.
+            let committee = if deputies % 8 == 0 {
+                self.committee
+            } else {
+                deputies % COMMITTEES.len()
+            };
+            let station = &roster.stations[6 + committee];
+            roster.deputies.push(DeputyInput {
+                id: None,
+                name,
+                congress,
+                grid: station.grid.clone(),
+                station: Some(station.code.clone()),
+                phone: Some(self.mobile()),
+                mediator_since: self
+                    .rng
+                    .random_bool(0.35)
+                    .then(|| NaiveDate::from_ymd_opt(2023, 3, 1))
+                    .flatten(),
+                active: true,
+            });
+            deputies += 1;
+        }
+        let own = self.station.clone();
+        let team: Vec<String> = roster
+            .deputies
+            .iter()
+            .filter(|d| d.station.as_deref() == Some(own.as_str()))
+            .map(|d| d.name.clone())
+            .collect();
+        if !team.is_empty() {
+            let today = self.now.date_naive();
+            for offset in -28..=14 {
+                let date = today + TimeDelta::days(offset);
+                if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+                    continue;
+                }
+                let first = team[(offset.rem_euclid(team.len() as i64)) as usize].clone();
+                let second = team[((offset + 1).rem_euclid(team.len() as i64)) as usize].clone();
+                let mut on_duty = vec![first];
+                if second != on_duty[0] {
+                    on_duty.push(second);
+                }
+                roster.duty.push(DutyInput {
+                    station: own.clone(),
+                    date,
+                    from: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+                    to: NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default(),
+                    deputies: on_duty,
+                });
+            }
+        }
+        roster
+    }
+
+    fn load_deputies(&mut self, book: &Book) -> Result<()> {
+        for listing in book.deputies()? {
+            let deputy = listing.deputy;
+            if deputy.station.as_deref() == Some(self.station.as_str()) {
+                self.local_deputies.push(deputy.id);
+            }
+            if deputy.mediator_since.is_some() {
+                self.mediators.push(deputy.id);
+            }
+        }
+        if self.local_deputies.is_empty() {
+            self.local_deputies = self.mediators.clone();
+        }
+        Ok(())
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    fn topic(&mut self) -> (&'static str, &'static (&'static str, &'static str)) {
+        let total: u32 = TOPICS.iter().map(|t| t.1).sum();
+        let mut roll = self.rng.random_range(0..total);
+        for (category, weight, texts) in TOPICS.iter() {
+            if roll < *weight {
+                let text = &texts[self.rng.random_range(0..texts.len())];
+                return (category, text);
+            }
+            roll -= weight;
+        }
+        (TOPICS[0].0, &TOPICS[0].2[0])
+    }
+
+    fn visitor(&mut self, village: &str, representative: bool) -> Visitor {
+        let age = self.rng.random_range(22..=82);
+        Visitor {
+            name: Some(self.name()),
+            sex: Some(if self.rng.random_bool(0.5) {
+                Sex::Male
+            } else {
+                Sex::Female
+            }),
+            age: Some(age),
+            phone: self.rng.random_bool(0.85).then(|| self.mobile()),
+            id_number: self.rng.random_bool(0.3).then(|| self.id_number(age)),
+            address: Some(format!(
+                "{village}第{}村民小组",
+                self.rng.random_range(1..=12)
+            )),
+            representative,
+        }
+    }
+
+    /// One reception and whatever of its life has already happened by now.
+    fn reception(
+        &mut self,
+        writer: &mut Writer<'_>,
+        day: DateTime<FixedOffset>,
+        summary: &mut DemoSummary,
+    ) -> Result<()> {
+        let minutes = self.rng.random_range(8 * 60 + 30..17 * 60 + 30);
+        let midnight = day.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
+        let mut received_at = midnight.and_local_timezone(CHINA).single().unwrap_or(day)
+            + TimeDelta::minutes(minutes);
+        if received_at > self.now - TimeDelta::minutes(5) {
+            received_at = self.now - TimeDelta::minutes(self.rng.random_range(5..240));
+        }
+        let village = COMMITTEES[self.committee].0;
+        let (category, (matter, request)) = self.topic();
+        let group = format!("第{}村民小组", self.rng.random_range(1..=12));
+        let detail = *self.pick(&DETAILS);
+        let matter = matter
+            .replace("{v}", village)
+            .replace("{g}", &group)
+            .replace("{x}", detail);
+        let collective = self.rng.random_bool(0.06);
+        let visitors: Vec<Visitor> = if collective {
+            (0..self.rng.random_range(2..=3))
+                .map(|_| self.visitor(village, true))
+                .collect()
+        } else {
+            (0..if self.rng.random_bool(0.9) { 1 } else { 2 })
+                .map(|_| self.visitor(village, false))
+                .collect()
+        };
+        let head_count = collective.then(|| self.rng.random_range(5..=30));
+        let channel = match self.rng.random_range(0..100) {
+            0..50 => Channel::StationVisit,
+            50..75 => Channel::GridVisit,
+            75..87 => Channel::Phone,
+            87..97 => Channel::Wechat,
+            _ => Channel::Letter,
+        };
+        let mut deputies = vec![self.pick(&self.local_deputies.clone()).to_string()];
+        if self.rng.random_bool(0.4) {
+            let second = self.pick(&self.local_deputies.clone()).to_string();
+            if second != deputies[0] {
+                deputies.push(second);
+            }
+        }
+        let subcategory = (matter.contains("出嫁")).then(|| "出嫁女土地权益".to_owned());
+        let input = ReceptionInput {
+            received_at,
+            channel,
+            deputies: deputies.clone(),
+            visitors,
+            head_count,
+            category: category.to_owned(),
+            subcategory,
+            matter,
+            request: (*request).to_owned(),
+            proposed_handling: Some("登记后交有关部门办理，按期答复".into()),
+            place: Some(if channel == Channel::GridVisit {
+                format!("{village}{group}")
+            } else {
+                self.station_name.clone()
+            }),
+            grid: None,
+            reply_due: None,
+            confidential: self.rng.random_bool(0.03),
+            consent: true,
+        };
+        let id = self.id(received_at);
+        let added = writer.add_reception(input, id)?;
+        summary.receptions += 1;
+        let deputy = deputies[0].clone();
+        self.timeline(
+            writer,
+            &added.case_no,
+            category,
+            received_at,
+            &deputy,
+            summary,
+        )
+    }
+
+    fn event(
+        &mut self,
+        writer: &mut Writer<'_>,
+        case_no: &str,
+        at: DateTime<FixedOffset>,
+        deputy: &str,
+        kind: CaseEventKind,
+        summary: &mut DemoSummary,
+    ) -> Result<bool> {
+        if at > self.now - TimeDelta::minutes(1) {
+            return Ok(false);
+        }
+        let input = CaseEventInput {
+            at: Some(at),
+            deputy: Some(deputy.to_owned()),
+            note: None,
+            kind,
+        };
+        let id = self.id(at);
+        writer.add_case_event(case_no, input, id)?;
+        summary.case_events += 1;
+        Ok(true)
+    }
+
+    fn timeline(
+        &mut self,
+        writer: &mut Writer<'_>,
+        case_no: &str,
+        category: &str,
+        received_at: DateTime<FixedOffset>,
+        deputy: &str,
+        summary: &mut DemoSummary,
+    ) -> Result<()> {
+        let mut at = received_at;
+        let path = self.rng.random_range(0..100);
+        if path < 4 {
+            let when = advance(&mut self.rng, &mut at, 0..=0);
+            let kind = CaseEventKind::NotAccepted {
+                reason: "该事项已进入诉讼程序".into(),
+                route: "已告知依法通过诉讼途径解决".into(),
+            };
+            self.event(writer, case_no, when, deputy, kind, summary)?;
+            return Ok(());
+        }
+        if path < 19 {
+            let when = advance(&mut self.rng, &mut at, 0..=0);
+            let kind = CaseEventKind::AnsweredOnSpot {
+                answer: "已当场解释有关政策，来访人表示理解".into(),
+            };
+            if self.event(writer, case_no, when, deputy, kind, summary)? {
+                let when = advance(&mut self.rng, &mut at, 0..=2);
+                self.event(
+                    writer,
+                    case_no,
+                    when,
+                    deputy,
+                    CaseEventKind::Closed,
+                    summary,
+                )?;
+            }
+            return Ok(());
+        }
+        if path < 24 {
+            let when = advance(&mut self.rng, &mut at, 0..=1);
+            if path < 22 {
+                self.event(
+                    writer,
+                    case_no,
+                    when,
+                    deputy,
+                    CaseEventKind::Accepted,
+                    summary,
+                )?;
+            }
+            return Ok(());
+        }
+        let when = advance(&mut self.rng, &mut at, 0..=1);
+        if !self.event(
+            writer,
+            case_no,
+            when,
+            deputy,
+            CaseEventKind::Accepted,
+            summary,
+        )? {
+            return Ok(());
+        }
+        let handled = if path < 30 {
+            let when = advance(&mut self.rng, &mut at, 1..=5);
+            if !self.event(
+                writer,
+                case_no,
+                when,
+                deputy,
+                CaseEventKind::ToCouncil,
+                summary,
+            )? {
+                return Ok(());
+            }
+            let meeting_at = advance(&mut self.rng, &mut at, 3..=10);
+            self.meeting(writer, case_no, category, meeting_at, deputy, summary)?
+        } else if path < 38 {
+            let when = advance(&mut self.rng, &mut at, 1..=3);
+            self.mediation(writer, case_no, category, when, deputy, summary)?
+        } else {
+            self.referral(writer, case_no, &mut at, deputy, summary)?
+        };
+        if !handled {
+            return Ok(());
+        }
+        let when = advance(&mut self.rng, &mut at, 1..=3);
+        if !self.event(
+            writer,
+            case_no,
+            when,
+            deputy,
+            CaseEventKind::FedBack,
+            summary,
+        )? {
+            return Ok(());
+        }
+        let satisfaction = match self.rng.random_range(0..100) {
+            0..70 => Satisfaction::Satisfied,
+            70..92 => Satisfaction::BasicallySatisfied,
+            _ => Satisfaction::Dissatisfied,
+        };
+        let when = advance(&mut self.rng, &mut at, 3..=10);
+        if !self.event(
+            writer,
+            case_no,
+            when,
+            deputy,
+            CaseEventKind::FollowUp { satisfaction },
+            summary,
+        )? {
+            return Ok(());
+        }
+        if satisfaction == Satisfaction::Dissatisfied {
+            if !self.referral(writer, case_no, &mut at, deputy, summary)? {
+                return Ok(());
+            }
+            let when = advance(&mut self.rng, &mut at, 1..=3);
+            if !self.event(
+                writer,
+                case_no,
+                when,
+                deputy,
+                CaseEventKind::FedBack,
+                summary,
+            )? {
+                return Ok(());
+            }
+            let when = advance(&mut self.rng, &mut at, 3..=7);
+            let kind = CaseEventKind::FollowUp {
+                satisfaction: Satisfaction::BasicallySatisfied,
+            };
+            if !self.event(writer, case_no, when, deputy, kind, summary)? {
+                return Ok(());
+            }
+        }
+        let when = advance(&mut self.rng, &mut at, 1..=5);
+        self.event(
+            writer,
+            case_no,
+            when,
+            deputy,
+            CaseEventKind::Closed,
+            summary,
+        )?;
+        Ok(())
+    }
+
+    /// Refers the case and records the reply; `false` when the story reaches today first.
+    fn referral(
+        &mut self,
+        writer: &mut Writer<'_>,
+        case_no: &str,
+        at: &mut DateTime<FixedOffset>,
+        deputy: &str,
+        summary: &mut DemoSummary,
+    ) -> Result<bool> {
+        *at += TimeDelta::days(self.rng.random_range(0..=2)) + TimeDelta::minutes(30);
+        let to = (*self.pick(&DEPARTMENTS)).to_owned();
+        let deadline = at.date_naive() + TimeDelta::days(15);
+        if !self.event(
+            writer,
+            case_no,
+            *at,
+            deputy,
+            CaseEventKind::Referred {
+                to: to.clone(),
+                deadline,
+            },
+            summary,
+        )? {
+            return Ok(false);
+        }
+        let reply_days = if self.rng.random_bool(0.15) {
+            self.rng.random_range(16..=30)
+        } else {
+            self.rng.random_range(3..=14)
+        };
+        if reply_days > 12 {
+            let chase_at = *at + TimeDelta::days(12);
+            self.event(
+                writer,
+                case_no,
+                chase_at,
+                deputy,
+                CaseEventKind::Chased,
+                summary,
+            )?;
+        }
+        *at += TimeDelta::days(reply_days);
+        let kind = CaseEventKind::ReplyReceived {
+            from: Some(to),
+            content: "已现场核查，正在按程序处理，预计近期办结".into(),
+        };
+        self.event(writer, case_no, *at, deputy, kind, summary)
+    }
+
+    fn meeting(
+        &mut self,
+        writer: &mut Writer<'_>,
+        case_no: &str,
+        category: &str,
+        held_at: DateTime<FixedOffset>,
+        deputy: &str,
+        summary: &mut DemoSummary,
+    ) -> Result<bool> {
+        if held_at > self.now - TimeDelta::minutes(1) {
+            return Ok(false);
+        }
+        let expected = self.rng.random_range(25..=45);
+        let quorate = self.rng.random_bool(0.9);
+        let minimum = QuorumRule::default().minimum_present(expected);
+        let present = if quorate {
+            self.rng.random_range(minimum..=expected)
+        } else {
+            self.rng.random_range(expected / 3..minimum)
+        };
+        let in_favour = self.rng.random_range(present / 2..=present);
+        let against = self.rng.random_range(0..=(present - in_favour));
+        let abstain = present - in_favour - against;
+        let land_rights = category == "山林土地";
+        let rights_review = land_rights.then(|| RightsReview {
+            infringes: true,
+            note: Some("原方案取消出嫁女分红资格，侵害其合法财产权益".into()),
+            correction: Some("修改为出嫁女户口在本村的，与其他村民同等享受分红".into()),
+        });
+        let village = COMMITTEES[self.committee].0.to_owned();
+        let input = MeetingInput {
+            village: village.clone(),
+            held_at,
+            place: format!("{village}村委会议室"),
+            host: self.name(),
+            recorder: self.name(),
+            deputies: vec![deputy.to_owned()],
+            expected,
+            present,
+            quorum: None,
+            items: vec![AgendaItemInput {
+                title: format!("关于{case_no}号群众诉求的处理方案"),
+                case_no: Some(case_no.to_owned()),
+                discussion: Some("与会村民代表充分讨论，代表介绍了有关法律政策".into()),
+                votes: Votes {
+                    in_favour,
+                    against,
+                    abstain,
+                },
+                method: Some(if self.rng.random_bool(0.7) {
+                    VoteMethod::ShowOfHands
+                } else {
+                    VoteMethod::SecretBallot
+                }),
+                resolution: Some("按讨论通过的方案办理，并予以公示".into()),
+                rights_review,
+            }],
+            published_from: Some(held_at.date_naive() + TimeDelta::days(1)),
+            published_to: Some(held_at.date_naive() + TimeDelta::days(7)),
+        };
+        let id = self.id(held_at);
+        writer.add_meeting(input, id)?;
+        summary.meetings += 1;
+        Ok(true)
+    }
+
+    fn mediation(
+        &mut self,
+        writer: &mut Writer<'_>,
+        case_no: &str,
+        category: &str,
+        accepted_at: DateTime<FixedOffset>,
+        deputy: &str,
+        summary: &mut DemoSummary,
+    ) -> Result<bool> {
+        if accepted_at > self.now - TimeDelta::minutes(1) {
+            return Ok(false);
+        }
+        let village = COMMITTEES[self.committee].0;
+        let party = |town: &mut Town, role| {
+            let visitor = town.visitor(village, false);
+            Party {
+                role,
+                name: visitor.name.unwrap_or_default(),
+                sex: visitor.sex,
+                age: visitor.age,
+                phone: visitor.phone,
+                id_number: visitor.id_number,
+                address: visitor.address,
+            }
+        };
+        let parties = vec![
+            party(self, PartyRole::Applicant),
+            party(self, PartyRole::Respondent),
+        ];
+        let mut mediators = Vec::new();
+        if !self.mediators.is_empty() {
+            mediators.push(MediatorInput::Deputy(
+                self.pick(&self.mediators.clone()).to_string(),
+            ));
+        }
+        mediators.push(MediatorInput::Other {
+            name: format!("{}（村调委会）", self.name()),
+        });
+        let input = MediationInput {
+            case_no: Some(case_no.to_owned()),
+            source: if self.rng.random_bool(0.6) {
+                MediationSource::Transferred
+            } else {
+                MediationSource::Application
+            },
+            dispute_type: category.to_owned(),
+            dispute_subtype: None,
+            accepted_at: Some(accepted_at),
+            summary: "双方因上述事项发生纠纷，经代表联络站转入人民调解".into(),
+            parties,
+            mediators,
+            consent: true,
+        };
+        let id = self.id(accepted_at);
+        let added = writer.add_mediation(input, id)?;
+        summary.mediations += 1;
+        let kind = CaseEventKind::ToMediation {
+            mediation_no: Some(added.number.clone()),
+        };
+        if !self.event(
+            writer,
+            case_no,
+            accepted_at + TimeDelta::minutes(5),
+            deputy,
+            kind,
+            summary,
+        )? {
+            return Ok(false);
+        }
+        let mut at = accepted_at + TimeDelta::days(self.rng.random_range(1..=5));
+        let session = MediationEventKind::Session {
+            place: format!("{village}人民调解室"),
+            statements: "申请人陈述了诉求及理由，被申请人陈述了答辩意见".into(),
+            facts: Some("经调查核实，双方陈述的基本事实属实".into()),
+            outcome: Some("双方同意在调解员主持下继续协商".into()),
+        };
+        if !self.mediation_event(writer, &added.number, at, session, summary)? {
+            return Ok(false);
+        }
+        at += TimeDelta::days(self.rng.random_range(1..=20));
+        let roll = self.rng.random_range(0..100);
+        let result = match roll {
+            0..70 => MediationResult::SucceededWritten,
+            70..80 => MediationResult::SucceededOral,
+            80..92 => MediationResult::Failed,
+            _ => MediationResult::Terminated,
+        };
+        if result == MediationResult::SucceededWritten {
+            let agreement = MediationEventKind::Agreement {
+                facts: "双方因上述事项产生争议，经调解员多次调解".into(),
+                responsibilities: "双方对纠纷的发生均负有一定责任".into(),
+                terms: "被申请人于履行期限内一次性支付申请人补偿款，双方不再就此事发生争执".into(),
+                performance_method: "现金或银行转账".into(),
+                performance_deadline: at.date_naive() + TimeDelta::days(30),
+                performance_place: format!("{village}村委会"),
+                amount_yuan: Some(self.rng.random_range(5..=300) * 100),
+                copies: None,
+            };
+            if !self.mediation_event(writer, &added.number, at, agreement, summary)? {
+                return Ok(false);
+            }
+        }
+        let routes = (result == MediationResult::Failed)
+            .then(|| "已告知当事人可依法向人民法院提起诉讼".to_owned());
+        let result_event = MediationEventKind::Result { result, routes };
+        if !self.mediation_event(
+            writer,
+            &added.number,
+            at + TimeDelta::minutes(30),
+            result_event,
+            summary,
+        )? {
+            return Ok(false);
+        }
+        if result == MediationResult::SucceededWritten && self.rng.random_bool(0.3) {
+            let applied = at + TimeDelta::days(self.rng.random_range(1..=10));
+            let confirmation = MediationEventKind::JudicialConfirmation {
+                applied_on: applied.date_naive(),
+                court: "县人民法院".into(),
+                result: ConfirmationResult::Confirmed,
+            };
+            self.mediation_event(writer, &added.number, applied, confirmation, summary)?;
+        }
+        if result.is_success() {
+            let performed = at + TimeDelta::days(self.rng.random_range(5..=30));
+            let performance = MediationEventKind::Performance {
+                performance: Performance::Full,
+            };
+            self.mediation_event(writer, &added.number, performed, performance, summary)?;
+        }
+        Ok(true)
+    }
+
+    fn mediation_event(
+        &mut self,
+        writer: &mut Writer<'_>,
+        number: &str,
+        at: DateTime<FixedOffset>,
+        kind: MediationEventKind,
+        summary: &mut DemoSummary,
+    ) -> Result<bool> {
+        if at > self.now - TimeDelta::minutes(1) {
+            return Ok(false);
+        }
+        let input = MediationEventInput {
+            at: Some(at),
+            deputy: None,
+            note: None,
+            kind,
+        };
+        let id = self.id(at);
+        writer.add_mediation_event(number, input, id)?;
+        summary.mediation_events += 1;
+        Ok(true)
+    }
+}
+
+/// Moves a story's clock on by some days and minutes.
+fn advance(
+    rng: &mut ChaCha8Rng,
+    at: &mut DateTime<FixedOffset>,
+    days: std::ops::RangeInclusive<i64>,
+) -> DateTime<FixedOffset> {
+    *at += TimeDelta::days(rng.random_range(days)) + TimeDelta::minutes(rng.random_range(10..300));
+    *at = office_hours(*at, rng);
+    *at
+}
+
+/// The same moment if it falls in office hours, else a morning time the next working day.
+fn office_hours(at: DateTime<FixedOffset>, rng: &mut ChaCha8Rng) -> DateTime<FixedOffset> {
+    use chrono::Timelike;
+    if (8..18).contains(&at.hour()) {
+        return at;
+    }
+    let day = if at.hour() >= 18 {
+        at.date_naive() + TimeDelta::days(1)
+    } else {
+        at.date_naive()
+    };
+    let morning = day.and_hms_opt(8, 30, 0).unwrap_or_default()
+        + TimeDelta::minutes(rng.random_range(0..180));
+    morning.and_local_timezone(CHINA).single().unwrap_or(at)
+}
+
+/// Code of the (first) base grid of committee `index`.
+fn grid_of_committee(index: usize) -> String {
+    let base = if index < 7 { index * 2 + 1 } else { index + 8 };
+    format!("B{base:02}")
+}

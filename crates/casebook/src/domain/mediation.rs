@@ -1,0 +1,417 @@
+//! People's mediation (人民调解) files: the parties, the sessions and what came of them.
+
+use chrono::{DateTime, FixedOffset, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::reception::{Satisfaction, Sex};
+
+/// How the dispute came to mediation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediationSource {
+    /// 当事人申请
+    #[serde(alias = "申请")]
+    Application,
+    /// 主动调解
+    #[serde(alias = "主动")]
+    OwnInitiative,
+    /// 移交
+    #[serde(alias = "移交")]
+    Transferred,
+    /// 委托
+    #[serde(alias = "委托")]
+    Entrusted,
+}
+
+/// A party's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    /// 申请人
+    #[serde(alias = "申请人")]
+    Applicant,
+    /// 被申请人
+    #[serde(alias = "被申请人")]
+    Respondent,
+}
+
+/// A party to the dispute (personal data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Party {
+    /// Side.
+    pub role: PartyRole,
+    /// Name (or organisation).
+    pub name: String,
+    /// Sex.
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    /// Age.
+    #[serde(default)]
+    pub age: Option<u8>,
+    /// Mobile number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// ID number.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// Address.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// A mediator: a deputy on the roster (特邀调解员) or someone else named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mediator {
+    /// Deputy id, when the mediator is a deputy.
+    pub deputy: Option<Uuid>,
+    /// Name as printed.
+    pub name: String,
+}
+
+/// The outcome of a mediation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediationResult {
+    /// 调解成功（书面协议）
+    SucceededWritten,
+    /// 调解成功（口头协议）
+    SucceededOral,
+    /// 调解不成
+    Failed,
+    /// 终止调解
+    Terminated,
+}
+
+impl MediationResult {
+    /// Either kind of success.
+    pub fn is_success(self) -> bool {
+        matches!(
+            self,
+            MediationResult::SucceededWritten | MediationResult::SucceededOral
+        )
+    }
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediationResult::SucceededWritten => "succeeded_written",
+            MediationResult::SucceededOral => "succeeded_oral",
+            MediationResult::Failed => "failed",
+            MediationResult::Terminated => "terminated",
+        }
+    }
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            MediationResult::SucceededWritten => "调解成功（书面协议）",
+            MediationResult::SucceededOral => "调解成功（口头协议）",
+            MediationResult::Failed => "调解不成",
+            MediationResult::Terminated => "终止调解",
+        }
+    }
+}
+
+/// How far the parties performed the agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Performance {
+    /// 已履行
+    Full,
+    /// 部分履行
+    Partial,
+    /// 未履行
+    None,
+}
+
+/// Outcome of an application for judicial confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmationResult {
+    /// 审查中
+    Pending,
+    /// 确认有效
+    Confirmed,
+    /// 不予确认
+    Rejected,
+}
+
+/// The judicial confirmation must be applied for within this many days of the agreement.
+pub const JUDICIAL_CONFIRMATION_DAYS: i64 = 30;
+
+/// What happened in a mediation. The tag is the event's `kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MediationEventKind {
+    /// 调解 session (调解记录).
+    Session {
+        /// Where.
+        place: String,
+        /// Parties' statements.
+        statements: String,
+        /// Facts verified.
+        #[serde(default)]
+        facts: Option<String>,
+        /// Outcome of the session.
+        #[serde(default)]
+        outcome: Option<String>,
+    },
+    /// The agreement (调解协议书).
+    Agreement {
+        /// Facts and points in dispute.
+        facts: String,
+        /// Each side's responsibility.
+        responsibilities: String,
+        /// Agreed terms.
+        terms: String,
+        /// How the agreement is performed.
+        performance_method: String,
+        /// By when.
+        performance_deadline: NaiveDate,
+        /// Where.
+        performance_place: String,
+        /// Amount involved in yuan.
+        #[serde(default)]
+        amount_yuan: Option<u64>,
+        /// Copies: one per party plus one kept; derived when absent.
+        #[serde(default)]
+        copies: Option<u32>,
+    },
+    /// The result.
+    Result {
+        /// Outcome.
+        result: MediationResult,
+        /// For a failure: the routes explained (诉讼/仲裁/行政).
+        #[serde(default)]
+        routes: Option<String>,
+    },
+    /// Performance of the agreement.
+    Performance {
+        /// How far.
+        performance: Performance,
+    },
+    /// 回访
+    FollowUp {
+        /// Satisfaction.
+        satisfaction: Satisfaction,
+    },
+    /// 司法确认
+    JudicialConfirmation {
+        /// Applied on.
+        applied_on: NaiveDate,
+        /// Court.
+        court: String,
+        /// Result so far.
+        result: ConfirmationResult,
+    },
+}
+
+impl MediationEventKind {
+    /// Stable name, as in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MediationEventKind::Session { .. } => "session",
+            MediationEventKind::Agreement { .. } => "agreement",
+            MediationEventKind::Result { .. } => "result",
+            MediationEventKind::Performance { .. } => "performance",
+            MediationEventKind::FollowUp { .. } => "follow_up",
+            MediationEventKind::JudicialConfirmation { .. } => "judicial_confirmation",
+        }
+    }
+}
+
+/// One event of a mediation file, as stored and synchronised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediationEvent {
+    /// Record id.
+    pub id: Uuid,
+    /// Mediation it belongs to.
+    pub mediation: Uuid,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Deputy who recorded it.
+    pub deputy: Option<Uuid>,
+    /// Free note.
+    pub note: Option<String>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: MediationEventKind,
+}
+
+/// What `mediation event` reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MediationEventInput {
+    /// When; defaults to now.
+    #[serde(default)]
+    pub at: Option<DateTime<FixedOffset>>,
+    /// Recording deputy, by id or name.
+    #[serde(default)]
+    pub deputy: Option<String>,
+    /// Free note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The event.
+    #[serde(flatten)]
+    pub kind: MediationEventKind,
+}
+
+/// A mediation file, as stored and synchronised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mediation {
+    /// Record id.
+    pub id: Uuid,
+    /// `（2026）BX人调字第1号`.
+    pub number: String,
+    /// Station.
+    pub station: String,
+    /// Year of the number.
+    pub year: i32,
+    /// Sequence of the number within the station and year.
+    pub seq: u32,
+    /// The case it came from.
+    pub case_no: Option<String>,
+    /// How it came.
+    pub source: MediationSource,
+    /// Dispute type.
+    pub dispute_type: String,
+    /// Finer type.
+    pub dispute_subtype: Option<String>,
+    /// Accepted at.
+    pub accepted_at: DateTime<FixedOffset>,
+    /// Brief description of the dispute (纠纷简要情况).
+    pub summary: String,
+    /// Parties.
+    pub parties: Vec<Party>,
+    /// Mediators.
+    pub mediators: Vec<Mediator>,
+    /// The parties consented to processing of personal data.
+    pub consent: bool,
+}
+
+/// A mediator as `mediation add` reads it: a deputy (id or name) or just a name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MediatorInput {
+    /// `"deputy name or id"`: must be on the roster.
+    Deputy(String),
+    /// `{"name": "..."}`: someone not on the roster.
+    Other {
+        /// Name as printed.
+        name: String,
+    },
+}
+
+/// What `mediation add` reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediationInput {
+    /// Linked case number.
+    #[serde(default)]
+    pub case_no: Option<String>,
+    /// Source.
+    pub source: MediationSource,
+    /// Dispute type.
+    pub dispute_type: String,
+    /// Finer type.
+    #[serde(default)]
+    pub dispute_subtype: Option<String>,
+    /// Accepted at; defaults to now.
+    #[serde(default)]
+    pub accepted_at: Option<DateTime<FixedOffset>>,
+    /// Brief description.
+    pub summary: String,
+    /// Parties.
+    pub parties: Vec<Party>,
+    /// Mediators.
+    pub mediators: Vec<MediatorInput>,
+    /// Consent to processing personal data.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+/// Where a mediation stands, derived from its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MediationState {
+    /// Final result, once there is one.
+    pub result: Option<MediationResult>,
+    /// Date of the (latest) agreement.
+    pub agreement_on: Option<NaiveDate>,
+    /// Latest performance.
+    pub performance: Option<Performance>,
+    /// Latest judicial confirmation result.
+    pub confirmation: Option<ConfirmationResult>,
+    /// Latest follow-up satisfaction.
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl MediationState {
+    /// Folds the events (in order) into the file's state.
+    pub fn derive<'a>(
+        events: impl IntoIterator<Item = (&'a DateTime<FixedOffset>, &'a MediationEventKind)>,
+    ) -> Self {
+        let mut state = MediationState::default();
+        for (at, event) in events {
+            match event {
+                MediationEventKind::Session { .. } => {}
+                MediationEventKind::Agreement { .. } => state.agreement_on = Some(at.date_naive()),
+                MediationEventKind::Result { result, .. } => state.result = Some(*result),
+                MediationEventKind::Performance { performance } => {
+                    state.performance = Some(*performance)
+                }
+                MediationEventKind::FollowUp { satisfaction } => {
+                    state.satisfaction = Some(*satisfaction)
+                }
+                MediationEventKind::JudicialConfirmation { result, .. } => {
+                    state.confirmation = Some(*result)
+                }
+            }
+        }
+        state
+    }
+}
+
+/// A mediation should normally end within one month of acceptance.
+pub fn mediation_overdue(
+    accepted_at: DateTime<FixedOffset>,
+    state: &MediationState,
+    today: NaiveDate,
+) -> bool {
+    state.result.is_none()
+        && accepted_at
+            .date_naive()
+            .checked_add_months(Months::new(1))
+            .is_some_and(|limit| limit < today)
+}
+
+/// The official number: `（2026）BX人调字第1号`.
+pub fn mediation_number(year: i32, station: &str, seq: u32) -> String {
+    format!("（{year}）{station}人调字第{seq}号")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn number_in_official_style() {
+        assert_eq!(mediation_number(2026, "BX", 1), "（2026）BX人调字第1号");
+    }
+
+    #[test]
+    fn open_for_more_than_a_month_is_overdue() {
+        let accepted = crate::time::CHINA
+            .with_ymd_and_hms(2026, 10, 20, 9, 0, 0)
+            .unwrap();
+        let open = MediationState::default();
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert!(!mediation_overdue(accepted, &open, day(11, 20)));
+        assert!(mediation_overdue(accepted, &open, day(11, 21)));
+        let done = MediationState {
+            result: Some(MediationResult::SucceededWritten),
+            ..open
+        };
+        assert!(!mediation_overdue(accepted, &done, day(12, 30)));
+    }
+}

@@ -1,0 +1,705 @@
+//! Receptions (接待登记) and the case each one opens: an append-only timeline whose last
+//! meaningful event decides the case's status.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How the visitor reached the deputies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 到站接待
+    #[serde(alias = "到站接待")]
+    StationVisit,
+    /// 网格走访
+    #[serde(alias = "网格走访")]
+    GridVisit,
+    /// 电话
+    #[serde(alias = "电话")]
+    Phone,
+    /// 微信
+    #[serde(alias = "微信")]
+    Wechat,
+    /// 来信
+    #[serde(alias = "来信")]
+    Letter,
+}
+
+impl Channel {
+    /// Every channel, in display order.
+    pub const ALL: [Channel; 5] = [
+        Channel::StationVisit,
+        Channel::GridVisit,
+        Channel::Phone,
+        Channel::Wechat,
+        Channel::Letter,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::StationVisit => "station_visit",
+            Channel::GridVisit => "grid_visit",
+            Channel::Phone => "phone",
+            Channel::Wechat => "wechat",
+            Channel::Letter => "letter",
+        }
+    }
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::StationVisit => "到站接待",
+            Channel::GridVisit => "网格走访",
+            Channel::Phone => "电话",
+            Channel::Wechat => "微信",
+            Channel::Letter => "来信",
+        }
+    }
+}
+
+/// Visitor's sex as recorded on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// 男
+    #[serde(alias = "男")]
+    Male,
+    /// 女
+    #[serde(alias = "女")]
+    Female,
+}
+
+/// One visitor of a reception. Everything but `sex` is personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visitor {
+    /// Name; absent for an anonymous visitor.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Sex.
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    /// Age in years.
+    #[serde(default)]
+    pub age: Option<u8>,
+    /// Mobile number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 18-digit resident ID number.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// Address or village group.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Speaks for a collective visit.
+    #[serde(default)]
+    pub representative: bool,
+}
+
+impl Visitor {
+    /// True when the visitor could be identified from what was recorded.
+    pub fn has_personal_data(&self) -> bool {
+        self.name.is_some()
+            || self.phone.is_some()
+            || self.id_number.is_some()
+            || self.address.is_some()
+    }
+}
+
+/// A reception as stored and synchronised. Its case number never changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reception {
+    /// Record id.
+    pub id: Uuid,
+    /// `BX-2026-0001`.
+    pub case_no: String,
+    /// Station that received the visitor.
+    pub station: String,
+    /// When.
+    pub received_at: DateTime<FixedOffset>,
+    /// How.
+    pub channel: Channel,
+    /// Where (station, grid, village group).
+    pub place: Option<String>,
+    /// Base grid the matter belongs to.
+    pub grid: Option<String>,
+    /// Receiving deputies.
+    pub deputies: Vec<Uuid>,
+    /// Visitors; representatives first for a collective visit.
+    pub visitors: Vec<Visitor>,
+    /// Number of people who came (≥ the visitors listed).
+    pub head_count: u32,
+    /// Dispute type.
+    pub category: String,
+    /// Finer type, e.g. 出嫁女土地权益.
+    pub subcategory: Option<String>,
+    /// The matter in the visitor's own words (事由).
+    pub matter: String,
+    /// What the visitor asks for (诉求).
+    pub request: String,
+    /// Proposed handling (拟办意见).
+    pub proposed_handling: Option<String>,
+    /// The visitor asked for confidentiality.
+    pub confidential: bool,
+    /// The visitor consented to processing of personal data.
+    pub consent: bool,
+    /// Reply promised to the visitor by this date (printed on the slip).
+    pub reply_due: NaiveDate,
+}
+
+/// A collective visit (集体访) by the usual threshold of five or more people.
+pub const COLLECTIVE_VISIT_HEAD_COUNT: u32 = 5;
+
+/// Days to the promised reply when the deputy does not set a date.
+pub const DEFAULT_REPLY_DAYS: i64 = 15;
+
+/// What `reception add` reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceptionInput {
+    /// RFC 3339 time.
+    pub received_at: DateTime<FixedOffset>,
+    /// Channel.
+    pub channel: Channel,
+    /// Receiving deputies, by id or name.
+    pub deputies: Vec<String>,
+    /// Visitors.
+    #[serde(default)]
+    pub visitors: Vec<Visitor>,
+    /// Head count of a collective visit.
+    #[serde(default)]
+    pub head_count: Option<u32>,
+    /// Dispute type.
+    pub category: String,
+    /// Finer type.
+    #[serde(default)]
+    pub subcategory: Option<String>,
+    /// 事由.
+    pub matter: String,
+    /// 诉求.
+    pub request: String,
+    /// 拟办意见.
+    #[serde(default)]
+    pub proposed_handling: Option<String>,
+    /// Place.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Grid code; defaults to the first deputy's grid.
+    #[serde(default)]
+    pub grid: Option<String>,
+    /// Promised reply date; defaults to 15 days after the reception.
+    #[serde(default)]
+    pub reply_due: Option<NaiveDate>,
+    /// Confidentiality requested.
+    #[serde(default)]
+    pub confidential: bool,
+    /// Consent to processing personal data.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+/// Satisfaction recorded at a follow-up visit (回访).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// 满意
+    #[serde(alias = "满意")]
+    Satisfied,
+    /// 基本满意
+    #[serde(alias = "基本满意")]
+    BasicallySatisfied,
+    /// 不满意: the case goes back to be handled again.
+    #[serde(alias = "不满意")]
+    Dissatisfied,
+}
+
+impl Satisfaction {
+    /// Every value, in display order.
+    pub const ALL: [Satisfaction; 3] = [
+        Satisfaction::Satisfied,
+        Satisfaction::BasicallySatisfied,
+        Satisfaction::Dissatisfied,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::BasicallySatisfied => "basically_satisfied",
+            Satisfaction::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "满意",
+            Satisfaction::BasicallySatisfied => "基本满意",
+            Satisfaction::Dissatisfied => "不满意",
+        }
+    }
+}
+
+/// What happened to a case. The tag is the event's `kind` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CaseEventKind {
+    /// 受理
+    Accepted,
+    /// 当场答复
+    AnsweredOnSpot {
+        /// The answer given.
+        answer: String,
+    },
+    /// 不予受理并告知途径 (e.g. already before a court → litigation route)
+    NotAccepted {
+        /// Why.
+        reason: String,
+        /// The route explained to the visitor (信访/诉讼/仲裁...).
+        route: String,
+    },
+    /// 交办
+    Referred {
+        /// Department or person it was referred to.
+        to: String,
+        /// Reply expected by.
+        deadline: NaiveDate,
+    },
+    /// 督办
+    Chased,
+    /// 收到答复
+    ReplyReceived {
+        /// Who replied.
+        #[serde(default)]
+        from: Option<String>,
+        /// The reply.
+        content: String,
+    },
+    /// 反馈群众
+    FedBack,
+    /// 回访
+    FollowUp {
+        /// The visitor's satisfaction; 不满意 sends the case back.
+        satisfaction: Satisfaction,
+    },
+    /// 退回重办
+    SentBack {
+        /// Why.
+        reason: String,
+    },
+    /// 提交议事会
+    ToCouncil,
+    /// 转入调解
+    ToMediation {
+        /// Mediation number, once the mediation file exists.
+        #[serde(default)]
+        mediation_no: Option<String>,
+    },
+    /// 办结归档
+    Closed,
+    /// 重新办理: the only event a closed case accepts.
+    Reopened {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl CaseEventKind {
+    /// Stable name, as in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CaseEventKind::Accepted => "accepted",
+            CaseEventKind::AnsweredOnSpot { .. } => "answered_on_spot",
+            CaseEventKind::NotAccepted { .. } => "not_accepted",
+            CaseEventKind::Referred { .. } => "referred",
+            CaseEventKind::Chased => "chased",
+            CaseEventKind::ReplyReceived { .. } => "reply_received",
+            CaseEventKind::FedBack => "fed_back",
+            CaseEventKind::FollowUp { .. } => "follow_up",
+            CaseEventKind::SentBack { .. } => "sent_back",
+            CaseEventKind::ToCouncil => "to_council",
+            CaseEventKind::ToMediation { .. } => "to_mediation",
+            CaseEventKind::Closed => "closed",
+            CaseEventKind::Reopened { .. } => "reopened",
+        }
+    }
+
+    /// What the deputy reads on the timeline.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CaseEventKind::Accepted => "受理",
+            CaseEventKind::AnsweredOnSpot { .. } => "当场答复",
+            CaseEventKind::NotAccepted { .. } => "不予受理",
+            CaseEventKind::Referred { .. } => "交办",
+            CaseEventKind::Chased => "督办",
+            CaseEventKind::ReplyReceived { .. } => "收到答复",
+            CaseEventKind::FedBack => "反馈群众",
+            CaseEventKind::FollowUp { .. } => "回访",
+            CaseEventKind::SentBack { .. } => "退回重办",
+            CaseEventKind::ToCouncil => "提交议事会",
+            CaseEventKind::ToMediation { .. } => "转入调解",
+            CaseEventKind::Closed => "办结",
+            CaseEventKind::Reopened { .. } => "重新办理",
+        }
+    }
+}
+
+/// One entry of a case's timeline, as stored and synchronised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    /// Record id (UUIDv7: orders events recorded at the same minute).
+    pub id: Uuid,
+    /// The reception (case) it belongs to.
+    pub reception: Uuid,
+    /// When it happened.
+    pub at: DateTime<FixedOffset>,
+    /// Deputy who recorded it.
+    pub deputy: Option<Uuid>,
+    /// Free note.
+    pub note: Option<String>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: CaseEventKind,
+}
+
+/// What `case event` reads: the kind's fields plus these.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaseEventInput {
+    /// When; defaults to now.
+    #[serde(default)]
+    pub at: Option<DateTime<FixedOffset>>,
+    /// Recording deputy, by id or name.
+    #[serde(default)]
+    pub deputy: Option<String>,
+    /// Free note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The event.
+    #[serde(flatten)]
+    pub kind: CaseEventKind,
+}
+
+/// A case's status, derived from its timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// 待受理: registered, nothing done yet.
+    Pending,
+    /// 办理中
+    InProgress,
+    /// 已交办
+    Referred,
+    /// 已答复
+    Replied,
+    /// 已反馈
+    FedBack,
+    /// 已回访
+    FollowedUp,
+    /// 退回重办
+    SentBack,
+    /// 议事会审议中
+    InCouncil,
+    /// 调解中
+    InMediation,
+    /// 不予受理
+    NotAccepted,
+    /// 已办结
+    Closed,
+}
+
+impl CaseStatus {
+    /// Every status, in the order of a case's life.
+    pub const ALL: [CaseStatus; 11] = [
+        CaseStatus::Pending,
+        CaseStatus::InProgress,
+        CaseStatus::Referred,
+        CaseStatus::Replied,
+        CaseStatus::FedBack,
+        CaseStatus::FollowedUp,
+        CaseStatus::SentBack,
+        CaseStatus::InCouncil,
+        CaseStatus::InMediation,
+        CaseStatus::NotAccepted,
+        CaseStatus::Closed,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Pending => "pending",
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::Referred => "referred",
+            CaseStatus::Replied => "replied",
+            CaseStatus::FedBack => "fed_back",
+            CaseStatus::FollowedUp => "followed_up",
+            CaseStatus::SentBack => "sent_back",
+            CaseStatus::InCouncil => "in_council",
+            CaseStatus::InMediation => "in_mediation",
+            CaseStatus::NotAccepted => "not_accepted",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    /// Parses the stored name or the Chinese label.
+    pub fn parse(text: &str) -> Option<CaseStatus> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text || status.label() == text)
+    }
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseStatus::Pending => "待受理",
+            CaseStatus::InProgress => "办理中",
+            CaseStatus::Referred => "已交办",
+            CaseStatus::Replied => "已答复",
+            CaseStatus::FedBack => "已反馈",
+            CaseStatus::FollowedUp => "已回访",
+            CaseStatus::SentBack => "退回重办",
+            CaseStatus::InCouncil => "议事会审议中",
+            CaseStatus::InMediation => "调解中",
+            CaseStatus::NotAccepted => "不予受理",
+            CaseStatus::Closed => "已办结",
+        }
+    }
+
+    /// Statuses in which someone still owes the visitor an answer by a date, so the case can be
+    /// overdue.
+    pub fn awaits_answer(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Pending
+                | CaseStatus::InProgress
+                | CaseStatus::Referred
+                | CaseStatus::SentBack
+        )
+    }
+
+    /// Status as a small integer, for the search index's filter terms.
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// Status and the date an answer is owed by, derived from the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseState {
+    /// Current status.
+    pub status: CaseStatus,
+    /// The answer is owed by this date (the promised reply date or the referral deadline).
+    pub due: NaiveDate,
+    /// The latest follow-up's satisfaction.
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl CaseState {
+    /// True when the answer is late on `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.awaits_answer() && self.due < today
+    }
+}
+
+/// Folds a timeline (already in order) into the case's state.
+///
+/// A closed case ignores everything until an explicit `reopened`: events merged in from another
+/// origin after the close must not silently reopen it.
+pub fn derive_state<'a>(
+    reply_due: NaiveDate,
+    events: impl IntoIterator<Item = &'a CaseEventKind>,
+) -> CaseState {
+    let mut state = CaseState {
+        status: CaseStatus::Pending,
+        due: reply_due,
+        satisfaction: None,
+    };
+    for event in events {
+        if state.status == CaseStatus::Closed && !matches!(event, CaseEventKind::Reopened { .. }) {
+            continue;
+        }
+        state.status = match event {
+            CaseEventKind::Accepted | CaseEventKind::Reopened { .. } => CaseStatus::InProgress,
+            CaseEventKind::AnsweredOnSpot { .. } | CaseEventKind::ReplyReceived { .. } => {
+                CaseStatus::Replied
+            }
+            CaseEventKind::NotAccepted { .. } => CaseStatus::NotAccepted,
+            CaseEventKind::Referred { deadline, .. } => {
+                state.due = *deadline;
+                CaseStatus::Referred
+            }
+            CaseEventKind::Chased => state.status,
+            CaseEventKind::FedBack => CaseStatus::FedBack,
+            CaseEventKind::FollowUp { satisfaction } => {
+                state.satisfaction = Some(*satisfaction);
+                if *satisfaction == Satisfaction::Dissatisfied {
+                    CaseStatus::SentBack
+                } else {
+                    CaseStatus::FollowedUp
+                }
+            }
+            CaseEventKind::SentBack { .. } => CaseStatus::SentBack,
+            CaseEventKind::ToCouncil => CaseStatus::InCouncil,
+            CaseEventKind::ToMediation { .. } => CaseStatus::InMediation,
+            CaseEventKind::Closed => CaseStatus::Closed,
+        };
+    }
+    state
+}
+
+/// Whether a case in `status` may take `event` now; the message says what to do instead.
+pub fn check_transition(status: CaseStatus, event: &CaseEventKind) -> Result<(), String> {
+    use CaseEventKind as E;
+    use CaseStatus as S;
+    let allowed = match event {
+        E::Reopened { .. } => matches!(status, S::Closed | S::NotAccepted),
+        _ if status == S::Closed => {
+            return Err("案件已办结归档，如需继续办理，请先登记“重新办理”".into());
+        }
+        E::Accepted | E::AnsweredOnSpot { .. } | E::NotAccepted { .. } => {
+            matches!(status, S::Pending | S::SentBack)
+        }
+        E::Chased => status == S::Referred,
+        E::FollowUp { .. } => matches!(status, S::Replied | S::FedBack | S::FollowedUp),
+        E::Closed => status != S::Pending,
+        E::Referred { .. }
+        | E::ReplyReceived { .. }
+        | E::FedBack
+        | E::SentBack { .. }
+        | E::ToCouncil
+        | E::ToMediation { .. } => status != S::NotAccepted,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(format!(
+            "案件当前状态为“{}”，不能登记“{}”",
+            status.label(),
+            event.label()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn referred(deadline: NaiveDate) -> CaseEventKind {
+        CaseEventKind::Referred {
+            to: "镇农业农村办".into(),
+            deadline,
+        }
+    }
+
+    fn follow_up(satisfaction: Satisfaction) -> CaseEventKind {
+        CaseEventKind::FollowUp { satisfaction }
+    }
+
+    fn reply() -> CaseEventKind {
+        CaseEventKind::ReplyReceived {
+            from: None,
+            content: "已安排".into(),
+        }
+    }
+
+    #[rstest]
+    #[case::registered(vec![], CaseStatus::Pending)]
+    #[case::accepted(vec![CaseEventKind::Accepted], CaseStatus::InProgress)]
+    #[case::answered(vec![CaseEventKind::AnsweredOnSpot { answer: "政策如此".into() }], CaseStatus::Replied)]
+    #[case::not_accepted(vec![CaseEventKind::NotAccepted { reason: "已起诉".into(), route: "诉讼".into() }], CaseStatus::NotAccepted)]
+    #[case::referred(vec![CaseEventKind::Accepted, referred(day(20))], CaseStatus::Referred)]
+    #[case::chase_keeps_referred(vec![referred(day(20)), CaseEventKind::Chased], CaseStatus::Referred)]
+    #[case::replied(vec![referred(day(20)), reply()], CaseStatus::Replied)]
+    #[case::fed_back(vec![reply(), CaseEventKind::FedBack], CaseStatus::FedBack)]
+    #[case::satisfied(vec![CaseEventKind::FedBack, follow_up(Satisfaction::Satisfied)], CaseStatus::FollowedUp)]
+    #[case::basically(vec![CaseEventKind::FedBack, follow_up(Satisfaction::BasicallySatisfied)], CaseStatus::FollowedUp)]
+    #[case::dissatisfied_sends_back(vec![CaseEventKind::FedBack, follow_up(Satisfaction::Dissatisfied)], CaseStatus::SentBack)]
+    #[case::sent_back(vec![CaseEventKind::SentBack { reason: "答复不具体".into() }], CaseStatus::SentBack)]
+    #[case::council(vec![CaseEventKind::ToCouncil], CaseStatus::InCouncil)]
+    #[case::mediation(vec![CaseEventKind::ToMediation { mediation_no: None }], CaseStatus::InMediation)]
+    #[case::closed(vec![CaseEventKind::Accepted, CaseEventKind::Closed], CaseStatus::Closed)]
+    #[case::closed_ignores_late_events(vec![CaseEventKind::Closed, reply(), CaseEventKind::FedBack], CaseStatus::Closed)]
+    #[case::reopened(vec![CaseEventKind::Closed, CaseEventKind::Reopened { reason: "新情况".into() }], CaseStatus::InProgress)]
+    fn status_follows_the_timeline(
+        #[case] events: Vec<CaseEventKind>,
+        #[case] expected: CaseStatus,
+    ) {
+        assert_eq!(derive_state(day(15), &events).status, expected);
+    }
+
+    #[test]
+    fn referral_deadline_decides_overdue() {
+        let state = derive_state(day(15), &[referred(day(25))]);
+        assert_eq!(state.due, day(25));
+        assert!(!state.is_overdue(day(25)));
+        assert!(state.is_overdue(day(26)));
+        let answered = derive_state(day(15), &[referred(day(25)), reply()]);
+        assert!(
+            !answered.is_overdue(day(28)),
+            "a replied case is not overdue"
+        );
+        assert!(derive_state(day(15), &[]).is_overdue(day(16)));
+    }
+
+    #[test]
+    fn latest_follow_up_gives_satisfaction() {
+        let events = [
+            follow_up(Satisfaction::Dissatisfied),
+            reply(),
+            follow_up(Satisfaction::Satisfied),
+        ];
+        assert_eq!(
+            derive_state(day(1), &events).satisfaction,
+            Some(Satisfaction::Satisfied)
+        );
+    }
+
+    #[rstest]
+    #[case(CaseStatus::Closed, CaseEventKind::FedBack, false)]
+    #[case(CaseStatus::Closed, CaseEventKind::Reopened { reason: "x".into() }, true)]
+    #[case(CaseStatus::InProgress, CaseEventKind::Reopened { reason: "x".into() }, false)]
+    #[case(CaseStatus::NotAccepted, CaseEventKind::Reopened { reason: "x".into() }, true)]
+    #[case(CaseStatus::NotAccepted, referred(day(1)), false)]
+    #[case(CaseStatus::Pending, CaseEventKind::Accepted, true)]
+    #[case(CaseStatus::Referred, CaseEventKind::Accepted, false)]
+    #[case(CaseStatus::Pending, CaseEventKind::Chased, false)]
+    #[case(CaseStatus::Referred, CaseEventKind::Chased, true)]
+    #[case(CaseStatus::Pending, follow_up(Satisfaction::Satisfied), false)]
+    #[case(CaseStatus::FedBack, follow_up(Satisfaction::Satisfied), true)]
+    #[case(CaseStatus::Pending, CaseEventKind::Closed, false)]
+    #[case(CaseStatus::FollowedUp, CaseEventKind::Closed, true)]
+    #[case(CaseStatus::SentBack, referred(day(1)), true)]
+    fn transitions(
+        #[case] status: CaseStatus,
+        #[case] event: CaseEventKind,
+        #[case] allowed: bool,
+    ) {
+        assert_eq!(
+            check_transition(status, &event).is_ok(),
+            allowed,
+            "{status:?} + {event:?}"
+        );
+    }
+
+    #[test]
+    fn closed_case_refusal_explains_reopening() {
+        let message = check_transition(CaseStatus::Closed, &CaseEventKind::FedBack).unwrap_err();
+        assert!(message.contains("重新办理"));
+    }
+
+    #[test]
+    fn event_json_is_flat_with_a_kind_tag() {
+        let input: CaseEventInput = serde_json::from_str(
+            r#"{"kind":"follow_up","satisfaction":"不满意","note":"路灯仍未修"}"#,
+        )
+        .unwrap();
+        assert_eq!(input.kind, follow_up(Satisfaction::Dissatisfied));
+        assert_eq!(input.note.as_deref(), Some("路灯仍未修"));
+        assert!(serde_json::from_str::<CaseEventInput>(r#"{"kind":"teleported"}"#).is_err());
+    }
+}

@@ -1,0 +1,415 @@
+//! Applying a change to the tables. Idempotent per record id, and deterministic: the same log
+//! applied to an empty book gives the same book.
+//!
+//! A case's status and its search terms depend on its whole timeline, so they are derived once
+//! per transaction ([`Applier::flush`]) for the cases it touched, not once per event.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::change::Change;
+use crate::domain::{
+    CaseEvent, CaseState, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent,
+    MediationResult, MediationState, Reception, Station, derive_state,
+};
+use crate::error::{Error, Result};
+use crate::search;
+use crate::time::stored;
+
+/// The serialised parts of a change as the change log stores them: `(op, record JSON)`.
+pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)> {
+    let data = match change {
+        Change::GridUpsert(r) => serde_json::to_string(r),
+        Change::StationUpsert(r) => serde_json::to_string(r),
+        Change::DeputyUpsert(r) => serde_json::to_string(r),
+        Change::DutyShiftUpsert(r) => serde_json::to_string(r),
+        Change::ReceptionCreate(r) => serde_json::to_string(r),
+        Change::CaseEventAppend(r) => serde_json::to_string(r),
+        Change::MeetingCreate(r) => serde_json::to_string(r),
+        Change::MediationCreate(r) => serde_json::to_string(r),
+        Change::MediationEventAppend(r) => serde_json::to_string(r),
+    }
+    .map_err(|err| Error::Corrupt(format!("cannot encode {}: {err}", change.entity())))?;
+    Ok((change.op(), data))
+}
+
+/// The inverse of [`change_to_parts`].
+pub(crate) fn change_from_parts(op: &str, data: &str) -> Result<Change> {
+    let tagged = format!(
+        r#"{{"type":{},"record":{data}}}"#,
+        serde_json::Value::from(op)
+    );
+    serde_json::from_str(&tagged).map_err(|err| Error::Corrupt(format!("change {op}: {err}")))
+}
+
+/// Decodes a stored JSON body.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|err| Error::Corrupt(format!("{what}: {err}")))
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|err| Error::Corrupt(err.to_string()))
+}
+
+/// Cases whose derived state must be brought up to date before commit.
+#[derive(Debug, Default)]
+pub(crate) struct Applier {
+    touched: BTreeMap<i64, Touched>,
+}
+
+#[derive(Debug)]
+enum Touched {
+    /// Created in this transaction: not yet in the search index; its terms are ready.
+    New { terms: String },
+    /// Had events appended.
+    Changed,
+}
+
+impl Applier {
+    /// Writes one change's rows; `body` is the record's JSON (from [`change_to_parts`]).
+    pub(crate) fn apply(
+        &mut self,
+        tx: &Transaction<'_>,
+        change: &Change,
+        body: &str,
+    ) -> Result<()> {
+        match change {
+            Change::GridUpsert(grid) => upsert_grid(tx, grid),
+            Change::StationUpsert(station) => upsert_station(tx, station),
+            Change::DeputyUpsert(deputy) => upsert_deputy(tx, deputy),
+            Change::DutyShiftUpsert(shift) => upsert_duty_shift(tx, shift),
+            Change::ReceptionCreate(reception) => self.create_reception(tx, reception, body),
+            Change::CaseEventAppend(event) => self.append_case_event(tx, event, body),
+            Change::MeetingCreate(meeting) => create_meeting(tx, meeting, body),
+            Change::MediationCreate(mediation) => create_mediation(tx, mediation, body),
+            Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
+        }
+    }
+
+    fn create_reception(
+        &mut self,
+        tx: &Transaction<'_>,
+        reception: &Reception,
+        body: &str,
+    ) -> Result<()> {
+        let (year, seq) = parse_case_no(&reception.case_no)?;
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO receptions
+                 (id, case_no, station, case_year, case_seq, received_at, channel, grid, category,
+                  subcategory, head_count, reply_due, status, due, satisfaction, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?12, NULL, ?13)",
+        )?;
+        let inserted = insert.execute(params![
+            reception.id.to_string(),
+            reception.case_no,
+            reception.station,
+            year,
+            seq,
+            stored(reception.received_at),
+            reception.channel.as_str(),
+            reception.grid,
+            reception.category,
+            reception.subcategory,
+            reception.head_count,
+            reception.reply_due.to_string(),
+            body,
+        ])?;
+        if inserted == 0 {
+            return Ok(());
+        }
+        let rid = tx.last_insert_rowid();
+        let mut link = tx.prepare_cached(
+            "INSERT OR IGNORE INTO reception_deputies (reception_rid, deputy_id) VALUES (?1, ?2)",
+        )?;
+        for deputy in &reception.deputies {
+            link.execute(params![rid, deputy.to_string()])?;
+        }
+        self.touched.insert(
+            rid,
+            Touched::New {
+                terms: search::reception_terms(reception),
+            },
+        );
+        Ok(())
+    }
+
+    fn append_case_event(
+        &mut self,
+        tx: &Transaction<'_>,
+        event: &CaseEvent,
+        body: &str,
+    ) -> Result<()> {
+        let rid: i64 = tx
+            .prepare_cached("SELECT rid FROM receptions WHERE id = ?1")?
+            .query_row([event.reception.to_string()], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| {
+                Error::Corrupt(format!("case event {} for an unknown case", event.id))
+            })?;
+        let inserted = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO case_events (id, reception_rid, at, kind, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                event.id.to_string(),
+                rid,
+                stored(event.at),
+                event.kind.as_str(),
+                body,
+            ])?;
+        if inserted > 0 {
+            self.touched.entry(rid).or_insert(Touched::Changed);
+        }
+        Ok(())
+    }
+
+    /// Derives status, due date and search terms of every case touched in this transaction.
+    pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        let touched = std::mem::take(&mut self.touched);
+        for (rid, touched) in touched {
+            let (reply_due, old_status, body): (String, String, String) = tx
+                .prepare_cached("SELECT reply_due, status, body FROM receptions WHERE rid = ?1")?
+                .query_row([rid], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            let reply_due = reply_due
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("reply_due {reply_due}")))?;
+            let events = case_events(tx, rid)?;
+            let state = derive_state(reply_due, events.iter().map(|e| &e.kind));
+            store_state(tx, rid, &state)?;
+            let terms = match touched {
+                Touched::New { terms } => terms,
+                Touched::Changed if old_status != state.status.as_str() => {
+                    tx.prepare_cached("DELETE FROM reception_search WHERE rowid = ?1")?
+                        .execute([rid])?;
+                    search::reception_terms(&decode::<Reception>("reception", &body)?)
+                }
+                Touched::Changed => continue,
+            };
+            tx.prepare_cached("INSERT INTO reception_search (rowid, terms) VALUES (?1, ?2)")?
+                .execute(params![
+                    rid,
+                    format!("{terms} {}", search::status_term(state.status))
+                ])?;
+        }
+        Ok(())
+    }
+}
+
+/// A case's timeline in order: by time, then by id (UUIDv7, so by recording order).
+pub(crate) fn case_events(tx: &rusqlite::Connection, rid: i64) -> Result<Vec<CaseEvent>> {
+    let mut select =
+        tx.prepare_cached("SELECT body FROM case_events WHERE reception_rid = ?1 ORDER BY at, id")?;
+    let bodies = select
+        .query_map([rid], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .iter()
+        .map(|body| decode("case event", body))
+        .collect()
+}
+
+fn store_state(tx: &Transaction<'_>, rid: i64, state: &CaseState) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE receptions SET status = ?2, due = ?3, satisfaction = ?4 WHERE rid = ?1",
+    )?
+    .execute(params![
+        rid,
+        state.status.as_str(),
+        state.due.to_string(),
+        state.satisfaction.map(|s| s.as_str()),
+    ])?;
+    Ok(())
+}
+
+/// `BX-2026-0001` → `(2026, 1)`.
+pub(crate) fn parse_case_no(case_no: &str) -> Result<(i32, u32)> {
+    let mut parts = case_no.rsplitn(3, '-');
+    let seq = parts.next().and_then(|s| s.parse().ok());
+    let year = parts.next().and_then(|y| y.parse().ok());
+    match (year, seq) {
+        (Some(year), Some(seq)) => Ok((year, seq)),
+        _ => Err(Error::Corrupt(format!("case number {case_no}"))),
+    }
+}
+
+fn upsert_grid(tx: &Transaction<'_>, grid: &Grid) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO grids (id, code, name, level, parent, committees)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
+             level = excluded.level, parent = excluded.parent, committees = excluded.committees",
+    )?
+    .execute(params![
+        grid.id.to_string(),
+        grid.code,
+        grid.name,
+        grid.level.as_str(),
+        grid.parent,
+        encode(&grid.committees)?,
+    ])?;
+    Ok(())
+}
+
+fn upsert_station(tx: &Transaction<'_>, station: &Station) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO stations (id, code, name, level, grid, phone, address)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
+             level = excluded.level, grid = excluded.grid, phone = excluded.phone,
+             address = excluded.address",
+    )?
+    .execute(params![
+        station.id.to_string(),
+        station.code,
+        station.name,
+        station.level.as_str(),
+        station.grid,
+        station.phone,
+        station.address,
+    ])?;
+    Ok(())
+}
+
+fn upsert_deputy(tx: &Transaction<'_>, deputy: &Deputy) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO deputies (id, name, congress, grid, station, phone, mediator_since, active)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, congress = excluded.congress,
+             grid = excluded.grid, station = excluded.station, phone = excluded.phone,
+             mediator_since = excluded.mediator_since, active = excluded.active",
+    )?
+    .execute(params![
+        deputy.id.to_string(),
+        deputy.name,
+        deputy.congress.as_str(),
+        deputy.grid,
+        deputy.station,
+        deputy.phone,
+        deputy.mediator_since.map(|d| d.to_string()),
+        deputy.active,
+    ])?;
+    Ok(())
+}
+
+fn upsert_duty_shift(tx: &Transaction<'_>, shift: &DutyShift) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO duty_shifts (id, station, date, starts, ends, deputies)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET station = excluded.station, date = excluded.date,
+             starts = excluded.starts, ends = excluded.ends, deputies = excluded.deputies",
+    )?
+    .execute(params![
+        shift.id.to_string(),
+        shift.station,
+        shift.date.to_string(),
+        shift.starts.format("%H:%M").to_string(),
+        shift.ends.format("%H:%M").to_string(),
+        encode(&shift.deputies)?,
+    ])?;
+    Ok(())
+}
+
+fn create_meeting(tx: &Transaction<'_>, meeting: &CouncilMeeting, body: &str) -> Result<()> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO meetings (id, station, village, held_at, quorum_met, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            meeting.id.to_string(),
+            meeting.station,
+            meeting.village,
+            stored(meeting.held_at),
+            meeting.quorum_met,
+            body,
+        ])?;
+    if inserted > 0 {
+        let mut link = tx.prepare_cached(
+            "INSERT OR IGNORE INTO meeting_cases (meeting_id, case_no) VALUES (?1, ?2)",
+        )?;
+        for case_no in meeting
+            .items
+            .iter()
+            .filter_map(|item| item.case_no.as_deref())
+        {
+            link.execute(params![meeting.id.to_string(), case_no])?;
+        }
+    }
+    Ok(())
+}
+
+fn create_mediation(tx: &Transaction<'_>, mediation: &Mediation, body: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO mediations
+             (id, number, station, year, seq, case_no, dispute_type, accepted_at, result, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
+    )?
+    .execute(params![
+        mediation.id.to_string(),
+        mediation.number,
+        mediation.station,
+        mediation.year,
+        mediation.seq,
+        mediation.case_no,
+        mediation.dispute_type,
+        stored(mediation.accepted_at),
+        body,
+    ])?;
+    Ok(())
+}
+
+fn append_mediation_event(tx: &Transaction<'_>, event: &MediationEvent, body: &str) -> Result<()> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO mediation_events (id, mediation_id, at, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            event.id.to_string(),
+            event.mediation.to_string(),
+            stored(event.at),
+            event.kind.as_str(),
+            body,
+        ])?;
+    if inserted > 0 {
+        let events = mediation_events(tx, &event.mediation.to_string())?;
+        let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        tx.prepare_cached("UPDATE mediations SET result = ?2 WHERE id = ?1")?
+            .execute(params![
+                event.mediation.to_string(),
+                state.result.map(MediationResult::as_str),
+            ])?;
+    }
+    Ok(())
+}
+
+/// A mediation's events in order.
+pub(crate) fn mediation_events(
+    conn: &rusqlite::Connection,
+    mediation_id: &str,
+) -> Result<Vec<MediationEvent>> {
+    let mut select = conn.prepare_cached(
+        "SELECT body FROM mediation_events WHERE mediation_id = ?1 ORDER BY at, id",
+    )?;
+    let bodies = select
+        .query_map([mediation_id], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .iter()
+        .map(|body| decode("mediation event", body))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_parse_back() {
+        assert_eq!(parse_case_no("BX-2026-0001").unwrap(), (2026, 1));
+        assert_eq!(parse_case_no("B-X-2026-12345").unwrap(), (2026, 12345));
+        assert!(parse_case_no("BX2026").is_err());
+    }
+}

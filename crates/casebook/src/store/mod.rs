@@ -1,0 +1,234 @@
+//! The case book on SQLite.
+//!
+//! One file per book. Connections run in WAL mode with `synchronous=FULL` (a saved reception
+//! must survive a power cut), foreign keys on and a busy timeout. The schema is the numbered,
+//! append-only SQL in `migrations/`, applied in one transaction on open.
+//!
+//! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
+//! appended to the change log in the same transaction ([`write`]). Reading is in [`read`],
+//! statistics in [`stats`], the operations a deputy performs in [`ops`].
+
+mod apply;
+pub mod ops;
+pub mod read;
+pub mod stats;
+pub mod write;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::time::{china_now, stored};
+
+pub use write::Writer;
+
+const MIGRATION_STEPS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+
+/// Schema version of books this build writes (the number of migrations).
+pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
+
+/// The schema's migration history.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATION_STEPS)
+}
+
+/// Whose book this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookKind {
+    /// A liaison station's book.
+    Station,
+    /// The town's book (the hub's).
+    Town,
+}
+
+/// The origin a book writes as: every change it makes carries this code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Station code (or the town's code): `BX`.
+    pub code: String,
+    /// Name, e.g. 东岭村人大代表联络站.
+    pub name: String,
+    /// Station or town.
+    pub kind: BookKind,
+}
+
+/// An open case book.
+#[derive(Debug)]
+pub struct Book {
+    conn: Connection,
+    origin: Origin,
+}
+
+impl Book {
+    /// Creates a new book at `path`; refuses to touch an existing file.
+    ///
+    /// # Errors
+    /// [`ErrorKind::AlreadyExists`] when the file exists; [`ErrorKind::Invalid`] for a bad code.
+    pub fn create(path: &Path, code: &str, name: &str, kind: BookKind) -> Result<Book> {
+        let origin = new_origin(code, name, kind)?;
+        if path.exists() {
+            return Err(Error::refused(
+                ErrorKind::AlreadyExists,
+                format!(
+                    "台账文件已存在：{}。为免覆盖已有数据，不会重新创建",
+                    path.display()
+                ),
+            ));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        Self::initialise(Connection::open(path)?, origin)
+    }
+
+    /// Creates a book in memory, for tests and benchmarks.
+    pub fn create_in_memory(code: &str, name: &str, kind: BookKind) -> Result<Book> {
+        Self::initialise(Connection::open_in_memory()?, new_origin(code, name, kind)?)
+    }
+
+    /// Opens an existing book, upgrading its schema if it was made by an older version.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when there is no book at `path`.
+    pub fn open(path: &Path) -> Result<Book> {
+        if !path.is_file() {
+            return Err(Error::not_found(format!(
+                "找不到台账文件：{}。请先用 init 创建台账",
+                path.display()
+            )));
+        }
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        migrations().to_latest(&mut conn)?;
+        let origin = read_origin(&conn)?;
+        Ok(Book { conn, origin })
+    }
+
+    fn initialise(mut conn: Connection, origin: Origin) -> Result<Book> {
+        configure(&conn)?;
+        migrations().to_latest(&mut conn)?;
+        let kind = match origin.kind {
+            BookKind::Station => "station",
+            BookKind::Town => "town",
+        };
+        let tx = conn.transaction()?;
+        for (key, value) in [
+            ("origin_code", origin.code.as_str()),
+            ("origin_name", origin.name.as_str()),
+            ("kind", kind),
+            ("created_at", &stored(china_now())),
+        ] {
+            tx.execute(
+                "INSERT INTO book_meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Book { conn, origin })
+    }
+
+    /// The origin this book writes as.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
+    let code = code.trim();
+    let valid = (1..=8).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !valid {
+        return Err(Error::invalid(format!(
+            "站点代码“{code}”不合适：应为1至8位大写字母或数字，如 BX"
+        )));
+    }
+    let name = crate::validate::required_text("站点名称", name)?;
+    Ok(Origin {
+        code: code.to_owned(),
+        name,
+        kind,
+    })
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+fn read_origin(conn: &Connection) -> Result<Origin> {
+    let meta = |key: &str| -> Result<String> {
+        conn.query_row("SELECT value FROM book_meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| Error::Corrupt(format!("book_meta has no {key}: not a case book")))
+    };
+    let kind = match meta("kind")?.as_str() {
+        "town" => BookKind::Town,
+        _ => BookKind::Station,
+    };
+    Ok(Origin {
+        code: meta("origin_code")?,
+        name: meta("origin_name")?,
+        kind,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn every_version_upgrades_to_the_latest() {
+        for from in 0..=MIGRATION_STEPS.len() {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrations().to_version(&mut conn, from).unwrap();
+            migrations().to_latest(&mut conn).unwrap();
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, SCHEMA_VERSION);
+        }
+    }
+
+    #[test]
+    fn refuses_bad_station_codes() {
+        for code in ["", "bx", "B-X", "ABCDEFGHI"] {
+            let err = Book::create_in_memory(code, "站", BookKind::Station).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Invalid, "{code}");
+        }
+    }
+
+    #[test]
+    fn create_refuses_an_existing_file_and_open_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.db");
+        let book = Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap();
+        drop(book);
+        let err = Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        let reopened = Book::open(&path).unwrap();
+        assert_eq!(reopened.origin().code, "BX");
+        let synchronous: i64 = reopened
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(synchronous, 2, "FULL");
+        let err = Book::open(&dir.path().join("missing.db")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    }
+}

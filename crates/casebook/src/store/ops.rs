@@ -1,0 +1,868 @@
+//! What a deputy does to the book: each operation validates its input, resolves names against
+//! the roster, allocates numbers, and records changes through the [`Writer`]. Any refusal rolls
+//! the whole transaction back.
+
+use chrono::{DateTime, Datelike, FixedOffset, TimeDelta};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Book;
+use super::apply::{case_events, decode, mediation_events};
+use super::write::Writer;
+use crate::change::Change;
+use crate::domain::*;
+use crate::error::{Error, ErrorKind, Result};
+use crate::time::{china_now, to_china};
+use crate::validate;
+
+/// What `reception add` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceptionAdded {
+    /// Record id.
+    pub id: Uuid,
+    /// Case number.
+    pub case_no: String,
+}
+
+/// What `case event` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseEventAdded {
+    /// Event id.
+    pub id: Uuid,
+    /// Case number.
+    pub case_no: String,
+    /// Status after the event.
+    pub status: CaseStatus,
+    /// Its label.
+    pub status_label: &'static str,
+}
+
+/// What `meeting add` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingAdded {
+    /// Record id.
+    pub id: Uuid,
+    /// Quorum met.
+    pub quorum_met: bool,
+    /// Members needed for a quorum.
+    pub quorum_minimum: u32,
+    /// For each item, whether it passed.
+    pub passed: Vec<bool>,
+}
+
+/// What `mediation add` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct MediationAdded {
+    /// Record id.
+    pub id: Uuid,
+    /// `（2026）BX人调字第1号`.
+    pub number: String,
+}
+
+/// What `mediation event` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct MediationEventAdded {
+    /// Event id.
+    pub id: Uuid,
+    /// Mediation number.
+    pub number: String,
+    /// State after the event.
+    pub state: MediationState,
+}
+
+/// What `roster import` answers: records written, by kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RosterImported {
+    /// Grids.
+    pub grids: usize,
+    /// Stations.
+    pub stations: usize,
+    /// Deputies.
+    pub deputies: usize,
+    /// Duty shifts.
+    pub duty: usize,
+}
+
+impl Book {
+    /// Records a reception and opens its case.
+    pub fn add_reception(&mut self, input: ReceptionInput) -> Result<ReceptionAdded> {
+        self.write(|w| w.add_reception(input, Uuid::now_v7()))
+    }
+
+    /// Appends an event to a case's timeline.
+    pub fn add_case_event(
+        &mut self,
+        case_no: &str,
+        input: CaseEventInput,
+    ) -> Result<CaseEventAdded> {
+        self.write(|w| w.add_case_event(case_no, input, Uuid::now_v7()))
+    }
+
+    /// Records a council meeting.
+    pub fn add_meeting(&mut self, input: MeetingInput) -> Result<MeetingAdded> {
+        self.write(|w| w.add_meeting(input, Uuid::now_v7()))
+    }
+
+    /// Opens a mediation file.
+    pub fn add_mediation(&mut self, input: MediationInput) -> Result<MediationAdded> {
+        self.write(|w| w.add_mediation(input, Uuid::now_v7()))
+    }
+
+    /// Appends an event to a mediation file.
+    pub fn add_mediation_event(
+        &mut self,
+        number: &str,
+        input: MediationEventInput,
+    ) -> Result<MediationEventAdded> {
+        self.write(|w| w.add_mediation_event(number, input, Uuid::now_v7()))
+    }
+
+    /// Imports grids, stations, deputies and duty shifts, all or nothing.
+    pub fn import_roster(&mut self, roster: &RosterFile) -> Result<RosterImported> {
+        self.write(|w| w.import_roster(roster))
+    }
+}
+
+fn station_time(field: &str, at: Option<DateTime<FixedOffset>>) -> Result<DateTime<FixedOffset>> {
+    let at = to_china(at.unwrap_or_else(china_now));
+    validate::not_in_future(field, at)?;
+    Ok(at)
+}
+
+fn optional_mobile(field: &str, phone: Option<&str>) -> Result<Option<String>> {
+    validate::optional_text(phone)
+        .map(|p| validate::mobile(field, &p))
+        .transpose()
+}
+
+fn optional_id_number(field: &str, id: Option<&str>) -> Result<Option<String>> {
+    validate::optional_text(id)
+        .map(|i| validate::id_number(field, &i))
+        .transpose()
+}
+
+fn check_age(field: &str, age: Option<u8>) -> Result<()> {
+    match age {
+        Some(age) if age > 120 => Err(Error::invalid(format!("{field}年龄（{age}）不合理"))),
+        _ => Ok(()),
+    }
+}
+
+fn consent_refusal(who: &str) -> Error {
+    Error::refused(
+        ErrorKind::ConsentRequired,
+        format!(
+            "记录{who}的个人信息（姓名、电话、身份证号、住址）须经本人同意：请确认已征得同意并勾选“同意处理个人信息”"
+        ),
+    )
+}
+
+impl Writer<'_> {
+    /// Finds an active deputy by id or by name; a name shared by two deputies is refused.
+    pub fn resolve_deputy(&self, reference: &str) -> Result<Deputy> {
+        let reference = reference.trim();
+        let mut matches = if let Ok(id) = Uuid::parse_str(reference) {
+            self.deputies_where("id = ?1", &id.to_string())?
+        } else {
+            self.deputies_where("name = ?1", reference)?
+        };
+        let unknown = || {
+            Error::refused(
+                ErrorKind::UnknownDeputy,
+                format!("代表名册中没有“{reference}”，请核对姓名或先导入名册"),
+            )
+        };
+        match matches.len() {
+            0 => Err(unknown()),
+            1 => {
+                let deputy = matches.remove(0);
+                if deputy.active {
+                    Ok(deputy)
+                } else {
+                    Err(Error::refused(
+                        ErrorKind::UnknownDeputy,
+                        format!("代表“{}”已不在任，不能登记为经办代表", deputy.name),
+                    ))
+                }
+            }
+            n => Err(Error::refused(
+                ErrorKind::UnknownDeputy,
+                format!("名册中有{n}位代表名为“{reference}”，请改用代表编号"),
+            )),
+        }
+    }
+
+    fn deputies_where(&self, condition: &str, value: &str) -> Result<Vec<Deputy>> {
+        let sql = format!(
+            "SELECT id, name, congress, grid, station, phone, mediator_since, active
+             FROM deputies WHERE {condition}"
+        );
+        let mut select = self.tx().prepare_cached(&sql)?;
+        let rows = select.query_map([value], super::read::deputy_from_row)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::from)
+    }
+
+    fn case_by_number(&self, case_no: &str) -> Result<(i64, Reception)> {
+        let found: Option<(i64, String)> = self
+            .tx()
+            .prepare_cached("SELECT rid, body FROM receptions WHERE case_no = ?1")?
+            .query_row([case_no.trim()], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let (rid, body) =
+            found.ok_or_else(|| Error::not_found(format!("找不到案件“{}”", case_no.trim())))?;
+        Ok((rid, decode("reception", &body)?))
+    }
+
+    /// Records a reception with `id`; see [`Book::add_reception`].
+    pub fn add_reception(&mut self, input: ReceptionInput, id: Uuid) -> Result<ReceptionAdded> {
+        let received_at = to_china(input.received_at);
+        validate::not_in_future("接待时间", received_at)?;
+        if input.deputies.is_empty() {
+            return Err(Error::refused(
+                ErrorKind::UnknownDeputy,
+                "请至少填写一位接待代表",
+            ));
+        }
+        dispute_type_index(&input.category)?;
+        let matter = validate::required_text("事由", &input.matter)?;
+        let request = validate::required_text("诉求", &input.request)?;
+        let mut visitors = Vec::with_capacity(input.visitors.len());
+        for (i, visitor) in input.visitors.into_iter().enumerate() {
+            let who = format!("第{}位来访人", i + 1);
+            check_age(&who, visitor.age)?;
+            visitors.push(Visitor {
+                name: validate::optional_text(visitor.name.as_deref()),
+                phone: optional_mobile(&format!("{who}电话"), visitor.phone.as_deref())?,
+                id_number: optional_id_number(
+                    &format!("{who}身份证号"),
+                    visitor.id_number.as_deref(),
+                )?,
+                address: validate::optional_text(visitor.address.as_deref()),
+                ..visitor
+            });
+        }
+        if !input.consent && visitors.iter().any(Visitor::has_personal_data) {
+            return Err(consent_refusal("来访群众"));
+        }
+        let listed = u32::try_from(visitors.len()).unwrap_or(u32::MAX);
+        let head_count = input.head_count.unwrap_or(listed.max(1));
+        if head_count == 0 || head_count < listed {
+            return Err(Error::invalid(format!(
+                "来访人数（{head_count}）不能少于登记的来访人（{listed}人）"
+            )));
+        }
+        let reply_due = input
+            .reply_due
+            .unwrap_or(received_at.date_naive() + TimeDelta::days(DEFAULT_REPLY_DAYS));
+        if reply_due < received_at.date_naive() {
+            return Err(Error::invalid("承诺答复日期不能早于接待日期"));
+        }
+        let mut deputies = Vec::new();
+        let mut first_grid = None;
+        for reference in &input.deputies {
+            let deputy = self.resolve_deputy(reference)?;
+            if !deputies.contains(&deputy.id) {
+                first_grid = first_grid.or(deputy.grid.clone());
+                deputies.push(deputy.id);
+            }
+        }
+        let station = self.origin().to_owned();
+        let year = received_at.year();
+        let seq: u32 = self.tx().prepare_cached(
+            "SELECT COALESCE(MAX(case_seq), 0) + 1 FROM receptions WHERE station = ?1 AND case_year = ?2",
+        )?
+        .query_row(params![station, year], |row| row.get(0))?;
+        let case_no = format!("{station}-{year}-{seq:04}");
+        let actor = deputies.first().copied();
+        let reception = Reception {
+            id,
+            case_no: case_no.clone(),
+            station,
+            received_at,
+            channel: input.channel,
+            place: validate::optional_text(input.place.as_deref()),
+            grid: validate::optional_text(input.grid.as_deref()).or(first_grid),
+            deputies,
+            visitors,
+            head_count,
+            category: input.category.trim().to_owned(),
+            subcategory: validate::optional_text(input.subcategory.as_deref()),
+            matter,
+            request,
+            proposed_handling: validate::optional_text(input.proposed_handling.as_deref()),
+            confidential: input.confidential,
+            consent: input.consent,
+            reply_due,
+        };
+        self.record(Change::ReceptionCreate(reception), actor)?;
+        Ok(ReceptionAdded { id, case_no })
+    }
+
+    /// Appends an event with `id`; see [`Book::add_case_event`].
+    pub fn add_case_event(
+        &mut self,
+        case_no: &str,
+        input: CaseEventInput,
+        id: Uuid,
+    ) -> Result<CaseEventAdded> {
+        let (rid, reception) = self.case_by_number(case_no)?;
+        let at = station_time("事件时间", input.at)?;
+        if at < reception.received_at {
+            return Err(Error::invalid("事件时间不能早于接待时间"));
+        }
+        check_case_event_fields(&input.kind, at)?;
+        let deputy = input
+            .deputy
+            .as_deref()
+            .map(|d| self.resolve_deputy(d))
+            .transpose()?
+            .map(|d| d.id);
+        let mut events = case_events(self.tx(), rid)?;
+        let before = derive_state(reception.reply_due, events.iter().map(|e| &e.kind));
+        check_transition(before.status, &input.kind)
+            .map_err(|message| Error::refused(ErrorKind::InvalidTransition, message))?;
+        let event = CaseEvent {
+            id,
+            reception: reception.id,
+            at,
+            deputy,
+            note: validate::optional_text(input.note.as_deref()),
+            kind: input.kind,
+        };
+        events.push(event.clone());
+        events.sort_by_key(|e| (e.at, e.id));
+        let after = derive_state(reception.reply_due, events.iter().map(|e| &e.kind));
+        self.record(Change::CaseEventAppend(event), deputy)?;
+        Ok(CaseEventAdded {
+            id,
+            case_no: reception.case_no,
+            status: after.status,
+            status_label: after.status.label(),
+        })
+    }
+
+    /// Records a meeting with `id`; see [`Book::add_meeting`].
+    pub fn add_meeting(&mut self, input: MeetingInput, id: Uuid) -> Result<MeetingAdded> {
+        let held_at = station_time("会议时间", Some(input.held_at))?;
+        let village = validate::required_text("村（居）名称", &input.village)?;
+        let place = validate::required_text("会议地点", &input.place)?;
+        let host = validate::required_text("主持人", &input.host)?;
+        let recorder = validate::required_text("记录人", &input.recorder)?;
+        let quorum = input.quorum.unwrap_or_default();
+        if quorum.denominator == 0 || quorum.numerator == 0 || quorum.numerator > quorum.denominator
+        {
+            return Err(Error::refused(
+                ErrorKind::Quorum,
+                format!(
+                    "法定人数比例 {}/{} 不合理",
+                    quorum.numerator, quorum.denominator
+                ),
+            ));
+        }
+        if input.expected == 0 {
+            return Err(Error::refused(ErrorKind::Quorum, "应到人数必须大于0"));
+        }
+        if input.present > input.expected {
+            return Err(Error::refused(
+                ErrorKind::Quorum,
+                format!(
+                    "实到人数（{}）不能多于应到人数（{}）",
+                    input.present, input.expected
+                ),
+            ));
+        }
+        if input.items.is_empty() {
+            return Err(Error::invalid("请至少填写一项议题"));
+        }
+        let quorum_met = quorum.is_met(input.expected, input.present);
+        let mut items = Vec::with_capacity(input.items.len());
+        for (i, item) in input.items.into_iter().enumerate() {
+            let number = i + 1;
+            let title = validate::required_text(&format!("第{number}项议题"), &item.title)?;
+            let votes = item.votes;
+            let cast =
+                u64::from(votes.in_favour) + u64::from(votes.against) + u64::from(votes.abstain);
+            if cast > u64::from(input.present) {
+                return Err(Error::refused(
+                    ErrorKind::Quorum,
+                    format!(
+                        "第{number}项表决票数合计（{cast}）超过实到人数（{}）",
+                        input.present
+                    ),
+                ));
+            }
+            let case_no = validate::optional_text(item.case_no.as_deref());
+            if let Some(case_no) = &case_no {
+                self.case_by_number(case_no)?;
+            }
+            let review_blocks = item.rights_review.as_ref().is_some_and(|r| {
+                r.infringes && validate::optional_text(r.correction.as_deref()).is_none()
+            });
+            items.push(AgendaItem {
+                title,
+                case_no,
+                discussion: validate::optional_text(item.discussion.as_deref()),
+                votes,
+                method: item.method.unwrap_or(VoteMethod::ShowOfHands),
+                resolution: validate::optional_text(item.resolution.as_deref()),
+                passed: motion_passes(quorum_met, input.present, votes) && !review_blocks,
+                rights_review: item.rights_review,
+            });
+        }
+        match (input.published_from, input.published_to) {
+            (Some(from), _) if from < held_at.date_naive() => {
+                return Err(Error::invalid("公示开始日期不能早于会议日期"));
+            }
+            (Some(from), Some(to)) if to < from => {
+                return Err(Error::invalid("公示结束日期不能早于开始日期"));
+            }
+            (None, Some(_)) => return Err(Error::invalid("请填写公示开始日期")),
+            _ => {}
+        }
+        let mut deputies = Vec::new();
+        for reference in &input.deputies {
+            deputies.push(self.resolve_deputy(reference)?.id);
+        }
+        let passed = items.iter().map(|item| item.passed).collect();
+        let meeting = CouncilMeeting {
+            id,
+            station: self.origin().to_owned(),
+            village,
+            held_at,
+            place,
+            host,
+            recorder,
+            deputies: deputies.clone(),
+            expected: input.expected,
+            present: input.present,
+            quorum,
+            quorum_met,
+            items,
+            published_from: input.published_from,
+            published_to: input.published_to,
+        };
+        self.record(Change::MeetingCreate(meeting), deputies.first().copied())?;
+        Ok(MeetingAdded {
+            id,
+            quorum_met,
+            quorum_minimum: quorum.minimum_present(input.expected),
+            passed,
+        })
+    }
+
+    /// Opens a mediation file with `id`; see [`Book::add_mediation`].
+    pub fn add_mediation(&mut self, input: MediationInput, id: Uuid) -> Result<MediationAdded> {
+        let accepted_at = station_time("受理时间", input.accepted_at)?;
+        dispute_type_index(&input.dispute_type)?;
+        let summary = validate::required_text("纠纷简要情况", &input.summary)?;
+        let has = |role| input.parties.iter().any(|p: &Party| p.role == role);
+        if !has(PartyRole::Applicant) || !has(PartyRole::Respondent) {
+            return Err(Error::invalid("调解须至少有申请人和被申请人各一方"));
+        }
+        if !input.consent {
+            return Err(consent_refusal("当事人"));
+        }
+        let mut parties = Vec::with_capacity(input.parties.len());
+        for (i, party) in input.parties.into_iter().enumerate() {
+            let who = format!("第{}位当事人", i + 1);
+            check_age(&who, party.age)?;
+            parties.push(Party {
+                name: validate::required_text(&format!("{who}姓名"), &party.name)?,
+                phone: optional_mobile(&format!("{who}电话"), party.phone.as_deref())?,
+                id_number: optional_id_number(
+                    &format!("{who}身份证号"),
+                    party.id_number.as_deref(),
+                )?,
+                address: validate::optional_text(party.address.as_deref()),
+                ..party
+            });
+        }
+        if input.mediators.is_empty() {
+            return Err(Error::invalid("请至少填写一名调解员"));
+        }
+        let mut mediators = Vec::new();
+        for mediator in &input.mediators {
+            mediators.push(match mediator {
+                MediatorInput::Deputy(reference) => {
+                    let deputy = self.resolve_deputy(reference)?;
+                    if deputy.mediator_since.is_none() {
+                        return Err(Error::refused(
+                            ErrorKind::UnknownDeputy,
+                            format!("代表“{}”未被聘为特邀调解员", deputy.name),
+                        ));
+                    }
+                    Mediator {
+                        deputy: Some(deputy.id),
+                        name: deputy.name,
+                    }
+                }
+                MediatorInput::Other { name } => Mediator {
+                    deputy: None,
+                    name: validate::required_text("调解员姓名", name)?,
+                },
+            });
+        }
+        let case_no = validate::optional_text(input.case_no.as_deref());
+        if let Some(case_no) = &case_no {
+            self.case_by_number(case_no)?;
+        }
+        let station = self.origin().to_owned();
+        let year = accepted_at.year();
+        let seq: u32 = self
+            .tx()
+            .prepare_cached(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM mediations WHERE station = ?1 AND year = ?2",
+            )?
+            .query_row(params![station, year], |row| row.get(0))?;
+        let number = mediation_number(year, &station, seq);
+        let actor = mediators.iter().find_map(|m| m.deputy);
+        let mediation = Mediation {
+            id,
+            number: number.clone(),
+            station,
+            year,
+            seq,
+            case_no,
+            source: input.source,
+            dispute_type: input.dispute_type.trim().to_owned(),
+            dispute_subtype: validate::optional_text(input.dispute_subtype.as_deref()),
+            accepted_at,
+            summary,
+            parties,
+            mediators,
+            consent: input.consent,
+        };
+        self.record(Change::MediationCreate(mediation), actor)?;
+        Ok(MediationAdded { id, number })
+    }
+
+    /// Appends a mediation event with `id`; see [`Book::add_mediation_event`].
+    pub fn add_mediation_event(
+        &mut self,
+        number: &str,
+        input: MediationEventInput,
+        id: Uuid,
+    ) -> Result<MediationEventAdded> {
+        let found: Option<String> = self
+            .tx()
+            .prepare_cached("SELECT body FROM mediations WHERE number = ?1")?
+            .query_row([number.trim()], |row| row.get(0))
+            .optional()?;
+        let mediation: Mediation = decode(
+            "mediation",
+            &found.ok_or_else(|| Error::not_found(format!("找不到调解案件“{}”", number.trim())))?,
+        )?;
+        let at = station_time("事件时间", input.at)?;
+        if at < mediation.accepted_at {
+            return Err(Error::invalid("事件时间不能早于受理时间"));
+        }
+        let mut events = mediation_events(self.tx(), &mediation.id.to_string())?;
+        let before = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        let kind = check_mediation_event(&mediation, &before, input.kind, at)?;
+        let deputy = input
+            .deputy
+            .as_deref()
+            .map(|d| self.resolve_deputy(d))
+            .transpose()?
+            .map(|d| d.id);
+        let event = MediationEvent {
+            id,
+            mediation: mediation.id,
+            at,
+            deputy,
+            note: validate::optional_text(input.note.as_deref()),
+            kind,
+        };
+        events.push(event.clone());
+        events.sort_by_key(|e| (e.at, e.id));
+        let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        self.record(Change::MediationEventAppend(event), deputy)?;
+        Ok(MediationEventAdded {
+            id,
+            number: mediation.number,
+            state,
+        })
+    }
+
+    /// Imports a roster file; see [`Book::import_roster`].
+    pub fn import_roster(&mut self, roster: &RosterFile) -> Result<RosterImported> {
+        let mut imported = RosterImported::default();
+        for input in &roster.grids {
+            let code = validate::required_text("网格代码", &input.code)?;
+            let parent = validate::optional_text(input.parent.as_deref());
+            if let Some(parent) = &parent {
+                self.existing_id("grids", parent)?.ok_or_else(|| {
+                    Error::invalid(format!(
+                        "网格“{code}”的上级网格“{parent}”不存在，请把上级网格写在前面"
+                    ))
+                })?;
+            }
+            let grid = Grid {
+                id: self
+                    .existing_id("grids", &code)?
+                    .unwrap_or_else(Uuid::now_v7),
+                name: validate::required_text("网格名称", &input.name)?,
+                code,
+                level: input.level,
+                parent,
+                committees: input.committees.clone(),
+            };
+            self.record(Change::GridUpsert(grid), None)?;
+            imported.grids += 1;
+        }
+        for input in &roster.stations {
+            let code = validate::required_text("站点代码", &input.code)?;
+            let grid = self.known_grid(input.grid.as_deref())?;
+            let station = Station {
+                id: self
+                    .existing_id("stations", &code)?
+                    .unwrap_or_else(Uuid::now_v7),
+                name: validate::required_text("站点名称", &input.name)?,
+                code,
+                level: input.level,
+                grid,
+                phone: validate::optional_text(input.phone.as_deref()),
+                address: validate::optional_text(input.address.as_deref()),
+            };
+            self.record(Change::StationUpsert(station), None)?;
+            imported.stations += 1;
+        }
+        for input in &roster.deputies {
+            let name = validate::required_text("代表姓名", &input.name)?;
+            let station = validate::optional_text(input.station.as_deref());
+            if let Some(code) = &station {
+                self.existing_id("stations", code)?
+                    .ok_or_else(|| Error::invalid(format!("代表“{name}”所在站点“{code}”不存在")))?;
+            }
+            if let Some(since) = input.mediator_since {
+                validate::date_not_in_future("特邀调解员聘任日期", since)?;
+            }
+            let id = match input.id {
+                Some(id) => id,
+                None => self
+                    .tx()
+                    .prepare_cached(
+                        "SELECT id FROM deputies WHERE name = ?1 AND station IS ?2 LIMIT 1",
+                    )?
+                    .query_row(params![name, station], |row| row.get::<_, String>(0))
+                    .optional()?
+                    .and_then(|id| Uuid::parse_str(&id).ok())
+                    .unwrap_or_else(Uuid::now_v7),
+            };
+            let deputy = Deputy {
+                id,
+                phone: optional_mobile(&format!("代表“{name}”电话"), input.phone.as_deref())?,
+                name,
+                congress: input.congress,
+                grid: self.known_grid(input.grid.as_deref())?,
+                station,
+                mediator_since: input.mediator_since,
+                active: input.active,
+            };
+            self.record(Change::DeputyUpsert(deputy), None)?;
+            imported.deputies += 1;
+        }
+        for input in &roster.duty {
+            let station = validate::required_text("值班站点", &input.station)?;
+            self.existing_id("stations", &station)?
+                .ok_or_else(|| Error::invalid(format!("值班站点“{station}”不存在")))?;
+            if input.from >= input.to {
+                return Err(Error::invalid(format!(
+                    "{} 的值班时间 {}–{} 不合理：结束应晚于开始",
+                    input.date,
+                    input.from.format("%H:%M"),
+                    input.to.format("%H:%M")
+                )));
+            }
+            if input.deputies.is_empty() {
+                return Err(Error::invalid(format!(
+                    "{} 的值班安排没有值班代表",
+                    input.date
+                )));
+            }
+            let mut deputies = Vec::new();
+            for reference in &input.deputies {
+                deputies.push(self.resolve_deputy(reference)?.id);
+            }
+            let existing: Option<String> = self
+                .tx()
+                .prepare_cached(
+                    "SELECT id FROM duty_shifts WHERE station = ?1 AND date = ?2 AND starts = ?3",
+                )?
+                .query_row(
+                    params![
+                        station,
+                        input.date.to_string(),
+                        input.from.format("%H:%M").to_string()
+                    ],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let shift = DutyShift {
+                id: existing
+                    .and_then(|id| Uuid::parse_str(&id).ok())
+                    .unwrap_or_else(Uuid::now_v7),
+                station,
+                date: input.date,
+                starts: input.from,
+                ends: input.to,
+                deputies,
+            };
+            self.record(Change::DutyShiftUpsert(shift), None)?;
+            imported.duty += 1;
+        }
+        Ok(imported)
+    }
+
+    fn existing_id(&self, table: &str, code: &str) -> Result<Option<Uuid>> {
+        let id: Option<String> = self
+            .tx()
+            .prepare_cached(&format!("SELECT id FROM {table} WHERE code = ?1"))?
+            .query_row([code], |row| row.get(0))
+            .optional()?;
+        Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
+    }
+
+    fn known_grid(&self, code: Option<&str>) -> Result<Option<String>> {
+        let Some(code) = validate::optional_text(code) else {
+            return Ok(None);
+        };
+        self.existing_id("grids", &code)?
+            .ok_or_else(|| Error::invalid(format!("网格“{code}”不存在")))?;
+        Ok(Some(code))
+    }
+}
+
+fn check_case_event_fields(kind: &CaseEventKind, at: DateTime<FixedOffset>) -> Result<()> {
+    match kind {
+        CaseEventKind::AnsweredOnSpot { answer } => {
+            validate::required_text("答复内容", answer)?;
+        }
+        CaseEventKind::NotAccepted { reason, route } => {
+            validate::required_text("不予受理的理由", reason)?;
+            validate::required_text("告知的解决途径", route)?;
+        }
+        CaseEventKind::Referred { to, deadline } => {
+            validate::required_text("交办单位", to)?;
+            if *deadline < at.date_naive() {
+                return Err(Error::invalid("办理期限不能早于交办日期"));
+            }
+        }
+        CaseEventKind::ReplyReceived { content, .. } => {
+            validate::required_text("答复内容", content)?;
+        }
+        CaseEventKind::SentBack { reason } | CaseEventKind::Reopened { reason } => {
+            validate::required_text("理由", reason)?;
+        }
+        CaseEventKind::Accepted
+        | CaseEventKind::Chased
+        | CaseEventKind::FedBack
+        | CaseEventKind::FollowUp { .. }
+        | CaseEventKind::ToCouncil
+        | CaseEventKind::ToMediation { .. }
+        | CaseEventKind::Closed => {}
+    }
+    Ok(())
+}
+
+/// Checks a mediation event against the file; fills in the agreement's copies.
+fn check_mediation_event(
+    mediation: &Mediation,
+    state: &MediationState,
+    kind: MediationEventKind,
+    at: DateTime<FixedOffset>,
+) -> Result<MediationEventKind> {
+    let parties = u32::try_from(mediation.parties.len()).unwrap_or(u32::MAX);
+    match kind {
+        MediationEventKind::Session {
+            ref place,
+            ref statements,
+            ..
+        } => {
+            validate::required_text("调解地点", place)?;
+            validate::required_text("当事人陈述", statements)?;
+        }
+        MediationEventKind::Agreement {
+            facts,
+            responsibilities,
+            terms,
+            performance_method,
+            performance_deadline,
+            performance_place,
+            amount_yuan,
+            copies,
+        } => {
+            let expected = parties + 1;
+            if copies.is_some_and(|c| c != expected) {
+                return Err(Error::invalid(format!(
+                    "协议书应为当事人数加一，共{expected}份（每方一份，调解委员会留存一份）"
+                )));
+            }
+            if performance_deadline < at.date_naive() {
+                return Err(Error::invalid("履行期限不能早于协议日期"));
+            }
+            return Ok(MediationEventKind::Agreement {
+                facts: validate::required_text("纠纷事实及争议事项", &facts)?,
+                responsibilities: validate::required_text("各方责任", &responsibilities)?,
+                terms: validate::required_text("协议内容", &terms)?,
+                performance_method: validate::required_text("履行方式", &performance_method)?,
+                performance_deadline,
+                performance_place: validate::required_text("履行地点", &performance_place)?,
+                amount_yuan,
+                copies: Some(expected),
+            });
+        }
+        MediationEventKind::Result { result, ref routes } => {
+            if let Some(previous) = state.result {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    format!("该调解已有结果（{}），不能重复登记", previous.label()),
+                ));
+            }
+            if result == MediationResult::SucceededWritten && state.agreement_on.is_none() {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    "书面调解成功须先登记调解协议书",
+                ));
+            }
+            if result == MediationResult::Failed {
+                validate::required_text(
+                    "告知当事人的其他解决途径",
+                    routes.as_deref().unwrap_or(""),
+                )?;
+            }
+        }
+        MediationEventKind::Performance { .. } | MediationEventKind::FollowUp { .. } => {
+            if !state.result.is_some_and(MediationResult::is_success) {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    "调解成功后才能登记履行情况或回访",
+                ));
+            }
+        }
+        MediationEventKind::JudicialConfirmation {
+            applied_on,
+            ref court,
+            ..
+        } => {
+            let Some(agreed) = state.agreement_on else {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    "须先有调解协议书，才能申请司法确认",
+                ));
+            };
+            validate::date_not_in_future("司法确认申请日期", applied_on)?;
+            validate::required_text("受理法院", court)?;
+            if applied_on < agreed
+                || applied_on > agreed + TimeDelta::days(JUDICIAL_CONFIRMATION_DAYS)
+            {
+                return Err(Error::invalid(format!(
+                    "司法确认应自调解协议生效之日（{agreed}）起{JUDICIAL_CONFIRMATION_DAYS}日内申请"
+                )));
+            }
+        }
+    }
+    Ok(kind)
+}

@@ -1,0 +1,559 @@
+//! Reading the book: the case list and search, a case with its timeline, the roster, meetings,
+//! mediations and the change log.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::Book;
+use super::apply::{case_events, change_from_parts, decode, mediation_events};
+use crate::change::LogEntry;
+use crate::domain::*;
+use crate::error::{Error, Result};
+use crate::search::{self, TextQuery};
+use crate::time::china_today;
+
+/// Which cases `case list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Status filter.
+    pub status: Option<StatusFilter>,
+    /// Dispute type.
+    pub category: Option<String>,
+    /// Text that must occur in the matter, request, a visitor's name or address.
+    pub query: Option<String>,
+    /// Page size.
+    pub limit: usize,
+}
+
+/// A status filter: one status, or every case whose answer is late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Exactly this status.
+    Is(CaseStatus),
+    /// Awaiting an answer past its due date.
+    Overdue,
+}
+
+impl StatusFilter {
+    /// Parses `overdue`/逾期 or a status name or label.
+    pub fn parse(text: &str) -> Result<StatusFilter> {
+        let text = text.trim();
+        if matches!(text, "overdue" | "逾期") {
+            return Ok(StatusFilter::Overdue);
+        }
+        CaseStatus::parse(text)
+            .map(StatusFilter::Is)
+            .ok_or_else(|| {
+                let known: Vec<String> = CaseStatus::ALL
+                    .iter()
+                    .map(|s| format!("{}（{}）", s.as_str(), s.label()))
+                    .collect();
+                Error::invalid(format!(
+                    "没有“{text}”这种状态，可用：{}、overdue（逾期）",
+                    known.join("、")
+                ))
+            })
+    }
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    /// Record id.
+    pub id: Uuid,
+    /// Case number.
+    pub case_no: String,
+    /// Received at.
+    pub received_at: DateTime<FixedOffset>,
+    /// Channel.
+    pub channel: Channel,
+    /// Dispute type.
+    pub category: String,
+    /// Finer type.
+    pub subcategory: Option<String>,
+    /// Status.
+    pub status: CaseStatus,
+    /// Its label.
+    pub status_label: &'static str,
+    /// Answer owed by.
+    pub due: NaiveDate,
+    /// Late.
+    pub overdue: bool,
+    /// 事由.
+    pub matter: String,
+    /// Visitors' names (anonymous ones left out).
+    pub visitors: Vec<String>,
+    /// Head count.
+    pub head_count: u32,
+}
+
+/// One event on a case's timeline, with its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    /// What the deputy reads.
+    pub label: &'static str,
+    /// Who recorded it.
+    pub deputy_name: Option<String>,
+    /// The event.
+    #[serde(flatten)]
+    pub event: CaseEvent,
+}
+
+/// A case with everything known about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    /// The reception.
+    pub reception: Reception,
+    /// Receiving deputies' names, in order.
+    pub deputy_names: Vec<String>,
+    /// Status.
+    pub status: CaseStatus,
+    /// Its label.
+    pub status_label: &'static str,
+    /// Answer owed by.
+    pub due: NaiveDate,
+    /// Late.
+    pub overdue: bool,
+    /// Latest follow-up's satisfaction.
+    pub satisfaction: Option<Satisfaction>,
+    /// The timeline in order.
+    pub timeline: Vec<TimelineEntry>,
+    /// Council meetings that discussed it (ids).
+    pub meetings: Vec<Uuid>,
+    /// Mediation numbers opened for it.
+    pub mediations: Vec<String>,
+}
+
+/// A deputy with the station and grid names.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeputyListing {
+    /// The deputy.
+    #[serde(flatten)]
+    pub deputy: Deputy,
+    /// Congress label.
+    pub congress_label: &'static str,
+}
+
+/// A meeting in the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingListing {
+    /// The meeting.
+    #[serde(flatten)]
+    pub meeting: CouncilMeeting,
+}
+
+/// A mediation with its derived state.
+#[derive(Debug, Clone, Serialize)]
+pub struct MediationListing {
+    /// The file.
+    #[serde(flatten)]
+    pub mediation: Mediation,
+    /// State.
+    pub state: MediationState,
+    /// Open for more than a month.
+    pub overdue: bool,
+    /// Its events.
+    pub events: Vec<MediationEvent>,
+}
+
+pub(crate) fn deputy_from_row(row: &Row<'_>) -> rusqlite::Result<Deputy> {
+    let text = |i: usize| row.get::<_, String>(i);
+    let parse_err = |i, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
+    let congress = match text(2)?.as_str() {
+        "city" => CongressLevel::City,
+        "county" => CongressLevel::County,
+        _ => CongressLevel::Town,
+    };
+    Ok(Deputy {
+        id: Uuid::parse_str(&text(0)?).map_err(|e| parse_err(0, e.to_string()))?,
+        name: text(1)?,
+        congress,
+        grid: row.get(3)?,
+        station: row.get(4)?,
+        phone: row.get(5)?,
+        mediator_since: row
+            .get::<_, Option<String>>(6)?
+            .map(|d| {
+                d.parse()
+                    .map_err(|e: chrono::ParseError| parse_err(6, e.to_string()))
+            })
+            .transpose()?,
+        active: row.get(7)?,
+    })
+}
+
+impl Book {
+    /// Cases, newest recorded first.
+    pub fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>> {
+        let today = china_today();
+        let category = filter
+            .category
+            .as_deref()
+            .map(|c| dispute_type_index(c).map(|i| (i, DISPUTE_TYPES[i])))
+            .transpose()?;
+        let limit = filter.limit.max(1);
+        let rids = match filter.query.as_deref().and_then(TextQuery::parse) {
+            Some(query) => {
+                self.search_rids(&query, category.map(|c| c.0), filter.status, limit, today)?
+            }
+            None => self.filter_rids(category.map(|c| c.1), filter.status, limit, today)?,
+        };
+        rids.into_iter()
+            .map(|rid| self.case_summary(rid, today))
+            .collect()
+    }
+
+    fn search_rids(
+        &self,
+        query: &TextQuery,
+        category: Option<usize>,
+        status: Option<StatusFilter>,
+        limit: usize,
+        today: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        let mut filters = Vec::new();
+        if let Some(index) = category {
+            filters.push(vec![search::category_term(index)]);
+        }
+        match status {
+            Some(StatusFilter::Is(status)) => filters.push(vec![search::status_term(status)]),
+            Some(StatusFilter::Overdue) => filters.push(
+                CaseStatus::ALL
+                    .into_iter()
+                    .filter(|s| s.awaits_answer())
+                    .map(search::status_term)
+                    .collect(),
+            ),
+            None => {}
+        }
+        let expression = query.fts_expression(&filters);
+        let mut candidates = self.conn.prepare_cached(
+            "SELECT rowid FROM reception_search WHERE reception_search MATCH ?1 ORDER BY rowid DESC",
+        )?;
+        let mut rows = candidates.query([expression])?;
+        let mut found = Vec::with_capacity(limit);
+        while let Some(row) = rows.next()? {
+            let rid: i64 = row.get(0)?;
+            if query.needs_confirmation() || status == Some(StatusFilter::Overdue) {
+                let (body, due): (String, String) = self
+                    .conn
+                    .prepare_cached("SELECT body, due FROM receptions WHERE rid = ?1")?
+                    .query_row([rid], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                if status == Some(StatusFilter::Overdue)
+                    && due.as_str() >= today.to_string().as_str()
+                {
+                    continue;
+                }
+                if query.needs_confirmation() {
+                    let reception: Reception = decode("reception", &body)?;
+                    if !query.matches(search::reception_fields(&reception)) {
+                        continue;
+                    }
+                }
+            }
+            found.push(rid);
+            if found.len() == limit {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    fn filter_rids(
+        &self,
+        category: Option<&str>,
+        status: Option<StatusFilter>,
+        limit: usize,
+        today: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        let awaiting: Vec<String> = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.awaits_answer())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let mut conditions = vec!["(?1 IS NULL OR category = ?1)".to_owned()];
+        match status {
+            Some(StatusFilter::Is(_)) => conditions.push("status = ?2".into()),
+            Some(StatusFilter::Overdue) => {
+                conditions.push(format!("status IN ({}) AND due < ?3", awaiting.join(", ")));
+            }
+            None => {}
+        }
+        let sql = format!(
+            "SELECT rid FROM receptions WHERE {} ORDER BY rid DESC LIMIT ?4",
+            conditions.join(" AND ")
+        );
+        let status_name = match status {
+            Some(StatusFilter::Is(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        let mut select = self.conn.prepare_cached(&sql)?;
+        let rids = select
+            .query_map(
+                params![category, status_name, today.to_string(), limit as i64],
+                |row| row.get(0),
+            )?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(rids)
+    }
+
+    fn case_summary(&self, rid: i64, today: NaiveDate) -> Result<CaseSummary> {
+        let (status, due, body): (String, String, String) = self
+            .conn
+            .prepare_cached("SELECT status, due, body FROM receptions WHERE rid = ?1")?
+            .query_row([rid], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        let reception: Reception = decode("reception", &body)?;
+        let status = parse_status(&status)?;
+        let due = parse_date(&due)?;
+        Ok(CaseSummary {
+            id: reception.id,
+            case_no: reception.case_no,
+            received_at: reception.received_at,
+            channel: reception.channel,
+            category: reception.category,
+            subcategory: reception.subcategory,
+            status,
+            status_label: status.label(),
+            due,
+            overdue: status.awaits_answer() && due < today,
+            matter: reception.matter,
+            visitors: reception
+                .visitors
+                .into_iter()
+                .filter_map(|v| v.name)
+                .collect(),
+            head_count: reception.head_count,
+        })
+    }
+
+    /// A case by its number, with its timeline.
+    pub fn case(&self, case_no: &str) -> Result<CaseDetail> {
+        let found: Option<(i64, String, String, Option<String>, String)> = self
+            .conn
+            .query_row(
+                "SELECT rid, status, due, satisfaction, body FROM receptions WHERE case_no = ?1",
+                [case_no.trim()],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let (rid, status, due, satisfaction, body) =
+            found.ok_or_else(|| Error::not_found(format!("找不到案件“{}”", case_no.trim())))?;
+        let reception: Reception = decode("reception", &body)?;
+        let status = parse_status(&status)?;
+        let due = parse_date(&due)?;
+        let satisfaction = satisfaction
+            .map(|s| {
+                Satisfaction::ALL
+                    .into_iter()
+                    .find(|known| known.as_str() == s)
+                    .ok_or_else(|| Error::Corrupt(format!("satisfaction {s}")))
+            })
+            .transpose()?;
+        let timeline = case_events(&self.conn, rid)?
+            .into_iter()
+            .map(|event| {
+                Ok(TimelineEntry {
+                    label: event.kind.label(),
+                    deputy_name: event.deputy.map(|d| self.deputy_name(d)).transpose()?,
+                    event,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let deputy_names = reception
+            .deputies
+            .iter()
+            .map(|d| self.deputy_name(*d))
+            .collect::<Result<Vec<_>>>()?;
+        let meetings = self
+            .column_list(
+                "SELECT meeting_id FROM meeting_cases WHERE case_no = ?1",
+                &reception.case_no,
+            )?
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect();
+        let mediations = self.column_list(
+            "SELECT number FROM mediations WHERE case_no = ?1 ORDER BY year, seq",
+            &reception.case_no,
+        )?;
+        Ok(CaseDetail {
+            reception,
+            deputy_names,
+            status,
+            status_label: status.label(),
+            due,
+            overdue: status.awaits_answer() && due < china_today(),
+            satisfaction,
+            timeline,
+            meetings,
+            mediations,
+        })
+    }
+
+    fn column_list(&self, sql: &str, key: &str) -> Result<Vec<String>> {
+        let mut select = self.conn.prepare_cached(sql)?;
+        let values = select
+            .query_map([key], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(values)
+    }
+
+    /// A deputy's name, or the id when the roster no longer has them.
+    fn deputy_name(&self, id: Uuid) -> Result<String> {
+        let name: Option<String> = self
+            .conn
+            .prepare_cached("SELECT name FROM deputies WHERE id = ?1")?
+            .query_row([id.to_string()], |row| row.get(0))
+            .optional()?;
+        Ok(name.unwrap_or_else(|| id.to_string()))
+    }
+
+    /// The roster's deputies, by station then name.
+    pub fn deputies(&self) -> Result<Vec<DeputyListing>> {
+        let mut select = self.conn.prepare(
+            "SELECT id, name, congress, grid, station, phone, mediator_since, active
+             FROM deputies ORDER BY station, congress, name",
+        )?;
+        let deputies = select
+            .query_map([], deputy_from_row)?
+            .map(|deputy| {
+                deputy.map(|deputy| DeputyListing {
+                    congress_label: deputy.congress.label(),
+                    deputy,
+                })
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(deputies)
+    }
+
+    /// Council meetings, newest first.
+    pub fn meetings(&self) -> Result<Vec<MeetingListing>> {
+        let mut select = self
+            .conn
+            .prepare("SELECT body FROM meetings ORDER BY held_at DESC")?;
+        let bodies = select
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        bodies
+            .iter()
+            .map(|body| {
+                Ok(MeetingListing {
+                    meeting: decode("meeting", body)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Mediation files, newest first, with their state.
+    pub fn mediations(&self) -> Result<Vec<MediationListing>> {
+        let today = china_today();
+        let mut select = self
+            .conn
+            .prepare("SELECT id, body FROM mediations ORDER BY year DESC, seq DESC")?;
+        let rows = select
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.iter()
+            .map(|(id, body)| {
+                let mediation: Mediation = decode("mediation", body)?;
+                let events = mediation_events(&self.conn, id)?;
+                let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+                Ok(MediationListing {
+                    overdue: mediation_overdue(mediation.accepted_at, &state, today),
+                    mediation,
+                    state,
+                    events,
+                })
+            })
+            .collect()
+    }
+
+    /// The change log of `origin` (this book's own when `None`) after `since`, in order.
+    pub fn changes_since(
+        &self,
+        origin: Option<&str>,
+        since: i64,
+        limit: Option<usize>,
+    ) -> Result<Vec<LogEntry>> {
+        let origin = origin.unwrap_or(&self.origin.code);
+        let limit = limit.map_or(-1, |l| l as i64);
+        let mut select = self.conn.prepare_cached(
+            "SELECT origin, seq, hlc, deputy_id, schema_version, op, data FROM change_log
+             WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = select
+            .query_map(params![origin, since, limit], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, i64>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(origin, seq, hlc, deputy, schema_version, op, data)| {
+                Ok(LogEntry {
+                    origin,
+                    seq,
+                    hlc,
+                    deputy: deputy.and_then(|d| Uuid::parse_str(&d).ok()),
+                    schema_version,
+                    change: change_from_parts(&op, &data)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Applies logged changes (from a replay or another book) in one transaction.
+    ///
+    /// Returns how many were new; entries already present with the same content are skipped.
+    pub fn apply_log(&mut self, entries: &[LogEntry]) -> Result<usize> {
+        self.write(|writer| {
+            let mut applied = 0;
+            for entry in entries {
+                if writer.replay(entry)? {
+                    applied += 1;
+                }
+            }
+            Ok(applied)
+        })
+    }
+
+    /// Every origin in the change log with its highest seq.
+    pub fn log_heads(&self) -> Result<Vec<(String, i64)>> {
+        let mut select = self
+            .conn
+            .prepare("SELECT origin, MAX(seq) FROM change_log GROUP BY origin ORDER BY origin")?;
+        let heads = select
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(heads)
+    }
+}
+
+fn parse_status(text: &str) -> Result<CaseStatus> {
+    CaseStatus::parse(text).ok_or_else(|| Error::Corrupt(format!("status {text}")))
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    text.parse()
+        .map_err(|_| Error::Corrupt(format!("date {text}")))
+}

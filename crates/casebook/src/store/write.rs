@@ -1,0 +1,149 @@
+//! The one write path: apply a change and log it, in one transaction.
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::apply::{Applier, change_from_parts, change_to_parts};
+use super::{Book, SCHEMA_VERSION};
+use crate::change::{Change, LogEntry};
+use crate::error::{Error, Result};
+use crate::hlc::Hlc;
+
+/// An open write transaction. Changes recorded through it are applied and logged together, and
+/// become visible only if the closure given to [`Book::write`] returns `Ok`.
+#[derive(Debug)]
+pub struct Writer<'b> {
+    tx: Transaction<'b>,
+    origin: String,
+    next_seq: i64,
+    hlc: Hlc,
+    applier: Applier,
+}
+
+impl Book {
+    /// Runs `work` in one immediate transaction and commits if it succeeds; on error nothing is
+    /// written.
+    pub fn write<T>(&mut self, work: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer::begin(tx, &self.origin.code)?;
+        let out = work(&mut writer)?;
+        writer.finish()?;
+        Ok(out)
+    }
+}
+
+impl<'b> Writer<'b> {
+    fn begin(tx: Transaction<'b>, origin: &str) -> Result<Self> {
+        let last_seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1",
+            [origin],
+            |row| row.get(0),
+        )?;
+        let hlc: Option<String> = tx
+            .query_row("SELECT value FROM book_meta WHERE key = 'hlc'", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        let hlc = hlc.and_then(|text| text.parse().ok()).unwrap_or(0);
+        Ok(Writer {
+            tx,
+            origin: origin.to_owned(),
+            next_seq: last_seq + 1,
+            hlc: Hlc::from_packed(hlc),
+            applier: Applier::default(),
+        })
+    }
+
+    /// The origin code this book writes as.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The transaction, for lookups that decide what to write.
+    pub fn tx(&self) -> &Transaction<'b> {
+        &self.tx
+    }
+
+    /// Applies a locally made change and appends it to this origin's log.
+    pub fn record(&mut self, change: Change, deputy: Option<Uuid>) -> Result<()> {
+        let (op, data) = change_to_parts(&change)?;
+        self.applier.apply(&self.tx, &change, &data)?;
+        self.hlc = self.hlc.tick(chrono::Utc::now().timestamp_millis());
+        let entry = LogEntry {
+            origin: self.origin.clone(),
+            seq: self.next_seq,
+            hlc: self.hlc.packed(),
+            deputy,
+            schema_version: SCHEMA_VERSION,
+            change,
+        };
+        insert_log_entry(&self.tx, &entry, op, &data)?;
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    /// Applies a change logged elsewhere (or earlier) and keeps its log entry as it is.
+    ///
+    /// Returns `false` when the entry is already in the log with the same content (nothing
+    /// changes). The same origin and seq with other content is refused.
+    pub fn replay(&mut self, entry: &LogEntry) -> Result<bool> {
+        let existing: Option<(String, String)> = self
+            .tx
+            .query_row(
+                "SELECT op, data FROM change_log WHERE origin = ?1 AND seq = ?2",
+                params![entry.origin, entry.seq],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if let Some((op, data)) = existing {
+            if change_from_parts(&op, &data)? == entry.change {
+                return Ok(false);
+            }
+            return Err(Error::invalid(format!(
+                "来自{}的第{}号变更与已收到的内容不同，拒绝导入",
+                entry.origin, entry.seq
+            )));
+        }
+        let (op, data) = change_to_parts(&entry.change)?;
+        self.applier.apply(&self.tx, &entry.change, &data)?;
+        self.hlc = self.hlc.observe(entry.hlc());
+        insert_log_entry(&self.tx, entry, op, &data)?;
+        if entry.origin == self.origin {
+            self.next_seq = self.next_seq.max(entry.seq + 1);
+        }
+        Ok(true)
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.applier.flush(&self.tx)?;
+        self.tx.execute(
+            "INSERT INTO book_meta (key, value) VALUES ('hlc', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [self.hlc.packed().to_string()],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO change_log
+             (origin, seq, hlc, deputy_id, schema_version, op, entity, record_id, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    insert.execute(params![
+        entry.origin,
+        entry.seq,
+        entry.hlc,
+        entry.deputy.map(|id| id.to_string()),
+        entry.schema_version,
+        op,
+        entry.change.entity(),
+        entry.change.record_id().to_string(),
+        data,
+    ])?;
+    Ok(())
+}
