@@ -1,1 +1,340 @@
-fn main() {}
+//! Case book benchmarks. Prints `name: value unit` lines; figures go to docs/benchmarks.md.
+//!
+//! `cargo bench -p casebook --bench casebook` (BENCH_RECEPTIONS sets the book size, default
+//! 1,000,000; BENCH_DIR the scratch folder, default the system temp dir).
+//!
+//! - save one reception (record + change log, synchronous=FULL) against one bare single-row
+//!   commit on the same file, interleaved so both see the same disk;
+//! - `demo` throughput against a raw bulk insert of the very rows it wrote (plain INSERTs
+//!   into an empty book with prepared statements, search index rows included);
+//! - first page of `case list --query` for 1- to 4-character queries, with and without filters.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use casebook::demo::{self, DemoOptions};
+use casebook::domain::{Channel, ReceptionInput, Visitor};
+use casebook::store::BookKind;
+use casebook::store::read::{CaseFilter, StatusFilter};
+use casebook::time::china_now;
+use casebook::{Book, search};
+use chrono::TimeDelta;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+fn main() {
+    let receptions: usize = std::env::var("BENCH_RECEPTIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    let base = std::env::var("BENCH_DIR").map_or_else(|_| std::env::temp_dir(), Into::into);
+    let dir = tempfile::tempdir_in(base).expect("scratch dir");
+    println!("receptions: {receptions} count");
+
+    save_one_reception(dir.path());
+    let book_path = dir.path().join("demo.db");
+    demo_against_raw_insert(dir.path(), &book_path, receptions);
+    search_first_page(&book_path);
+}
+
+fn reception_input(deputy: &str) -> ReceptionInput {
+    ReceptionInput {
+        received_at: china_now() - TimeDelta::hours(1),
+        channel: Channel::StationVisit,
+        deputies: vec![deputy.to_owned()],
+        visitors: vec![Visitor {
+            name: Some("梁秀英".into()),
+            sex: None,
+            age: Some(67),
+            phone: Some("13800138000".into()),
+            id_number: None,
+            address: Some("东岭村第三村民小组".into()),
+            representative: false,
+        }],
+        head_count: None,
+        category: "村务管理".into(),
+        subcategory: None,
+        matter: "村道路灯损坏多日，夜间出行不便".into(),
+        request: "请求尽快维修路灯".into(),
+        proposed_handling: None,
+        place: None,
+        grid: None,
+        reply_due: None,
+        confidential: false,
+        consent: true,
+    }
+}
+
+fn save_one_reception(dir: &Path) {
+    let path = dir.join("save.db");
+    let mut book = Book::create(&path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap();
+    demo::fill(
+        &mut book,
+        &DemoOptions {
+            receptions: 0,
+            seed: 1,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let deputy = book.deputies().unwrap()[0].deputy.id.to_string();
+    // A separate file: two connections writing one WAL file reset each other's page cache.
+    let bare = Connection::open(dir.join("bare.db")).unwrap();
+    bare.pragma_update(None, "journal_mode", "WAL").unwrap();
+    bare.pragma_update(None, "synchronous", "FULL").unwrap();
+    bare.execute_batch("CREATE TABLE bare_commit (id INTEGER PRIMARY KEY, payload TEXT)")
+        .unwrap();
+    let rounds = std::env::var("BENCH_SAVE_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    let (mut save, mut commit) = (Duration::ZERO, Duration::ZERO);
+    for i in 0..rounds {
+        let input = reception_input(&deputy);
+        let started = Instant::now();
+        book.add_reception(input).unwrap();
+        save += started.elapsed();
+        let started = Instant::now();
+        bare.execute(
+            "INSERT INTO bare_commit (payload) VALUES (?1)",
+            [format!("row {i}")],
+        )
+        .unwrap();
+        commit += started.elapsed();
+    }
+    let save_ms = save.as_secs_f64() * 1000.0 / f64::from(rounds);
+    let commit_ms = commit.as_secs_f64() * 1000.0 / f64::from(rounds);
+    println!("save_reception_mean: {save_ms:.3} ms");
+    println!("bare_single_row_commit_mean: {commit_ms:.3} ms");
+    println!(
+        "save_reception_vs_bare_commit: {:.2} ratio",
+        save_ms / commit_ms
+    );
+}
+
+/// Tables a demo writes, in an order that satisfies foreign keys.
+const TABLES: [&str; 13] = [
+    "book_meta",
+    "change_log",
+    "grids",
+    "stations",
+    "deputies",
+    "duty_shifts",
+    "receptions",
+    "reception_deputies",
+    "case_events",
+    "meetings",
+    "meeting_cases",
+    "mediations",
+    "mediation_events",
+];
+
+fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
+    let mut book =
+        Book::create(book_path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap();
+    let started = Instant::now();
+    let summary = demo::fill(
+        &mut book,
+        &DemoOptions {
+            receptions,
+            seed: 1,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let demo_time = started.elapsed();
+    drop(book);
+    let demo_rate = summary.receptions as f64 / demo_time.as_secs_f64();
+    println!("demo_time: {:.1} s", demo_time.as_secs_f64());
+    println!("demo_throughput: {demo_rate:.0} receptions/s");
+    println!(
+        "demo_changes: {} count",
+        summary.receptions
+            + summary.case_events
+            + summary.meetings
+            + summary.mediations
+            + summary.mediation_events
+    );
+
+    // The search index is contentless: stage its rows (untimed) so the raw insert can copy them.
+    let source = Connection::open(book_path).unwrap();
+    source
+        .execute_batch("CREATE TEMP TABLE search_rows (rid INTEGER PRIMARY KEY, terms TEXT)")
+        .unwrap();
+    {
+        let mut rows = source
+            .prepare("SELECT rid, status, body FROM receptions")
+            .unwrap();
+        let mut insert = source
+            .prepare("INSERT INTO temp.search_rows VALUES (?1, ?2)")
+            .unwrap();
+        let mut query = rows.query([]).unwrap();
+        source.execute_batch("BEGIN").unwrap();
+        while let Some(row) = query.next().unwrap() {
+            let rid: i64 = row.get(0).unwrap();
+            let status: String = row.get(1).unwrap();
+            let reception: casebook::domain::Reception =
+                serde_json::from_str(&row.get::<_, String>(2).unwrap()).unwrap();
+            let status = casebook::domain::CaseStatus::parse(&status).unwrap();
+            let terms = format!(
+                "{} {}",
+                search::reception_terms(&reception),
+                search::status_term(status)
+            );
+            insert.execute(rusqlite::params![rid, terms]).unwrap();
+        }
+        source.execute_batch("COMMIT").unwrap();
+    }
+
+    // Load every row the demo wrote (untimed), then time inserting them into an empty book
+    // with plain prepared INSERTs in one transaction.
+    let mut tables: Vec<(String, Vec<Vec<Value>>)> = TABLES
+        .iter()
+        .map(|table| {
+            let rows = load_rows(&source, &format!("SELECT * FROM main.{table}"));
+            let width = rows.first().map_or(0, Vec::len);
+            let marks: Vec<String> = (1..=width).map(|i| format!("?{i}")).collect();
+            (
+                format!("INSERT INTO {table} VALUES ({})", marks.join(", ")),
+                rows,
+            )
+        })
+        .collect();
+    tables.push((
+        "INSERT INTO reception_search (rowid, terms) VALUES (?1, ?2)".into(),
+        load_rows(&source, "SELECT rid, terms FROM temp.search_rows"),
+    ));
+    drop(source);
+    let raw_path = dir.join("raw.db");
+    drop(Book::create(&raw_path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap());
+    let mut raw = Connection::open(&raw_path).unwrap();
+    raw.pragma_update(None, "journal_mode", "WAL").unwrap();
+    raw.pragma_update(None, "synchronous", "FULL").unwrap();
+    raw.execute_batch("DELETE FROM book_meta").unwrap();
+    let started = Instant::now();
+    let tx = raw.transaction().unwrap();
+    for (sql, rows) in tables.iter().filter(|(_, rows)| !rows.is_empty()) {
+        let mut insert = tx.prepare(sql).unwrap();
+        for row in rows {
+            insert.execute(rusqlite::params_from_iter(row)).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    let raw_time = started.elapsed();
+    let raw_rate = summary.receptions as f64 / raw_time.as_secs_f64();
+    println!("raw_bulk_insert_time: {:.1} s", raw_time.as_secs_f64());
+    println!("raw_bulk_insert_throughput: {raw_rate:.0} receptions/s");
+    println!("demo_vs_raw_bulk_insert: {:.2} ratio", demo_rate / raw_rate);
+}
+
+fn load_rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
+    let mut select = conn.prepare(sql).unwrap();
+    let width = select.column_count();
+    select
+        .query_map([], |row| {
+            (0..width).map(|i| row.get::<_, Value>(i)).collect()
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .unwrap()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn search_first_page(book_path: &Path) {
+    let book = Book::open(book_path).unwrap();
+    let queries: [(&str, &[&str]); 4] = [
+        (
+            "1char",
+            &[
+                "路", "灯", "梁", "谭", "赡", "渠", "鱼", "薪", "猪", "宽", "邝", "冒", "火",
+            ],
+        ),
+        (
+            "2char",
+            &[
+                "路灯", "低保", "鱼塘", "宅基", "欠薪", "赡养", "青苗", "商标", "宽带", "停车",
+                "陈志", "火星",
+            ],
+        ),
+        (
+            "3char",
+            &[
+                "出嫁女",
+                "排水渠",
+                "养猪场",
+                "低保申",
+                "宅基地",
+                "工伤后",
+                "村民小",
+                "梁秀英",
+                "火星人",
+            ],
+        ),
+        (
+            "4char",
+            &[
+                "土地分红",
+                "青苗补偿",
+                "工伤认定",
+                "山林界址",
+                "电梯经常",
+                "第三村民",
+                "火星基地",
+                "路灯分红",
+            ],
+        ),
+    ];
+    let filters: [(&str, Option<StatusFilter>, Option<&str>); 4] = [
+        ("", None, None),
+        (
+            "_status_closed",
+            Some(StatusFilter::Is(casebook::domain::CaseStatus::Closed)),
+            None,
+        ),
+        ("_overdue", Some(StatusFilter::Overdue), None),
+        (
+            "_category_and_status",
+            Some(StatusFilter::Is(casebook::domain::CaseStatus::Referred)),
+            Some("村务管理"),
+        ),
+    ];
+    for (filter_name, status, category) in filters {
+        for (class, texts) in queries {
+            let mut times = Vec::new();
+            let mut hits = 0;
+            for _ in 0..15 {
+                for text in texts {
+                    let filter = CaseFilter {
+                        status,
+                        category: category.map(str::to_owned),
+                        query: Some((*text).to_owned()),
+                        limit: 20,
+                    };
+                    let started = Instant::now();
+                    hits += book.list_cases(&filter).unwrap().len();
+                    times.push(started.elapsed());
+                }
+            }
+            times.sort();
+            println!(
+                "search_{class}{filter_name}_p50: {:.3} ms",
+                percentile(&times, 0.50)
+            );
+            println!(
+                "search_{class}{filter_name}_p95: {:.3} ms",
+                percentile(&times, 0.95)
+            );
+            println!(
+                "search_{class}{filter_name}_max: {:.3} ms",
+                percentile(&times, 1.0)
+            );
+            println!("search_{class}{filter_name}_hits: {} count", hits / 15);
+        }
+    }
+}

@@ -13,9 +13,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::*;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, Writer};
-use crate::time::{CHINA, china_now};
+use crate::time::{CHINA, china_now, china_today};
 
 /// What `demo` should make.
 #[derive(Debug, Clone)]
@@ -327,14 +327,46 @@ const DEPARTMENTS: [&str; 6] = [
 ];
 
 /// Fills a book made by `init` with the demo town. `progress(done, total)` is called after each
-/// batch of receptions.
+/// batch of receptions. Refuses a book that already holds a roster or cases.
+///
+/// The story ends at the start of today (station time), so the same seed on the same day gives
+/// the same book, ids included.
 pub fn fill(
     book: &mut Book,
     options: &DemoOptions,
+    progress: impl FnMut(usize, usize),
+) -> Result<DemoSummary> {
+    if !book.deputies()?.is_empty() || book.log_heads()?.iter().any(|(_, seq)| *seq > 0) {
+        return Err(Error::refused(
+            ErrorKind::AlreadyExists,
+            "演示数据只能填入新建的空台账：这本台账已有名册或案件",
+        ));
+    }
+    let midnight = china_today().and_hms_opt(0, 0, 0).unwrap_or_default();
+    let cutoff = midnight
+        .and_local_timezone(CHINA)
+        .single()
+        .unwrap_or_else(china_now);
+    let cutoff_millis = cutoff.timestamp_millis();
+    let mut id_rng = ChaCha8Rng::seed_from_u64(options.seed ^ 0x6c69_6169_736f_6e21);
+    book.set_id_source(Some(Box::new(move |millis| {
+        let mut random = [0u8; 10];
+        id_rng.fill_bytes(&mut random);
+        let millis = u64::try_from(millis.min(cutoff_millis)).unwrap_or(0);
+        uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+    })));
+    let filled = fill_until(book, options, cutoff, progress);
+    book.set_id_source(None);
+    filled
+}
+
+fn fill_until(
+    book: &mut Book,
+    options: &DemoOptions,
+    cutoff: DateTime<FixedOffset>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<DemoSummary> {
-    let now = china_now();
-    let mut town = Town::new(book, options.seed, now);
+    let mut town = Town::new(book, options.seed, cutoff);
     let roster = town.roster(book.origin().kind);
     let mut summary = DemoSummary::default();
     let imported = book.import_roster(&roster)?;
@@ -345,7 +377,7 @@ pub fn fill(
     town.load_deputies(book)?;
 
     let window_days = (options.receptions as i64 / 60).max(365);
-    let start = now - TimeDelta::days(window_days);
+    let start = cutoff - TimeDelta::days(window_days);
     let mut done = 0;
     while done < options.receptions {
         let batch = BATCH.min(options.receptions - done);
@@ -366,6 +398,7 @@ pub fn fill(
 /// The demo generator's state.
 struct Town {
     rng: ChaCha8Rng,
+    /// The story's end: nothing happens at or after it.
     now: DateTime<FixedOffset>,
     station: String,
     station_name: String,
@@ -387,14 +420,6 @@ impl Town {
             local_deputies: Vec::new(),
             mediators: Vec::new(),
         }
-    }
-
-    /// A UUIDv7 for a record made at `at`, random bits from the seeded generator.
-    fn id(&mut self, at: DateTime<FixedOffset>) -> Uuid {
-        let mut random = [0u8; 10];
-        self.rng.fill_bytes(&mut random);
-        uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &random)
-            .into_uuid()
     }
 
     fn name(&mut self) -> String {
@@ -648,7 +673,7 @@ impl Town {
         let midnight = day.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
         let mut received_at = midnight.and_local_timezone(CHINA).single().unwrap_or(day)
             + TimeDelta::minutes(minutes);
-        if received_at > self.now - TimeDelta::minutes(5) {
+        if received_at >= self.now {
             received_at = self.now - TimeDelta::minutes(self.rng.random_range(5..240));
         }
         let village = COMMITTEES[self.committee].0;
@@ -706,8 +731,7 @@ impl Town {
             confidential: self.rng.random_bool(0.03),
             consent: true,
         };
-        let id = self.id(received_at);
-        let added = writer.add_reception(input, id)?;
+        let added = writer.add_reception(input)?;
         summary.receptions += 1;
         let deputy = deputies[0].clone();
         self.timeline(
@@ -729,7 +753,7 @@ impl Town {
         kind: CaseEventKind,
         summary: &mut DemoSummary,
     ) -> Result<bool> {
-        if at > self.now - TimeDelta::minutes(1) {
+        if at > self.now {
             return Ok(false);
         }
         let input = CaseEventInput {
@@ -738,8 +762,7 @@ impl Town {
             note: None,
             kind,
         };
-        let id = self.id(at);
-        writer.add_case_event(case_no, input, id)?;
+        writer.add_case_event(case_no, input)?;
         summary.case_events += 1;
         Ok(true)
     }
@@ -823,7 +846,7 @@ impl Town {
             self.meeting(writer, case_no, category, meeting_at, deputy, summary)?
         } else if path < 38 {
             let when = advance(&mut self.rng, &mut at, 1..=3);
-            self.mediation(writer, case_no, category, when, deputy, summary)?
+            self.mediation(writer, case_no, category, when, summary)?
         } else {
             self.referral(writer, case_no, &mut at, deputy, summary)?
         };
@@ -950,7 +973,7 @@ impl Town {
         deputy: &str,
         summary: &mut DemoSummary,
     ) -> Result<bool> {
-        if held_at > self.now - TimeDelta::minutes(1) {
+        if held_at > self.now {
             return Ok(false);
         }
         let expected = self.rng.random_range(25..=45);
@@ -1001,8 +1024,7 @@ impl Town {
             published_from: Some(held_at.date_naive() + TimeDelta::days(1)),
             published_to: Some(held_at.date_naive() + TimeDelta::days(7)),
         };
-        let id = self.id(held_at);
-        writer.add_meeting(input, id)?;
+        writer.add_meeting(input)?;
         summary.meetings += 1;
         Ok(true)
     }
@@ -1013,10 +1035,9 @@ impl Town {
         case_no: &str,
         category: &str,
         accepted_at: DateTime<FixedOffset>,
-        deputy: &str,
         summary: &mut DemoSummary,
     ) -> Result<bool> {
-        if accepted_at > self.now - TimeDelta::minutes(1) {
+        if accepted_at > self.now {
             return Ok(false);
         }
         let village = COMMITTEES[self.committee].0;
@@ -1060,22 +1081,9 @@ impl Town {
             mediators,
             consent: true,
         };
-        let id = self.id(accepted_at);
-        let added = writer.add_mediation(input, id)?;
+        let added = writer.add_mediation(input)?;
         summary.mediations += 1;
-        let kind = CaseEventKind::ToMediation {
-            mediation_no: Some(added.number.clone()),
-        };
-        if !self.event(
-            writer,
-            case_no,
-            accepted_at + TimeDelta::minutes(5),
-            deputy,
-            kind,
-            summary,
-        )? {
-            return Ok(false);
-        }
+        summary.case_events += 1;
         let mut at = accepted_at + TimeDelta::days(self.rng.random_range(1..=5));
         let session = MediationEventKind::Session {
             place: format!("{village}人民调解室"),
@@ -1148,7 +1156,7 @@ impl Town {
         kind: MediationEventKind,
         summary: &mut DemoSummary,
     ) -> Result<bool> {
-        if at > self.now - TimeDelta::minutes(1) {
+        if at > self.now {
             return Ok(false);
         }
         let input = MediationEventInput {
@@ -1157,8 +1165,7 @@ impl Town {
             note: None,
             kind,
         };
-        let id = self.id(at);
-        writer.add_mediation_event(number, input, id)?;
+        writer.add_mediation_event(number, input)?;
         summary.mediation_events += 1;
         Ok(true)
     }

@@ -7,6 +7,7 @@
 //!
 //! - [`domain`]: the records and the rules that need no database (status from the timeline,
 //!   quorum, mediation numbers, dispute types);
+//! - [`input`]: JSON input, refused when malformed or misspelt;
 //! - [`validate`]: field rules (ID numbers, mobiles, dates) with messages for the deputy;
 //! - [`store`]: the SQLite book. Every write goes through one path that applies a
 //!   [`change::Change`] and appends it to the origin's gapless change log in the same
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod hlc;
+pub mod input;
 pub mod search;
 pub mod store;
 pub mod time;

@@ -38,6 +38,7 @@ pub enum PartyRole {
 
 /// A party to the dispute (personal data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Party {
     /// Side.
     pub role: PartyRole,

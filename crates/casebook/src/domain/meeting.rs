@@ -18,19 +18,23 @@ pub enum VoteMethod {
 
 /// Votes on one agenda item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Votes {
     /// 赞成
-    #[serde(rename = "for")]
+    #[serde(rename = "for", default)]
     pub in_favour: u32,
     /// 反对
+    #[serde(default)]
     pub against: u32,
     /// 弃权
+    #[serde(default)]
     pub abstain: u32,
 }
 
 /// The quorum rule: at least `numerator/denominator` of the members present, and a motion
 /// passes with more than half of those present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QuorumRule {
     /// Default 2.
     pub numerator: u32,
@@ -69,6 +73,7 @@ pub fn motion_passes(quorum_met: bool, present: u32, votes: Votes) -> bool {
 /// A check that a resolution does not infringe personal or lawful property rights (e.g. the
 /// land rights of married-out daughters, 出嫁女土地权益), and the correction made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RightsReview {
     /// The resolution as voted infringes such rights.
     pub infringes: bool,

@@ -73,6 +73,7 @@ pub enum Sex {
 
 /// One visitor of a reception. Everything but `sex` is personal data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Visitor {
     /// Name; absent for an anonymous visitor.
     #[serde(default)]
@@ -345,6 +346,40 @@ impl CaseEventKind {
     }
 }
 
+impl CaseEventKind {
+    /// The event's particulars in a line the deputy reads, when it has any.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            CaseEventKind::AnsweredOnSpot { answer } => Some(format!("答复：{answer}")),
+            CaseEventKind::NotAccepted { reason, route } => {
+                Some(format!("理由：{reason}；告知途径：{route}"))
+            }
+            CaseEventKind::Referred { to, deadline } => {
+                Some(format!("交{to}办理，期限 {deadline}"))
+            }
+            CaseEventKind::ReplyReceived { from, content } => Some(match from {
+                Some(from) => format!("{from}答复：{content}"),
+                None => format!("答复：{content}"),
+            }),
+            CaseEventKind::FollowUp { satisfaction } => {
+                Some(format!("满意度：{}", satisfaction.label()))
+            }
+            CaseEventKind::SentBack { reason } | CaseEventKind::Reopened { reason } => {
+                Some(format!("理由：{reason}"))
+            }
+            CaseEventKind::ToMediation {
+                mediation_no: Some(number),
+            } => Some(format!("调解编号 {number}")),
+            CaseEventKind::Accepted
+            | CaseEventKind::Chased
+            | CaseEventKind::FedBack
+            | CaseEventKind::ToCouncil
+            | CaseEventKind::ToMediation { mediation_no: None }
+            | CaseEventKind::Closed => None,
+        }
+    }
+}
+
 /// One entry of a case's timeline, as stored and synchronised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseEvent {
@@ -501,25 +536,31 @@ impl CaseState {
     }
 }
 
-/// Folds a timeline (already in order) into the case's state.
+/// Folds a timeline (already in order, each event with its date) into the case's state.
 ///
 /// A closed case ignores everything until an explicit `reopened`: events merged in from another
-/// origin after the close must not silently reopen it.
+/// origin after the close must not silently reopen it. A case sent back or reopened owes a new
+/// answer [`DEFAULT_REPLY_DAYS`] after that day.
 pub fn derive_state<'a>(
     reply_due: NaiveDate,
-    events: impl IntoIterator<Item = &'a CaseEventKind>,
+    events: impl IntoIterator<Item = (NaiveDate, &'a CaseEventKind)>,
 ) -> CaseState {
     let mut state = CaseState {
         status: CaseStatus::Pending,
         due: reply_due,
         satisfaction: None,
     };
-    for event in events {
+    let fresh_due = |day: NaiveDate| day + chrono::TimeDelta::days(DEFAULT_REPLY_DAYS);
+    for (day, event) in events {
         if state.status == CaseStatus::Closed && !matches!(event, CaseEventKind::Reopened { .. }) {
             continue;
         }
         state.status = match event {
-            CaseEventKind::Accepted | CaseEventKind::Reopened { .. } => CaseStatus::InProgress,
+            CaseEventKind::Accepted => CaseStatus::InProgress,
+            CaseEventKind::Reopened { .. } => {
+                state.due = fresh_due(day);
+                CaseStatus::InProgress
+            }
             CaseEventKind::AnsweredOnSpot { .. } | CaseEventKind::ReplyReceived { .. } => {
                 CaseStatus::Replied
             }
@@ -533,18 +574,30 @@ pub fn derive_state<'a>(
             CaseEventKind::FollowUp { satisfaction } => {
                 state.satisfaction = Some(*satisfaction);
                 if *satisfaction == Satisfaction::Dissatisfied {
+                    state.due = fresh_due(day);
                     CaseStatus::SentBack
                 } else {
                     CaseStatus::FollowedUp
                 }
             }
-            CaseEventKind::SentBack { .. } => CaseStatus::SentBack,
+            CaseEventKind::SentBack { .. } => {
+                state.due = fresh_due(day);
+                CaseStatus::SentBack
+            }
             CaseEventKind::ToCouncil => CaseStatus::InCouncil,
             CaseEventKind::ToMediation { .. } => CaseStatus::InMediation,
             CaseEventKind::Closed => CaseStatus::Closed,
         };
     }
     state
+}
+
+/// The state of a stored timeline (in order).
+pub fn timeline_state(reply_due: NaiveDate, events: &[CaseEvent]) -> CaseState {
+    derive_state(
+        reply_due,
+        events.iter().map(|e| (e.at.date_naive(), &e.kind)),
+    )
 }
 
 /// Whether a case in `status` may take `event` now; the message says what to do instead.
@@ -589,6 +642,11 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
 
+    /// Folds events that all happen on the 10th.
+    fn fold(reply_due: NaiveDate, events: &[CaseEventKind]) -> CaseState {
+        derive_state(reply_due, events.iter().map(|e| (day(10), e)))
+    }
+
     fn referred(deadline: NaiveDate) -> CaseEventKind {
         CaseEventKind::Referred {
             to: "镇农业农村办".into(),
@@ -629,21 +687,43 @@ mod tests {
         #[case] events: Vec<CaseEventKind>,
         #[case] expected: CaseStatus,
     ) {
-        assert_eq!(derive_state(day(15), &events).status, expected);
+        assert_eq!(fold(day(15), &events).status, expected);
     }
 
     #[test]
     fn referral_deadline_decides_overdue() {
-        let state = derive_state(day(15), &[referred(day(25))]);
+        let state = fold(day(15), &[referred(day(25))]);
         assert_eq!(state.due, day(25));
         assert!(!state.is_overdue(day(25)));
         assert!(state.is_overdue(day(26)));
-        let answered = derive_state(day(15), &[referred(day(25)), reply()]);
+        let answered = fold(day(15), &[referred(day(25)), reply()]);
         assert!(
             !answered.is_overdue(day(28)),
             "a replied case is not overdue"
         );
-        assert!(derive_state(day(15), &[]).is_overdue(day(16)));
+        assert!(fold(day(15), &[]).is_overdue(day(16)));
+    }
+
+    #[test]
+    fn reopening_or_sending_back_owes_a_fresh_answer() {
+        let closed_late = [referred(day(5)), reply(), CaseEventKind::Closed];
+        let reopened = derive_state(
+            day(1),
+            closed_late.iter().map(|e| (day(6), e)).chain([(
+                day(20),
+                &CaseEventKind::Reopened {
+                    reason: "新情况".into(),
+                },
+            )]),
+        );
+        assert_eq!(
+            reopened.due,
+            day(20) + chrono::TimeDelta::days(DEFAULT_REPLY_DAYS)
+        );
+        assert!(!reopened.is_overdue(day(21)));
+        let dissatisfied = follow_up(Satisfaction::Dissatisfied);
+        let sent_back = derive_state(day(1), [(day(12), &dissatisfied)]);
+        assert_eq!(sent_back.due, day(27));
     }
 
     #[test]
@@ -654,7 +734,7 @@ mod tests {
             follow_up(Satisfaction::Satisfied),
         ];
         assert_eq!(
-            derive_state(day(1), &events).satisfaction,
+            fold(day(1), &events).satisfaction,
             Some(Satisfaction::Satisfied)
         );
     }

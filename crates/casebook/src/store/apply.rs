@@ -5,13 +5,16 @@
 //! per transaction ([`Applier::flush`]) for the cases it touched, not once per event.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use chrono::NaiveDate;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::change::Change;
 use crate::domain::{
     CaseEvent, CaseState, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent,
-    MediationResult, MediationState, Reception, Station, derive_state,
+    MediationResult, MediationState, Reception, Station, timeline_state,
 };
 use crate::error::{Error, Result};
 use crate::search;
@@ -52,18 +55,28 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|err| Error::Corrupt(err.to_string()))
 }
 
-/// Cases whose derived state must be brought up to date before commit.
+/// The cases touched in the current transaction, with their timelines in memory: a case's
+/// status is checked before each event and derived again at commit without re-reading it.
 #[derive(Debug, Default)]
 pub(crate) struct Applier {
-    touched: BTreeMap<i64, Touched>,
+    touched: BTreeMap<i64, Timeline>,
 }
 
 #[derive(Debug)]
-enum Touched {
-    /// Created in this transaction: not yet in the search index; its terms are ready.
-    New { terms: String },
-    /// Had events appended.
-    Changed,
+struct Timeline {
+    reply_due: NaiveDate,
+    /// In order: by time, then id.
+    events: Vec<CaseEvent>,
+    /// Created in this transaction: not in the search index yet; its terms are ready.
+    new_terms: Option<String>,
+    /// Events were appended in this transaction.
+    grew: bool,
+}
+
+impl Timeline {
+    fn state(&self) -> CaseState {
+        timeline_state(self.reply_due, &self.events)
+    }
 }
 
 impl Applier {
@@ -85,6 +98,37 @@ impl Applier {
             Change::MediationCreate(mediation) => create_mediation(tx, mediation, body),
             Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
         }
+    }
+
+    /// The current state of case `rid`, including events recorded earlier in this transaction.
+    pub(crate) fn case_state(&mut self, tx: &Transaction<'_>, rid: i64) -> Result<CaseState> {
+        Ok(self.timeline(tx, rid)?.state())
+    }
+
+    fn timeline(&mut self, tx: &Transaction<'_>, rid: i64) -> Result<&mut Timeline> {
+        Ok(match self.touched.entry(rid) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let reply_due: String = tx
+                    .prepare_cached("SELECT reply_due FROM receptions WHERE rid = ?1")?
+                    .query_row([rid], |row| row.get(0))?;
+                entry.insert(Timeline {
+                    reply_due: parse_date(&reply_due)?,
+                    events: case_events(tx, rid)?,
+                    new_terms: None,
+                    grew: false,
+                })
+            }
+        })
+    }
+
+    /// The latest event of case `rid` so far.
+    pub(crate) fn last_case_event(
+        &mut self,
+        tx: &Transaction<'_>,
+        rid: i64,
+    ) -> Result<Option<&CaseEvent>> {
+        Ok(self.timeline(tx, rid)?.events.last())
     }
 
     fn create_reception(
@@ -127,8 +171,11 @@ impl Applier {
         }
         self.touched.insert(
             rid,
-            Touched::New {
-                terms: search::reception_terms(reception),
+            Timeline {
+                reply_due: reception.reply_due,
+                events: Vec::new(),
+                new_terms: Some(search::reception_terms(reception)),
+                grew: false,
             },
         );
         Ok(())
@@ -160,32 +207,42 @@ impl Applier {
                 body,
             ])?;
         if inserted > 0 {
-            self.touched.entry(rid).or_insert(Touched::Changed);
+            let timeline = self.timeline(tx, rid)?;
+            if !timeline.events.iter().any(|e| e.id == event.id) {
+                let at = timeline
+                    .events
+                    .partition_point(|e| (e.at, e.id) < (event.at, event.id));
+                timeline.events.insert(at, event.clone());
+            }
+            timeline.grew = true;
         }
         Ok(())
     }
 
-    /// Derives status, due date and search terms of every case touched in this transaction.
+    /// Stores status and due date of every case touched in this transaction, and brings the
+    /// search index up to date.
     pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        let touched = std::mem::take(&mut self.touched);
-        for (rid, touched) in touched {
-            let (reply_due, old_status, body): (String, String, String) = tx
-                .prepare_cached("SELECT reply_due, status, body FROM receptions WHERE rid = ?1")?
-                .query_row([rid], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-            let reply_due = reply_due
-                .parse()
-                .map_err(|_| Error::Corrupt(format!("reply_due {reply_due}")))?;
-            let events = case_events(tx, rid)?;
-            let state = derive_state(reply_due, events.iter().map(|e| &e.kind));
-            store_state(tx, rid, &state)?;
-            let terms = match touched {
-                Touched::New { terms } => terms,
-                Touched::Changed if old_status != state.status.as_str() => {
+        for (rid, timeline) in std::mem::take(&mut self.touched) {
+            let state = timeline.state();
+            let terms = match (timeline.new_terms, timeline.grew) {
+                (Some(terms), false) => terms,
+                (Some(terms), true) => {
+                    store_state(tx, rid, &state)?;
+                    terms
+                }
+                (None, false) => continue,
+                (None, true) => {
+                    let (old_status, body): (String, String) = tx
+                        .prepare_cached("SELECT status, body FROM receptions WHERE rid = ?1")?
+                        .query_row([rid], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                    store_state(tx, rid, &state)?;
+                    if old_status == state.status.as_str() {
+                        continue;
+                    }
                     tx.prepare_cached("DELETE FROM reception_search WHERE rowid = ?1")?
                         .execute([rid])?;
                     search::reception_terms(&decode::<Reception>("reception", &body)?)
                 }
-                Touched::Changed => continue,
             };
             tx.prepare_cached("INSERT INTO reception_search (rowid, terms) VALUES (?1, ?2)")?
                 .execute(params![
@@ -195,6 +252,12 @@ impl Applier {
         }
         Ok(())
     }
+}
+
+/// A stored `YYYY-MM-DD` date.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
+    text.parse()
+        .map_err(|_| Error::Corrupt(format!("date {text}")))
 }
 
 /// A case's timeline in order: by time, then by id (UUIDv7, so by recording order).

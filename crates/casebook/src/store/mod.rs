@@ -16,9 +16,10 @@ pub mod write;
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, stored};
@@ -56,11 +57,27 @@ pub struct Origin {
     pub kind: BookKind,
 }
 
+/// Makes the id of a new record from its time (Unix milliseconds).
+pub type IdSource = Box<dyn FnMut(i64) -> Uuid + Send>;
+
+/// New ids are UUIDv7 of the moment they are made: ordered as recorded.
+fn random_ids() -> IdSource {
+    Box::new(|_| Uuid::now_v7())
+}
+
 /// An open case book.
-#[derive(Debug)]
 pub struct Book {
     conn: Connection,
     origin: Origin,
+    ids: IdSource,
+}
+
+impl std::fmt::Debug for Book {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Book")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Book {
@@ -101,11 +118,19 @@ impl Book {
                 path.display()
             )));
         }
-        let mut conn = Connection::open(path)?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        check_is_book(&conn, path)?;
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
         let origin = read_origin(&conn)?;
-        Ok(Book { conn, origin })
+        Ok(Book {
+            conn,
+            origin,
+            ids: random_ids(),
+        })
     }
 
     fn initialise(mut conn: Connection, origin: Origin) -> Result<Book> {
@@ -128,7 +153,17 @@ impl Book {
             )?;
         }
         tx.commit()?;
-        Ok(Book { conn, origin })
+        Ok(Book {
+            conn,
+            origin,
+            ids: random_ids(),
+        })
+    }
+
+    /// Replaces how new record ids are made (the demo makes them from its seed); `None`
+    /// restores random ids.
+    pub fn set_id_source(&mut self, ids: Option<IdSource>) {
+        self.ids = ids.unwrap_or_else(random_ids);
     }
 
     /// The origin this book writes as.
@@ -154,6 +189,38 @@ fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
         name,
         kind,
     })
+}
+
+/// Refuses, before touching it, a file that is not a case book or is one from a newer version.
+fn check_is_book(conn: &Connection, path: &Path) -> Result<()> {
+    let not_a_book = || {
+        Error::refused(
+            ErrorKind::Invalid,
+            format!("{} 不是台账文件，未作任何改动", path.display()),
+        )
+    };
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|_| not_a_book())?;
+    let has_meta: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_meta')",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(|_| not_a_book())?;
+    if version == 0 || !has_meta {
+        return Err(not_a_book());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(Error::refused(
+            ErrorKind::Invalid,
+            format!(
+                "这本台账由较新版本的软件创建（数据版本 {version}，本软件支持到 {SCHEMA_VERSION}），请先升级软件"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -230,5 +297,30 @@ mod tests {
         assert_eq!(synchronous, 2, "FULL");
         let err = Book::open(&dir.path().join("missing.db")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn open_leaves_foreign_files_and_newer_books_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("notes.sqlite");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE notes (text TEXT)")
+            .unwrap();
+        let before = std::fs::read(&foreign).unwrap();
+        assert_eq!(Book::open(&foreign).unwrap_err().kind(), ErrorKind::Invalid);
+        assert_eq!(std::fs::read(&foreign).unwrap(), before);
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "不是数据库").unwrap();
+        assert_eq!(Book::open(&text).unwrap_err().kind(), ErrorKind::Invalid);
+
+        let newer = dir.path().join("newer.db");
+        drop(Book::create(&newer, "BX", "站", BookKind::Station).unwrap());
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = Book::open(&newer).unwrap_err();
+        assert!(err.to_string().contains("升级软件"), "{err}");
     }
 }

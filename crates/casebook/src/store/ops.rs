@@ -8,13 +8,21 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Book;
-use super::apply::{case_events, decode, mediation_events};
+use super::apply::{decode, mediation_events};
 use super::write::Writer;
 use crate::change::Change;
 use crate::domain::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, to_china};
 use crate::validate;
+
+/// What an event is checked against.
+struct CaseHead {
+    rid: i64,
+    id: Uuid,
+    case_no: String,
+    received_at: DateTime<FixedOffset>,
+}
 
 /// What `reception add` answers.
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +79,7 @@ pub struct MediationEventAdded {
     pub state: MediationState,
 }
 
-/// What `roster import` answers: records written, by kind.
+/// What `roster import` answers: records written (new or changed), by kind.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RosterImported {
     /// Grids.
@@ -82,12 +90,14 @@ pub struct RosterImported {
     pub deputies: usize,
     /// Duty shifts.
     pub duty: usize,
+    /// Records identical to what the book already had (not written again).
+    pub unchanged: usize,
 }
 
 impl Book {
     /// Records a reception and opens its case.
     pub fn add_reception(&mut self, input: ReceptionInput) -> Result<ReceptionAdded> {
-        self.write(|w| w.add_reception(input, Uuid::now_v7()))
+        self.write(|w| w.add_reception(input))
     }
 
     /// Appends an event to a case's timeline.
@@ -96,17 +106,17 @@ impl Book {
         case_no: &str,
         input: CaseEventInput,
     ) -> Result<CaseEventAdded> {
-        self.write(|w| w.add_case_event(case_no, input, Uuid::now_v7()))
+        self.write(|w| w.add_case_event(case_no, input))
     }
 
     /// Records a council meeting.
     pub fn add_meeting(&mut self, input: MeetingInput) -> Result<MeetingAdded> {
-        self.write(|w| w.add_meeting(input, Uuid::now_v7()))
+        self.write(|w| w.add_meeting(input))
     }
 
     /// Opens a mediation file.
     pub fn add_mediation(&mut self, input: MediationInput) -> Result<MediationAdded> {
-        self.write(|w| w.add_mediation(input, Uuid::now_v7()))
+        self.write(|w| w.add_mediation(input))
     }
 
     /// Appends an event to a mediation file.
@@ -115,7 +125,7 @@ impl Book {
         number: &str,
         input: MediationEventInput,
     ) -> Result<MediationEventAdded> {
-        self.write(|w| w.add_mediation_event(number, input, Uuid::now_v7()))
+        self.write(|w| w.add_mediation_event(number, input))
     }
 
     /// Imports grids, stations, deputies and duty shifts, all or nothing.
@@ -167,28 +177,21 @@ impl Writer<'_> {
         } else {
             self.deputies_where("name = ?1", reference)?
         };
-        let unknown = || {
-            Error::refused(
+        let retired = matches.iter().find(|d| !d.active).map(|d| d.name.clone());
+        matches.retain(|d| d.active);
+        match (matches.len(), retired) {
+            (1, _) => Ok(matches.remove(0)),
+            (0, Some(name)) => Err(Error::refused(
+                ErrorKind::UnknownDeputy,
+                format!("代表“{name}”已不在任"),
+            )),
+            (0, None) => Err(Error::refused(
                 ErrorKind::UnknownDeputy,
                 format!("代表名册中没有“{reference}”，请核对姓名或先导入名册"),
-            )
-        };
-        match matches.len() {
-            0 => Err(unknown()),
-            1 => {
-                let deputy = matches.remove(0);
-                if deputy.active {
-                    Ok(deputy)
-                } else {
-                    Err(Error::refused(
-                        ErrorKind::UnknownDeputy,
-                        format!("代表“{}”已不在任，不能登记为经办代表", deputy.name),
-                    ))
-                }
-            }
-            n => Err(Error::refused(
+            )),
+            (n, _) => Err(Error::refused(
                 ErrorKind::UnknownDeputy,
-                format!("名册中有{n}位代表名为“{reference}”，请改用代表编号"),
+                format!("名册中有{n}位在任代表名为“{reference}”，请改用代表编号"),
             )),
         }
     }
@@ -204,26 +207,46 @@ impl Writer<'_> {
             .map_err(Error::from)
     }
 
-    fn case_by_number(&self, case_no: &str) -> Result<(i64, Reception)> {
-        let found: Option<(i64, String)> = self
+    /// The columns of a case that events are checked against, without decoding the record.
+    fn case_head(&self, case_no: &str) -> Result<CaseHead> {
+        let found: Option<(i64, String, String, String)> = self
             .tx()
-            .prepare_cached("SELECT rid, body FROM receptions WHERE case_no = ?1")?
-            .query_row([case_no.trim()], |row| Ok((row.get(0)?, row.get(1)?)))
+            .prepare_cached(
+                "SELECT rid, id, case_no, received_at FROM receptions WHERE case_no = ?1",
+            )?
+            .query_row([case_no.trim()], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
             .optional()?;
-        let (rid, body) =
+        let (rid, id, case_no, received_at) =
             found.ok_or_else(|| Error::not_found(format!("找不到案件“{}”", case_no.trim())))?;
-        Ok((rid, decode("reception", &body)?))
+        Ok(CaseHead {
+            rid,
+            id: Uuid::parse_str(&id)
+                .map_err(|e| Error::Corrupt(format!("reception id {id}: {e}")))?,
+            case_no,
+            received_at: DateTime::parse_from_rfc3339(&received_at)
+                .map_err(|e| Error::Corrupt(format!("received_at {received_at}: {e}")))?,
+        })
     }
 
-    /// Records a reception with `id`; see [`Book::add_reception`].
-    pub fn add_reception(&mut self, input: ReceptionInput, id: Uuid) -> Result<ReceptionAdded> {
+    fn mediation_by_number(&self, number: &str) -> Result<Mediation> {
+        let found: Option<String> = self
+            .tx()
+            .prepare_cached("SELECT body FROM mediations WHERE number = ?1")?
+            .query_row([number.trim()], |row| row.get(0))
+            .optional()?;
+        let body =
+            found.ok_or_else(|| Error::not_found(format!("找不到调解案件“{}”", number.trim())))?;
+        decode("mediation", &body)
+    }
+
+    /// Records a reception; see [`Book::add_reception`].
+    pub fn add_reception(&mut self, input: ReceptionInput) -> Result<ReceptionAdded> {
         let received_at = to_china(input.received_at);
         validate::not_in_future("接待时间", received_at)?;
         if input.deputies.is_empty() {
-            return Err(Error::refused(
-                ErrorKind::UnknownDeputy,
-                "请至少填写一位接待代表",
-            ));
+            return Err(Error::invalid("请至少填写一位接待代表"));
         }
         dispute_type_index(&input.category)?;
         let matter = validate::required_text("事由", &input.matter)?;
@@ -248,7 +271,10 @@ impl Writer<'_> {
         }
         let listed = u32::try_from(visitors.len()).unwrap_or(u32::MAX);
         let head_count = input.head_count.unwrap_or(listed.max(1));
-        if head_count == 0 || head_count < listed {
+        if head_count == 0 {
+            return Err(Error::invalid("来访人数应至少为1人"));
+        }
+        if head_count < listed {
             return Err(Error::invalid(format!(
                 "来访人数（{head_count}）不能少于登记的来访人（{listed}人）"
             )));
@@ -276,6 +302,7 @@ impl Writer<'_> {
         .query_row(params![station, year], |row| row.get(0))?;
         let case_no = format!("{station}-{year}-{seq:04}");
         let actor = deputies.first().copied();
+        let id = self.new_id(received_at);
         let reception = Reception {
             id,
             case_no: case_no.clone(),
@@ -283,7 +310,7 @@ impl Writer<'_> {
             received_at,
             channel: input.channel,
             place: validate::optional_text(input.place.as_deref()),
-            grid: validate::optional_text(input.grid.as_deref()).or(first_grid),
+            grid: self.known_grid(input.grid.as_deref())?.or(first_grid),
             deputies,
             visitors,
             head_count,
@@ -300,16 +327,15 @@ impl Writer<'_> {
         Ok(ReceptionAdded { id, case_no })
     }
 
-    /// Appends an event with `id`; see [`Book::add_case_event`].
+    /// Appends an event; see [`Book::add_case_event`].
     pub fn add_case_event(
         &mut self,
         case_no: &str,
         input: CaseEventInput,
-        id: Uuid,
     ) -> Result<CaseEventAdded> {
-        let (rid, reception) = self.case_by_number(case_no)?;
+        let case = self.case_head(case_no)?;
         let at = station_time("事件时间", input.at)?;
-        if at < reception.received_at {
+        if at < case.received_at {
             return Err(Error::invalid("事件时间不能早于接待时间"));
         }
         check_case_event_fields(&input.kind, at)?;
@@ -319,32 +345,45 @@ impl Writer<'_> {
             .map(|d| self.resolve_deputy(d))
             .transpose()?
             .map(|d| d.id);
-        let mut events = case_events(self.tx(), rid)?;
-        let before = derive_state(reception.reply_due, events.iter().map(|e| &e.kind));
+        if let Some(latest) = self.last_case_event(case.rid)?
+            && at < latest.0
+        {
+            return Err(Error::invalid(format!(
+                "事件时间不能早于该案件最近一次办理记录（{}，{}）",
+                latest.0.format("%Y-%m-%d %H:%M"),
+                latest.1
+            )));
+        }
+        if let CaseEventKind::ToMediation {
+            mediation_no: Some(number),
+        } = &input.kind
+        {
+            self.mediation_by_number(number)?;
+        }
+        let before = self.case_state(case.rid)?;
         check_transition(before.status, &input.kind)
             .map_err(|message| Error::refused(ErrorKind::InvalidTransition, message))?;
+        let id = self.new_id(at);
         let event = CaseEvent {
             id,
-            reception: reception.id,
+            reception: case.id,
             at,
             deputy,
             note: validate::optional_text(input.note.as_deref()),
             kind: input.kind,
         };
-        events.push(event.clone());
-        events.sort_by_key(|e| (e.at, e.id));
-        let after = derive_state(reception.reply_due, events.iter().map(|e| &e.kind));
         self.record(Change::CaseEventAppend(event), deputy)?;
+        let after = self.case_state(case.rid)?;
         Ok(CaseEventAdded {
             id,
-            case_no: reception.case_no,
+            case_no: case.case_no,
             status: after.status,
             status_label: after.status.label(),
         })
     }
 
-    /// Records a meeting with `id`; see [`Book::add_meeting`].
-    pub fn add_meeting(&mut self, input: MeetingInput, id: Uuid) -> Result<MeetingAdded> {
+    /// Records a meeting; see [`Book::add_meeting`].
+    pub fn add_meeting(&mut self, input: MeetingInput) -> Result<MeetingAdded> {
         let held_at = station_time("会议时间", Some(input.held_at))?;
         let village = validate::required_text("村（居）名称", &input.village)?;
         let place = validate::required_text("会议地点", &input.place)?;
@@ -395,7 +434,7 @@ impl Writer<'_> {
             }
             let case_no = validate::optional_text(item.case_no.as_deref());
             if let Some(case_no) = &case_no {
-                self.case_by_number(case_no)?;
+                self.case_head(case_no)?;
             }
             let review_blocks = item.rights_review.as_ref().is_some_and(|r| {
                 r.infringes && validate::optional_text(r.correction.as_deref()).is_none()
@@ -426,6 +465,7 @@ impl Writer<'_> {
             deputies.push(self.resolve_deputy(reference)?.id);
         }
         let passed = items.iter().map(|item| item.passed).collect();
+        let id = self.new_id(held_at);
         let meeting = CouncilMeeting {
             id,
             station: self.origin().to_owned(),
@@ -452,8 +492,8 @@ impl Writer<'_> {
         })
     }
 
-    /// Opens a mediation file with `id`; see [`Book::add_mediation`].
-    pub fn add_mediation(&mut self, input: MediationInput, id: Uuid) -> Result<MediationAdded> {
+    /// Opens a mediation file; see [`Book::add_mediation`].
+    pub fn add_mediation(&mut self, input: MediationInput) -> Result<MediationAdded> {
         let accepted_at = station_time("受理时间", input.accepted_at)?;
         dispute_type_index(&input.dispute_type)?;
         let summary = validate::required_text("纠纷简要情况", &input.summary)?;
@@ -505,9 +545,7 @@ impl Writer<'_> {
             });
         }
         let case_no = validate::optional_text(input.case_no.as_deref());
-        if let Some(case_no) = &case_no {
-            self.case_by_number(case_no)?;
-        }
+        let case = case_no.as_deref().map(|c| self.case_head(c)).transpose()?;
         let station = self.origin().to_owned();
         let year = accepted_at.year();
         let seq: u32 = self
@@ -518,6 +556,7 @@ impl Writer<'_> {
             .query_row(params![station, year], |row| row.get(0))?;
         let number = mediation_number(year, &station, seq);
         let actor = mediators.iter().find_map(|m| m.deputy);
+        let id = self.new_id(accepted_at);
         let mediation = Mediation {
             id,
             number: number.clone(),
@@ -535,25 +574,30 @@ impl Writer<'_> {
             consent: input.consent,
         };
         self.record(Change::MediationCreate(mediation), actor)?;
+        if let Some(case) = case {
+            // The case follows its mediation: its timeline shows 转入调解 with the number.
+            let to_mediation = CaseEventInput {
+                at: Some(accepted_at),
+                deputy: None,
+                note: None,
+                kind: CaseEventKind::ToMediation {
+                    mediation_no: Some(number.clone()),
+                },
+            };
+            if self.case_state(case.rid)?.status != CaseStatus::InMediation {
+                self.add_case_event(&case.case_no, to_mediation)?;
+            }
+        }
         Ok(MediationAdded { id, number })
     }
 
-    /// Appends a mediation event with `id`; see [`Book::add_mediation_event`].
+    /// Appends a mediation event; see [`Book::add_mediation_event`].
     pub fn add_mediation_event(
         &mut self,
         number: &str,
         input: MediationEventInput,
-        id: Uuid,
     ) -> Result<MediationEventAdded> {
-        let found: Option<String> = self
-            .tx()
-            .prepare_cached("SELECT body FROM mediations WHERE number = ?1")?
-            .query_row([number.trim()], |row| row.get(0))
-            .optional()?;
-        let mediation: Mediation = decode(
-            "mediation",
-            &found.ok_or_else(|| Error::not_found(format!("找不到调解案件“{}”", number.trim())))?,
-        )?;
+        let mediation = self.mediation_by_number(number)?;
         let at = station_time("事件时间", input.at)?;
         if at < mediation.accepted_at {
             return Err(Error::invalid("事件时间不能早于受理时间"));
@@ -567,6 +611,7 @@ impl Writer<'_> {
             .map(|d| self.resolve_deputy(d))
             .transpose()?
             .map(|d| d.id);
+        let id = self.new_id(at);
         let event = MediationEvent {
             id,
             mediation: mediation.id,
@@ -602,15 +647,18 @@ impl Writer<'_> {
             let grid = Grid {
                 id: self
                     .existing_id("grids", &code)?
-                    .unwrap_or_else(Uuid::now_v7),
+                    .unwrap_or_else(|| self.new_id(china_now())),
                 name: validate::required_text("网格名称", &input.name)?,
                 code,
                 level: input.level,
                 parent,
                 committees: input.committees.clone(),
             };
-            self.record(Change::GridUpsert(grid), None)?;
-            imported.grids += 1;
+            if self.record(Change::GridUpsert(grid), None)? {
+                imported.grids += 1;
+            } else {
+                imported.unchanged += 1;
+            }
         }
         for input in &roster.stations {
             let code = validate::required_text("站点代码", &input.code)?;
@@ -618,7 +666,7 @@ impl Writer<'_> {
             let station = Station {
                 id: self
                     .existing_id("stations", &code)?
-                    .unwrap_or_else(Uuid::now_v7),
+                    .unwrap_or_else(|| self.new_id(china_now())),
                 name: validate::required_text("站点名称", &input.name)?,
                 code,
                 level: input.level,
@@ -626,8 +674,11 @@ impl Writer<'_> {
                 phone: validate::optional_text(input.phone.as_deref()),
                 address: validate::optional_text(input.address.as_deref()),
             };
-            self.record(Change::StationUpsert(station), None)?;
-            imported.stations += 1;
+            if self.record(Change::StationUpsert(station), None)? {
+                imported.stations += 1;
+            } else {
+                imported.unchanged += 1;
+            }
         }
         for input in &roster.deputies {
             let name = validate::required_text("代表姓名", &input.name)?;
@@ -639,8 +690,8 @@ impl Writer<'_> {
             if let Some(since) = input.mediator_since {
                 validate::date_not_in_future("特邀调解员聘任日期", since)?;
             }
-            let id = match input.id {
-                Some(id) => id,
+            let same_person = match input.id {
+                Some(id) => Some(id),
                 None => self
                     .tx()
                     .prepare_cached(
@@ -648,8 +699,11 @@ impl Writer<'_> {
                     )?
                     .query_row(params![name, station], |row| row.get::<_, String>(0))
                     .optional()?
-                    .and_then(|id| Uuid::parse_str(&id).ok())
-                    .unwrap_or_else(Uuid::now_v7),
+                    .and_then(|id| Uuid::parse_str(&id).ok()),
+            };
+            let id = match same_person {
+                Some(id) => id,
+                None => self.new_id(china_now()),
             };
             let deputy = Deputy {
                 id,
@@ -661,8 +715,11 @@ impl Writer<'_> {
                 mediator_since: input.mediator_since,
                 active: input.active,
             };
-            self.record(Change::DeputyUpsert(deputy), None)?;
-            imported.deputies += 1;
+            if self.record(Change::DeputyUpsert(deputy), None)? {
+                imported.deputies += 1;
+            } else {
+                imported.unchanged += 1;
+            }
         }
         for input in &roster.duty {
             let station = validate::required_text("值班站点", &input.station)?;
@@ -703,15 +760,18 @@ impl Writer<'_> {
             let shift = DutyShift {
                 id: existing
                     .and_then(|id| Uuid::parse_str(&id).ok())
-                    .unwrap_or_else(Uuid::now_v7),
+                    .unwrap_or_else(|| self.new_id(china_now())),
                 station,
                 date: input.date,
                 starts: input.from,
                 ends: input.to,
                 deputies,
             };
-            self.record(Change::DutyShiftUpsert(shift), None)?;
-            imported.duty += 1;
+            if self.record(Change::DutyShiftUpsert(shift), None)? {
+                imported.duty += 1;
+            } else {
+                imported.unchanged += 1;
+            }
         }
         Ok(imported)
     }
@@ -776,6 +836,14 @@ fn check_mediation_event(
 ) -> Result<MediationEventKind> {
     let parties = u32::try_from(mediation.parties.len()).unwrap_or(u32::MAX);
     match kind {
+        MediationEventKind::Session { .. } | MediationEventKind::Agreement { .. }
+            if state.result.is_some() =>
+        {
+            return Err(Error::refused(
+                ErrorKind::InvalidTransition,
+                "该调解已有结果，不能再登记调解过程或协议",
+            ));
+        }
         MediationEventKind::Session {
             ref place,
             ref statements,
@@ -847,6 +915,12 @@ fn check_mediation_event(
             ref court,
             ..
         } => {
+            if state.result.is_some_and(|r| !r.is_success()) {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    "调解未成功，不能申请司法确认",
+                ));
+            }
             let Some(agreed) = state.agreement_on else {
                 return Err(Error::refused(
                     ErrorKind::InvalidTransition,

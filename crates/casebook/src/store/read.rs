@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Book;
-use super::apply::{case_events, change_from_parts, decode, mediation_events};
+use super::apply::{case_events, change_from_parts, decode, mediation_events, parse_date};
 use crate::change::LogEntry;
 use crate::domain::*;
 use crate::error::{Error, Result};
@@ -195,7 +195,10 @@ impl Book {
             .as_deref()
             .map(|c| dispute_type_index(c).map(|i| (i, DISPUTE_TYPES[i])))
             .transpose()?;
-        let limit = filter.limit.max(1);
+        if filter.limit == 0 {
+            return Err(Error::invalid("每页条数至少为1"));
+        }
+        let limit = filter.limit;
         let rids = match filter.query.as_deref().and_then(TextQuery::parse) {
             Some(query) => {
                 self.search_rids(&query, category.map(|c| c.0), filter.status, limit, today)?
@@ -235,7 +238,7 @@ impl Book {
             "SELECT rowid FROM reception_search WHERE reception_search MATCH ?1 ORDER BY rowid DESC",
         )?;
         let mut rows = candidates.query([expression])?;
-        let mut found = Vec::with_capacity(limit);
+        let mut found = Vec::with_capacity(limit.min(100));
         while let Some(row) = rows.next()? {
             let rid: i64 = row.get(0)?;
             if query.needs_confirmation() || status == Some(StatusFilter::Overdue) {
@@ -294,7 +297,12 @@ impl Book {
         let mut select = self.conn.prepare_cached(&sql)?;
         let rids = select
             .query_map(
-                params![category, status_name, today.to_string(), limit as i64],
+                params![
+                    category,
+                    status_name,
+                    today.to_string(),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
                 |row| row.get(0),
             )?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
@@ -551,9 +559,4 @@ impl Book {
 
 fn parse_status(text: &str) -> Result<CaseStatus> {
     CaseStatus::parse(text).ok_or_else(|| Error::Corrupt(format!("status {text}")))
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate> {
-    text.parse()
-        .map_err(|_| Error::Corrupt(format!("date {text}")))
 }

@@ -11,13 +11,22 @@ use crate::hlc::Hlc;
 
 /// An open write transaction. Changes recorded through it are applied and logged together, and
 /// become visible only if the closure given to [`Book::write`] returns `Ok`.
-#[derive(Debug)]
 pub struct Writer<'b> {
     tx: Transaction<'b>,
+    ids: &'b mut super::IdSource,
     origin: String,
     next_seq: i64,
     hlc: Hlc,
     applier: Applier,
+}
+
+impl std::fmt::Debug for Writer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("origin", &self.origin)
+            .field("next_seq", &self.next_seq)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Book {
@@ -27,7 +36,7 @@ impl Book {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::begin(tx, &self.origin.code)?;
+        let mut writer = Writer::begin(tx, &mut self.ids, &self.origin.code)?;
         let out = work(&mut writer)?;
         writer.finish()?;
         Ok(out)
@@ -35,7 +44,7 @@ impl Book {
 }
 
 impl<'b> Writer<'b> {
-    fn begin(tx: Transaction<'b>, origin: &str) -> Result<Self> {
+    fn begin(tx: Transaction<'b>, ids: &'b mut super::IdSource, origin: &str) -> Result<Self> {
         let last_seq: i64 = tx.query_row(
             "SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1",
             [origin],
@@ -49,11 +58,17 @@ impl<'b> Writer<'b> {
         let hlc = hlc.and_then(|text| text.parse().ok()).unwrap_or(0);
         Ok(Writer {
             tx,
+            ids,
             origin: origin.to_owned(),
             next_seq: last_seq + 1,
             hlc: Hlc::from_packed(hlc),
             applier: Applier::default(),
         })
+    }
+
+    /// A new record id for a record of time `at`.
+    pub fn new_id(&mut self, at: chrono::DateTime<chrono::FixedOffset>) -> Uuid {
+        (self.ids)(at.timestamp_millis())
     }
 
     /// The origin code this book writes as.
@@ -66,9 +81,40 @@ impl<'b> Writer<'b> {
         &self.tx
     }
 
+    /// The current state of case `rid`, including events recorded earlier in this transaction.
+    pub(crate) fn case_state(&mut self, rid: i64) -> Result<crate::domain::CaseState> {
+        self.applier.case_state(&self.tx, rid)
+    }
+
+    /// Time and label of the latest event on case `rid`.
+    pub(crate) fn last_case_event(
+        &mut self,
+        rid: i64,
+    ) -> Result<Option<(chrono::DateTime<chrono::FixedOffset>, &'static str)>> {
+        Ok(self
+            .applier
+            .last_case_event(&self.tx, rid)?
+            .map(|event| (event.at, event.kind.label())))
+    }
+
     /// Applies a locally made change and appends it to this origin's log.
-    pub fn record(&mut self, change: Change, deputy: Option<Uuid>) -> Result<()> {
+    ///
+    /// An upsert identical to the record's latest logged version changes nothing and is not
+    /// logged again: returns `false`.
+    pub fn record(&mut self, change: Change, deputy: Option<Uuid>) -> Result<bool> {
         let (op, data) = change_to_parts(&change)?;
+        if op.ends_with("_upsert") {
+            let latest: Option<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT data FROM change_log WHERE record_id = ?1 ORDER BY hlc DESC LIMIT 1",
+                )?
+                .query_row([change.record_id().to_string()], |row| row.get(0))
+                .optional()?;
+            if latest.as_deref() == Some(data.as_str()) {
+                return Ok(false);
+            }
+        }
         self.applier.apply(&self.tx, &change, &data)?;
         self.hlc = self.hlc.tick(chrono::Utc::now().timestamp_millis());
         let entry = LogEntry {
@@ -81,7 +127,7 @@ impl<'b> Writer<'b> {
         };
         insert_log_entry(&self.tx, &entry, op, &data)?;
         self.next_seq += 1;
-        Ok(())
+        Ok(true)
     }
 
     /// Applies a change logged elsewhere (or earlier) and keeps its log entry as it is.

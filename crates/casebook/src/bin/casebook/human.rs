@@ -41,14 +41,14 @@ pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
 
 pub fn roster_imported(r: &RosterImported) -> String {
     format!(
-        "已导入名册：网格 {} 个，站点 {} 个，代表 {} 名，值班安排 {} 条\n",
-        r.grids, r.stations, r.deputies, r.duty
+        "已导入名册：网格 {} 个，站点 {} 个，代表 {} 名，值班安排 {} 条（另有 {} 条与台账相同，未重复记录）\n",
+        r.grids, r.stations, r.deputies, r.duty, r.unchanged
     )
 }
 
 pub fn demo_summary(s: &DemoSummary) -> String {
     format!(
-        "已生成演示数据（虚构）：网格 {} 个，站点 {} 个，代表 {} 名，值班 {} 班；接待 {} 件，办理记录 {} 条，议事会 {} 次，调解 {} 件\n",
+        "已生成演示数据（虚构）：网格 {} 个，站点 {} 个，代表 {} 名，值班 {} 班；接待 {} 件，办理记录 {} 条，议事会 {} 次，调解 {} 件（调解记录 {} 条）\n",
         s.grids,
         s.stations,
         s.deputies,
@@ -56,7 +56,8 @@ pub fn demo_summary(s: &DemoSummary) -> String {
         s.receptions,
         s.case_events,
         s.meetings,
-        s.mediations
+        s.mediations,
+        s.mediation_events
     )
 }
 
@@ -162,6 +163,13 @@ pub fn case_detail(c: &CaseDetail) -> String {
     let _ = writeln!(out, "承诺答复日期：{}    当前期限：{}", r.reply_due, c.due);
     let _ = writeln!(out, "办理过程：");
     for e in &c.timeline {
+        let particulars: Vec<String> = e
+            .event
+            .kind
+            .detail()
+            .into_iter()
+            .chain(e.event.note.as_deref().map(|n| format!("备注：{n}")))
+            .collect();
         let _ = writeln!(
             out,
             "  {}  {}{}{}",
@@ -171,11 +179,11 @@ pub fn case_detail(c: &CaseDetail) -> String {
                 .as_deref()
                 .map(|d| format!("（{d}）"))
                 .unwrap_or_default(),
-            e.event
-                .note
-                .as_deref()
-                .map(|n| format!("：{n}"))
-                .unwrap_or_default(),
+            if particulars.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", particulars.join("；"))
+            },
         );
     }
     if c.timeline.is_empty() {

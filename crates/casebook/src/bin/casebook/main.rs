@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use casebook::demo::{self, DemoOptions};
-use casebook::domain::{
-    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
-};
+use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
+use casebook::input;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
@@ -104,7 +103,7 @@ enum Command {
     /// The change log.
     Changes {
         /// Changes after this seq.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
         since: i64,
         /// Origin (default: this book's own).
         #[arg(long)]
@@ -205,17 +204,28 @@ enum MediationCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version.
+            print!("{err}");
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprint!("{err}");
+            if std::env::args().any(|arg| arg == "--json") {
+                print_json_error(ErrorKind::BadInput, &err.kind().to_string());
+            }
+            return ExitCode::from(2);
+        }
+    };
     let json = cli.json;
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("错误：{err}");
             if json {
-                let body = serde_json::json!({
-                    "error": {"kind": err.kind().as_str(), "message": err.to_string()}
-                });
-                println!("{body}");
+                print_json_error(err.kind(), &err.to_string());
             }
             if err.kind().is_refusal() {
                 ExitCode::from(2)
@@ -224,6 +234,11 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn print_json_error(kind: ErrorKind, message: &str) {
+    let body = serde_json::json!({"error": {"kind": kind.as_str(), "message": message}});
+    println!("{body}");
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -292,7 +307,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             CaseCommand::Show { case_no } => out.print(&book.case(&case_no)?, human::case_detail),
             CaseCommand::Event { case_no, file } => {
-                let input: CaseEventInput = read_json(&file)?;
+                let (source, text) = read_input(&file)?;
+                let input = input::parse_case_event(&source, &text)?;
                 out.print(
                     &book.add_case_event(&case_no, input)?,
                     human::case_event_added,
@@ -313,7 +329,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                 out.print(&book.add_mediation(input)?, human::mediation_added)
             }
             MediationCommand::Event { number, file } => {
-                let input: MediationEventInput = read_json(&file)?;
+                let (source, text) = read_input(&file)?;
+                let input = input::parse_mediation_event(&source, &text)?;
                 out.print(
                     &book.add_mediation_event(&number, input)?,
                     human::mediation_event_added,
@@ -354,33 +371,26 @@ impl Output {
     }
 }
 
-/// Reads a JSON input from a file or stdin (`-`), refusing unreadable or malformed input.
-fn read_json<T: DeserializeOwned>(file: &Path) -> Result<T, Error> {
-    let text = if file == Path::new("-") {
+/// Reads an input file, or stdin for `-`, and names it for messages.
+fn read_input(file: &Path) -> Result<(String, String), Error> {
+    if file == Path::new("-") {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|err| {
             Error::refused(ErrorKind::BadInput, format!("无法读取标准输入：{err}"))
         })?;
-        text
-    } else {
-        std::fs::read_to_string(file).map_err(|err| {
-            Error::refused(
-                ErrorKind::BadInput,
-                format!("无法读取文件 {}：{err}", file.display()),
-            )
-        })?
-    };
-    serde_json::from_str(&text).map_err(|err| {
+        return Ok(("标准输入".into(), text));
+    }
+    let text = std::fs::read_to_string(file).map_err(|err| {
         Error::refused(
             ErrorKind::BadInput,
-            format!(
-                "{} 的内容格式不正确：{err}",
-                if file == Path::new("-") {
-                    "标准输入".into()
-                } else {
-                    file.display().to_string()
-                }
-            ),
+            format!("无法读取文件 {}：{err}", file.display()),
         )
-    })
+    })?;
+    Ok((file.display().to_string(), text))
+}
+
+/// Reads a JSON input from a file or stdin (`-`), refusing unreadable or malformed input.
+fn read_json<T: DeserializeOwned>(file: &Path) -> Result<T, Error> {
+    let (source, text) = read_input(file)?;
+    input::parse(&source, &text)
 }

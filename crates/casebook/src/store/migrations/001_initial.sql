@@ -19,6 +19,7 @@ CREATE TABLE change_log (
     data           TEXT    NOT NULL,
     UNIQUE (origin, seq)
 );
+CREATE INDEX change_log_by_record ON change_log (record_id);
 
 CREATE TABLE grids (
     id         TEXT PRIMARY KEY,
