@@ -545,6 +545,55 @@ impl Book {
         })
     }
 
+    /// Everything the book holds, as text in a fixed order and without local row numbers: two
+    /// books with the same records give the same dump, however they came by them.
+    pub fn canonical_dump(&self) -> Result<String> {
+        const QUERIES: [&str; 12] = [
+            "SELECT 'grid', * FROM grids ORDER BY id",
+            "SELECT 'station', * FROM stations ORDER BY id",
+            "SELECT 'deputy', * FROM deputies ORDER BY id",
+            "SELECT 'duty', * FROM duty_shifts ORDER BY id",
+            "SELECT 'reception', id, case_no, station, case_year, case_seq, received_at, channel,
+                    grid, category, subcategory, head_count, reply_due, status, due,
+                    satisfaction, body
+             FROM receptions ORDER BY id",
+            "SELECT 'reception_deputy', r.id, d.deputy_id FROM reception_deputies d
+             JOIN receptions r ON r.rid = d.reception_rid ORDER BY r.id, d.deputy_id",
+            "SELECT 'case_event', e.id, r.id, e.at, e.kind, e.body FROM case_events e
+             JOIN receptions r ON r.rid = e.reception_rid ORDER BY e.id",
+            "SELECT 'meeting', * FROM meetings ORDER BY id",
+            "SELECT 'meeting_case', * FROM meeting_cases ORDER BY meeting_id, case_no",
+            "SELECT 'mediation', * FROM mediations ORDER BY id",
+            "SELECT 'mediation_event', * FROM mediation_events ORDER BY id",
+            "SELECT 'change', origin, seq, hlc, deputy_id, schema_version, op, entity, record_id,
+                    data
+             FROM change_log ORDER BY origin, seq",
+        ];
+        let mut dump = String::new();
+        for sql in QUERIES {
+            let mut select = self.conn.prepare(sql)?;
+            let width = select.column_count();
+            let mut rows = select.query([])?;
+            while let Some(row) = rows.next()? {
+                let mut line = Vec::with_capacity(width);
+                for i in 0..width {
+                    line.push(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => "∅".to_owned(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                    });
+                }
+                dump.push_str(&line.join("\t"));
+                dump.push('\n');
+            }
+        }
+        Ok(dump)
+    }
+
     /// Every origin in the change log with its highest seq.
     pub fn log_heads(&self) -> Result<Vec<(String, i64)>> {
         let mut select = self

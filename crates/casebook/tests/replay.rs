@@ -1,0 +1,372 @@
+//! Property: whatever a deputy does (refusals included), the change log stays gapless, and
+//! replaying it into an empty book reproduces the same book, search included.
+#![allow(clippy::unwrap_used)]
+
+use casebook::domain::*;
+use casebook::store::BookKind;
+use casebook::store::read::CaseFilter;
+use casebook::time::china_now;
+use casebook::{Book, demo};
+use chrono::TimeDelta;
+use proptest::prelude::*;
+
+const WORDS: [&str; 8] = [
+    "路灯",
+    "低保",
+    "宅基地",
+    "出嫁女",
+    "鱼塘",
+    "水渠",
+    "噪音",
+    "欠薪",
+];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Reception {
+        category: usize,
+        words: (usize, usize),
+        days_ago: i64,
+        with_phone: bool,
+        consent: bool,
+        bad_phone: bool,
+    },
+    Event {
+        case: usize,
+        kind: usize,
+    },
+    Meeting {
+        case: usize,
+        expected: u32,
+        present: u32,
+        in_favour: u32,
+    },
+    Mediation {
+        case: usize,
+        consent: bool,
+    },
+    MediationEvent {
+        mediation: usize,
+        kind: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..DISPUTE_TYPES.len(), (0..WORDS.len(), 0..WORDS.len()), 1..60i64, any::<bool>(), prop::bool::weighted(0.9), prop::bool::weighted(0.1))
+            .prop_map(|(category, words, days_ago, with_phone, consent, bad_phone)| Op::Reception {
+                category, words, days_ago, with_phone, consent, bad_phone
+            }),
+        5 => (0..64usize, 0..14usize).prop_map(|(case, kind)| Op::Event { case, kind }),
+        1 => (0..64usize, 1..40u32, 0..45u32, 0..45u32).prop_map(|(case, expected, present, in_favour)| Op::Meeting {
+            case, expected, present, in_favour
+        }),
+        1 => (0..64usize, prop::bool::weighted(0.9)).prop_map(|(case, consent)| Op::Mediation { case, consent }),
+        2 => (0..16usize, 0..6usize).prop_map(|(mediation, kind)| Op::MediationEvent { mediation, kind }),
+    ]
+}
+
+fn case_event(kind: usize) -> CaseEventKind {
+    let today = china_now().date_naive();
+    match kind {
+        0 => CaseEventKind::Accepted,
+        1 => CaseEventKind::AnsweredOnSpot {
+            answer: "政策解释".into(),
+        },
+        2 => CaseEventKind::NotAccepted {
+            reason: "已起诉".into(),
+            route: "诉讼".into(),
+        },
+        3 => CaseEventKind::Referred {
+            to: "镇农业农村办".into(),
+            deadline: today + TimeDelta::days(10),
+        },
+        4 => CaseEventKind::Chased,
+        5 => CaseEventKind::ReplyReceived {
+            from: None,
+            content: "已处理".into(),
+        },
+        6 => CaseEventKind::FedBack,
+        7 => CaseEventKind::FollowUp {
+            satisfaction: Satisfaction::Satisfied,
+        },
+        8 => CaseEventKind::FollowUp {
+            satisfaction: Satisfaction::Dissatisfied,
+        },
+        9 => CaseEventKind::SentBack {
+            reason: "答复不具体".into(),
+        },
+        10 => CaseEventKind::ToCouncil,
+        11 => CaseEventKind::ToMediation { mediation_no: None },
+        12 => CaseEventKind::Closed,
+        _ => CaseEventKind::Reopened {
+            reason: "新情况".into(),
+        },
+    }
+}
+
+fn mediation_event(kind: usize) -> MediationEventKind {
+    let today = china_now().date_naive();
+    match kind {
+        0 => MediationEventKind::Session {
+            place: "调解室".into(),
+            statements: "双方陈述".into(),
+            facts: None,
+            outcome: None,
+        },
+        1 => MediationEventKind::Agreement {
+            facts: "事实".into(),
+            responsibilities: "责任".into(),
+            terms: "条款".into(),
+            performance_method: "转账".into(),
+            performance_deadline: today + TimeDelta::days(30),
+            performance_place: "村委会".into(),
+            amount_yuan: Some(500),
+            copies: None,
+        },
+        2 => MediationEventKind::Result {
+            result: MediationResult::SucceededWritten,
+            routes: None,
+        },
+        3 => MediationEventKind::Result {
+            result: MediationResult::Failed,
+            routes: Some("诉讼".into()),
+        },
+        4 => MediationEventKind::Performance {
+            performance: Performance::Full,
+        },
+        _ => MediationEventKind::JudicialConfirmation {
+            applied_on: today,
+            court: "县人民法院".into(),
+            result: ConfirmationResult::Pending,
+        },
+    }
+}
+
+/// Runs one operation; refusals are part of the story and must leave the log as it was.
+fn run(
+    book: &mut Book,
+    op: &Op,
+    deputy: &str,
+    cases: &mut Vec<String>,
+    mediations: &mut Vec<String>,
+) {
+    let before = book.changes_since(None, 0, None).unwrap().len();
+    let pick =
+        |list: &Vec<String>, i: usize| (!list.is_empty()).then(|| list[i % list.len()].clone());
+    let result: casebook::Result<()> = match op.clone() {
+        Op::Reception {
+            category,
+            words,
+            days_ago,
+            with_phone,
+            consent,
+            bad_phone,
+        } => {
+            let phone = match (with_phone, bad_phone) {
+                (_, true) => Some("12345".to_owned()),
+                (true, false) => Some("13800138000".to_owned()),
+                (false, false) => None,
+            };
+            book.add_reception(ReceptionInput {
+                received_at: china_now() - TimeDelta::days(days_ago),
+                channel: Channel::StationVisit,
+                deputies: vec![deputy.to_owned()],
+                visitors: vec![Visitor {
+                    name: Some("陈志明".into()),
+                    sex: Some(Sex::Male),
+                    age: Some(50),
+                    phone,
+                    id_number: None,
+                    address: Some(format!("东岭村{}", WORDS[words.1])),
+                    representative: false,
+                }],
+                head_count: None,
+                category: DISPUTE_TYPES[category].into(),
+                subcategory: None,
+                matter: format!("村民反映{}问题", WORDS[words.0]),
+                request: "请求处理".into(),
+                proposed_handling: None,
+                place: None,
+                grid: None,
+                reply_due: None,
+                confidential: false,
+                consent,
+            })
+            .map(|added| cases.push(added.case_no))
+        }
+        Op::Event { case, kind } => match pick(cases, case) {
+            Some(case_no) => book
+                .add_case_event(
+                    &case_no,
+                    CaseEventInput {
+                        at: None,
+                        deputy: None,
+                        note: None,
+                        kind: case_event(kind),
+                    },
+                )
+                .map(|_| ()),
+            None => Ok(()),
+        },
+        Op::Meeting {
+            case,
+            expected,
+            present,
+            in_favour,
+        } => book
+            .add_meeting(MeetingInput {
+                village: "东岭村".into(),
+                held_at: china_now() - TimeDelta::minutes(1),
+                place: "村委会议室".into(),
+                host: "主持人".into(),
+                recorder: "记录人".into(),
+                deputies: vec![deputy.to_owned()],
+                expected,
+                present,
+                quorum: None,
+                items: vec![AgendaItemInput {
+                    title: "议题".into(),
+                    case_no: pick(cases, case),
+                    discussion: None,
+                    votes: Votes {
+                        in_favour,
+                        against: 0,
+                        abstain: 0,
+                    },
+                    method: None,
+                    resolution: Some("按方案办理".into()),
+                    rights_review: None,
+                }],
+                published_from: None,
+                published_to: None,
+            })
+            .map(|_| ()),
+        Op::Mediation { case, consent } => book
+            .add_mediation(MediationInput {
+                case_no: pick(cases, case),
+                source: MediationSource::Application,
+                dispute_type: "邻里".into(),
+                dispute_subtype: None,
+                accepted_at: None,
+                summary: "邻里纠纷".into(),
+                parties: vec![
+                    Party {
+                        role: PartyRole::Applicant,
+                        name: "张三".into(),
+                        sex: None,
+                        age: None,
+                        phone: None,
+                        id_number: None,
+                        address: None,
+                    },
+                    Party {
+                        role: PartyRole::Respondent,
+                        name: "李四".into(),
+                        sex: None,
+                        age: None,
+                        phone: None,
+                        id_number: None,
+                        address: None,
+                    },
+                ],
+                mediators: vec![MediatorInput::Other {
+                    name: "王调解".into(),
+                }],
+                consent,
+            })
+            .map(|added| mediations.push(added.number)),
+        Op::MediationEvent { mediation, kind } => match pick(mediations, mediation) {
+            Some(number) => book
+                .add_mediation_event(
+                    &number,
+                    MediationEventInput {
+                        at: None,
+                        deputy: None,
+                        note: None,
+                        kind: mediation_event(kind),
+                    },
+                )
+                .map(|_| ()),
+            None => Ok(()),
+        },
+    };
+    let after = book.changes_since(None, 0, None).unwrap().len();
+    match result {
+        Ok(()) => {
+            assert!(after > before || matches!(op, Op::Event { .. } | Op::MediationEvent { .. }))
+        }
+        Err(err) => {
+            assert!(err.kind().is_refusal(), "internal failure on {op:?}: {err}");
+            assert_eq!(after, before, "a refusal wrote something: {op:?}: {err}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn log_is_gapless_and_replays_into_the_same_book(ops in prop::collection::vec(op(), 1..60)) {
+        let mut book = Book::create_in_memory("BX", "东岭村人大代表联络站", BookKind::Station).unwrap();
+        demo::fill(&mut book, &demo::DemoOptions { receptions: 0, seed: 3 }, |_, _| {}).unwrap();
+        let deputy = book
+            .deputies()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.deputy.station.as_deref() == Some("BX"))
+            .unwrap()
+            .deputy
+            .id
+            .to_string();
+        let (mut cases, mut mediations) = (Vec::new(), Vec::new());
+        for op in &ops {
+            run(&mut book, op, &deputy, &mut cases, &mut mediations);
+        }
+
+        let log = book.changes_since(None, 0, None).unwrap();
+        let seqs: Vec<i64> = log.iter().map(|e| e.seq).collect();
+        prop_assert_eq!(seqs, (1..=log.len() as i64).collect::<Vec<_>>());
+        prop_assert!(log.windows(2).all(|w| w[0].hlc < w[1].hlc), "clock not increasing");
+
+        let mut replica = Book::create_in_memory("TOWN", "清溪镇人大", BookKind::Town).unwrap();
+        prop_assert_eq!(replica.apply_log(&log).unwrap(), log.len());
+        prop_assert_eq!(replica.canonical_dump().unwrap(), book.canonical_dump().unwrap());
+        prop_assert_eq!(replica.apply_log(&log).unwrap(), 0, "a replayed log is a no-op");
+        for query in WORDS.iter().chain(["陈", "村民反映", "题"].iter()) {
+            let filter = CaseFilter { query: Some((*query).into()), limit: 100, ..CaseFilter::default() };
+            let ids = |b: &Book| b.list_cases(&filter).unwrap().into_iter().map(|c| c.case_no).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&replica), ids(&book), "search for {}", query);
+        }
+    }
+}
+
+#[test]
+fn a_changed_replay_of_the_same_seq_is_refused() {
+    let mut book = Book::create_in_memory("BX", "站", BookKind::Station).unwrap();
+    demo::fill(
+        &mut book,
+        &demo::DemoOptions {
+            receptions: 3,
+            seed: 9,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let mut log = book.changes_since(None, 0, None).unwrap();
+    let mut replica = Book::create_in_memory("TOWN", "镇", BookKind::Town).unwrap();
+    replica.apply_log(&log).unwrap();
+    let before = replica.canonical_dump().unwrap();
+    let reception = log
+        .iter_mut()
+        .rev()
+        .find_map(|entry| match &mut entry.change {
+            casebook::change::Change::ReceptionCreate(reception) => Some(reception),
+            _ => None,
+        })
+        .unwrap();
+    reception.matter.push('！');
+    let err = replica.apply_log(&log).unwrap_err();
+    assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
+    assert_eq!(replica.canonical_dump().unwrap(), before, "nothing applied");
+}
