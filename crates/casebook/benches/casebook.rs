@@ -212,6 +212,7 @@ fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
     let mut raw = Connection::open(&raw_path).unwrap();
     raw.pragma_update(None, "journal_mode", "WAL").unwrap();
     raw.pragma_update(None, "synchronous", "FULL").unwrap();
+    raw.pragma_update(None, "cache_size", -32_768).unwrap();
     raw.execute_batch("DELETE FROM book_meta").unwrap();
     let started = Instant::now();
     let tx = raw.transaction().unwrap();

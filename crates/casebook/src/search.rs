@@ -15,7 +15,6 @@
 //! inside FTS5 instead of after it. Matching folds ASCII letters to lower case.
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 use crate::domain::{CaseStatus, Reception, dispute_type_index};
 
@@ -24,12 +23,18 @@ fn fold(c: char) -> char {
     c.to_ascii_lowercase()
 }
 
+/// Writes a character as 6 lower-case hex digits (what `{:06x}` gives, without the formatter).
 fn push_unigram(out: &mut String, c: char) {
-    let _ = write!(out, "{:06x}", u32::from(c));
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let code = u32::from(c);
+    for shift in (0..6).rev() {
+        out.push(char::from(HEX[((code >> (shift * 4)) & 0xf) as usize]));
+    }
 }
 
 fn push_bigram(out: &mut String, a: char, b: char) {
-    let _ = write!(out, "{:06x}{:06x}", u32::from(a), u32::from(b));
+    push_unigram(out, a);
+    push_unigram(out, b);
 }
 
 /// The index term of a dispute type (its position in the list).
@@ -44,18 +49,22 @@ pub fn status_term(status: CaseStatus) -> String {
 
 /// The terms of one document: grams of every field, and the category term.
 pub fn document_terms(fields: &[&str], category: Option<usize>) -> String {
-    let mut unigrams = BTreeSet::new();
-    let mut bigrams = BTreeSet::new();
+    let mut unigrams = Vec::with_capacity(128);
+    let mut bigrams = Vec::with_capacity(128);
     for field in fields {
         let mut previous = None;
         for c in field.chars().map(fold) {
-            unigrams.insert(c);
+            unigrams.push(c);
             if let Some(p) = previous {
-                bigrams.insert((p, c));
+                bigrams.push((p, c));
             }
             previous = Some(c);
         }
     }
+    unigrams.sort_unstable();
+    unigrams.dedup();
+    bigrams.sort_unstable();
+    bigrams.dedup();
     let mut terms = String::with_capacity(unigrams.len() * 7 + bigrams.len() * 13 + 4);
     for c in unigrams {
         push_unigram(&mut terms, c);

@@ -4,12 +4,13 @@
 //! A case's status and its search terms depend on its whole timeline, so they are derived once
 //! per transaction ([`Applier::flush`]) for the cases it touched, not once per event.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::collections::btree_map::Entry;
 
 use chrono::NaiveDate;
 
 use rusqlite::{OptionalExtension, Transaction, params};
+use uuid::Uuid;
 
 use crate::change::Change;
 use crate::domain::{
@@ -60,6 +61,8 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String> {
 #[derive(Debug, Default)]
 pub(crate) struct Applier {
     touched: BTreeMap<i64, Timeline>,
+    /// Row numbers of the receptions created in this transaction, by id.
+    created: HashMap<Uuid, i64>,
 }
 
 #[derive(Debug)]
@@ -163,6 +166,7 @@ impl Applier {
             return Ok(());
         }
         let rid = tx.last_insert_rowid();
+        self.created.insert(reception.id, rid);
         let mut link = tx.prepare_cached(
             "INSERT OR IGNORE INTO reception_deputies (reception_rid, deputy_id) VALUES (?1, ?2)",
         )?;
@@ -187,13 +191,16 @@ impl Applier {
         event: &CaseEvent,
         body: &str,
     ) -> Result<()> {
-        let rid: i64 = tx
-            .prepare_cached("SELECT rid FROM receptions WHERE id = ?1")?
-            .query_row([event.reception.to_string()], |row| row.get(0))
-            .optional()?
-            .ok_or_else(|| {
-                Error::Corrupt(format!("case event {} for an unknown case", event.id))
-            })?;
+        let rid = match self.created.get(&event.reception) {
+            Some(rid) => *rid,
+            None => tx
+                .prepare_cached("SELECT rid FROM receptions WHERE id = ?1")?
+                .query_row([event.reception.to_string()], |row| row.get(0))
+                .optional()?
+                .ok_or_else(|| {
+                    Error::Corrupt(format!("case event {} for an unknown case", event.id))
+                })?,
+        };
         let inserted = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO case_events (id, reception_rid, at, kind, body)
@@ -222,6 +229,7 @@ impl Applier {
     /// Stores status and due date of every case touched in this transaction, and brings the
     /// search index up to date.
     pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.created.clear();
         for (rid, timeline) in std::mem::take(&mut self.touched) {
             let state = timeline.state();
             let terms = match (timeline.new_terms, timeline.grew) {

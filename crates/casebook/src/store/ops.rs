@@ -170,8 +170,17 @@ fn consent_refusal(who: &str) -> Error {
 
 impl Writer<'_> {
     /// Finds an active deputy by id or by name; a name shared by two deputies is refused.
-    pub fn resolve_deputy(&self, reference: &str) -> Result<Deputy> {
+    pub fn resolve_deputy(&mut self, reference: &str) -> Result<Deputy> {
         let reference = reference.trim();
+        if let Some(deputy) = self.deputies.get(reference) {
+            return Ok(deputy.clone());
+        }
+        let deputy = self.find_deputy(reference)?;
+        self.deputies.insert(reference.to_owned(), deputy.clone());
+        Ok(deputy)
+    }
+
+    fn find_deputy(&self, reference: &str) -> Result<Deputy> {
         let mut matches = if let Ok(id) = Uuid::parse_str(reference) {
             self.deputies_where("id = ?1", &id.to_string())?
         } else {

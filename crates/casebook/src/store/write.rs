@@ -18,6 +18,8 @@ pub struct Writer<'b> {
     next_seq: i64,
     hlc: Hlc,
     applier: Applier,
+    /// Deputies resolved in this transaction, by the reference used.
+    pub(crate) deputies: std::collections::HashMap<String, crate::domain::Deputy>,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -63,6 +65,7 @@ impl<'b> Writer<'b> {
             next_seq: last_seq + 1,
             hlc: Hlc::from_packed(hlc),
             applier: Applier::default(),
+            deputies: std::collections::HashMap::new(),
         })
     }
 
@@ -103,6 +106,9 @@ impl<'b> Writer<'b> {
     /// logged again: returns `false`.
     pub fn record(&mut self, change: Change, deputy: Option<Uuid>) -> Result<bool> {
         let (op, data) = change_to_parts(&change)?;
+        if matches!(change, Change::DeputyUpsert(_)) {
+            self.deputies.clear();
+        }
         if op.ends_with("_upsert") {
             let latest: Option<String> = self
                 .tx
