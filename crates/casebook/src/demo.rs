@@ -1063,9 +1063,9 @@ impl Town {
                 self.pick(&self.mediators.clone()).to_string(),
             ));
         }
-        mediators.push(MediatorInput::Other {
+        mediators.push(MediatorInput::Other(OtherMediator {
             name: format!("{}（村调委会）", self.name()),
-        });
+        }));
         let input = MediationInput {
             case_no: Some(case_no.to_owned()),
             source: if self.rng.random_bool(0.6) {
@@ -1130,7 +1130,8 @@ impl Town {
             return Ok(false);
         }
         if result == MediationResult::SucceededWritten && self.rng.random_bool(0.3) {
-            let applied = at + TimeDelta::days(self.rng.random_range(1..=10));
+            at += TimeDelta::days(self.rng.random_range(1..=10));
+            let applied = at;
             let confirmation = MediationEventKind::JudicialConfirmation {
                 applied_on: applied.date_naive(),
                 court: "县人民法院".into(),
@@ -1139,7 +1140,7 @@ impl Town {
             self.mediation_event(writer, &added.number, applied, confirmation, summary)?;
         }
         if result.is_success() {
-            let performed = at + TimeDelta::days(self.rng.random_range(5..=30));
+            let performed = at + TimeDelta::days(self.rng.random_range(1..=20));
             let performance = MediationEventKind::Performance {
                 performance: Performance::Full,
             };

@@ -270,9 +270,9 @@ fn run(
                         address: None,
                     },
                 ],
-                mediators: vec![MediatorInput::Other {
+                mediators: vec![MediatorInput::Other(OtherMediator {
                     name: "王调解".into(),
-                }],
+                })],
                 consent,
             })
             .map(|added| mediations.push(added.number)),

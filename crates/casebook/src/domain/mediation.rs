@@ -297,10 +297,15 @@ pub enum MediatorInput {
     /// `"deputy name or id"`: must be on the roster.
     Deputy(String),
     /// `{"name": "..."}`: someone not on the roster.
-    Other {
-        /// Name as printed.
-        name: String,
-    },
+    Other(OtherMediator),
+}
+
+/// A mediator who is not on the roster (e.g. of the village mediation committee).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherMediator {
+    /// Name as printed.
+    pub name: String,
 }
 
 /// What `mediation add` reads.

@@ -4,8 +4,8 @@
 //! A case's status and its search terms depend on its whole timeline, so they are derived once
 //! per transaction ([`Applier::flush`]) for the cases it touched, not once per event.
 
-use std::collections::{BTreeMap, HashMap};
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 

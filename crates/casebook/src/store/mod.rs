@@ -199,16 +199,20 @@ fn check_is_book(conn: &Connection, path: &Path) -> Result<()> {
             format!("{} 不是台账文件，未作任何改动", path.display()),
         )
     };
+    let not_a_database = |err: rusqlite::Error| match err.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => not_a_book(),
+        _ => Error::Sqlite(err),
+    };
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(|_| not_a_book())?;
+        .map_err(not_a_database)?;
     let has_meta: bool = conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_meta')",
             [],
             |row| row.get(0),
         )
-        .map_err(|_| not_a_book())?;
+        .map_err(not_a_database)?;
     if version == 0 || !has_meta {
         return Err(not_a_book());
     }

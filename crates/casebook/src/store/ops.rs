@@ -367,7 +367,13 @@ impl Writer<'_> {
             mediation_no: Some(number),
         } = &input.kind
         {
-            self.mediation_by_number(number)?;
+            let mediation = self.mediation_by_number(number)?;
+            if mediation.case_no.as_deref() != Some(case.case_no.as_str()) {
+                return Err(Error::invalid(format!(
+                    "调解案件{}不是为本案件（{}）受理的",
+                    mediation.number, case.case_no
+                )));
+            }
         }
         let before = self.case_state(case.rid)?;
         check_transition(before.status, &input.kind)
@@ -547,7 +553,7 @@ impl Writer<'_> {
                         name: deputy.name,
                     }
                 }
-                MediatorInput::Other { name } => Mediator {
+                MediatorInput::Other(OtherMediator { name }) => Mediator {
                     deputy: None,
                     name: validate::required_text("调解员姓名", name)?,
                 },
@@ -612,6 +618,14 @@ impl Writer<'_> {
             return Err(Error::invalid("事件时间不能早于受理时间"));
         }
         let mut events = mediation_events(self.tx(), &mediation.id.to_string())?;
+        if let Some(latest) = events.last()
+            && at < latest.at
+        {
+            return Err(Error::invalid(format!(
+                "事件时间不能早于该调解最近一次记录（{}）",
+                latest.at.format("%Y-%m-%d %H:%M")
+            )));
+        }
         let before = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
         let kind = check_mediation_event(&mediation, &before, input.kind, at)?;
         let deputy = input
