@@ -98,6 +98,9 @@ pub struct LogEntry {
     pub deputy: Option<Uuid>,
     /// Schema version of the book that made it.
     pub schema_version: i64,
+    /// For an upsert: the clock of the version it replaced in the book that made it.
+    #[serde(default)]
+    pub base_hlc: Option<i64>,
     /// The change.
     #[serde(flatten)]
     pub change: Change,

@@ -37,6 +37,12 @@ pub enum ErrorKind {
     NotFound,
     /// Something that must not exist yet already does (e.g. a book at that path).
     AlreadyExists,
+    /// A bundle that is damaged, truncated, tampered with or cannot be decrypted.
+    BadBundle,
+    /// A bundle sealed for another book.
+    WrongRecipient,
+    /// A bundle or receipt from an origin that is not enrolled, or was revoked.
+    UnknownOrigin,
     /// The database or file system failed.
     Storage,
 }
@@ -57,6 +63,9 @@ impl ErrorKind {
             ErrorKind::BadInput => "bad_input",
             ErrorKind::NotFound => "not_found",
             ErrorKind::AlreadyExists => "already_exists",
+            ErrorKind::BadBundle => "bad_bundle",
+            ErrorKind::WrongRecipient => "wrong_recipient",
+            ErrorKind::UnknownOrigin => "unknown_origin",
             ErrorKind::Storage => "storage",
         }
     }

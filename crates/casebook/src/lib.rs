@@ -14,10 +14,13 @@
 //!   transaction, so a book can be rebuilt, or synchronised, from its log alone;
 //! - [`search`]: exact substring search of 1–4 character Chinese queries over a
 //!   uni/bigram index;
+//! - [`bundle`]: signed, sealed sync bundles between books: keys, peers, export, import,
+//!   receipts;
 //! - [`demo`]: a fictional town for newcomers, tests and benchmarks.
 //!
 //! The `casebook` binary drives it headless. No Tauri and no HTTP live here.
 
+pub mod bundle;
 pub mod change;
 pub mod demo;
 pub mod domain;

@@ -2277,7 +2277,7 @@ fn changes_are_a_gapless_log_with_increasing_clock() {
     for (i, change) in changes.iter().enumerate() {
         assert_eq!(change["seq"], i + 1, "gapless from 1");
         assert_eq!(change["origin"], "BX");
-        assert_eq!(change["schema_version"], 1);
+        assert_eq!(change["schema_version"], 2);
         assert!(uuid::Uuid::parse_str(str_of(&change["record"], "id")).is_ok());
     }
     let hlcs: Vec<i64> = changes.iter().map(|c| c["hlc"].as_i64().unwrap()).collect();
@@ -2528,4 +2528,43 @@ fn argument_errors_still_answer_json() {
     assert_eq!(body["error"]["kind"], "bad_input");
     let negative = book.ok(&["changes", "--since", "-5"]);
     assert!(negative.as_array().unwrap().is_empty());
+}
+
+#[test]
+fn to_mediation_must_cite_a_file_opened_for_that_case() {
+    let book = Book::with_roster();
+    let first = book.add_reception(&simple_reception());
+    let second = book.add_reception(&simple_reception());
+    let mut input = mediation(now() - TimeDelta::minutes(10));
+    input["case_no"] = json!(first);
+    let added = book.ok_with(&["mediation", "add"], &input);
+    let error = book.refused_with(
+        &["case", "event", &second],
+        &json!({"kind": "to_mediation", "mediation_no": added["number"]}).to_string(),
+    );
+    assert_eq!(error["kind"], "invalid");
+}
+
+#[test]
+fn mediation_events_keep_their_order_and_mediators_are_strict() {
+    let book = Book::with_roster();
+    let added = book.ok_with(
+        &["mediation", "add"],
+        &mediation(now() - TimeDelta::days(3)),
+    );
+    let number = str_of(&added, "number");
+    book.ok_with(
+        &["mediation", "event", number],
+        &json!({"kind": "session", "place": "调解室", "statements": "陈述", "at": rfc(now() - TimeDelta::days(1))}),
+    );
+    let error = book.refused_with(
+        &["mediation", "event", number],
+        &json!({"kind": "session", "place": "调解室", "statements": "补记", "at": rfc(now() - TimeDelta::days(2))})
+            .to_string(),
+    );
+    assert_eq!(error["kind"], "invalid");
+    let mut input = mediation(now() - TimeDelta::minutes(5));
+    input["mediators"] = json!([{"name": "邓文杰", "unit": "司法所"}]);
+    let error = book.refused_with(&["mediation", "add"], &input.to_string());
+    assert_eq!(error["kind"], "bad_input");
 }

@@ -83,13 +83,25 @@ impl Timeline {
 }
 
 impl Applier {
-    /// Writes one change's rows; `body` is the record's JSON (from [`change_to_parts`]).
+    /// Writes one change's rows; `body` is the record's JSON (from [`change_to_parts`]),
+    /// `version` the origin and clock of the change.
     pub(crate) fn apply(
         &mut self,
         tx: &Transaction<'_>,
         change: &Change,
         body: &str,
+        version: Version<'_>,
     ) -> Result<()> {
+        let is_upsert = matches!(
+            change,
+            Change::GridUpsert(_)
+                | Change::StationUpsert(_)
+                | Change::DeputyUpsert(_)
+                | Change::DutyShiftUpsert(_)
+        );
+        if is_upsert && !upsert_wins(tx, change, body, version)? {
+            return Ok(());
+        }
         match change {
             Change::GridUpsert(grid) => upsert_grid(tx, grid),
             Change::StationUpsert(station) => upsert_station(tx, station),
@@ -266,6 +278,113 @@ impl Applier {
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
     text.parse()
         .map_err(|_| Error::Corrupt(format!("date {text}")))
+}
+
+/// Which version of a record a change carries.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Version<'a> {
+    /// Origin that made it.
+    pub origin: &'a str,
+    /// Its clock.
+    pub hlc: i64,
+    /// For an upsert, the clock of the version it replaced where it was made.
+    pub base_hlc: Option<i64>,
+}
+
+/// Last writer wins between origins: an upsert is applied only if its clock is later than the
+/// version in the tables (ties broken by origin code, so every book picks the same). When two
+/// origins edited the record without seeing each other's edit, the losing version is kept in
+/// `conflicts`.
+fn upsert_wins(
+    tx: &Transaction<'_>,
+    change: &Change,
+    body: &str,
+    version: Version<'_>,
+) -> Result<bool> {
+    let Version {
+        origin,
+        hlc,
+        base_hlc,
+    } = version;
+    let record_id = change.record_id().to_string();
+    let current: Option<(String, i64, Option<i64>)> = tx
+        .prepare_cached("SELECT origin, hlc, base_hlc FROM record_clock WHERE record_id = ?1")?
+        .query_row([&record_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let wins = current
+        .as_ref()
+        .is_none_or(|(o, h, _)| (hlc, origin) > (*h, o.as_str()));
+    if let Some((current_origin, current_hlc, current_base)) = &current
+        && current_origin != origin
+    {
+        let concurrent = if wins {
+            base_hlc != Some(*current_hlc)
+        } else {
+            *current_base != Some(hlc)
+        };
+        if concurrent {
+            let current_data: Option<String> = tx
+                .prepare_cached("SELECT data FROM change_log WHERE origin = ?1 AND hlc = ?2")?
+                .query_row(params![current_origin, current_hlc], |row| row.get(0))
+                .optional()?;
+            let current_data = current_data.unwrap_or_default();
+            let (winner, loser) = if wins {
+                (
+                    (origin, hlc, body),
+                    (current_origin.as_str(), *current_hlc, current_data.as_str()),
+                )
+            } else {
+                (
+                    (current_origin.as_str(), *current_hlc, current_data.as_str()),
+                    (origin, hlc, body),
+                )
+            };
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO conflicts (record_id, entity, winner_origin, winner_hlc,
+                     loser_origin, loser_hlc, loser_data, fields, detected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                record_id,
+                change.entity(),
+                winner.0,
+                winner.1,
+                loser.0,
+                loser.1,
+                loser.2,
+                encode(&differing_fields(winner.2, loser.2))?,
+                stored(crate::time::china_now()),
+            ])?;
+        }
+    }
+    if wins {
+        tx.prepare_cached(
+            "INSERT INTO record_clock (record_id, origin, hlc, base_hlc) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (record_id) DO UPDATE SET origin = excluded.origin, hlc = excluded.hlc,
+                 base_hlc = excluded.base_hlc",
+        )?
+        .execute(params![record_id, origin, hlc, base_hlc])?;
+    }
+    Ok(wins)
+}
+
+/// Top-level fields whose values differ between two JSON records.
+fn differing_fields(a: &str, b: &str) -> Vec<String> {
+    let parse = |text: &str| {
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).unwrap_or_default()
+    };
+    let (a, b) = (parse(a), parse(b));
+    let mut fields: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|key| a.get(*key) != b.get(*key))
+        .cloned()
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
 }
 
 /// A case's timeline in order: by time, then by id (UUIDv7, so by recording order).

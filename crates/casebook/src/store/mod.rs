@@ -21,12 +21,16 @@ use rusqlite_migration::{M, Migrations};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::bundle::keys::OwnKeys;
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, stored};
 
 pub use write::Writer;
 
-const MIGRATION_STEPS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+const MIGRATION_STEPS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_initial.sql")),
+    M::up(include_str!("migrations/002_sync.sql")),
+];
 
 /// Schema version of books this build writes (the number of migrations).
 pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
@@ -70,6 +74,7 @@ pub struct Book {
     conn: Connection,
     origin: Origin,
     ids: IdSource,
+    keys: OwnKeys,
 }
 
 impl std::fmt::Debug for Book {
@@ -126,10 +131,12 @@ impl Book {
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
         let origin = read_origin(&conn)?;
+        let keys = OwnKeys::load_or_create(&conn)?;
         Ok(Book {
             conn,
             origin,
             ids: random_ids(),
+            keys,
         })
     }
 
@@ -153,10 +160,12 @@ impl Book {
             )?;
         }
         tx.commit()?;
+        let keys = OwnKeys::load_or_create(&conn)?;
         Ok(Book {
             conn,
             origin,
             ids: random_ids(),
+            keys,
         })
     }
 
@@ -164,6 +173,29 @@ impl Book {
     /// restores random ids.
     pub fn set_id_source(&mut self, ids: Option<IdSource>) {
         self.ids = ids.unwrap_or_else(random_ids);
+    }
+
+    /// Writes a consistent copy of the whole book to `path` (which must not exist yet).
+    pub fn backup_to(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(Error::refused(
+                ErrorKind::AlreadyExists,
+                format!("{} 已存在，不会覆盖", path.display()),
+            ));
+        }
+        self.conn
+            .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        Ok(())
+    }
+
+    /// This book's private keys.
+    pub(crate) fn keys(&self) -> &OwnKeys {
+        &self.keys
+    }
+
+    /// The connection, for the sync bookkeeping in [`crate::bundle`].
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// The origin this book writes as.
@@ -276,6 +308,61 @@ mod tests {
                 .unwrap();
             assert_eq!(version, SCHEMA_VERSION);
         }
+    }
+
+    /// A book written by the first release (schema 1) opens, gains keys and the record clocks
+    /// of its roster, and keeps working.
+    #[test]
+    fn a_version_1_book_upgrades_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 1).unwrap();
+        let deputy = r#"{"id":"0190e3a0-0000-7000-8000-000000000001","name":"陈建国","congress":"town","grid":null,"station":"BX","phone":null,"mediator_since":null,"active":true}"#;
+        conn.execute_batch(&format!(
+            "INSERT INTO book_meta VALUES ('origin_code', 'BX'), ('origin_name', '东岭村联络站'),
+                 ('kind', 'station'), ('created_at', '2026-01-05T09:00:00+08:00'), ('hlc', '7');
+             INSERT INTO deputies VALUES ('0190e3a0-0000-7000-8000-000000000001', '陈建国', 'town',
+                 NULL, 'BX', NULL, NULL, 1);
+             INSERT INTO change_log (origin, seq, hlc, deputy_id, schema_version, op, entity,
+                 record_id, data)
+             VALUES ('BX', 1, 7, NULL, 1, 'deputy_upsert', 'deputy',
+                 '0190e3a0-0000-7000-8000-000000000001', '{deputy}');"
+        ))
+        .unwrap();
+        drop(conn);
+
+        let mut book = Book::open(&path).unwrap();
+        let version: i64 = book.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert!(!book.public_keys().sign_public.is_empty());
+        let clock: (String, i64) = book
+            .conn
+            .query_row("SELECT origin, hlc FROM record_clock", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(clock, ("BX".to_owned(), 7));
+        let added = book
+            .add_reception(crate::domain::ReceptionInput {
+                received_at: crate::time::china_now(),
+                channel: crate::domain::Channel::Phone,
+                deputies: vec!["陈建国".into()],
+                visitors: vec![],
+                head_count: None,
+                category: "邻里".into(),
+                subcategory: None,
+                matter: "噪音".into(),
+                request: "协调".into(),
+                proposed_handling: None,
+                place: None,
+                grid: None,
+                reply_due: None,
+                confidential: false,
+                consent: false,
+            })
+            .unwrap();
+        assert!(added.case_no.starts_with("BX-"));
+        let log = book.changes_since(None, 0, None).unwrap();
+        assert_eq!(log.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
     }
 
     #[test]

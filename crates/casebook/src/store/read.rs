@@ -500,7 +500,7 @@ impl Book {
         let origin = origin.unwrap_or(&self.origin.code);
         let limit = limit.map_or(-1, |l| l as i64);
         let mut select = self.conn.prepare_cached(
-            "SELECT origin, seq, hlc, deputy_id, schema_version, op, data FROM change_log
+            "SELECT origin, seq, hlc, deputy_id, schema_version, op, data, base_hlc FROM change_log
              WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
         let rows = select
@@ -513,20 +513,24 @@ impl Book {
                     row.get::<_, i64>(4)?,
                     row.get::<_, String>(5)?,
                     row.get::<_, String>(6)?,
+                    row.get::<_, Option<i64>>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(origin, seq, hlc, deputy, schema_version, op, data)| {
-                Ok(LogEntry {
-                    origin,
-                    seq,
-                    hlc,
-                    deputy: deputy.and_then(|d| Uuid::parse_str(&d).ok()),
-                    schema_version,
-                    change: change_from_parts(&op, &data)?,
-                })
-            })
+            .map(
+                |(origin, seq, hlc, deputy, schema_version, op, data, base_hlc)| {
+                    Ok(LogEntry {
+                        origin,
+                        seq,
+                        hlc,
+                        deputy: deputy.and_then(|d| Uuid::parse_str(&d).ok()),
+                        schema_version,
+                        base_hlc,
+                        change: change_from_parts(&op, &data)?,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -566,7 +570,7 @@ impl Book {
             "SELECT 'mediation', * FROM mediations ORDER BY id",
             "SELECT 'mediation_event', * FROM mediation_events ORDER BY id",
             "SELECT 'change', origin, seq, hlc, deputy_id, schema_version, op, entity, record_id,
-                    data
+                    data, base_hlc
              FROM change_log ORDER BY origin, seq",
         ];
         let mut dump = String::new();

@@ -68,6 +68,8 @@ pub struct MeetingStats {
 /// What `casebook stats` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
+    /// The station counted, or all.
+    pub station: Option<String>,
     /// First day counted.
     pub from: Option<NaiveDate>,
     /// Last day counted.
@@ -104,24 +106,34 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 
 impl Book {
     /// Statistics of receptions received, mediations accepted and meetings held in
-    /// `from..=to` (whole days, station time).
-    pub fn stats(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Stats> {
+    /// `from..=to` (whole days, station time), of one station or all.
+    pub fn stats(
+        &self,
+        station: Option<&str>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Stats> {
         let start = from.map_or_else(|| "0000".to_owned(), |d| d.to_string());
         let end = to.map_or_else(
             || "9999".to_owned(),
             |d| (d + TimeDelta::days(1)).to_string(),
         );
         let today = china_today().to_string();
-        let range = "received_at >= ?1 AND received_at < ?2";
+        let within = |t: &str| {
+            format!(
+                "{t}received_at >= ?1 AND {t}received_at < ?2 AND (?3 IS NULL OR {t}station = ?3)"
+            )
+        };
+        let range = within("");
         let scalar = |sql: &str| -> Result<i64> {
             Ok(self
                 .conn
-                .query_row(sql, params![start, end], |row| row.get(0))?)
+                .query_row(sql, params![start, end, station], |row| row.get(0))?)
         };
         let grouped = |sql: &str| -> Result<Vec<(String, String, i64)>> {
             let mut select = self.conn.prepare(sql)?;
             let rows = select
-                .query_map(params![start, end], |row| {
+                .query_map(params![start, end, station], |row| {
                     Ok((
                         row.get(0)?,
                         row.get::<_, Option<String>>(1)?.unwrap_or_default(),
@@ -182,13 +194,15 @@ impl Book {
         let by_grid = to_counts(grouped(&format!(
             "SELECT COALESCE(r.grid, ''), g.name, COUNT(*) FROM receptions r
              LEFT JOIN grids g ON g.code = r.grid
-             WHERE r.{range} GROUP BY r.grid ORDER BY COUNT(*) DESC, r.grid"
+             WHERE {} GROUP BY r.grid ORDER BY COUNT(*) DESC, r.grid",
+            within("r.")
         ))?);
         let by_deputy = to_counts(grouped(&format!(
             "SELECT rd.deputy_id, d.name, COUNT(*) FROM receptions r
              JOIN reception_deputies rd ON rd.reception_rid = r.rid
              LEFT JOIN deputies d ON d.id = rd.deputy_id
-             WHERE r.{range} GROUP BY rd.deputy_id ORDER BY COUNT(*) DESC, d.name"
+             WHERE {} GROUP BY rd.deputy_id ORDER BY COUNT(*) DESC, d.name",
+            within("r.")
         ))?);
         let awaiting: Vec<String> = CaseStatus::ALL
             .into_iter()
@@ -200,14 +214,19 @@ impl Book {
         let basically = count_of(&satisfactions, Satisfaction::BasicallySatisfied.as_str());
         let dissatisfied = count_of(&satisfactions, Satisfaction::Dissatisfied.as_str());
 
-        let mediation = self.mediation_stats(&start, &end)?;
+        let mediation = self.mediation_stats(&start, &end, station)?;
         let meetings = MeetingStats {
-            held: scalar("SELECT COUNT(*) FROM meetings WHERE held_at >= ?1 AND held_at < ?2")?,
+            held: scalar(
+                "SELECT COUNT(*) FROM meetings
+                 WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3)",
+            )?,
             quorate: scalar(
-                "SELECT COUNT(*) FROM meetings WHERE held_at >= ?1 AND held_at < ?2 AND quorum_met",
+                "SELECT COUNT(*) FROM meetings
+                 WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3) AND quorum_met",
             )?,
         };
         Ok(Stats {
+            station: station.map(str::to_owned),
             from,
             to,
             receptions: scalar(&format!("SELECT COUNT(*) FROM receptions WHERE {range}"))?,
@@ -224,10 +243,10 @@ impl Book {
             by_deputy,
             overdue: self.conn.query_row(
                 &format!(
-                    "SELECT COUNT(*) FROM receptions WHERE {range} AND status IN ({}) AND due < ?3",
+                    "SELECT COUNT(*) FROM receptions WHERE {range} AND status IN ({}) AND due < ?4",
                     awaiting.join(", ")
                 ),
-                params![start, end, today],
+                params![start, end, station, today],
                 |row| row.get(0),
             )?,
             satisfaction: SatisfactionStats {
@@ -241,13 +260,19 @@ impl Book {
         })
     }
 
-    fn mediation_stats(&self, start: &str, end: &str) -> Result<MediationStats> {
+    fn mediation_stats(
+        &self,
+        start: &str,
+        end: &str,
+        station: Option<&str>,
+    ) -> Result<MediationStats> {
         let today = china_today();
         let mut select = self.conn.prepare(
-            "SELECT accepted_at, result FROM mediations WHERE accepted_at >= ?1 AND accepted_at < ?2",
+            "SELECT accepted_at, result FROM mediations
+             WHERE accepted_at >= ?1 AND accepted_at < ?2 AND (?3 IS NULL OR station = ?3)",
         )?;
         let rows = select
-            .query_map(params![start, end], |row| {
+            .query_map(params![start, end, station], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -279,10 +304,10 @@ impl Book {
                 &format!(
                     "SELECT COUNT(DISTINCT e.mediation_id) FROM mediation_events e
                      JOIN mediations m ON m.id = e.mediation_id
-                     WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2
+                     WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station = ?3)
                        AND e.kind = 'judicial_confirmation' {condition}"
                 ),
-                params![start, end],
+                params![start, end, station],
                 |row| row.get(0),
             )?)
         };

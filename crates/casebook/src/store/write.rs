@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::apply::{Applier, change_from_parts, change_to_parts};
+use super::apply::{Applier, Version, change_from_parts, change_to_parts};
 use super::{Book, SCHEMA_VERSION};
 use crate::change::{Change, LogEntry};
 use crate::error::{Error, Result};
@@ -121,14 +121,28 @@ impl<'b> Writer<'b> {
                 return Ok(false);
             }
         }
-        self.applier.apply(&self.tx, &change, &data)?;
         self.hlc = self.hlc.tick(chrono::Utc::now().timestamp_millis());
+        let base_hlc = if op.ends_with("_upsert") {
+            self.tx
+                .prepare_cached("SELECT hlc FROM record_clock WHERE record_id = ?1")?
+                .query_row([change.record_id().to_string()], |row| row.get(0))
+                .optional()?
+        } else {
+            None
+        };
+        let version = Version {
+            origin: &self.origin,
+            hlc: self.hlc.packed(),
+            base_hlc,
+        };
+        self.applier.apply(&self.tx, &change, &data, version)?;
         let entry = LogEntry {
             origin: self.origin.clone(),
             seq: self.next_seq,
             hlc: self.hlc.packed(),
             deputy,
             schema_version: SCHEMA_VERSION,
+            base_hlc,
             change,
         };
         insert_log_entry(&self.tx, &entry, op, &data)?;
@@ -159,7 +173,13 @@ impl<'b> Writer<'b> {
             )));
         }
         let (op, data) = change_to_parts(&entry.change)?;
-        self.applier.apply(&self.tx, &entry.change, &data)?;
+        let version = Version {
+            origin: &entry.origin,
+            hlc: entry.hlc,
+            base_hlc: entry.base_hlc,
+        };
+        self.applier
+            .apply(&self.tx, &entry.change, &data, version)?;
         self.hlc = self.hlc.observe(entry.hlc());
         insert_log_entry(&self.tx, entry, op, &data)?;
         if entry.origin == self.origin {
@@ -183,8 +203,8 @@ impl<'b> Writer<'b> {
 fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str) -> Result<()> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO change_log
-             (origin, seq, hlc, deputy_id, schema_version, op, entity, record_id, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             (origin, seq, hlc, deputy_id, schema_version, op, entity, record_id, data, base_hlc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     insert.execute(params![
         entry.origin,
@@ -196,6 +216,7 @@ fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str
         entry.change.entity(),
         entry.change.record_id().to_string(),
         data,
+        entry.base_hlc,
     ])?;
     Ok(())
 }

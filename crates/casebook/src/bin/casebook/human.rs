@@ -3,6 +3,8 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use casebook::bundle::keys::PublicKeys;
+use casebook::bundle::{Conflict, Exported, Imported, Peer, PeerStatus, Quarantined};
 use casebook::change::LogEntry;
 use casebook::demo::DemoSummary;
 use casebook::store::Origin;
@@ -350,5 +352,121 @@ pub fn changes(list: &Vec<LogEntry>) -> String {
         );
     }
     let _ = writeln!(out, "共 {} 条变更", list.len());
+    out
+}
+
+pub fn keys(k: &PublicKeys) -> String {
+    format!(
+        "站点 {}\n签名公钥：{}\n加密公钥：{}\n（把这两把公钥交给对方，用 peer add 登记；私钥只保存在本台账中）\n",
+        k.origin, k.sign_public, k.seal_public
+    )
+}
+
+pub fn peer(p: &Peer) -> String {
+    format!(
+        "{}\t{}\n",
+        p.code,
+        if p.revoked_at.is_some() {
+            "已吊销"
+        } else {
+            "已登记"
+        }
+    )
+}
+
+pub fn peers(list: &Vec<Peer>) -> String {
+    let mut out = String::new();
+    for p in list {
+        out.push_str(&peer(p));
+    }
+    let _ = writeln!(out, "共 {} 个同步对象", list.len());
+    out
+}
+
+pub fn exported(e: &Exported) -> String {
+    match &e.path {
+        Some(path) => format!(
+            "已生成同步包：{}（变更第 {}–{} 号中的 {} 条，回执 {} 份，{} 字节）\n",
+            path.display(),
+            e.from_seq,
+            e.to_seq,
+            e.changes,
+            e.receipts,
+            e.bytes
+        ),
+        None => "没有新的变更需要同步，未生成同步包\n".to_owned(),
+    }
+}
+
+pub fn imported(i: &Imported) -> String {
+    if i.applied == 0 && i.pending == 0 && i.quarantined == 0 && i.duplicates > 0 {
+        return format!("重复导入：{} 条变更本台账已有，未作改动\n", i.duplicates);
+    }
+    format!(
+        "已导入：新变更 {} 条，已有 {} 条，待补缺 {} 条，隔离 {} 个同步包，回执 {} 份\n",
+        i.applied, i.duplicates, i.pending, i.quarantined, i.receipts
+    )
+}
+
+fn ranges(list: &[(i64, i64)]) -> String {
+    if list.is_empty() {
+        return "无".to_owned();
+    }
+    list.iter()
+        .map(|(a, b)| format!("{a}–{b}"))
+        .collect::<Vec<_>>()
+        .join("，")
+}
+
+pub fn bundle_status(list: &Vec<PeerStatus>) -> String {
+    let mut out = String::new();
+    for s in list {
+        let _ = writeln!(
+            out,
+            "{}{}：已发送至第 {} 号，对方确认至第 {} 号（未确认 {} 条，对方缺 {}）；已收到对方至第 {} 号，缺 {}；最近导入 {}",
+            s.peer,
+            if s.revoked { "（已吊销）" } else { "" },
+            s.last_exported_seq,
+            s.acknowledged_seq,
+            s.unacknowledged,
+            ranges(&s.peer_missing),
+            s.received_seq,
+            ranges(&s.gaps),
+            s.last_import_at.as_deref().unwrap_or("从未"),
+        );
+    }
+    if list.is_empty() {
+        out.push_str("尚未登记同步对象\n");
+    }
+    out
+}
+
+pub fn quarantined(list: &Vec<Quarantined>) -> String {
+    let mut out = String::new();
+    for q in list {
+        let _ = writeln!(
+            out,
+            "{}\t来自 {}\t数据版本 {}\t{}\t{} 字节",
+            q.bundle_id, q.origin, q.schema_version, q.received_at, q.bytes
+        );
+    }
+    let _ = writeln!(out, "隔离的同步包 {} 个（升级软件后可导入）", list.len());
+    out
+}
+
+pub fn conflicts(list: &Vec<Conflict>) -> String {
+    let mut out = String::new();
+    for c in list {
+        let _ = writeln!(
+            out,
+            "{} {}：采用 {} 的版本，{} 的版本未采用（不同字段：{}）",
+            c.entity,
+            c.record_id,
+            c.winner_origin,
+            c.loser_origin,
+            c.fields.join("、")
+        );
+    }
+    let _ = writeln!(out, "共 {} 处冲突", list.len());
     out
 }

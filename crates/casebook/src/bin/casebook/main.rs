@@ -91,8 +91,31 @@ enum Command {
         #[command(subcommand)]
         command: MediationCommand,
     },
+    /// This book's public keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Enrolled sync peers (the town for a station, the stations for the town).
+    Peer {
+        #[command(subcommand)]
+        command: PeerCommand,
+    },
+    /// Signed, sealed sync bundles.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
+    /// Records edited by two origins.
+    Conflicts {
+        #[command(subcommand)]
+        command: ListOnly,
+    },
     /// Statistics.
     Stats {
+        /// Only this station's receptions, mediations and meetings.
+        #[arg(long)]
+        station: Option<String>,
         /// First day (YYYY-MM-DD).
         #[arg(long)]
         from: Option<NaiveDate>,
@@ -111,6 +134,61 @@ enum Command {
         /// At most this many.
         #[arg(long)]
         limit: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Show the public keys (give them to the peer for `peer add`).
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+enum PeerCommand {
+    /// Enroll a peer by its public keys.
+    Add {
+        /// The peer's origin code.
+        #[arg(long)]
+        code: String,
+        /// Its Ed25519 public key (base64).
+        #[arg(long)]
+        sign_public: String,
+        /// Its X25519 public key (base64).
+        #[arg(long)]
+        seal_public: String,
+    },
+    /// List enrolled peers.
+    List,
+    /// Revoke a peer: its bundles are refused from now on.
+    Revoke {
+        /// The peer's origin code.
+        code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BundleCommand {
+    /// Seal everything the peer has not acknowledged into a bundle file.
+    Export {
+        /// The peer's origin code.
+        #[arg(long)]
+        to: String,
+        /// Folder to write the bundle to (e.g. a USB stick).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify and apply bundle files.
+    Import {
+        /// Bundle files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Per peer: sent, acknowledged, received, gaps.
+    Status,
+    /// Bundles of a newer schema kept aside.
+    Quarantine {
+        #[command(subcommand)]
+        command: ListOnly,
     },
 }
 
@@ -337,7 +415,55 @@ fn run(cli: Cli) -> Result<(), Error> {
                 )
             }
         },
-        Command::Stats { from, to } => out.print(&book.stats(from, to)?, human::stats),
+        Command::Stats { station, from, to } => {
+            out.print(&book.stats(station.as_deref(), from, to)?, human::stats)
+        }
+        Command::Keys {
+            command: KeysCommand::Show,
+        } => out.print(&book.public_keys(), human::keys),
+        Command::Peer { command } => match command {
+            PeerCommand::Add {
+                code,
+                sign_public,
+                seal_public,
+            } => out.print(
+                &book.add_peer(&code, &sign_public, &seal_public)?,
+                human::peer,
+            ),
+            PeerCommand::List => out.print(&book.peers()?, human::peers),
+            PeerCommand::Revoke { code } => out.print(&book.revoke_peer(&code)?, human::peer),
+        },
+        Command::Bundle { command } => match command {
+            BundleCommand::Export { to, out: dir } => {
+                out.print(&book.export_bundle(&to, &dir)?, human::exported)
+            }
+            BundleCommand::Import { files } => {
+                let mut total = casebook::bundle::Imported::default();
+                for file in &files {
+                    let bytes = std::fs::read(file).map_err(|err| {
+                        Error::refused(
+                            ErrorKind::BadInput,
+                            format!("无法读取文件 {}：{err}", file.display()),
+                        )
+                    })?;
+                    total += book.import_bundle(&bytes).map_err(|err| match err {
+                        Error::Refused { kind, message } => Error::Refused {
+                            kind,
+                            message: format!("{}：{message}", file.display()),
+                        },
+                        other => other,
+                    })?;
+                }
+                out.print(&total, human::imported)
+            }
+            BundleCommand::Status => out.print(&book.bundle_status()?, human::bundle_status),
+            BundleCommand::Quarantine {
+                command: ListOnly::List,
+            } => out.print(&book.quarantined()?, human::quarantined),
+        },
+        Command::Conflicts {
+            command: ListOnly::List,
+        } => out.print(&book.conflicts()?, human::conflicts),
         Command::Changes {
             since,
             origin,

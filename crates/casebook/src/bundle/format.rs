@@ -1,0 +1,356 @@
+//! The bundle file, byte by byte (docs/bundle-format.md):
+//!
+//! ```text
+//! magic "LSBUNDLE" (8) | format version u16 LE (2) | header length u32 LE (4) | header (JSON)
+//! | ciphertext (header.payload_len bytes) | Ed25519 signature (64)
+//! ```
+//!
+//! The ciphertext is XChaCha20-Poly1305 over the zstd-compressed payload JSON, with the
+//! magic, version, length and header as associated data, under a key derived (HKDF-SHA256) from
+//! an ephemeral X25519 key and the recipient's sealing key. The signature covers every byte
+//! before it. [`parse`] checks the framing only; [`open`] verifies and decrypts.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload as AeadPayload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use x25519_dalek::{PublicKey, StaticSecret};
+
+use super::keys::random_32;
+use crate::change::LogEntry;
+use crate::error::{Error, ErrorKind, Result};
+
+/// First bytes of every bundle.
+pub const MAGIC: &[u8; 8] = b"LSBUNDLE";
+/// Version of this layout.
+pub const FORMAT_VERSION: u16 = 1;
+const PREFIX_LEN: usize = 8 + 2 + 4;
+const SIGNATURE_LEN: usize = 64;
+/// Headers are small; a larger length field means a damaged file.
+const MAX_HEADER_LEN: usize = 64 * 1024;
+/// A payload never decompresses to more than this (guards against zstd bombs).
+const MAX_PAYLOAD_LEN: usize = 2 * 1024 * 1024 * 1024;
+const HKDF_INFO: &[u8] = b"liaison-station bundle v1";
+
+/// The header: readable without keys, authenticated by the AEAD and the signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Schema version of the book that made the bundle.
+    pub schema_version: i64,
+    /// Sending origin.
+    pub origin: String,
+    /// Receiving origin.
+    pub recipient: String,
+    /// Unique id of this bundle.
+    pub bundle_id: Uuid,
+    /// First seq of the sender's log covered (changes not meant for the recipient are left out).
+    pub from_seq: i64,
+    /// Last seq covered; `from_seq - 1` when the bundle carries only receipts.
+    pub to_seq: i64,
+    /// SHA-256 (hex) of the previous bundle file to the same recipient.
+    pub prev_hash: Option<String>,
+    /// Changes in the payload.
+    pub changes: u64,
+    /// Receipts in the payload.
+    pub receipts: u64,
+    /// When it was sealed (RFC 3339).
+    pub created_at: String,
+    /// Ephemeral X25519 public key (base64).
+    pub ephemeral_public: String,
+    /// XChaCha20-Poly1305 nonce (base64, 24 bytes).
+    pub nonce: String,
+    /// Ciphertext length in bytes.
+    pub payload_len: u64,
+    /// SHA-256 (hex) of the compressed payload.
+    pub payload_sha256: String,
+}
+
+/// A receipt: what `issuer` holds of `origin`'s log, signed by the issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// Who holds the changes.
+    pub issuer: String,
+    /// Whose changes.
+    pub origin: String,
+    /// Everything up to this seq is held.
+    pub acked_to: i64,
+    /// Ranges after `acked_to` still missing before bundles that are waiting.
+    pub missing: Vec<(i64, i64)>,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// Ed25519 signature (base64) of the issuer over [`Receipt::signed_bytes`].
+    pub signature: String,
+}
+
+impl Receipt {
+    /// The bytes the signature covers: every field but the signature, in a fixed layout.
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        let missing: Vec<String> = self
+            .missing
+            .iter()
+            .map(|(a, b)| format!("{a}-{b}"))
+            .collect();
+        format!(
+            "liaison-receipt v1\n{}\n{}\n{}\n{}\n{}",
+            self.issuer,
+            self.origin,
+            self.acked_to,
+            missing.join(","),
+            self.issued_at
+        )
+        .into_bytes()
+    }
+
+    /// Signs the receipt.
+    pub fn sign(mut self, key: &SigningKey) -> Receipt {
+        self.signature = STANDARD.encode(key.sign(&self.signed_bytes()).to_bytes());
+        self
+    }
+
+    /// Checks the issuer's signature.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<()> {
+        let signature = STANDARD
+            .decode(&self.signature)
+            .ok()
+            .and_then(|bytes| Signature::from_slice(&bytes).ok())
+            .ok_or_else(|| bad("回执签名格式不正确"))?;
+        key.verify(&self.signed_bytes(), &signature)
+            .map_err(|_| bad("回执签名验证失败，可能被篡改"))
+    }
+}
+
+/// What a bundle carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    /// Changes of the sender's log, in seq order.
+    pub changes: Vec<LogEntry>,
+    /// Receipts for the recipient's own changes.
+    pub receipts: Vec<Receipt>,
+}
+
+fn bad(message: &str) -> Error {
+    Error::refused(ErrorKind::BadBundle, format!("同步包无效：{message}"))
+}
+
+/// A bundle whose framing is intact; nothing is verified yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed<'a> {
+    /// The header.
+    pub header: Header,
+    /// Magic, version, length and header: the AEAD's associated data.
+    pub associated: &'a [u8],
+    /// The ciphertext.
+    pub ciphertext: &'a [u8],
+    /// Everything the signature covers.
+    pub signed: &'a [u8],
+    /// The signature.
+    pub signature: &'a [u8],
+}
+
+/// Checks the framing and reads the header. Refuses truncated, extended or damaged files.
+pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
+    if bytes.len() < PREFIX_LEN + SIGNATURE_LEN || &bytes[..8] != MAGIC {
+        return Err(bad("不是同步包文件，或文件不完整"));
+    }
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if version != FORMAT_VERSION {
+        return Err(bad(&format!("格式版本 {version} 不受支持")));
+    }
+    let header_len = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) as usize;
+    if header_len > MAX_HEADER_LEN || PREFIX_LEN + header_len + SIGNATURE_LEN > bytes.len() {
+        return Err(bad("文件头长度不对，文件可能被截断"));
+    }
+    let header_end = PREFIX_LEN + header_len;
+    let header: Header =
+        serde_json::from_slice(&bytes[PREFIX_LEN..header_end]).map_err(|_| bad("文件头损坏"))?;
+    let expected_len = u64::try_from(header_end + SIGNATURE_LEN)
+        .ok()
+        .and_then(|len| len.checked_add(header.payload_len));
+    if expected_len != u64::try_from(bytes.len()).ok() {
+        return Err(bad("文件长度与文件头不符，文件可能被截断或附加了内容"));
+    }
+    let signed_end = bytes.len() - SIGNATURE_LEN;
+    Ok(Parsed {
+        header,
+        associated: &bytes[..header_end],
+        ciphertext: &bytes[header_end..signed_end],
+        signed: &bytes[..signed_end],
+        signature: &bytes[signed_end..],
+    })
+}
+
+fn sealing_key(
+    shared: &[u8; 32],
+    ephemeral: &PublicKey,
+    recipient: &PublicKey,
+) -> Result<[u8; 32]> {
+    let mut salt = [0u8; 64];
+    salt[..32].copy_from_slice(ephemeral.as_bytes());
+    salt[32..].copy_from_slice(recipient.as_bytes());
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(Some(&salt), shared)
+        .expand(HKDF_INFO, &mut key)
+        .map_err(|_| Error::Corrupt("HKDF output length".into()))?;
+    Ok(key)
+}
+
+/// What goes into a new bundle besides the payload.
+#[derive(Debug, Clone)]
+pub struct Seal<'a> {
+    /// Sender's schema version.
+    pub schema_version: i64,
+    /// Sender.
+    pub origin: &'a str,
+    /// Recipient.
+    pub recipient: &'a str,
+    /// Recipient's sealing key.
+    pub recipient_seal: &'a PublicKey,
+    /// Seq range covered.
+    pub seq_range: (i64, i64),
+    /// Hash of the previous bundle to this recipient.
+    pub prev_hash: Option<String>,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+/// Compresses, seals and signs a payload into bundle bytes.
+pub fn write(seal: &Seal<'_>, payload: &Payload, signer: &SigningKey) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(payload).map_err(|err| Error::Corrupt(err.to_string()))?;
+    let compressed = zstd::bulk::compress(&json, 3)?;
+    let ephemeral = StaticSecret::from(random_32()?);
+    let ephemeral_public = PublicKey::from(&ephemeral);
+    let shared = ephemeral.diffie_hellman(seal.recipient_seal);
+    let key = sealing_key(shared.as_bytes(), &ephemeral_public, seal.recipient_seal)?;
+    let nonce: [u8; 24] = random_32()?[..24]
+        .try_into()
+        .map_err(|_| Error::Corrupt("nonce".into()))?;
+    let header = Header {
+        schema_version: seal.schema_version,
+        origin: seal.origin.to_owned(),
+        recipient: seal.recipient.to_owned(),
+        bundle_id: Uuid::now_v7(),
+        from_seq: seal.seq_range.0,
+        to_seq: seal.seq_range.1,
+        prev_hash: seal.prev_hash.clone(),
+        changes: payload.changes.len() as u64,
+        receipts: payload.receipts.len() as u64,
+        created_at: seal.created_at.clone(),
+        ephemeral_public: STANDARD.encode(ephemeral_public.as_bytes()),
+        nonce: STANDARD.encode(nonce),
+        // The tag adds 16 bytes.
+        payload_len: compressed.len() as u64 + 16,
+        payload_sha256: hex(&Sha256::digest(&compressed)),
+    };
+    let header_json = serde_json::to_vec(&header).map_err(|err| Error::Corrupt(err.to_string()))?;
+    let mut bytes = Vec::with_capacity(PREFIX_LEN + header_json.len() + compressed.len() + 80);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(header_json.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&header_json);
+    let ciphertext = XChaCha20Poly1305::new((&key).into())
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            AeadPayload {
+                msg: &compressed,
+                aad: &bytes,
+            },
+        )
+        .map_err(|_| Error::Corrupt("encryption failed".into()))?;
+    bytes.extend_from_slice(&ciphertext);
+    let signature = signer.sign(&bytes);
+    bytes.extend_from_slice(&signature.to_bytes());
+    Ok(bytes)
+}
+
+/// Verifies the sender's signature, decrypts with the recipient's key and decodes the payload.
+pub fn open(
+    parsed: &Parsed<'_>,
+    sender: &VerifyingKey,
+    recipient: &StaticSecret,
+) -> Result<Payload> {
+    let signature = Signature::from_slice(parsed.signature).map_err(|_| bad("签名格式不正确"))?;
+    sender
+        .verify(parsed.signed, &signature)
+        .map_err(|_| bad("签名验证失败：文件被改动过，或不是该站点签发的"))?;
+    let ephemeral: [u8; 32] = STANDARD
+        .decode(&parsed.header.ephemeral_public)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| bad("文件头中的密钥格式不正确"))?;
+    let nonce: [u8; 24] = STANDARD
+        .decode(&parsed.header.nonce)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| bad("文件头中的随机数格式不正确"))?;
+    let ephemeral = PublicKey::from(ephemeral);
+    let own_public = PublicKey::from(recipient);
+    let shared = recipient.diffie_hellman(&ephemeral);
+    let key = sealing_key(shared.as_bytes(), &ephemeral, &own_public)?;
+    let compressed = XChaCha20Poly1305::new((&key).into())
+        .decrypt(
+            XNonce::from_slice(&nonce),
+            AeadPayload {
+                msg: parsed.ciphertext,
+                aad: parsed.associated,
+            },
+        )
+        .map_err(|_| bad("无法解密：同步包不是发给本站的，或已损坏"))?;
+    if hex(&Sha256::digest(&compressed)) != parsed.header.payload_sha256 {
+        return Err(bad("内容校验值不符"));
+    }
+    let json = decompress(&compressed).map_err(|_| bad("内容无法解压"))?;
+    let payload: Payload = serde_json::from_slice(&json).map_err(|_| bad("内容格式不正确"))?;
+    let header = &parsed.header;
+    let in_range = payload.changes.iter().all(|entry| {
+        entry.origin == header.origin && (header.from_seq..=header.to_seq).contains(&entry.seq)
+    });
+    let ordered = payload
+        .changes
+        .windows(2)
+        .all(|pair| pair[0].seq < pair[1].seq);
+    if !in_range
+        || !ordered
+        || payload.changes.len() as u64 != header.changes
+        || payload.receipts.len() as u64 != header.receipts
+    {
+        return Err(bad("内容与文件头不符"));
+    }
+    Ok(payload)
+}
+
+/// Decompresses zstd data, refusing more than [`MAX_PAYLOAD_LEN`] bytes of output.
+pub fn decompress(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    zstd::stream::read::Decoder::new(compressed)?
+        .take(MAX_PAYLOAD_LEN as u64 + 1)
+        .read_to_end(&mut out)?;
+    if out.len() > MAX_PAYLOAD_LEN {
+        return Err(std::io::Error::other("payload too large"));
+    }
+    Ok(out)
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// SHA-256 of a whole bundle file, hex.
+pub fn file_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}

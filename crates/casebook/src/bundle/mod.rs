@@ -1,0 +1,701 @@
+//! Sync bundles: how a station's work reaches the town and the town's roster, referrals and
+//! replies reach the station — uploaded, or on a USB stick that can be lost.
+//!
+//! - [`keys`]: each book's Ed25519 signing and X25519 sealing keys; peers are enrolled by their
+//!   public keys, and bundles from unknown or revoked origins are refused.
+//! - [`format`]: the file, byte by byte (docs/bundle-format.md).
+//! - Export ([`Book::export_bundle`]) carries every change of the book's own log after the last
+//!   receipt from that peer: cumulative until acknowledged, so a lost stick loses nothing. The town
+//!   sends each station the roster and what concerns that station's own records.
+//! - Import ([`Book::import_bundle`]) is all or nothing in one transaction: a duplicate changes
+//!   nothing, the same seq with other content is refused, a bundle after a gap waits, a bundle of
+//!   a newer schema is quarantined. Each side records how far it holds the other's log and sends
+//!   that back as a signed [`format::Receipt`] in its next bundle.
+
+pub mod format;
+pub mod keys;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use x25519_dalek::PublicKey;
+
+use self::format::{Payload, Receipt, Seal};
+use self::keys::{PublicKeys, decode_key, verifying_key};
+use crate::change::{Change, LogEntry};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Book, BookKind, SCHEMA_VERSION, Writer};
+use crate::time::{china_now, stored};
+
+/// An enrolled peer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Peer {
+    /// Origin code.
+    pub code: String,
+    /// Ed25519 verifying key (base64).
+    pub sign_public: String,
+    /// X25519 public key (base64).
+    pub seal_public: String,
+    /// Enrolled at.
+    pub added_at: String,
+    /// Revoked at.
+    pub revoked_at: Option<String>,
+}
+
+/// What `bundle export` answers. `path` is `None` when there was nothing new.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    /// The bundle file.
+    pub path: Option<PathBuf>,
+    /// First seq covered.
+    pub from_seq: i64,
+    /// Last seq covered.
+    pub to_seq: i64,
+    /// Changes carried.
+    pub changes: usize,
+    /// File size.
+    pub bytes: usize,
+    /// Receipts carried.
+    pub receipts: usize,
+}
+
+/// What `bundle import` answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    /// Changes applied now.
+    pub applied: usize,
+    /// Changes already held (nothing changed).
+    pub duplicates: usize,
+    /// Changes waiting for a gap to be filled.
+    pub pending: usize,
+    /// Bundles kept aside because their schema is newer than this book's.
+    pub quarantined: usize,
+    /// Receipts for this book's own changes taken in.
+    pub receipts: usize,
+}
+
+impl std::ops::AddAssign for Imported {
+    fn add_assign(&mut self, other: Imported) {
+        self.applied += other.applied;
+        self.duplicates += other.duplicates;
+        self.pending += other.pending;
+        self.quarantined += other.quarantined;
+        self.receipts += other.receipts;
+    }
+}
+
+/// What `bundle status` shows for one peer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerStatus {
+    /// The peer.
+    pub peer: String,
+    /// Revoked.
+    pub revoked: bool,
+    /// Highest own seq exported to the peer.
+    pub last_exported_seq: i64,
+    /// When.
+    pub last_export_at: Option<String>,
+    /// Highest own seq the peer's receipts acknowledge.
+    pub acknowledged_seq: i64,
+    /// Own changes not yet acknowledged.
+    pub unacknowledged: i64,
+    /// Ranges of own changes the peer reports missing.
+    pub peer_missing: Vec<(i64, i64)>,
+    /// Highest seq of the peer's log held here, with nothing missing before it.
+    pub received_seq: i64,
+    /// When a bundle from the peer was last imported.
+    pub last_import_at: Option<String>,
+    /// Ranges of the peer's log missing here before bundles that wait.
+    pub gaps: Vec<(i64, i64)>,
+}
+
+/// A quarantined bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quarantined {
+    /// Bundle id.
+    pub bundle_id: String,
+    /// Sender.
+    pub origin: String,
+    /// Its schema version.
+    pub schema_version: i64,
+    /// Received at.
+    pub received_at: String,
+    /// File size.
+    pub bytes: i64,
+}
+
+/// A record edited by two origins: the version that lost, kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    /// Record id.
+    pub record_id: String,
+    /// Entity.
+    pub entity: String,
+    /// Origin of the version in the tables.
+    pub winner_origin: String,
+    /// Its clock.
+    pub winner_hlc: i64,
+    /// Origin of the version that lost.
+    pub loser_origin: String,
+    /// Its clock.
+    pub loser_hlc: i64,
+    /// Fields that differ.
+    pub fields: Vec<String>,
+    /// The losing version.
+    pub loser: serde_json::Value,
+    /// When it was seen.
+    pub detected_at: String,
+}
+
+fn unknown_origin(code: &str) -> Error {
+    Error::refused(
+        ErrorKind::UnknownOrigin,
+        format!("“{code}”不是已登记的同步对象，请先用 peer add 登记其公钥"),
+    )
+}
+
+/// Gaps of `origin`'s log before the bundles waiting here.
+fn gaps(conn: &rusqlite::Connection, origin: &str, acked_to: i64) -> Result<Vec<(i64, i64)>> {
+    let mut select = conn.prepare_cached(
+        "SELECT from_seq, to_seq FROM pending_bundles WHERE origin = ?1 ORDER BY from_seq",
+    )?;
+    let ranges = select
+        .query_map([origin], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut cursor = acked_to + 1;
+    let mut missing = Vec::new();
+    for (from, to) in ranges {
+        if from > cursor {
+            missing.push((cursor, from - 1));
+        }
+        cursor = cursor.max(to + 1);
+    }
+    Ok(missing)
+}
+
+fn inbound_acked(conn: &rusqlite::Connection, origin: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT acked_to FROM inbound WHERE origin = ?1")?
+        .query_row([origin], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+impl Book {
+    /// The public halves of this book's keys.
+    pub fn public_keys(&self) -> PublicKeys {
+        self.keys().public(&self.origin().code)
+    }
+
+    /// Enrolls (or re-keys) a peer. A revoked peer stays revoked.
+    pub fn add_peer(&mut self, code: &str, sign_public: &str, seal_public: &str) -> Result<Peer> {
+        let code = crate::validate::required_text("站点代码", code)?;
+        if code == self.origin().code {
+            return Err(Error::invalid("不能把本站自己登记为同步对象"));
+        }
+        let sign = decode_key("签名公钥", sign_public)?;
+        verifying_key("签名公钥", &sign)?;
+        let seal = decode_key("加密公钥", seal_public)?;
+        if let Some(peer) = self.peer(&code)?
+            && peer.revoked_at.is_some()
+        {
+            return Err(Error::refused(
+                ErrorKind::UnknownOrigin,
+                format!("“{code}”已被吊销，不能重新登记"),
+            ));
+        }
+        self.conn().execute(
+            "INSERT INTO peers (code, sign_public, seal_public, added_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (code) DO UPDATE SET sign_public = excluded.sign_public,
+                 seal_public = excluded.seal_public",
+            params![code, sign.as_slice(), seal.as_slice(), stored(china_now())],
+        )?;
+        self.peer(&code)?.ok_or_else(|| unknown_origin(&code))
+    }
+
+    /// Revokes a peer: its bundles and receipts are refused from now on.
+    pub fn revoke_peer(&mut self, code: &str) -> Result<Peer> {
+        let changed = self.conn().execute(
+            "UPDATE peers SET revoked_at = COALESCE(revoked_at, ?2) WHERE code = ?1",
+            params![code.trim(), stored(china_now())],
+        )?;
+        if changed == 0 {
+            return Err(unknown_origin(code.trim()));
+        }
+        self.peer(code.trim())?.ok_or_else(|| unknown_origin(code))
+    }
+
+    /// Enrolled peers.
+    pub fn peers(&self) -> Result<Vec<Peer>> {
+        let mut select = self.conn().prepare(
+            "SELECT code, sign_public, seal_public, added_at, revoked_at FROM peers ORDER BY code",
+        )?;
+        let peers = select
+            .query_map([], peer_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(peers)
+    }
+
+    fn peer(&self, code: &str) -> Result<Option<Peer>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT code, sign_public, seal_public, added_at, revoked_at FROM peers WHERE code = ?1",
+                [code],
+                peer_from_row,
+            )
+            .optional()?)
+    }
+
+    /// An enrolled, not revoked peer's keys.
+    fn active_peer_keys(&self, code: &str) -> Result<(ed25519_dalek::VerifyingKey, PublicKey)> {
+        let peer = self.peer(code)?.ok_or_else(|| unknown_origin(code))?;
+        if peer.revoked_at.is_some() {
+            return Err(Error::refused(
+                ErrorKind::UnknownOrigin,
+                format!("“{code}”已被吊销，其同步包一律拒收"),
+            ));
+        }
+        let sign = decode_key("签名公钥", &peer.sign_public)?;
+        let seal = decode_key("加密公钥", &peer.seal_public)?;
+        Ok((verifying_key("签名公钥", &sign)?, PublicKey::from(seal)))
+    }
+
+    /// Seals everything the peer has not acknowledged into a bundle file in `out_dir`, written
+    /// atomically. Says so (no file) when there is nothing new for the peer.
+    pub fn export_bundle(&mut self, to: &str, out_dir: &Path) -> Result<Exported> {
+        let to = to.trim();
+        let (_, recipient_seal) = self.active_peer_keys(to)?;
+        let own = self.origin().code.clone();
+        let (acked, last_export_to, prev_hash, sent_receipt): (i64, i64, Option<String>, Option<String>) = self
+            .conn()
+            .query_row(
+                "SELECT acked_to, last_export_to, last_bundle_hash, sent_receipt FROM outbound WHERE peer = ?1",
+                [to],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .optional()?
+            .unwrap_or((0, 0, None, None));
+        let head = self
+            .log_heads()?
+            .into_iter()
+            .find(|(origin, _)| *origin == own)
+            .map_or(0, |(_, seq)| seq);
+        let mut changes = Vec::new();
+        for entry in self.changes_since(None, acked, None)? {
+            if self.meant_for(&entry, to)? {
+                changes.push(entry);
+            }
+        }
+        let receipt = self.receipt_for(to)?;
+        let receipt_state = receipt
+            .as_ref()
+            .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
+        let to_seq = head.max(acked);
+        let nothing_new = changes.is_empty() && receipt_state == sent_receipt;
+        if nothing_new {
+            return Ok(Exported {
+                path: None,
+                from_seq: acked + 1,
+                to_seq,
+                changes: 0,
+                bytes: 0,
+                receipts: 0,
+            });
+        }
+        let payload = Payload {
+            changes,
+            receipts: receipt.into_iter().collect(),
+        };
+        let seal = Seal {
+            schema_version: SCHEMA_VERSION,
+            origin: &own,
+            recipient: to,
+            recipient_seal: &recipient_seal,
+            seq_range: (acked + 1, to_seq),
+            prev_hash,
+            created_at: stored(china_now()),
+        };
+        let bytes = format::write(&seal, &payload, &self.keys().sign)?;
+        let path = out_dir.join(format!("{own}-{to}-{}-{to_seq}.lsb", acked + 1));
+        write_atomically(&path, &bytes)?;
+        self.conn().execute(
+            "INSERT INTO outbound (peer, last_export_to, last_export_at, last_bundle_hash, sent_receipt)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (peer) DO UPDATE SET last_export_to = excluded.last_export_to,
+                 last_export_at = excluded.last_export_at,
+                 last_bundle_hash = excluded.last_bundle_hash,
+                 sent_receipt = excluded.sent_receipt",
+            params![
+                to,
+                to_seq.max(last_export_to),
+                stored(china_now()),
+                format::file_hash(&bytes),
+                receipt_state
+            ],
+        )?;
+        Ok(Exported {
+            path: Some(path),
+            from_seq: acked + 1,
+            to_seq,
+            changes: payload.changes.len(),
+            bytes: bytes.len(),
+            receipts: payload.receipts.len(),
+        })
+    }
+
+    /// Whether one of this book's own changes goes to `peer`. A station sends the town
+    /// everything; the town sends each station the roster and what concerns its own records.
+    fn meant_for(&self, entry: &LogEntry, peer: &str) -> Result<bool> {
+        if self.origin().kind == BookKind::Station {
+            return Ok(true);
+        }
+        let station_of = |sql: &str, id: String| -> Result<Option<String>> {
+            Ok(self
+                .conn()
+                .prepare_cached(sql)?
+                .query_row([id], |row| row.get(0))
+                .optional()?)
+        };
+        let station = match &entry.change {
+            Change::GridUpsert(_) | Change::StationUpsert(_) | Change::DeputyUpsert(_) => {
+                return Ok(true);
+            }
+            Change::DutyShiftUpsert(shift) => Some(shift.station.clone()),
+            Change::ReceptionCreate(reception) => Some(reception.station.clone()),
+            Change::MeetingCreate(meeting) => Some(meeting.station.clone()),
+            Change::MediationCreate(mediation) => Some(mediation.station.clone()),
+            Change::CaseEventAppend(event) => station_of(
+                "SELECT station FROM receptions WHERE id = ?1",
+                event.reception.to_string(),
+            )?,
+            Change::MediationEventAppend(event) => station_of(
+                "SELECT station FROM mediations WHERE id = ?1",
+                event.mediation.to_string(),
+            )?,
+        };
+        Ok(station.as_deref() == Some(peer))
+    }
+
+    /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
+    fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
+        let acked: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT acked_to FROM inbound WHERE origin = ?1",
+                [peer],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(acked_to) = acked else {
+            return Ok(None);
+        };
+        let receipt = Receipt {
+            issuer: self.origin().code.clone(),
+            origin: peer.to_owned(),
+            acked_to,
+            missing: gaps(self.conn(), peer, acked_to)?,
+            issued_at: stored(china_now()),
+            signature: String::new(),
+        };
+        Ok(Some(receipt.sign(&self.keys().sign)))
+    }
+
+    /// Verifies, decrypts and applies one bundle, all or nothing.
+    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Imported> {
+        let parsed = format::parse(bytes)?;
+        let header = parsed.header.clone();
+        let (sender, _) = self.active_peer_keys(&header.origin)?;
+        if header.recipient != self.origin().code {
+            return Err(Error::refused(
+                ErrorKind::WrongRecipient,
+                format!(
+                    "这个同步包是发给“{}”的，不是发给本站（{}）的",
+                    header.recipient,
+                    self.origin().code
+                ),
+            ));
+        }
+        let payload = format::open(&parsed, &sender, &self.keys().seal)?;
+        if header.schema_version > SCHEMA_VERSION {
+            self.conn().execute(
+                "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    header.bundle_id.to_string(),
+                    header.origin,
+                    header.schema_version,
+                    stored(china_now()),
+                    bytes
+                ],
+            )?;
+            return Ok(Imported {
+                quarantined: 1,
+                ..Imported::default()
+            });
+        }
+        let own = self.origin().code.clone();
+        let file_hash = format::file_hash(bytes);
+        self.write(|writer| {
+            let mut imported = Imported::default();
+            for receipt in &payload.receipts {
+                if receipt.issuer != header.origin || receipt.origin != own {
+                    return Err(Error::refused(ErrorKind::BadBundle, "同步包中的回执与发送方不符"));
+                }
+                receipt.verify(&sender)?;
+                take_receipt(writer, receipt)?;
+                imported.receipts += 1;
+            }
+            if header.to_seq >= header.from_seq {
+                let acked = inbound_acked(writer.tx(), &header.origin)?;
+                if header.from_seq > acked + 1 {
+                    let entries = serde_json::to_vec(&payload.changes)
+                        .map_err(|err| Error::Corrupt(err.to_string()))?;
+                    writer.tx().execute(
+                        "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![
+                            header.origin,
+                            header.from_seq,
+                            header.to_seq,
+                            stored(china_now()),
+                            zstd::bulk::compress(&entries, 3)?
+                        ],
+                    )?;
+                    imported.pending += payload.changes.len();
+                } else {
+                    imported += apply_entries(writer, &header.origin, acked, header.to_seq, &payload.changes)?;
+                    imported += drain_pending(writer, &header.origin)?;
+                }
+            }
+            writer.tx().execute(
+                "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
+                 VALUES (?1, 0, ?2, ?3)
+                 ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
+                     last_bundle_hash = excluded.last_bundle_hash",
+                params![header.origin, stored(china_now()), file_hash],
+            )?;
+            Ok(imported)
+        })
+    }
+
+    /// Per peer: what was sent and acknowledged, what was received, and the gaps.
+    pub fn bundle_status(&self) -> Result<Vec<PeerStatus>> {
+        let own = self.origin().code.clone();
+        let head = self
+            .log_heads()?
+            .into_iter()
+            .find(|(origin, _)| *origin == own)
+            .map_or(0, |(_, seq)| seq);
+        let mut statuses = Vec::new();
+        for peer in self.peers()? {
+            let outbound: (i64, Option<String>, i64, String) = self
+                .conn()
+                .query_row(
+                    "SELECT last_export_to, last_export_at, acked_to, missing FROM outbound WHERE peer = ?1",
+                    [&peer.code],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?
+                .unwrap_or((0, None, 0, "[]".into()));
+            let inbound: (i64, Option<String>) = self
+                .conn()
+                .query_row(
+                    "SELECT acked_to, last_import_at FROM inbound WHERE origin = ?1",
+                    [&peer.code],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?
+                .unwrap_or((0, None));
+            statuses.push(PeerStatus {
+                revoked: peer.revoked_at.is_some(),
+                last_exported_seq: outbound.0,
+                last_export_at: outbound.1,
+                acknowledged_seq: outbound.2,
+                unacknowledged: (head - outbound.2).max(0),
+                peer_missing: serde_json::from_str(&outbound.3).unwrap_or_default(),
+                received_seq: inbound.0,
+                last_import_at: inbound.1,
+                gaps: gaps(self.conn(), &peer.code, inbound.0)?,
+                peer: peer.code,
+            });
+        }
+        Ok(statuses)
+    }
+
+    /// Bundles kept aside because their schema is newer than this book's.
+    pub fn quarantined(&self) -> Result<Vec<Quarantined>> {
+        let mut select = self.conn().prepare(
+            "SELECT bundle_id, origin, schema_version, received_at, length(file) FROM quarantine
+             ORDER BY received_at",
+        )?;
+        let list = select
+            .query_map([], |row| {
+                Ok(Quarantined {
+                    bundle_id: row.get(0)?,
+                    origin: row.get(1)?,
+                    schema_version: row.get(2)?,
+                    received_at: row.get(3)?,
+                    bytes: row.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(list)
+    }
+
+    /// Records edited by two origins, with the version that lost.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let mut select = self.conn().prepare(
+            "SELECT record_id, entity, winner_origin, winner_hlc, loser_origin, loser_hlc, fields,
+                    loser_data, detected_at
+             FROM conflicts ORDER BY id",
+        )?;
+        let rows = select
+            .query_map([], |row| {
+                Ok((
+                    (
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                    ),
+                    (
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, i64>(5)?,
+                    ),
+                    (
+                        row.get::<_, String>(6)?,
+                        row.get::<_, String>(7)?,
+                        row.get::<_, String>(8)?,
+                    ),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    (record_id, entity, winner_origin),
+                    (winner_hlc, loser_origin, loser_hlc),
+                    (fields, loser, detected_at),
+                )| Conflict {
+                    record_id,
+                    entity,
+                    winner_origin,
+                    winner_hlc,
+                    loser_origin,
+                    loser_hlc,
+                    fields: serde_json::from_str(&fields).unwrap_or_default(),
+                    loser: serde_json::from_str(&loser).unwrap_or_default(),
+                    detected_at,
+                },
+            )
+            .collect())
+    }
+}
+
+fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
+    Ok(Peer {
+        code: row.get(0)?,
+        sign_public: STANDARD.encode(row.get::<_, Vec<u8>>(1)?),
+        seal_public: STANDARD.encode(row.get::<_, Vec<u8>>(2)?),
+        added_at: row.get(3)?,
+        revoked_at: row.get(4)?,
+    })
+}
+
+/// Takes a verified receipt for this book's own changes from its issuer.
+fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
+    let missing =
+        serde_json::to_string(&receipt.missing).map_err(|err| Error::Corrupt(err.to_string()))?;
+    writer.tx().execute(
+        "INSERT INTO outbound (peer, acked_to, missing, receipt_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (peer) DO UPDATE SET
+             missing = CASE WHEN excluded.acked_to >= acked_to THEN excluded.missing ELSE missing END,
+             receipt_at = excluded.receipt_at,
+             acked_to = MAX(acked_to, excluded.acked_to)",
+        params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at],
+    )?;
+    Ok(())
+}
+
+/// Applies a contiguous run of `origin`'s changes ending at `to_seq`; entries already held are
+/// duplicates (the same seq with other content is refused by [`Writer::replay`]).
+fn apply_entries(
+    writer: &mut Writer<'_>,
+    origin: &str,
+    acked: i64,
+    to_seq: i64,
+    entries: &[LogEntry],
+) -> Result<Imported> {
+    let mut imported = Imported::default();
+    for entry in entries {
+        if writer.replay(entry)? {
+            imported.applied += 1;
+        } else {
+            imported.duplicates += 1;
+        }
+    }
+    writer.tx().execute(
+        "INSERT INTO inbound (origin, acked_to) VALUES (?1, ?2)
+         ON CONFLICT (origin) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
+        params![origin, to_seq.max(acked)],
+    )?;
+    Ok(imported)
+}
+
+/// Applies waiting bundles that the last import made contiguous.
+fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
+    let mut imported = Imported::default();
+    loop {
+        let acked = inbound_acked(writer.tx(), origin)?;
+        let next: Option<(i64, i64, Vec<u8>)> = writer
+            .tx()
+            .query_row(
+                "SELECT from_seq, to_seq, entries FROM pending_bundles
+                 WHERE origin = ?1 AND from_seq <= ?2 ORDER BY from_seq LIMIT 1",
+                params![origin, acked + 1],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((from_seq, to_seq, entries)) = next else {
+            return Ok(imported);
+        };
+        let json = format::decompress(&entries)
+            .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
+        let entries: Vec<LogEntry> = serde_json::from_slice(&json)
+            .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
+        imported += apply_entries(writer, origin, acked, to_seq, &entries)?;
+        writer.tx().execute(
+            "DELETE FROM pending_bundles WHERE origin = ?1 AND from_seq = ?2 AND to_seq = ?3",
+            params![origin, from_seq, to_seq],
+        )?;
+    }
+}
+
+/// Writes a file so that it is either absent or complete: temp file, fsync, rename, fsync dir.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.part"));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temp, path)?;
+    if let Ok(dir) = std::fs::File::open(dir) {
+        // Not every file system can sync a directory; the rename is done either way.
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,544 @@
+//! Sync bundles between real books on disk: round trips, receipts, gaps, quarantine,
+//! tampering, revocation, conflicts, and convergence whatever the delivery order.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use casebook::bundle::format::{self, Payload, Seal};
+use casebook::change::{Change, LogEntry};
+use casebook::domain::*;
+use casebook::store::{BookKind, SCHEMA_VERSION};
+use casebook::time::china_now;
+use casebook::{Book, ErrorKind};
+use chrono::TimeDelta;
+use ed25519_dalek::SigningKey;
+use proptest::prelude::*;
+use tempfile::TempDir;
+
+const ROSTER: &str = r#"{
+  "grids": [
+    {"code": "C", "name": "清溪镇中心网格", "level": "center"},
+    {"code": "A1", "name": "东片片区网格", "level": "area", "parent": "C"},
+    {"code": "B01", "name": "东岭村第一网格", "level": "base", "parent": "A1", "committees": ["东岭村"]},
+    {"code": "B02", "name": "南塘村网格", "level": "base", "parent": "A1", "committees": ["南塘村"]}
+  ],
+  "stations": [
+    {"code": "BX", "name": "东岭村人大代表联络站", "level": "base", "grid": "B01", "phone": "0750-5512345"},
+    {"code": "NT", "name": "南塘村人大代表联络站", "level": "base", "grid": "B02"}
+  ],
+  "deputies": [
+    {"name": "陈建国", "congress": "镇", "grid": "B01", "station": "BX", "mediator_since": "2023-03-01"},
+    {"name": "李秀英", "congress": "县", "grid": "B01", "station": "BX"},
+    {"name": "黄海", "congress": "市", "grid": "B02", "station": "NT"}
+  ]
+}"#;
+
+/// Creates a book whose signing key is `secret`, so a test can seal bundles by hand.
+fn book_with_key(path: &Path, code: &str, kind: BookKind, secret: [u8; 32]) -> Book {
+    drop(Book::create(path, code, &format!("{code}联络站"), kind).unwrap());
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute("UPDATE own_keys SET sign_secret = ?1", [secret.as_slice()])
+        .unwrap();
+    Book::open(path).unwrap()
+}
+
+fn enroll(a: &mut Book, b: &mut Book) {
+    let (ka, kb) = (a.public_keys(), b.public_keys());
+    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
+        .unwrap();
+    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
+        .unwrap();
+}
+
+/// A town (`QX`) and its stations, each a book file in one temporary folder, enrolled with each
+/// other, the roster made by the town and delivered to every station.
+struct Town {
+    dir: TempDir,
+    town: Book,
+    stations: Vec<Book>,
+}
+
+impl Town {
+    fn new(codes: &[&str]) -> Town {
+        let dir = tempfile::tempdir().unwrap();
+        let mut town = Book::create(
+            &dir.path().join("town.db"),
+            "QX",
+            "清溪镇人大",
+            BookKind::Town,
+        )
+        .unwrap();
+        town.import_roster(&serde_json::from_str(ROSTER).unwrap())
+            .unwrap();
+        let mut stations = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let path = dir.path().join(format!("{code}.db"));
+            let mut station = book_with_key(&path, code, BookKind::Station, station_secret(i));
+            enroll(&mut town, &mut station);
+            stations.push(station);
+        }
+        let mut t = Town {
+            dir,
+            town,
+            stations,
+        };
+        for i in 0..codes.len() {
+            let roster = read(&t.town_to(i));
+            t.stations[i].import_bundle(&roster).unwrap();
+        }
+        t
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn town_to(&mut self, station: usize) -> Option<PathBuf> {
+        let code = self.stations[station].origin().code.clone();
+        let out = self.out();
+        self.town.export_bundle(&code, &out).unwrap().path
+    }
+
+    fn station_to_town(&mut self, station: usize) -> Option<PathBuf> {
+        let out = self.out();
+        self.stations[station]
+            .export_bundle("QX", &out)
+            .unwrap()
+            .path
+    }
+
+    /// A consistent copy of the town's book as it is now.
+    fn town_copy(&self, name: &str) -> Book {
+        let path = self.dir.path().join(name);
+        self.town.backup_to(&path).unwrap();
+        Book::open(&path).unwrap()
+    }
+
+    /// A bundle from station `i` to the town with chosen contents, signed and sealed properly.
+    fn seal_by_hand(
+        &self,
+        i: usize,
+        range: (i64, i64),
+        changes: Vec<LogEntry>,
+        schema: i64,
+    ) -> Vec<u8> {
+        let town_keys = self.town.public_keys();
+        let seal_key = casebook::bundle::keys::decode_key("k", &town_keys.seal_public).unwrap();
+        let seal = Seal {
+            schema_version: schema,
+            origin: &self.stations[i].origin().code,
+            recipient: "QX",
+            recipient_seal: &x25519_dalek::PublicKey::from(seal_key),
+            seq_range: range,
+            prev_hash: None,
+            created_at: "2026-11-28T09:00:00+08:00".into(),
+        };
+        let signer = SigningKey::from_bytes(&station_secret(i));
+        format::write(
+            &seal,
+            &Payload {
+                changes,
+                receipts: vec![],
+            },
+            &signer,
+        )
+        .unwrap()
+    }
+}
+
+fn station_secret(i: usize) -> [u8; 32] {
+    [u8::try_from(i).unwrap() + 1; 32]
+}
+
+fn reception(deputy: &str, matter: &str) -> ReceptionInput {
+    ReceptionInput {
+        received_at: china_now() - TimeDelta::hours(2),
+        channel: Channel::StationVisit,
+        deputies: vec![deputy.to_owned()],
+        visitors: vec![Visitor {
+            name: Some("梁秀英".into()),
+            sex: Some(Sex::Female),
+            age: Some(61),
+            phone: Some("13800138000".into()),
+            id_number: Some("11010519491231002X".into()),
+            address: Some("东岭村第三村民小组".into()),
+            representative: false,
+        }],
+        head_count: None,
+        category: "山林土地".into(),
+        subcategory: Some("出嫁女土地权益".into()),
+        matter: matter.into(),
+        request: "请求保障土地权益".into(),
+        proposed_handling: None,
+        place: None,
+        grid: None,
+        reply_due: None,
+        confidential: false,
+        consent: true,
+    }
+}
+
+fn event(kind: CaseEventKind) -> CaseEventInput {
+    CaseEventInput {
+        at: None,
+        deputy: None,
+        note: None,
+        kind,
+    }
+}
+
+fn read(path: &Option<PathBuf>) -> Vec<u8> {
+    std::fs::read(path.as_ref().expect("a bundle was written")).unwrap()
+}
+
+#[test]
+fn station_to_town_and_back_with_receipts_and_a_referral() {
+    let mut t = Town::new(&["BX"]);
+    let station = &mut t.stations[0];
+    let case = station
+        .add_reception(reception("陈建国", "出嫁后土地分红被取消"))
+        .unwrap()
+        .case_no;
+    station
+        .add_reception(reception("李秀英", "山林界址不清"))
+        .unwrap();
+    station
+        .add_case_event(&case, event(CaseEventKind::Accepted))
+        .unwrap();
+
+    let up = t.station_to_town(0);
+    assert!(
+        !String::from_utf8_lossy(&read(&up)).contains("梁秀英"),
+        "visitor data is sealed"
+    );
+    let imported = t.town.import_bundle(&read(&up)).unwrap();
+    assert_eq!(imported.applied, 3);
+    let town_stats = serde_json::to_value(t.town.stats(Some("BX"), None, None).unwrap()).unwrap();
+    let station_stats =
+        serde_json::to_value(t.stations[0].stats(Some("BX"), None, None).unwrap()).unwrap();
+    assert_eq!(
+        town_stats, station_stats,
+        "the town sees the station as the station does"
+    );
+
+    // The town refers the case; its bundle carries the referral and the receipt.
+    let deadline = china_now().date_naive() + TimeDelta::days(10);
+    let referral = CaseEventKind::Referred {
+        to: "镇自然资源所".into(),
+        deadline,
+    };
+    t.town.add_case_event(&case, event(referral)).unwrap();
+    let down = t.town_to(0);
+    let station = &mut t.stations[0];
+    let back = station.import_bundle(&read(&down)).unwrap();
+    assert_eq!((back.applied, back.receipts), (1, 1));
+    assert_eq!(station.case(&case).unwrap().status, CaseStatus::Referred);
+    let status = station.bundle_status().unwrap();
+    let own_changes = station.changes_since(None, 0, None).unwrap().len() as i64;
+    assert_eq!(
+        (status[0].acknowledged_seq, status[0].unacknowledged),
+        (own_changes, 0)
+    );
+
+    assert!(
+        t.station_to_town(0).is_some(),
+        "the receipt for the referral goes back"
+    );
+    assert!(t.station_to_town(0).is_none(), "then nothing is new");
+}
+
+#[test]
+fn a_lost_stick_loses_nothing_and_a_replayed_bundle_changes_nothing() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "第一周"))
+        .unwrap();
+    let lost = t.station_to_town(0);
+    t.stations[0]
+        .add_reception(reception("陈建国", "第二周"))
+        .unwrap();
+    let second = t.station_to_town(0);
+    assert_eq!(
+        format::parse(&read(&second)).unwrap().header.from_seq,
+        1,
+        "cumulative until acknowledged"
+    );
+    assert_eq!(t.town.import_bundle(&read(&second)).unwrap().applied, 2);
+    let before = t.town.canonical_dump().unwrap();
+    let again = t.town.import_bundle(&read(&second)).unwrap();
+    assert_eq!((again.applied, again.duplicates), (0, 2));
+    let old = t.town.import_bundle(&read(&lost)).unwrap();
+    assert_eq!((old.applied, old.duplicates), (0, 1));
+    assert_eq!(t.town.canonical_dump().unwrap(), before);
+}
+
+#[test]
+fn a_bundle_after_a_gap_waits_until_the_gap_is_filled() {
+    let mut t = Town::new(&["BX"]);
+    let before_any = t.town_copy("before.db");
+    t.stations[0]
+        .add_reception(reception("陈建国", "一"))
+        .unwrap();
+    let first = t.station_to_town(0);
+    t.town.import_bundle(&read(&first)).unwrap();
+    let receipt = t.town_to(0);
+    t.stations[0].import_bundle(&read(&receipt)).unwrap();
+    t.stations[0]
+        .add_reception(reception("陈建国", "二"))
+        .unwrap();
+    let second = t.station_to_town(0);
+    assert!(format::parse(&read(&second)).unwrap().header.from_seq > 1);
+
+    t.town.import_bundle(&read(&second)).unwrap();
+    // A copy of the town that never saw the first bundle gets the second one first.
+    let mut late = before_any;
+    let waiting = late.import_bundle(&read(&second)).unwrap();
+    assert_eq!(waiting.applied, 0);
+    assert!(waiting.pending > 0);
+    assert_eq!(late.bundle_status().unwrap()[0].gaps, vec![(1, 1)]);
+    let all = casebook::store::read::CaseFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        late.list_cases(&all).unwrap().is_empty(),
+        "nothing applied before the gap is filled"
+    );
+    let filled = late.import_bundle(&read(&first)).unwrap();
+    assert_eq!(filled.applied, 1 + waiting.pending);
+    assert!(late.bundle_status().unwrap()[0].gaps.is_empty());
+    assert_eq!(
+        late.canonical_dump().unwrap(),
+        t.town.canonical_dump().unwrap()
+    );
+}
+
+#[test]
+fn every_flipped_byte_and_every_truncation_is_refused_with_nothing_applied() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "篡改测试"))
+        .unwrap();
+    let bytes = read(&t.station_to_town(0));
+    let before = t.town.canonical_dump().unwrap();
+    for i in 0..bytes.len() {
+        let mut flipped = bytes.clone();
+        flipped[i] ^= 0x01;
+        let err = t
+            .town
+            .import_bundle(&flipped)
+            .expect_err("a flipped byte is refused");
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::BadBundle | ErrorKind::UnknownOrigin | ErrorKind::WrongRecipient
+            ),
+            "byte {i}: {err}"
+        );
+    }
+    for len in 0..bytes.len() {
+        let err = t
+            .town
+            .import_bundle(&bytes[..len])
+            .expect_err("a truncation is refused");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::BadBundle,
+            "truncated to {len}: {err}"
+        );
+    }
+    assert_eq!(t.town.canonical_dump().unwrap(), before);
+    assert_eq!(
+        t.town.import_bundle(&bytes).unwrap().applied,
+        1,
+        "the intact file still imports"
+    );
+}
+
+#[test]
+fn wrong_recipient_unknown_and_revoked_origins_are_refused() {
+    let mut t = Town::new(&["BX", "NT"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "错投"))
+        .unwrap();
+    let to_town = read(&t.station_to_town(0));
+    let err = t.stations[1].import_bundle(&to_town).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownOrigin, "NT never enrolled BX");
+    let (bx, nt) = t.stations.split_at_mut(1);
+    enroll(&mut bx[0], &mut nt[0]);
+    let err = t.stations[1].import_bundle(&to_town).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WrongRecipient);
+
+    let keys = t.stations[0].public_keys();
+    t.town.revoke_peer("BX").unwrap();
+    let err = t.town.import_bundle(&to_town).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownOrigin);
+    assert!(err.to_string().contains("吊销"), "{err}");
+    assert!(
+        t.town
+            .add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)
+            .is_err()
+    );
+}
+
+#[test]
+fn a_newer_schema_is_quarantined_and_does_not_block_other_origins() {
+    let mut t = Town::new(&["BX", "NT"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "新版本"))
+        .unwrap();
+    let log = t.stations[0].changes_since(None, 0, None).unwrap();
+    let newer = t.seal_by_hand(0, (1, log.len() as i64), log, SCHEMA_VERSION + 1);
+    let imported = t.town.import_bundle(&newer).unwrap();
+    assert_eq!((imported.applied, imported.quarantined), (0, 1));
+    let list = t.town.quarantined().unwrap();
+    assert_eq!(
+        (list[0].origin.as_str(), list[0].schema_version),
+        ("BX", SCHEMA_VERSION + 1)
+    );
+    t.stations[1]
+        .add_reception(reception("黄海", "南塘村的事"))
+        .unwrap();
+    let nt = read(&t.station_to_town(1));
+    assert_eq!(t.town.import_bundle(&nt).unwrap().applied, 1);
+}
+
+#[test]
+fn the_same_seq_with_other_content_is_refused_whole() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "原文"))
+        .unwrap();
+    let first = read(&t.station_to_town(0));
+    t.town.import_bundle(&first).unwrap();
+    let before = t.town.canonical_dump().unwrap();
+    let mut log = t.stations[0].changes_since(None, 0, None).unwrap();
+    if let Change::ReceptionCreate(reception) = &mut log[0].change {
+        reception.matter = "改过的原文".into();
+    }
+    let forged = t.seal_by_hand(0, (1, 1), log, SCHEMA_VERSION);
+    let err = t.town.import_bundle(&forged).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert_eq!(t.town.canonical_dump().unwrap(), before);
+}
+
+#[test]
+fn a_deputy_edited_by_station_and_town_keeps_the_later_and_shows_the_other() {
+    let mut t = Town::new(&["BX"]);
+    let edit = |phone: &str| -> RosterFile {
+        serde_json::from_str(&format!(
+            r#"{{"deputies": [{{"name": "李秀英", "congress": "县", "grid": "B01", "station": "BX", "phone": "{phone}"}}]}}"#
+        ))
+        .unwrap()
+    };
+    t.stations[0].import_roster(&edit("13911112222")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    t.town.import_roster(&edit("13933334444")).unwrap();
+    let up = t.station_to_town(0);
+    let down = t.town_to(0);
+    t.town.import_bundle(&read(&up)).unwrap();
+    t.stations[0].import_bundle(&read(&down)).unwrap();
+    for book in [&t.town, &t.stations[0]] {
+        let deputy = book
+            .deputies()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.deputy.name == "李秀英")
+            .unwrap();
+        assert_eq!(
+            deputy.deputy.phone.as_deref(),
+            Some("13933334444"),
+            "the later edit wins"
+        );
+        let conflicts = book.conflicts().unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert_eq!(
+            (
+                conflicts[0].winner_origin.as_str(),
+                conflicts[0].loser_origin.as_str()
+            ),
+            ("QX", "BX")
+        );
+        assert_eq!(conflicts[0].fields, vec!["phone".to_owned()]);
+    }
+}
+
+#[test]
+fn a_closed_case_stays_closed_when_late_town_events_arrive() {
+    let mut t = Town::new(&["BX"]);
+    let case = t.stations[0]
+        .add_reception(reception("陈建国", "已办结"))
+        .unwrap()
+        .case_no;
+    let up = read(&t.station_to_town(0));
+    t.town.import_bundle(&up).unwrap();
+    let station = &mut t.stations[0];
+    station
+        .add_case_event(&case, event(CaseEventKind::Accepted))
+        .unwrap();
+    station
+        .add_case_event(&case, event(CaseEventKind::Closed))
+        .unwrap();
+    // The town has not heard of the close yet and records a reply after it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let reply = CaseEventKind::ReplyReceived {
+        from: Some("镇自然资源所".into()),
+        content: "已处理".into(),
+    };
+    t.town
+        .add_case_event(&case, event(CaseEventKind::Accepted))
+        .unwrap();
+    t.town.add_case_event(&case, event(reply)).unwrap();
+    let down = t.town_to(0);
+    assert_eq!(
+        t.stations[0].import_bundle(&read(&down)).unwrap().applied,
+        2
+    );
+    assert_eq!(
+        t.stations[0].case(&case).unwrap().status,
+        CaseStatus::Closed
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    /// Station bundles delivered in any order, duplicated and late, give the town the same book.
+    #[test]
+    fn delivery_order_does_not_matter(
+        plan in prop::collection::vec((0..2usize, 0..3usize, any::<bool>()), 3..12),
+        order in prop::collection::vec(any::<prop::sample::Index>(), 0..30),
+    ) {
+        let mut t = Town::new(&["BX", "NT"]);
+        let mut replica = t.town_copy("replica.db");
+        let mut bundles = Vec::new();
+        let mut cases: Vec<Vec<String>> = vec![Vec::new(), Vec::new()];
+        for (who, what, acknowledge) in plan {
+            let deputy = if who == 0 { "陈建国" } else { "黄海" };
+            if what < 2 || cases[who].is_empty() {
+                let case = t.stations[who].add_reception(reception(deputy, "村道路灯损坏")).unwrap().case_no;
+                cases[who].push(case);
+            } else {
+                let case = cases[who][what % cases[who].len()].clone();
+                let _ = t.stations[who].add_case_event(&case, event(CaseEventKind::Accepted));
+            }
+            if let Some(path) = t.station_to_town(who) {
+                let bytes = std::fs::read(&path).unwrap();
+                t.town.import_bundle(&bytes).unwrap();
+                bundles.push(bytes);
+                if acknowledge {
+                    let receipt = read(&t.town_to(who));
+                    t.stations[who].import_bundle(&receipt).unwrap();
+                }
+            }
+        }
+        let mut shuffled: Vec<&Vec<u8>> = order.iter().map(|i| i.get(&bundles)).collect();
+        shuffled.extend(bundles.iter().rev());
+        for bytes in shuffled {
+            replica.import_bundle(bytes).unwrap();
+        }
+        prop_assert!(replica.bundle_status().unwrap().iter().all(|s| s.gaps.is_empty()));
+        prop_assert_eq!(replica.canonical_dump().unwrap(), t.town.canonical_dump().unwrap());
+    }
+}
