@@ -333,12 +333,17 @@ mod tests {
         drop(conn);
 
         let mut book = Book::open(&path).unwrap();
-        let version: i64 = book.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let version: i64 = book
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         assert!(!book.public_keys().sign_public.is_empty());
         let clock: (String, i64) = book
             .conn
-            .query_row("SELECT origin, hlc FROM record_clock", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT origin, hlc FROM record_clock", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap();
         assert_eq!(clock, ("BX".to_owned(), 7));
         let added = book

@@ -1,0 +1,283 @@
+//! Station → town → station on the command line, as an operator would do it with a USB stick.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use chrono::{SecondsFormat, TimeDelta, Utc};
+use serde_json::{Value, json};
+
+fn casebook(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("casebook").unwrap();
+    cmd.env_remove("CASEBOOK_DB")
+        .arg("--db")
+        .arg(db)
+        .arg("--json");
+    cmd
+}
+
+fn ok(db: &Path, args: &[&str]) -> Value {
+    let output = casebook(db).args(args).assert().success();
+    serde_json::from_slice(&output.get_output().stdout).unwrap()
+}
+
+fn ok_stdin(db: &Path, args: &[&str], input: &Value) -> Value {
+    let output = casebook(db)
+        .args(args)
+        .write_stdin(input.to_string())
+        .assert()
+        .success();
+    serde_json::from_slice(&output.get_output().stdout).unwrap()
+}
+
+fn refused(db: &Path, args: &[&str]) -> Value {
+    let output = casebook(db).args(args).assert().code(2);
+    serde_json::from_slice::<Value>(&output.get_output().stdout).unwrap()["error"].clone()
+}
+
+fn enroll(a: &Path, b: &Path) {
+    let keys = ok(b, &["keys", "show"]);
+    for key in ["sign_public", "seal_public"] {
+        assert!(keys[key].as_str().unwrap().len() >= 43, "{keys}");
+    }
+    ok(
+        a,
+        &[
+            "peer",
+            "add",
+            "--code",
+            keys["origin"].as_str().unwrap(),
+            "--sign-public",
+            keys["sign_public"].as_str().unwrap(),
+            "--seal-public",
+            keys["seal_public"].as_str().unwrap(),
+        ],
+    );
+}
+
+fn export(db: &Path, to: &str, out: &Path) -> Value {
+    ok(
+        db,
+        &[
+            "bundle",
+            "export",
+            "--to",
+            to,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
+fn path_of(exported: &Value) -> PathBuf {
+    PathBuf::from(exported["path"].as_str().unwrap())
+}
+
+#[test]
+fn a_week_travels_to_the_town_and_the_receipt_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station, stick) = (
+        dir.path().join("town.db"),
+        dir.path().join("bx.db"),
+        dir.path().join("usb"),
+    );
+    ok(
+        &town,
+        &[
+            "init",
+            "--station-code",
+            "QX",
+            "--station-name",
+            "清溪镇人大",
+            "--town",
+        ],
+    );
+    ok(
+        &station,
+        &[
+            "init",
+            "--station-code",
+            "BX",
+            "--station-name",
+            "东岭村人大代表联络站",
+        ],
+    );
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
+    ok(&town, &["roster", "import", roster.to_str().unwrap()]);
+    enroll(&town, &station);
+    enroll(&station, &town);
+
+    // The roster reaches the station.
+    let roster_bundle = export(&town, "BX", &stick);
+    ok(
+        &station,
+        &["bundle", "import", roster_bundle["path"].as_str().unwrap()],
+    );
+    assert_eq!(
+        ok(&station, &["deputy", "list"]).as_array().unwrap().len(),
+        3
+    );
+
+    // A week of receptions.
+    let received_at =
+        (Utc::now() - TimeDelta::hours(3)).to_rfc3339_opts(SecondsFormat::Secs, false);
+    let mut cases = Vec::new();
+    for matter in ["出嫁后土地分红被取消", "村道路灯损坏"] {
+        let added = ok_stdin(
+            &station,
+            &["reception", "add", "--file", "-"],
+            &json!({"received_at": received_at, "channel": "到站接待", "deputies": ["陈建国"],
+                    "visitors": [{"name": "梁秀英", "phone": "13800138000"}], "category": "山林土地",
+                    "matter": matter, "request": "请求处理", "consent": true}),
+        );
+        cases.push(added["case_no"].as_str().unwrap().to_owned());
+    }
+    ok_stdin(
+        &station,
+        &["case", "event", &cases[0], "--file", "-"],
+        &json!({"kind": "accepted"}),
+    );
+    let head = ok(&station, &["changes"]).as_array().unwrap().len() as i64;
+
+    let week = export(&station, "QX", &stick);
+    assert_eq!(
+        (week["from_seq"].as_i64(), week["to_seq"].as_i64()),
+        (Some(1), Some(head))
+    );
+    assert_eq!(week["changes"], head);
+    let name = path_of(&week)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(name, format!("BX-QX-1-{head}.lsb"));
+    assert_eq!(
+        std::fs::metadata(path_of(&week)).unwrap().len(),
+        week["bytes"].as_u64().unwrap()
+    );
+
+    let imported = ok(&town, &["bundle", "import", week["path"].as_str().unwrap()]);
+    assert_eq!(
+        imported,
+        json!({"applied": head, "duplicates": 0, "pending": 0, "quarantined": 0, "receipts": 1}),
+        "the station's bundle also acknowledges the roster"
+    );
+    let again = ok(&town, &["bundle", "import", week["path"].as_str().unwrap()]);
+    assert_eq!(
+        (again["applied"].as_i64(), again["duplicates"].as_i64()),
+        (Some(0), Some(head))
+    );
+    assert_eq!(
+        ok(&town, &["stats", "--station", "BX"]),
+        ok(&station, &["stats", "--station", "BX"]),
+        "the town's figures for the station are the station's own"
+    );
+
+    // The town's next bundle carries the receipt.
+    let back = export(&town, "BX", &stick);
+    assert_eq!(back["receipts"], 1);
+    ok(
+        &station,
+        &["bundle", "import", back["path"].as_str().unwrap()],
+    );
+    let status = ok(&station, &["bundle", "status"]);
+    assert_eq!(status[0]["peer"], "QX");
+    assert_eq!(status[0]["acknowledged_seq"], head);
+    assert_eq!(status[0]["unacknowledged"], 0);
+    assert_eq!(
+        status[0]["received_seq"].as_i64().unwrap(),
+        back["to_seq"].as_i64().unwrap()
+    );
+
+    // The town's bundle carried only a receipt: nothing is new for the town.
+    assert_eq!(back["changes"], 0);
+    let nothing = export(&station, "QX", &stick);
+    assert!(nothing["path"].is_null(), "{nothing}");
+    let human = Command::cargo_bin("casebook")
+        .unwrap()
+        .arg("--db")
+        .arg(&station)
+        .args([
+            "bundle",
+            "export",
+            "--to",
+            "QX",
+            "--out",
+            stick.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&human.get_output().stdout).contains("没有新的变更"));
+}
+
+#[test]
+fn damaged_unknown_and_revoked_bundles_are_refused_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station, stick) = (
+        dir.path().join("town.db"),
+        dir.path().join("bx.db"),
+        dir.path().join("usb"),
+    );
+    ok(
+        &town,
+        &[
+            "init",
+            "--station-code",
+            "QX",
+            "--station-name",
+            "清溪镇人大",
+            "--town",
+        ],
+    );
+    ok(
+        &station,
+        &[
+            "init",
+            "--station-code",
+            "BX",
+            "--station-name",
+            "东岭村人大代表联络站",
+        ],
+    );
+    enroll(&station, &town);
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
+    ok(&station, &["roster", "import", roster.to_str().unwrap()]);
+    let bundle = path_of(&export(&station, "QX", &stick));
+
+    let error = refused(&town, &["bundle", "import", bundle.to_str().unwrap()]);
+    assert_eq!(error["kind"], "unknown_origin");
+    enroll(&town, &station);
+
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    let damaged = dir.path().join("damaged.lsb");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let before = ok(&town, &["changes", "--origin", "BX"]);
+    let error = refused(&town, &["bundle", "import", damaged.to_str().unwrap()]);
+    assert_eq!(error["kind"], "bad_bundle");
+    assert!(
+        error["message"].as_str().unwrap().contains("damaged.lsb"),
+        "{error}"
+    );
+    std::fs::write(&damaged, &std::fs::read(&bundle).unwrap()[..middle]).unwrap();
+    assert_eq!(
+        refused(&town, &["bundle", "import", damaged.to_str().unwrap()])["kind"],
+        "bad_bundle"
+    );
+    assert_eq!(
+        ok(&town, &["changes", "--origin", "BX"]),
+        before,
+        "nothing applied"
+    );
+
+    ok(&town, &["peer", "revoke", "BX"]);
+    let peers = ok(&town, &["peer", "list"]);
+    assert!(peers[0]["revoked_at"].is_string());
+    assert_eq!(
+        refused(&town, &["bundle", "import", bundle.to_str().unwrap()])["kind"],
+        "unknown_origin"
+    );
+    assert_eq!(ok(&town, &["bundle", "quarantine", "list"]), json!([]));
+    assert_eq!(ok(&town, &["conflicts", "list"]), json!([]));
+}
