@@ -7,11 +7,15 @@
 //!   commit on the same file, interleaved so both see the same disk;
 //! - `demo` throughput against a raw bulk insert of the very rows it wrote (plain INSERTs
 //!   into an empty book with prepared statements, search index rows included);
-//! - first page of `case list --query` for 1- to 4-character queries, with and without filters.
+//! - first page of `case list --query` for 1- to 4-character queries, with and without filters;
+//! - bundles (BENCH_ONLY=bundle): export and import of about a million changes against
+//!   serde_json + zstd and a plain SQLite upsert of the same rows; a station's week.
+//!
+//! BENCH_ONLY=core|bundle runs one half.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use casebook::demo::{self, DemoOptions};
@@ -33,10 +37,128 @@ fn main() {
     let dir = tempfile::tempdir_in(base).expect("scratch dir");
     println!("receptions: {receptions} count");
 
-    save_one_reception(dir.path());
-    let book_path = dir.path().join("demo.db");
-    demo_against_raw_insert(dir.path(), &book_path, receptions);
-    search_first_page(&book_path);
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "core" {
+        save_one_reception(dir.path());
+        let book_path = dir.path().join("demo.db");
+        demo_against_raw_insert(dir.path(), &book_path, receptions);
+        search_first_page(&book_path);
+    }
+    if only.is_empty() || only == "bundle" {
+        let receptions = std::env::var("BENCH_BUNDLE_RECEPTIONS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(150_000);
+        bundle_export_and_import(dir.path(), receptions);
+        a_week_of_one_station(dir.path());
+    }
+}
+
+/// A station book filled by `demo`, and a town book, enrolled with each other.
+fn station_and_town(dir: &Path, name: &str, receptions: usize) -> (Book, Book, PathBuf) {
+    let mut station = Book::create(
+        &dir.join(format!("{name}-station.db")),
+        "DL",
+        "东岭村人大代表联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    demo::fill(
+        &mut station,
+        &DemoOptions {
+            receptions,
+            seed: 2,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let town_path = dir.join(format!("{name}-town.db"));
+    let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
+    let (ks, kt) = (station.public_keys(), town.public_keys());
+    station
+        .add_peer(&kt.origin, &kt.sign_public, &kt.seal_public)
+        .unwrap();
+    town.add_peer(&ks.origin, &ks.sign_public, &ks.seal_public)
+        .unwrap();
+    (station, town, town_path)
+}
+
+fn bundle_export_and_import(dir: &Path, receptions: usize) {
+    let (mut station, mut town, town_path) = station_and_town(dir, "bulk", receptions);
+    let entries = station.changes_since(None, 0, None).unwrap();
+    println!("bundle_changes: {} count", entries.len());
+
+    let started = Instant::now();
+    let exported = station.export_bundle("QX", &dir.join("out")).unwrap();
+    let export_time = started.elapsed();
+    let started = Instant::now();
+    let json = serde_json::to_vec(&entries).unwrap();
+    let compressed = zstd::bulk::compress(&json, 3).unwrap();
+    let raw_export_time = started.elapsed();
+    let export_rate = exported.changes as f64 / export_time.as_secs_f64();
+    let raw_export_rate = entries.len() as f64 / raw_export_time.as_secs_f64();
+    println!("bundle_export_time: {:.2} s", export_time.as_secs_f64());
+    println!("bundle_export_throughput: {export_rate:.0} changes/s");
+    println!("raw_json_zstd_throughput: {raw_export_rate:.0} changes/s");
+    println!(
+        "bundle_export_vs_raw_json_zstd: {:.2} ratio",
+        export_rate / raw_export_rate
+    );
+    println!("bundle_bytes: {} bytes", exported.bytes);
+    println!("raw_json_bytes: {} bytes", json.len());
+    println!("raw_json_zstd_bytes: {} bytes", compressed.len());
+    println!(
+        "bundle_size_vs_raw_json: {:.3} ratio",
+        exported.bytes as f64 / json.len() as f64
+    );
+
+    let bytes = std::fs::read(exported.path.unwrap()).unwrap();
+    let started = Instant::now();
+    let imported = town.import_bundle(&bytes).unwrap();
+    let import_time = started.elapsed();
+    drop(town);
+    let import_rate = imported.applied as f64 / import_time.as_secs_f64();
+    let raw_time = raw_insert_time(&town_path, dir, "raw-import.db", "INSERT OR REPLACE");
+    let raw_rate = imported.applied as f64 / raw_time.as_secs_f64();
+    println!("bundle_import_time: {:.2} s", import_time.as_secs_f64());
+    println!("bundle_import_throughput: {import_rate:.0} changes/s");
+    println!("raw_upsert_time: {:.2} s", raw_time.as_secs_f64());
+    println!("raw_upsert_throughput: {raw_rate:.0} changes/s");
+    println!(
+        "bundle_import_vs_raw_upsert: {:.2} ratio",
+        import_rate / raw_rate
+    );
+}
+
+/// A station's week (about 1,000 changes): export, and import into a fresh town, five times.
+fn a_week_of_one_station(dir: &Path) {
+    let mut exports = Vec::new();
+    let mut imports = Vec::new();
+    let mut changes = 0;
+    for run in 0..5 {
+        let (mut station, mut town, _) = station_and_town(dir, &format!("week{run}"), 150);
+        let started = Instant::now();
+        let exported = station
+            .export_bundle("QX", &dir.join(format!("week{run}")))
+            .unwrap();
+        exports.push(started.elapsed());
+        changes = exported.changes;
+        let bytes = std::fs::read(exported.path.unwrap()).unwrap();
+        let started = Instant::now();
+        town.import_bundle(&bytes).unwrap();
+        imports.push(started.elapsed());
+    }
+    exports.sort();
+    imports.sort();
+    println!("week_changes: {changes} count");
+    println!(
+        "week_export_median: {:.1} ms",
+        exports[2].as_secs_f64() * 1000.0
+    );
+    println!(
+        "week_import_median: {:.1} ms",
+        imports[2].as_secs_f64() * 1000.0
+    );
 }
 
 fn reception_input(deputy: &str) -> ReceptionInput {
@@ -158,38 +280,18 @@ fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
             + summary.mediation_events
     );
 
-    // The search index is contentless: stage its rows (untimed) so the raw insert can copy them.
-    let source = Connection::open(book_path).unwrap();
-    source
-        .execute_batch("CREATE TEMP TABLE search_rows (rid INTEGER PRIMARY KEY, terms TEXT)")
-        .unwrap();
-    {
-        let mut rows = source
-            .prepare("SELECT rid, status, body FROM receptions")
-            .unwrap();
-        let mut insert = source
-            .prepare("INSERT INTO temp.search_rows VALUES (?1, ?2)")
-            .unwrap();
-        let mut query = rows.query([]).unwrap();
-        source.execute_batch("BEGIN").unwrap();
-        while let Some(row) = query.next().unwrap() {
-            let rid: i64 = row.get(0).unwrap();
-            let status: String = row.get(1).unwrap();
-            let reception: casebook::domain::Reception =
-                serde_json::from_str(&row.get::<_, String>(2).unwrap()).unwrap();
-            let status = casebook::domain::CaseStatus::parse(&status).unwrap();
-            let terms = format!(
-                "{} {}",
-                search::reception_terms(&reception),
-                search::status_term(status)
-            );
-            insert.execute(rusqlite::params![rid, terms]).unwrap();
-        }
-        source.execute_batch("COMMIT").unwrap();
-    }
+    let raw_time = raw_insert_time(book_path, dir, "raw.db", "INSERT");
+    let raw_rate = summary.receptions as f64 / raw_time.as_secs_f64();
+    println!("raw_bulk_insert_time: {:.1} s", raw_time.as_secs_f64());
+    println!("raw_bulk_insert_throughput: {raw_rate:.0} receptions/s");
+    println!("demo_vs_raw_bulk_insert: {:.2} ratio", demo_rate / raw_rate);
+}
 
-    // Load every row the demo wrote (untimed), then time inserting them into an empty book
-    // with plain prepared INSERTs in one transaction.
+/// Time to write every row of the book at `source` into an empty book with plain prepared
+/// statements (`verb` is `INSERT` or `INSERT OR REPLACE`) in one transaction. Rows are loaded
+/// first, untimed; the contentless search index's rows are rebuilt from the receptions.
+fn raw_insert_time(source: &Path, dir: &Path, name: &str, verb: &str) -> Duration {
+    let source = Connection::open(source).unwrap();
     let mut tables: Vec<(String, Vec<Vec<Value>>)> = TABLES
         .iter()
         .map(|table| {
@@ -197,19 +299,35 @@ fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
             let width = rows.first().map_or(0, Vec::len);
             let marks: Vec<String> = (1..=width).map(|i| format!("?{i}")).collect();
             (
-                format!("INSERT INTO {table} VALUES ({})", marks.join(", ")),
+                format!("{verb} INTO {table} VALUES ({})", marks.join(", ")),
                 rows,
             )
         })
         .collect();
+    let mut search_rows = Vec::new();
+    let mut select = source
+        .prepare("SELECT rid, status, body FROM receptions")
+        .unwrap();
+    let mut query = select.query([]).unwrap();
+    while let Some(row) = query.next().unwrap() {
+        let reception: casebook::domain::Reception =
+            serde_json::from_str(&row.get::<_, String>(2).unwrap()).unwrap();
+        let status =
+            casebook::domain::CaseStatus::parse(&row.get::<_, String>(1).unwrap()).unwrap();
+        let terms = format!(
+            "{} {}",
+            search::reception_terms(&reception),
+            search::status_term(status)
+        );
+        search_rows.push(vec![row.get::<_, Value>(0).unwrap(), Value::Text(terms)]);
+    }
     tables.push((
         "INSERT INTO reception_search (rowid, terms) VALUES (?1, ?2)".into(),
-        load_rows(&source, "SELECT rid, terms FROM temp.search_rows"),
+        search_rows,
     ));
-    drop(source);
-    let raw_path = dir.join("raw.db");
-    drop(Book::create(&raw_path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap());
-    let mut raw = Connection::open(&raw_path).unwrap();
+    let path = dir.join(name);
+    drop(Book::create(&path, "RAW", "raw", BookKind::Station).unwrap());
+    let mut raw = Connection::open(&path).unwrap();
     raw.pragma_update(None, "journal_mode", "WAL").unwrap();
     raw.pragma_update(None, "synchronous", "FULL").unwrap();
     raw.pragma_update(None, "cache_size", -32_768).unwrap();
@@ -223,11 +341,7 @@ fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
         }
     }
     tx.commit().unwrap();
-    let raw_time = started.elapsed();
-    let raw_rate = summary.receptions as f64 / raw_time.as_secs_f64();
-    println!("raw_bulk_insert_time: {:.1} s", raw_time.as_secs_f64());
-    println!("raw_bulk_insert_throughput: {raw_rate:.0} receptions/s");
-    println!("demo_vs_raw_bulk_insert: {:.2} ratio", demo_rate / raw_rate);
+    started.elapsed()
 }
 
 fn load_rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
