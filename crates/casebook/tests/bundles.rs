@@ -542,3 +542,69 @@ proptest! {
         prop_assert_eq!(replica.canonical_dump().unwrap(), t.town.canonical_dump().unwrap());
     }
 }
+
+impl Town {
+    /// A consistent copy of station `i`'s book as it is now.
+    fn station_copy(&self, i: usize, name: &str) -> Book {
+        let path = self.dir.path().join(name);
+        self.stations[i].backup_to(&path).unwrap();
+        Book::open(&path).unwrap()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    /// Town bundles (roster edits, referrals, receipts) delivered to a station in any order,
+    /// duplicated and late, give the station the same book.
+    #[test]
+    fn town_bundles_in_any_order_give_the_station_the_same_book(
+        plan in prop::collection::vec((0..3usize, 0..3usize, any::<bool>()), 2..10),
+        order in prop::collection::vec(any::<prop::sample::Index>(), 0..20),
+    ) {
+        let mut t = Town::new(&["BX"]);
+        let mut cases = Vec::new();
+        for matter in ["路灯", "水渠", "低保"] {
+            cases.push(t.stations[0].add_reception(reception("陈建国", matter)).unwrap().case_no);
+        }
+        let up = read(&t.station_to_town(0));
+        t.town.import_bundle(&up).unwrap();
+        let mut replica = t.station_copy(0, "station-replica.db");
+        let mut bundles = Vec::new();
+        for (step, (what, which, acknowledge)) in plan.into_iter().enumerate() {
+            match what {
+                0 => {
+                    let deadline = china_now().date_naive() + TimeDelta::days(7);
+                    let referral = CaseEventKind::Referred { to: format!("第{step}办"), deadline };
+                    t.town.add_case_event(&cases[which], event(referral)).unwrap();
+                }
+                1 => {
+                    let roster: RosterFile = serde_json::from_str(&format!(
+                        r#"{{"deputies": [{{"name": "李秀英", "congress": "县", "grid": "B01", "station": "BX", "phone": "1391111{:04}"}}]}}"#,
+                        step
+                    ))
+                    .unwrap();
+                    t.town.import_roster(&roster).unwrap();
+                }
+                _ => {}
+            }
+            if let Some(path) = t.town_to(0) {
+                let bytes = std::fs::read(&path).unwrap();
+                t.stations[0].import_bundle(&bytes).unwrap();
+                bundles.push(bytes);
+                if acknowledge && let Some(receipt) = t.station_to_town(0) {
+                    let receipt = std::fs::read(receipt).unwrap();
+                    t.town.import_bundle(&receipt).unwrap();
+                }
+            }
+        }
+        prop_assume!(!bundles.is_empty());
+        let mut shuffled: Vec<&Vec<u8>> = order.iter().map(|i| i.get(&bundles)).collect();
+        shuffled.extend(bundles.iter().rev());
+        for bytes in shuffled {
+            replica.import_bundle(bytes).unwrap();
+        }
+        prop_assert!(replica.bundle_status().unwrap().iter().all(|s| s.gaps.is_empty()));
+        prop_assert_eq!(replica.canonical_dump().unwrap(), t.stations[0].canonical_dump().unwrap());
+    }
+}
