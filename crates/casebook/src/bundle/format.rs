@@ -326,7 +326,7 @@ pub fn open(
     Ok(payload)
 }
 
-/// Decompresses zstd data, refusing more than [`MAX_PAYLOAD_LEN`] bytes of output.
+/// Decompresses zstd data, refusing more than 2 GiB of output (a zstd bomb).
 pub fn decompress(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //!
 //! - [`keys`]: each book's Ed25519 signing and X25519 sealing keys; peers are enrolled by their
 //!   public keys, and bundles from unknown or revoked origins are refused.
-//! - [`format`]: the file, byte by byte (docs/bundle-format.md).
+//! - [`mod@format`]: the file, byte by byte (docs/bundle-format.md).
 //! - Export ([`Book::export_bundle`]) carries every change of the book's own log after the last
 //!   receipt from that peer: cumulative until acknowledged, so a lost stick loses nothing. The town
 //!   sends each station the roster and what concerns that station's own records.

@@ -5,7 +5,7 @@
 //! append-only SQL in `migrations/`, applied in one transaction on open.
 //!
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
-//! appended to the change log in the same transaction ([`write`]). Reading is in [`read`],
+//! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`],
 //! statistics in [`stats`], the operations a deputy performs in [`ops`].
 
 mod apply;
