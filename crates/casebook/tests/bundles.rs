@@ -608,3 +608,21 @@ proptest! {
         prop_assert_eq!(replica.canonical_dump().unwrap(), t.stations[0].canonical_dump().unwrap());
     }
 }
+
+#[test]
+fn a_station_cannot_create_another_stations_records() {
+    let mut t = Town::new(&["BX", "NT"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "冒名"))
+        .unwrap();
+    let mut log = t.stations[0].changes_since(None, 0, None).unwrap();
+    for entry in &mut log {
+        entry.origin = "NT".into();
+    }
+    let forged = t.seal_by_hand(1, (1, log.len() as i64), log, SCHEMA_VERSION);
+    let before = t.town.canonical_dump().unwrap();
+    let err = t.town.import_bundle(&forged).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadBundle);
+    assert!(err.to_string().contains("只有该站点本身"), "{err}");
+    assert_eq!(t.town.canonical_dump().unwrap(), before);
+}

@@ -636,6 +636,7 @@ fn apply_entries(
 ) -> Result<Imported> {
     let mut imported = Imported::default();
     for entry in entries {
+        check_ownership(entry)?;
         if writer.replay(entry)? {
             imported.applied += 1;
         } else {
@@ -648,6 +649,27 @@ fn apply_entries(
         params![origin, to_seq.max(acked)],
     )?;
     Ok(imported)
+}
+
+/// A station owns its receptions, meetings and mediations: only it may create them.
+fn check_ownership(entry: &LogEntry) -> Result<()> {
+    let owner = match &entry.change {
+        Change::ReceptionCreate(reception) => &reception.station,
+        Change::MeetingCreate(meeting) => &meeting.station,
+        Change::MediationCreate(mediation) => &mediation.station,
+        _ => return Ok(()),
+    };
+    if *owner == entry.origin {
+        Ok(())
+    } else {
+        Err(Error::refused(
+            ErrorKind::BadBundle,
+            format!(
+                "同步包无效：{}发来的第{}号变更登记的是{}的记录，只有该站点本身可以登记",
+                entry.origin, entry.seq, owner
+            ),
+        ))
+    }
 }
 
 /// Applies waiting bundles that the last import made contiguous.
