@@ -224,7 +224,19 @@ pub struct Seal<'a> {
 /// Compresses, seals and signs a payload into bundle bytes.
 pub fn write(seal: &Seal<'_>, payload: &Payload, signer: &SigningKey) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(payload).map_err(|err| Error::Corrupt(err.to_string()))?;
-    let compressed = zstd::bulk::compress(&json, 3)?;
+    let counts = (payload.changes.len() as u64, payload.receipts.len() as u64);
+    write_json(seal, &json, counts, signer)
+}
+
+/// Compresses, seals and signs payload JSON already made (with `counts` of changes and
+/// receipts) into bundle bytes.
+pub fn write_json(
+    seal: &Seal<'_>,
+    json: &[u8],
+    counts: (u64, u64),
+    signer: &SigningKey,
+) -> Result<Vec<u8>> {
+    let compressed = zstd::bulk::compress(json, 3)?;
     let ephemeral = StaticSecret::from(random_32()?);
     let ephemeral_public = PublicKey::from(&ephemeral);
     let shared = ephemeral.diffie_hellman(seal.recipient_seal);
@@ -240,8 +252,8 @@ pub fn write(seal: &Seal<'_>, payload: &Payload, signer: &SigningKey) -> Result<
         from_seq: seal.seq_range.0,
         to_seq: seal.seq_range.1,
         prev_hash: seal.prev_hash.clone(),
-        changes: payload.changes.len() as u64,
-        receipts: payload.receipts.len() as u64,
+        changes: counts.0,
+        receipts: counts.1,
         created_at: seal.created_at.clone(),
         ephemeral_public: STANDARD.encode(ephemeral_public.as_bytes()),
         nonce: STANDARD.encode(nonce),

@@ -24,7 +24,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use x25519_dalek::PublicKey;
 
-use self::format::{Payload, Receipt, Seal};
+use self::format::{Receipt, Seal};
 use self::keys::{PublicKeys, decode_key, verifying_key};
 use crate::change::{Change, LogEntry};
 use crate::error::{Error, ErrorKind, Result};
@@ -287,12 +287,7 @@ impl Book {
             .into_iter()
             .find(|(origin, _)| *origin == own)
             .map_or(0, |(_, seq)| seq);
-        let mut changes = Vec::new();
-        for entry in self.changes_since(None, acked, None)? {
-            if self.meant_for(&entry, to)? {
-                changes.push(entry);
-            }
-        }
+        let changes = self.outgoing_changes(to, acked)?;
         let receipt = self.receipt_for(to)?;
         let receipt_state = receipt
             .as_ref()
@@ -309,10 +304,16 @@ impl Book {
                 receipts: 0,
             });
         }
-        let payload = Payload {
-            changes,
-            receipts: receipt.into_iter().collect(),
-        };
+        let receipts: Vec<Receipt> = receipt.into_iter().collect();
+        let entries: Vec<OutgoingEntry<'_>> = changes
+            .iter()
+            .map(OutgoingEntry::from_row)
+            .collect::<Result<_>>()?;
+        let json = serde_json::to_vec(&OutgoingPayload {
+            changes: &entries,
+            receipts: &receipts,
+        })
+        .map_err(|err| Error::Corrupt(err.to_string()))?;
         let seal = Seal {
             schema_version: SCHEMA_VERSION,
             origin: &own,
@@ -322,7 +323,8 @@ impl Book {
             prev_hash,
             created_at: stored(china_now()),
         };
-        let bytes = format::write(&seal, &payload, &self.keys().sign)?;
+        let counts = (entries.len() as u64, receipts.len() as u64);
+        let bytes = format::write_json(&seal, &json, counts, &self.keys().sign)?;
         let path = out_dir.join(format!("{own}-{to}-{}-{to_seq}.lsb", acked + 1));
         write_atomically(&path, &bytes)?;
         self.conn().execute(
@@ -344,43 +346,49 @@ impl Book {
             path: Some(path),
             from_seq: acked + 1,
             to_seq,
-            changes: payload.changes.len(),
+            changes: entries.len(),
             bytes: bytes.len(),
-            receipts: payload.receipts.len(),
+            receipts: receipts.len(),
         })
     }
 
-    /// Whether one of this book's own changes goes to `peer`. A station sends the town
-    /// everything; the town sends each station the roster and what concerns its own records.
-    fn meant_for(&self, entry: &LogEntry, peer: &str) -> Result<bool> {
-        if self.origin().kind == BookKind::Station {
-            return Ok(true);
-        }
-        let station_of = |sql: &str, id: String| -> Result<Option<String>> {
-            Ok(self
-                .conn()
-                .prepare_cached(sql)?
-                .query_row([id], |row| row.get(0))
-                .optional()?)
-        };
-        let station = match &entry.change {
-            Change::GridUpsert(_) | Change::StationUpsert(_) | Change::DeputyUpsert(_) => {
-                return Ok(true);
-            }
-            Change::DutyShiftUpsert(shift) => Some(shift.station.clone()),
-            Change::ReceptionCreate(reception) => Some(reception.station.clone()),
-            Change::MeetingCreate(meeting) => Some(meeting.station.clone()),
-            Change::MediationCreate(mediation) => Some(mediation.station.clone()),
-            Change::CaseEventAppend(event) => station_of(
-                "SELECT station FROM receptions WHERE id = ?1",
-                event.reception.to_string(),
-            )?,
-            Change::MediationEventAppend(event) => station_of(
-                "SELECT station FROM mediations WHERE id = ?1",
-                event.mediation.to_string(),
-            )?,
-        };
-        Ok(station.as_deref() == Some(peer))
+    /// This book's own changes after `acked` that go to `peer`, as stored (the record JSON is
+    /// carried as it is, not decoded and encoded again). A station sends the town everything;
+    /// the town sends each station the roster, its duty shifts and what concerns its own
+    /// records.
+    fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
+        let mut select = self.conn().prepare(
+            "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data FROM change_log c
+             WHERE origin = ?1 AND seq > ?2 AND (
+                 ?3
+                 OR entity IN ('grid', 'station', 'deputy')
+                 OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
+                     AND json_extract(data, '$.station') = ?4)
+                 OR (entity = 'case_event' AND ?4 =
+                     (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))
+                 OR (entity = 'mediation_event' AND ?4 =
+                     (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation'))))
+             ORDER BY seq",
+        )?;
+        let everything = self.origin().kind == BookKind::Station;
+        let rows = select
+            .query_map(
+                params![self.origin().code, acked, everything, peer],
+                |row| {
+                    Ok(StoredEntry {
+                        origin: row.get(0)?,
+                        seq: row.get(1)?,
+                        hlc: row.get(2)?,
+                        deputy: row.get(3)?,
+                        schema_version: row.get(4)?,
+                        base_hlc: row.get(5)?,
+                        op: row.get(6)?,
+                        data: row.get(7)?,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
@@ -598,6 +606,57 @@ impl Book {
             )
             .collect())
     }
+}
+
+/// A change-log row as stored.
+struct StoredEntry {
+    origin: String,
+    seq: i64,
+    hlc: i64,
+    deputy: Option<String>,
+    schema_version: i64,
+    base_hlc: Option<i64>,
+    op: String,
+    data: String,
+}
+
+/// A [`LogEntry`] as it goes into a bundle, with the record's stored JSON as it is: the same
+/// JSON a `LogEntry` serialises to.
+#[derive(Serialize)]
+struct OutgoingEntry<'a> {
+    origin: &'a str,
+    seq: i64,
+    hlc: i64,
+    deputy: Option<&'a str>,
+    schema_version: i64,
+    base_hlc: Option<i64>,
+    #[serde(rename = "type")]
+    op: &'a str,
+    record: &'a serde_json::value::RawValue,
+}
+
+impl<'a> OutgoingEntry<'a> {
+    fn from_row(row: &'a StoredEntry) -> Result<Self> {
+        let record: &serde_json::value::RawValue = serde_json::from_str(&row.data)
+            .map_err(|err| Error::Corrupt(format!("change {} #{}: {err}", row.origin, row.seq)))?;
+        Ok(OutgoingEntry {
+            origin: &row.origin,
+            seq: row.seq,
+            hlc: row.hlc,
+            deputy: row.deputy.as_deref(),
+            schema_version: row.schema_version,
+            base_hlc: row.base_hlc,
+            op: &row.op,
+            record,
+        })
+    }
+}
+
+/// The payload as it is written.
+#[derive(Serialize)]
+struct OutgoingPayload<'a> {
+    changes: &'a [OutgoingEntry<'a>],
+    receipts: &'a [Receipt],
 }
 
 fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
