@@ -131,6 +131,11 @@ impl Book {
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
         let origin = read_origin(&conn)?;
+        Self::with_keys(conn, origin)
+    }
+
+    /// The open book, its keys made on first use.
+    fn with_keys(conn: Connection, origin: Origin) -> Result<Book> {
         let keys = OwnKeys::load_or_create(&conn)?;
         Ok(Book {
             conn,
@@ -160,13 +165,7 @@ impl Book {
             )?;
         }
         tx.commit()?;
-        let keys = OwnKeys::load_or_create(&conn)?;
-        Ok(Book {
-            conn,
-            origin,
-            ids: random_ids(),
-            keys,
-        })
+        Self::with_keys(conn, origin)
     }
 
     /// Replaces how new record ids are made (the demo makes them from its seed); `None`
