@@ -626,3 +626,38 @@ fn a_station_cannot_create_another_stations_records() {
     assert!(err.to_string().contains("只有该站点本身"), "{err}");
     assert_eq!(t.town.canonical_dump().unwrap(), before);
 }
+
+#[test]
+fn a_station_that_imported_the_roster_itself_takes_the_towns_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        BookKind::Town,
+    )
+    .unwrap();
+    let mut station = Book::create(
+        &dir.path().join("bx.db"),
+        "BX",
+        "东岭村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    let roster: RosterFile = serde_json::from_str(ROSTER).unwrap();
+    station.import_roster(&roster).unwrap();
+    town.import_roster(&roster).unwrap();
+    enroll(&mut town, &mut station);
+    let bundle = town.export_bundle("BX", &dir.path().join("out")).unwrap();
+    station.import_bundle(&read(&bundle.path)).unwrap();
+    let stats = station.stats(Some("BX"), None, None).unwrap();
+    assert_eq!(stats.receptions, 0);
+    let grids: Vec<String> = station
+        .canonical_dump()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("grid\t"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(grids.len(), 4, "one record per grid code: {grids:?}");
+}

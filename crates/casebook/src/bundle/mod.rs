@@ -195,7 +195,7 @@ impl Book {
 
     /// Enrolls (or re-keys) a peer. A revoked peer stays revoked.
     pub fn add_peer(&mut self, code: &str, sign_public: &str, seal_public: &str) -> Result<Peer> {
-        let code = crate::validate::required_text("站点代码", code)?;
+        let code = crate::store::origin_code(code)?;
         if code == self.origin().code {
             return Err(Error::invalid("不能把本站自己登记为同步对象"));
         }
@@ -255,11 +255,17 @@ impl Book {
 
     /// An enrolled, not revoked peer's keys.
     fn active_peer_keys(&self, code: &str) -> Result<(ed25519_dalek::VerifyingKey, PublicKey)> {
+        if code == self.origin().code {
+            return Err(Error::refused(
+                ErrorKind::UnknownOrigin,
+                format!("“{code}”是本站自己，不能与自己同步"),
+            ));
+        }
         let peer = self.peer(code)?.ok_or_else(|| unknown_origin(code))?;
         if peer.revoked_at.is_some() {
             return Err(Error::refused(
                 ErrorKind::UnknownOrigin,
-                format!("“{code}”已被吊销，其同步包一律拒收"),
+                format!("“{code}”已被吊销：不再接收其同步包，也不再向其发送"),
             ));
         }
         let sign = decode_key("签名公钥", &peer.sign_public)?;
@@ -495,12 +501,6 @@ impl Book {
 
     /// Per peer: what was sent and acknowledged, what was received, and the gaps.
     pub fn bundle_status(&self) -> Result<Vec<PeerStatus>> {
-        let own = self.origin().code.clone();
-        let head = self
-            .log_heads()?
-            .into_iter()
-            .find(|(origin, _)| *origin == own)
-            .map_or(0, |(_, seq)| seq);
         let mut statuses = Vec::new();
         for peer in self.peers()? {
             let outbound: (i64, Option<String>, i64, String) = self
@@ -526,7 +526,7 @@ impl Book {
                 last_exported_seq: outbound.0,
                 last_export_at: outbound.1,
                 acknowledged_seq: outbound.2,
-                unacknowledged: (head - outbound.2).max(0),
+                unacknowledged: self.outgoing_changes(&peer.code, outbound.2)?.len() as i64,
                 peer_missing: serde_json::from_str(&outbound.3).unwrap_or_default(),
                 received_seq: inbound.0,
                 last_import_at: inbound.1,

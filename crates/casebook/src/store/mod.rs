@@ -203,7 +203,8 @@ impl Book {
     }
 }
 
-fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
+/// An origin code: 1–8 upper-case letters or digits (it goes into case numbers and file names).
+pub fn origin_code(code: &str) -> Result<String> {
     let code = code.trim();
     let valid = (1..=8).contains(&code.len())
         && code
@@ -214,12 +215,13 @@ fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
             "站点代码“{code}”不合适：应为1至8位大写字母或数字，如 BX"
         )));
     }
+    Ok(code.to_owned())
+}
+
+fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
+    let code = origin_code(code)?;
     let name = crate::validate::required_text("站点名称", name)?;
-    Ok(Origin {
-        code: code.to_owned(),
-        name,
-        kind,
-    })
+    Ok(Origin { code, name, kind })
 }
 
 /// Refuses, before touching it, a file that is not a case book or is one from a newer version.

@@ -668,9 +668,7 @@ impl Writer<'_> {
                 })?;
             }
             let grid = Grid {
-                id: self
-                    .existing_id("grids", &code)?
-                    .unwrap_or_else(|| self.new_id(china_now())),
+                id: roster_id("grid", &code),
                 name: validate::required_text("网格名称", &input.name)?,
                 code,
                 level: input.level,
@@ -687,9 +685,7 @@ impl Writer<'_> {
             let code = validate::required_text("站点代码", &input.code)?;
             let grid = self.known_grid(input.grid.as_deref())?;
             let station = Station {
-                id: self
-                    .existing_id("stations", &code)?
-                    .unwrap_or_else(|| self.new_id(china_now())),
+                id: roster_id("station", &code),
                 name: validate::required_text("站点名称", &input.name)?,
                 code,
                 level: input.level,
@@ -816,6 +812,13 @@ impl Writer<'_> {
             .ok_or_else(|| Error::invalid(format!("网格“{code}”不存在")))?;
         Ok(Some(code))
     }
+}
+
+/// Grids and stations are known by their town-wide codes: their ids are made from the code,
+/// so the town's roster and one a station imported itself name the same records.
+fn roster_id(kind: &str, code: &str) -> Uuid {
+    const ROSTER_NAMESPACE: Uuid = Uuid::from_u128(0x6c69_6169_736f_6e2d_726f_7374_6572_0001);
+    Uuid::new_v5(&ROSTER_NAMESPACE, format!("{kind}:{code}").as_bytes())
 }
 
 fn check_case_event_fields(kind: &CaseEventKind, at: DateTime<FixedOffset>) -> Result<()> {

@@ -113,6 +113,16 @@ impl Book {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Stats> {
+        if let Some(code) = station {
+            let known: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM stations WHERE code = ?1)",
+                [code],
+                |row| row.get(0),
+            )?;
+            if !known && code != self.origin().code {
+                return Err(crate::Error::invalid(format!("名册中没有站点“{code}”")));
+            }
+        }
         let start = from.map_or_else(|| "0000".to_owned(), |d| d.to_string());
         let end = to.map_or_else(
             || "9999".to_owned(),

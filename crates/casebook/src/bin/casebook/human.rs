@@ -295,7 +295,14 @@ pub fn stats(s: &Stats) -> String {
             to.map_or("今天".into(), |d| d.to_string())
         ),
     };
-    let _ = writeln!(out, "统计范围：{range}");
+    let _ = writeln!(
+        out,
+        "统计范围：{range}{}",
+        s.station
+            .as_deref()
+            .map(|code| format!("，站点 {code}"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(
         out,
         "接待 {} 件，{} 人次，其中集体访 {} 件；逾期未答复 {} 件",
@@ -385,6 +392,12 @@ pub fn peers(list: &Vec<Peer>) -> String {
 
 pub fn exported(e: &Exported) -> String {
     match &e.path {
+        Some(path) if e.to_seq < e.from_seq => format!(
+            "已生成同步包：{}（没有新变更，只带回执 {} 份，{} 字节）\n",
+            path.display(),
+            e.receipts,
+            e.bytes
+        ),
         Some(path) => format!(
             "已生成同步包：{}（变更第 {}–{} 号中的 {} 条，回执 {} 份，{} 字节）\n",
             path.display(),
@@ -450,7 +463,11 @@ pub fn quarantined(list: &Vec<Quarantined>) -> String {
             q.bundle_id, q.origin, q.schema_version, q.received_at, q.bytes
         );
     }
-    let _ = writeln!(out, "隔离的同步包 {} 个（升级软件后可导入）", list.len());
+    let _ = writeln!(
+        out,
+        "隔离的同步包 {} 个（由较新版本的软件生成，本版本不读取，原样保留）",
+        list.len()
+    );
     out
 }
 

@@ -439,7 +439,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             BundleCommand::Import { files } => {
                 let mut total = casebook::bundle::Imported::default();
-                for file in &files {
+                for (done, file) in files.iter().enumerate() {
                     let bytes = std::fs::read(file).map_err(|err| {
                         Error::refused(
                             ErrorKind::BadInput,
@@ -449,7 +449,14 @@ fn run(cli: Cli) -> Result<(), Error> {
                     total += book.import_bundle(&bytes).map_err(|err| match err {
                         Error::Refused { kind, message } => Error::Refused {
                             kind,
-                            message: format!("{}：{message}", file.display()),
+                            message: if done == 0 {
+                                format!("{}：{message}", file.display())
+                            } else {
+                                format!(
+                                    "{}：{message}（此前的 {done} 个同步包已导入，之后的未导入）",
+                                    file.display()
+                                )
+                            },
                         },
                         other => other,
                     })?;
