@@ -43,6 +43,8 @@ pub enum ErrorKind {
     WrongRecipient,
     /// A bundle or receipt from an origin that is not enrolled, or was revoked.
     UnknownOrigin,
+    /// A signed request that is not signed right, or was already used.
+    BadSignature,
     /// The database or file system failed.
     Storage,
 }
@@ -66,6 +68,7 @@ impl ErrorKind {
             ErrorKind::BadBundle => "bad_bundle",
             ErrorKind::WrongRecipient => "wrong_recipient",
             ErrorKind::UnknownOrigin => "unknown_origin",
+            ErrorKind::BadSignature => "bad_signature",
             ErrorKind::Storage => "storage",
         }
     }

@@ -661,3 +661,49 @@ fn a_station_that_imported_the_roster_itself_takes_the_towns_roster() {
         .collect();
     assert_eq!(grids.len(), 4, "one record per grid code: {grids:?}");
 }
+
+#[test]
+fn a_pull_request_is_accepted_once_and_only_when_signed_by_the_station() {
+    let mut t = Town::new(&["BX"]);
+    let request = t.stations[0].pull_request().unwrap();
+    t.town.verify_pull(&request).unwrap();
+    let replayed = t.town.verify_pull(&request).unwrap_err();
+    assert_eq!(replayed.kind(), ErrorKind::BadSignature);
+    assert!(replayed.to_string().contains("重放"), "{replayed}");
+    let mut forged = t.stations[0].pull_request().unwrap();
+    forged.station = "NT".into();
+    assert_eq!(
+        t.town.verify_pull(&forged).unwrap_err().kind(),
+        ErrorKind::UnknownOrigin
+    );
+    let mut tampered = t.stations[0].pull_request().unwrap();
+    tampered.time = "2030-01-01T00:00:00+08:00".into();
+    assert_eq!(
+        t.town.verify_pull(&tampered).unwrap_err().kind(),
+        ErrorKind::BadSignature
+    );
+}
+
+#[test]
+fn a_receipt_outside_a_bundle_is_taken_after_its_signature_is_checked() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "上传"))
+        .unwrap();
+    let sealed = t.stations[0].seal_bundle("QX").unwrap().unwrap();
+    t.stations[0].record_export("QX", &sealed).unwrap();
+    t.town.import_bundle(&sealed.bytes).unwrap();
+    let receipt = t.town.receipt_for("BX").unwrap().unwrap();
+    let mut forged = receipt.clone();
+    forged.acked_to += 5;
+    assert_eq!(
+        t.stations[0].take_receipt(&forged).unwrap_err().kind(),
+        ErrorKind::BadBundle
+    );
+    t.stations[0].take_receipt(&receipt).unwrap();
+    let status = t.stations[0].bundle_status().unwrap();
+    assert_eq!(
+        (status[0].acknowledged_seq, status[0].unacknowledged),
+        (sealed.to_seq, 0)
+    );
+}

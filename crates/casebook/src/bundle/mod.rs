@@ -63,6 +63,22 @@ pub struct Exported {
     pub receipts: usize,
 }
 
+/// A bundle sealed for a peer, not yet recorded as sent.
+#[derive(Debug, Clone)]
+pub struct SealedBundle {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// First seq covered.
+    pub from_seq: i64,
+    /// Last seq covered.
+    pub to_seq: i64,
+    /// Changes carried.
+    pub changes: usize,
+    /// Receipts carried.
+    pub receipts: usize,
+    receipt_state: Option<String>,
+}
+
 /// What `bundle import` answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Imported {
@@ -276,40 +292,87 @@ impl Book {
     /// Seals everything the peer has not acknowledged into a bundle file in `out_dir`, written
     /// atomically. Says so (no file) when there is nothing new for the peer.
     pub fn export_bundle(&mut self, to: &str, out_dir: &Path) -> Result<Exported> {
+        let Some(sealed) = self.seal_bundle(to)? else {
+            return self.nothing_new(to);
+        };
+        let path = out_dir.join(format!(
+            "{}-{}-{}-{}.lsb",
+            self.origin().code,
+            to.trim(),
+            sealed.from_seq,
+            sealed.to_seq
+        ));
+        write_atomically(&path, &sealed.bytes)?;
+        self.record_export(to, &sealed)?;
+        Ok(Exported {
+            path: Some(path),
+            from_seq: sealed.from_seq,
+            to_seq: sealed.to_seq,
+            changes: sealed.changes,
+            bytes: sealed.bytes.len(),
+            receipts: sealed.receipts,
+        })
+    }
+
+    /// The answer when there is nothing new for `to`.
+    fn nothing_new(&self, to: &str) -> Result<Exported> {
+        let acked = self.outbound_acked(to.trim())?;
+        Ok(Exported {
+            path: None,
+            from_seq: acked + 1,
+            to_seq: acked.max(self.own_head()?),
+            changes: 0,
+            bytes: 0,
+            receipts: 0,
+        })
+    }
+
+    fn own_head(&self) -> Result<i64> {
+        let own = &self.origin().code;
+        Ok(self
+            .log_heads()?
+            .into_iter()
+            .find(|(origin, _)| origin == own)
+            .map_or(0, |(_, seq)| seq))
+    }
+
+    fn outbound_acked(&self, peer: &str) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT acked_to FROM outbound WHERE peer = ?1",
+                [peer],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Seals everything `to` has not acknowledged (and a receipt for what it sent) into bundle
+    /// bytes; `None` when there is nothing new for it. Nothing is recorded as sent until
+    /// [`Book::record_export`].
+    pub fn seal_bundle(&mut self, to: &str) -> Result<Option<SealedBundle>> {
         let to = to.trim();
         let (_, recipient_seal) = self.active_peer_keys(to)?;
         let own = self.origin().code.clone();
-        let (acked, last_export_to, prev_hash, sent_receipt): (i64, i64, Option<String>, Option<String>) = self
+        let (acked, prev_hash, sent_receipt): (i64, Option<String>, Option<String>) = self
             .conn()
             .query_row(
-                "SELECT acked_to, last_export_to, last_bundle_hash, sent_receipt FROM outbound WHERE peer = ?1",
+                "SELECT acked_to, last_bundle_hash, sent_receipt FROM outbound WHERE peer = ?1",
                 [to],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()?
-            .unwrap_or((0, 0, None, None));
-        let head = self
-            .log_heads()?
-            .into_iter()
-            .find(|(origin, _)| *origin == own)
-            .map_or(0, |(_, seq)| seq);
+            .unwrap_or((0, None, None));
         let changes = self.outgoing_changes(to, acked)?;
         let receipt = self.receipt_for(to)?;
         let receipt_state = receipt
             .as_ref()
             .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
-        let to_seq = head.max(acked);
-        let nothing_new = changes.is_empty() && receipt_state == sent_receipt;
-        if nothing_new {
-            return Ok(Exported {
-                path: None,
-                from_seq: acked + 1,
-                to_seq,
-                changes: 0,
-                bytes: 0,
-                receipts: 0,
-            });
+        if changes.is_empty() && receipt_state == sent_receipt {
+            return Ok(None);
         }
+        let to_seq = self.own_head()?.max(acked);
         let receipts: Vec<Receipt> = receipt.into_iter().collect();
         let entries: Vec<OutgoingEntry<'_>> = changes
             .iter()
@@ -331,31 +394,35 @@ impl Book {
         };
         let counts = (entries.len() as u64, receipts.len() as u64);
         let bytes = format::write_json(&seal, &json, counts, &self.keys().sign)?;
-        let path = out_dir.join(format!("{own}-{to}-{}-{to_seq}.lsb", acked + 1));
-        write_atomically(&path, &bytes)?;
+        Ok(Some(SealedBundle {
+            bytes,
+            from_seq: acked + 1,
+            to_seq,
+            changes: entries.len(),
+            receipts: receipts.len(),
+            receipt_state,
+        }))
+    }
+
+    /// Records that a sealed bundle left for `to` (file written, or answer sent).
+    pub fn record_export(&mut self, to: &str, sealed: &SealedBundle) -> Result<()> {
         self.conn().execute(
             "INSERT INTO outbound (peer, last_export_to, last_export_at, last_bundle_hash, sent_receipt)
              VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (peer) DO UPDATE SET last_export_to = excluded.last_export_to,
+             ON CONFLICT (peer) DO UPDATE SET
+                 last_export_to = MAX(last_export_to, excluded.last_export_to),
                  last_export_at = excluded.last_export_at,
                  last_bundle_hash = excluded.last_bundle_hash,
                  sent_receipt = excluded.sent_receipt",
             params![
-                to,
-                to_seq.max(last_export_to),
+                to.trim(),
+                sealed.to_seq,
                 stored(china_now()),
-                format::file_hash(&bytes),
-                receipt_state
+                format::file_hash(&sealed.bytes),
+                sealed.receipt_state
             ],
         )?;
-        Ok(Exported {
-            path: Some(path),
-            from_seq: acked + 1,
-            to_seq,
-            changes: entries.len(),
-            bytes: bytes.len(),
-            receipts: receipts.len(),
-        })
+        Ok(())
     }
 
     /// This book's own changes after `acked` that go to `peer`, as stored (the record JSON is
@@ -398,7 +465,7 @@ impl Book {
     }
 
     /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
-    fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
+    pub fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
         let acked: Option<i64> = self
             .conn()
             .query_row(
@@ -497,6 +564,69 @@ impl Book {
             )?;
             Ok(imported)
         })
+    }
+
+    /// A signed request for this book's bundle from the hub.
+    pub fn pull_request(&self) -> Result<PullRequest> {
+        use ed25519_dalek::Signer;
+        let random = keys::random_32()?;
+        let mut request = PullRequest {
+            station: self.origin().code.clone(),
+            time: stored(china_now()),
+            nonce: STANDARD.encode(&random[..16]),
+            signature: String::new(),
+        };
+        request.signature = STANDARD.encode(
+            self.keys()
+                .sign
+                .sign(request.signed_text().as_bytes())
+                .to_bytes(),
+        );
+        Ok(request)
+    }
+
+    /// Checks a station's pull request: an enrolled, not revoked station, its signature, and a
+    /// nonce never seen before (which is then remembered).
+    pub fn verify_pull(&mut self, request: &PullRequest) -> Result<()> {
+        use ed25519_dalek::Verifier;
+        let (key, _) = self.active_peer_keys(&request.station)?;
+        let refused =
+            |why: &str| Error::refused(ErrorKind::BadSignature, format!("拉取请求无效：{why}"));
+        let nonce = STANDARD
+            .decode(&request.nonce)
+            .map_err(|_| refused("随机数格式不正确"))?;
+        if nonce.len() < 16 {
+            return Err(refused("随机数太短"));
+        }
+        let signature = STANDARD
+            .decode(&request.signature)
+            .ok()
+            .and_then(|bytes| ed25519_dalek::Signature::from_slice(&bytes).ok())
+            .ok_or_else(|| refused("签名格式不正确"))?;
+        key.verify(request.signed_text().as_bytes(), &signature)
+            .map_err(|_| refused("签名验证失败"))?;
+        let fresh = self.conn().execute(
+            "INSERT OR IGNORE INTO pull_nonces (station, nonce, seen_at) VALUES (?1, ?2, ?3)",
+            params![request.station, request.nonce, stored(china_now())],
+        )?;
+        if fresh == 0 {
+            return Err(refused("该请求已使用过（重放）"));
+        }
+        Ok(())
+    }
+
+    /// Takes a receipt for this book's own changes that came outside a bundle (the hub's
+    /// answer to an upload), after checking the issuer's signature.
+    pub fn take_receipt(&mut self, receipt: &Receipt) -> Result<()> {
+        if receipt.origin != self.origin().code {
+            return Err(Error::refused(
+                ErrorKind::BadBundle,
+                "回执不是关于本站变更的",
+            ));
+        }
+        let (key, _) = self.active_peer_keys(&receipt.issuer)?;
+        receipt.verify(&key)?;
+        self.write(|writer| take_receipt(writer, receipt))
     }
 
     /// Per peer: what was sent and acknowledged, what was received, and the gaps.
@@ -657,6 +787,30 @@ impl<'a> OutgoingEntry<'a> {
 struct OutgoingPayload<'a> {
     changes: &'a [OutgoingEntry<'a>],
     receipts: &'a [Receipt],
+}
+
+/// A station's signed request for its bundle from the hub. Replay-safe by its nonce, which
+/// the hub accepts once (the time is informative: station clocks may be days off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PullRequest {
+    /// The station asking.
+    pub station: String,
+    /// When it asked (RFC 3339, its own clock).
+    pub time: String,
+    /// 16 random bytes, base64.
+    pub nonce: String,
+    /// Ed25519 signature (base64) of the station over [`PullRequest::signed_text`].
+    pub signature: String,
+}
+
+impl PullRequest {
+    /// What the signature covers.
+    pub fn signed_text(&self) -> String {
+        format!(
+            "liaison-pull v1\n{}\n{}\n{}",
+            self.station, self.time, self.nonce
+        )
+    }
 }
 
 fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {

@@ -30,6 +30,7 @@ pub use write::Writer;
 const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_sync.sql")),
+    M::up(include_str!("migrations/003_pull_nonces.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
