@@ -80,7 +80,7 @@ pub struct SealedBundle {
 }
 
 /// What `bundle import` answers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Imported {
     /// Changes applied now.
     pub applied: usize,

@@ -286,7 +286,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
             // --help and --version.
-            print!("{err}");
+            emit(&err.to_string());
             return ExitCode::SUCCESS;
         }
         Err(err) => {
@@ -316,7 +316,7 @@ fn main() -> ExitCode {
 
 fn print_json_error(kind: ErrorKind, message: &str) {
     let body = serde_json::json!({"error": {"kind": kind.as_str(), "message": message}});
-    println!("{body}");
+    emit(&format!("{body}\n"));
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -482,6 +482,14 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
+/// Writes to stdout; a reader that went away (`| head`) is not an error of ours.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
 /// Prints either JSON or the human form.
 struct Output {
     json: bool,
@@ -496,9 +504,9 @@ impl Output {
         if self.json {
             let text = serde_json::to_string_pretty(value)
                 .map_err(|err| Error::Corrupt(format!("cannot print JSON: {err}")))?;
-            println!("{text}");
+            emit(&format!("{text}\n"));
         } else {
-            print!("{}", human(value));
+            emit(&human(value));
         }
         Ok(())
     }

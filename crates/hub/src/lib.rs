@@ -1,0 +1,290 @@
+//! `liaison-hub`: the town hub. It holds the town's own case book and speaks HTTP to the
+//! stations:
+//!
+//! - `POST /api/v1/bundles` — a station's bundle; verified and applied exactly like
+//!   `casebook bundle import`; answers with the town's signed receipt for that station;
+//! - `GET /api/v1/bundles/outgoing?station=CODE` — the town's bundle for the station, for a pull
+//!   request signed by the station (headers `X-Liaison-Time`, `X-Liaison-Nonce`,
+//!   `X-Liaison-Signature`; each nonce is accepted once); 204 when there is nothing new;
+//! - `GET /healthz`, and `GET /` a status page in Chinese.
+//!
+//! Refusals get 400 (malformed, tampered), 403 (unknown or revoked station, bad or replayed
+//! signature), 413 (too large), 429 (too fast) with a short reason; details go to the log, which
+//! never holds visitors' data (bundles stay sealed until the book opens them). The book is
+//! SQLite: every request runs on the blocking pool, one at a time. [`serve`] takes a listener and
+//! a shutdown signal, so tests bind `127.0.0.1:0`.
+
+mod status;
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use casebook::bundle::format;
+use casebook::bundle::format::Receipt;
+use casebook::bundle::{Imported, PullRequest};
+use casebook::{Book, Error, ErrorKind};
+use serde::{Deserialize, Serialize};
+use tower_http::timeout::TimeoutLayer;
+
+/// Limits of the hub.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// Largest bundle accepted, in bytes.
+    pub max_bundle_bytes: usize,
+    /// Uploads one station may make per minute.
+    pub uploads_per_minute: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        HubConfig {
+            max_bundle_bytes: 256 * 1024 * 1024,
+            uploads_per_minute: 30,
+            request_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What an upload answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadAnswer {
+    /// What the import did.
+    pub imported: Imported,
+    /// The town's signed receipt for the station's changes.
+    pub receipt: Option<Receipt>,
+}
+
+/// The body of a refusal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Refusal {
+    /// Stable kind, as in the CLI.
+    pub kind: String,
+    /// A short reason.
+    pub message: String,
+}
+
+struct Hub {
+    book: Mutex<Book>,
+    config: HubConfig,
+    uploads: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+type SharedHub = Arc<Hub>;
+
+/// The hub's routes over a town book.
+pub fn router(book: Book, config: HubConfig) -> Router {
+    let limit = config.max_bundle_bytes;
+    let timeout = config.request_timeout;
+    let hub = Arc::new(Hub {
+        book: Mutex::new(book),
+        config,
+        uploads: Mutex::new(HashMap::new()),
+    });
+    Router::new()
+        .route("/", get(status_page))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/bundles", post(upload))
+        .route("/api/v1/bundles/outgoing", get(outgoing))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(hub)
+}
+
+/// Serves the hub on `listener` until `shutdown` completes; requests under way finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    book: Book,
+    config: HubConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(book, config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn refusal(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
+    let body = Refusal {
+        kind: kind.to_owned(),
+        message: message.into(),
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Maps a book error to an answer; the full message goes to the log.
+fn answer_error(err: &Error) -> Response {
+    let status = match err.kind() {
+        ErrorKind::UnknownOrigin | ErrorKind::BadSignature => StatusCode::FORBIDDEN,
+        ErrorKind::Storage => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(kind = err.kind().as_str(), "{err}");
+        return refusal(status, "storage", "服务器内部错误，请稍后重试");
+    }
+    tracing::warn!(kind = err.kind().as_str(), "refused: {err}");
+    refusal(status, err.kind().as_str(), err.to_string())
+}
+
+/// Runs `work` on the book on the blocking pool.
+async fn with_book<T: Send + 'static>(
+    hub: &SharedHub,
+    work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let hub = Arc::clone(hub);
+    let joined = tokio::task::spawn_blocking(move || {
+        let mut book = hub
+            .book
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut book)
+    })
+    .await;
+    match joined {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(answer_error(&err)),
+        Err(join) => {
+            tracing::error!("book task failed: {join}");
+            Err(refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                "服务器内部错误，请稍后重试",
+            ))
+        }
+    }
+}
+
+impl Hub {
+    /// Counts an upload from `station`; false when it has used up its minute.
+    fn admit(&self, station: &str) -> bool {
+        let now = Instant::now();
+        let mut uploads = self
+            .uploads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let recent = uploads.entry(station.to_owned()).or_default();
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= self.config.uploads_per_minute {
+            return false;
+        }
+        recent.push_back(now);
+        true
+    }
+}
+
+async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
+    let origin = match format::parse(&body) {
+        Ok(parsed) => parsed.header.origin,
+        Err(err) => return answer_error(&err),
+    };
+    if !hub.admit(&origin) {
+        tracing::warn!(station = %origin, "too many uploads");
+        return refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_fast",
+            "上传过于频繁，请稍后再试",
+        );
+    }
+    let station = origin.clone();
+    let answer = with_book(&hub, move |book| {
+        let imported = book.import_bundle(&body)?;
+        let receipt = book.receipt_for(&station)?;
+        Ok(UploadAnswer { imported, receipt })
+    })
+    .await;
+    match answer {
+        Ok(answer) => {
+            tracing::info!(
+                station = %origin,
+                applied = answer.imported.applied,
+                duplicates = answer.imported.duplicates,
+                pending = answer.imported.pending,
+                "bundle imported"
+            );
+            Json(answer).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+/// `?station=CODE`.
+#[derive(Debug, Deserialize)]
+struct OutgoingQuery {
+    station: String,
+}
+
+/// Header names of a signed pull request.
+pub const TIME_HEADER: &str = "x-liaison-time";
+/// See [`TIME_HEADER`].
+pub const NONCE_HEADER: &str = "x-liaison-nonce";
+/// See [`TIME_HEADER`].
+pub const SIGNATURE_HEADER: &str = "x-liaison-signature";
+
+async fn outgoing(
+    State(hub): State<SharedHub>,
+    Query(query): Query<OutgoingQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let header_text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (Some(time), Some(nonce), Some(signature)) = (
+        header_text(TIME_HEADER),
+        header_text(NONCE_HEADER),
+        header_text(SIGNATURE_HEADER),
+    ) else {
+        return refusal(StatusCode::BAD_REQUEST, "unsigned", "拉取请求缺少签名");
+    };
+    let request = PullRequest {
+        station: query.station.clone(),
+        time,
+        nonce,
+        signature,
+    };
+    let station = query.station;
+    let sealed = with_book(&hub, move |book| {
+        book.verify_pull(&request)?;
+        let sealed = book.seal_bundle(&station)?;
+        if let Some(sealed) = &sealed {
+            book.record_export(&station, sealed)?;
+        }
+        Ok(sealed)
+    })
+    .await;
+    match sealed {
+        Ok(Some(sealed)) => (
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            sealed.bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NO_CONTENT.into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn status_page(State(hub): State<SharedHub>) -> Response {
+    match with_book(&hub, |book| status::page(book)).await {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(response) => response,
+    }
+}

@@ -1,0 +1,107 @@
+//! `liaison-hub --db PATH --listen 127.0.0.1:8700`: the town hub over the town's case book.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use casebook::Book;
+use casebook::store::BookKind;
+use clap::Parser;
+use liaison_hub::{HubConfig, serve};
+
+/// 镇人大同步服务：接收各联络站的同步包，返回回执和镇里的同步包。
+#[derive(Debug, Parser)]
+#[command(name = "liaison-hub", version)]
+struct Args {
+    /// The town's case book (made by `casebook init --town`); default in the user's data folder.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8700")]
+    listen: SocketAddr,
+    /// Largest bundle accepted, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_bundle_mib: usize,
+    /// Uploads one station may make per minute.
+    #[arg(long, default_value_t = 30)]
+    uploads_per_minute: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let db = match args.db {
+        Some(db) => db,
+        None => dirs::data_dir()
+            .context("找不到用户数据目录，请用 --db 指定镇台账")?
+            .join("liaison-hub")
+            .join("town.db"),
+    };
+    let book = Book::open(&db).with_context(|| {
+        format!(
+            "无法打开镇台账 {}（可先用 casebook --db {} init --station-code 代码 --station-name 名称 --town 创建）",
+            db.display(),
+            db.display()
+        )
+    })?;
+    if book.origin().kind != BookKind::Town {
+        bail!(
+            "{} 是联络站的台账，同步服务需要镇台账（init --town）",
+            db.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", args.listen))?;
+    let address = listener.local_addr()?;
+    say(&format!(
+        "{} 同步服务已启动：http://{address}/",
+        book.origin().name
+    ));
+    let config = HubConfig {
+        max_bundle_bytes: args.max_bundle_mib * 1024 * 1024,
+        uploads_per_minute: args.uploads_per_minute,
+        request_timeout: Duration::from_secs(120),
+    };
+    serve(listener, book, config, shutdown_signal()).await?;
+    say("同步服务已停止");
+    Ok(())
+}
+
+/// Prints a line for the operator; a closed stdout (a service manager, a finished pipe) is no
+/// reason to fail.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

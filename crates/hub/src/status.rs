@@ -1,0 +1,53 @@
+//! The status page: one line per station, in Chinese, for the town office.
+
+use casebook::Book;
+use casebook::time::china_today;
+use chrono::TimeDelta;
+use html_escape::encode_text;
+
+/// The page as HTML.
+pub(crate) fn page(book: &Book) -> casebook::Result<String> {
+    let week_start = china_today() - TimeDelta::days(6);
+    let quarantined = book.quarantined()?;
+    let mut rows = String::new();
+    for status in book.bundle_status()? {
+        let receptions = book
+            .stats(Some(&status.peer), Some(week_start), None)
+            .map(|stats| stats.receptions.to_string())
+            .unwrap_or_else(|_| "—".into());
+        let gaps: Vec<String> = status
+            .gaps
+            .iter()
+            .map(|(a, b)| format!("{a}–{b}"))
+            .collect();
+        let held = quarantined
+            .iter()
+            .filter(|q| q.origin == status.peer)
+            .count();
+        rows.push_str(&format!(
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            encode_text(&status.peer),
+            if status.revoked { "（已吊销）" } else { "" },
+            encode_text(status.last_import_at.as_deref().unwrap_or("从未")),
+            status.received_seq,
+            status.unacknowledged,
+            if gaps.is_empty() { "无".to_owned() } else { gaps.join("，") },
+            held,
+            receptions,
+        ));
+    }
+    let origin = book.origin();
+    Ok(format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{name} · 同步状态</title>
+<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .8em}}</style></head>
+<body><h1>{name}（{code}）同步状态</h1>
+<table><thead><tr><th>站点</th><th>最近上传</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th></tr></thead>
+<tbody>
+{rows}</tbody></table></body></html>
+"#,
+        name = encode_text(&origin.name),
+        code = encode_text(&origin.code),
+    ))
+}

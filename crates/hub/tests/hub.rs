@@ -1,0 +1,318 @@
+//! The hub on a real socket (127.0.0.1, a free port), with real books on disk on both sides.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use casebook::Book;
+use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
+use casebook::store::BookKind;
+use casebook::time::china_now;
+use chrono::TimeDelta;
+use liaison_hub::{
+    HubConfig, NONCE_HEADER, Refusal, SIGNATURE_HEADER, TIME_HEADER, UploadAnswer, serve,
+};
+use reqwest::StatusCode;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+struct Running {
+    _dir: TempDir,
+    station: Book,
+    base: String,
+    client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+fn enroll(a: &mut Book, b: &mut Book) {
+    let (ka, kb) = (a.public_keys(), b.public_keys());
+    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
+        .unwrap();
+    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
+        .unwrap();
+}
+
+/// A town hub with one enrolled station (BX) that already has the town's roster.
+async fn start(config: HubConfig) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let mut town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        BookKind::Town,
+    )
+    .unwrap();
+    let mut station = Book::create(
+        &dir.path().join("bx.db"),
+        "BX",
+        "东岭村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    let roster =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../casebook/tests/fixtures/roster.json");
+    let roster: RosterFile =
+        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    town.import_roster(&roster).unwrap();
+    enroll(&mut town, &mut station);
+    let sealed = town.seal_bundle("BX").unwrap().unwrap();
+    town.record_export("BX", &sealed).unwrap();
+    station.import_bundle(&sealed.bytes).unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel();
+    let server = tokio::spawn(serve(listener, town, config, async {
+        let _ = stopped.await;
+    }));
+    Running {
+        _dir: dir,
+        station,
+        base,
+        client: reqwest::Client::new(),
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
+fn reception(matter: &str) -> ReceptionInput {
+    ReceptionInput {
+        received_at: china_now() - TimeDelta::hours(1),
+        channel: Channel::StationVisit,
+        deputies: vec!["陈建国".into()],
+        visitors: vec![Visitor {
+            name: Some("梁秀英".into()),
+            sex: None,
+            age: None,
+            phone: Some("13800138000".into()),
+            id_number: None,
+            address: None,
+            representative: false,
+        }],
+        head_count: None,
+        category: "村务管理".into(),
+        subcategory: None,
+        matter: matter.into(),
+        request: "请求维修".into(),
+        proposed_handling: None,
+        place: None,
+        grid: None,
+        reply_due: None,
+        confidential: false,
+        consent: true,
+    }
+}
+
+impl Running {
+    async fn upload(&self, bytes: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/bundles", self.base))
+            .body(bytes)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn pull(&self, request: &casebook::bundle::PullRequest) -> reqwest::Response {
+        self.client
+            .get(format!("{}/api/v1/bundles/outgoing", self.base))
+            .query(&[("station", request.station.as_str())])
+            .header(TIME_HEADER, &request.time)
+            .header(NONCE_HEADER, &request.nonce)
+            .header(SIGNATURE_HEADER, &request.signature)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn stop(mut self) {
+        self.stop.take().unwrap().send(()).unwrap();
+        let server = self.server.take().unwrap();
+        tokio::time::timeout(Duration::from_secs(10), server)
+            .await
+            .expect("the hub stops on the signal")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_answers_with_a_signed_receipt_and_a_repeat_changes_nothing() {
+    let mut hub = start(HubConfig::default()).await;
+    hub.station
+        .add_reception(reception("村道路灯损坏"))
+        .unwrap();
+    hub.station.add_reception(reception("水渠堵塞")).unwrap();
+    let sealed = hub.station.seal_bundle("QX").unwrap().unwrap();
+    hub.station.record_export("QX", &sealed).unwrap();
+
+    let response = hub.upload(sealed.bytes.clone()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: UploadAnswer = response.json().await.unwrap();
+    assert_eq!(answer.imported.applied, sealed.changes);
+    let receipt = answer.receipt.expect("a receipt");
+    hub.station.take_receipt(&receipt).unwrap();
+    let status = hub.station.bundle_status().unwrap();
+    assert_eq!(
+        (status[0].acknowledged_seq, status[0].unacknowledged),
+        (sealed.to_seq, 0)
+    );
+
+    let again: UploadAnswer = hub.upload(sealed.bytes).await.json().await.unwrap();
+    assert_eq!(
+        (again.imported.applied, again.imported.duplicates),
+        (0, sealed.changes)
+    );
+
+    let page = hub
+        .client
+        .get(format!("{}/", hub.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("同步状态") && page.contains("BX"), "{page}");
+    assert!(
+        !page.contains("梁秀英"),
+        "no visitor data on the status page"
+    );
+    let health = hub
+        .client
+        .get(format!("{}/healthz", hub.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.text().await.unwrap(), "ok");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_pull_gets_the_towns_bundle_once() {
+    let mut hub = start(HubConfig::default()).await;
+    hub.station
+        .add_reception(reception("村道路灯损坏"))
+        .unwrap();
+    let sealed = hub.station.seal_bundle("QX").unwrap().unwrap();
+    assert_eq!(hub.upload(sealed.bytes).await.status(), StatusCode::OK);
+
+    let request = hub.station.pull_request().unwrap();
+    let response = hub.pull(&request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap();
+    let imported = hub.station.import_bundle(&bytes).unwrap();
+    assert_eq!(
+        imported.receipts, 1,
+        "the town's bundle carries the receipt"
+    );
+
+    let replayed = hub.pull(&request).await;
+    assert_eq!(replayed.status(), StatusCode::FORBIDDEN);
+    let refusal: Refusal = replayed.json().await.unwrap();
+    assert_eq!(refusal.kind, "bad_signature");
+
+    let unsigned = hub
+        .client
+        .get(format!("{}/api/v1/bundles/outgoing?station=BX", hub.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::BAD_REQUEST);
+
+    let nothing = hub.pull(&hub.station.pull_request().unwrap()).await;
+    assert_eq!(nothing.status(), StatusCode::NO_CONTENT);
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
+    let config = HubConfig {
+        max_bundle_bytes: 64 * 1024,
+        uploads_per_minute: 3,
+        ..HubConfig::default()
+    };
+    let mut hub = start(config).await;
+    hub.station.add_reception(reception("篡改")).unwrap();
+    let bytes = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
+
+    let mut tampered = bytes.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 1;
+    let response = hub.upload(tampered).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.json::<Refusal>().await.unwrap().kind, "bad_bundle");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut stranger = Book::create(
+        &dir.path().join("nt.db"),
+        "NT",
+        "南塘村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    let mut lookalike =
+        Book::create(&dir.path().join("qx.db"), "QX", "假镇", BookKind::Town).unwrap();
+    enroll(&mut stranger, &mut lookalike);
+    let roster =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../casebook/tests/fixtures/roster.json");
+    let roster: RosterFile =
+        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    stranger.import_roster(&roster).unwrap();
+    let foreign = stranger.seal_bundle("QX").unwrap().unwrap().bytes;
+    assert_eq!(hub.upload(foreign).await.status(), StatusCode::FORBIDDEN);
+
+    let oversized = vec![0u8; 128 * 1024];
+    assert_eq!(
+        hub.upload(oversized).await.status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    // The tampered upload counted for BX; two more are admitted this minute, the next is not.
+    assert_eq!(hub.upload(bytes.clone()).await.status(), StatusCode::OK);
+    assert_eq!(hub.upload(bytes.clone()).await.status(), StatusCode::OK);
+    let too_fast = hub.upload(bytes).await;
+    assert_eq!(too_fast.status(), StatusCode::TOO_MANY_REQUESTS);
+    hub.stop().await;
+}
+
+/// The `liaison-hub` binary as an operator runs it: prints its address, serves, stops on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_process_serves_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("town.db");
+    drop(Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    let health = reqwest::get(format!("http://{url}/healthz")).await.unwrap();
+    assert_eq!(health.text().await.unwrap(), "ok");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
+}
