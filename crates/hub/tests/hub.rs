@@ -51,8 +51,7 @@ async fn start(config: HubConfig) -> Running {
         BookKind::Station,
     )
     .unwrap();
-    let roster =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../casebook/tests/fixtures/roster.json");
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
     let roster: RosterFile =
         serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
     town.import_roster(&roster).unwrap();
@@ -255,8 +254,7 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
     let mut lookalike =
         Book::create(&dir.path().join("qx.db"), "QX", "假镇", BookKind::Town).unwrap();
     enroll(&mut stranger, &mut lookalike);
-    let roster =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../casebook/tests/fixtures/roster.json");
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
     let roster: RosterFile =
         serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
     stranger.import_roster(&roster).unwrap();
