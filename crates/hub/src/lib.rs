@@ -28,10 +28,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use casebook::bundle::format;
-use casebook::bundle::format::Receipt;
-use casebook::bundle::{Imported, PullRequest};
+use casebook::bundle::{PullRequest, Refusal, UploadAnswer};
 use casebook::{Book, Error, ErrorKind};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tower_http::timeout::TimeoutLayer;
 
 /// Limits of the hub.
@@ -53,24 +52,6 @@ impl Default for HubConfig {
             request_timeout: Duration::from_secs(120),
         }
     }
-}
-
-/// What an upload answers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UploadAnswer {
-    /// What the import did.
-    pub imported: Imported,
-    /// The town's signed receipt for the station's changes.
-    pub receipt: Option<Receipt>,
-}
-
-/// The body of a refusal.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Refusal {
-    /// Stable kind, as in the CLI.
-    pub kind: String,
-    /// A short reason.
-    pub message: String,
 }
 
 struct Hub {

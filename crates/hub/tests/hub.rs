@@ -5,13 +5,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use casebook::Book;
+use casebook::bundle::{Refusal, UploadAnswer};
 use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
 use casebook::store::BookKind;
 use casebook::time::china_now;
 use chrono::TimeDelta;
-use liaison_hub::{
-    HubConfig, NONCE_HEADER, Refusal, SIGNATURE_HEADER, TIME_HEADER, UploadAnswer, serve,
-};
+use liaison_hub::{HubConfig, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER, serve};
 use reqwest::StatusCode;
 use tempfile::TempDir;
 use tokio::sync::oneshot;

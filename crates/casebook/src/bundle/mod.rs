@@ -789,6 +789,24 @@ struct OutgoingPayload<'a> {
     receipts: &'a [Receipt],
 }
 
+/// What the hub answers to an upload.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct UploadAnswer {
+    /// What the import did.
+    pub imported: Imported,
+    /// The town's signed receipt for the station's changes.
+    pub receipt: Option<Receipt>,
+}
+
+/// The body of a refusal by the hub.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Refusal {
+    /// Stable kind, as in the CLI.
+    pub kind: String,
+    /// A short reason.
+    pub message: String,
+}
+
 /// A station's signed request for its bundle from the hub. Replay-safe by its nonce, which
 /// the hub accepts once (the time is informative: station clocks may be days off).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -1,0 +1,252 @@
+//! Station sync with the town hub: one push + pull cycle ([`sync_once`]), and a long-running
+//! worker ([`run_worker`]) that repeats it with exponential backoff and jitter.
+//!
+//! Nothing is marked sent before a receipt covers it: a push that gets no answer is simply sent
+//! again (the hub treats the repeat as duplicates), and everything the worker needs to resume
+//! after a restart is in the book (what the hub acknowledged, what was received).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use casebook::Book;
+use casebook::bundle::{Imported, Refusal, UploadAnswer};
+use rand::Rng;
+use serde::Serialize;
+
+/// Why a cycle did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The hub could not be reached or failed (connection, timeout, 5xx): try again later.
+    #[error("无法连接镇同步服务（{0}），变更保留在本机，稍后自动重试")]
+    Unreachable(String),
+    /// The hub refused (4xx): retrying the same will not help.
+    #[error("镇同步服务拒绝：{message}（{kind}）")]
+    Refused {
+        /// Stable kind from the hub.
+        kind: String,
+        /// Its reason.
+        message: String,
+    },
+    /// The book refused or failed.
+    #[error(transparent)]
+    Book(#[from] casebook::Error),
+}
+
+impl SyncError {
+    /// Worth retrying soon.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Unreachable(_))
+    }
+}
+
+/// What one cycle moved.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncOutcome {
+    /// Changes uploaded.
+    pub pushed: usize,
+    /// What the hub did with them.
+    pub push: Option<Imported>,
+    /// Highest own seq the hub has acknowledged.
+    pub acknowledged_seq: i64,
+    /// What the town's bundle brought.
+    pub pulled: Option<Imported>,
+}
+
+/// Where the hub is and who it is.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    /// Base URL, e.g. `http://127.0.0.1:8700`.
+    pub url: String,
+    /// The town's origin code (an enrolled peer of the station).
+    pub code: String,
+}
+
+/// The station's book, shared with the worker.
+pub type SharedBook = Arc<Mutex<Book>>;
+
+async fn with_book<T: Send + 'static>(
+    book: &SharedBook,
+    work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
+) -> Result<T, SyncError> {
+    let book = Arc::clone(book);
+    tokio::task::spawn_blocking(move || {
+        let mut book = book.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut book)
+    })
+    .await
+    .map_err(|err| SyncError::Unreachable(format!("内部任务失败：{err}")))?
+    .map_err(SyncError::Book)
+}
+
+async fn refusal_of(response: reqwest::Response) -> SyncError {
+    let status = response.status();
+    if status.is_server_error() {
+        return SyncError::Unreachable(format!("服务器返回 {status}"));
+    }
+    match response.json::<Refusal>().await {
+        Ok(refusal) => SyncError::Refused {
+            kind: refusal.kind,
+            message: refusal.message,
+        },
+        Err(_) => SyncError::Refused {
+            kind: status.as_u16().to_string(),
+            message: format!("服务器返回 {status}"),
+        },
+    }
+}
+
+fn unreachable(err: reqwest::Error) -> SyncError {
+    SyncError::Unreachable(err.to_string())
+}
+
+/// One push + pull cycle: upload what the hub has not acknowledged, take its receipt, then
+/// fetch and apply the town's bundle.
+pub async fn sync_once(
+    book: &SharedBook,
+    hub: &Hub,
+    client: &reqwest::Client,
+) -> Result<SyncOutcome, SyncError> {
+    let mut outcome = SyncOutcome::default();
+    let code = hub.code.clone();
+    let sealed = with_book(book, move |book| book.seal_bundle(&code)).await?;
+    if let Some(sealed) = sealed {
+        let response = client
+            .post(format!("{}/api/v1/bundles", hub.url.trim_end_matches('/')))
+            .body(sealed.bytes.clone())
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(refusal_of(response).await);
+        }
+        let answer: UploadAnswer = response.json().await.map_err(unreachable)?;
+        outcome.pushed = sealed.changes;
+        outcome.push = Some(answer.imported);
+        let code = hub.code.clone();
+        with_book(book, move |book| {
+            book.record_export(&code, &sealed)?;
+            if let Some(receipt) = &answer.receipt {
+                book.take_receipt(receipt)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    let request = with_book(book, |book| book.pull_request()).await?;
+    let response = client
+        .get(format!(
+            "{}/api/v1/bundles/outgoing",
+            hub.url.trim_end_matches('/')
+        ))
+        .query(&[("station", request.station.as_str())])
+        .header("x-liaison-time", &request.time)
+        .header("x-liaison-nonce", &request.nonce)
+        .header("x-liaison-signature", &request.signature)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    match response.status() {
+        reqwest::StatusCode::NO_CONTENT => {}
+        status if status.is_success() => {
+            let bytes = response.bytes().await.map_err(unreachable)?;
+            outcome.pulled = Some(with_book(book, move |book| book.import_bundle(&bytes)).await?);
+        }
+        _ => return Err(refusal_of(response).await),
+    }
+    let code = hub.code.clone();
+    outcome.acknowledged_seq = with_book(book, move |book| {
+        Ok(book
+            .bundle_status()?
+            .into_iter()
+            .find(|status| status.peer == code)
+            .map_or(0, |status| status.acknowledged_seq))
+    })
+    .await?;
+    Ok(outcome)
+}
+
+/// How often the worker syncs and how it backs off.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Between successful cycles.
+    pub interval: Duration,
+    /// First wait after a failure; doubles each time.
+    pub backoff_start: Duration,
+    /// Longest wait after failures.
+    pub backoff_max: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            interval: Duration::from_secs(15 * 60),
+            backoff_start: Duration::from_secs(10),
+            backoff_max: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// What the worker last did, for the app to show.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorkerState {
+    /// Cycles that completed.
+    pub cycles: u64,
+    /// Failures in a row.
+    pub failures: u32,
+    /// The last error, if the last cycle failed.
+    pub last_error: Option<String>,
+    /// The last completed cycle's outcome.
+    pub last_outcome: Option<SyncOutcome>,
+}
+
+/// Syncs until `shutdown` resolves: every `interval` after success, with exponential backoff and
+/// jitter after failures. Reports each cycle on `state`.
+pub async fn run_worker(
+    book: SharedBook,
+    hub: Hub,
+    config: WorkerConfig,
+    state: tokio::sync::watch::Sender<WorkerState>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let client = reqwest::Client::new();
+    tokio::pin!(shutdown);
+    let mut backoff = config.backoff_start;
+    loop {
+        let wait = match sync_once(&book, &hub, &client).await {
+            Ok(outcome) => {
+                backoff = config.backoff_start;
+                state.send_modify(|s| {
+                    s.cycles += 1;
+                    s.failures = 0;
+                    s.last_error = None;
+                    s.last_outcome = Some(outcome);
+                });
+                config.interval
+            }
+            Err(err) => {
+                tracing::warn!("sync failed: {err}");
+                state.send_modify(|s| {
+                    s.failures += 1;
+                    s.last_error = Some(err.to_string());
+                });
+                let wait = if err.is_transient() {
+                    backoff
+                } else {
+                    config.backoff_max
+                };
+                backoff = (backoff * 2).min(config.backoff_max);
+                with_jitter(wait)
+            }
+        };
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// `wait` scaled by a random factor in [0.5, 1.5): stations that failed together do not all
+/// come back at the same moment.
+fn with_jitter(wait: Duration) -> Duration {
+    wait.mul_f64(rand::rng().random_range(0.5..1.5))
+}

@@ -1,0 +1,315 @@
+//! The station's sync cycle and worker against a real hub on 127.0.0.1, directly and through a
+//! proxy that fails the way networks do (5xx, a dropped connection after the hub applied).
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use casebook::Book;
+use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
+use casebook::store::BookKind;
+use casebook::time::china_now;
+use chrono::TimeDelta;
+use liaison_hub::{HubConfig, serve};
+use liaison_sync::{Hub, SharedBook, SyncError, WorkerConfig, WorkerState, run_worker, sync_once};
+use tokio::sync::oneshot;
+
+fn enroll(a: &mut Book, b: &mut Book) {
+    let (ka, kb) = (a.public_keys(), b.public_keys());
+    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
+        .unwrap();
+    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
+        .unwrap();
+}
+
+fn reception(matter: &str) -> ReceptionInput {
+    ReceptionInput {
+        received_at: china_now() - TimeDelta::hours(1),
+        channel: Channel::Phone,
+        deputies: vec!["陈建国".into()],
+        visitors: vec![Visitor {
+            name: Some("梁秀英".into()),
+            sex: None,
+            age: None,
+            phone: None,
+            id_number: None,
+            address: None,
+            representative: false,
+        }],
+        head_count: None,
+        category: "村务管理".into(),
+        subcategory: None,
+        matter: matter.into(),
+        request: "请求处理".into(),
+        proposed_handling: None,
+        place: None,
+        grid: None,
+        reply_due: None,
+        confidential: false,
+        consent: true,
+    }
+}
+
+/// A town book and a station book (with the roster and three receptions), enrolled.
+fn books(dir: &Path) -> (PathBuf, SharedBook) {
+    let town_path = dir.join("town.db");
+    let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
+    let mut station =
+        Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station).unwrap();
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
+    let roster: RosterFile =
+        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    station.import_roster(&roster).unwrap();
+    enroll(&mut town, &mut station);
+    for matter in ["路灯", "水渠", "低保"] {
+        station.add_reception(reception(matter)).unwrap();
+    }
+    (town_path, Arc::new(Mutex::new(station)))
+}
+
+/// Starts the hub over the town book at `path`; returns its URL and a stop handle that waits
+/// for the hub to finish (so the book file can be read afterwards).
+async fn start_hub(
+    path: &Path,
+    listener: Option<tokio::net::TcpListener>,
+) -> (String, impl FnOnce() -> tokio::task::JoinHandle<()>) {
+    let listener = match listener {
+        Some(listener) => listener,
+        None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    };
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let book = Book::open(path).unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, book, HubConfig::default(), async {
+        let _ = stopped.await;
+    }));
+    let stop = move || {
+        tokio::spawn(async move {
+            let _ = stop.send(());
+            server.await.unwrap().unwrap();
+        })
+    };
+    (url, stop)
+}
+
+fn unacknowledged(book: &SharedBook) -> i64 {
+    book.lock().unwrap().bundle_status().unwrap()[0].unacknowledged
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_and_pull_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let (url, stop) = start_hub(&town, None).await;
+    let hub = Hub {
+        url,
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    let before = unacknowledged(&station);
+    assert!(before > 0);
+    let outcome = sync_once(&station, &hub, &client).await.unwrap();
+    assert_eq!(outcome.pushed as i64, before);
+    assert_eq!(outcome.push.unwrap().applied as i64, before);
+    assert_eq!(unacknowledged(&station), 0);
+    assert_eq!(
+        outcome.pulled.unwrap().receipts,
+        1,
+        "the town's bundle came back with a receipt"
+    );
+    let again = sync_once(&station, &hub, &client).await.unwrap();
+    assert_eq!(
+        (again.pushed, again.pulled.is_none()),
+        (0, true),
+        "in sync: nothing moves"
+    );
+    stop().await.unwrap();
+    let town = Book::open(&town).unwrap();
+    assert_eq!(town.stats(Some("BX"), None, None).unwrap().receptions, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_down_fails_cleanly_and_later_succeeds_with_nothing_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let hub = Hub {
+        url: format!("http://{address}"),
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    let before = unacknowledged(&station);
+    let err = sync_once(&station, &hub, &client).await.unwrap_err();
+    assert!(matches!(err, SyncError::Unreachable(_)), "{err}");
+    assert!(err.to_string().contains("稍后自动重试"));
+    assert_eq!(unacknowledged(&station), before, "the queue is untouched");
+
+    let listener = tokio::net::TcpListener::bind(address).await.unwrap();
+    let (_, stop) = start_hub(&town, Some(listener)).await;
+    let outcome = sync_once(&station, &hub, &client).await.unwrap();
+    assert_eq!(outcome.push.unwrap().applied as i64, before);
+    stop().await.unwrap();
+}
+
+/// What the flaky proxy does to uploads.
+#[derive(Clone)]
+struct Flaky {
+    hub: String,
+    /// Uploads answered 503 before any reaches the hub.
+    fail_first: usize,
+    /// Uploads whose answer is cut off after the hub applied them.
+    drop_first: usize,
+    seen: Arc<AtomicUsize>,
+}
+
+async fn flaky(State(flaky): State<Flaky>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}{}",
+        flaky.hub,
+        uri.path_and_query().map_or("", |p| p.as_str())
+    );
+    let is_upload = uri.path() == "/api/v1/bundles";
+    let n = if is_upload {
+        flaky.seen.fetch_add(1, Ordering::SeqCst)
+    } else {
+        usize::MAX
+    };
+    if n < flaky.fail_first {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let mut request = if body.is_empty() {
+        client.get(&url)
+    } else {
+        client.post(&url).body(body)
+    };
+    for name in ["x-liaison-time", "x-liaison-nonce", "x-liaison-signature"] {
+        if let Some(value) = headers.get(name) {
+            request = request.header(name, value.to_str().unwrap());
+        }
+    }
+    let answer = request.send().await.unwrap();
+    let status = answer.status();
+    let bytes = answer.bytes().await.unwrap();
+    if is_upload && n < flaky.fail_first + flaky.drop_first {
+        // The hub applied the bundle; the answer never arrives.
+        let broken =
+            futures_util::stream::once(async { Err::<Bytes, _>(std::io::Error::other("cut")) });
+        return (status, Body::from_stream(broken)).into_response();
+    }
+    (status, bytes).into_response()
+}
+
+async fn start_proxy(flaky_config: Flaky) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(flaky).with_state(flaky_config);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_retried_and_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let (hub_url, stop) = start_hub(&town, None).await;
+    let proxy = start_proxy(Flaky {
+        hub: hub_url,
+        fail_first: 0,
+        drop_first: 1,
+        seen: Arc::default(),
+    })
+    .await;
+    let hub = Hub {
+        url: proxy,
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    let before = unacknowledged(&station);
+    let err = sync_once(&station, &hub, &client).await.unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(
+        unacknowledged(&station),
+        before,
+        "not marked sent without a receipt"
+    );
+    let retry = sync_once(&station, &hub, &client).await.unwrap();
+    let push = retry.push.unwrap();
+    assert_eq!(
+        (push.applied, push.duplicates as i64),
+        (0, before),
+        "the hub already had them"
+    );
+    assert_eq!(unacknowledged(&station), 0);
+    stop().await.unwrap();
+    let town = Book::open(&town).unwrap();
+    assert_eq!(
+        town.changes_since(Some("BX"), 0, None).unwrap().len() as i64,
+        before
+    );
+    assert_eq!(
+        town.stats(Some("BX"), None, None).unwrap().receptions,
+        3,
+        "each reception once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_backs_off_through_5xx_and_then_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let (hub_url, stop) = start_hub(&town, None).await;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let proxy = start_proxy(Flaky {
+        hub: hub_url,
+        fail_first: 2,
+        drop_first: 0,
+        seen: Arc::clone(&seen),
+    })
+    .await;
+    let (state, mut watch) = tokio::sync::watch::channel(WorkerState::default());
+    let (quit, quitting) = oneshot::channel::<()>();
+    let config = WorkerConfig {
+        interval: Duration::from_secs(3600),
+        backoff_start: Duration::from_millis(50),
+        backoff_max: Duration::from_secs(1),
+    };
+    let worker = tokio::spawn(run_worker(
+        Arc::clone(&station),
+        Hub {
+            url: proxy,
+            code: "QX".into(),
+        },
+        config,
+        state,
+        async {
+            let _ = quitting.await;
+        },
+    ));
+    let last = tokio::time::timeout(Duration::from_secs(20), watch.wait_for(|s| s.cycles >= 1))
+        .await
+        .expect("the worker got through")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        3,
+        "two 503s, then the upload that went through"
+    );
+    assert_eq!(last.failures, 0);
+    assert_eq!(unacknowledged(&station), 0);
+    quit.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), worker)
+        .await
+        .unwrap()
+        .unwrap();
+    stop().await.unwrap();
+}
