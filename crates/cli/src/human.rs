@@ -487,3 +487,36 @@ pub fn conflicts(list: &Vec<Conflict>) -> String {
     let _ = writeln!(out, "共 {} 处冲突", list.len());
     out
 }
+
+pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
+    let mut out = String::new();
+    match &o.push {
+        Some(push) => {
+            let _ = writeln!(
+                out,
+                "已上传变更 {} 条（镇里新收 {} 条，已有 {} 条），镇里确认至第 {} 号",
+                o.pushed, push.applied, push.duplicates, o.acknowledged_seq
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "没有需要上传的变更（镇里确认至第 {} 号）",
+                o.acknowledged_seq
+            );
+        }
+    }
+    match &o.pulled {
+        Some(pulled) => {
+            let _ = writeln!(
+                out,
+                "收到镇里的同步包：新变更 {} 条，回执 {} 份",
+                pulled.applied, pulled.receipts
+            );
+        }
+        None => {
+            let _ = writeln!(out, "镇里没有新的内容");
+        }
+    }
+    out
+}

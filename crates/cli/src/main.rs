@@ -111,6 +111,15 @@ enum Command {
         #[command(subcommand)]
         command: ListOnly,
     },
+    /// One sync cycle with the town hub: upload, take the receipt, fetch the town's bundle.
+    Sync {
+        /// The hub's address, e.g. http://192.0.2.10:8700.
+        #[arg(long)]
+        hub: String,
+        /// The town's code (default: the one enrolled peer).
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Statistics.
     Stats {
         /// Only this station's receptions, mediations and meetings.
@@ -298,6 +307,9 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json;
+    if let Command::Sync { hub, to } = &cli.command {
+        return sync_command(cli.db.as_deref(), hub, to.as_deref(), json);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -315,8 +327,95 @@ fn main() -> ExitCode {
 }
 
 fn print_json_error(kind: ErrorKind, message: &str) {
-    let body = serde_json::json!({"error": {"kind": kind.as_str(), "message": message}});
+    print_json_error_kind(kind.as_str(), message);
+}
+
+fn print_json_error_kind(kind: &str, message: &str) {
+    let body = serde_json::json!({"error": {"kind": kind, "message": message}});
     emit(&format!("{body}\n"));
+}
+
+/// `casebook sync`: exit 0 in sync, 2 refused (by the hub or the book), 3 hub unreachable (the
+/// changes stay queued), 1 internal failure.
+fn sync_command(db: Option<&Path>, hub: &str, to: Option<&str>, json: bool) -> ExitCode {
+    let fail = |kind: &str, message: String, code: u8| {
+        eprintln!("错误：{message}");
+        if json {
+            print_json_error_kind(kind, &message);
+        }
+        ExitCode::from(code)
+    };
+    let book_failure = |err: Error| {
+        let code = if err.kind().is_refusal() { 2 } else { 1 };
+        fail(err.kind().as_str(), err.to_string(), code)
+    };
+    let Some(db) = db else {
+        return fail(
+            "bad_input",
+            "请用 --db 指定台账文件（或设置环境变量 CASEBOOK_DB）".into(),
+            2,
+        );
+    };
+    let book = match Book::open(db) {
+        Ok(book) => book,
+        Err(err) => return book_failure(err),
+    };
+    let code = match to {
+        Some(code) => code.to_owned(),
+        None => match book.peers() {
+            Ok(peers) => {
+                let active: Vec<_> = peers
+                    .into_iter()
+                    .filter(|p| p.revoked_at.is_none())
+                    .collect();
+                match active.as_slice() {
+                    [town] => town.code.clone(),
+                    [] => {
+                        return fail(
+                            "unknown_origin",
+                            "尚未登记镇同步对象，请先用 peer add 登记镇的公钥".into(),
+                            2,
+                        );
+                    }
+                    _ => {
+                        return fail(
+                            "bad_input",
+                            "登记了多个同步对象，请用 --to 指定镇的代码".into(),
+                            2,
+                        );
+                    }
+                }
+            }
+            Err(err) => return book_failure(err),
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => return fail("storage", format!("无法启动同步：{err}"), 1),
+    };
+    let book = std::sync::Arc::new(std::sync::Mutex::new(book));
+    let hub = liaison_sync::Hub {
+        url: hub.to_owned(),
+        code,
+    };
+    let client = reqwest::Client::new();
+    match runtime.block_on(liaison_sync::sync_once(&book, &hub, &client)) {
+        Ok(outcome) => {
+            let out = Output { json };
+            match out.print(&outcome, human::synced) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => book_failure(err),
+            }
+        }
+        Err(err) => match err {
+            liaison_sync::SyncError::Unreachable(_) => fail("unreachable", err.to_string(), 3),
+            liaison_sync::SyncError::Refused { ref kind, .. } => fail(kind, err.to_string(), 2),
+            liaison_sync::SyncError::Book(err) => book_failure(err),
+        },
+    }
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
@@ -343,7 +442,7 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
     let mut book = Book::open(&db)?;
     match cli.command {
-        Command::Init { .. } => Ok(()),
+        Command::Init { .. } | Command::Sync { .. } => Ok(()),
         Command::Roster {
             command: RosterCommand::Import { file },
         } => {

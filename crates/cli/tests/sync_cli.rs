@@ -281,3 +281,91 @@ fn damaged_unknown_and_revoked_bundles_are_refused_on_the_command_line() {
     assert_eq!(ok(&town, &["bundle", "quarantine", "list"]), json!([]));
     assert_eq!(ok(&town, &["conflicts", "list"]), json!([]));
 }
+
+/// A hub over the town book at `db`, on its own runtime thread; dropped when the test ends.
+fn start_hub(db: &Path) -> String {
+    let book = casebook::Book::open(db).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        runtime
+            .block_on(liaison_hub::serve(
+                listener,
+                book,
+                liaison_hub::HubConfig::default(),
+                std::future::pending(),
+            ))
+            .unwrap();
+    });
+    url
+}
+
+#[test]
+fn casebook_sync_pushes_pulls_and_says_when_the_hub_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = (dir.path().join("town.db"), dir.path().join("bx.db"));
+    ok(
+        &town,
+        &[
+            "init",
+            "--station-code",
+            "QX",
+            "--station-name",
+            "清溪镇人大",
+            "--town",
+        ],
+    );
+    ok(
+        &station,
+        &[
+            "init",
+            "--station-code",
+            "BX",
+            "--station-name",
+            "东岭村人大代表联络站",
+        ],
+    );
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
+    ok(&station, &["roster", "import", roster.to_str().unwrap()]);
+    enroll(&town, &station);
+    enroll(&station, &town);
+    let received_at =
+        (Utc::now() - TimeDelta::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, false);
+    ok_stdin(
+        &station,
+        &["reception", "add", "--file", "-"],
+        &json!({"received_at": received_at, "channel": "phone", "deputies": ["陈建国"],
+                "category": "邻里", "matter": "噪音扰民", "request": "协调"}),
+    );
+
+    // The hub is not there yet: exit 3, the change stays queued.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let output = casebook(&station)
+        .args(["sync", "--hub", &format!("http://{closed}")])
+        .assert()
+        .code(3);
+    let body: Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    assert_eq!(body["error"]["kind"], "unreachable");
+    let queued = ok(&station, &["changes"]).as_array().unwrap().len();
+    assert_eq!(
+        ok(&station, &["bundle", "status"])[0]["unacknowledged"],
+        queued
+    );
+
+    let url = start_hub(&town);
+    let synced = ok(&station, &["sync", "--hub", &url]);
+    assert_eq!(synced["pushed"], queued, "{synced}");
+    assert_eq!(synced["push"]["applied"], queued);
+    assert_eq!(ok(&station, &["bundle", "status"])[0]["unacknowledged"], 0);
+    let again = ok(&station, &["sync", "--hub", &url]);
+    assert_eq!(
+        (again["pushed"].as_i64(), again["pulled"].is_null()),
+        (Some(0), true)
+    );
+}
