@@ -313,3 +313,107 @@ async fn the_hub_process_serves_and_stops_on_sigterm() {
         .unwrap();
     assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
 }
+
+/// Starts the hub binary on the book at `db`; returns the process and its base URL.
+fn spawn_hub(db: &Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
+        .arg("--db")
+        .arg(db)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches('/');
+    (child, format!("http://{address}"))
+}
+
+/// The hub killed (SIGKILL) while it imports a large upload: after a restart the retry applies
+/// every change exactly once, whether or not the first import had committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("town.db");
+    let mut town = Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap();
+    let mut station = Book::create(
+        &dir.path().join("bx.db"),
+        "BX",
+        "东岭村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    casebook::demo::fill(
+        &mut station,
+        &casebook::demo::DemoOptions {
+            receptions: 1500,
+            seed: 4,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    enroll(&mut town, &mut station);
+    drop(town);
+    let sealed = station.seal_bundle("QX").unwrap().unwrap();
+
+    let (mut hub, url) = spawn_hub(&db);
+    let client = reqwest::Client::new();
+    let upload = tokio::spawn({
+        let (client, url, bytes) = (client.clone(), url.clone(), sealed.bytes.clone());
+        async move {
+            client
+                .post(format!("{url}/api/v1/bundles"))
+                .body(bytes)
+                .send()
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    let first = upload.await.unwrap();
+    let first_applied = match first {
+        Ok(response) if response.status().is_success() => response
+            .json::<UploadAnswer>()
+            .await
+            .map_or(0, |a| a.imported.applied),
+        _ => 0,
+    };
+
+    let (mut hub, url) = spawn_hub(&db);
+    let retry: UploadAnswer = client
+        .post(format!("{url}/api/v1/bundles"))
+        .body(sealed.bytes.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        retry.imported.applied + retry.imported.duplicates,
+        sealed.changes
+    );
+    assert!(first_applied == 0 || retry.imported.applied == 0);
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    let town = Book::open(&db).unwrap();
+    assert_eq!(
+        town.changes_since(Some("BX"), 0, None).unwrap().len(),
+        sealed.changes
+    );
+    assert_eq!(
+        town.stats(Some("BX"), None, None).unwrap().receptions,
+        1500,
+        "each reception once"
+    );
+}
