@@ -707,3 +707,44 @@ fn a_receipt_outside_a_bundle_is_taken_after_its_signature_is_checked() {
         (sealed.to_seq, 0)
     );
 }
+
+#[test]
+fn bundles_imported_together_are_each_all_or_nothing() {
+    let mut t = Town::new(&["BX", "NT"]);
+    let reference = t.town_copy("reference.db");
+    t.stations[0]
+        .add_reception(reception("陈建国", "一起导入"))
+        .unwrap();
+    t.stations[1]
+        .add_reception(reception("黄海", "南塘"))
+        .unwrap();
+    let bx = read(&t.station_to_town(0));
+    let nt = read(&t.station_to_town(1));
+    let mut tampered = bx.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 1;
+    // Same seq as BX's reception, other content: refused while applying, after others applied.
+    let mut log = t.stations[0].changes_since(None, 0, None).unwrap();
+    if let Change::ReceptionCreate(reception) = &mut log[0].change {
+        reception.matter = "伪造".into();
+    }
+    let forged = t.seal_by_hand(0, (1, 1), log, SCHEMA_VERSION);
+
+    let results = t.town.import_bundles(&[&bx, &tampered, &forged, &nt, &bx]);
+    assert_eq!(results[0].as_ref().unwrap().applied, 1);
+    assert_eq!(
+        results[1].as_ref().unwrap_err().kind(),
+        ErrorKind::BadBundle
+    );
+    assert_eq!(results[2].as_ref().unwrap_err().kind(), ErrorKind::Invalid);
+    assert_eq!(results[3].as_ref().unwrap().applied, 1);
+    assert_eq!(results[4].as_ref().unwrap().duplicates, 1);
+
+    let mut one_by_one = reference;
+    one_by_one.import_bundle(&bx).unwrap();
+    one_by_one.import_bundle(&nt).unwrap();
+    assert_eq!(
+        t.town.canonical_dump().unwrap(),
+        one_by_one.canonical_dump().unwrap()
+    );
+}

@@ -55,9 +55,47 @@ impl Default for HubConfig {
 }
 
 struct Hub {
-    book: Mutex<Book>,
+    book: Arc<Mutex<Book>>,
     config: HubConfig,
     uploads: Mutex<HashMap<String, VecDeque<Instant>>>,
+    imports: std::sync::mpsc::Sender<ImportJob>,
+}
+
+/// An upload waiting for the importer.
+struct ImportJob {
+    bytes: Bytes,
+    origin: String,
+    reply: tokio::sync::oneshot::Sender<casebook::Result<UploadAnswer>>,
+}
+
+/// Most uploads committed together.
+const MAX_BATCH: usize = 64;
+
+/// The one writer: takes the uploads waiting at that moment and imports them in one commit
+/// (each all or nothing), so simultaneous stations share the cost of a commit. Ends when the
+/// hub is dropped.
+fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut book = book.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let inputs: Vec<&[u8]> = batch.iter().map(|job| &job.bytes[..]).collect();
+        let results = book.import_bundles(&inputs);
+        for (job, result) in batch.into_iter().zip(results) {
+            let answer = result.and_then(|imported| {
+                Ok(UploadAnswer {
+                    imported,
+                    receipt: book.receipt_for(&job.origin)?,
+                })
+            });
+            let _ = job.reply.send(answer);
+        }
+    }
 }
 
 type SharedHub = Arc<Hub>;
@@ -66,10 +104,15 @@ type SharedHub = Arc<Hub>;
 pub fn router(book: Book, config: HubConfig) -> Router {
     let limit = config.max_bundle_bytes;
     let timeout = config.request_timeout;
+    let book = Arc::new(Mutex::new(book));
+    let (imports, jobs) = std::sync::mpsc::channel();
+    let writer = Arc::clone(&book);
+    std::thread::spawn(move || importer(writer, jobs));
     let hub = Arc::new(Hub {
-        book: Mutex::new(book),
+        book,
         config,
         uploads: Mutex::new(HashMap::new()),
+        imports,
     });
     Router::new()
         .route("/", get(status_page))
@@ -183,13 +226,28 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
             "上传过于频繁，请稍后再试",
         );
     }
-    let station = origin.clone();
-    let answer = with_book(&hub, move |book| {
-        let imported = book.import_bundle(&body)?;
-        let receipt = book.receipt_for(&station)?;
-        Ok(UploadAnswer { imported, receipt })
-    })
-    .await;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job = ImportJob {
+        bytes: body,
+        origin: origin.clone(),
+        reply,
+    };
+    if hub.imports.send(job).is_err() {
+        return refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stopping",
+            "同步服务正在停止，请稍后重试",
+        );
+    }
+    let answer = match answer.await {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(err)) => Err(answer_error(&err)),
+        Err(_) => Err(refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage",
+            "服务器内部错误，请稍后重试",
+        )),
+    };
     match answer {
         Ok(answer) => {
             tracing::info!(

@@ -490,6 +490,49 @@ impl Book {
 
     /// Verifies, decrypts and applies one bundle, all or nothing.
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Imported> {
+        let prepared = self.prepare_import(bytes)?;
+        let own = self.origin().code.clone();
+        self.write(|writer| apply_prepared(writer, &prepared, &own))
+    }
+
+    /// Imports several bundles in one transaction (one commit), each all or nothing: what the
+    /// hub does with uploads that arrive together. One result per bundle, in order.
+    pub fn import_bundles(&mut self, bundles: &[&[u8]]) -> Vec<Result<Imported>> {
+        let prepared: Vec<Result<PreparedBundle>> = bundles
+            .iter()
+            .map(|bytes| self.prepare_import(bytes))
+            .collect();
+        let own = self.origin().code.clone();
+        let mut results = Vec::with_capacity(prepared.len());
+        let committed = self.write(|writer| {
+            for bundle in prepared {
+                results.push(bundle.and_then(|bundle| {
+                    writer.atomically(|writer| apply_prepared(writer, &bundle, &own))
+                }));
+            }
+            Ok(())
+        });
+        match committed {
+            Ok(()) => results,
+            Err(err) => {
+                let message = err.to_string();
+                results
+                    .into_iter()
+                    .map(|result| {
+                        result.and_then(|_| {
+                            Err(Error::Corrupt(format!(
+                                "the batch did not commit: {message}"
+                            )))
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Everything about a bundle that needs no write: framing, sender, recipient, signature,
+    /// decryption, payload.
+    fn prepare_import(&self, bytes: &[u8]) -> Result<PreparedBundle> {
         let parsed = format::parse(bytes)?;
         let header = parsed.header.clone();
         let (sender, _) = self.active_peer_keys(&header.origin)?;
@@ -504,65 +547,13 @@ impl Book {
             ));
         }
         let payload = format::open(&parsed, &sender, &self.keys().seal)?;
-        if header.schema_version > SCHEMA_VERSION {
-            self.conn().execute(
-                "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    header.bundle_id.to_string(),
-                    header.origin,
-                    header.schema_version,
-                    stored(china_now()),
-                    bytes
-                ],
-            )?;
-            return Ok(Imported {
-                quarantined: 1,
-                ..Imported::default()
-            });
-        }
-        let own = self.origin().code.clone();
-        let file_hash = format::file_hash(bytes);
-        self.write(|writer| {
-            let mut imported = Imported::default();
-            for receipt in &payload.receipts {
-                if receipt.issuer != header.origin || receipt.origin != own {
-                    return Err(Error::refused(ErrorKind::BadBundle, "同步包中的回执与发送方不符"));
-                }
-                receipt.verify(&sender)?;
-                take_receipt(writer, receipt)?;
-                imported.receipts += 1;
-            }
-            if header.to_seq >= header.from_seq {
-                let acked = inbound_acked(writer.tx(), &header.origin)?;
-                if header.from_seq > acked + 1 {
-                    let entries = serde_json::to_vec(&payload.changes)
-                        .map_err(|err| Error::Corrupt(err.to_string()))?;
-                    writer.tx().execute(
-                        "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![
-                            header.origin,
-                            header.from_seq,
-                            header.to_seq,
-                            stored(china_now()),
-                            zstd::bulk::compress(&entries, 3)?
-                        ],
-                    )?;
-                    imported.pending += payload.changes.len();
-                } else {
-                    imported += apply_entries(writer, &header.origin, acked, header.to_seq, &payload.changes)?;
-                    imported += drain_pending(writer, &header.origin)?;
-                }
-            }
-            writer.tx().execute(
-                "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
-                 VALUES (?1, 0, ?2, ?3)
-                 ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
-                     last_bundle_hash = excluded.last_bundle_hash",
-                params![header.origin, stored(china_now()), file_hash],
-            )?;
-            Ok(imported)
+        let newer = header.schema_version > SCHEMA_VERSION;
+        Ok(PreparedBundle {
+            header,
+            payload,
+            sender,
+            file_hash: format::file_hash(bytes),
+            quarantine: newer.then(|| bytes.to_vec()),
         })
     }
 
@@ -839,6 +830,82 @@ fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
         added_at: row.get(3)?,
         revoked_at: row.get(4)?,
     })
+}
+
+/// A bundle verified and decrypted, ready to apply.
+struct PreparedBundle {
+    header: format::Header,
+    payload: format::Payload,
+    sender: ed25519_dalek::VerifyingKey,
+    file_hash: String,
+    /// The whole file, when its schema is newer than this book's.
+    quarantine: Option<Vec<u8>>,
+}
+
+/// Applies a prepared bundle: receipts, then its changes (or it waits after a gap, or goes to
+/// quarantine).
+fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
+    let header = &bundle.header;
+    if let Some(file) = &bundle.quarantine {
+        writer.tx().execute(
+            "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                header.bundle_id.to_string(),
+                header.origin,
+                header.schema_version,
+                stored(china_now()),
+                file
+            ],
+        )?;
+        return Ok(Imported {
+            quarantined: 1,
+            ..Imported::default()
+        });
+    }
+    let mut imported = Imported::default();
+    for receipt in &bundle.payload.receipts {
+        if receipt.issuer != header.origin || receipt.origin != own {
+            return Err(Error::refused(
+                ErrorKind::BadBundle,
+                "同步包中的回执与发送方不符",
+            ));
+        }
+        receipt.verify(&bundle.sender)?;
+        take_receipt(writer, receipt)?;
+        imported.receipts += 1;
+    }
+    let changes = &bundle.payload.changes;
+    if header.to_seq >= header.from_seq {
+        let acked = inbound_acked(writer.tx(), &header.origin)?;
+        if header.from_seq > acked + 1 {
+            let entries =
+                serde_json::to_vec(changes).map_err(|err| Error::Corrupt(err.to_string()))?;
+            writer.tx().execute(
+                "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    header.origin,
+                    header.from_seq,
+                    header.to_seq,
+                    stored(china_now()),
+                    zstd::bulk::compress(&entries, 3)?
+                ],
+            )?;
+            imported.pending += changes.len();
+        } else {
+            imported += apply_entries(writer, &header.origin, acked, header.to_seq, changes)?;
+            imported += drain_pending(writer, &header.origin)?;
+        }
+    }
+    writer.tx().execute(
+        "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
+         VALUES (?1, 0, ?2, ?3)
+         ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
+             last_bundle_hash = excluded.last_bundle_hash",
+        params![header.origin, stored(china_now()), bundle.file_hash],
+    )?;
+    Ok(imported)
 }
 
 /// Takes a verified receipt for this book's own changes from its issuer.

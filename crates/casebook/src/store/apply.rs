@@ -115,6 +115,12 @@ impl Applier {
         }
     }
 
+    /// Forgets what was touched (its writes were rolled back).
+    pub(crate) fn discard(&mut self) {
+        self.touched.clear();
+        self.created.clear();
+    }
+
     /// The current state of case `rid`, including events recorded earlier in this transaction.
     pub(crate) fn case_state(&mut self, tx: &Transaction<'_>, rid: i64) -> Result<CaseState> {
         Ok(self.timeline(tx, rid)?.state())

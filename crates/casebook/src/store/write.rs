@@ -188,6 +188,31 @@ impl<'b> Writer<'b> {
         Ok(true)
     }
 
+    /// Runs `work` inside a savepoint: on error only its writes are undone and the transaction
+    /// goes on (several bundles in one commit, each all or nothing).
+    pub(crate) fn atomically<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let (next_seq, hlc) = (self.next_seq, self.hlc);
+        self.tx.execute_batch("SAVEPOINT part")?;
+        let done = work(self).and_then(|value| {
+            self.applier.flush(&self.tx)?;
+            Ok(value)
+        });
+        match done {
+            Ok(value) => {
+                self.tx.execute_batch("RELEASE part")?;
+                Ok(value)
+            }
+            Err(err) => {
+                self.applier.discard();
+                self.deputies.clear();
+                self.next_seq = next_seq;
+                self.hlc = hlc;
+                self.tx.execute_batch("ROLLBACK TO part; RELEASE part")?;
+                Err(err)
+            }
+        }
+    }
+
     fn finish(mut self) -> Result<()> {
         self.applier.flush(&self.tx)?;
         self.tx.execute(
