@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use casebook::bundle::format;
-use casebook::bundle::{PullRequest, Refusal, UploadAnswer};
+use casebook::bundle::{BundleOpener, PreparedBundle, PullRequest, Refusal, UploadAnswer};
 use casebook::{Book, Error, ErrorKind};
 use serde::Deserialize;
 use tower_http::timeout::TimeoutLayer;
@@ -59,12 +59,13 @@ struct Hub {
     config: HubConfig,
     uploads: Mutex<HashMap<String, VecDeque<Instant>>>,
     imports: std::sync::mpsc::Sender<ImportJob>,
+    /// Keys to verify and open uploads on any core, refreshed when a station is not found.
+    opener: std::sync::RwLock<Arc<BundleOpener>>,
 }
 
-/// An upload waiting for the importer.
+/// An upload, verified and opened, waiting for the importer.
 struct ImportJob {
-    bytes: Bytes,
-    origin: String,
+    bundle: PreparedBundle,
     reply: tokio::sync::oneshot::Sender<casebook::Result<UploadAnswer>>,
 }
 
@@ -84,16 +85,22 @@ fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) 
             }
         }
         let mut book = book.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let inputs: Vec<&[u8]> = batch.iter().map(|job| &job.bytes[..]).collect();
-        let results = book.import_bundles(&inputs);
-        for (job, result) in batch.into_iter().zip(results) {
+        let (bundles, replies): (Vec<_>, Vec<_>) = batch
+            .into_iter()
+            .map(|job| {
+                let origin = job.bundle.origin().to_owned();
+                (Ok(job.bundle), (origin, job.reply))
+            })
+            .unzip();
+        let results = book.import_prepared(bundles);
+        for ((origin, reply), result) in replies.into_iter().zip(results) {
             let answer = result.and_then(|imported| {
                 Ok(UploadAnswer {
                     imported,
-                    receipt: book.receipt_for(&job.origin)?,
+                    receipt: book.receipt_for(&origin)?,
                 })
             });
-            let _ = job.reply.send(answer);
+            let _ = reply.send(answer);
         }
     }
 }
@@ -104,6 +111,14 @@ type SharedHub = Arc<Hub>;
 pub fn router(book: Book, config: HubConfig) -> Router {
     let limit = config.max_bundle_bytes;
     let timeout = config.request_timeout;
+    let opener = match book.bundle_opener() {
+        Ok(opener) => opener,
+        Err(err) => {
+            // The hub still starts; uploads are answered once the keys can be read.
+            tracing::error!("cannot read the keys: {err}");
+            BundleOpener::empty()
+        }
+    };
     let book = Arc::new(Mutex::new(book));
     let (imports, jobs) = std::sync::mpsc::channel();
     let writer = Arc::clone(&book);
@@ -113,6 +128,7 @@ pub fn router(book: Book, config: HubConfig) -> Router {
         config,
         uploads: Mutex::new(HashMap::new()),
         imports,
+        opener: std::sync::RwLock::new(Arc::new(opener)),
     });
     Router::new()
         .route("/", get(status_page))
@@ -213,6 +229,47 @@ impl Hub {
     }
 }
 
+impl Hub {
+    fn opener(&self) -> Arc<BundleOpener> {
+        Arc::clone(
+            &self
+                .opener
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+}
+
+/// Verifies and opens an upload on the blocking pool, away from the writer. A station enrolled
+/// since the keys were read is found by reading them again.
+async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<PreparedBundle, Response> {
+    let opener = hub.opener();
+    let bytes = body.clone();
+    let first = tokio::task::spawn_blocking(move || opener.prepare(&bytes)).await;
+    match first {
+        Ok(Err(err)) if err.kind() == ErrorKind::UnknownOrigin => {
+            let fresh = Arc::new(with_book(hub, |book| book.bundle_opener()).await?);
+            *hub.opener
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(&fresh);
+            match tokio::task::spawn_blocking(move || fresh.prepare(&body)).await {
+                Ok(result) => result.map_err(|err| answer_error(&err)),
+                Err(_) => Err(refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage",
+                    "服务器内部错误，请稍后重试",
+                )),
+            }
+        }
+        Ok(result) => result.map_err(|err| answer_error(&err)),
+        Err(_) => Err(refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage",
+            "服务器内部错误，请稍后重试",
+        )),
+    }
+}
+
 async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
     let origin = match format::parse(&body) {
         Ok(parsed) => parsed.header.origin,
@@ -226,12 +283,12 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
             "上传过于频繁，请稍后再试",
         );
     }
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    let job = ImportJob {
-        bytes: body,
-        origin: origin.clone(),
-        reply,
+    let bundle = match open_upload(&hub, body).await {
+        Ok(bundle) => bundle,
+        Err(response) => return response,
     };
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job = ImportJob { bundle, reply };
     if hub.imports.send(job).is_err() {
         return refusal(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -417,3 +417,46 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
         "each reception once"
     );
 }
+
+/// Stations enrolled or revoked (by `casebook peer …` on the same book) while the hub runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_and_revocation_while_running_take_effect() {
+    let mut hub = start(HubConfig::default()).await;
+    let town_path = hub._dir.path().join("town.db");
+    let mut operator = Book::open(&town_path).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut newcomer = Book::create(
+        &dir.path().join("nt.db"),
+        "NT",
+        "南塘村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
+    let roster: RosterFile =
+        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    newcomer.import_roster(&roster).unwrap();
+    enroll(&mut operator, &mut newcomer);
+    let bytes = newcomer.seal_bundle("QX").unwrap().unwrap().bytes;
+    assert_eq!(
+        hub.upload(bytes).await.status(),
+        StatusCode::OK,
+        "a station enrolled after start"
+    );
+
+    operator.revoke_peer("BX").unwrap();
+    hub.station.add_reception(reception("吊销之后")).unwrap();
+    let bytes = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
+    let refused = hub.upload(bytes).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "revoked after the hub read the keys"
+    );
+    assert_eq!(
+        refused.json::<Refusal>().await.unwrap().kind,
+        "unknown_origin"
+    );
+    hub.stop().await;
+}

@@ -15,6 +15,7 @@
 pub mod format;
 pub mod keys;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -498,14 +499,65 @@ impl Book {
     /// Imports several bundles in one transaction (one commit), each all or nothing: what the
     /// hub does with uploads that arrive together. One result per bundle, in order.
     pub fn import_bundles(&mut self, bundles: &[&[u8]]) -> Vec<Result<Imported>> {
-        let prepared: Vec<Result<PreparedBundle>> = bundles
-            .iter()
-            .map(|bytes| self.prepare_import(bytes))
-            .collect();
+        let prepared = match self.bundle_opener() {
+            Ok(opener) => bundles.iter().map(|bytes| opener.prepare(bytes)).collect(),
+            Err(err) => {
+                let message = err.to_string();
+                return bundles
+                    .iter()
+                    .map(|_| Err(Error::Corrupt(message.clone())))
+                    .collect();
+            }
+        };
+        self.import_prepared(prepared)
+    }
+
+    /// Everything about a bundle that needs no write: framing, sender, recipient, signature,
+    /// decryption, payload.
+    fn prepare_import(&self, bytes: &[u8]) -> Result<PreparedBundle> {
+        self.bundle_opener()?.prepare(bytes)
+    }
+
+    /// A snapshot of the keys needed to verify and open bundles, for work done away from the
+    /// book (the hub opens uploads on several cores, then applies them in one writer).
+    pub fn bundle_opener(&self) -> Result<BundleOpener> {
+        let mut peers = HashMap::new();
+        for peer in self.peers()? {
+            let key = if peer.revoked_at.is_some() {
+                None
+            } else {
+                Some(verifying_key(
+                    "签名公钥",
+                    &decode_key("签名公钥", &peer.sign_public)?,
+                )?)
+            };
+            peers.insert(peer.code, key);
+        }
+        Ok(BundleOpener {
+            own: self.origin().code.clone(),
+            seal: self.keys().seal.clone(),
+            peers,
+        })
+    }
+
+    /// Applies bundles opened by a [`BundleOpener`] in one transaction, each all or nothing.
+    /// A sender revoked since the opener was made is refused here.
+    pub fn import_prepared(
+        &mut self,
+        bundles: Vec<Result<PreparedBundle>>,
+    ) -> Vec<Result<Imported>> {
         let own = self.origin().code.clone();
-        let mut results = Vec::with_capacity(prepared.len());
+        let checked: Vec<Result<PreparedBundle>> = bundles
+            .into_iter()
+            .map(|bundle| {
+                let bundle = bundle?;
+                self.active_peer_keys(&bundle.header.origin)?;
+                Ok(bundle)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(checked.len());
         let committed = self.write(|writer| {
-            for bundle in prepared {
+            for bundle in checked {
                 results.push(bundle.and_then(|bundle| {
                     writer.atomically(|writer| apply_prepared(writer, &bundle, &own))
                 }));
@@ -528,33 +580,6 @@ impl Book {
                     .collect()
             }
         }
-    }
-
-    /// Everything about a bundle that needs no write: framing, sender, recipient, signature,
-    /// decryption, payload.
-    fn prepare_import(&self, bytes: &[u8]) -> Result<PreparedBundle> {
-        let parsed = format::parse(bytes)?;
-        let header = parsed.header.clone();
-        let (sender, _) = self.active_peer_keys(&header.origin)?;
-        if header.recipient != self.origin().code {
-            return Err(Error::refused(
-                ErrorKind::WrongRecipient,
-                format!(
-                    "这个同步包是发给“{}”的，不是发给本站（{}）的",
-                    header.recipient,
-                    self.origin().code
-                ),
-            ));
-        }
-        let payload = format::open(&parsed, &sender, &self.keys().seal)?;
-        let newer = header.schema_version > SCHEMA_VERSION;
-        Ok(PreparedBundle {
-            header,
-            payload,
-            sender,
-            file_hash: format::file_hash(bytes),
-            quarantine: newer.then(|| bytes.to_vec()),
-        })
     }
 
     /// A signed request for this book's bundle from the hub.
@@ -832,14 +857,94 @@ fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
     })
 }
 
+/// Verifies and opens bundles sealed to one book, without the book (see
+/// [`Book::bundle_opener`]).
+#[derive(Clone)]
+pub struct BundleOpener {
+    own: String,
+    seal: x25519_dalek::StaticSecret,
+    /// Enrolled peers; `None` for a revoked one.
+    peers: HashMap<String, Option<ed25519_dalek::VerifyingKey>>,
+}
+
+impl std::fmt::Debug for BundleOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundleOpener")
+            .field("own", &self.own)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BundleOpener {
+    /// An opener that knows no peer and refuses everything.
+    pub fn empty() -> BundleOpener {
+        BundleOpener {
+            own: String::new(),
+            seal: x25519_dalek::StaticSecret::from([0u8; 32]),
+            peers: HashMap::new(),
+        }
+    }
+
+    /// Framing, sender, recipient, signature, decryption and payload of one bundle.
+    pub fn prepare(&self, bytes: &[u8]) -> Result<PreparedBundle> {
+        let parsed = format::parse(bytes)?;
+        let header = parsed.header.clone();
+        let sender = match self.peers.get(&header.origin) {
+            _ if header.origin == self.own => {
+                return Err(Error::refused(
+                    ErrorKind::UnknownOrigin,
+                    format!("“{}”是本站自己，不能与自己同步", header.origin),
+                ));
+            }
+            None => return Err(unknown_origin(&header.origin)),
+            Some(None) => {
+                return Err(Error::refused(
+                    ErrorKind::UnknownOrigin,
+                    format!(
+                        "“{}”已被吊销：不再接收其同步包，也不再向其发送",
+                        header.origin
+                    ),
+                ));
+            }
+            Some(Some(key)) => *key,
+        };
+        if header.recipient != self.own {
+            return Err(Error::refused(
+                ErrorKind::WrongRecipient,
+                format!(
+                    "这个同步包是发给“{}”的，不是发给本站（{}）的",
+                    header.recipient, self.own
+                ),
+            ));
+        }
+        let payload = format::open(&parsed, &sender, &self.seal)?;
+        let newer = header.schema_version > SCHEMA_VERSION;
+        Ok(PreparedBundle {
+            header,
+            payload,
+            sender,
+            file_hash: format::file_hash(bytes),
+            quarantine: newer.then(|| bytes.to_vec()),
+        })
+    }
+}
+
 /// A bundle verified and decrypted, ready to apply.
-struct PreparedBundle {
+#[derive(Debug)]
+pub struct PreparedBundle {
     header: format::Header,
     payload: format::Payload,
     sender: ed25519_dalek::VerifyingKey,
     file_hash: String,
     /// The whole file, when its schema is newer than this book's.
     quarantine: Option<Vec<u8>>,
+}
+
+impl PreparedBundle {
+    /// The sender (authenticated).
+    pub fn origin(&self) -> &str {
+        &self.header.origin
+    }
 }
 
 /// Applies a prepared bundle: receipts, then its changes (or it waits after a gap, or goes to
