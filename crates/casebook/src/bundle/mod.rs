@@ -515,7 +515,17 @@ impl Book {
     /// Everything about a bundle that needs no write: framing, sender, recipient, signature,
     /// decryption, payload.
     fn prepare_import(&self, bytes: &[u8]) -> Result<PreparedBundle> {
-        self.bundle_opener()?.prepare(bytes)
+        let origin = format::parse(bytes)?.header.origin;
+        let mut peers = HashMap::new();
+        if let Some(peer) = self.peer(&origin)? {
+            peers.insert(origin, active_key(&peer)?);
+        }
+        BundleOpener {
+            own: self.origin().code.clone(),
+            seal: self.keys().seal.clone(),
+            peers,
+        }
+        .prepare(bytes)
     }
 
     /// A snapshot of the keys needed to verify and open bundles, for work done away from the
@@ -845,6 +855,17 @@ impl PullRequest {
             self.station, self.time, self.nonce
         )
     }
+}
+
+/// A peer's verifying key, or `None` when it is revoked.
+fn active_key(peer: &Peer) -> Result<Option<ed25519_dalek::VerifyingKey>> {
+    if peer.revoked_at.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(verifying_key(
+        "签名公钥",
+        &decode_key("签名公钥", &peer.sign_public)?,
+    )?))
 }
 
 fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
