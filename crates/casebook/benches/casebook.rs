@@ -19,12 +19,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use casebook::demo::{self, DemoOptions};
-use casebook::domain::{Channel, ReceptionInput, Visitor};
+use casebook::domain::ReceptionInput;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
-use casebook::time::china_now;
 use casebook::{Book, search};
-use chrono::TimeDelta;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
@@ -162,31 +160,7 @@ fn a_week_of_one_station(dir: &Path) {
 }
 
 fn reception_input(deputy: &str) -> ReceptionInput {
-    ReceptionInput {
-        received_at: china_now() - TimeDelta::hours(1),
-        channel: Channel::StationVisit,
-        deputies: vec![deputy.to_owned()],
-        visitors: vec![Visitor {
-            name: Some("梁秀英".into()),
-            sex: None,
-            age: Some(67),
-            phone: Some("13800138000".into()),
-            id_number: None,
-            address: Some("东岭村第三村民小组".into()),
-            representative: false,
-        }],
-        head_count: None,
-        category: "村务管理".into(),
-        subcategory: None,
-        matter: "村道路灯损坏多日，夜间出行不便".into(),
-        request: "请求尽快维修路灯".into(),
-        proposed_handling: None,
-        place: None,
-        grid: None,
-        reply_due: None,
-        confidential: false,
-        consent: true,
-    }
+    liaison_testkit::reception(deputy, "村道路灯损坏多日，夜间出行不便")
 }
 
 fn save_one_reception(dir: &Path) {

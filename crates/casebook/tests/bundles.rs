@@ -12,6 +12,7 @@ use casebook::time::china_now;
 use casebook::{Book, ErrorKind};
 use chrono::TimeDelta;
 use ed25519_dalek::SigningKey;
+use liaison_testkit::{enroll, reception};
 use proptest::prelude::*;
 use tempfile::TempDir;
 
@@ -41,14 +42,6 @@ fn book_with_key(path: &Path, code: &str, kind: BookKind, secret: [u8; 32]) -> B
         .execute("UPDATE own_keys SET sign_secret = ?1", [secret.as_slice()])
         .unwrap();
     Book::open(path).unwrap()
-}
-
-fn enroll(a: &mut Book, b: &mut Book) {
-    let (ka, kb) = (a.public_keys(), b.public_keys());
-    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
-        .unwrap();
-    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
-        .unwrap();
 }
 
 /// A town (`QX`) and its stations, each a book file in one temporary folder, enrolled with each
@@ -149,34 +142,6 @@ impl Town {
 
 fn station_secret(i: usize) -> [u8; 32] {
     [u8::try_from(i).unwrap() + 1; 32]
-}
-
-fn reception(deputy: &str, matter: &str) -> ReceptionInput {
-    ReceptionInput {
-        received_at: china_now() - TimeDelta::hours(2),
-        channel: Channel::StationVisit,
-        deputies: vec![deputy.to_owned()],
-        visitors: vec![Visitor {
-            name: Some("梁秀英".into()),
-            sex: Some(Sex::Female),
-            age: Some(61),
-            phone: Some("13800138000".into()),
-            id_number: Some("11010519491231002X".into()),
-            address: Some("东岭村第三村民小组".into()),
-            representative: false,
-        }],
-        head_count: None,
-        category: "山林土地".into(),
-        subcategory: Some("出嫁女土地权益".into()),
-        matter: matter.into(),
-        request: "请求保障土地权益".into(),
-        proposed_handling: None,
-        place: None,
-        grid: None,
-        reply_due: None,
-        confidential: false,
-        consent: true,
-    }
 }
 
 fn event(kind: CaseEventKind) -> CaseEventInput {

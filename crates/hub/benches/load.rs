@@ -35,33 +35,12 @@ fn station_week(code: &str, receptions: usize) -> Book {
     .unwrap();
     book.import_roster(&roster).unwrap();
     for i in 0..receptions {
-        let added = book
-            .add_reception(ReceptionInput {
-                received_at: china_now() - TimeDelta::hours(2 + i as i64),
-                channel: Channel::StationVisit,
-                deputies: vec![format!("代表{code}")],
-                visitors: vec![Visitor {
-                    name: Some("来访群众".into()),
-                    sex: None,
-                    age: None,
-                    phone: Some("13800138000".into()),
-                    id_number: None,
-                    address: Some("某村民小组".into()),
-                    representative: false,
-                }],
-                head_count: None,
-                category: "村务管理".into(),
-                subcategory: None,
-                matter: format!("第{i}件：村道路灯损坏，夜间出行不便"),
-                request: "请求维修".into(),
-                proposed_handling: None,
-                place: None,
-                grid: None,
-                reply_due: None,
-                confidential: false,
-                consent: true,
-            })
-            .unwrap();
+        let mut input = liaison_testkit::reception(
+            &format!("代表{code}"),
+            &format!("第{i}件：村道路灯损坏，夜间出行不便"),
+        );
+        input.received_at = china_now() - TimeDelta::hours(2 + i as i64);
+        let added = book.add_reception(input).unwrap();
         let accepted = CaseEventInput {
             at: None,
             deputy: None,

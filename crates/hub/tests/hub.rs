@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use casebook::Book;
 use casebook::bundle::{Refusal, UploadAnswer};
-use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
 use casebook::store::BookKind;
-use casebook::time::china_now;
-use chrono::TimeDelta;
 use liaison_hub::{HubConfig, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER, serve};
+use liaison_testkit::enroll;
 use reqwest::StatusCode;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -23,14 +21,6 @@ struct Running {
     client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
-}
-
-fn enroll(a: &mut Book, b: &mut Book) {
-    let (ka, kb) = (a.public_keys(), b.public_keys());
-    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
-        .unwrap();
-    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
-        .unwrap();
 }
 
 /// A town hub with one enrolled station (BX) that already has the town's roster.
@@ -50,9 +40,7 @@ async fn start(config: HubConfig) -> Running {
         BookKind::Station,
     )
     .unwrap();
-    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
-    let roster: RosterFile =
-        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    let roster = liaison_testkit::roster();
     town.import_roster(&roster).unwrap();
     enroll(&mut town, &mut station);
     let sealed = town.seal_bundle("BX").unwrap().unwrap();
@@ -72,34 +60,6 @@ async fn start(config: HubConfig) -> Running {
         client: reqwest::Client::new(),
         stop: Some(stop),
         server: Some(server),
-    }
-}
-
-fn reception(matter: &str) -> ReceptionInput {
-    ReceptionInput {
-        received_at: china_now() - TimeDelta::hours(1),
-        channel: Channel::StationVisit,
-        deputies: vec!["陈建国".into()],
-        visitors: vec![Visitor {
-            name: Some("梁秀英".into()),
-            sex: None,
-            age: None,
-            phone: Some("13800138000".into()),
-            id_number: None,
-            address: None,
-            representative: false,
-        }],
-        head_count: None,
-        category: "村务管理".into(),
-        subcategory: None,
-        matter: matter.into(),
-        request: "请求维修".into(),
-        proposed_handling: None,
-        place: None,
-        grid: None,
-        reply_due: None,
-        confidential: false,
-        consent: true,
     }
 }
 
@@ -140,9 +100,11 @@ impl Running {
 async fn upload_answers_with_a_signed_receipt_and_a_repeat_changes_nothing() {
     let mut hub = start(HubConfig::default()).await;
     hub.station
-        .add_reception(reception("村道路灯损坏"))
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
         .unwrap();
-    hub.station.add_reception(reception("水渠堵塞")).unwrap();
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "水渠堵塞"))
+        .unwrap();
     let sealed = hub.station.seal_bundle("QX").unwrap().unwrap();
     hub.station.record_export("QX", &sealed).unwrap();
 
@@ -191,7 +153,7 @@ async fn upload_answers_with_a_signed_receipt_and_a_repeat_changes_nothing() {
 async fn a_signed_pull_gets_the_towns_bundle_once() {
     let mut hub = start(HubConfig::default()).await;
     hub.station
-        .add_reception(reception("村道路灯损坏"))
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
         .unwrap();
     let sealed = hub.station.seal_bundle("QX").unwrap().unwrap();
     assert_eq!(hub.upload(sealed.bytes).await.status(), StatusCode::OK);
@@ -232,7 +194,9 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
         ..HubConfig::default()
     };
     let mut hub = start(config).await;
-    hub.station.add_reception(reception("篡改")).unwrap();
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "篡改"))
+        .unwrap();
     let bytes = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
 
     let mut tampered = bytes.clone();
@@ -253,9 +217,7 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
     let mut lookalike =
         Book::create(&dir.path().join("qx.db"), "QX", "假镇", BookKind::Town).unwrap();
     enroll(&mut stranger, &mut lookalike);
-    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
-    let roster: RosterFile =
-        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    let roster = liaison_testkit::roster();
     stranger.import_roster(&roster).unwrap();
     let foreign = stranger.seal_bundle("QX").unwrap().unwrap().bytes;
     assert_eq!(hub.upload(foreign).await.status(), StatusCode::FORBIDDEN);
@@ -433,9 +395,7 @@ async fn enrolment_and_revocation_while_running_take_effect() {
         BookKind::Station,
     )
     .unwrap();
-    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
-    let roster: RosterFile =
-        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    let roster = liaison_testkit::roster();
     newcomer.import_roster(&roster).unwrap();
     enroll(&mut operator, &mut newcomer);
     let bytes = newcomer.seal_bundle("QX").unwrap().unwrap().bytes;
@@ -446,7 +406,9 @@ async fn enrolment_and_revocation_while_running_take_effect() {
     );
 
     operator.revoke_peer("BX").unwrap();
-    hub.station.add_reception(reception("吊销之后")).unwrap();
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "吊销之后"))
+        .unwrap();
     let bytes = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
     let refused = hub.upload(bytes).await;
     assert_eq!(

@@ -12,49 +12,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use casebook::Book;
-use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
 use casebook::store::BookKind;
-use casebook::time::china_now;
-use chrono::TimeDelta;
 use liaison_hub::{HubConfig, serve};
 use liaison_sync::{Hub, SharedBook, SyncError, WorkerConfig, WorkerState, run_worker, sync_once};
+use liaison_testkit::enroll;
 use tokio::sync::oneshot;
-
-fn enroll(a: &mut Book, b: &mut Book) {
-    let (ka, kb) = (a.public_keys(), b.public_keys());
-    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
-        .unwrap();
-    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
-        .unwrap();
-}
-
-fn reception(matter: &str) -> ReceptionInput {
-    ReceptionInput {
-        received_at: china_now() - TimeDelta::hours(1),
-        channel: Channel::Phone,
-        deputies: vec!["陈建国".into()],
-        visitors: vec![Visitor {
-            name: Some("梁秀英".into()),
-            sex: None,
-            age: None,
-            phone: None,
-            id_number: None,
-            address: None,
-            representative: false,
-        }],
-        head_count: None,
-        category: "村务管理".into(),
-        subcategory: None,
-        matter: matter.into(),
-        request: "请求处理".into(),
-        proposed_handling: None,
-        place: None,
-        grid: None,
-        reply_due: None,
-        confidential: false,
-        consent: true,
-    }
-}
 
 /// A town book and a station book (with the roster and three receptions), enrolled.
 fn books(dir: &Path) -> (PathBuf, SharedBook) {
@@ -62,13 +24,13 @@ fn books(dir: &Path) -> (PathBuf, SharedBook) {
     let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
     let mut station =
         Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station).unwrap();
-    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json");
-    let roster: RosterFile =
-        serde_json::from_str(&std::fs::read_to_string(roster).unwrap()).unwrap();
+    let roster = liaison_testkit::roster();
     station.import_roster(&roster).unwrap();
     enroll(&mut town, &mut station);
     for matter in ["路灯", "水渠", "低保"] {
-        station.add_reception(reception(matter)).unwrap();
+        station
+            .add_reception(liaison_testkit::reception("陈建国", matter))
+            .unwrap();
     }
     (town_path, Arc::new(Mutex::new(station)))
 }

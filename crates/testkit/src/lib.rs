@@ -1,0 +1,59 @@
+//! Helpers shared by the tests and benchmarks of every crate: books that know each other, the
+//! fixture roster, and a valid reception to record. Test code only; it panics on failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use casebook::Book;
+use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
+use casebook::time::china_now;
+use chrono::TimeDelta;
+
+/// Enrolls two books with each other by their public keys.
+pub fn enroll(a: &mut Book, b: &mut Book) {
+    let (ka, kb) = (a.public_keys(), b.public_keys());
+    a.add_peer(&kb.origin, &kb.sign_public, &kb.seal_public)
+        .expect("enroll");
+    b.add_peer(&ka.origin, &ka.sign_public, &ka.seal_public)
+        .expect("enroll");
+}
+
+/// The fixture roster file (grids C/A1/B01, station BX, deputies 陈建国 (mediator), 李秀英, 黄海).
+pub fn roster_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json")
+}
+
+/// The fixture roster, parsed.
+pub fn roster() -> RosterFile {
+    serde_json::from_str(&std::fs::read_to_string(roster_path()).expect("fixture roster"))
+        .expect("fixture roster parses")
+}
+
+/// A valid reception two hours ago by `deputy`, a visitor with a phone, consent given.
+pub fn reception(deputy: &str, matter: &str) -> ReceptionInput {
+    ReceptionInput {
+        received_at: china_now() - TimeDelta::hours(2),
+        channel: Channel::StationVisit,
+        deputies: vec![deputy.to_owned()],
+        visitors: vec![Visitor {
+            name: Some("梁秀英".into()),
+            sex: None,
+            age: Some(61),
+            phone: Some("13800138000".into()),
+            id_number: None,
+            address: Some("东岭村第三村民小组".into()),
+            representative: false,
+        }],
+        head_count: None,
+        category: "村务管理".into(),
+        subcategory: None,
+        matter: matter.into(),
+        request: "请求处理".into(),
+        proposed_handling: None,
+        place: None,
+        grid: None,
+        reply_due: None,
+        confidential: false,
+        consent: true,
+    }
+}
