@@ -8,6 +8,10 @@
 pub struct Hlc(i64);
 
 const COUNTER_BITS: u32 = 16;
+
+/// How far ahead of this PC a remote clock may be and still be followed: 30 days (station
+/// clocks are often days off; years off is a wrong clock).
+pub const MAX_AHEAD_MS: i64 = 30 * 24 * 3600 * 1000;
 const COUNTER_MASK: i64 = (1 << COUNTER_BITS) - 1;
 
 impl Hlc {
@@ -39,8 +43,13 @@ impl Hlc {
         }
     }
 
-    /// Merges a remote reading so that later local events order after it.
-    pub fn observe(self, remote: Hlc) -> Hlc {
+    /// Merges a remote reading so that later local events order after it. A reading further
+    /// ahead of `now_ms` than [`MAX_AHEAD_MS`] (a PC clock set years wrong) is not followed:
+    /// it would make that PC's edits win every later comparison.
+    pub fn observe(self, remote: Hlc, now_ms: i64) -> Hlc {
+        if remote.wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+            return self;
+        }
         self.max(remote)
     }
 }
@@ -73,7 +82,13 @@ mod tests {
     fn observing_a_later_remote_moves_the_clock_forward() {
         let local = Hlc::default().tick(100);
         let remote = Hlc::default().tick(10_000_000);
-        let merged = local.observe(remote);
+        let merged = local.observe(remote, 9_000_000);
         assert!(merged.tick(100) > remote);
+        let absurd = Hlc::default().tick(i64::MAX >> 17);
+        assert_eq!(
+            local.observe(absurd, 100),
+            local,
+            "a clock years ahead is not followed"
+        );
     }
 }

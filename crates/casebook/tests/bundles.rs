@@ -116,6 +116,24 @@ impl Town {
         changes: Vec<LogEntry>,
         schema: i64,
     ) -> Vec<u8> {
+        let count = changes.len() as u64;
+        let payload = serde_json::to_vec(&Payload {
+            changes,
+            receipts: vec![],
+        })
+        .unwrap();
+        self.seal_json_by_hand(i, range, &payload, (count, 0), schema)
+    }
+
+    /// A bundle from station `i` to the town whose payload JSON is given as it is.
+    fn seal_json_by_hand(
+        &self,
+        i: usize,
+        range: (i64, i64),
+        payload: &[u8],
+        counts: (u64, u64),
+        schema: i64,
+    ) -> Vec<u8> {
         let town_keys = self.town.public_keys();
         let seal_key = casebook::bundle::keys::decode_key("k", &town_keys.seal_public).unwrap();
         let seal = Seal {
@@ -128,15 +146,7 @@ impl Town {
             created_at: "2026-11-28T09:00:00+08:00".into(),
         };
         let signer = SigningKey::from_bytes(&station_secret(i));
-        format::write(
-            &seal,
-            &Payload {
-                changes,
-                receipts: vec![],
-            },
-            &signer,
-        )
-        .unwrap()
+        format::write_json(&seal, payload, counts, &signer).unwrap()
     }
 }
 
@@ -711,5 +721,62 @@ fn bundles_imported_together_are_each_all_or_nothing() {
     assert_eq!(
         t.town.canonical_dump().unwrap(),
         one_by_one.canonical_dump().unwrap()
+    );
+}
+
+#[test]
+fn a_newer_schema_that_this_version_cannot_decode_is_still_quarantined() {
+    let mut t = Town::new(&["BX"]);
+    let future = br#"{"changes":[{"origin":"BX","seq":1,"hlc":1,"deputy":null,"schema_version":99,
+        "base_hlc":null,"type":"visit_photo_attach","record":{"id":"x","photo":"..."}}],"receipts":[],
+        "attachments":[]}"#;
+    let newer = t.seal_json_by_hand(0, (1, 1), future, (1, 0), SCHEMA_VERSION + 1);
+    assert_eq!(t.town.import_bundle(&newer).unwrap().quarantined, 1);
+    let same_schema = t.seal_json_by_hand(0, (1, 1), future, (1, 0), SCHEMA_VERSION);
+    assert_eq!(
+        t.town.import_bundle(&same_schema).unwrap_err().kind(),
+        ErrorKind::BadBundle
+    );
+    let nonsense_range = t.seal_by_hand(0, (0, 0), vec![], SCHEMA_VERSION);
+    assert_eq!(
+        t.town.import_bundle(&nonsense_range).unwrap_err().kind(),
+        ErrorKind::BadBundle
+    );
+}
+
+#[test]
+fn a_town_restored_from_backup_gets_again_what_it_lost() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "第一件"))
+        .unwrap();
+    let first = read(&t.station_to_town(0));
+    t.town.import_bundle(&first).unwrap();
+    let backup = t.town_copy("backup.db");
+    t.stations[0]
+        .add_reception(reception("陈建国", "第二件"))
+        .unwrap();
+    let second = read(&t.station_to_town(0));
+    t.town.import_bundle(&second).unwrap();
+    let receipt = read(&t.town_to(0));
+    t.stations[0].import_bundle(&receipt).unwrap();
+    assert_eq!(t.stations[0].bundle_status().unwrap()[0].unacknowledged, 0);
+
+    // The town's disk dies; it is restored from the backup, which lacks the second reception.
+    let mut restored = backup;
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = t.dir.path().join("restored-out");
+    let lower = restored.export_bundle("BX", &out).unwrap().path;
+    t.stations[0].import_bundle(&read(&lower)).unwrap();
+    assert!(
+        t.stations[0].bundle_status().unwrap()[0].unacknowledged > 0,
+        "the newest receipt counts"
+    );
+    let again = read(&t.station_to_town(0));
+    let imported = restored.import_bundle(&again).unwrap();
+    assert!(imported.applied > 0);
+    assert_eq!(
+        restored.stats(Some("BX"), None, None).unwrap().receptions,
+        2
     );
 }

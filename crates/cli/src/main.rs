@@ -401,7 +401,7 @@ fn sync_command(db: Option<&Path>, hub: &str, to: Option<&str>, json: bool) -> E
         url: hub.to_owned(),
         code,
     };
-    let client = reqwest::Client::new();
+    let client = liaison_sync::client();
     match runtime.block_on(liaison_sync::sync_once(&book, &hub, &client)) {
         Ok(outcome) => {
             let out = Output { json };

@@ -10,9 +10,10 @@
 //!
 //! Refusals get 400 (malformed, tampered), 403 (unknown or revoked station, bad or replayed
 //! signature), 413 (too large), 429 (too fast) with a short reason; details go to the log, which
-//! never holds visitors' data (bundles stay sealed until the book opens them). The book is
-//! SQLite: every request runs on the blocking pool, one at a time. [`serve`] takes a listener and
-//! a shutdown signal, so tests bind `127.0.0.1:0`.
+//! never holds visitors' data (bundles stay sealed until the book opens them). Uploads are
+//! verified and decrypted on the blocking pool, several at once; one writer thread then applies
+//! the uploads waiting together in one transaction. [`serve`] takes a listener and a shutdown
+//! signal, so tests bind `127.0.0.1:0`.
 
 mod status;
 
@@ -27,7 +28,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use casebook::bundle::format;
 use casebook::bundle::{BundleOpener, PreparedBundle, PullRequest, Refusal, UploadAnswer};
 use casebook::{Book, Error, ErrorKind};
 use serde::Deserialize;
@@ -92,7 +92,16 @@ fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) 
                 (Ok(job.bundle), (origin, job.reply))
             })
             .unzip();
-        let results = book.import_prepared(bundles);
+        let count = bundles.len();
+        let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            book.import_prepared(bundles)
+        }))
+        .unwrap_or_else(|_| {
+            tracing::error!("the importer panicked; the batch was not applied");
+            (0..count)
+                .map(|_| Err(casebook::Error::Corrupt("importer panicked".into())))
+                .collect()
+        });
         for ((origin, reply), result) in replies.into_iter().zip(results) {
             let answer = result.and_then(|imported| {
                 Ok(UploadAnswer {
@@ -155,6 +164,14 @@ pub async fn serve(
         .await
 }
 
+fn internal_error() -> Response {
+    refusal(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "storage",
+        "服务器内部错误，请稍后重试",
+    )
+}
+
 fn refusal(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
     let body = Refusal {
         kind: kind.to_owned(),
@@ -197,11 +214,7 @@ async fn with_book<T: Send + 'static>(
         Ok(Err(err)) => Err(answer_error(&err)),
         Err(join) => {
             tracing::error!("book task failed: {join}");
-            Err(refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "storage",
-                "服务器内部错误，请稍后重试",
-            ))
+            Err(internal_error())
         }
     }
 }
@@ -247,34 +260,29 @@ async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<PreparedBundle, Res
     let bytes = body.clone();
     let first = tokio::task::spawn_blocking(move || opener.prepare(&bytes)).await;
     match first {
-        Ok(Err(err)) if err.kind() == ErrorKind::UnknownOrigin => {
+        // A station enrolled or re-keyed since the keys were read.
+        Ok(Err(err)) if matches!(err.kind(), ErrorKind::UnknownOrigin | ErrorKind::BadBundle) => {
             let fresh = Arc::new(with_book(hub, |book| book.bundle_opener()).await?);
             *hub.opener
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(&fresh);
             match tokio::task::spawn_blocking(move || fresh.prepare(&body)).await {
                 Ok(result) => result.map_err(|err| answer_error(&err)),
-                Err(_) => Err(refusal(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "storage",
-                    "服务器内部错误，请稍后重试",
-                )),
+                Err(_) => Err(internal_error()),
             }
         }
         Ok(result) => result.map_err(|err| answer_error(&err)),
-        Err(_) => Err(refusal(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "storage",
-            "服务器内部错误，请稍后重试",
-        )),
+        Err(_) => Err(internal_error()),
     }
 }
 
 async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
-    let origin = match format::parse(&body) {
-        Ok(parsed) => parsed.header.origin,
-        Err(err) => return answer_error(&err),
+    let bundle = match open_upload(&hub, body).await {
+        Ok(bundle) => bundle,
+        Err(response) => return response,
     };
+    // Counted only once the station is authenticated: nobody can use up another's minute.
+    let origin = bundle.origin().to_owned();
     if !hub.admit(&origin) {
         tracing::warn!(station = %origin, "too many uploads");
         return refusal(
@@ -283,10 +291,6 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
             "上传过于频繁，请稍后再试",
         );
     }
-    let bundle = match open_upload(&hub, body).await {
-        Ok(bundle) => bundle,
-        Err(response) => return response,
-    };
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job = ImportJob { bundle, reply };
     if hub.imports.send(job).is_err() {
@@ -299,11 +303,7 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
     let answer = match answer.await {
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(err)) => Err(answer_error(&err)),
-        Err(_) => Err(refusal(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "storage",
-            "服务器内部错误，请稍后重试",
-        )),
+        Err(_) => Err(internal_error()),
     };
     match answer {
         Ok(answer) => {

@@ -33,9 +33,13 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// Worth retrying soon.
+    /// Worth retrying soon (the network, the hub busy or failing, the book busy).
     pub fn is_transient(&self) -> bool {
-        matches!(self, SyncError::Unreachable(_))
+        match self {
+            SyncError::Unreachable(_) => true,
+            SyncError::Book(err) => err.kind() == casebook::ErrorKind::Storage,
+            SyncError::Refused { .. } => false,
+        }
     }
 }
 
@@ -80,7 +84,10 @@ async fn with_book<T: Send + 'static>(
 
 async fn refusal_of(response: reqwest::Response) -> SyncError {
     let status = response.status();
-    if status.is_server_error() {
+    let passing = status.is_server_error()
+        || status == reqwest::StatusCode::REQUEST_TIMEOUT
+        || status == reqwest::StatusCode::TOO_MANY_REQUESTS;
+    if passing {
         return SyncError::Unreachable(format!("服务器返回 {status}"));
     }
     match response.json::<Refusal>().await {
@@ -208,11 +215,15 @@ pub async fn run_worker(
     state: tokio::sync::watch::Sender<WorkerState>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let client = reqwest::Client::new();
+    let client = client();
     tokio::pin!(shutdown);
     let mut backoff = config.backoff_start;
     loop {
-        let wait = match sync_once(&book, &hub, &client).await {
+        let cycle = tokio::select! {
+            () = &mut shutdown => return,
+            cycle = sync_once(&book, &hub, &client) => cycle,
+        };
+        let wait = match cycle {
             Ok(outcome) => {
                 backoff = config.backoff_start;
                 state.send_modify(|s| {
@@ -243,6 +254,16 @@ pub async fn run_worker(
             () = tokio::time::sleep(wait) => {}
         }
     }
+}
+
+/// An HTTP client with time limits: a half-open connection on a poor village line must not
+/// hang a cycle.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(20))
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap_or_default()
 }
 
 /// `wait` scaled by a random factor in [0.5, 1.5): stations that failed together do not all

@@ -288,6 +288,23 @@ pub fn open(
     sender: &VerifyingKey,
     recipient: &StaticSecret,
 ) -> Result<Payload> {
+    decode_payload(
+        &parsed.header,
+        &verify_and_decrypt(parsed, sender, recipient)?,
+    )
+}
+
+/// Verifies the sender's signature and decrypts: the payload's compressed bytes, authentic
+/// and meant for `recipient`, not yet decoded (a newer schema may not decode here).
+pub fn verify_and_decrypt(
+    parsed: &Parsed<'_>,
+    sender: &VerifyingKey,
+    recipient: &StaticSecret,
+) -> Result<Vec<u8>> {
+    let header = &parsed.header;
+    if header.from_seq < 1 || header.to_seq < header.from_seq - 1 {
+        return Err(bad("文件头中的变更范围不合理"));
+    }
     let signature = Signature::from_slice(parsed.signature).map_err(|_| bad("签名格式不正确"))?;
     sender
         .verify(parsed.signed, &signature)
@@ -318,9 +335,13 @@ pub fn open(
     if hex(&Sha256::digest(&compressed)) != parsed.header.payload_sha256 {
         return Err(bad("内容校验值不符"));
     }
-    let json = decompress(&compressed).map_err(|_| bad("内容无法解压"))?;
+    Ok(compressed)
+}
+
+/// Decompresses and decodes a payload, and checks it against its header.
+pub fn decode_payload(header: &Header, compressed: &[u8]) -> Result<Payload> {
+    let json = decompress(compressed).map_err(|_| bad("内容无法解压"))?;
     let payload: Payload = serde_json::from_slice(&json).map_err(|_| bad("内容格式不正确"))?;
-    let header = &parsed.header;
     let in_range = payload.changes.iter().all(|entry| {
         entry.origin == header.origin && (header.from_seq..=header.to_seq).contains(&entry.seq)
     });

@@ -431,19 +431,10 @@ impl Book {
     /// the town sends each station the roster, its duty shifts and what concerns its own
     /// records.
     fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
-        let mut select = self.conn().prepare(
+        let mut select = self.conn().prepare(&format!(
             "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data FROM change_log c
-             WHERE origin = ?1 AND seq > ?2 AND (
-                 ?3
-                 OR entity IN ('grid', 'station', 'deputy')
-                 OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
-                     AND json_extract(data, '$.station') = ?4)
-                 OR (entity = 'case_event' AND ?4 =
-                     (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))
-                 OR (entity = 'mediation_event' AND ?4 =
-                     (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation'))))
-             ORDER BY seq",
-        )?;
+             WHERE {OUTGOING} ORDER BY seq"
+        ))?;
         let everything = self.origin().kind == BookKind::Station;
         let rows = select
             .query_map(
@@ -561,7 +552,13 @@ impl Book {
             .into_iter()
             .map(|bundle| {
                 let bundle = bundle?;
-                self.active_peer_keys(&bundle.header.origin)?;
+                let (key, _) = self.active_peer_keys(&bundle.header.origin)?;
+                if key != bundle.sender {
+                    return Err(Error::refused(
+                        ErrorKind::BadBundle,
+                        format!("同步包无效：“{}”的签名公钥已更换", bundle.header.origin),
+                    ));
+                }
                 Ok(bundle)
             })
             .collect();
@@ -682,7 +679,16 @@ impl Book {
                 last_exported_seq: outbound.0,
                 last_export_at: outbound.1,
                 acknowledged_seq: outbound.2,
-                unacknowledged: self.outgoing_changes(&peer.code, outbound.2)?.len() as i64,
+                unacknowledged: self.conn().query_row(
+                    &format!("SELECT COUNT(*) FROM change_log c WHERE {OUTGOING}"),
+                    params![
+                        self.origin().code,
+                        outbound.2,
+                        self.origin().kind == BookKind::Station,
+                        peer.code
+                    ],
+                    |row| row.get(0),
+                )?,
                 peer_missing: serde_json::from_str(&outbound.3).unwrap_or_default(),
                 received_seq: inbound.0,
                 last_import_at: inbound.1,
@@ -763,6 +769,18 @@ impl Book {
             .collect())
     }
 }
+
+/// Which of this book's own changes after `?2` go to peer `?4` (`?1` the book's code, `?3`
+/// true for a station, which sends everything).
+const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
+     ?3
+     OR entity IN ('grid', 'station', 'deputy')
+     OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
+         AND json_extract(data, '$.station') = ?4)
+     OR (entity = 'case_event' AND ?4 =
+         (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))
+     OR (entity = 'mediation_event' AND ?4 =
+         (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation'))))";
 
 /// A change-log row as stored.
 struct StoredEntry {
@@ -938,8 +956,17 @@ impl BundleOpener {
                 ),
             ));
         }
-        let payload = format::open(&parsed, &sender, &self.seal)?;
+        let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
+        // A newer schema may not decode with this version: keep the verified file as it is.
         let newer = header.schema_version > SCHEMA_VERSION;
+        let payload = if newer {
+            format::Payload {
+                changes: Vec::new(),
+                receipts: Vec::new(),
+            }
+        } else {
+            format::decode_payload(&header, &compressed)?
+        };
         Ok(PreparedBundle {
             header,
             payload,
@@ -1034,16 +1061,17 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     Ok(imported)
 }
 
-/// Takes a verified receipt for this book's own changes from its issuer.
+/// Takes a verified receipt for this book's own changes from its issuer. The newest receipt
+/// replaces the last one even when it acknowledges less (the peer was restored from a backup):
+/// what it lacks is then sent again.
 fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
     let missing =
         serde_json::to_string(&receipt.missing).map_err(|err| Error::Corrupt(err.to_string()))?;
     writer.tx().execute(
         "INSERT INTO outbound (peer, acked_to, missing, receipt_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (peer) DO UPDATE SET
-             missing = CASE WHEN excluded.acked_to >= acked_to THEN excluded.missing ELSE missing END,
-             receipt_at = excluded.receipt_at,
-             acked_to = MAX(acked_to, excluded.acked_to)",
+             missing = excluded.missing, receipt_at = excluded.receipt_at, acked_to = excluded.acked_to
+         WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
         params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at],
     )?;
     Ok(())
@@ -1061,7 +1089,17 @@ fn apply_entries(
     let mut imported = Imported::default();
     for entry in entries {
         check_ownership(entry)?;
-        if writer.replay(entry)? {
+        let replayed = writer.replay(entry).map_err(|err| match err {
+            // What the record itself makes impossible is the bundle's fault, not the book's.
+            Error::Corrupt(why) => unusable(entry, &why),
+            Error::Sqlite(ref sqlite)
+                if sqlite.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+            {
+                unusable(entry, &sqlite.to_string())
+            }
+            other => other,
+        })?;
+        if replayed {
             imported.applied += 1;
         } else {
             imported.duplicates += 1;
@@ -1073,6 +1111,16 @@ fn apply_entries(
         params![origin, to_seq.max(acked)],
     )?;
     Ok(imported)
+}
+
+fn unusable(entry: &LogEntry, why: &str) -> Error {
+    Error::refused(
+        ErrorKind::BadBundle,
+        format!(
+            "同步包无效：{}的第{}号变更无法应用（{why}）",
+            entry.origin, entry.seq
+        ),
+    )
 }
 
 /// A station owns its receptions, meetings and mediations: only it may create them.

@@ -332,8 +332,12 @@ fn upsert_wins(
         };
         if concurrent {
             let current_data: Option<String> = tx
-                .prepare_cached("SELECT data FROM change_log WHERE origin = ?1 AND hlc = ?2")?
-                .query_row(params![current_origin, current_hlc], |row| row.get(0))
+                .prepare_cached(
+                    "SELECT data FROM change_log WHERE record_id = ?1 AND origin = ?2 AND hlc = ?3",
+                )?
+                .query_row(params![record_id, current_origin, current_hlc], |row| {
+                    row.get(0)
+                })
                 .optional()?;
             let current_data = current_data.unwrap_or_default();
             let (winner, loser) = if wins {

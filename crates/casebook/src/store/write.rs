@@ -180,7 +180,9 @@ impl<'b> Writer<'b> {
         };
         self.applier
             .apply(&self.tx, &entry.change, &data, version)?;
-        self.hlc = self.hlc.observe(entry.hlc());
+        self.hlc = self
+            .hlc
+            .observe(entry.hlc(), chrono::Utc::now().timestamp_millis());
         insert_log_entry(&self.tx, entry, op, &data)?;
         if entry.origin == self.origin {
             self.next_seq = self.next_seq.max(entry.seq + 1);
