@@ -399,7 +399,7 @@ fn the_same_seq_with_other_content_is_refused_whole() {
 }
 
 #[test]
-fn a_deputy_edited_by_station_and_town_keeps_the_later_and_shows_the_other() {
+fn a_deputy_edited_at_a_station_and_by_the_town_ends_as_the_towns_with_the_other_shown() {
     let mut t = Town::new(&["BX"]);
     let edit = |phone: &str| -> RosterFile {
         serde_json::from_str(&format!(
@@ -414,6 +414,10 @@ fn a_deputy_edited_by_station_and_town_keeps_the_later_and_shows_the_other() {
     let down = t.town_to(0);
     t.town.import_bundle(&read(&up)).unwrap();
     t.stations[0].import_bundle(&read(&down)).unwrap();
+    assert!(
+        t.town.conflicts().unwrap().is_empty(),
+        "the roster is the town's: station edits stay home"
+    );
     for book in [&t.town, &t.stations[0]] {
         let deputy = book
             .deputies()
@@ -426,7 +430,9 @@ fn a_deputy_edited_by_station_and_town_keeps_the_later_and_shows_the_other() {
             Some("13933334444"),
             "the later edit wins"
         );
-        let conflicts = book.conflicts().unwrap();
+    }
+    {
+        let conflicts = t.stations[0].conflicts().unwrap();
         assert_eq!(conflicts.len(), 1, "{conflicts:?}");
         assert_eq!(
             (

@@ -24,9 +24,12 @@ fn books(dir: &Path) -> (PathBuf, SharedBook) {
     let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
     let mut station =
         Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station).unwrap();
-    let roster = liaison_testkit::roster();
-    station.import_roster(&roster).unwrap();
+    // The roster comes from the town, as it does in the field.
+    town.import_roster(&liaison_testkit::roster()).unwrap();
     enroll(&mut town, &mut station);
+    let roster = town.seal_bundle("BX").unwrap().unwrap();
+    town.record_export("BX", &roster).unwrap();
+    station.import_bundle(&roster.bytes).unwrap();
     for matter in ["路灯", "水渠", "低保"] {
         station
             .add_reception(liaison_testkit::reception("陈建国", matter))

@@ -427,7 +427,8 @@ impl Book {
     }
 
     /// This book's own changes after `acked` that go to `peer`, as stored (the record JSON is
-    /// carried as it is, not decoded and encoded again). A station sends the town everything;
+    /// carried as it is, not decoded and encoded again). A station sends the town its own
+    /// records and events (not roster edits);
     /// the town sends each station the roster, its duty shifts and what concerns its own
     /// records.
     fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
@@ -771,10 +772,12 @@ impl Book {
 }
 
 /// Which of this book's own changes after `?2` go to peer `?4` (`?1` the book's code, `?3`
-/// true for a station, which sends everything).
+/// true for a station). The roster belongs to the town: a station sends its own records and
+/// events, not roster edits it made itself (they stay in its book until the town's roster
+/// replaces them); the town sends every station the roster and what concerns its records.
 const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
-     ?3
-     OR entity IN ('grid', 'station', 'deputy')
+     (?3 AND entity NOT IN ('grid', 'station', 'deputy', 'duty_shift'))
+     OR (NOT ?3 AND entity IN ('grid', 'station', 'deputy'))
      OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
          AND json_extract(data, '$.station') = ?4)
      OR (entity = 'case_event' AND ?4 =
@@ -1088,7 +1091,7 @@ fn apply_entries(
 ) -> Result<Imported> {
     let mut imported = Imported::default();
     for entry in entries {
-        check_ownership(entry)?;
+        check_ownership(writer, entry)?;
         let replayed = writer.replay(entry).map_err(|err| match err {
             // What the record itself makes impossible is the bundle's fault, not the book's.
             Error::Corrupt(why) => unusable(entry, &why),
@@ -1124,14 +1127,44 @@ fn unusable(entry: &LogEntry, why: &str) -> Error {
 }
 
 /// A station owns its receptions, meetings and mediations: only it may create them.
-fn check_ownership(entry: &LogEntry) -> Result<()> {
+///
+/// Events on a case or a mediation file come from its station, or, in the station's own book,
+/// from the town (the only peer that sends it anything).
+fn check_ownership(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
+    let station_of = |sql: &str, id: String| -> Result<Option<String>> {
+        Ok(writer
+            .tx()
+            .prepare_cached(sql)?
+            .query_row([id], |row| row.get(0))
+            .optional()?)
+    };
     let owner = match &entry.change {
-        Change::ReceptionCreate(reception) => &reception.station,
-        Change::MeetingCreate(meeting) => &meeting.station,
-        Change::MediationCreate(mediation) => &mediation.station,
+        Change::ReceptionCreate(reception) => reception.station.clone(),
+        Change::MeetingCreate(meeting) => meeting.station.clone(),
+        Change::MediationCreate(mediation) => mediation.station.clone(),
+        Change::CaseEventAppend(event) => {
+            match station_of(
+                "SELECT station FROM receptions WHERE id = ?1",
+                event.reception.to_string(),
+            )? {
+                Some(station) if station == writer.origin() => return Ok(()),
+                Some(station) => station,
+                None => return Ok(()),
+            }
+        }
+        Change::MediationEventAppend(event) => {
+            match station_of(
+                "SELECT station FROM mediations WHERE id = ?1",
+                event.mediation.to_string(),
+            )? {
+                Some(station) if station == writer.origin() => return Ok(()),
+                Some(station) => station,
+                None => return Ok(()),
+            }
+        }
         _ => return Ok(()),
     };
-    if *owner == entry.origin {
+    if owner == entry.origin {
         Ok(())
     } else {
         Err(Error::refused(

@@ -160,10 +160,11 @@ impl Applier {
     ) -> Result<()> {
         let (year, seq) = parse_case_no(&reception.case_no)?;
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO receptions
+            "INSERT INTO receptions
                  (id, case_no, station, case_year, case_seq, received_at, channel, grid, category,
                   subcategory, head_count, reply_due, status, due, satisfaction, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?12, NULL, ?13)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?12, NULL, ?13)
+             ON CONFLICT (id) DO NOTHING",
         )?;
         let inserted = insert.execute(params![
             reception.id.to_string(),
@@ -221,8 +222,9 @@ impl Applier {
         };
         let inserted = tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO case_events (id, reception_rid, at, kind, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO case_events (id, reception_rid, at, kind, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO NOTHING",
             )?
             .execute(params![
                 event.id.to_string(),
@@ -514,8 +516,9 @@ fn upsert_duty_shift(tx: &Transaction<'_>, shift: &DutyShift) -> Result<()> {
 fn create_meeting(tx: &Transaction<'_>, meeting: &CouncilMeeting, body: &str) -> Result<()> {
     let inserted = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO meetings (id, station, village, held_at, quorum_met, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO meetings (id, station, village, held_at, quorum_met, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             meeting.id.to_string(),
@@ -542,9 +545,10 @@ fn create_meeting(tx: &Transaction<'_>, meeting: &CouncilMeeting, body: &str) ->
 
 fn create_mediation(tx: &Transaction<'_>, mediation: &Mediation, body: &str) -> Result<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO mediations
+        "INSERT INTO mediations
              (id, number, station, year, seq, case_no, dispute_type, accepted_at, result, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)
+             ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         mediation.id.to_string(),
@@ -563,8 +567,9 @@ fn create_mediation(tx: &Transaction<'_>, mediation: &Mediation, body: &str) -> 
 fn append_mediation_event(tx: &Transaction<'_>, event: &MediationEvent, body: &str) -> Result<()> {
     let inserted = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO mediation_events (id, mediation_id, at, kind, body)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO mediation_events (id, mediation_id, at, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             event.id.to_string(),
