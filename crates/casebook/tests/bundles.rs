@@ -786,3 +786,22 @@ fn a_town_restored_from_backup_gets_again_what_it_lost() {
         2
     );
 }
+
+#[test]
+fn a_receipt_lost_on_a_stick_is_sent_again() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "回执丢失"))
+        .unwrap();
+    let up = read(&t.station_to_town(0));
+    t.town.import_bundle(&up).unwrap();
+    let lost_receipt = t.town_to(0);
+    assert!(lost_receipt.is_some());
+    assert!(t.town_to(0).is_none(), "nothing new for BX");
+    // The stick with the receipt never arrives; the station sends its backlog again.
+    let again = read(&t.station_to_town(0));
+    assert_eq!(t.town.import_bundle(&again).unwrap().duplicates, 1);
+    let resent = t.town_to(0);
+    t.stations[0].import_bundle(&read(&resent)).unwrap();
+    assert_eq!(t.stations[0].bundle_status().unwrap()[0].unacknowledged, 0);
+}

@@ -1034,6 +1034,14 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     let changes = &bundle.payload.changes;
     if header.to_seq >= header.from_seq {
         let acked = inbound_acked(writer.tx(), &header.origin)?;
+        if header.from_seq <= acked {
+            // The sender resends what we already hold: our receipt did not reach it (a lost
+            // stick). Send the receipt again next time even if nothing else is new.
+            writer.tx().execute(
+                "UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1",
+                [&header.origin],
+            )?;
+        }
         if header.from_seq > acked + 1 {
             let entries =
                 serde_json::to_vec(changes).map_err(|err| Error::Corrupt(err.to_string()))?;

@@ -209,7 +209,11 @@ impl<'b> Writer<'b> {
                 self.deputies.clear();
                 self.next_seq = next_seq;
                 self.hlc = hlc;
-                self.tx.execute_batch("ROLLBACK TO part; RELEASE part")?;
+                // After a full disk or an I/O error SQLite may have rolled the whole transaction
+                // back itself: there is no savepoint left, and the original error is the news.
+                if !self.tx.is_autocommit() {
+                    self.tx.execute_batch("ROLLBACK TO part; RELEASE part")?;
+                }
                 Err(err)
             }
         }
