@@ -26,26 +26,7 @@ struct Running {
 /// A town hub with one enrolled station (BX) that already has the town's roster.
 async fn start(config: HubConfig) -> Running {
     let dir = tempfile::tempdir().unwrap();
-    let mut town = Book::create(
-        &dir.path().join("town.db"),
-        "QX",
-        "清溪镇人大",
-        BookKind::Town,
-    )
-    .unwrap();
-    let mut station = Book::create(
-        &dir.path().join("bx.db"),
-        "BX",
-        "东岭村联络站",
-        BookKind::Station,
-    )
-    .unwrap();
-    let roster = liaison_testkit::roster();
-    town.import_roster(&roster).unwrap();
-    enroll(&mut town, &mut station);
-    let sealed = town.seal_bundle("BX").unwrap().unwrap();
-    town.record_export("BX", &sealed).unwrap();
-    station.import_bundle(&sealed.bytes).unwrap();
+    let (town, station) = liaison_testkit::town_and_station(dir.path());
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

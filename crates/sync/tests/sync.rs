@@ -12,24 +12,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use casebook::Book;
-use casebook::store::BookKind;
 use liaison_hub::{HubConfig, serve};
 use liaison_sync::{Hub, SharedBook, SyncError, WorkerConfig, WorkerState, run_worker, sync_once};
-use liaison_testkit::enroll;
 use tokio::sync::oneshot;
 
 /// A town book and a station book (with the roster and three receptions), enrolled.
 fn books(dir: &Path) -> (PathBuf, SharedBook) {
+    let (town, mut station) = liaison_testkit::town_and_station(dir);
+    drop(town);
     let town_path = dir.join("town.db");
-    let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
-    let mut station =
-        Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station).unwrap();
-    // The roster comes from the town, as it does in the field.
-    town.import_roster(&liaison_testkit::roster()).unwrap();
-    enroll(&mut town, &mut station);
-    let roster = town.seal_bundle("BX").unwrap().unwrap();
-    town.record_export("BX", &roster).unwrap();
-    station.import_bundle(&roster.bytes).unwrap();
     for matter in ["路灯", "水渠", "低保"] {
         station
             .add_reception(liaison_testkit::reception("陈建国", matter))

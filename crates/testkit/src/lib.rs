@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use casebook::Book;
 use casebook::domain::{Channel, ReceptionInput, RosterFile, Visitor};
+use casebook::store::BookKind;
 use casebook::time::china_now;
 use chrono::TimeDelta;
 
@@ -56,4 +57,24 @@ pub fn reception(deputy: &str, matter: &str) -> ReceptionInput {
         confidential: false,
         consent: true,
     }
+}
+
+/// A town book `QX` (`town.db`) with the fixture roster and a station book `BX` (`bx.db`) in
+/// `dir`, enrolled with each other, the station holding the town's roster: how the field starts.
+pub fn town_and_station(dir: &Path) -> (Book, Book) {
+    let mut town =
+        Book::create(&dir.join("town.db"), "QX", "清溪镇人大", BookKind::Town).expect("town book");
+    let mut station = Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station)
+        .expect("station book");
+    town.import_roster(&roster()).expect("roster");
+    enroll(&mut town, &mut station);
+    let sealed = town
+        .seal_bundle("BX")
+        .expect("seal")
+        .expect("the roster is new");
+    town.record_export("BX", &sealed).expect("record");
+    station
+        .import_bundle(&sealed.bytes)
+        .expect("the roster arrives");
+    (town, station)
 }
