@@ -148,6 +148,17 @@ impl TextQuery {
         })
     }
 
+    /// False only when `text` surely does not contain the query: a cheap test on a record's
+    /// stored JSON before decoding it (JSON keeps CJK characters as they are; a query with
+    /// ASCII letters, which fold, or characters JSON escapes is always "maybe").
+    pub fn may_occur_in(&self, text: &str) -> bool {
+        let plain = self
+            .needle
+            .chars()
+            .all(|c| !c.is_ascii_alphabetic() && !matches!(c, '"' | '\\') && !c.is_control());
+        !plain || text.contains(&self.needle)
+    }
+
     /// The FTS5 expression for this query and the filter terms (each a set of alternatives).
     pub fn fts_expression(&self, filters: &[Vec<String>]) -> String {
         let mut parts: Vec<String> = self.grams.iter().map(|g| format!("\"{g}\"")).collect();
@@ -194,6 +205,20 @@ mod tests {
         assert_eq!(long.grams.len(), 3);
         assert!(long.matches(["村口路灯坏了三天"]));
         assert!(!long.matches(["路灯", "坏了"]));
+    }
+
+    #[test]
+    fn the_json_pre_check_never_rules_out_a_hit() {
+        let query = TextQuery::parse("路灯坏").unwrap();
+        assert!(!query.may_occur_in(r#"{"matter":"路灯好","request":"坏了"}"#));
+        assert!(query.may_occur_in(r#"{"matter":"村口路灯坏了"}"#));
+        let ascii = TextQuery::parse("WiFi信号").unwrap();
+        assert!(
+            ascii.may_occur_in(r#"{"matter":"WIFI信号差"}"#),
+            "folding letters: always maybe"
+        );
+        let quote = TextQuery::parse("说\"好").unwrap();
+        assert!(quote.may_occur_in("{}"), "escaped in JSON: always maybe");
     }
 
     #[test]

@@ -252,6 +252,11 @@ impl Book {
                     continue;
                 }
                 if query.needs_confirmation() {
+                    // Most candidates that are not hits lack the text anywhere in the record:
+                    // rule them out without decoding it.
+                    if !query.may_occur_in(&body) {
+                        continue;
+                    }
                     let reception: Reception = decode("reception", &body)?;
                     if !query.matches(search::reception_fields(&reception)) {
                         continue;
