@@ -69,6 +69,31 @@ fn export(db: &Path, to: &str, out: &Path) -> Value {
     )
 }
 
+/// A town book `QX` and a station book `BX`, made with `init`.
+fn init_town_and_station(town: &Path, station: &Path) {
+    ok(
+        town,
+        &[
+            "init",
+            "--station-code",
+            "QX",
+            "--station-name",
+            "清溪镇人大",
+            "--town",
+        ],
+    );
+    ok(
+        station,
+        &[
+            "init",
+            "--station-code",
+            "BX",
+            "--station-name",
+            "东岭村人大代表联络站",
+        ],
+    );
+}
+
 fn path_of(exported: &Value) -> PathBuf {
     PathBuf::from(exported["path"].as_str().unwrap())
 }
@@ -81,27 +106,7 @@ fn a_week_travels_to_the_town_and_the_receipt_comes_back() {
         dir.path().join("bx.db"),
         dir.path().join("usb"),
     );
-    ok(
-        &town,
-        &[
-            "init",
-            "--station-code",
-            "QX",
-            "--station-name",
-            "清溪镇人大",
-            "--town",
-        ],
-    );
-    ok(
-        &station,
-        &[
-            "init",
-            "--station-code",
-            "BX",
-            "--station-name",
-            "东岭村人大代表联络站",
-        ],
-    );
+    init_town_and_station(&town, &station);
     let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
     ok(&town, &["roster", "import", roster.to_str().unwrap()]);
     enroll(&town, &station);
@@ -218,27 +223,7 @@ fn damaged_unknown_and_revoked_bundles_are_refused_on_the_command_line() {
         dir.path().join("bx.db"),
         dir.path().join("usb"),
     );
-    ok(
-        &town,
-        &[
-            "init",
-            "--station-code",
-            "QX",
-            "--station-name",
-            "清溪镇人大",
-            "--town",
-        ],
-    );
-    ok(
-        &station,
-        &[
-            "init",
-            "--station-code",
-            "BX",
-            "--station-name",
-            "东岭村人大代表联络站",
-        ],
-    );
+    init_town_and_station(&town, &station);
     enroll(&station, &town);
     let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
     ok(&station, &["roster", "import", roster.to_str().unwrap()]);
@@ -315,27 +300,7 @@ fn start_hub(db: &Path) -> String {
 fn casebook_sync_pushes_pulls_and_says_when_the_hub_is_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let (town, station) = (dir.path().join("town.db"), dir.path().join("bx.db"));
-    ok(
-        &town,
-        &[
-            "init",
-            "--station-code",
-            "QX",
-            "--station-name",
-            "清溪镇人大",
-            "--town",
-        ],
-    );
-    ok(
-        &station,
-        &[
-            "init",
-            "--station-code",
-            "BX",
-            "--station-name",
-            "东岭村人大代表联络站",
-        ],
-    );
+    init_town_and_station(&town, &station);
     let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
     ok(&station, &["roster", "import", roster.to_str().unwrap()]);
     enroll(&town, &station);

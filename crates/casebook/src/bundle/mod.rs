@@ -1139,39 +1139,27 @@ fn unusable(entry: &LogEntry, why: &str) -> Error {
 /// Events on a case or a mediation file come from its station, or, in the station's own book,
 /// from the town (the only peer that sends it anything).
 fn check_ownership(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
-    let station_of = |sql: &str, id: String| -> Result<Option<String>> {
-        Ok(writer
-            .tx()
-            .prepare_cached(sql)?
-            .query_row([id], |row| row.get(0))
-            .optional()?)
-    };
-    let owner = match &entry.change {
-        Change::ReceptionCreate(reception) => reception.station.clone(),
-        Change::MeetingCreate(meeting) => meeting.station.clone(),
-        Change::MediationCreate(mediation) => mediation.station.clone(),
-        Change::CaseEventAppend(event) => {
-            match station_of(
-                "SELECT station FROM receptions WHERE id = ?1",
-                event.reception.to_string(),
-            )? {
-                Some(station) if station == writer.origin() => return Ok(()),
-                Some(station) => station,
-                None => return Ok(()),
-            }
-        }
-        Change::MediationEventAppend(event) => {
-            match station_of(
-                "SELECT station FROM mediations WHERE id = ?1",
-                event.mediation.to_string(),
-            )? {
-                Some(station) if station == writer.origin() => return Ok(()),
-                Some(station) => station,
-                None => return Ok(()),
-            }
-        }
+    let (table, parent) = match &entry.change {
+        Change::ReceptionCreate(reception) => return owned_by(entry, &reception.station),
+        Change::MeetingCreate(meeting) => return owned_by(entry, &meeting.station),
+        Change::MediationCreate(mediation) => return owned_by(entry, &mediation.station),
+        Change::CaseEventAppend(event) => ("receptions", event.reception),
+        Change::MediationEventAppend(event) => ("mediations", event.mediation),
         _ => return Ok(()),
     };
+    let station: Option<String> = writer
+        .tx()
+        .prepare_cached(&format!("SELECT station FROM {table} WHERE id = ?1"))?
+        .query_row([parent.to_string()], |row| row.get(0))
+        .optional()?;
+    match station {
+        Some(station) if station != writer.origin() => owned_by(entry, &station),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses `entry` unless its origin is `owner`.
+fn owned_by(entry: &LogEntry, owner: &str) -> Result<()> {
     if owner == entry.origin {
         Ok(())
     } else {
