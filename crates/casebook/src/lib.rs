@@ -16,6 +16,7 @@
 //!   uni/bigram index;
 //! - [`bundle`]: signed, sealed sync bundles between books: keys, peers, export, import,
 //!   receipts;
+//! - [`render`]: the printed documents (reception slip, …) as self-contained HTML;
 //! - [`demo`]: a fictional town for newcomers, tests and benchmarks.
 //!
 //! The `casebook` binary drives it headless. No Tauri and no HTTP live here.
@@ -27,6 +28,7 @@ pub mod domain;
 pub mod error;
 pub mod hlc;
 pub mod input;
+pub mod render;
 pub mod search;
 pub mod store;
 pub mod time;

@@ -390,6 +390,10 @@ pub fn peers(list: &Vec<Peer>) -> String {
     out
 }
 
+pub fn rendered(r: &crate::Rendered) -> String {
+    format!("已写入 {}（{} 字节）\n", r.out.display(), r.bytes)
+}
+
 pub fn exported(e: &Exported) -> String {
     match &e.path {
         Some(path) if e.to_seq < e.from_seq => format!(

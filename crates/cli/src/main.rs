@@ -12,11 +12,12 @@ use std::process::ExitCode;
 use casebook::demo::{self, DemoOptions};
 use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
 use casebook::input;
+use casebook::render::SlipOptions;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -120,6 +121,19 @@ enum Command {
         #[arg(long)]
         to: Option<String>,
     },
+    /// A printed document as a self-contained HTML page (print it, or turn it into a PDF).
+    Render {
+        /// Which document.
+        kind: DocumentKind,
+        /// Which record: the case number for a slip.
+        id: String,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Phone printed on a slip instead of the roster's station phone.
+        #[arg(long)]
+        phone: Option<String>,
+    },
     /// Statistics.
     Stats {
         /// Only this station's receptions, mediations and meetings.
@@ -144,6 +158,30 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
+}
+
+/// Documents `render` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DocumentKind {
+    /// 接待回执: the reception slip (stub and visitor's receipt) of a case.
+    Slip,
+}
+
+impl DocumentKind {
+    fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Slip => "slip",
+        }
+    }
+}
+
+/// What `render` wrote.
+#[derive(Debug, Serialize)]
+struct Rendered {
+    kind: &'static str,
+    id: String,
+    out: PathBuf,
+    bytes: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -479,6 +517,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     category,
                     query,
                     limit,
+                    offset: 0,
                 };
                 out.print(&book.list_cases(&filter)?, human::cases)
             }
@@ -514,6 +553,29 @@ fn run(cli: Cli) -> Result<(), Error> {
                 )
             }
         },
+        Command::Render {
+            kind,
+            id,
+            out: file,
+            phone,
+        } => {
+            let html = match kind {
+                DocumentKind::Slip => book.render_slip(
+                    &id,
+                    &SlipOptions {
+                        station_phone: phone,
+                    },
+                )?,
+            };
+            write_file(&file, html.as_bytes())?;
+            let rendered = Rendered {
+                kind: kind.name(),
+                id,
+                out: file,
+                bytes: html.len(),
+            };
+            out.print(&rendered, human::rendered)
+        }
         Command::Stats { station, from, to } => {
             out.print(&book.stats(station.as_deref(), from, to)?, human::stats)
         }
@@ -627,6 +689,16 @@ fn read_input(file: &Path) -> Result<(String, String), Error> {
         )
     })?;
     Ok((file.display().to_string(), text))
+}
+
+/// Writes `bytes` to `file`, refusing (exit 2) a path that cannot be written.
+fn write_file(file: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(file, bytes).map_err(|err| {
+        Error::refused(
+            ErrorKind::BadInput,
+            format!("无法写入文件 {}：{err}", file.display()),
+        )
+    })
 }
 
 /// Reads a JSON input from a file or stdin (`-`), refusing unreadable or malformed input.

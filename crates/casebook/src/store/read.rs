@@ -25,6 +25,8 @@ pub struct CaseFilter {
     pub query: Option<String>,
     /// Page size.
     pub limit: usize,
+    /// Cases skipped before the page (newest first).
+    pub offset: usize,
 }
 
 /// A status filter: one status, or every case whose answer is late.
@@ -34,6 +36,8 @@ pub enum StatusFilter {
     Is(CaseStatus),
     /// Awaiting an answer past its due date.
     Overdue,
+    /// Awaiting an answer that is not yet late.
+    Awaiting,
 }
 
 impl StatusFilter {
@@ -43,6 +47,9 @@ impl StatusFilter {
         if matches!(text, "overdue" | "逾期") {
             return Ok(StatusFilter::Overdue);
         }
+        if matches!(text, "awaiting" | "待答复") {
+            return Ok(StatusFilter::Awaiting);
+        }
         CaseStatus::parse(text)
             .map(StatusFilter::Is)
             .ok_or_else(|| {
@@ -51,7 +58,7 @@ impl StatusFilter {
                     .map(|s| format!("{}（{}）", s.as_str(), s.label()))
                     .collect();
                 Error::invalid(format!(
-                    "没有“{text}”这种状态，可用：{}、overdue（逾期）",
+                    "没有“{text}”这种状态，可用：{}、overdue（逾期）、awaiting（待答复）",
                     known.join("、")
                 ))
             })
@@ -136,6 +143,32 @@ pub struct DeputyListing {
     pub congress_label: &'static str,
 }
 
+/// A deputy named on a duty shift.
+#[derive(Debug, Clone, Serialize)]
+pub struct DutyDeputy {
+    /// Record id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+}
+
+/// A duty shift with its deputies' names.
+#[derive(Debug, Clone, Serialize)]
+pub struct DutyShiftListing {
+    /// Record id.
+    pub id: Uuid,
+    /// Station code.
+    pub station: String,
+    /// Day of duty.
+    pub date: NaiveDate,
+    /// Start, `HH:MM`.
+    pub starts: String,
+    /// End, `HH:MM`.
+    pub ends: String,
+    /// Deputies on duty, in roster order.
+    pub deputies: Vec<DutyDeputy>,
+}
+
 /// A meeting in the list.
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingListing {
@@ -198,16 +231,122 @@ impl Book {
         if filter.limit == 0 {
             return Err(Error::invalid("每页条数至少为1"));
         }
-        let limit = filter.limit;
+        let page = (filter.offset, filter.limit);
         let rids = match filter.query.as_deref().and_then(TextQuery::parse) {
             Some(query) => {
-                self.search_rids(&query, category.map(|c| c.0), filter.status, limit, today)?
+                self.search_rids(&query, category.map(|c| c.0), filter.status, page, today)?
             }
-            None => self.filter_rids(category.map(|c| c.1), filter.status, limit, today)?,
+            None => self.filter_rids(category.map(|c| c.1), filter.status, page, today)?,
         };
         rids.into_iter()
             .map(|rid| self.case_summary(rid, today))
             .collect()
+    }
+
+    /// Cases received on `day` (station time), newest first.
+    pub fn cases_received_on(&self, day: NaiveDate) -> Result<Vec<CaseSummary>> {
+        let next = day.succ_opt().unwrap_or(day);
+        let rids = self
+            .conn
+            .prepare_cached(
+                "SELECT rid FROM receptions WHERE received_at >= ?1 AND received_at < ?2
+                 ORDER BY received_at DESC, rid DESC",
+            )?
+            .query_map([day.to_string(), next.to_string()], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        let today = china_today();
+        rids.into_iter()
+            .map(|rid| self.case_summary(rid, today))
+            .collect()
+    }
+
+    /// Duty shifts of this book's station (every station's, in the town's book) from `from` to
+    /// `to`, by day and start.
+    pub fn duty_shifts(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DutyShiftListing>> {
+        let origin = self.origin();
+        let station = (origin.kind == super::BookKind::Station).then(|| origin.code.clone());
+        let shifts = self
+            .conn
+            .prepare_cached(
+                "SELECT id, station, date, starts, ends, deputies FROM duty_shifts
+                 WHERE date >= ?1 AND date <= ?2 AND (?3 IS NULL OR station = ?3)
+                 ORDER BY date, starts, station",
+            )?
+            .query_map(params![from.to_string(), to.to_string(), station], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut name_of = self
+            .conn
+            .prepare_cached("SELECT name FROM deputies WHERE id = ?1")?;
+        let mut listings = Vec::with_capacity(shifts.len());
+        for (id, station, date, starts, ends, deputies) in shifts {
+            let deputy_ids: Vec<Uuid> = decode("duty_shift", &deputies)?;
+            let deputies = deputy_ids
+                .iter()
+                .map(|id| {
+                    let name: Option<String> = name_of
+                        .query_row([id.to_string()], |row| row.get(0))
+                        .optional()?;
+                    Ok(DutyDeputy {
+                        id: *id,
+                        name: name.unwrap_or_else(|| "（名册中无此人）".to_owned()),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            listings.push(DutyShiftListing {
+                id: Uuid::parse_str(&id).map_err(|e| Error::Corrupt(e.to_string()))?,
+                station,
+                date: parse_date(&date)?,
+                starts,
+                ends,
+                deputies,
+            });
+        }
+        Ok(listings)
+    }
+
+    /// This book's own station as the town's roster describes it (phone and address for
+    /// slips), once a roster has arrived.
+    pub fn own_station(&self) -> Result<Option<Station>> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT id, code, name, level, grid, phone, address FROM stations WHERE code = ?1",
+                [&self.origin().code],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        Station {
+                            id: Uuid::nil(),
+                            code: row.get(1)?,
+                            name: row.get(2)?,
+                            level: match row.get::<_, String>(3)?.as_str() {
+                                "center" => GridLevel::Center,
+                                "area" => GridLevel::Area,
+                                _ => GridLevel::Base,
+                            },
+                            grid: row.get(4)?,
+                            phone: row.get(5)?,
+                            address: row.get(6)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?;
+        found
+            .map(|(id, station)| {
+                let id = Uuid::parse_str(&id).map_err(|e| Error::Corrupt(e.to_string()))?;
+                Ok(Station { id, ..station })
+            })
+            .transpose()
     }
 
     fn search_rids(
@@ -215,7 +354,7 @@ impl Book {
         query: &TextQuery,
         category: Option<usize>,
         status: Option<StatusFilter>,
-        limit: usize,
+        (offset, limit): (usize, usize),
         today: NaiveDate,
     ) -> Result<Vec<i64>> {
         let mut filters = Vec::new();
@@ -224,7 +363,7 @@ impl Book {
         }
         match status {
             Some(StatusFilter::Is(status)) => filters.push(vec![search::status_term(status)]),
-            Some(StatusFilter::Overdue) => filters.push(
+            Some(StatusFilter::Overdue | StatusFilter::Awaiting) => filters.push(
                 CaseStatus::ALL
                     .into_iter()
                     .filter(|s| s.awaits_answer())
@@ -238,17 +377,23 @@ impl Book {
             "SELECT rowid FROM reception_search WHERE reception_search MATCH ?1 ORDER BY rowid DESC",
         )?;
         let mut rows = candidates.query([expression])?;
+        let today_text = today.to_string();
+        let due_fits = |due: &str| match status {
+            Some(StatusFilter::Overdue) => due < today_text.as_str(),
+            Some(StatusFilter::Awaiting) => due >= today_text.as_str(),
+            _ => true,
+        };
+        let by_due = matches!(status, Some(StatusFilter::Overdue | StatusFilter::Awaiting));
+        let mut skipped = 0;
         let mut found = Vec::with_capacity(limit.min(100));
         while let Some(row) = rows.next()? {
             let rid: i64 = row.get(0)?;
-            if query.needs_confirmation() || status == Some(StatusFilter::Overdue) {
+            if query.needs_confirmation() || by_due {
                 let (body, due): (String, String) = self
                     .conn
                     .prepare_cached("SELECT body, due FROM receptions WHERE rid = ?1")?
                     .query_row([rid], |row| Ok((row.get(0)?, row.get(1)?)))?;
-                if status == Some(StatusFilter::Overdue)
-                    && due.as_str() >= today.to_string().as_str()
-                {
+                if !due_fits(&due) {
                     continue;
                 }
                 if query.needs_confirmation() {
@@ -263,6 +408,10 @@ impl Book {
                     }
                 }
             }
+            if skipped < offset {
+                skipped += 1;
+                continue;
+            }
             found.push(rid);
             if found.len() == limit {
                 break;
@@ -275,7 +424,7 @@ impl Book {
         &self,
         category: Option<&str>,
         status: Option<StatusFilter>,
-        limit: usize,
+        (offset, limit): (usize, usize),
         today: NaiveDate,
     ) -> Result<Vec<i64>> {
         let awaiting: Vec<String> = CaseStatus::ALL
@@ -289,10 +438,13 @@ impl Book {
             Some(StatusFilter::Overdue) => {
                 conditions.push(format!("status IN ({}) AND due < ?3", awaiting.join(", ")));
             }
+            Some(StatusFilter::Awaiting) => {
+                conditions.push(format!("status IN ({}) AND due >= ?3", awaiting.join(", ")));
+            }
             None => {}
         }
         let sql = format!(
-            "SELECT rid FROM receptions WHERE {} ORDER BY rid DESC LIMIT ?4",
+            "SELECT rid FROM receptions WHERE {} ORDER BY rid DESC LIMIT ?4 OFFSET ?5",
             conditions.join(" AND ")
         );
         let status_name = match status {
@@ -306,7 +458,8 @@ impl Book {
                     category,
                     status_name,
                     today.to_string(),
-                    i64::try_from(limit).unwrap_or(i64::MAX)
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    i64::try_from(offset).unwrap_or(i64::MAX)
                 ],
                 |row| row.get(0),
             )?

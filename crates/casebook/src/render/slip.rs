@@ -1,0 +1,121 @@
+//! The reception slip (接待回执): a stub (存根) the station keeps and a receipt (回执) for the
+//! visitor, on one A4 sheet with a cut line between them.
+
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::{mask_id_number, mask_phone, qr_svg, summary};
+use crate::Book;
+use crate::error::{Error, Result};
+
+/// Choices the station makes about its slips.
+#[derive(Debug, Clone, Default)]
+pub struct SlipOptions {
+    /// Phone printed for the visitor to call; the roster's station phone when `None`.
+    pub station_phone: Option<String>,
+}
+
+/// A visitor as one part of the slip shows them.
+struct VisitorLine {
+    name: String,
+    phone: String,
+    id_number: String,
+    address: String,
+}
+
+#[derive(Template)]
+#[template(path = "slip.html")]
+struct Slip {
+    station_name: String,
+    station_phone: String,
+    case_no: String,
+    received: String,
+    channel: &'static str,
+    deputies: String,
+    category: String,
+    head_count: u32,
+    stub_visitors: Vec<VisitorLine>,
+    receipt_visitors: Vec<VisitorLine>,
+    /// Visitors beyond those listed: a collective visit's list stays on the stub's lines.
+    more_visitors: usize,
+    request: String,
+    matter_summary: String,
+    reply_due: String,
+    confidential: bool,
+    qr: String,
+}
+
+/// Visitors listed by name; both parts must fit one A4 sheet.
+const MAX_VISITOR_LINES: usize = 4;
+
+/// `2026年11月28日`.
+fn chinese_date(date: NaiveDate) -> String {
+    date.format("%Y年%m月%d日").to_string()
+}
+
+impl Book {
+    /// The reception slip of a case as a self-contained HTML page (A4, print CSS).
+    ///
+    /// # Errors
+    /// `not_found` for an unknown case number; storage errors.
+    pub fn render_slip(&self, case_no: &str, options: &SlipOptions) -> Result<String> {
+        let case = self.case(case_no)?;
+        let reception = &case.reception;
+        let roster_station = self.own_station()?;
+        let station_name = roster_station
+            .as_ref()
+            .map_or_else(|| self.origin().name.clone(), |s| s.name.clone());
+        let station_phone = options
+            .station_phone
+            .clone()
+            .filter(|phone| !phone.trim().is_empty())
+            .or_else(|| roster_station.and_then(|s| s.phone))
+            .unwrap_or_else(|| "（未登记）".to_owned());
+        let visitors = |masked: bool| -> Vec<VisitorLine> {
+            reception
+                .visitors
+                .iter()
+                .take(MAX_VISITOR_LINES)
+                .map(|v| {
+                    let shown = |value: &Option<String>, hide: fn(&str) -> String| match value {
+                        Some(value) if masked => hide(value),
+                        Some(value) => value.clone(),
+                        None => String::new(),
+                    };
+                    VisitorLine {
+                        name: v.name.clone().unwrap_or_else(|| "（未留姓名）".to_owned()),
+                        phone: shown(&v.phone, mask_phone),
+                        id_number: shown(&v.id_number, mask_id_number),
+                        address: v.address.clone().unwrap_or_default(),
+                    }
+                })
+                .collect()
+        };
+        let slip = Slip {
+            station_name,
+            station_phone,
+            case_no: reception.case_no.clone(),
+            received: reception
+                .received_at
+                .format("%Y年%m月%d日 %H:%M")
+                .to_string(),
+            channel: reception.channel.label(),
+            deputies: case.deputy_names.join("、"),
+            category: match &reception.subcategory {
+                Some(sub) => format!("{}（{sub}）", reception.category),
+                None => reception.category.clone(),
+            },
+            head_count: reception.head_count,
+            stub_visitors: visitors(false),
+            receipt_visitors: visitors(true),
+            more_visitors: reception.visitors.len().saturating_sub(MAX_VISITOR_LINES),
+            request: summary(&reception.request, 80),
+            matter_summary: summary(&reception.matter, 120),
+            reply_due: chinese_date(case.due),
+            confidential: reception.confidential,
+            qr: qr_svg(&reception.case_no)?,
+        };
+        slip.render()
+            .map_err(|err| Error::Corrupt(format!("回执排版失败：{err}")))
+    }
+}

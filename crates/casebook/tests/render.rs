@@ -1,0 +1,59 @@
+//! The printed documents, checked on what a reader of the page would see.
+#![allow(clippy::unwrap_used)]
+
+use casebook::Book;
+use casebook::render::SlipOptions;
+use casebook::store::BookKind;
+
+fn book_with_case(matter: &str) -> (Book, String) {
+    let mut book = Book::create_in_memory("BX", "东岭村人大代表联络站", BookKind::Station).unwrap();
+    book.import_roster(&liaison_testkit::roster()).unwrap();
+    let mut input = liaison_testkit::reception("陈建国", matter);
+    input.visitors[0].phone = Some("13812345678".into());
+    input.visitors[0].id_number = Some("11010519491231002X".into());
+    let added = book.add_reception(input).unwrap();
+    (book, added.case_no)
+}
+
+#[test]
+fn the_receipt_masks_what_the_stub_shows_in_full() {
+    let (book, case_no) = book_with_case("灌溉水渠堵塞");
+    let html = book.render_slip(&case_no, &SlipOptions::default()).unwrap();
+    let (stub, receipt) = html.split_once("class=\"cut\"").unwrap();
+    assert!(stub.contains("11010519491231002X") && stub.contains("13812345678"));
+    assert!(receipt.contains("1101**********002X") && receipt.contains("138****5678"));
+    assert!(!receipt.contains("11010519491231002X") && !receipt.contains("13812345678"));
+    assert_eq!(
+        html.matches(&case_no).count(),
+        2 + 1,
+        "both parts and the title"
+    );
+    assert!(html.contains("<svg"));
+}
+
+#[test]
+fn text_from_the_book_is_escaped() {
+    let (book, case_no) = book_with_case("<img src=x onerror=alert(1)>");
+    let html = book.render_slip(&case_no, &SlipOptions::default()).unwrap();
+    assert!(!html.contains("<img"));
+    assert!(html.contains("&#60;img src=x onerror=alert(1)&#62;") || html.contains("&lt;img"));
+}
+
+#[test]
+fn the_phone_override_wins_over_the_roster() {
+    let (book, case_no) = book_with_case("路灯不亮");
+    let options = SlipOptions {
+        station_phone: Some("0571-88886666".into()),
+    };
+    let html = book.render_slip(&case_no, &options).unwrap();
+    assert!(html.contains("0571-88886666"));
+}
+
+#[test]
+fn an_unknown_case_is_not_found() {
+    let (book, _) = book_with_case("路灯不亮");
+    let err = book
+        .render_slip("BX-2026-9999", &SlipOptions::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), casebook::ErrorKind::NotFound);
+}
