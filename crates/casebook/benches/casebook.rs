@@ -404,6 +404,7 @@ fn search_first_page(book_path: &Path) {
                         category: category.map(str::to_owned),
                         query: Some((*text).to_owned()),
                         limit: 20,
+                        offset: 0,
                     };
                     let started = Instant::now();
                     hits += book.list_cases(&filter).unwrap().len();
