@@ -1,0 +1,188 @@
+//! The window's commands: each one hands its arguments to [`Station`] and returns what it gives,
+//! errors as `{kind, message}`.
+
+use std::path::PathBuf;
+
+use casebook::bundle::{Exported, Imported};
+use casebook::domain::{
+    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
+};
+use casebook::store::ops::{
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
+    RosterImported,
+};
+use casebook::store::read::{
+    CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
+};
+use casebook::store::stats::Stats;
+use chrono::NaiveDate;
+use liaison_sync::SyncOutcome;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::error::CommandError;
+use crate::settings::Settings;
+use crate::station::{BookStatus, CasePage, CaseQuery, Station, SyncView, Today};
+
+type Answer<T> = Result<T, CommandError>;
+
+#[tauri::command]
+pub async fn book_status(station: State<'_, Station>) -> Answer<BookStatus> {
+    Ok(station.book_status().await)
+}
+
+#[tauri::command]
+pub async fn create_book(
+    station: State<'_, Station>,
+    code: String,
+    name: String,
+) -> Answer<BookStatus> {
+    station.create_book(code, name).await
+}
+
+#[tauri::command]
+pub async fn import_roster(station: State<'_, Station>, path: PathBuf) -> Answer<RosterImported> {
+    station.import_roster(path).await
+}
+
+#[tauri::command]
+pub async fn today(station: State<'_, Station>) -> Answer<Today> {
+    station.today().await
+}
+
+#[tauri::command]
+pub async fn duty_shifts(
+    station: State<'_, Station>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Answer<Vec<DutyShiftListing>> {
+    station.duty_shifts(from, to).await
+}
+
+#[tauri::command]
+pub async fn deputies(station: State<'_, Station>) -> Answer<Vec<DeputyListing>> {
+    station.deputies().await
+}
+
+#[tauri::command]
+pub fn categories(station: State<'_, Station>) -> Vec<&'static str> {
+    station.categories()
+}
+
+#[tauri::command]
+pub async fn list_cases(station: State<'_, Station>, filter: CaseQuery) -> Answer<CasePage> {
+    station.list_cases(filter).await
+}
+
+#[tauri::command]
+pub async fn case_detail(station: State<'_, Station>, case_no: String) -> Answer<CaseDetail> {
+    station.case_detail(case_no).await
+}
+
+#[tauri::command]
+pub async fn add_reception(
+    station: State<'_, Station>,
+    input: ReceptionInput,
+) -> Answer<ReceptionAdded> {
+    station.add_reception(input).await
+}
+
+#[tauri::command]
+pub async fn add_case_event(
+    station: State<'_, Station>,
+    case_no: String,
+    input: CaseEventInput,
+) -> Answer<CaseEventAdded> {
+    station.add_case_event(case_no, input).await
+}
+
+#[tauri::command]
+pub async fn meetings(station: State<'_, Station>) -> Answer<Vec<MeetingListing>> {
+    station.meetings().await
+}
+
+#[tauri::command]
+pub async fn add_meeting(station: State<'_, Station>, input: MeetingInput) -> Answer<MeetingAdded> {
+    station.add_meeting(input).await
+}
+
+#[tauri::command]
+pub async fn mediations(station: State<'_, Station>) -> Answer<Vec<MediationListing>> {
+    station.mediations().await
+}
+
+#[tauri::command]
+pub async fn add_mediation(
+    station: State<'_, Station>,
+    input: MediationInput,
+) -> Answer<MediationAdded> {
+    station.add_mediation(input).await
+}
+
+#[tauri::command]
+pub async fn add_mediation_event(
+    station: State<'_, Station>,
+    number: String,
+    input: MediationEventInput,
+) -> Answer<MediationEventAdded> {
+    station.add_mediation_event(number, input).await
+}
+
+#[tauri::command]
+pub async fn stats(
+    station: State<'_, Station>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Answer<Stats> {
+    station.stats(from, to).await
+}
+
+#[tauri::command]
+pub async fn slip_html(station: State<'_, Station>, case_no: String) -> Answer<String> {
+    station.slip_html(case_no).await
+}
+
+#[tauri::command]
+pub async fn sync_status(station: State<'_, Station>) -> Answer<SyncView> {
+    station.sync_status().await
+}
+
+#[tauri::command]
+pub async fn sync_now(station: State<'_, Station>) -> Answer<SyncOutcome> {
+    station.sync_now().await
+}
+
+#[tauri::command]
+pub async fn export_bundle(
+    station: State<'_, Station>,
+    to: String,
+    dir: PathBuf,
+) -> Answer<Exported> {
+    station.export_bundle(to, dir).await
+}
+
+#[tauri::command]
+pub async fn import_bundle(station: State<'_, Station>, path: PathBuf) -> Answer<Imported> {
+    station.import_bundle(path).await
+}
+
+#[tauri::command]
+pub fn settings(station: State<'_, Station>) -> Settings {
+    station.settings()
+}
+
+#[tauri::command]
+pub async fn save_settings(station: State<'_, Station>, settings: Settings) -> Answer<Settings> {
+    station.save_settings(settings).await
+}
+
+/// The window has drawn its first screen with data: logs the start-up time, and with
+/// `LIAISON_STATION_EXIT_AFTER_FIRST_SCREEN` set prints it and quits (the start-up benchmark).
+#[tauri::command]
+pub fn first_screen_shown<R: Runtime>(app: AppHandle<R>, station: State<'_, Station>) {
+    let millis = station.uptime_ms();
+    tracing::info!("first screen shown {millis} ms after start");
+    if std::env::var_os("LIAISON_STATION_EXIT_AFTER_FIRST_SCREEN").is_some() {
+        println!("first_screen_ms={millis}");
+        app.exit(0);
+    }
+}

@@ -1,0 +1,59 @@
+//! `liaison-station`, the duty deputy's desktop app: a Tauri 2 window (the Vue UI in `ui/`)
+//! over the station's case book.
+//!
+//! - [`station`]: the open book, this PC's settings and the sync worker; plain async methods
+//!   over the core crate, run off the UI thread;
+//! - [`commands`]: the window's commands, one line each over [`station::Station`];
+//! - [`error`]: failures as `{kind, message}` for the UI to branch on;
+//! - [`settings`]: what the 设置 screen keeps on this PC.
+
+pub mod commands;
+pub mod error;
+pub mod settings;
+pub mod station;
+
+use tauri::{Manager, Runtime};
+
+use crate::station::Station;
+
+/// `builder` with the app's commands and plugins, over `station`: `main` passes the real
+/// window system's builder, tests the mock runtime's.
+pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .manage(station)
+        .setup(|app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<Station>().restart_worker().await;
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::book_status,
+            commands::create_book,
+            commands::import_roster,
+            commands::today,
+            commands::duty_shifts,
+            commands::deputies,
+            commands::categories,
+            commands::list_cases,
+            commands::case_detail,
+            commands::add_reception,
+            commands::add_case_event,
+            commands::meetings,
+            commands::add_meeting,
+            commands::mediations,
+            commands::add_mediation,
+            commands::add_mediation_event,
+            commands::stats,
+            commands::slip_html,
+            commands::sync_status,
+            commands::sync_now,
+            commands::export_bundle,
+            commands::import_bundle,
+            commands::settings,
+            commands::save_settings,
+            commands::first_screen_shown,
+        ])
+}

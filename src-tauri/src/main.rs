@@ -1,0 +1,56 @@
+//! `liaison-station [--demo] [--db PATH]`: the station's desktop app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use liaison_station::station::{Paths, Station};
+
+/// 联络站台账
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Open a fictional demo book in a temporary place (nothing real is touched).
+    #[arg(long, conflicts_with = "db")]
+    demo: bool,
+    /// Receptions in the demo book.
+    #[arg(long, default_value_t = 2000)]
+    demo_receptions: usize,
+    /// Open this book instead of the one in the app's data folder.
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let context: tauri::Context<tauri::Wry> = tauri::generate_context!();
+    let station = if args.demo {
+        Station::demo(args.demo_receptions, started)?
+    } else {
+        let paths = match args.db {
+            Some(book) => Paths {
+                settings: book.with_extension("settings.json"),
+                book,
+            },
+            // Where Tauri puts the app's data: the platform's data folder, then the identifier.
+            None => Paths::in_dir(
+                &dirs::data_dir()
+                    .context("找不到本机的数据目录")?
+                    .join(&context.config().identifier),
+            ),
+        };
+        Station::open(paths, started)?
+    };
+    liaison_station::station_app(tauri::Builder::default(), station)
+        .run(context)
+        .context("窗口无法启动")
+}

@@ -1,0 +1,102 @@
+//! Settings of this PC (not of the book, and never synced): the phone printed on slips, the
+//! hub's address, larger fonts. Kept as JSON beside the book, written atomically.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CommandError;
+
+/// What the 设置 screen edits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Printed on slips instead of the roster's station phone, when not empty.
+    pub station_phone: String,
+    /// The town hub, e.g. `http://192.0.2.10:8700`; empty when the station syncs by USB stick.
+    pub hub_url: String,
+    /// Larger text for older eyes.
+    pub large_font: bool,
+}
+
+impl Settings {
+    /// The settings in `path`; defaults when the file is missing or unreadable (the deputy can
+    /// set them again; the book itself is untouched).
+    pub fn load(path: &Path) -> Settings {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|err| {
+                tracing::warn!("settings file {} unreadable: {err}", path.display());
+                Settings::default()
+            }),
+            Err(_) => Settings::default(),
+        }
+    }
+
+    /// Checks and tidies what the deputy typed.
+    pub fn validated(self) -> Result<Settings, CommandError> {
+        let station_phone = self.station_phone.trim().to_owned();
+        if station_phone.chars().count() > 30 {
+            return Err(CommandError::invalid("联系电话太长（最多30个字符）"));
+        }
+        let hub_url = self.hub_url.trim().trim_end_matches('/').to_owned();
+        if !hub_url.is_empty()
+            && !hub_url.starts_with("http://")
+            && !hub_url.starts_with("https://")
+        {
+            return Err(CommandError::invalid(
+                "镇中心地址应以 http:// 或 https:// 开头，例如 http://192.0.2.10:8700",
+            ));
+        }
+        Ok(Settings {
+            station_phone,
+            hub_url,
+            large_font: self.large_font,
+        })
+    }
+
+    /// Writes the settings to `path` (a temporary file renamed over it: never half-written).
+    pub fn save(&self, path: &Path) -> Result<(), CommandError> {
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|err| CommandError::internal(format!("设置无法保存：{err}")))?;
+        let partial = path.with_extension("json.partial");
+        std::fs::write(&partial, text).map_err(|err| CommandError::file(&partial, &err))?;
+        std::fs::rename(&partial, path).map_err(|err| CommandError::file(path, &err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hub_addresses_must_be_http() {
+        let settings = Settings {
+            hub_url: "192.0.2.10:8700".into(),
+            ..Settings::default()
+        };
+        assert_eq!(settings.validated().unwrap_err().kind, "invalid");
+        let settings = Settings {
+            hub_url: " http://192.0.2.10:8700/ ".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.validated().unwrap().hub_url,
+            "http://192.0.2.10:8700"
+        );
+    }
+
+    #[test]
+    fn saved_settings_load_back_and_garbage_loads_as_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let settings = Settings {
+            station_phone: "0750-5512345".into(),
+            hub_url: String::new(),
+            large_font: true,
+        };
+        settings.save(&path).unwrap();
+        assert_eq!(Settings::load(&path), settings);
+        std::fs::write(&path, "{not json").unwrap();
+        assert_eq!(Settings::load(&path), Settings::default());
+    }
+}

@@ -1,0 +1,525 @@
+//! The open station: which book, this PC's settings, and the background sync worker. Every
+//! method is a few lines over the core crate, run off the UI thread, and knows nothing of
+//! windows, so tests drive it directly.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Instant;
+
+use casebook::Book;
+use casebook::bundle::{Exported, Imported, PeerStatus};
+use casebook::demo::{self, DemoOptions};
+use casebook::domain::{
+    CaseEventInput, DISPUTE_TYPES, MediationEventInput, MediationInput, MeetingInput,
+    ReceptionInput, RosterFile,
+};
+use casebook::render::SlipOptions;
+use casebook::store::BookKind;
+use casebook::store::ops::{
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
+    RosterImported,
+};
+use casebook::store::read::{
+    CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing, MediationListing,
+    MeetingListing, StatusFilter,
+};
+use casebook::store::stats::Stats;
+use casebook::time::china_today;
+use chrono::NaiveDate;
+use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{oneshot, watch};
+
+use crate::error::CommandError;
+use crate::settings::Settings;
+
+/// Where the station keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The case book.
+    pub book: PathBuf,
+    /// This PC's settings.
+    pub settings: PathBuf,
+}
+
+impl Paths {
+    /// The book and settings in `dir`.
+    pub fn in_dir(dir: &Path) -> Paths {
+        Paths {
+            book: dir.join("casebook.db"),
+            settings: dir.join("settings.json"),
+        }
+    }
+}
+
+/// Which book the window shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookStatus {
+    /// A book is open.
+    pub open: bool,
+    /// Station code.
+    pub code: Option<String>,
+    /// Station name.
+    pub name: Option<String>,
+    /// The town's book rather than a station's.
+    pub town: bool,
+    /// A fictional demo book in a temporary place.
+    pub demo: bool,
+    /// Where the book is.
+    pub path: Option<PathBuf>,
+}
+
+/// The 今日值班 screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct Today {
+    /// Today, station time.
+    pub date: NaiveDate,
+    /// Today's duty shifts.
+    pub shifts: Vec<DutyShiftListing>,
+    /// Received today.
+    pub receptions: Vec<CaseSummary>,
+    /// Awaiting an answer, not yet late.
+    pub awaiting: Vec<CaseSummary>,
+    /// Awaiting an answer past the due date.
+    pub overdue: Vec<CaseSummary>,
+}
+
+/// The case list's filter as the window sends it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaseQuery {
+    /// A status name, `overdue` or `awaiting`.
+    pub status: Option<String>,
+    /// Dispute type.
+    pub category: Option<String>,
+    /// 1–4 characters to find.
+    pub query: Option<String>,
+    /// Page size.
+    pub limit: usize,
+    /// Cases before the page.
+    pub offset: usize,
+}
+
+/// One page of the case list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CasePage {
+    /// The page.
+    pub cases: Vec<CaseSummary>,
+    /// More cases follow.
+    pub has_more: bool,
+}
+
+/// The 同步 screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncView {
+    /// Peers with their backlog and last receipt.
+    pub peers: Vec<PeerStatus>,
+    /// The hub, when set.
+    pub hub_url: Option<String>,
+    /// The background worker, when running.
+    pub worker: Option<WorkerState>,
+}
+
+/// Cases listed on the 今日值班 screen per group.
+const TODAY_LIST: usize = 50;
+
+/// A running background sync worker.
+#[derive(Debug)]
+struct Worker {
+    state: watch::Receiver<WorkerState>,
+    _stop: oneshot::Sender<()>,
+}
+
+/// The app's state: one per window.
+#[derive(Debug)]
+pub struct Station {
+    paths: Paths,
+    /// The temporary home of a demo book, removed on exit.
+    demo_dir: Option<tempfile::TempDir>,
+    book: RwLock<Option<SharedBook>>,
+    settings: Mutex<Settings>,
+    worker: Mutex<Option<Worker>>,
+    started: Instant,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Station {
+    /// The station whose files are at `paths`; opens the book if there is one.
+    pub fn open(paths: Paths, started: Instant) -> Result<Station, CommandError> {
+        let book = if paths.book.exists() {
+            Some(Arc::new(Mutex::new(Book::open(&paths.book)?)))
+        } else {
+            None
+        };
+        Ok(Station {
+            settings: Mutex::new(Settings::load(&paths.settings)),
+            paths,
+            demo_dir: None,
+            book: RwLock::new(book),
+            worker: Mutex::new(None),
+            started,
+        })
+    }
+
+    /// A fictional station (东岭村, in the fictional 清溪镇) in a temporary directory, with
+    /// `receptions` cases and the town enrolled as its sync peer, so every screen has something
+    /// to show.
+    pub fn demo(receptions: usize, started: Instant) -> Result<Station, CommandError> {
+        let dir = tempfile::Builder::new()
+            .prefix("liaison-demo-")
+            .tempdir()
+            .map_err(|err| CommandError::internal(format!("无法创建演示目录：{err}")))?;
+        let paths = Paths::in_dir(dir.path());
+        let mut book = Book::create(&paths.book, "DL", "东岭村人大代表联络站", BookKind::Station)?;
+        demo::fill(
+            &mut book,
+            &DemoOptions {
+                receptions,
+                seed: 1,
+            },
+            |_, _| {},
+        )?;
+        let town = Book::create(
+            &dir.path().join("town.db"),
+            "QX",
+            "清溪镇人大",
+            BookKind::Town,
+        )?;
+        let keys = town.public_keys();
+        book.add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)?;
+        let mut station = Station::open(paths, started)?;
+        station.demo_dir = Some(dir);
+        Ok(station)
+    }
+
+    fn shared_book(&self) -> Result<SharedBook, CommandError> {
+        self.book
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(CommandError::no_book)
+    }
+
+    /// Runs `work` on the book on a blocking thread: SQLite never runs on the UI's thread.
+    async fn with_book<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let book = self.shared_book()?;
+        tokio::task::spawn_blocking(move || work(&mut lock(&book)))
+            .await
+            .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?
+            .map_err(CommandError::from)
+    }
+
+    /// Milliseconds since the process started.
+    pub fn uptime_ms(&self) -> u128 {
+        self.started.elapsed().as_millis()
+    }
+
+    /// Which book is open.
+    pub async fn book_status(&self) -> BookStatus {
+        let demo = self.demo_dir.is_some();
+        let path = Some(self.paths.book.clone());
+        match self.with_book(|book| Ok(book.origin().clone())).await {
+            Ok(origin) => BookStatus {
+                open: true,
+                code: Some(origin.code),
+                name: Some(origin.name),
+                town: origin.kind == BookKind::Town,
+                demo,
+                path,
+            },
+            Err(_) => BookStatus {
+                open: false,
+                code: None,
+                name: None,
+                town: false,
+                demo,
+                path,
+            },
+        }
+    }
+
+    /// Creates this station's book (first run).
+    pub async fn create_book(
+        &self,
+        code: String,
+        name: String,
+    ) -> Result<BookStatus, CommandError> {
+        if self.shared_book().is_ok() {
+            return Err(CommandError::from(casebook::Error::refused(
+                casebook::ErrorKind::AlreadyExists,
+                "本机已有台账",
+            )));
+        }
+        let path = self.paths.book.clone();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
+        }
+        let book = tokio::task::spawn_blocking(move || {
+            Book::create(&path, &code, &name, BookKind::Station)
+        })
+        .await
+        .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))??;
+        *self.book.write().unwrap_or_else(PoisonError::into_inner) =
+            Some(Arc::new(Mutex::new(book)));
+        Ok(self.book_status().await)
+    }
+
+    /// Imports a roster file the town sent.
+    pub async fn import_roster(&self, path: PathBuf) -> Result<RosterImported, CommandError> {
+        let text = std::fs::read_to_string(&path).map_err(|err| CommandError::file(&path, &err))?;
+        let roster: RosterFile = casebook::input::parse(&path.display().to_string(), &text)?;
+        self.with_book(move |book| book.import_roster(&roster))
+            .await
+    }
+
+    /// The 今日值班 screen's data.
+    pub async fn today(&self) -> Result<Today, CommandError> {
+        self.with_book(|book| {
+            let date = china_today();
+            let waiting = |status| {
+                book.list_cases(&CaseFilter {
+                    status: Some(status),
+                    limit: TODAY_LIST,
+                    ..CaseFilter::default()
+                })
+            };
+            Ok(Today {
+                date,
+                shifts: book.duty_shifts(date, date)?,
+                receptions: book.cases_received_on(date)?,
+                awaiting: waiting(StatusFilter::Awaiting)?,
+                overdue: waiting(StatusFilter::Overdue)?,
+            })
+        })
+        .await
+    }
+
+    /// Duty shifts from `from` to `to`.
+    pub async fn duty_shifts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DutyShiftListing>, CommandError> {
+        self.with_book(move |book| book.duty_shifts(from, to)).await
+    }
+
+    /// The roster's deputies.
+    pub async fn deputies(&self) -> Result<Vec<DeputyListing>, CommandError> {
+        self.with_book(|book| book.deputies()).await
+    }
+
+    /// The dispute types, in the statistics' order.
+    pub fn categories(&self) -> Vec<&'static str> {
+        DISPUTE_TYPES.to_vec()
+    }
+
+    /// One page of the case list.
+    pub async fn list_cases(&self, query: CaseQuery) -> Result<CasePage, CommandError> {
+        self.with_book(move |book| {
+            let status = query
+                .status
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(StatusFilter::parse)
+                .transpose()?;
+            let limit = query.limit.clamp(1, 200);
+            let mut cases = book.list_cases(&CaseFilter {
+                status,
+                category: query.category.filter(|c| !c.is_empty()),
+                query: query.query.filter(|q| !q.trim().is_empty()),
+                limit: limit + 1,
+                offset: query.offset,
+            })?;
+            let has_more = cases.len() > limit;
+            cases.truncate(limit);
+            Ok(CasePage { cases, has_more })
+        })
+        .await
+    }
+
+    /// A case with its timeline.
+    pub async fn case_detail(&self, case_no: String) -> Result<CaseDetail, CommandError> {
+        self.with_book(move |book| book.case(&case_no)).await
+    }
+
+    /// Records a reception.
+    pub async fn add_reception(
+        &self,
+        input: ReceptionInput,
+    ) -> Result<ReceptionAdded, CommandError> {
+        self.with_book(move |book| book.add_reception(input)).await
+    }
+
+    /// Appends an event to a case's timeline.
+    pub async fn add_case_event(
+        &self,
+        case_no: String,
+        input: CaseEventInput,
+    ) -> Result<CaseEventAdded, CommandError> {
+        self.with_book(move |book| book.add_case_event(&case_no, input))
+            .await
+    }
+
+    /// Council meetings.
+    pub async fn meetings(&self) -> Result<Vec<MeetingListing>, CommandError> {
+        self.with_book(|book| book.meetings()).await
+    }
+
+    /// Records a council meeting.
+    pub async fn add_meeting(&self, input: MeetingInput) -> Result<MeetingAdded, CommandError> {
+        self.with_book(move |book| book.add_meeting(input)).await
+    }
+
+    /// Mediation files.
+    pub async fn mediations(&self) -> Result<Vec<MediationListing>, CommandError> {
+        self.with_book(|book| book.mediations()).await
+    }
+
+    /// Opens a mediation file.
+    pub async fn add_mediation(
+        &self,
+        input: MediationInput,
+    ) -> Result<MediationAdded, CommandError> {
+        self.with_book(move |book| book.add_mediation(input)).await
+    }
+
+    /// Records a step of a mediation.
+    pub async fn add_mediation_event(
+        &self,
+        number: String,
+        input: MediationEventInput,
+    ) -> Result<MediationEventAdded, CommandError> {
+        self.with_book(move |book| book.add_mediation_event(&number, input))
+            .await
+    }
+
+    /// Statistics of the days `from..=to`.
+    pub async fn stats(
+        &self,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Stats, CommandError> {
+        self.with_book(move |book| book.stats(None, from, to)).await
+    }
+
+    /// The reception slip of a case, as a self-contained HTML page.
+    pub async fn slip_html(&self, case_no: String) -> Result<String, CommandError> {
+        let phone = lock(&self.settings).station_phone.clone();
+        let options = SlipOptions {
+            station_phone: Some(phone).filter(|p| !p.is_empty()),
+        };
+        self.with_book(move |book| book.render_slip(&case_no, &options))
+            .await
+    }
+
+    /// Seals a bundle for `to` into `dir` (a folder, or a USB stick).
+    pub async fn export_bundle(&self, to: String, dir: PathBuf) -> Result<Exported, CommandError> {
+        if !dir.is_dir() {
+            return Err(CommandError::invalid(format!(
+                "找不到文件夹 {}，请确认U盘已插好或重新选择",
+                dir.display()
+            )));
+        }
+        self.with_book(move |book| book.export_bundle(&to, &dir))
+            .await
+    }
+
+    /// Imports a bundle file (the town's, from a USB stick).
+    pub async fn import_bundle(&self, path: PathBuf) -> Result<Imported, CommandError> {
+        let bytes = std::fs::read(&path).map_err(|err| CommandError::file(&path, &err))?;
+        self.with_book(move |book| book.import_bundle(&bytes)).await
+    }
+
+    /// Backlog per peer, the hub and the worker's state.
+    pub async fn sync_status(&self) -> Result<SyncView, CommandError> {
+        let peers = self.with_book(|book| book.bundle_status()).await?;
+        let hub_url = Some(lock(&self.settings).hub_url.clone()).filter(|url| !url.is_empty());
+        let worker = lock(&self.worker)
+            .as_ref()
+            .map(|worker| worker.state.borrow().clone());
+        Ok(SyncView {
+            peers,
+            hub_url,
+            worker,
+        })
+    }
+
+    /// One sync cycle with the hub now, whatever the worker's schedule.
+    pub async fn sync_now(&self) -> Result<SyncOutcome, CommandError> {
+        let hub = self.hub().await?;
+        let book = self.shared_book()?;
+        Ok(liaison_sync::sync_once(&book, &hub, &liaison_sync::client()).await?)
+    }
+
+    /// This PC's settings.
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    /// Saves the settings and restarts the worker for a changed hub.
+    pub async fn save_settings(&self, settings: Settings) -> Result<Settings, CommandError> {
+        let settings = settings.validated()?;
+        settings.save(&self.paths.settings)?;
+        let hub_changed = {
+            let mut current = lock(&self.settings);
+            let changed = current.hub_url != settings.hub_url;
+            *current = settings.clone();
+            changed
+        };
+        if hub_changed {
+            self.restart_worker().await;
+        }
+        Ok(settings)
+    }
+
+    /// The hub and the town it speaks for: the set address and the one enrolled peer.
+    async fn hub(&self) -> Result<Hub, CommandError> {
+        let url = lock(&self.settings).hub_url.clone();
+        if url.is_empty() {
+            return Err(CommandError::invalid(
+                "还没有设置镇中心地址，请到“设置”中填写",
+            ));
+        }
+        let peers = self.with_book(|book| book.peers()).await?;
+        let mut active = peers.into_iter().filter(|peer| peer.revoked_at.is_none());
+        match (active.next(), active.next()) {
+            (Some(town), None) => Ok(Hub {
+                url,
+                code: town.code,
+            }),
+            (None, _) => Err(CommandError::invalid(
+                "本站还没有登记镇人大的同步公钥，请先导入镇上发来的名册和公钥",
+            )),
+            (Some(_), Some(_)) => Err(CommandError::invalid(
+                "本站登记了多个同步对象，无法确定镇中心是哪一个",
+            )),
+        }
+    }
+
+    /// Starts (or restarts, or stops) the background worker to match the settings: it runs
+    /// while a hub is set and the town is enrolled. Needs a tokio runtime.
+    pub async fn restart_worker(&self) {
+        let previous = lock(&self.worker).take();
+        drop(previous);
+        let (Ok(hub), Ok(book)) = (self.hub().await, self.shared_book()) else {
+            return;
+        };
+        let (state_sender, state) = watch::channel(WorkerState::default());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(liaison_sync::run_worker(
+            book,
+            hub,
+            WorkerConfig::default(),
+            state_sender,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        *lock(&self.worker) = Some(Worker { state, _stop: stop });
+    }
+}

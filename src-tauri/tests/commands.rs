@@ -1,0 +1,348 @@
+//! The window's commands through Tauri's mock runtime: the same IPC path the UI takes (argument
+//! names, JSON shapes, `{kind, message}` errors), over real books on disk and a real hub.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use casebook::Book;
+use liaison_station::station::{Paths, Station};
+use serde_json::{Value, json};
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::webview::{InvokeRequest, WebviewWindow, WebviewWindowBuilder};
+
+struct Window {
+    _app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+impl Window {
+    fn over(paths: Paths) -> Window {
+        let station = Station::open(paths, Instant::now()).unwrap();
+        let app = liaison_station::station_app(mock_builder(), station)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Window { _app: app, webview }
+    }
+
+    /// Invokes `cmd` as the UI does; `Err` holds the `{kind, message}` the UI would get.
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        tauri::test::get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_owned(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args)
+            .unwrap_or_else(|err| panic!("{cmd} failed: {err}"))
+    }
+
+    fn refused(&self, cmd: &str, args: Value) -> String {
+        let err = self.invoke(cmd, args).expect_err(cmd);
+        assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
+        err["kind"].as_str().unwrap().to_owned()
+    }
+}
+
+fn reception(matter: &str) -> Value {
+    json!({
+        "received_at": (casebook::time::china_now() - chrono::TimeDelta::hours(1)).to_rfc3339(),
+        "channel": "station_visit",
+        "deputies": ["陈建国"],
+        "visitors": [{"name": "梁秀英", "sex": "female", "phone": "13812345678",
+                      "id_number": "11010519491231002X"}],
+        "category": "村务管理",
+        "matter": matter,
+        "request": "请求处理",
+        "confidential": false,
+        "consent": true
+    })
+}
+
+fn case_count(window: &Window) -> usize {
+    let page = window.ok(
+        "list_cases",
+        json!({"filter": {"status": null, "category": null, "query": null, "limit": 50, "offset": 0}}),
+    );
+    page["cases"].as_array().unwrap().len()
+}
+
+#[test]
+fn first_run_creates_the_book_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    assert_eq!(window.ok("book_status", json!({}))["open"], false);
+    assert_eq!(window.refused("today", json!({})), "no_book");
+    let status = window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站"}),
+    );
+    assert_eq!(status["open"], true);
+    assert_eq!(status["code"], "BX");
+    assert!(dir.path().join("casebook.db").exists());
+    assert_eq!(
+        window.refused("create_book", json!({"code": "BX", "name": "又一本"})),
+        "already_exists"
+    );
+    let roster = liaison_testkit::roster_path();
+    let imported = window.ok("import_roster", json!({"path": roster}));
+    assert!(imported["deputies"].as_u64().unwrap() > 0);
+    assert_eq!(
+        window.refused(
+            "import_roster",
+            json!({"path": dir.path().join("missing.json")})
+        ),
+        "bad_input"
+    );
+}
+
+#[test]
+fn a_reception_is_found_shown_followed_and_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站"}),
+    );
+    window.ok(
+        "import_roster",
+        json!({"path": liaison_testkit::roster_path()}),
+    );
+
+    let added = window.ok(
+        "add_reception",
+        json!({"input": reception("水渠堵塞影响灌溉")}),
+    );
+    let case_no = added["case_no"].as_str().unwrap().to_owned();
+    let page = window.ok(
+        "list_cases",
+        json!({"filter": {"status": null, "category": null, "query": "水渠", "limit": 20, "offset": 0}}),
+    );
+    assert_eq!(page["cases"][0]["case_no"], case_no.as_str());
+    assert_eq!(page["has_more"], false);
+
+    let today = window.ok("today", json!({}));
+    assert_eq!(today["receptions"][0]["case_no"], case_no.as_str());
+    assert_eq!(today["awaiting"][0]["case_no"], case_no.as_str());
+
+    window.ok(
+        "add_case_event",
+        json!({"caseNo": case_no, "input": {"kind": "referred", "to": "镇农业办",
+            "deadline": casebook::time::china_today() + chrono::TimeDelta::days(10), "note": "请核查"}}),
+    );
+    let detail = window.ok("case_detail", json!({"caseNo": case_no}));
+    assert_eq!(detail["status"], "referred");
+    assert_eq!(detail["timeline"].as_array().unwrap().len(), 1);
+
+    let slip = window.ok("slip_html", json!({"caseNo": case_no}));
+    let slip = slip.as_str().unwrap();
+    assert!(slip.contains(&case_no) && slip.contains("1101**********002X"));
+    assert!(slip.contains("0750-5512345"), "the roster's station phone");
+    window.ok(
+        "save_settings",
+        json!({"settings": {"station_phone": "0750-5599999", "hub_url": "", "large_font": true}}),
+    );
+    let slip = window.ok("slip_html", json!({"caseNo": case_no}));
+    assert!(
+        slip.as_str().unwrap().contains("0750-5599999"),
+        "this PC's phone wins"
+    );
+    assert_eq!(window.ok("settings", json!({}))["large_font"], true);
+}
+
+#[test]
+fn refused_input_names_its_kind_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站"}),
+    );
+    window.ok(
+        "import_roster",
+        json!({"path": liaison_testkit::roster_path()}),
+    );
+
+    let mut bad_id = reception("路灯不亮");
+    bad_id["visitors"][0]["id_number"] = json!("110105194912310021");
+    assert_eq!(
+        window.refused("add_reception", json!({"input": bad_id})),
+        "invalid_id_number"
+    );
+    let mut bad_phone = reception("路灯不亮");
+    bad_phone["visitors"][0]["phone"] = json!("12345");
+    assert_eq!(
+        window.refused("add_reception", json!({"input": bad_phone})),
+        "invalid_phone"
+    );
+    let mut no_consent = reception("路灯不亮");
+    no_consent["consent"] = json!(false);
+    assert_eq!(
+        window.refused("add_reception", json!({"input": no_consent})),
+        "consent_required"
+    );
+    assert_eq!(case_count(&window), 0);
+
+    assert_eq!(
+        window.refused("case_detail", json!({"caseNo": "BX-2026-9999"})),
+        "not_found"
+    );
+    assert_eq!(
+        window.refused(
+            "save_settings",
+            json!({"settings": {"station_phone": "", "hub_url": "192.0.2.1:8700", "large_font": false}})
+        ),
+        "invalid"
+    );
+    assert_eq!(window.refused("sync_now", json!({})), "invalid");
+    let garbage = dir.path().join("garbage.lsb");
+    std::fs::write(&garbage, b"not a bundle").unwrap();
+    assert_eq!(
+        window.refused("import_bundle", json!({"path": garbage})),
+        "bad_bundle"
+    );
+}
+
+#[test]
+fn the_demo_station_shows_every_screen() {
+    let station = Station::demo(300, Instant::now()).unwrap();
+    let app = liaison_station::station_app(mock_builder(), station)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let window = Window { _app: app, webview };
+    let status = window.ok("book_status", json!({}));
+    assert_eq!(
+        (status["demo"].clone(), status["code"].clone()),
+        (json!(true), json!("DL"))
+    );
+    let first = window.ok(
+        "list_cases",
+        json!({"filter": {"status": null, "category": null, "query": null, "limit": 20, "offset": 0}}),
+    );
+    let second = window.ok(
+        "list_cases",
+        json!({"filter": {"status": null, "category": null, "query": null, "limit": 20, "offset": 20}}),
+    );
+    assert_eq!(first["has_more"], true);
+    assert_ne!(first["cases"][0]["case_no"], second["cases"][0]["case_no"]);
+    assert!(
+        !window
+            .ok("deputies", json!({}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !window
+            .ok("meetings", json!({}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !window
+            .ok("mediations", json!({}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        window.ok("categories", json!({})).as_array().unwrap().len(),
+        19
+    );
+    let stats = window.ok("stats", json!({"from": null, "to": null}));
+    assert_eq!(stats["receptions"], 300);
+    let week = window.ok(
+        "duty_shifts",
+        json!({"from": "2020-01-01", "to": "2099-12-31"}),
+    );
+    assert!(
+        week.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["station"] == "DL")
+    );
+
+    let usb = tempfile::tempdir().unwrap();
+    let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
+    assert!(exported["changes"].as_u64().unwrap() > 300);
+    assert_eq!(std::fs::read_dir(usb.path()).unwrap().count(), 1);
+    assert_eq!(
+        window.refused(
+            "export_bundle",
+            json!({"to": "QX", "dir": usb.path().join("unplugged")})
+        ),
+        "invalid"
+    );
+}
+
+fn wait_for(mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_worker_syncs_with_a_real_hub_once_its_address_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = liaison_testkit::town_and_station(dir.path());
+    drop(station);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop_hub, hub_stopped) = tokio::sync::oneshot::channel::<()>();
+    runtime.spawn(liaison_hub::serve(
+        listener,
+        town,
+        Default::default(),
+        async move {
+            let _ = hub_stopped.await;
+        },
+    ));
+
+    let window = Window::over(Paths {
+        book: dir.path().join("bx.db"),
+        settings: dir.path().join("bx.settings.json"),
+    });
+    window.ok("add_reception", json!({"input": reception("桥面破损")}));
+    assert!(window.ok("sync_status", json!({}))["worker"].is_null());
+    window.ok(
+        "save_settings",
+        json!({"settings": {"station_phone": "", "hub_url": url, "large_font": false}}),
+    );
+    wait_for(|| {
+        let view = window.ok("sync_status", json!({}));
+        view["worker"]["cycles"].as_u64().unwrap_or(0) >= 1
+    });
+    let view = window.ok("sync_status", json!({}));
+    assert_eq!(view["hub_url"], url.as_str());
+    let town_view = &view["peers"][0];
+    assert_eq!(town_view["unacknowledged"], 0, "{view}");
+
+    let outcome = window.ok("sync_now", json!({}));
+    assert_eq!(outcome["pushed"], 0, "nothing new since the worker's cycle");
+    drop(window);
+    let _ = stop_hub.send(());
+    let town = Book::open(&dir.path().join("town.db")).unwrap();
+    let stats = town.stats(Some("BX"), None, None).unwrap();
+    assert_eq!(stats.receptions, 1);
+}
