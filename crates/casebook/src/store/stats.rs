@@ -1,12 +1,15 @@
 //! Statistics over a date range: what the weekly report and the town's monthly figures need.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, TimeDelta};
 use rusqlite::params;
 use serde::Serialize;
 
 use super::Book;
+use super::apply::decode;
 use crate::domain::*;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::time::china_today;
 
 /// A count under a key, with the label the deputy reads.
@@ -56,6 +59,45 @@ pub struct MediationStats {
     pub judicial_confirmations_confirmed: i64,
 }
 
+/// One row of the Ministry of Justice's mediation statistics: the files of one dispute type
+/// accepted in the range.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DisputeTypeRow {
+    /// The dispute type (纠纷类型).
+    pub dispute_type: String,
+    /// 受理
+    pub accepted: i64,
+    /// 调解成功 (written or oral).
+    pub succeeded: i64,
+    /// 履行: the latest performance recorded is full.
+    pub performed: i64,
+    /// 司法确认: confirmed by a court.
+    pub judicially_confirmed: i64,
+    /// 涉及金额 in yuan: the latest agreement's amount.
+    pub amount_yuan: u64,
+}
+
+/// A deputy's work in the range (履职档案).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeputyRecord {
+    /// Deputy id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Station code.
+    pub station: Option<String>,
+    /// Congress label (市/县/镇人大代表).
+    pub congress: &'static str,
+    /// Receptions received (the same count as `by_deputy`).
+    pub receptions: i64,
+    /// Days on the duty roster.
+    pub duty_days: i64,
+    /// Mediation files accepted in the range with the deputy as a mediator.
+    pub mediations: i64,
+    /// Council meetings attended.
+    pub meetings: i64,
+}
+
 /// Council meeting figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MeetingStats {
@@ -98,6 +140,24 @@ pub struct Stats {
     pub mediation: MediationStats,
     /// Meetings.
     pub meetings: MeetingStats,
+    /// The Ministry of Justice's mediation table: one row per dispute type, all 19 in order,
+    /// zero rows kept (the printed form lists every type). Made in the same pass as
+    /// `mediation`, so its columns add up to those figures.
+    pub mediation_by_type: Vec<DisputeTypeRow>,
+    /// Every serving deputy (of the station, with `station`) and anyone else with work in the
+    /// range, in roster order.
+    pub deputies: Vec<DeputyRecord>,
+}
+
+/// The text bounds of `from..=to` in station time, for `column >= start AND column < end` on
+/// stored times and dates: what every count over a range uses, so figures agree.
+pub(crate) fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (String, String) {
+    let start = from.map_or_else(|| "0000".to_owned(), |d| d.to_string());
+    let end = to.map_or_else(
+        || "9999".to_owned(),
+        |d| (d + TimeDelta::days(1)).to_string(),
+    );
+    (start, end)
 }
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
@@ -123,11 +183,7 @@ impl Book {
                 return Err(crate::Error::invalid(format!("名册中没有站点“{code}”")));
             }
         }
-        let start = from.map_or_else(|| "0000".to_owned(), |d| d.to_string());
-        let end = to.map_or_else(
-            || "9999".to_owned(),
-            |d| (d + TimeDelta::days(1)).to_string(),
-        );
+        let (start, end) = day_bounds(from, to);
         let today = china_today().to_string();
         let within = |t: &str| {
             format!(
@@ -207,7 +263,7 @@ impl Book {
              WHERE {} GROUP BY r.grid ORDER BY COUNT(*) DESC, r.grid",
             within("r.")
         ))?);
-        let by_deputy = to_counts(grouped(&format!(
+        let by_deputy: Vec<Count> = to_counts(grouped(&format!(
             "SELECT rd.deputy_id, d.name, COUNT(*) FROM receptions r
              JOIN reception_deputies rd ON rd.reception_rid = r.rid
              LEFT JOIN deputies d ON d.id = rd.deputy_id
@@ -224,7 +280,7 @@ impl Book {
         let basically = count_of(&satisfactions, Satisfaction::BasicallySatisfied.as_str());
         let dissatisfied = count_of(&satisfactions, Satisfaction::Dissatisfied.as_str());
 
-        let mediation = self.mediation_stats(&start, &end, station)?;
+        let (mediation, mediation_by_type) = self.mediation_stats(&start, &end, station)?;
         let meetings = MeetingStats {
             held: scalar(
                 "SELECT COUNT(*) FROM meetings
@@ -235,6 +291,7 @@ impl Book {
                  WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3) AND quorum_met",
             )?,
         };
+        let deputies = self.deputy_records(&start, &end, station, &by_deputy)?;
         Ok(Stats {
             station: station.map(str::to_owned),
             from,
@@ -267,39 +324,91 @@ impl Book {
             },
             mediation,
             meetings,
+            mediation_by_type,
+            deputies,
         })
     }
 
+    /// Folds every file accepted in the range with its events, so the totals and the
+    /// per-type rows come from the same pass.
     fn mediation_stats(
         &self,
         start: &str,
         end: &str,
         station: Option<&str>,
-    ) -> Result<MediationStats> {
+    ) -> Result<(MediationStats, Vec<DisputeTypeRow>)> {
         let today = china_today();
         let mut select = self.conn.prepare(
-            "SELECT accepted_at, result FROM mediations
-             WHERE accepted_at >= ?1 AND accepted_at < ?2 AND (?3 IS NULL OR station = ?3)",
+            "SELECT m.id, m.dispute_type, m.accepted_at, e.body FROM mediations m
+             LEFT JOIN mediation_events e ON e.mediation_id = m.id
+             WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station = ?3)
+             ORDER BY m.id, e.at, e.id",
         )?;
         let rows = select
             .query_map(params![start, end, station], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stats = MediationStats::default();
-        for (accepted_at, result) in rows {
+        let mut by_type: Vec<DisputeTypeRow> = DISPUTE_TYPES
+            .iter()
+            .map(|t| DisputeTypeRow {
+                dispute_type: (*t).to_owned(),
+                ..DisputeTypeRow::default()
+            })
+            .collect();
+        let mut rest = rows.as_slice();
+        while let Some((id, dispute_type, accepted_at, _)) = rest.first() {
+            let end_of_file = rest.iter().position(|r| &r.0 != id).unwrap_or(rest.len());
+            let events = rest[..end_of_file]
+                .iter()
+                .filter_map(|r| r.3.as_deref())
+                .map(|body| decode::<MediationEvent>("mediation event", body))
+                .collect::<Result<Vec<_>>>()?;
+            rest = &rest[end_of_file..];
+            let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+            let amount = events
+                .iter()
+                .rev()
+                .find_map(|e| match &e.kind {
+                    MediationEventKind::Agreement { amount_yuan, .. } => Some(*amount_yuan),
+                    _ => None,
+                })
+                .flatten()
+                .unwrap_or(0);
+            let applied = events
+                .iter()
+                .any(|e| matches!(e.kind, MediationEventKind::JudicialConfirmation { .. }));
+            let row = DISPUTE_TYPES
+                .iter()
+                .position(|t| t == dispute_type)
+                .and_then(|i| by_type.get_mut(i))
+                .ok_or_else(|| Error::Corrupt(format!("调解案件的纠纷类型“{dispute_type}”")))?;
+            let succeeded = state.result.is_some_and(MediationResult::is_success);
+            let performed = state.performance == Some(Performance::Full);
+            let confirmed = state.confirmation == Some(ConfirmationResult::Confirmed);
+            row.accepted += 1;
+            row.succeeded += i64::from(succeeded);
+            row.performed += i64::from(performed);
+            row.judicially_confirmed += i64::from(confirmed);
+            row.amount_yuan += amount;
             stats.accepted += 1;
-            match result.as_deref() {
-                Some("succeeded_written" | "succeeded_oral") => stats.succeeded += 1,
-                Some("failed") => stats.failed += 1,
+            stats.judicial_confirmations_applied += i64::from(applied);
+            stats.judicial_confirmations_confirmed += i64::from(confirmed);
+            match state.result {
+                Some(result) if result.is_success() => stats.succeeded += 1,
+                Some(MediationResult::Failed) => stats.failed += 1,
                 Some(_) => stats.terminated += 1,
                 None => {
                     stats.open += 1;
-                    let accepted =
-                        chrono::DateTime::parse_from_rfc3339(&accepted_at).map_err(|e| {
-                            crate::Error::Corrupt(format!("accepted_at {accepted_at}: {e}"))
-                        })?;
-                    if mediation_overdue(accepted, &MediationState::default(), today) {
+                    let accepted = chrono::DateTime::parse_from_rfc3339(accepted_at)
+                        .map_err(|e| Error::Corrupt(format!("accepted_at {accepted_at}: {e}")))?;
+                    if mediation_overdue(accepted, &state, today) {
                         stats.overdue += 1;
                     }
                 }
@@ -309,21 +418,97 @@ impl Book {
             stats.succeeded,
             stats.succeeded + stats.failed + stats.terminated,
         );
-        let confirmations = |condition: &str| -> Result<i64> {
-            Ok(self.conn.query_row(
-                &format!(
-                    "SELECT COUNT(DISTINCT e.mediation_id) FROM mediation_events e
-                     JOIN mediations m ON m.id = e.mediation_id
-                     WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station = ?3)
-                       AND e.kind = 'judicial_confirmation' {condition}"
-                ),
-                params![start, end, station],
-                |row| row.get(0),
-            )?)
+        Ok((stats, by_type))
+    }
+
+    /// Each deputy's receptions (`by_deputy`), duty days, mediations and meetings in the range.
+    fn deputy_records(
+        &self,
+        start: &str,
+        end: &str,
+        station: Option<&str>,
+        by_deputy: &[Count],
+    ) -> Result<Vec<DeputyRecord>> {
+        let per_deputy = |sql: &str| -> Result<HashMap<String, i64>> {
+            let mut select = self.conn.prepare(sql)?;
+            let counts = select
+                .query_map(params![start, end, station], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+            Ok(counts)
         };
-        stats.judicial_confirmations_applied = confirmations("")?;
-        stats.judicial_confirmations_confirmed =
-            confirmations("AND json_extract(e.body, '$.result') = 'confirmed'")?;
-        Ok(stats)
+        let duty_days = per_deputy(
+            "SELECT j.value, COUNT(DISTINCT s.date) FROM duty_shifts s, json_each(s.deputies) j
+             WHERE s.date >= ?1 AND s.date < ?2 AND (?3 IS NULL OR s.station = ?3)
+             GROUP BY j.value",
+        )?;
+        let mediations = per_deputy(
+            "SELECT json_extract(j.value, '$.deputy'), COUNT(*)
+             FROM mediations m, json_each(m.body, '$.mediators') j
+             WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station = ?3)
+               AND json_extract(j.value, '$.deputy') IS NOT NULL
+             GROUP BY 1",
+        )?;
+        let meetings = per_deputy(
+            "SELECT j.value, COUNT(*) FROM meetings m, json_each(m.body, '$.deputies') j
+             WHERE m.held_at >= ?1 AND m.held_at < ?2 AND (?3 IS NULL OR m.station = ?3)
+             GROUP BY j.value",
+        )?;
+        let receptions: HashMap<&str, i64> = by_deputy
+            .iter()
+            .map(|c| (c.key.as_str(), c.count))
+            .collect();
+        let count = |map: &HashMap<String, i64>, id: &str| map.get(id).copied().unwrap_or(0);
+        let records = self
+            .deputies()?
+            .into_iter()
+            .filter_map(|listing| {
+                let id = listing.deputy.id.to_string();
+                DeputyRecord {
+                    receptions: receptions.get(id.as_str()).copied().unwrap_or(0),
+                    duty_days: count(&duty_days, &id),
+                    mediations: count(&mediations, &id),
+                    meetings: count(&meetings, &id),
+                    name: listing.deputy.name,
+                    station: listing.deputy.station.clone(),
+                    congress: listing.congress_label,
+                    id,
+                }
+                .keep_if(
+                    listing.deputy.active
+                        && (station.is_none() || listing.deputy.station.as_deref() == station),
+                )
+            })
+            .collect();
+        Ok(records)
+    }
+}
+
+impl Stats {
+    /// The total row of the Ministry of Justice's table (合计).
+    pub fn mediation_total(&self) -> DisputeTypeRow {
+        self.mediation_by_type.iter().fold(
+            DisputeTypeRow {
+                dispute_type: "合计".to_owned(),
+                ..DisputeTypeRow::default()
+            },
+            |total, row| DisputeTypeRow {
+                accepted: total.accepted + row.accepted,
+                succeeded: total.succeeded + row.succeeded,
+                performed: total.performed + row.performed,
+                judicially_confirmed: total.judicially_confirmed + row.judicially_confirmed,
+                amount_yuan: total.amount_yuan + row.amount_yuan,
+                ..total
+            },
+        )
+    }
+}
+
+impl DeputyRecord {
+    /// The record if the deputy is listed anyway or did something in the range.
+    fn keep_if(self, listed: bool) -> Option<DeputyRecord> {
+        let worked = self.receptions + self.duty_days + self.mediations + self.meetings > 0;
+        (listed || worked).then_some(self)
     }
 }
