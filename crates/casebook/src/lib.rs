@@ -16,7 +16,9 @@
 //!   uni/bigram index;
 //! - [`bundle`]: signed, sealed sync bundles between books: keys, peers, export, import,
 //!   receipts;
-//! - [`render`]: the printed documents (reception slip, …) as self-contained HTML;
+//! - [`render`]: the printed documents (reception slip, register, the mediation file, council
+//!   minutes) as self-contained HTML;
+//! - [`report`]: the weekly and monthly reports as HTML with charts, or Excel workbooks;
 //! - [`demo`]: a fictional town for newcomers, tests and benchmarks.
 //!
 //! The `casebook` binary drives it headless. No Tauri and no HTTP live here.
@@ -29,6 +31,7 @@ pub mod error;
 pub mod hlc;
 pub mod input;
 pub mod render;
+pub mod report;
 pub mod search;
 pub mod store;
 pub mod time;

@@ -4,16 +4,181 @@
 //!
 //! Templates live in `templates/` (askama, escaped by default: a matter typed as
 //! `<img onerror=…>` prints as text). Pages are A4 with the GB/T 9704 margins (top 37 mm,
-//! binding side 28 mm, a 156 × 225 mm text block).
+//! binding side 28 mm, a 156 × 225 mm text block). Each document is a template extending
+//! `document.html`, a struct of display strings prepared here, and a `Book::render_*` method.
+//! A field the book does not hold (a party's ethnicity, the committee's name) prints as a line
+//! to fill in by hand: documents never invent data. Which documents mask what is written in
+//! `docs/documents.md`.
 
+pub(crate) mod chart;
+mod mediation;
+mod minutes;
+pub(crate) mod register;
 mod slip;
 
+pub use mediation::MediationDocument;
 pub use slip::SlipOptions;
 
+use askama::Template;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
+use crate::domain::{ConfirmationResult, MediationSource, PartyRole, Performance, Sex, VoteMethod};
 use crate::error::{Error, Result};
+
+/// A range of whole days, both ends included, in station time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+}
+
+impl DayRange {
+    /// The days from `from` to `to`, refused when they are the wrong way round.
+    ///
+    /// # Errors
+    /// `invalid` when `from` is after `to`.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<DayRange> {
+        if from > to {
+            return Err(Error::invalid(format!(
+                "开始日期（{from}）不能晚于结束日期（{to}）"
+            )));
+        }
+        Ok(DayRange { from, to })
+    }
+
+    /// Reads `2026-11-01..2026-11-30`, one day `2026-11-28`, or one month `2026-11`.
+    ///
+    /// # Errors
+    /// `invalid` with the accepted forms for anything else, or a range the wrong way round.
+    pub fn parse(text: &str) -> Result<DayRange> {
+        let text = text.trim();
+        let bad = || {
+            Error::invalid(format!(
+                "日期范围“{text}”写法不对，应写作 2026-11-01..2026-11-30、2026-11-28 或 2026-11"
+            ))
+        };
+        let day = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
+        if let Some((from, to)) = text.split_once("..") {
+            return DayRange::new(day(from)?, day(to)?);
+        }
+        if let Ok(one) = day(text) {
+            return DayRange::new(one, one);
+        }
+        let first =
+            NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+        let last = first
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|next| next.pred_opt())
+            .ok_or_else(bad)?;
+        DayRange::new(first, last)
+    }
+
+    /// `2026年11月1日至2026年11月30日`, or the one day.
+    pub fn label(&self) -> String {
+        if self.from == self.to {
+            chinese_date(self.from)
+        } else {
+            format!("{}至{}", chinese_date(self.from), chinese_date(self.to))
+        }
+    }
+}
+
+/// `2026年11月28日`.
+pub(crate) fn chinese_date(date: NaiveDate) -> String {
+    date.format("%Y年%-m月%-d日").to_string()
+}
+
+/// `2026年11月28日 09:30`.
+pub(crate) fn chinese_time(at: DateTime<FixedOffset>) -> String {
+    at.format("%Y年%-m月%-d日 %H:%M").to_string()
+}
+
+/// `山林土地（出嫁女土地权益）`: a type with its finer type.
+pub(crate) fn category_label(category: &str, subcategory: Option<&str>) -> String {
+    match subcategory {
+        Some(sub) => format!("{category}（{sub}）"),
+        None => category.to_owned(),
+    }
+}
+
+/// Renders a document, naming it if the template fails.
+pub(crate) fn page(document: &impl Template, what: &str) -> Result<String> {
+    document
+        .render()
+        .map_err(|err| Error::Corrupt(format!("{what}排版失败：{err}")))
+}
+
+/// Decodes a record's stored JSON for printing.
+pub(crate) fn decode_body<T: serde::de::DeserializeOwned>(what: &str, body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|err| Error::Corrupt(format!("{what}：{err}")))
+}
+
+fn sex_label(sex: Option<Sex>) -> &'static str {
+    match sex {
+        Some(Sex::Male) => "男",
+        Some(Sex::Female) => "女",
+        None => "",
+    }
+}
+
+fn role_label(role: PartyRole) -> &'static str {
+    match role {
+        PartyRole::Applicant => "申请人",
+        PartyRole::Respondent => "被申请人",
+    }
+}
+
+fn source_label(source: MediationSource) -> &'static str {
+    match source {
+        MediationSource::Application => "当事人申请",
+        MediationSource::OwnInitiative => "主动调解",
+        MediationSource::Transferred => "有关部门移交",
+        MediationSource::Entrusted => "有关部门委托",
+    }
+}
+
+fn performance_label(performance: Performance) -> &'static str {
+    match performance {
+        Performance::Full => "已履行",
+        Performance::Partial => "部分履行",
+        Performance::None => "未履行",
+    }
+}
+
+fn confirmation_label(result: ConfirmationResult) -> &'static str {
+    match result {
+        ConfirmationResult::Pending => "审查中",
+        ConfirmationResult::Confirmed => "确认有效",
+        ConfirmationResult::Rejected => "不予确认",
+    }
+}
+
+fn method_label(method: VoteMethod) -> &'static str {
+    match method {
+        VoteMethod::ShowOfHands => "举手表决",
+        VoteMethod::SecretBallot => "无记名投票",
+    }
+}
+
+/// `3` as `三`, for "一式三份" (numbers below a hundred; larger ones stay in digits).
+fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    if n >= 100 {
+        return n.to_string();
+    }
+    let digit = |d: u32| DIGITS[d as usize];
+    let (tens, ones) = (n / 10, n % 10);
+    let tens = match tens {
+        0 => return digit(ones).to_owned(),
+        1 => String::from("十"),
+        _ => format!("{}十", digit(tens)),
+    };
+    if ones == 0 { tens } else { tens + digit(ones) }
+}
 
 /// An ID number as the visitor's copy shows it: the first four and last four characters.
 pub fn mask_id_number(id: &str) -> String {
@@ -53,7 +218,7 @@ fn qr_svg(text: &str) -> Result<String> {
 }
 
 /// Shortens `text` to `max` characters for a printed summary, marking the cut.
-fn summary(text: &str, max: usize) -> String {
+pub(crate) fn summary(text: &str, max: usize) -> String {
     let text = text.trim();
     if text.chars().count() <= max {
         return text.to_owned();
@@ -66,6 +231,47 @@ fn summary(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_ranges_in_three_forms() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let range = |from, to| DayRange { from, to };
+        assert_eq!(
+            DayRange::parse("2026-11-01..2026-11-30").unwrap(),
+            range(day(11, 1), day(11, 30))
+        );
+        assert_eq!(
+            DayRange::parse(" 2026-11-28 ").unwrap(),
+            range(day(11, 28), day(11, 28))
+        );
+        assert_eq!(
+            DayRange::parse("2026-02").unwrap(),
+            range(day(2, 1), day(2, 28))
+        );
+        assert_eq!(
+            DayRange::parse("2026-12").unwrap().to,
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
+        let backwards = DayRange::parse("2026-11-30..2026-11-01").unwrap_err();
+        assert!(backwards.to_string().contains("不能晚于"), "{backwards}");
+        for bad in [
+            "",
+            "2026-13",
+            "2026-11-31",
+            "上个月",
+            "2026-11-01..",
+            "2026/11/01",
+        ] {
+            let err = DayRange::parse(bad).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Invalid, "{bad}");
+        }
+    }
+
+    #[test]
+    fn copies_in_chinese_numerals() {
+        let words: Vec<String> = [1, 3, 10, 12, 20, 45, 100].map(chinese_number).into();
+        assert_eq!(words, ["一", "三", "十", "十二", "二十", "四十五", "100"]);
+    }
 
     #[test]
     fn masks_keep_only_the_ends() {

@@ -2,11 +2,12 @@
 //! visitor, on one A4 sheet with a cut line between them.
 
 use askama::Template;
-use chrono::NaiveDate;
 
-use super::{mask_id_number, mask_phone, qr_svg, summary};
+use super::{
+    category_label, chinese_date, chinese_time, mask_id_number, mask_phone, page, qr_svg, summary,
+};
 use crate::Book;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Choices the station makes about its slips.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +41,7 @@ struct Slip {
     more_visitors: usize,
     request: String,
     matter_summary: String,
+    /// The date promised to the visitor, which a later referral deadline does not move.
     reply_due: String,
     confidential: bool,
     qr: String,
@@ -47,11 +49,6 @@ struct Slip {
 
 /// Visitors listed by name; both parts must fit one A4 sheet.
 const MAX_VISITOR_LINES: usize = 4;
-
-/// `2026年11月28日`.
-fn chinese_date(date: NaiveDate) -> String {
-    date.format("%Y年%m月%d日").to_string()
-}
 
 impl Book {
     /// The reception slip of a case as a self-contained HTML page (A4, print CSS).
@@ -95,27 +92,20 @@ impl Book {
             station_name,
             station_phone,
             case_no: reception.case_no.clone(),
-            received: reception
-                .received_at
-                .format("%Y年%m月%d日 %H:%M")
-                .to_string(),
+            received: chinese_time(reception.received_at),
             channel: reception.channel.label(),
             deputies: case.deputy_names.join("、"),
-            category: match &reception.subcategory {
-                Some(sub) => format!("{}（{sub}）", reception.category),
-                None => reception.category.clone(),
-            },
+            category: category_label(&reception.category, reception.subcategory.as_deref()),
             head_count: reception.head_count,
             stub_visitors: visitors(false),
             receipt_visitors: visitors(true),
             more_visitors: reception.visitors.len().saturating_sub(MAX_VISITOR_LINES),
             request: summary(&reception.request, 80),
             matter_summary: summary(&reception.matter, 120),
-            reply_due: chinese_date(case.due),
+            reply_due: chinese_date(reception.reply_due),
             confidential: reception.confidential,
             qr: qr_svg(&reception.case_no)?,
         };
-        slip.render()
-            .map_err(|err| Error::Corrupt(format!("回执排版失败：{err}")))
+        page(&slip, "回执")
     }
 }
