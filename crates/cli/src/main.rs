@@ -12,7 +12,8 @@ use std::process::ExitCode;
 use casebook::demo::{self, DemoOptions};
 use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
 use casebook::input;
-use casebook::render::SlipOptions;
+use casebook::render::{DayRange, MediationDocument, SlipOptions};
+use casebook::report::ReportKind;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
@@ -125,7 +126,8 @@ enum Command {
     Render {
         /// Which document.
         kind: DocumentKind,
-        /// Which record: the case number for a slip.
+        /// Which record: a case number (slip), days (register: 2026-11-01..2026-11-30,
+        /// 2026-11-28 or 2026-11), a mediation number or id, a meeting id (minutes).
         id: String,
         /// The HTML file to write.
         #[arg(long)]
@@ -133,6 +135,24 @@ enum Command {
         /// Phone printed on a slip instead of the roster's station phone.
         #[arg(long)]
         phone: Option<String>,
+    },
+    /// A report over a range of days, as HTML (with charts) or Excel, chosen by --out's ending.
+    Report {
+        /// weekly (the station's week) or monthly (the town's statistics).
+        kind: ReportArg,
+        /// Only this station's records.
+        #[arg(long)]
+        station: Option<String>,
+        /// First day (YYYY-MM-DD); default: 6 days before --to (weekly), the 1st of its month
+        /// (monthly).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// The file to write: FILE.html or FILE.xlsx.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Statistics.
     Stats {
@@ -165,20 +185,44 @@ enum Command {
 enum DocumentKind {
     /// 接待回执: the reception slip (stub and visitor's receipt) of a case.
     Slip,
+    /// 接待登记表: every reception of a range of days.
+    Register,
+    /// 人民调解申请书.
+    MediationApplication,
+    /// 人民调解受理登记表.
+    MediationIntake,
+    /// 人民调解记录.
+    MediationRecord,
+    /// 人民调解协议书.
+    Agreement,
+    /// 人民调解回访记录.
+    FollowUp,
+    /// 人民调解卷宗封面.
+    MediationCover,
+    /// 民主议事会会议记录.
+    Minutes,
 }
 
 impl DocumentKind {
-    fn name(self) -> &'static str {
-        match self {
-            DocumentKind::Slip => "slip",
-        }
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map_or_else(String::new, |value| value.get_name().to_owned())
     }
 }
 
-/// What `render` wrote.
+/// Reports `report` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportArg {
+    /// 工作周报.
+    Weekly,
+    /// 统计月报.
+    Monthly,
+}
+
+/// What `render` or `report` wrote.
 #[derive(Debug, Serialize)]
 struct Rendered {
-    kind: &'static str,
+    kind: String,
     id: String,
     out: PathBuf,
     bytes: usize,
@@ -559,6 +603,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             out: file,
             phone,
         } => {
+            if phone.is_some() && !matches!(kind, DocumentKind::Slip) {
+                return Err(Error::refused(
+                    ErrorKind::BadInput,
+                    "--phone 只用于接待回执（slip）",
+                ));
+            }
+            let mediation = |document| book.render_mediation(document, &id);
             let html = match kind {
                 DocumentKind::Slip => book.render_slip(
                     &id,
@@ -566,6 +617,14 @@ fn run(cli: Cli) -> Result<(), Error> {
                         station_phone: phone,
                     },
                 )?,
+                DocumentKind::Register => book.render_register(DayRange::parse(&id)?)?,
+                DocumentKind::Minutes => book.render_minutes(&id)?,
+                DocumentKind::MediationApplication => mediation(MediationDocument::Application)?,
+                DocumentKind::MediationIntake => mediation(MediationDocument::Intake)?,
+                DocumentKind::MediationRecord => mediation(MediationDocument::Record)?,
+                DocumentKind::Agreement => mediation(MediationDocument::Agreement)?,
+                DocumentKind::FollowUp => mediation(MediationDocument::FollowUp)?,
+                DocumentKind::MediationCover => mediation(MediationDocument::Cover)?,
             };
             write_file(&file, html.as_bytes())?;
             let rendered = Rendered {
@@ -573,6 +632,47 @@ fn run(cli: Cli) -> Result<(), Error> {
                 id,
                 out: file,
                 bytes: html.len(),
+            };
+            out.print(&rendered, human::rendered)
+        }
+        Command::Report {
+            kind,
+            station,
+            from,
+            to,
+            out: file,
+        } => {
+            let extension = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            let excel = match extension.as_deref() {
+                Some("xlsx") => true,
+                Some("html" | "htm") => false,
+                _ => {
+                    return Err(Error::refused(
+                        ErrorKind::BadInput,
+                        format!("报表文件应以 .html 或 .xlsx 结尾：{}", file.display()),
+                    ));
+                }
+            };
+            let (kind, name) = match kind {
+                ReportArg::Weekly => (ReportKind::Weekly, "weekly"),
+                ReportArg::Monthly => (ReportKind::Monthly, "monthly"),
+            };
+            let range = kind.range(casebook::time::china_today(), from, to)?;
+            let report = book.report(kind, station.as_deref(), range)?;
+            let bytes = if excel {
+                report.xlsx()?
+            } else {
+                report.html()?.into_bytes()
+            };
+            write_file(&file, &bytes)?;
+            let rendered = Rendered {
+                kind: name.to_owned(),
+                id: format!("{}..{}", range.from, range.to),
+                out: file,
+                bytes: bytes.len(),
             };
             out.print(&rendered, human::rendered)
         }
