@@ -2,8 +2,7 @@
 //
 // Sources (keep in step): crates/casebook/src/domain/{reception,meeting,mediation,roster,category}.rs,
 // crates/casebook/src/store/{read,ops,stats}.rs, crates/casebook/src/bundle/mod.rs,
-// crates/sync/src/lib.rs, and the shell's own views (BookStatus, Today, CasePage, SyncView,
-// Settings). Rules: enums are snake_case strings; `Option<T>` is serialised as `T | null` (no
+// crates/sync/src/lib.rs, and the shell's src-tauri/src/{station,settings,error}.rs. Rules: enums are snake_case strings; `Option<T>` is serialised as `T | null` (no
 // field is skipped); `#[serde(flatten)]` merges fields; `#[serde(tag = "kind")]` is a union on
 // `kind`. Input structs read `#[serde(default)]` fields as optional.
 
@@ -34,8 +33,11 @@ export type ErrorKind =
   | 'unknown_origin'
   | 'bad_signature'
   | 'storage'
+  // The shell's own kinds (src-tauri/src/error.rs).
   | 'no_book'
   | 'internal'
+  | 'unreachable'
+  | 'sync_refused'
 
 /** What a rejected command carries. */
 export interface CommandError {
@@ -498,6 +500,29 @@ export interface MeetingStats {
   quorate: number
 }
 
+/** One row of the Ministry of Justice's mediation table. */
+export interface DisputeTypeRow {
+  dispute_type: string
+  accepted: number
+  succeeded: number
+  performed: number
+  judicially_confirmed: number
+  amount_yuan: number
+}
+
+/** A deputy's work in the range (履职档案). */
+export interface DeputyRecord {
+  id: string
+  name: string
+  station: string | null
+  /** The congress label, e.g. 县人大代表. */
+  congress: string
+  receptions: number
+  duty_days: number
+  mediations: number
+  meetings: number
+}
+
 export interface Stats {
   station: string | null
   from: IsoDate | null
@@ -514,6 +539,9 @@ export interface Stats {
   satisfaction: SatisfactionStats
   mediation: MediationStats
   meetings: MeetingStats
+  /** All 19 dispute types in order, zero rows kept. */
+  mediation_by_type: DisputeTypeRow[]
+  deputies: DeputyRecord[]
 }
 
 // ---------------------------------------------------------------- bundle/mod.rs
@@ -576,7 +604,26 @@ export interface WorkerState {
   last_outcome: SyncOutcome | null
 }
 
-// ---------------------------------------------------------------- the shell's views
+// ---------------------------------------------------------------- store/read.rs (the app's lists)
+
+export interface DutyDeputy {
+  id: Uuid
+  name: string
+}
+
+/** A duty shift with its deputies' names. */
+export interface DutyShiftListing {
+  id: Uuid
+  station: string
+  date: IsoDate
+  /** `HH:MM` */
+  starts: string
+  /** `HH:MM` */
+  ends: string
+  deputies: DutyDeputy[]
+}
+
+// ---------------------------------------------------------------- src-tauri/src/station.rs, settings.rs
 
 export interface BookStatus {
   open: boolean
@@ -587,32 +634,19 @@ export interface BookStatus {
   path: string | null
 }
 
-export interface DeputyRef {
-  id: Uuid
-  name: string
-}
-
-export interface DutyShiftView {
-  id: Uuid
-  station: string
-  date: IsoDate
-  /** `HH:MM` */
-  starts: string
-  /** `HH:MM` */
-  ends: string
-  deputies: DeputyRef[]
-}
-
 export interface Today {
   date: IsoDate
-  shifts: DutyShiftView[]
+  shifts: DutyShiftListing[]
+  /** Received today. */
   receptions: CaseSummary[]
+  /** Awaiting an answer, not yet late. */
   awaiting: CaseSummary[]
+  /** Awaiting an answer past the due date. */
   overdue: CaseSummary[]
 }
 
-/** A case status name, or `overdue` for every case waiting past its due date. */
-export type StatusFilter = CaseStatus | 'overdue'
+/** A case status name; `awaiting` (owed an answer, not late) or `overdue` (late). */
+export type StatusFilter = CaseStatus | 'awaiting' | 'overdue'
 
 export interface CaseFilter {
   status: StatusFilter | null

@@ -1,0 +1,101 @@
+// Typed wrappers over the shell's Tauri commands. Argument names are camelCase here; Tauri
+// converts them to the Rust parameters' snake_case names.
+
+import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
+import type {
+  BookStatus,
+  CaseDetail,
+  CaseEventAdded,
+  CaseEventInput,
+  CaseFilter,
+  CasePage,
+  CommandError,
+  DeputyListing,
+  DutyShiftListing,
+  ErrorKind,
+  Exported,
+  Imported,
+  IsoDate,
+  MediationAdded,
+  MediationEventAdded,
+  MediationEventInput,
+  MediationInput,
+  MediationListing,
+  MeetingAdded,
+  MeetingInput,
+  MeetingListing,
+  ReceptionAdded,
+  ReceptionInput,
+  RosterImported,
+  Settings,
+  Stats,
+  SyncOutcome,
+  SyncView,
+  Today,
+} from './types'
+
+/** A refused or failed command, with the backend's kind and Chinese message. */
+export class ApiError extends Error implements CommandError {
+  readonly kind: ErrorKind
+
+  constructor(kind: ErrorKind, message: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.kind = kind
+  }
+}
+
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as CommandError).kind === 'string' &&
+    typeof (value as CommandError).message === 'string'
+  )
+}
+
+/** Whatever a rejected `invoke` gave, as an ApiError (a bare string comes from Tauri itself). */
+export function toApiError(reason: unknown): ApiError {
+  if (reason instanceof ApiError) return reason
+  if (isCommandError(reason)) return new ApiError(reason.kind, reason.message)
+  const text = reason instanceof Error ? reason.message : String(reason)
+  return new ApiError('internal', `程序内部出错：${text}`)
+}
+
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args)
+  } catch (reason) {
+    throw toApiError(reason)
+  }
+}
+
+export const api = {
+  bookStatus: () => call<BookStatus>('book_status'),
+  createBook: (code: string, name: string) => call<BookStatus>('create_book', { code, name }),
+  importRoster: (path: string) => call<RosterImported>('import_roster', { path }),
+  today: () => call<Today>('today'),
+  dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),
+  deputies: () => call<DeputyListing[]>('deputies'),
+  categories: () => call<string[]>('categories'),
+  listCases: (filter: CaseFilter) => call<CasePage>('list_cases', { filter }),
+  caseDetail: (caseNo: string) => call<CaseDetail>('case_detail', { caseNo }),
+  addReception: (input: ReceptionInput) => call<ReceptionAdded>('add_reception', { input }),
+  addCaseEvent: (caseNo: string, input: CaseEventInput) =>
+    call<CaseEventAdded>('add_case_event', { caseNo, input }),
+  meetings: () => call<MeetingListing[]>('meetings'),
+  addMeeting: (input: MeetingInput) => call<MeetingAdded>('add_meeting', { input }),
+  mediations: () => call<MediationListing[]>('mediations'),
+  addMediation: (input: MediationInput) => call<MediationAdded>('add_mediation', { input }),
+  addMediationEvent: (number: string, input: MediationEventInput) =>
+    call<MediationEventAdded>('add_mediation_event', { number, input }),
+  stats: (from: IsoDate | null, to: IsoDate | null) => call<Stats>('stats', { from, to }),
+  slipHtml: (caseNo: string) => call<string>('slip_html', { caseNo }),
+  syncStatus: () => call<SyncView>('sync_status'),
+  syncNow: () => call<SyncOutcome>('sync_now'),
+  exportBundle: (to: string, dir: string) => call<Exported>('export_bundle', { to, dir }),
+  importBundle: (path: string) => call<Imported>('import_bundle', { path }),
+  settings: () => call<Settings>('settings'),
+  saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+  firstScreenShown: () => call<void>('first_screen_shown'),
+}

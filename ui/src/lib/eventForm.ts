@@ -1,0 +1,212 @@
+// Event forms driven by a table: for each event kind, the fields it has (exactly the fields of
+// its serde variant), so the form shows only those and sends nothing else — the store refuses a
+// field the kind does not have.
+
+import type {
+  DateTime,
+  CaseEventKind,
+  CaseEventKindName,
+  CaseStatus,
+  IsoDate,
+  MediationEventKind,
+  MediationEventKindName,
+} from '../api/types'
+import {
+  CONFIRMATION_LABELS,
+  MEDIATION_RESULT_LABELS,
+  PERFORMANCE_LABELS,
+  SATISFACTION_LABELS,
+  options,
+  type Choice,
+} from './labels'
+import { checkDateNotFuture, checkRequired, optionalText } from './validate'
+
+export type FieldType = 'text' | 'textarea' | 'date' | 'select' | 'number'
+
+export interface FieldSpec {
+  key: string
+  label: string
+  type: FieldType
+  required: boolean
+  options?: Choice[]
+  /** A date that may not be after today. */
+  past?: boolean
+  placeholder?: string
+}
+
+/** What the form holds: text for every field, numbers as text until sent. */
+export type FieldValues = Record<string, string>
+
+/** A filled-in event form; each view turns it into its command's input. */
+export interface EventDraft<Kind extends string> {
+  kind: Kind
+  values: FieldValues
+  at: DateTime | null
+  deputy: string | null
+  note: string | null
+}
+
+const text = (key: string, label: string, required = true): FieldSpec => ({
+  key,
+  label,
+  type: 'text',
+  required,
+})
+const long = (key: string, label: string, required = true): FieldSpec => ({
+  key,
+  label,
+  type: 'textarea',
+  required,
+})
+const satisfaction: FieldSpec = {
+  key: 'satisfaction',
+  label: '满意度',
+  type: 'select',
+  required: true,
+  options: options(SATISFACTION_LABELS),
+}
+
+export const CASE_EVENT_FIELDS: Record<CaseEventKindName, FieldSpec[]> = {
+  accepted: [],
+  answered_on_spot: [long('answer', '答复内容')],
+  not_accepted: [long('reason', '不予受理理由'), text('route', '告知途径（信访/诉讼/仲裁等）')],
+  referred: [
+    text('to', '交办单位'),
+    { key: 'deadline', label: '办理期限', type: 'date', required: true },
+  ],
+  chased: [],
+  reply_received: [text('from', '答复单位', false), long('content', '答复内容')],
+  fed_back: [],
+  follow_up: [satisfaction],
+  sent_back: [long('reason', '退回理由')],
+  to_council: [],
+  to_mediation: [
+    {
+      ...text('mediation_no', '调解编号', false),
+      placeholder: '在“人民调解”中新建调解时会自动登记，一般不用在此填写',
+    },
+  ],
+  closed: [],
+  reopened: [long('reason', '重新办理理由')],
+}
+
+export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]> = {
+  session: [
+    text('place', '调解地点'),
+    long('statements', '当事人陈述'),
+    long('facts', '查明的事实', false),
+    long('outcome', '调解情况', false),
+  ],
+  agreement: [
+    long('facts', '纠纷事实及争议焦点'),
+    long('responsibilities', '各方责任'),
+    long('terms', '协议内容'),
+    text('performance_method', '履行方式'),
+    { key: 'performance_deadline', label: '履行期限', type: 'date', required: true },
+    text('performance_place', '履行地点'),
+    { key: 'amount_yuan', label: '涉及金额（元）', type: 'number', required: false },
+    {
+      key: 'copies',
+      label: '协议份数',
+      type: 'number',
+      required: false,
+      placeholder: '不填则按当事人数加1',
+    },
+  ],
+  result: [
+    {
+      key: 'result',
+      label: '调解结果',
+      type: 'select',
+      required: true,
+      options: options(MEDIATION_RESULT_LABELS),
+    },
+    {
+      ...long('routes', '告知的其他途径（诉讼/仲裁/行政）', false),
+      placeholder: '调解不成时必填',
+    },
+  ],
+  performance: [
+    {
+      key: 'performance',
+      label: '履行情况',
+      type: 'select',
+      required: true,
+      options: options(PERFORMANCE_LABELS),
+    },
+  ],
+  follow_up: [satisfaction],
+  judicial_confirmation: [
+    { key: 'applied_on', label: '申请日期', type: 'date', required: true, past: true },
+    text('court', '受理法院'),
+    {
+      key: 'result',
+      label: '确认结果',
+      type: 'select',
+      required: true,
+      options: options(CONFIRMATION_LABELS),
+    },
+  ],
+}
+
+/** Messages by field key for what is missing or wrong. */
+export function checkFields(
+  fields: FieldSpec[],
+  values: FieldValues,
+  today: IsoDate,
+): Record<string, string> {
+  const errors: Record<string, string> = {}
+  for (const field of fields) {
+    const value = values[field.key] ?? ''
+    const problem =
+      (field.required ? checkRequired(value, field.label) : null) ??
+      (field.type === 'number' && value.trim() !== '' && !/^\d+$/.test(value.trim())
+        ? `${field.label}应为整数`
+        : null) ??
+      (field.past && value ? checkDateNotFuture(value, today) : null)
+    if (problem) errors[field.key] = problem
+  }
+  return errors
+}
+
+function payload(fields: FieldSpec[], values: FieldValues): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {}
+  for (const field of fields) {
+    const value = optionalText(values[field.key])
+    out[field.key] = field.type === 'number' && value !== null ? Number(value) : value
+  }
+  return out
+}
+
+/** The event of `kind` with exactly its fields (checked by `checkFields` first). */
+export function caseEventKind(kind: CaseEventKindName, values: FieldValues): CaseEventKind {
+  return { kind, ...payload(CASE_EVENT_FIELDS[kind], values) } as CaseEventKind
+}
+
+/** The mediation event of `kind` with exactly its fields (checked by `checkFields` first). */
+export function mediationEventKind(
+  kind: MediationEventKindName,
+  values: FieldValues,
+): MediationEventKind {
+  return { kind, ...payload(MEDIATION_EVENT_FIELDS[kind], values) } as MediationEventKind
+}
+
+/** Whether a case in `status` may take an event of `kind`: `check_transition` in reception.rs. */
+export function caseEventAllowed(status: CaseStatus, kind: CaseEventKindName): boolean {
+  if (kind === 'reopened') return status === 'closed' || status === 'not_accepted'
+  if (status === 'closed') return false
+  switch (kind) {
+    case 'accepted':
+    case 'answered_on_spot':
+    case 'not_accepted':
+      return status === 'pending' || status === 'sent_back'
+    case 'chased':
+      return status === 'referred'
+    case 'follow_up':
+      return status === 'replied' || status === 'fed_back' || status === 'followed_up'
+    case 'closed':
+      return status !== 'pending'
+    default:
+      return status !== 'not_accepted'
+  }
+}

@@ -1,0 +1,104 @@
+// The new-mediation form: what it holds, its checks, and the input it sends.
+
+import type { MediationInput, MediationSource, MediatorInput, PartyInput, PartyRole, Sex } from '../api/types'
+import { stationToday, toRfc3339 } from './time'
+import { checkContact, checkNotFuture, checkRequired, contactInput, optionalText } from './validate'
+
+export interface PartyRow {
+  role: PartyRole
+  name: string
+  sex: Sex | ''
+  age: number | null
+  phone: string
+  id_number: string
+  address: string
+}
+
+export interface MediationForm {
+  case_no: string
+  source: MediationSource
+  dispute_type: string
+  dispute_subtype: string
+  /** null: now. */
+  accepted_at: Date | null
+  summary: string
+  parties: PartyRow[]
+  /** Deputy ids of invited mediators, or names of other mediators typed in. */
+  mediators: string[]
+  consent: boolean
+}
+
+export function emptyParty(role: PartyRole): PartyRow {
+  return { role, name: '', sex: '', age: null, phone: '', id_number: '', address: '' }
+}
+
+export function emptyMediation(): MediationForm {
+  return {
+    case_no: '',
+    source: 'application',
+    dispute_type: '',
+    dispute_subtype: '',
+    accepted_at: null,
+    summary: '',
+    parties: [emptyParty('applicant'), emptyParty('respondent')],
+    mediators: [],
+    consent: false,
+  }
+}
+
+/** Field key → message; party fields are keyed `parties.N.field`. */
+export function checkMediation(form: MediationForm, now: Date = new Date()): Record<string, string> {
+  const errors: Record<string, string> = {}
+  const put = (key: string, problem: string | null) => {
+    if (problem) errors[key] = problem
+  }
+  put('accepted_at', form.accepted_at && checkNotFuture(form.accepted_at, now))
+  put('dispute_type', checkRequired(form.dispute_type, '纠纷类型'))
+  put('summary', checkRequired(form.summary, '纠纷简要情况'))
+  const today = stationToday(now)
+  form.parties.forEach((party, i) => {
+    put(`parties.${i}.name`, checkRequired(party.name, '当事人姓名'))
+    for (const [field, problem] of Object.entries(checkContact(party, today))) {
+      put(`parties.${i}.${field}`, problem)
+    }
+  })
+  const roles = new Set(form.parties.map((p) => p.role))
+  if (!roles.has('applicant') || !roles.has('respondent')) {
+    errors.parties = '调解须至少有申请人和被申请人各一方'
+  }
+  if (!form.mediators.length) errors.mediators = '请至少填写一名调解员'
+  if (!form.consent) errors.consent = '当事人的个人信息须经本人同意才能记录，请确认并勾选'
+  return errors
+}
+
+function partyInput(row: PartyRow): PartyInput {
+  return {
+    role: row.role,
+    name: row.name.trim(),
+    sex: row.sex || null,
+    age: row.age,
+    ...contactInput(row),
+    address: optionalText(row.address),
+  }
+}
+
+/**
+ * The command's input; call only when `checkMediation` found nothing. `deputyIds` tells the
+ * deputies picked from the roster from names typed in for other mediators.
+ */
+export function mediationInput(form: MediationForm, deputyIds: Set<string>): MediationInput {
+  const mediators: MediatorInput[] = form.mediators.map((m) =>
+    deputyIds.has(m) ? m : { name: m.trim() },
+  )
+  return {
+    case_no: optionalText(form.case_no),
+    source: form.source,
+    dispute_type: form.dispute_type,
+    dispute_subtype: optionalText(form.dispute_subtype),
+    accepted_at: form.accepted_at && toRfc3339(form.accepted_at),
+    summary: form.summary.trim(),
+    parties: form.parties.map(partyInput),
+    mediators,
+    consent: form.consent,
+  }
+}

@@ -1,0 +1,49 @@
+// Dates and times. The book keeps station time (UTC+8) whatever the PC's clock zone is: "today"
+// is the station's day, and stored times are shown as written (they already carry +08:00).
+
+import type { DateTime, IsoDate } from '../api/types'
+
+const STATION_OFFSET_MS = 8 * 3600 * 1000
+const DAY_MS = 24 * 3600 * 1000
+
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0')
+
+/** The station's date at `now`. */
+export function stationToday(now: Date = new Date()): IsoDate {
+  return new Date(now.getTime() + STATION_OFFSET_MS).toISOString().slice(0, 10)
+}
+
+/** `date` + `days`, for `YYYY-MM-DD` dates. */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** Monday and Sunday of the week that holds `date`. */
+export function weekOf(date: IsoDate): { from: IsoDate; to: IsoDate } {
+  const weekday = (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7
+  const from = addDays(date, -weekday)
+  return { from, to: addDays(from, 6) }
+}
+
+/** An instant as RFC 3339 in the PC's own offset, whole seconds: what the commands read. */
+export function toRfc3339(at: Date): DateTime {
+  const offset = -at.getTimezoneOffset()
+  const sign = offset >= 0 ? '+' : '-'
+  return (
+    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}` +
+    `T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}` +
+    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  )
+}
+
+/** `2026-11-20T09:30:00+08:00` → `2026-11-20 09:30`, in the time's own (station) offset. */
+export function formatDateTime(at: DateTime): string {
+  return `${at.slice(0, 10)} ${at.slice(11, 16)}`
+}
+
+/** `2026-11-20` → `2026年11月20日 星期五`. */
+export function formatLongDate(date: IsoDate): string {
+  const weekday = '日一二三四五六'[new Date(`${date}T00:00:00Z`).getUTCDay()]
+  const [y, m, d] = date.split('-').map(Number)
+  return `${y}年${m}月${d}日 星期${weekday}`
+}

@@ -1,0 +1,67 @@
+// What the whole app shares: the open book, the settings, and the roster lists that several
+// screens offer in their selects (loaded once, reloaded after a roster or bundle import).
+
+import { reactive } from 'vue'
+import { api } from './api'
+import type { BookStatus, DeputyListing, Settings } from './api/types'
+
+export const app = reactive({
+  book: null as BookStatus | null,
+  settings: null as Settings | null,
+})
+
+/** Bigger text everywhere: the root font size and Element Plus' own sizes follow this class. */
+export function applyLargeFont(on: boolean): void {
+  document.documentElement.classList.toggle('large-font', on)
+}
+
+export async function loadSettings(): Promise<void> {
+  app.settings = await api.settings()
+  applyLargeFont(app.settings.large_font)
+}
+
+export async function saveSettings(settings: Settings): Promise<void> {
+  app.settings = await api.saveSettings(settings)
+  applyLargeFont(app.settings.large_font)
+}
+
+/** A list loaded once and shared; a failed load is tried again next time. */
+function shared<T>(load: () => Promise<T>) {
+  let pending: Promise<T> | null = null
+  return {
+    get: (): Promise<T> =>
+      (pending ??= load().catch((reason: unknown) => {
+        pending = null
+        throw reason
+      })),
+    forget: (): void => {
+      pending = null
+    },
+  }
+}
+
+const deputies = shared(api.deputies)
+const categories = shared(api.categories)
+
+/** Every deputy on the roster (retired ones included, flagged `active: false`). */
+export const loadDeputies: () => Promise<DeputyListing[]> = deputies.get
+
+/** The 19 dispute types, in the statistics' order. */
+export const loadCategories: () => Promise<string[]> = categories.get
+
+/** After an import the roster may have changed. */
+export const rosterChanged: () => void = deputies.forget
+
+let firstScreenReported = false
+
+/** Tells the shell, once, that the first screen shows its data (start-up time is measured). */
+export function reportFirstScreen(): void {
+  if (firstScreenReported) return
+  firstScreenReported = true
+  // After the next paint, not merely after the DOM update.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      api.firstScreenShown().catch(() => undefined)
+    }),
+  )
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { addDays, formatDateTime, formatLongDate, stationToday, weekOf } from '../src/lib/time'
+
+describe('station time', () => {
+  it('takes the station day (UTC+8) whatever the PC zone', () => {
+    expect(stationToday(new Date('2026-11-27T16:30:00Z'))).toBe('2026-11-28')
+    expect(stationToday(new Date('2026-11-27T15:59:00Z'))).toBe('2026-11-27')
+  })
+
+  it('finds the week from Monday', () => {
+    expect(weekOf('2026-11-28')).toEqual({ from: '2026-11-23', to: '2026-11-29' })
+    expect(weekOf('2026-11-23')).toEqual({ from: '2026-11-23', to: '2026-11-29' })
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01')
+  })
+
+  it('shows stored times as written', () => {
+    expect(formatDateTime('2026-11-20T09:30:45+08:00')).toBe('2026-11-20 09:30')
+    expect(formatLongDate('2026-11-20')).toBe('2026年11月20日 星期五')
+  })
+})
