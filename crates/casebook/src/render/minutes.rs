@@ -55,10 +55,9 @@ fn verdict(meeting: &CouncilMeeting, item: &AgendaItem) -> String {
     if !meeting.quorum_met {
         return "未通过（未达到法定人数）".to_owned();
     }
-    let blocked = item
-        .rights_review
-        .as_ref()
-        .is_some_and(|r| r.infringes && r.correction.is_none());
+    let blocked = item.rights_review.as_ref().is_some_and(|r| {
+        r.infringes && r.correction.as_deref().is_none_or(|c| c.trim().is_empty())
+    });
     if blocked {
         "未通过（决议内容侵害村民人身权利或合法财产权益，须纠正）".to_owned()
     } else {
