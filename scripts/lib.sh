@@ -25,5 +25,30 @@ require_rust() {
     fi
 }
 
-# System packages the build needs.
-BUILD_PACKAGES=(build-essential pkg-config ca-certificates)
+# The UI is built with the machine's Node.js (20 or later) and npm.
+require_node() {
+    if ! command -v npm >/dev/null 2>&1; then
+        install_packages nodejs npm
+    fi
+    local major
+    major=$(node -p 'process.versions.node.split(".")[0]')
+    if [ "$major" -lt 20 ]; then
+        echo "error: Node.js $major is too old for the UI build; install Node.js 20 or later." >&2
+        exit 1
+    fi
+}
+
+# Builds the UI into ui/dist, which the desktop app embeds.
+build_ui() {
+    echo "==> ui: npm ci && npm run build"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+}
+
+# System packages the build needs: a C toolchain, and WebKitGTK for the desktop app.
+BUILD_PACKAGES=(build-essential pkg-config ca-certificates curl file
+    libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+    fonts-noto-cjk)
+
+# What the tests add: a virtual display and WebKit's WebDriver for the app's end-to-end suite,
+# Chromium and poppler to turn printed documents into PDFs and read them back.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils)

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use casebook::bundle::{Exported, Imported};
+use casebook::bundle::keys::PublicKeys;
+use casebook::bundle::{Exported, Imported, Peer};
 use casebook::domain::{
     CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
 };
@@ -144,6 +145,21 @@ pub async fn slip_html(station: State<'_, Station>, case_no: String) -> Answer<S
 #[tauri::command]
 pub async fn sync_status(station: State<'_, Station>) -> Answer<SyncView> {
     station.sync_status().await
+}
+
+#[tauri::command]
+pub async fn own_keys(station: State<'_, Station>) -> Answer<PublicKeys> {
+    station.own_keys().await
+}
+
+#[tauri::command]
+pub async fn add_peer(
+    station: State<'_, Station>,
+    code: String,
+    sign_public: String,
+    seal_public: String,
+) -> Answer<Peer> {
+    station.add_peer(code, sign_public, seal_public).await
 }
 
 #[tauri::command]

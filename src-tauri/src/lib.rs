@@ -50,6 +50,8 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::slip_html,
             commands::sync_status,
             commands::sync_now,
+            commands::own_keys,
+            commands::add_peer,
             commands::export_bundle,
             commands::import_bundle,
             commands::settings,

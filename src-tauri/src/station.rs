@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
 use casebook::Book;
-use casebook::bundle::{Exported, Imported, PeerStatus};
+use casebook::bundle::keys::PublicKeys;
+use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
 use casebook::demo::{self, DemoOptions};
 use casebook::domain::{
     CaseEventInput, DISPUTE_TYPES, MediationEventInput, MediationInput, MeetingInput,
@@ -447,6 +448,28 @@ impl Station {
             hub_url,
             worker,
         })
+    }
+
+    /// This station's public keys, for the town to enroll it.
+    pub async fn own_keys(&self) -> Result<PublicKeys, CommandError> {
+        self.with_book(|book| Ok(book.public_keys())).await
+    }
+
+    /// Enrolls the town (its code and public keys, as the town office hands them over), then
+    /// starts syncing if the hub is set.
+    pub async fn add_peer(
+        &self,
+        code: String,
+        sign_public: String,
+        seal_public: String,
+    ) -> Result<Peer, CommandError> {
+        let peer = self
+            .with_book(move |book| {
+                book.add_peer(code.trim(), sign_public.trim(), seal_public.trim())
+            })
+            .await?;
+        self.restart_worker().await;
+        Ok(peer)
     }
 
     /// One sync cycle with the hub now, whatever the worker's schedule.

@@ -106,6 +106,35 @@ fn first_run_creates_the_book_once() {
         ),
         "bad_input"
     );
+
+    // Enrolling the town from the window: its keys in, ours out, and a bundle for it.
+    let keys = window.ok("own_keys", json!({}));
+    assert_eq!(keys["origin"], "BX");
+    let town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        casebook::store::BookKind::Town,
+    )
+    .unwrap();
+    let town_keys = town.public_keys();
+    let refused = window.refused(
+        "add_peer",
+        json!({"code": "QX", "signPublic": "not base64", "sealPublic": town_keys.seal_public}),
+    );
+    assert_eq!(refused, "invalid");
+    let peer = window.ok(
+        "add_peer",
+        json!({"code": " QX ", "signPublic": town_keys.sign_public, "sealPublic": town_keys.seal_public}),
+    );
+    assert_eq!(peer["code"], "QX");
+    window.ok("add_reception", json!({"input": reception("桥面破损")}));
+    let usb = tempfile::tempdir().unwrap();
+    let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
+    assert_eq!(
+        exported["changes"], 1,
+        "the reception; the roster is the town's"
+    );
 }
 
 #[test]
@@ -335,6 +364,11 @@ fn the_worker_syncs_with_a_real_hub_once_its_address_is_set() {
     });
     let view = window.ok("sync_status", json!({}));
     assert_eq!(view["hub_url"], url.as_str());
+    assert!(view["worker"]["last_success_at"].is_string(), "{view}");
+    assert_eq!(
+        view["worker"]["last_attempt_at"],
+        view["worker"]["last_success_at"]
+    );
     let town_view = &view["peers"][0];
     assert_eq!(town_view["unacknowledged"], 0, "{view}");
 

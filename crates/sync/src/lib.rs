@@ -204,6 +204,10 @@ pub struct WorkerState {
     pub last_error: Option<String>,
     /// The last completed cycle's outcome.
     pub last_outcome: Option<SyncOutcome>,
+    /// When the last cycle ended, well or not (station time, RFC 3339).
+    pub last_attempt_at: Option<String>,
+    /// When a cycle last completed.
+    pub last_success_at: Option<String>,
 }
 
 /// Syncs until `shutdown` resolves: every `interval` after success, with exponential backoff and
@@ -223,6 +227,7 @@ pub async fn run_worker(
             () = &mut shutdown => return,
             cycle = sync_once(&book, &hub, &client) => cycle,
         };
+        let ended = Some(casebook::time::stored(casebook::time::china_now()));
         let wait = match cycle {
             Ok(outcome) => {
                 backoff = config.backoff_start;
@@ -231,6 +236,8 @@ pub async fn run_worker(
                     s.failures = 0;
                     s.last_error = None;
                     s.last_outcome = Some(outcome);
+                    s.last_attempt_at = ended.clone();
+                    s.last_success_at = ended;
                 });
                 config.interval
             }
@@ -239,6 +246,7 @@ pub async fn run_worker(
                 state.send_modify(|s| {
                     s.failures += 1;
                     s.last_error = Some(err.to_string());
+                    s.last_attempt_at = ended;
                 });
                 let wait = if err.is_transient() {
                     backoff

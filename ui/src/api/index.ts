@@ -24,6 +24,8 @@ import type {
   MeetingAdded,
   MeetingInput,
   MeetingListing,
+  Peer,
+  PublicKeys,
   ReceptionAdded,
   ReceptionInput,
   RosterImported,
@@ -93,6 +95,9 @@ export const api = {
   slipHtml: (caseNo: string) => call<string>('slip_html', { caseNo }),
   syncStatus: () => call<SyncView>('sync_status'),
   syncNow: () => call<SyncOutcome>('sync_now'),
+  ownKeys: () => call<PublicKeys>('own_keys'),
+  addPeer: (code: string, signPublic: string, sealPublic: string) =>
+    call<Peer>('add_peer', { code, signPublic, sealPublic }),
   exportBundle: (to: string, dir: string) => call<Exported>('export_bundle', { to, dir }),
   importBundle: (path: string) => call<Imported>('import_bundle', { path }),
   settings: () => call<Settings>('settings'),

@@ -602,6 +602,17 @@ export interface WorkerState {
   failures: number
   last_error: string | null
   last_outcome: SyncOutcome | null
+  /** When the last cycle ended, well or not (station time, RFC 3339). */
+  last_attempt_at: string | null
+  /** When a cycle last completed. */
+  last_success_at: string | null
+}
+
+/** bundle/keys.rs PublicKeys: what the town needs to enroll this station. */
+export interface PublicKeys {
+  origin: string
+  sign_public: string
+  seal_public: string
 }
 
 // ---------------------------------------------------------------- store/read.rs (the app's lists)
