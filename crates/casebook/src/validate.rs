@@ -111,14 +111,16 @@ pub fn optional_text(text: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// `110101********1234`: what may appear on printed or listed output.
+/// `1101**********1234`: the only form of an ID number that may appear on printed or listed
+/// output outside the station's own stub (the province and city stay, the county and the birth
+/// date go).
 pub fn mask_id_number(id: &str) -> String {
-    mask_middle(id, 6, 4)
+    mask_middle(id.trim(), 4, 4)
 }
 
 /// `138****5678`.
 pub fn mask_phone(phone: &str) -> String {
-    mask_middle(phone, 3, 4)
+    mask_middle(phone.trim(), 3, 4)
 }
 
 fn mask_middle(text: &str, keep_front: usize, keep_back: usize) -> String {
@@ -200,7 +202,7 @@ mod tests {
 
     #[test]
     fn masks_keep_only_ends() {
-        assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");
+        assert_eq!(mask_id_number("11010519491231002X"), "1101**********002X");
         assert_eq!(mask_phone("13800138000"), "138****8000");
         assert_eq!(mask_phone("123"), "***");
     }

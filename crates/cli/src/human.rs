@@ -7,6 +7,8 @@ use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Conflict, Exported, Imported, Peer, PeerStatus, Quarantined};
 use casebook::change::LogEntry;
 use casebook::demo::DemoSummary;
+use casebook::render::summary;
+use casebook::report::percent;
 use casebook::store::Origin;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -17,18 +19,6 @@ use casebook::store::read::{
 };
 use casebook::store::stats::{Count, Stats};
 use casebook::validate::{mask_id_number, mask_phone};
-
-fn short(text: &str, chars: usize) -> String {
-    if text.chars().count() <= chars {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(chars).collect::<String>())
-    }
-}
-
-fn percent(ratio: Option<f64>) -> String {
-    ratio.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
-}
 
 pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
     move |origin| {
@@ -105,7 +95,7 @@ pub fn cases(list: &Vec<CaseSummary>) -> String {
             c.category,
             c.status_label,
             if c.overdue { "（逾期）" } else { "" },
-            short(&c.matter, 30),
+            summary(&c.matter, 30),
         );
     }
     if list.is_empty() {

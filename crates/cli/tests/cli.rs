@@ -1607,7 +1607,7 @@ fn human_output_masks_personal_data() {
         .success()
         .stdout(predicate::str::contains(format!("案件编号：{case}")))
         .stdout(predicate::str::contains("138****1111"))
-        .stdout(predicate::str::contains("110105********002X"))
+        .stdout(predicate::str::contains("1101**********002X"))
         .stdout(predicate::str::contains("受理（陈建国）"))
         .stdout(predicate::str::contains("13800001111").not())
         .stdout(predicate::str::contains("11010519491231002X").not());

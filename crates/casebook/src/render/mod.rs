@@ -26,6 +26,7 @@ use qrcode::render::svg;
 
 use crate::domain::{ConfirmationResult, MediationSource, PartyRole, Performance, Sex, VoteMethod};
 use crate::error::{Error, Result};
+pub(crate) use crate::validate::{mask_id_number, mask_phone};
 
 /// A range of whole days, both ends included, in station time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,28 +181,6 @@ fn chinese_number(n: u32) -> String {
     if ones == 0 { tens } else { tens + digit(ones) }
 }
 
-/// An ID number as the visitor's copy shows it: the first four and last four characters.
-pub fn mask_id_number(id: &str) -> String {
-    mask(id, 4, 4)
-}
-
-/// A phone number as the visitor's copy shows it: `138****5678`.
-pub fn mask_phone(phone: &str) -> String {
-    mask(phone, 3, 4)
-}
-
-fn mask(text: &str, head: usize, tail: usize) -> String {
-    let chars: Vec<char> = text.trim().chars().collect();
-    if chars.len() <= head + tail {
-        return "*".repeat(chars.len());
-    }
-    let hidden = chars.len() - head - tail;
-    let mut masked: String = chars[..head].iter().collect();
-    masked.push_str(&"*".repeat(hidden));
-    masked.extend(&chars[chars.len() - tail..]);
-    masked
-}
-
 /// `text` as an inline SVG QR code, generated here (no service, no network).
 fn qr_svg(text: &str) -> Result<String> {
     let code = QrCode::new(text.as_bytes())
@@ -217,8 +196,8 @@ fn qr_svg(text: &str) -> Result<String> {
         .map_or(image.clone(), |start| image[start..].to_owned()))
 }
 
-/// Shortens `text` to `max` characters for a printed summary, marking the cut.
-pub(crate) fn summary(text: &str, max: usize) -> String {
+/// Shortens `text` to `max` characters for a printed or listed summary, marking the cut.
+pub fn summary(text: &str, max: usize) -> String {
     let text = text.trim();
     if text.chars().count() <= max {
         return text.to_owned();
@@ -271,13 +250,6 @@ mod tests {
     fn copies_in_chinese_numerals() {
         let words: Vec<String> = [1, 3, 10, 12, 20, 45, 100].map(chinese_number).into();
         assert_eq!(words, ["一", "三", "十", "十二", "二十", "四十五", "100"]);
-    }
-
-    #[test]
-    fn masks_keep_only_the_ends() {
-        assert_eq!(mask_id_number("11010519491231002X"), "1101**********002X");
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("123"), "***");
     }
 
     #[test]

@@ -147,8 +147,8 @@ struct ReportPage<'a> {
     duty: Vec<DutyLine>,
 }
 
-/// `85.0%`, or `—` without data.
-fn percent(ratio: Option<f64>) -> String {
+/// `85.0%`, or `—` without data: how every ratio is printed, in reports and in the CLI.
+pub fn percent(ratio: Option<f64>) -> String {
     ratio.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
