@@ -16,5 +16,7 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],
+    // Mounting a whole Element Plus form takes seconds on a busy 2-core CI machine.
+    testTimeout: 30_000,
   },
 })

@@ -143,6 +143,37 @@ pub async fn slip_html(station: State<'_, Station>, case_no: String) -> Answer<S
 }
 
 #[tauri::command]
+pub async fn document_html(
+    station: State<'_, Station>,
+    kind: String,
+    id: String,
+) -> Answer<String> {
+    station.document_html(kind, id).await
+}
+
+#[tauri::command]
+pub async fn report_html(
+    station: State<'_, Station>,
+    kind: String,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Answer<String> {
+    station.report_html(kind, from, to).await
+}
+
+#[tauri::command]
+pub async fn save_report(
+    station: State<'_, Station>,
+    kind: String,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    dir: PathBuf,
+    format: String,
+) -> Answer<PathBuf> {
+    station.save_report(kind, from, to, dir, format).await
+}
+
+#[tauri::command]
 pub async fn sync_status(station: State<'_, Station>) -> Answer<SyncView> {
     station.sync_status().await
 }

@@ -14,7 +14,8 @@ use casebook::domain::{
     CaseEventInput, DISPUTE_TYPES, MediationEventInput, MediationInput, MeetingInput,
     ReceptionInput, RosterFile,
 };
-use casebook::render::SlipOptions;
+use casebook::render::{Document, SlipOptions};
+use casebook::report::ReportKind;
 use casebook::store::BookKind;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -118,6 +119,17 @@ pub struct SyncView {
     pub hub_url: Option<String>,
     /// The background worker, when running.
     pub worker: Option<WorkerState>,
+}
+
+/// `weekly` or `monthly`.
+fn report_kind(name: &str) -> Result<ReportKind, CommandError> {
+    match name {
+        "weekly" => Ok(ReportKind::Weekly),
+        "monthly" => Ok(ReportKind::Monthly),
+        _ => Err(CommandError::invalid(format!(
+            "没有“{name}”这种报表，可用：weekly（工作周报）、monthly（统计月报）"
+        ))),
+    }
 }
 
 /// Cases listed on the 今日值班 screen per group.
@@ -410,12 +422,79 @@ impl Station {
 
     /// The reception slip of a case, as a self-contained HTML page.
     pub async fn slip_html(&self, case_no: String) -> Result<String, CommandError> {
+        self.document_html("slip".into(), case_no).await
+    }
+
+    /// A printed document (`slip`, `minutes`, `agreement`, …: the CLI's `render` names) of the
+    /// record `id`, as a self-contained HTML page; slips carry this PC's phone when set.
+    pub async fn document_html(&self, kind: String, id: String) -> Result<String, CommandError> {
+        let document = Document::parse(&kind)?;
         let phone = lock(&self.settings).station_phone.clone();
         let options = SlipOptions {
             station_phone: Some(phone).filter(|p| !p.is_empty()),
         };
-        self.with_book(move |book| book.render_slip(&case_no, &options))
+        self.with_book(move |book| book.render_document(document, &id, &options))
             .await
+    }
+
+    /// The weekly or monthly report of `from..=to` (defaults: the last seven days, the month
+    /// so far) as a self-contained HTML page.
+    pub async fn report_html(
+        &self,
+        kind: String,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<String, CommandError> {
+        let kind = report_kind(&kind)?;
+        self.with_book(move |book| {
+            let range = kind.range(china_today(), from, to)?;
+            book.report(kind, None, range)?.html()
+        })
+        .await
+    }
+
+    /// Saves the report into the folder `dir` as Excel (`xlsx`) or HTML (`html`), named after
+    /// its title and days; returns the file written.
+    pub async fn save_report(
+        &self,
+        kind: String,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        dir: PathBuf,
+        format: String,
+    ) -> Result<PathBuf, CommandError> {
+        let kind = report_kind(&kind)?;
+        let excel = match format.as_str() {
+            "xlsx" => true,
+            "html" => false,
+            _ => {
+                return Err(CommandError::invalid(
+                    "报表只能存为 Excel（xlsx）或网页（html）",
+                ));
+            }
+        };
+        if !dir.is_dir() {
+            return Err(CommandError::invalid(format!(
+                "找不到文件夹 {}，请重新选择",
+                dir.display()
+            )));
+        }
+        let (name, bytes) = self
+            .with_book(move |book| {
+                let range = kind.range(china_today(), from, to)?;
+                let report = book.report(kind, None, range)?;
+                let name = format!("{}-{}至{}.{format}", report.title(), range.from, range.to);
+                let bytes = if excel {
+                    report.xlsx()?
+                } else {
+                    report.html()?.into_bytes()
+                };
+                Ok((name, bytes))
+            })
+            .await?;
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|err| CommandError::file(&path, &err))?;
+        Ok(path)
     }
 
     /// Seals a bundle for `to` into `dir` (a folder, or a USB stick).

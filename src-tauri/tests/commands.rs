@@ -307,6 +307,50 @@ fn the_demo_station_shows_every_screen() {
             .all(|s| s["station"] == "DL")
     );
 
+    let meeting = &window.ok("meetings", json!({}))[0];
+    let minutes = window.ok(
+        "document_html",
+        json!({"kind": "minutes", "id": meeting["id"]}),
+    );
+    assert!(minutes.as_str().unwrap().contains("会议记录"));
+    let mediation = &window.ok("mediations", json!({}))[0];
+    let cover = window.ok(
+        "document_html",
+        json!({"kind": "mediation-cover", "id": mediation["number"]}),
+    );
+    assert!(
+        cover
+            .as_str()
+            .unwrap()
+            .contains(mediation["number"].as_str().unwrap())
+    );
+    assert_eq!(
+        window.refused("document_html", json!({"kind": "receipt", "id": "x"})),
+        "invalid"
+    );
+    let weekly = window.ok(
+        "report_html",
+        json!({"kind": "weekly", "from": null, "to": null}),
+    );
+    assert!(weekly.as_str().unwrap().contains("工作周报"));
+    let reports = tempfile::tempdir().unwrap();
+    let saved = window.ok(
+        "save_report",
+        json!({"kind": "monthly", "from": null, "to": null, "dir": reports.path(), "format": "xlsx"}),
+    );
+    let saved = std::path::PathBuf::from(saved.as_str().unwrap());
+    assert!(saved.starts_with(reports.path()));
+    assert!(saved.to_string_lossy().ends_with(".xlsx"));
+    assert!(
+        std::fs::read(&saved).unwrap().starts_with(b"PK"),
+        "an xlsx is a zip"
+    );
+    let refused = window.refused(
+        "save_report",
+        json!({"kind": "monthly", "from": null, "to": null, "dir": reports.path(), "format": "pdf"}),
+    );
+    assert_eq!(refused, "invalid");
+
     let usb = tempfile::tempdir().unwrap();
     let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
     assert!(exported["changes"].as_u64().unwrap() > 300);

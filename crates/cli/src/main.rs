@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use casebook::demo::{self, DemoOptions};
 use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
 use casebook::input;
-use casebook::render::{DayRange, MediationDocument, SlipOptions};
+use casebook::render::{Document, SlipOptions};
 use casebook::report::ReportKind;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
@@ -609,23 +609,13 @@ fn run(cli: Cli) -> Result<(), Error> {
                     "--phone 只用于接待回执（slip）",
                 ));
             }
-            let mediation = |document| book.render_mediation(document, &id);
-            let html = match kind {
-                DocumentKind::Slip => book.render_slip(
-                    &id,
-                    &SlipOptions {
-                        station_phone: phone,
-                    },
-                )?,
-                DocumentKind::Register => book.render_register(DayRange::parse(&id)?)?,
-                DocumentKind::Minutes => book.render_minutes(&id)?,
-                DocumentKind::MediationApplication => mediation(MediationDocument::Application)?,
-                DocumentKind::MediationIntake => mediation(MediationDocument::Intake)?,
-                DocumentKind::MediationRecord => mediation(MediationDocument::Record)?,
-                DocumentKind::Agreement => mediation(MediationDocument::Agreement)?,
-                DocumentKind::FollowUp => mediation(MediationDocument::FollowUp)?,
-                DocumentKind::MediationCover => mediation(MediationDocument::Cover)?,
-            };
+            let html = book.render_document(
+                Document::parse(&kind.name())?,
+                &id,
+                &SlipOptions {
+                    station_phone: phone,
+                },
+            )?;
             write_file(&file, html.as_bytes())?;
             let rendered = Rendered {
                 kind: kind.name(),

@@ -11,6 +11,7 @@ import type {
   CasePage,
   CommandError,
   DeputyListing,
+  DocumentKind,
   DutyShiftListing,
   ErrorKind,
   Exported,
@@ -28,6 +29,7 @@ import type {
   PublicKeys,
   ReceptionAdded,
   ReceptionInput,
+  ReportKind,
   RosterImported,
   Settings,
   Stats,
@@ -93,6 +95,11 @@ export const api = {
     call<MediationEventAdded>('add_mediation_event', { number, input }),
   stats: (from: IsoDate | null, to: IsoDate | null) => call<Stats>('stats', { from, to }),
   slipHtml: (caseNo: string) => call<string>('slip_html', { caseNo }),
+  documentHtml: (kind: DocumentKind, id: string) => call<string>('document_html', { kind, id }),
+  reportHtml: (kind: ReportKind, from: IsoDate | null, to: IsoDate | null) =>
+    call<string>('report_html', { kind, from, to }),
+  saveReport: (kind: ReportKind, from: IsoDate | null, to: IsoDate | null, dir: string, format: 'xlsx' | 'html') =>
+    call<string>('save_report', { kind, from, to, dir, format }),
   syncStatus: () => call<SyncView>('sync_status'),
   syncNow: () => call<SyncOutcome>('sync_now'),
   ownKeys: () => call<PublicKeys>('own_keys'),

@@ -608,6 +608,21 @@ export interface WorkerState {
   last_success_at: string | null
 }
 
+/** render/mod.rs Document::ALL: the printed documents, by the CLI's `render` names. */
+export type DocumentKind =
+  | 'slip'
+  | 'register'
+  | 'mediation-application'
+  | 'mediation-intake'
+  | 'mediation-record'
+  | 'agreement'
+  | 'follow-up'
+  | 'mediation-cover'
+  | 'minutes'
+
+/** report/mod.rs ReportKind. */
+export type ReportKind = 'weekly' | 'monthly'
+
 /** bundle/keys.rs PublicKeys: what the town needs to enroll this station. */
 export interface PublicKeys {
   origin: string

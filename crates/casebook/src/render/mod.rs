@@ -19,6 +19,85 @@ mod slip;
 pub use mediation::MediationDocument;
 pub use slip::SlipOptions;
 
+/// Every printed document, by the name the CLI (`render KIND`) and the app use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// 接待回执 of a case (id: the case number).
+    Slip,
+    /// 接待登记表 of a range of days (id: `2026-11-01..2026-11-30`, `2026-11-28` or `2026-11`).
+    Register,
+    /// 会议记录 of a council meeting (id: the meeting id).
+    Minutes,
+    /// A document of a mediation file (id: its number or id).
+    Mediation(MediationDocument),
+}
+
+impl Document {
+    /// Every document with its name, in the order the CLI lists them.
+    pub const ALL: [(&'static str, Document); 9] = [
+        ("slip", Document::Slip),
+        ("register", Document::Register),
+        (
+            "mediation-application",
+            Document::Mediation(MediationDocument::Application),
+        ),
+        (
+            "mediation-intake",
+            Document::Mediation(MediationDocument::Intake),
+        ),
+        (
+            "mediation-record",
+            Document::Mediation(MediationDocument::Record),
+        ),
+        (
+            "agreement",
+            Document::Mediation(MediationDocument::Agreement),
+        ),
+        (
+            "follow-up",
+            Document::Mediation(MediationDocument::FollowUp),
+        ),
+        (
+            "mediation-cover",
+            Document::Mediation(MediationDocument::Cover),
+        ),
+        ("minutes", Document::Minutes),
+    ];
+
+    /// The document called `name`, or a refusal listing the names.
+    pub fn parse(name: &str) -> Result<Document> {
+        Self::ALL
+            .iter()
+            .find(|(known, _)| *known == name.trim())
+            .map(|(_, document)| *document)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|(known, _)| *known).collect();
+                Error::invalid(format!("没有“{name}”这种文书，可用：{}", names.join("、")))
+            })
+    }
+}
+
+impl crate::Book {
+    /// `document` of the record `id` as a self-contained HTML page. `slip` applies to slips.
+    ///
+    /// # Errors
+    /// `not_found` for an unknown record, `invalid` for a malformed range or a document the
+    /// record cannot have yet (an agreement before one was reached); storage errors.
+    pub fn render_document(
+        &self,
+        document: Document,
+        id: &str,
+        slip: &SlipOptions,
+    ) -> Result<String> {
+        match document {
+            Document::Slip => self.render_slip(id, slip),
+            Document::Register => self.render_register(DayRange::parse(id)?),
+            Document::Minutes => self.render_minutes(id),
+            Document::Mediation(which) => self.render_mediation(which, id),
+        }
+    }
+}
+
 use askama::Template;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use qrcode::QrCode;
@@ -210,6 +289,16 @@ pub fn summary(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_document_name_parses_and_others_are_refused() {
+        for (name, document) in Document::ALL {
+            assert_eq!(Document::parse(name).unwrap(), document);
+        }
+        let err = Document::parse("receipt").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Invalid);
+        assert!(err.to_string().contains("mediation-cover"));
+    }
 
     #[test]
     fn day_ranges_in_three_forms() {
