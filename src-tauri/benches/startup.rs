@@ -4,8 +4,9 @@
 //! BENCH_RECEPTIONS sets the book size (default 1,000,000), BENCH_BOOK reuses a book made by an
 //! earlier run (it is kept when set), BENCH_RUNS the number of starts (default 5). Prints the
 //! time from process start to the first screen drawn with its data (the window calls
-//! `first_screen_shown`), and the resident memory of the app and of its WebKit processes after
-//! ten idle seconds.
+//! `first_screen_shown`), and the memory of the app and of its WebKit processes after ten idle
+//! seconds: resident (RSS, which counts the shared WebKit libraries once in every process) and
+//! proportional (PSS, which shares them out: the processes' true total).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -66,11 +67,12 @@ fn main() {
         times[times.len() - 1]
     );
 
-    let (app_kib, total_kib) = idle_memory(app, &book);
+    let memory = idle_memory(app, &book);
     println!(
-        "idle memory after 10 s: app {} MiB RSS, app + WebKit processes {} MiB RSS (goal ≤ 250 MB)",
-        app_kib / 1024,
-        total_kib / 1024
+        "idle memory after 10 s: app {} MiB RSS; app + WebKit processes {} MiB RSS, {} MiB PSS (goal ≤ 250 MB)",
+        memory.app_rss / 1024,
+        memory.total_rss / 1024,
+        memory.total_pss / 1024
     );
 }
 
@@ -92,9 +94,16 @@ fn make_book(path: &Path, receptions: usize) {
     );
 }
 
-/// Starts the app, waits for its first screen and ten idle seconds, and reads the resident set
-/// of the app and of every process under it.
-fn idle_memory(app: &Path, book: &Path) -> (u64, u64) {
+/// Memory in KiB.
+struct Memory {
+    app_rss: u64,
+    total_rss: u64,
+    total_pss: u64,
+}
+
+/// Starts the app, waits for its first screen and ten idle seconds, and reads the memory of
+/// the app and of every process under it.
+fn idle_memory(app: &Path, book: &Path) -> Memory {
     let mut child = Command::new(app)
         .arg("--db")
         .arg(book)
@@ -115,24 +124,31 @@ fn idle_memory(app: &Path, book: &Path) -> (u64, u64) {
     seen.recv_timeout(Duration::from_secs(60))
         .expect("the first screen within a minute");
     std::thread::sleep(Duration::from_secs(10));
-    let app_kib = rss_kib(child.id());
-    let total_kib: u64 = descendants(child.id())
-        .into_iter()
-        .map(rss_kib)
-        .sum::<u64>()
-        + app_kib;
+    let mut processes = descendants(child.id());
+    processes.push(child.id());
+    let memory = Memory {
+        app_rss: kib(child.id(), "status", "VmRSS:"),
+        total_rss: processes
+            .iter()
+            .map(|pid| kib(*pid, "status", "VmRSS:"))
+            .sum(),
+        total_pss: processes
+            .iter()
+            .map(|pid| kib(*pid, "smaps_rollup", "Pss:"))
+            .sum(),
+    };
     let _ = child.kill();
     let _ = child.wait();
-    (app_kib, total_kib)
+    memory
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+/// The `field` line of `/proc/PID/FILE`, in KiB.
+fn kib(pid: u32, file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
         .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|text| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(field))
                 .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)

@@ -16,6 +16,27 @@ use tauri::{Manager, Runtime};
 
 use crate::station::Station;
 
+/// Forms and tables need no GPU: on Linux, WebKitGTK's hardware acceleration costs about 60 MB
+/// of the web process's memory (measured in docs/benchmarks.md) and, on the old or virtual
+/// graphics of many station PCs, blank windows. Turned off for every window.
+#[cfg(target_os = "linux")]
+fn software_rendering<R: Runtime>(app: &tauri::App<R>) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    for window in app.webview_windows().into_values() {
+        let done = window.with_webview(|webview| {
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
+        if let Err(err) = done {
+            tracing::warn!("could not turn off hardware acceleration: {err}");
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn software_rendering<R: Runtime>(_app: &tauri::App<R>) {}
+
 /// `builder` with the app's commands and plugins, over `station`: `main` passes the real
 /// window system's builder, tests the mock runtime's.
 pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> tauri::Builder<R> {
@@ -23,6 +44,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
         .plugin(tauri_plugin_dialog::init())
         .manage(station)
         .setup(|app| {
+            software_rendering(app);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<Station>().restart_worker().await;
