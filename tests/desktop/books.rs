@@ -1,0 +1,145 @@
+//! Case books for the app to open, made with the core crate before the app starts.
+
+use std::path::PathBuf;
+
+use casebook::Book;
+use casebook::demo::{self, DemoOptions};
+use casebook::domain::{DutyInput, RosterFile};
+use casebook::store::BookKind;
+use casebook::store::read::CaseFilter;
+use chrono::NaiveTime;
+use tempfile::TempDir;
+
+/// A station's book (东岭村, code DL) with the demo town's roster and receptions, the town
+/// (QX) enrolled as its peer so that it can export a bundle, and facts the tests need from it.
+pub struct Station {
+    /// Holds the book, its settings and anything a test writes beside them.
+    pub dir: TempDir,
+    /// The book.
+    pub db: PathBuf,
+    /// A serving deputy of this station, by name (unique on the roster).
+    pub deputy: String,
+    /// A serving invited mediator, by name (unique on the roster).
+    pub mediator: String,
+    /// The sequence the next mediation file of this year gets.
+    pub next_mediation: u32,
+    /// Council meetings on record.
+    pub meetings: usize,
+}
+
+impl Station {
+    /// `liaison-station --db BOOK`.
+    pub fn args(&self) -> Vec<String> {
+        vec!["--db".into(), self.db.display().to_string()]
+    }
+
+    /// The book as the app left it.
+    pub fn book(&self) -> Book {
+        Book::open(&self.db).expect("open the station's book")
+    }
+
+    /// The town's book, with this station enrolled: where its bundles go.
+    pub fn town(&self) -> Book {
+        let mut town = Book::open(&self.dir.path().join("town.db")).expect("open the town's book");
+        let keys = self.book().public_keys();
+        town.add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)
+            .expect("enroll the station");
+        town
+    }
+}
+
+/// Makes the book with `receptions` demo receptions.
+pub fn station(receptions: usize) -> Station {
+    let dir = tempfile::Builder::new()
+        .prefix("liaison-e2e-")
+        .tempdir()
+        .expect("temp dir");
+    let db = dir.path().join("dl.db");
+    let mut book =
+        Book::create(&db, "DL", "东岭村人大代表联络站", BookKind::Station).expect("station book");
+    demo::fill(
+        &mut book,
+        &DemoOptions {
+            receptions,
+            seed: 1,
+        },
+        |_, _| {},
+    )
+    .expect("demo data");
+    let town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        BookKind::Town,
+    )
+    .expect("town book");
+    let keys = town.public_keys();
+    book.add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)
+        .expect("enroll the town");
+    drop(town);
+
+    let roster = book.deputies().expect("roster");
+    let unique = |name: &str| roster.iter().filter(|d| d.deputy.name == name).count() == 1;
+    let deputy = roster
+        .iter()
+        .map(|d| &d.deputy)
+        .find(|d| d.active && d.station.as_deref() == Some("DL") && unique(&d.name))
+        .expect("a deputy of the station")
+        .name
+        .clone();
+    let mediator = roster
+        .iter()
+        .map(|d| &d.deputy)
+        .find(|d| d.active && d.mediator_since.is_some() && unique(&d.name))
+        .expect("an invited mediator")
+        .name
+        .clone();
+    // An afternoon shift today, whatever the day of the week (the demo's are on weekdays).
+    let today = casebook::time::china_today();
+    book.import_roster(&RosterFile {
+        grids: vec![],
+        stations: vec![],
+        deputies: vec![],
+        duty: vec![DutyInput {
+            station: "DL".into(),
+            date: today,
+            from: NaiveTime::from_hms_opt(14, 0, 0).expect("a time"),
+            to: NaiveTime::from_hms_opt(17, 30, 0).expect("a time"),
+            deputies: vec![deputy.clone()],
+        }],
+    })
+    .expect("today's shift");
+    let year = chrono::Datelike::year(&today);
+    let next_mediation = book
+        .mediations()
+        .expect("mediations")
+        .iter()
+        .filter(|m| m.mediation.station == "DL" && m.mediation.year == year)
+        .map(|m| m.mediation.seq)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let meetings = book.meetings().expect("meetings").len();
+    Station {
+        dir,
+        db,
+        deputy,
+        mediator,
+        next_mediation,
+        meetings,
+    }
+}
+
+/// The cases whose text holds `words`, by the core's own search.
+pub fn hits(db: &std::path::Path, words: &str) -> usize {
+    let book = Book::open(db).expect("open the book");
+    book.list_cases(&CaseFilter {
+        status: None,
+        category: None,
+        query: Some(words.into()),
+        limit: 50,
+        offset: 0,
+    })
+    .expect("search")
+    .len()
+}

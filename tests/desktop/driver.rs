@@ -1,0 +1,539 @@
+//! The real app under WebDriver: `tauri-driver` (which starts WebKit's `WebKitWebDriver`) on
+//! free ports, and a session whose browser is `liaison-station` itself.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// How long the UI may take to show what a step waits for.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// One window at a time: the tests of this binary run on parallel threads, and keyboard focus
+/// under a window-manager-less Xvfb is only certain for a window that is alone.
+static WINDOW: Mutex<()> = Mutex::const_new(());
+
+/// Builds the app once per run (a no-op when fresh) and returns its executable: the suite never
+/// drives a stale binary.
+pub fn app_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(build_app)
+}
+
+fn build_app() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            "liaison-station",
+            "--bin",
+            "liaison-station",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "the app builds");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "liaison-station")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .expect("cargo names the app's executable")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+/// `tauri-driver`, stopped with SIGTERM so that it takes `WebKitWebDriver` down with it.
+struct DriverProcess {
+    child: Child,
+    /// Dropped with the process: tells the watchdog that the test is over.
+    _watched: std::sync::mpsc::Sender<()>,
+}
+
+/// The longest one launch of the app may be driven. A WebDriver call that never answers (as
+/// WebKit's may, for a click on a covered element) then fails the test instead of stalling it.
+const WATCHDOG: Duration = Duration::from_secs(150);
+
+fn kill(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+}
+
+impl DriverProcess {
+    fn start(command: &mut Command) -> std::io::Result<DriverProcess> {
+        let child = command.spawn()?;
+        let pid = child.id();
+        let (watched, over) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if over.recv_timeout(WATCHDOG) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                eprintln!(
+                    "the app was still driven after {WATCHDOG:?}: stopping tauri-driver, so that the test fails"
+                );
+                kill(pid);
+            }
+        });
+        Ok(DriverProcess {
+            child,
+            _watched: watched,
+        })
+    }
+}
+
+impl Drop for DriverProcess {
+    fn drop(&mut self) {
+        kill(self.child.id());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The app's window, driven over WebDriver.
+pub struct App {
+    pub client: Client,
+    _driver: DriverProcess,
+    _window: MutexGuard<'static, ()>,
+}
+
+/// Whether `program` is an executable file on `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Starts `liaison-station ARGS` under WebDriver and waits for its first screen.
+pub async fn launch(binary: &Path, args: &[String]) -> App {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "the desktop suite needs a display: run it under xvfb-run (scripts/test does)"
+    );
+    assert!(
+        on_path("WebKitWebDriver"),
+        "WebKitWebDriver is missing: apt-get install webkit2gtk-driver"
+    );
+    let window = WINDOW.lock().await;
+    let port = free_port();
+    let native_port = free_port();
+    let driver = DriverProcess::start(
+        Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            // Station time: typed times mean China time, as on a station's PC, whatever this
+            // machine's zone.
+            .env("TZ", "Asia/Shanghai")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit()),
+    )
+    .unwrap_or_else(|err| {
+        panic!(
+            "tauri-driver does not start ({err}): cargo install tauri-driver --version ^2 --locked"
+        )
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let capabilities = json!({
+        "tauri:options": {"application": binary, "args": args}
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!("a JSON object")
+    };
+    let mut builder = ClientBuilder::native();
+    builder.capabilities(capabilities);
+    let url = format!("http://127.0.0.1:{port}");
+    let client = tokio::time::timeout(Duration::from_secs(60), builder.connect(&url))
+        .await
+        .expect("the app's window opens within a minute")
+        .expect("a WebDriver session on the app");
+    let app = App {
+        client,
+        _driver: driver,
+        _window: window,
+    };
+    app.testid("page-title").await;
+    app.js(HEARTBEAT).await;
+    app
+}
+
+/// A speck (one pixel at 0.4–0.5 % opacity, not to be seen) redrawn every frame. The app draws
+/// without the GPU (software rendering on Linux); then WebKit's WebDriver waits for the next
+/// presentation of the page before a screenshot or after a click, and on a page where nothing
+/// moves none comes: the session hangs for good. The speck keeps the page presenting.
+const HEARTBEAT: &str = "
+    const speck = document.createElement('div');
+    speck.style.cssText = 'position: fixed; right: 0; bottom: 0; width: 1px; height: 1px;'
+        + 'pointer-events: none; z-index: 2147483647; background: #000; opacity: 0.004';
+    document.body.appendChild(speck);
+    let odd = false;
+    (function beat() {
+        odd = !odd;
+        speck.style.opacity = odd ? '0.005' : '0.004';
+        requestAnimationFrame(beat);
+    })();
+";
+
+fn by_testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+impl App {
+    /// The element marked `data-testid=ID`, once it is shown.
+    pub async fn testid(&self, id: &str) -> Element {
+        self.find(&by_testid(id)).await
+    }
+
+    /// The first element matching `css`, once it is shown.
+    pub async fn find(&self, css: &str) -> Element {
+        let found = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(err) => self.fail(&format!("no {css} on the screen: {err}")).await,
+        }
+    }
+
+    /// Every element marked `data-testid=ID` now.
+    pub async fn all_testid(&self, id: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(&by_testid(id)))
+            .await
+            .expect("find elements")
+    }
+
+    /// Waits until `check` holds, polling the screen.
+    pub async fn until<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        while !check().await {
+            if Instant::now() > deadline {
+                self.fail(&format!("timed out waiting for {what}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Fails the test with what the screen says is wrong and a picture of it
+    /// (`target/tmp/screens/failed.png`).
+    pub async fn fail(&self, what: &str) -> ! {
+        let picture = match self.client.screenshot().await {
+            Ok(png) => format!("; screen: {}", save_screenshot("failed", &png).display()),
+            Err(_) => String::new(),
+        };
+        panic!("{what}{}{picture}", self.messages().await);
+    }
+
+    /// Clicks a menu item and waits for its screen's title.
+    pub async fn open(&self, nav: &str, title: &str) {
+        self.click_testid(nav).await;
+        self.until(&format!("the {title} screen"), || async {
+            self.text_of("page-title").await.contains(title)
+        })
+        .await;
+    }
+
+    /// The text of the element marked `data-testid=ID`, as shown (`innerText`: WebKit's
+    /// WebDriver sometimes answers "" for an element's text).
+    pub async fn text_of(&self, id: &str) -> String {
+        let element = self.testid(id).await;
+        self.text(&element).await
+    }
+
+    /// The text of the first element matching `css`, once it is shown.
+    pub async fn text_at(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.text(&element).await
+    }
+
+    /// The text of `element`, as shown.
+    pub async fn text(&self, element: &Element) -> String {
+        let text = self
+            .client
+            .execute(
+                "return arguments[0].innerText",
+                vec![serde_json::to_value(element).expect("an element reference")],
+            )
+            .await
+            .unwrap_or_default();
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Types into the input inside (or at) the element marked `data-testid=ID`.
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let input = self.input_in(id).await;
+        input.send_keys(text).await.expect("type");
+    }
+
+    /// The `<input>` or `<textarea>` at or inside the element marked `data-testid=ID`.
+    pub async fn input_in(&self, id: &str) -> Element {
+        let css = by_testid(id);
+        self.find(&format!(
+            "input{css}, textarea{css}, {css} input, {css} textarea"
+        ))
+        .await
+    }
+
+    /// Once the screen has settled, saves a PNG of the window as
+    /// `target/tmp/screens/NAME.png` and checks that the window is 1366×768.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        self.settle().await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        save_screenshot(name, &png)
+    }
+
+    /// As [`App::screenshot`], for a screen whose scripts animate (charts): waits until two
+    /// pictures in a row are the same.
+    pub async fn screenshot_still(&self, name: &str) -> PathBuf {
+        self.settle().await;
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = self.client.screenshot().await.expect("screenshot");
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let png = self.client.screenshot().await.expect("screenshot");
+            if png == last {
+                return save_screenshot(name, &png);
+            }
+            assert!(Instant::now() < deadline, "{name} never stopped moving");
+            last = png;
+        }
+    }
+
+    /// What the screen says is wrong: form errors and messages, for a failing step's report.
+    async fn messages(&self) -> String {
+        let said = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll('.el-form-item__error, .el-message, .el-message-box')]
+                   .map((e) => e.innerText.trim()).filter(Boolean)",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        match said.as_array() {
+            Some(list) if !list.is_empty() => format!("; the screen says {said}"),
+            _ => String::new(),
+        }
+    }
+
+    /// The rendered text (`innerText`) of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let texts = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText)",
+                vec![json!(css)],
+            )
+            .await
+            .expect("read texts");
+        serde_json::from_value(texts).expect("texts")
+    }
+
+    /// Clicks the first element matching `css`, once nothing (a fading mask, a message) lies
+    /// over it.
+    pub async fn click(&self, css: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let element = self.find(css).await;
+            let error = match tokio::time::timeout(PATIENCE, element.click()).await {
+                Ok(Ok(())) => return,
+                Ok(Err(err)) => err.to_string(),
+                Err(_) => "the click got no answer".to_owned(),
+            };
+            if Instant::now() > deadline {
+                self.fail(&format!("cannot click {css}: {error}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Clicks the element marked `data-testid=ID`, as [`App::click`].
+    pub async fn click_testid(&self, id: &str) {
+        self.click(&by_testid(id)).await;
+    }
+
+    /// Runs `script` in the page and returns its result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
+    }
+
+    /// How many elements marked `data-testid=ID` there are now.
+    pub async fn count(&self, id: &str) -> usize {
+        self.all_testid(id).await.len()
+    }
+
+    /// Waits until exactly `n` elements are marked `data-testid=ID`.
+    pub async fn until_count(&self, id: &str, n: usize) {
+        self.until(&format!("{n} × {id}"), || async {
+            self.count(id).await == n
+        })
+        .await;
+    }
+
+    /// Waits until the text of the element marked `data-testid=ID` contains `text`.
+    pub async fn until_text(&self, id: &str, text: &str) {
+        self.until(&format!("{id} to show {text:?}"), || async {
+            self.text_of(id).await.contains(text)
+        })
+        .await;
+    }
+
+    /// Types `keys` where the keyboard focus is, as a person at the keyboard does.
+    pub async fn press(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("a focused element")
+            .send_keys(keys)
+            .await
+            .expect("type");
+    }
+
+    /// The `data-testid` of the focused element or of its nearest marked ancestor.
+    pub async fn focused(&self) -> String {
+        let id = self
+            .js("return document.activeElement?.closest('[data-testid]')?.getAttribute('data-testid') ?? ''")
+            .await;
+        id.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Presses Tab `times` times and checks that the focus lands on `id`.
+    pub async fn tab_to(&self, times: usize, id: &str) {
+        self.press(&Key::Tab.to_string().repeat(times)).await;
+        assert_eq!(self.focused().await, id, "{times} × Tab should reach {id}");
+    }
+
+    /// In a filterable select marked `data-testid=ID` (focused by typing into it), types
+    /// `filter` and presses Enter, which picks the first matching option; then checks that the
+    /// select shows a choice holding `filter` (tried again while its options are still loading).
+    pub async fn choose(&self, id: &str, filter: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let input = self.input_in(id).await;
+            input
+                .send_keys(&format!("{filter}{}", Key::Enter))
+                .await
+                .expect("type");
+            let shown_by = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < shown_by {
+                let shown = self
+                    .client
+                    .execute(
+                        "return arguments[0].closest('.el-select')?.innerText ?? ''",
+                        vec![serde_json::to_value(&input).expect("an element reference")],
+                    )
+                    .await
+                    .unwrap_or_default();
+                if shown.as_str().is_some_and(|text| text.contains(filter)) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("{id}: no option for {filter:?}")).await;
+            }
+            let _ = input.clear().await;
+        }
+    }
+
+    /// Waits until the screen is still, for a screenshot: no CSS animation or Vue transition
+    /// runs (dialogs, drawers, tags) and no message floats over it; the pointer rests in the
+    /// top-left corner, hovering over nothing.
+    pub async fn settle(&self) {
+        let rest = MouseActions::new("rest".into()).then(PointerAction::MoveTo {
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(rest)
+            .await
+            .expect("move the pointer");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let moving = self
+                .js("return [
+                       ...document.getAnimations().filter((a) => a.playState === 'running')
+                          .map((a) => `${a.constructor.name} ${a.animationName ?? a.transitionProperty ?? ''} on ${a.effect?.target?.className}`),
+                       ...[...document.querySelectorAll('[class*=\"-enter-from\"], [class*=\"-enter-active\"], [class*=\"-leave-active\"], .el-message')]
+                          .map((e) => e.className),
+                     ]")
+                .await;
+            if moving.as_array().is_some_and(Vec::is_empty) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never settles: {moving}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Two frames, so that what the page now holds has been painted.
+        let painted = self.client.execute_async(
+            "requestAnimationFrame(() => requestAnimationFrame(() => arguments[0]()))",
+            vec![],
+        );
+        tokio::time::timeout(PATIENCE, painted)
+            .await
+            .expect("the page paints")
+            .expect("wait for frames");
+    }
+
+    /// Ends the session and closes the window.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+/// Writes `png` as `target/tmp/screens/NAME.png`, once it is sure to be a 1366×768 picture.
+fn save_screenshot(name: &str, png: &[u8]) -> PathBuf {
+    assert_eq!(png.get(..8), Some(&b"\x89PNG\r\n\x1a\n"[..]), "a PNG");
+    let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));
+    assert_eq!(
+        (size(16), size(20)),
+        (1366, 768),
+        "{name}: the window is 1366×768"
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screens");
+    std::fs::create_dir_all(&dir).expect("screens folder");
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("write screenshot");
+    path
+}
