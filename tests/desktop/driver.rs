@@ -147,7 +147,6 @@ pub async fn launch(binary: &Path, args: &[String]) -> App {
             ])
             // Station time: typed times mean China time, as on a station's PC, whatever this
             // machine's zone.
-            .env("TZ", "Asia/Shanghai")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit()),
     )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addDays, formatDateTime, formatLongDate, stationToday, weekOf } from '../src/lib/time'
+import { addDays, formatDateTime, formatLongDate, stationNow, stationToday, toRfc3339, weekOf } from '../src/lib/time'
 
 describe('station time', () => {
   it('takes the station day (UTC+8) whatever the PC zone', () => {
@@ -11,6 +11,11 @@ describe('station time', () => {
     expect(weekOf('2026-11-28')).toEqual({ from: '2026-11-23', to: '2026-11-29' })
     expect(weekOf('2026-11-23')).toEqual({ from: '2026-11-23', to: '2026-11-29' })
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01')
+  })
+
+  it('reads the pickers as station time whatever the PC zone', () => {
+    const instant = new Date('2026-11-27T11:30:00Z')
+    expect(toRfc3339(stationNow(instant))).toBe('2026-11-27T19:30:00+08:00')
   })
 
   it('shows stored times as written', () => {

@@ -1,7 +1,7 @@
 // The new-mediation form: what it holds, its checks, and the input it sends.
 
 import type { MediationInput, MediationSource, MediatorInput, PartyInput, PartyRole, Sex } from '../api/types'
-import { stationToday, toRfc3339 } from './time'
+import { stationToday, stationNow, toRfc3339 } from './time'
 import { checkContact, checkNotFuture, checkRequired, contactInput, optionalText } from './validate'
 
 export interface PartyRow {
@@ -47,7 +47,7 @@ export function emptyMediation(): MediationForm {
 }
 
 /** Field key → message; party fields are keyed `parties.N.field`. */
-export function checkMediation(form: MediationForm, now: Date = new Date()): Record<string, string> {
+export function checkMediation(form: MediationForm, now: Date = stationNow()): Record<string, string> {
   const errors: Record<string, string> = {}
   const put = (key: string, problem: string | null) => {
     if (problem) errors[key] = problem

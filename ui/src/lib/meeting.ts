@@ -1,7 +1,7 @@
 // The council meeting form: what it holds, its checks, and the input it sends.
 
 import type { AgendaItemInput, IsoDate, MeetingInput, QuorumRule, VoteMethod, Votes } from '../api/types'
-import { toRfc3339 } from './time'
+import { stationNow, toRfc3339 } from './time'
 import { checkNotFuture, checkRequired, optionalText } from './validate'
 import { DEFAULT_QUORUM, quorumProblem, votesCast } from './quorum'
 
@@ -67,7 +67,7 @@ export function emptyMeeting(): MeetingForm {
 }
 
 /** Field key → message; item fields are keyed `items.N.field`. */
-export function checkMeeting(form: MeetingForm, now: Date = new Date()): Record<string, string> {
+export function checkMeeting(form: MeetingForm, now: Date = stationNow()): Record<string, string> {
   const errors: Record<string, string> = {}
   const put = (key: string, problem: string | null) => {
     if (problem) errors[key] = problem
@@ -122,7 +122,7 @@ function itemInput(item: ItemRow): AgendaItemInput {
 export function meetingInput(form: MeetingForm): MeetingInput {
   return {
     village: form.village.trim(),
-    held_at: toRfc3339(form.held_at ?? new Date()),
+    held_at: toRfc3339(form.held_at ?? stationNow()),
     place: form.place.trim(),
     host: form.host.trim(),
     recorder: form.recorder.trim(),

@@ -1,7 +1,7 @@
 // The reception form: what it holds, the checks made before saving, and the input it sends.
 
 import type { Channel, IsoDate, ReceptionInput, Sex, VisitorInput } from '../api/types'
-import { stationToday, toRfc3339 } from './time'
+import { stationToday, stationNow, toRfc3339 } from './time'
 import { checkContact, checkNotFuture, checkRequired, contactInput, optionalText } from './validate'
 
 export interface VisitorRow {
@@ -38,7 +38,7 @@ export function emptyVisitor(): VisitorRow {
   return { name: '', sex: '', age: null, phone: '', id_number: '', address: '', representative: false }
 }
 
-export function emptyReception(now: Date = new Date()): ReceptionForm {
+export function emptyReception(now: Date = stationNow()): ReceptionForm {
   return {
     received_at: now,
     channel: 'station_visit',
@@ -75,7 +75,7 @@ export function hasPersonalData(row: VisitorRow): boolean {
   return [row.name, row.phone, row.id_number, row.address].some((text) => text.trim() !== '')
 }
 
-export function checkReception(form: ReceptionForm, now: Date = new Date()): FormErrors {
+export function checkReception(form: ReceptionForm, now: Date = stationNow()): FormErrors {
   const errors: FormErrors = {}
   const put = (key: string, problem: string | null) => {
     if (problem) errors[key] = problem
@@ -119,7 +119,7 @@ function visitorInput(row: VisitorRow): VisitorInput {
 /** The command's input; call only when `checkReception` found nothing. */
 export function receptionInput(form: ReceptionForm): ReceptionInput {
   return {
-    received_at: toRfc3339(form.received_at ?? new Date()),
+    received_at: toRfc3339(form.received_at ?? stationNow()),
     channel: form.channel,
     deputies: form.deputies,
     visitors: form.visitors.filter((row) => !isBlank(row)).map(visitorInput),

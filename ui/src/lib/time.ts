@@ -25,14 +25,22 @@ export function weekOf(date: IsoDate): { from: IsoDate; to: IsoDate } {
   return { from, to: addDays(from, 6) }
 }
 
-/** An instant as RFC 3339 in the PC's own offset, whole seconds: what the commands read. */
+/**
+ * The station's wall clock at `now`, as a Date whose local fields (what the date pickers show
+ * and edit) read station time, whatever zone the PC is set to.
+ */
+export function stationNow(now: Date = new Date()): Date {
+  return new Date(now.getTime() + STATION_OFFSET_MS + now.getTimezoneOffset() * 60_000)
+}
+
+/**
+ * A time picked on a form (its wall clock read as station time, as `stationNow` gives it) as
+ * RFC 3339 with the station's offset, whole seconds: what the commands read.
+ */
 export function toRfc3339(at: Date): DateTime {
-  const offset = -at.getTimezoneOffset()
-  const sign = offset >= 0 ? '+' : '-'
   return (
     `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}` +
-    `T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}` +
-    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+    `T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}+08:00`
   )
 }
 

@@ -3,6 +3,7 @@
 // Each check returns the message to show, or null when the value is fine.
 
 import type { IsoDate } from '../api/types'
+import { stationNow } from './time'
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const ID_CHECK_DIGITS = '10X98765432'
@@ -47,7 +48,7 @@ export function checkMobile(raw: string): string | null {
 }
 
 /** A time that has happened (within the store's clock tolerance). */
-export function checkNotFuture(at: Date, now: Date = new Date()): string | null {
+export function checkNotFuture(at: Date, now: Date = stationNow()): string | null {
   return at.getTime() > now.getTime() + CLOCK_TOLERANCE_MS ? '时间晚于现在，请核对日期' : null
 }
 
