@@ -31,12 +31,14 @@ pub fn app_binary() -> &'static Path {
 fn build_app() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
+        // `test --no-run`, not `build`: the binary `cargo test --workspace` has just built for
+        // the app's own tests has the same features, so this is a no-op there instead of a
+        // second build of Tauri.
         .args([
-            "build",
+            "test",
+            "--no-run",
             "--locked",
             "-p",
-            "liaison-station",
-            "--bin",
             "liaison-station",
             "--message-format=json-render-diagnostics",
         ])
@@ -47,7 +49,11 @@ fn build_app() -> PathBuf {
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "liaison-station")
+        .filter(|message| {
+            message["target"]["name"] == "liaison-station"
+                && message["target"]["kind"][0] == "bin"
+                && message["profile"]["test"] == false
+        })
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
         .expect("cargo names the app's executable")
 }
