@@ -121,17 +121,6 @@ pub struct SyncView {
     pub worker: Option<WorkerState>,
 }
 
-/// `weekly` or `monthly`.
-fn report_kind(name: &str) -> Result<ReportKind, CommandError> {
-    match name {
-        "weekly" => Ok(ReportKind::Weekly),
-        "monthly" => Ok(ReportKind::Monthly),
-        _ => Err(CommandError::invalid(format!(
-            "没有“{name}”这种报表，可用：weekly（工作周报）、monthly（统计月报）"
-        ))),
-    }
-}
-
 /// Cases listed on the 今日值班 screen per group.
 const TODAY_LIST: usize = 50;
 
@@ -445,7 +434,7 @@ impl Station {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<String, CommandError> {
-        let kind = report_kind(&kind)?;
+        let kind = ReportKind::parse(&kind)?;
         self.with_book(move |book| {
             let range = kind.range(china_today(), from, to)?;
             book.report(kind, None, range)?.html()
@@ -463,7 +452,7 @@ impl Station {
         dir: PathBuf,
         format: String,
     ) -> Result<PathBuf, CommandError> {
-        let kind = report_kind(&kind)?;
+        let kind = ReportKind::parse(&kind)?;
         let excel = match format.as_str() {
             "xlsx" => true,
             "html" => false,

@@ -29,6 +29,17 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// `weekly` or `monthly`, or a refusal naming them.
+    pub fn parse(name: &str) -> Result<ReportKind> {
+        match name.trim() {
+            "weekly" => Ok(ReportKind::Weekly),
+            "monthly" => Ok(ReportKind::Monthly),
+            other => Err(crate::Error::invalid(format!(
+                "没有“{other}”这种报表，可用：weekly（工作周报）、monthly（统计月报）"
+            ))),
+        }
+    }
+
     /// The range a report covers when the user names no day: the seven days ending today for
     /// a weekly report, the month so far for a monthly one. A given `to` moves the end; a
     /// given `from` the start.
