@@ -11,7 +11,9 @@
 //! - bundles (BENCH_ONLY=bundle): export and import of about a million changes against
 //!   serde_json + zstd and a plain SQLite upsert of the same rows; a station's week.
 //!
-//! BENCH_ONLY=core|bundle runs one half.
+//! BENCH_ONLY=core|bundle runs one half; BENCH_ONLY=save or search one part of the core.
+//! BENCH_BOOK=PATH keeps the demo book there: made on the first run, searched as it is on later
+//! runs (the demo and raw-insert figures then come only from the run that made it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -36,10 +38,16 @@ fn main() {
     println!("receptions: {receptions} count");
 
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    if only.is_empty() || only == "core" {
+    let core = only.is_empty() || only == "core";
+    if core || only == "save" {
         save_one_reception(dir.path());
-        let book_path = dir.path().join("demo.db");
-        demo_against_raw_insert(dir.path(), &book_path, receptions);
+    }
+    if core || only == "search" {
+        let book_path =
+            std::env::var("BENCH_BOOK").map_or_else(|_| dir.path().join("demo.db"), Into::into);
+        if !book_path.exists() {
+            demo_against_raw_insert(dir.path(), &book_path, receptions);
+        }
         search_first_page(&book_path);
     }
     if only.is_empty() || only == "bundle" {
@@ -187,6 +195,17 @@ fn save_one_reception(dir: &Path) {
         .and_then(|n| n.parse().ok())
         .unwrap_or(300);
     let (mut save, mut commit) = (Duration::ZERO, Duration::ZERO);
+    // What each commit writes explains the ratio: every page a transaction touches is one WAL
+    // frame (two write calls), and the fsync is the same for both.
+    let save_pages = wal_pages_per_commit(&path, || {
+        book.add_reception(reception_input(&deputy)).unwrap();
+    });
+    let bare_pages = wal_pages_per_commit(&dir.join("bare.db"), || {
+        bare.execute("INSERT INTO bare_commit (payload) VALUES ('x')", [])
+            .unwrap();
+    });
+    println!("save_reception_wal_pages: {save_pages} count");
+    println!("bare_single_row_commit_wal_pages: {bare_pages} count");
     for i in 0..rounds {
         let input = reception_input(&deputy);
         let started = Instant::now();
@@ -208,6 +227,19 @@ fn save_one_reception(dir: &Path) {
         "save_reception_vs_bare_commit: {:.2} ratio",
         save_ms / commit_ms
     );
+}
+
+/// WAL frames one call of `commit` adds to the book at `path` (after a truncating checkpoint).
+fn wal_pages_per_commit(path: &Path, mut commit: impl FnMut()) -> u64 {
+    let spy = Connection::open(path).unwrap();
+    spy.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    commit();
+    let wal = std::fs::metadata(path.with_extension("db-wal"))
+        .unwrap()
+        .len();
+    // A 32-byte file header, then a 24-byte header and the page for each frame.
+    (wal - 32) / (24 + 4096)
 }
 
 /// Tables a demo writes, in an order that satisfies foreign keys.
@@ -396,9 +428,10 @@ fn search_first_page(book_path: &Path) {
     for (filter_name, status, category) in filters {
         for (class, texts) in queries {
             let mut times = Vec::new();
+            let mut per_text = vec![Duration::ZERO; texts.len()];
             let mut hits = 0;
             for _ in 0..15 {
-                for text in texts {
+                for (text, spent) in texts.iter().zip(per_text.iter_mut()) {
                     let filter = CaseFilter {
                         status,
                         category: category.map(str::to_owned),
@@ -409,6 +442,7 @@ fn search_first_page(book_path: &Path) {
                     let started = Instant::now();
                     hits += book.list_cases(&filter).unwrap().len();
                     times.push(started.elapsed());
+                    *spent += started.elapsed();
                 }
             }
             times.sort();
@@ -425,6 +459,15 @@ fn search_first_page(book_path: &Path) {
                 percentile(&times, 1.0)
             );
             println!("search_{class}{filter_name}_hits: {} count", hits / 15);
+            let (slowest, spent) = texts
+                .iter()
+                .zip(&per_text)
+                .max_by_key(|(_, spent)| **spent)
+                .unwrap();
+            println!(
+                "search_{class}{filter_name}_slowest_mean: {:.3} ms ({slowest})",
+                spent.as_secs_f64() * 1000.0 / 15.0
+            );
         }
     }
 }
