@@ -95,7 +95,7 @@ fn main() {
         .build()
         .unwrap();
     let (uploads, elapsed) = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = liaison_hub::bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let url = format!("http://{}/api/v1/bundles", listener.local_addr().unwrap());
         let book = Book::open(&town_path).unwrap();
         let config = HubConfig {

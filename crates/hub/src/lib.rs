@@ -61,6 +61,10 @@ struct Hub {
     imports: std::sync::mpsc::Sender<ImportJob>,
     /// Keys to verify and open uploads on any core, refreshed when a station is not found.
     opener: std::sync::RwLock<Arc<BundleOpener>>,
+    /// Uploads being verified and opened at once: all cores but the importer's. A thousand
+    /// stations uploading together otherwise start a thousand blocking threads, and the one
+    /// writer, which every upload waits for, gets a thousandth of a core.
+    opening: tokio::sync::Semaphore,
 }
 
 /// An upload, verified and opened, waiting for the importer.
@@ -131,13 +135,23 @@ pub fn router(book: Book, config: HubConfig) -> Router {
     let book = Arc::new(Mutex::new(book));
     let (imports, jobs) = std::sync::mpsc::channel();
     let writer = Arc::clone(&book);
-    std::thread::spawn(move || importer(writer, jobs));
+    // Without its thread, uploads are answered 503 (the job cannot be sent).
+    if let Err(err) = std::thread::Builder::new()
+        .name("hub-importer".into())
+        .spawn(move || importer(writer, jobs))
+    {
+        tracing::error!("cannot start the importer: {err}");
+    }
     let hub = Arc::new(Hub {
         book,
         config,
         uploads: Mutex::new(HashMap::new()),
         imports,
         opener: std::sync::RwLock::new(Arc::new(opener)),
+        opening: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism()
+                .map_or(1, |cores| cores.get().saturating_sub(1).max(1)),
+        ),
     });
     Router::new()
         .route("/", get(status_page))
@@ -150,6 +164,23 @@ pub fn router(book: Book, config: HubConfig) -> Router {
             timeout,
         ))
         .with_state(hub)
+}
+
+/// A listening socket for the hub on `address`, with room for a whole town's stations
+/// connecting at once: with the usual backlog of 1,024 some of a thousand simultaneous uploads
+/// were dropped by the kernel and retried a second later.
+pub fn bind(address: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // A restarted hub takes its address back at once (as tokio's own `bind` does; on Windows
+    // the flag would let another program take the port too).
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(4096)
 }
 
 /// Serves the hub on `listener` until `shutdown` completes; requests under way finish first.
@@ -256,6 +287,9 @@ impl Hub {
 /// Verifies and opens an upload on the blocking pool, away from the writer. A station enrolled
 /// since the keys were read is found by reading them again.
 async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<PreparedBundle, Response> {
+    let Ok(_slot) = hub.opening.acquire().await else {
+        return Err(internal_error());
+    };
     let opener = hub.opener();
     let bytes = body.clone();
     let first = tokio::task::spawn_blocking(move || opener.prepare(&bytes)).await;

@@ -59,9 +59,8 @@ async fn main() -> anyhow::Result<()> {
             db.display()
         );
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("无法监听 {}", args.listen))?;
+    let listener =
+        liaison_hub::bind(args.listen).with_context(|| format!("无法监听 {}", args.listen))?;
     let address = listener.local_addr()?;
     say(&format!(
         "{} 同步服务已启动：http://{address}/",

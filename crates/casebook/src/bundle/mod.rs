@@ -29,7 +29,7 @@ use self::format::{Receipt, Seal};
 use self::keys::{PublicKeys, decode_key, verifying_key};
 use crate::change::{Change, LogEntry};
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Book, BookKind, SCHEMA_VERSION, Writer};
+use crate::store::{Book, BookKind, SCHEMA_VERSION, Writer, change_to_parts};
 use crate::time::{china_now, stored};
 
 /// An enrolled peer.
@@ -996,9 +996,11 @@ impl BundleOpener {
         } else {
             format::decode_payload(&header, &compressed)?
         };
+        let encoded = encode_entries(&payload.changes)?;
         Ok(PreparedBundle {
             header,
             payload,
+            encoded,
             sender,
             file_hash: format::file_hash(bytes),
             quarantine: newer.then(|| bytes.to_vec()),
@@ -1011,6 +1013,8 @@ impl BundleOpener {
 pub struct PreparedBundle {
     header: format::Header,
     payload: format::Payload,
+    /// Each change's stored form, made here rather than by the one writer.
+    encoded: Vec<(&'static str, String)>,
     sender: ed25519_dalek::VerifyingKey,
     file_hash: String,
     /// The whole file, when its schema is newer than this book's.
@@ -1029,17 +1033,19 @@ impl PreparedBundle {
 fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
     let header = &bundle.header;
     if let Some(file) = &bundle.quarantine {
-        writer.tx().execute(
-            "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
+        writer
+            .tx()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+            )?
+            .execute(params![
                 header.bundle_id.to_string(),
                 header.origin,
                 header.schema_version,
                 stored(china_now()),
                 file
-            ],
-        )?;
+            ])?;
         return Ok(Imported {
             quarantined: 1,
             ..Imported::default()
@@ -1063,38 +1069,47 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         if header.from_seq <= acked {
             // The sender resends what we already hold: our receipt did not reach it (a lost
             // stick). Send the receipt again next time even if nothing else is new.
-            writer.tx().execute(
-                "UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1",
-                [&header.origin],
-            )?;
+            writer
+                .tx()
+                .prepare_cached("UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1")?
+                .execute([&header.origin])?;
         }
         if header.from_seq > acked + 1 {
             let entries =
                 serde_json::to_vec(changes).map_err(|err| Error::Corrupt(err.to_string()))?;
-            writer.tx().execute(
-                "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
+            writer
+                .tx()
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
+                )?
+                .execute(params![
                     header.origin,
                     header.from_seq,
                     header.to_seq,
                     stored(china_now()),
                     zstd::bulk::compress(&entries, 3)?
-                ],
-            )?;
+                ])?;
             imported.pending += changes.len();
         } else {
-            imported += apply_entries(writer, &header.origin, acked, header.to_seq, changes)?;
+            let entries = changes.iter().zip(&bundle.encoded);
+            imported += apply_entries(writer, &header.origin, acked, header.to_seq, entries)?;
             imported += drain_pending(writer, &header.origin)?;
         }
     }
-    writer.tx().execute(
-        "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
          VALUES (?1, 0, ?2, ?3)
          ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
              last_bundle_hash = excluded.last_bundle_hash",
-        params![header.origin, stored(china_now()), bundle.file_hash],
-    )?;
+        )?
+        .execute(params![
+            header.origin,
+            stored(china_now()),
+            bundle.file_hash
+        ])?;
     Ok(imported)
 }
 
@@ -1104,50 +1119,67 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
 fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
     let missing =
         serde_json::to_string(&receipt.missing).map_err(|err| Error::Corrupt(err.to_string()))?;
-    writer.tx().execute(
-        "INSERT INTO outbound (peer, acked_to, missing, receipt_at) VALUES (?1, ?2, ?3, ?4)
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO outbound (peer, acked_to, missing, receipt_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (peer) DO UPDATE SET
              missing = excluded.missing, receipt_at = excluded.receipt_at, acked_to = excluded.acked_to
          WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
-        params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at],
-    )?;
+        )?
+        .execute(params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at])?;
     Ok(())
 }
 
 /// Applies a contiguous run of `origin`'s changes ending at `to_seq`; entries already held are
 /// duplicates (the same seq with other content is refused by [`Writer::replay`]).
-fn apply_entries(
+fn apply_entries<'a>(
     writer: &mut Writer<'_>,
     origin: &str,
     acked: i64,
     to_seq: i64,
-    entries: &[LogEntry],
+    entries: impl Iterator<Item = (&'a LogEntry, &'a (&'static str, String))>,
 ) -> Result<Imported> {
     let mut imported = Imported::default();
-    for entry in entries {
+    for (entry, (op, data)) in entries {
         check_ownership(writer, entry)?;
-        let replayed = writer.replay(entry).map_err(|err| match err {
-            // What the record itself makes impossible is the bundle's fault, not the book's.
-            Error::Corrupt(why) => unusable(entry, &why),
-            Error::Sqlite(ref sqlite)
-                if sqlite.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-            {
-                unusable(entry, &sqlite.to_string())
-            }
-            other => other,
-        })?;
+        let replayed = writer
+            .replay_encoded(entry, op, data)
+            .map_err(|err| match err {
+                // What the record itself makes impossible is the bundle's fault, not the book's.
+                Error::Corrupt(why) => unusable(entry, &why),
+                Error::Sqlite(ref sqlite)
+                    if sqlite.sqlite_error_code()
+                        == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+                {
+                    unusable(entry, &sqlite.to_string())
+                }
+                other => other,
+            })?;
         if replayed {
             imported.applied += 1;
         } else {
             imported.duplicates += 1;
         }
     }
-    writer.tx().execute(
-        "INSERT INTO inbound (origin, acked_to) VALUES (?1, ?2)
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO inbound (origin, acked_to) VALUES (?1, ?2)
          ON CONFLICT (origin) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
-        params![origin, to_seq.max(acked)],
-    )?;
+        )?
+        .execute(params![origin, to_seq.max(acked)])?;
     Ok(imported)
+}
+
+/// The stored form of each entry's change (what [`Writer::replay`] would make).
+fn encode_entries(entries: &[LogEntry]) -> Result<Vec<(&'static str, String)>> {
+    entries
+        .iter()
+        .map(|entry| {
+            change_to_parts(&entry.change).map_err(|err| unusable(entry, &err.to_string()))
+        })
+        .collect()
 }
 
 fn unusable(entry: &LogEntry, why: &str) -> Error {
@@ -1206,12 +1238,13 @@ fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
         let acked = inbound_acked(writer.tx(), origin)?;
         let next: Option<(i64, i64, Vec<u8>)> = writer
             .tx()
-            .query_row(
+            .prepare_cached(
                 "SELECT from_seq, to_seq, entries FROM pending_bundles
                  WHERE origin = ?1 AND from_seq <= ?2 ORDER BY from_seq LIMIT 1",
-                params![origin, acked + 1],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
+            )?
+            .query_row(params![origin, acked + 1], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()?;
         let Some((from_seq, to_seq, entries)) = next else {
             return Ok(imported);
@@ -1220,11 +1253,15 @@ fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
             .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
         let entries: Vec<LogEntry> = serde_json::from_slice(&json)
             .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
-        imported += apply_entries(writer, origin, acked, to_seq, &entries)?;
-        writer.tx().execute(
-            "DELETE FROM pending_bundles WHERE origin = ?1 AND from_seq = ?2 AND to_seq = ?3",
-            params![origin, from_seq, to_seq],
-        )?;
+        let encoded = encode_entries(&entries)?;
+        let entries = entries.iter().zip(&encoded);
+        imported += apply_entries(writer, origin, acked, to_seq, entries)?;
+        writer
+            .tx()
+            .prepare_cached(
+                "DELETE FROM pending_bundles WHERE origin = ?1 AND from_seq = ?2 AND to_seq = ?3",
+            )?
+            .execute(params![origin, from_seq, to_seq])?;
     }
 }
 

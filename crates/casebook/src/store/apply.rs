@@ -63,6 +63,17 @@ pub(crate) struct Applier {
     touched: BTreeMap<i64, Timeline>,
     /// Row numbers of the receptions created in this transaction, by id.
     created: HashMap<Uuid, i64>,
+    /// Search index writes, in order, made at commit: FTS5 writes what it holds to a new
+    /// segment at every savepoint, so writing as each bundle of a batch is applied made one
+    /// segment (and merge work) per bundle.
+    search: Vec<SearchWrite>,
+}
+
+/// A write to the search index, waiting for the commit.
+#[derive(Debug)]
+enum SearchWrite {
+    Remove(i64),
+    Add(i64, String),
 }
 
 #[derive(Debug)]
@@ -115,10 +126,36 @@ impl Applier {
         }
     }
 
-    /// Forgets what was touched (its writes were rolled back).
-    pub(crate) fn discard(&mut self) {
+    /// Where the search writes stand, for [`Self::discard`].
+    pub(crate) fn search_mark(&self) -> usize {
+        self.search.len()
+    }
+
+    /// Forgets what was touched and the search writes queued since `search_mark` (their rows
+    /// were rolled back).
+    pub(crate) fn discard(&mut self, search_mark: usize) {
         self.touched.clear();
         self.created.clear();
+        self.search.truncate(search_mark);
+    }
+
+    /// Makes the queued search index writes; the last step before the commit.
+    pub(crate) fn write_search_index(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        for write in self.search.drain(..) {
+            match write {
+                SearchWrite::Remove(rid) => {
+                    tx.prepare_cached("DELETE FROM reception_search WHERE rowid = ?1")?
+                        .execute([rid])?;
+                }
+                SearchWrite::Add(rid, terms) => {
+                    tx.prepare_cached(
+                        "INSERT INTO reception_search (rowid, terms) VALUES (?1, ?2)",
+                    )?
+                    .execute(params![rid, terms])?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The current state of case `rid`, including events recorded earlier in this transaction.
@@ -246,8 +283,8 @@ impl Applier {
         Ok(())
     }
 
-    /// Stores status and due date of every case touched in this transaction, and brings the
-    /// search index up to date.
+    /// Stores status and due date of every case touched in this transaction, and queues what
+    /// brings the search index up to date.
     pub(crate) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
         self.created.clear();
         for (rid, timeline) in std::mem::take(&mut self.touched) {
@@ -267,16 +304,14 @@ impl Applier {
                     if old_status == state.status.as_str() {
                         continue;
                     }
-                    tx.prepare_cached("DELETE FROM reception_search WHERE rowid = ?1")?
-                        .execute([rid])?;
+                    self.search.push(SearchWrite::Remove(rid));
                     search::reception_terms(&decode::<Reception>("reception", &body)?)
                 }
             };
-            tx.prepare_cached("INSERT INTO reception_search (rowid, terms) VALUES (?1, ?2)")?
-                .execute(params![
-                    rid,
-                    format!("{terms} {}", search::status_term(state.status))
-                ])?;
+            self.search.push(SearchWrite::Add(
+                rid,
+                format!("{terms} {}", search::status_term(state.status)),
+            ));
         }
         Ok(())
     }

@@ -155,13 +155,24 @@ impl<'b> Writer<'b> {
     /// Returns `false` when the entry is already in the log with the same content (nothing
     /// changes). The same origin and seq with other content is refused.
     pub fn replay(&mut self, entry: &LogEntry) -> Result<bool> {
+        let (op, data) = change_to_parts(&entry.change)?;
+        self.replay_encoded(entry, op, &data)
+    }
+
+    /// [`Self::replay`] of an entry whose stored form ([`change_to_parts`]) was made already,
+    /// away from the writer.
+    pub(crate) fn replay_encoded(
+        &mut self,
+        entry: &LogEntry,
+        op: &str,
+        data: &str,
+    ) -> Result<bool> {
         let existing: Option<(String, String)> = self
             .tx
-            .query_row(
-                "SELECT op, data FROM change_log WHERE origin = ?1 AND seq = ?2",
-                params![entry.origin, entry.seq],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
+            .prepare_cached("SELECT op, data FROM change_log WHERE origin = ?1 AND seq = ?2")?
+            .query_row(params![entry.origin, entry.seq], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
             .optional()?;
         if let Some((op, data)) = existing {
             if change_from_parts(&op, &data)? == entry.change {
@@ -172,18 +183,16 @@ impl<'b> Writer<'b> {
                 entry.origin, entry.seq
             )));
         }
-        let (op, data) = change_to_parts(&entry.change)?;
         let version = Version {
             origin: &entry.origin,
             hlc: entry.hlc,
             base_hlc: entry.base_hlc,
         };
-        self.applier
-            .apply(&self.tx, &entry.change, &data, version)?;
+        self.applier.apply(&self.tx, &entry.change, data, version)?;
         self.hlc = self
             .hlc
             .observe(entry.hlc(), chrono::Utc::now().timestamp_millis());
-        insert_log_entry(&self.tx, entry, op, &data)?;
+        insert_log_entry(&self.tx, entry, op, data)?;
         if entry.origin == self.origin {
             self.next_seq = self.next_seq.max(entry.seq + 1);
         }
@@ -194,18 +203,19 @@ impl<'b> Writer<'b> {
     /// goes on (several bundles in one commit, each all or nothing).
     pub(crate) fn atomically<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let (next_seq, hlc) = (self.next_seq, self.hlc);
-        self.tx.execute_batch("SAVEPOINT part")?;
+        let search_mark = self.applier.search_mark();
+        self.tx.prepare_cached("SAVEPOINT part")?.execute([])?;
         let done = work(self).and_then(|value| {
             self.applier.flush(&self.tx)?;
             Ok(value)
         });
         match done {
             Ok(value) => {
-                self.tx.execute_batch("RELEASE part")?;
+                self.tx.prepare_cached("RELEASE part")?.execute([])?;
                 Ok(value)
             }
             Err(err) => {
-                self.applier.discard();
+                self.applier.discard(search_mark);
                 self.deputies.clear();
                 self.next_seq = next_seq;
                 self.hlc = hlc;
@@ -221,6 +231,7 @@ impl<'b> Writer<'b> {
 
     fn finish(mut self) -> Result<()> {
         self.applier.flush(&self.tx)?;
+        self.applier.write_search_index(&self.tx)?;
         self.tx.execute(
             "INSERT INTO book_meta (key, value) VALUES ('hlc', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
