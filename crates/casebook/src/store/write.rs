@@ -47,15 +47,12 @@ impl Book {
 
 impl<'b> Writer<'b> {
     fn begin(tx: Transaction<'b>, ids: &'b mut super::IdSource, origin: &str) -> Result<Self> {
-        let last_seq: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1",
-            [origin],
-            |row| row.get(0),
-        )?;
+        let last_seq: i64 = tx
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1")?
+            .query_row([origin], |row| row.get(0))?;
         let hlc: Option<String> = tx
-            .query_row("SELECT value FROM book_meta WHERE key = 'hlc'", [], |row| {
-                row.get(0)
-            })
+            .prepare_cached("SELECT value FROM book_meta WHERE key = 'hlc'")?
+            .query_row([], |row| row.get(0))
             .optional()?;
         let hlc = hlc.and_then(|text| text.parse().ok()).unwrap_or(0);
         Ok(Writer {
@@ -232,11 +229,12 @@ impl<'b> Writer<'b> {
     fn finish(mut self) -> Result<()> {
         self.applier.flush(&self.tx)?;
         self.applier.write_search_index(&self.tx)?;
-        self.tx.execute(
-            "INSERT INTO book_meta (key, value) VALUES ('hlc', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [self.hlc.packed().to_string()],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO book_meta (key, value) VALUES ('hlc', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([self.hlc.packed().to_string()])?;
         self.tx.commit()?;
         Ok(())
     }
