@@ -184,6 +184,12 @@ fn save_one_reception(dir: &Path) {
     )
     .unwrap();
     let deputy = book.deputies().unwrap()[0].deputy.id.to_string();
+    if let Ok(sql) = std::env::var("EXPERIMENT_SQL") {
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(&sql)
+            .unwrap();
+    }
     // A separate file: two connections writing one WAL file reset each other's page cache.
     let bare = Connection::open(dir.join("bare.db")).unwrap();
     bare.pragma_update(None, "journal_mode", "WAL").unwrap();

@@ -380,6 +380,46 @@ fn a_newer_schema_is_quarantined_and_does_not_block_other_origins() {
 }
 
 #[test]
+fn a_newer_schema_resent_with_more_replaces_what_quarantine_held() {
+    let mut t = Town::new(&["BX"]);
+    for matter in ["第一周", "第二周"] {
+        t.stations[0]
+            .add_reception(reception("陈建国", matter))
+            .unwrap();
+    }
+    let log = t.stations[0].changes_since(None, 0, None).unwrap();
+    let last = log.len() as i64;
+    let first_week = t.seal_by_hand(
+        0,
+        (1, last - 1),
+        log[..log.len() - 1].to_vec(),
+        SCHEMA_VERSION + 1,
+    );
+    let both_weeks = t.seal_by_hand(0, (1, last), log.clone(), SCHEMA_VERSION + 1);
+    let only_the_last = t.seal_by_hand(
+        0,
+        (last, last),
+        log[log.len() - 1..].to_vec(),
+        SCHEMA_VERSION + 1,
+    );
+    assert_eq!(t.town.import_bundle(&first_week).unwrap().quarantined, 1);
+    assert_eq!(t.town.import_bundle(&only_the_last).unwrap().quarantined, 1);
+    assert_eq!(
+        t.town.quarantined().unwrap().len(),
+        2,
+        "neither covers the other"
+    );
+    // The resend carries both: the two held before go.
+    assert_eq!(t.town.import_bundle(&both_weeks).unwrap().quarantined, 1);
+    let held = t.town.quarantined().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].origin, "BX");
+    // The same file again is held once.
+    t.town.import_bundle(&both_weeks).unwrap();
+    assert_eq!(t.town.quarantined().unwrap().len(), 1);
+}
+
+#[test]
 fn the_same_seq_with_other_content_is_refused_whole() {
     let mut t = Town::new(&["BX"]);
     t.stations[0]

@@ -1033,11 +1033,12 @@ impl PreparedBundle {
 fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
     let header = &bundle.header;
     if let Some(file) = &bundle.quarantine {
+        forget_quarantined_within(writer, header)?;
         writer
             .tx()
             .prepare_cached(
                 "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 header.bundle_id.to_string(),
@@ -1111,6 +1112,31 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
             bundle.file_hash
         ])?;
     Ok(imported)
+}
+
+/// Drops the quarantined bundles of the same sender whose changes `newer` carries again. A
+/// station on a newer version resends everything since the last receipt every week, and none
+/// comes while its bundles wait here: without this, a year of them would be kept whole.
+fn forget_quarantined_within(writer: &Writer<'_>, newer: &format::Header) -> Result<()> {
+    let held: Vec<(String, Vec<u8>)> = writer
+        .tx()
+        .prepare_cached("SELECT bundle_id, file FROM quarantine WHERE origin = ?1")?
+        .query_map([&newer.origin], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (bundle_id, file) in held {
+        // Kept files were verified when they came; one that no longer parses stays as it is.
+        let Ok(parsed) = format::parse(&file) else {
+            continue;
+        };
+        let old = parsed.header;
+        if old.from_seq >= newer.from_seq && old.to_seq <= newer.to_seq {
+            writer
+                .tx()
+                .prepare_cached("DELETE FROM quarantine WHERE bundle_id = ?1")?
+                .execute([bundle_id])?;
+        }
+    }
+    Ok(())
 }
 
 /// Takes a verified receipt for this book's own changes from its issuer. The newest receipt
