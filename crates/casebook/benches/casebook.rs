@@ -12,6 +12,7 @@
 //!   serde_json + zstd and a plain SQLite upsert of the same rows; a station's week.
 //!
 //! BENCH_ONLY=core|bundle runs one half; BENCH_ONLY=save or search one part of the core.
+//! BENCH_SAVE_SCHEMA_SQL runs SQL on the save benchmark's book first (drop an index, say).
 //! BENCH_BOOK=PATH keeps the demo book there: made on the first run, searched as it is on later
 //! runs (the demo and raw-insert figures then come only from the run that made it).
 
@@ -184,7 +185,8 @@ fn save_one_reception(dir: &Path) {
     )
     .unwrap();
     let deputy = book.deputies().unwrap()[0].deputy.id.to_string();
-    if let Ok(sql) = std::env::var("EXPERIMENT_SQL") {
+    // What a schema change would save, measured before making it (docs/benchmarks.md).
+    if let Ok(sql) = std::env::var("BENCH_SAVE_SCHEMA_SQL") {
         Connection::open(&path)
             .unwrap()
             .execute_batch(&sql)
