@@ -64,7 +64,7 @@ struct Hub {
     /// Uploads being verified and opened at once: all cores but the importer's. A thousand
     /// stations uploading together otherwise start a thousand blocking threads, and the one
     /// writer, which every upload waits for, gets a thousandth of a core.
-    opening: tokio::sync::Semaphore,
+    opening: Arc<tokio::sync::Semaphore>,
 }
 
 /// An upload, verified and opened, waiting for the importer.
@@ -121,7 +121,10 @@ fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) 
 type SharedHub = Arc<Hub>;
 
 /// The hub's routes over a town book.
-pub fn router(book: Book, config: HubConfig) -> Router {
+///
+/// # Errors
+/// When the importer thread cannot be started.
+pub fn router(book: Book, config: HubConfig) -> std::io::Result<Router> {
     let limit = config.max_bundle_bytes;
     let timeout = config.request_timeout;
     let opener = match book.bundle_opener() {
@@ -135,25 +138,21 @@ pub fn router(book: Book, config: HubConfig) -> Router {
     let book = Arc::new(Mutex::new(book));
     let (imports, jobs) = std::sync::mpsc::channel();
     let writer = Arc::clone(&book);
-    // Without its thread, uploads are answered 503 (the job cannot be sent).
-    if let Err(err) = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("hub-importer".into())
-        .spawn(move || importer(writer, jobs))
-    {
-        tracing::error!("cannot start the importer: {err}");
-    }
+        .spawn(move || importer(writer, jobs))?;
     let hub = Arc::new(Hub {
         book,
         config,
         uploads: Mutex::new(HashMap::new()),
         imports,
         opener: std::sync::RwLock::new(Arc::new(opener)),
-        opening: tokio::sync::Semaphore::new(
+        opening: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism()
                 .map_or(1, |cores| cores.get().saturating_sub(1).max(1)),
-        ),
+        )),
     });
-    Router::new()
+    Ok(Router::new()
         .route("/", get(status_page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/bundles", post(upload))
@@ -163,12 +162,13 @@ pub fn router(book: Book, config: HubConfig) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .with_state(hub)
+        .with_state(hub))
 }
 
 /// A listening socket for the hub on `address`, with room for a whole town's stations
 /// connecting at once: with the usual backlog of 1,024 some of a thousand simultaneous uploads
-/// were dropped by the kernel and retried a second later.
+/// were dropped by the kernel and retried a second later. (The kernel caps it at
+/// `net.core.somaxconn`.) Call it inside a Tokio runtime.
 pub fn bind(address: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = if address.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
@@ -190,7 +190,7 @@ pub async fn serve(
     config: HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(book, config))
+    axum::serve(listener, router(book, config)?)
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -287,27 +287,37 @@ impl Hub {
 /// Verifies and opens an upload on the blocking pool, away from the writer. A station enrolled
 /// since the keys were read is found by reading them again.
 async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<PreparedBundle, Response> {
-    let Ok(_slot) = hub.opening.acquire().await else {
-        return Err(internal_error());
-    };
-    let opener = hub.opener();
-    let bytes = body.clone();
-    let first = tokio::task::spawn_blocking(move || opener.prepare(&bytes)).await;
-    match first {
+    match prepare_on_pool(hub, hub.opener(), body.clone()).await? {
         // A station enrolled or re-keyed since the keys were read.
-        Ok(Err(err)) if matches!(err.kind(), ErrorKind::UnknownOrigin | ErrorKind::BadBundle) => {
+        Err(err) if matches!(err.kind(), ErrorKind::UnknownOrigin | ErrorKind::BadBundle) => {
             let fresh = Arc::new(with_book(hub, |book| book.bundle_opener()).await?);
             *hub.opener
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(&fresh);
-            match tokio::task::spawn_blocking(move || fresh.prepare(&body)).await {
-                Ok(result) => result.map_err(|err| answer_error(&err)),
-                Err(_) => Err(internal_error()),
-            }
+            prepare_on_pool(hub, fresh, body)
+                .await?
+                .map_err(|err| answer_error(&err))
         }
-        Ok(result) => result.map_err(|err| answer_error(&err)),
-        Err(_) => Err(internal_error()),
+        result => result.map_err(|err| answer_error(&err)),
     }
+}
+
+/// Runs `opener.prepare` on the blocking pool once one of the `opening` slots is free; the slot
+/// is held until the work itself ends, even if the request is gone by then.
+async fn prepare_on_pool(
+    hub: &SharedHub,
+    opener: Arc<BundleOpener>,
+    bytes: Bytes,
+) -> Result<casebook::Result<PreparedBundle>, Response> {
+    let Ok(slot) = Arc::clone(&hub.opening).acquire_owned().await else {
+        return Err(internal_error());
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        opener.prepare(&bytes)
+    })
+    .await
+    .map_err(|_| internal_error())
 }
 
 async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {

@@ -241,7 +241,8 @@ impl Page {
 /// What a search candidate must satisfy beyond its index terms.
 struct CandidateCheck<'q> {
     query: &'q TextQuery,
-    category: Option<&'static str>,
+    /// Position in [`DISPUTE_TYPES`], as the index's category term has it.
+    category: Option<usize>,
     status: Option<StatusFilter>,
     today: String,
 }
@@ -266,7 +267,10 @@ impl CandidateCheck<'_> {
         };
         if !filtered {
             let category: String = row.get(0)?;
-            if self.category.is_some_and(|wanted| wanted != category) {
+            if self
+                .category
+                .is_some_and(|wanted| dispute_type_index(&category).ok() != Some(wanted))
+            {
                 return Ok(false);
             }
             let status: String = row.get(1)?;
@@ -466,7 +470,7 @@ impl Book {
         }
         let check = CandidateCheck {
             query,
-            category: category.map(|i| DISPUTE_TYPES[i]),
+            category,
             status,
             today: today.to_string(),
         };

@@ -20,6 +20,9 @@ pub struct Writer<'b> {
     applier: Applier,
     /// Deputies resolved in this transaction, by the reference used.
     pub(crate) deputies: std::collections::HashMap<String, crate::domain::Deputy>,
+    /// Why SQLite rolled the whole transaction back by itself (a full disk, an I/O error):
+    /// nothing more may be written through this writer, nor committed.
+    rolled_back: Option<String>,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -63,6 +66,7 @@ impl<'b> Writer<'b> {
             hlc: Hlc::from_packed(hlc),
             applier: Applier::default(),
             deputies: std::collections::HashMap::new(),
+            rolled_back: None,
         })
     }
 
@@ -199,6 +203,7 @@ impl<'b> Writer<'b> {
     /// Runs `work` inside a savepoint: on error only its writes are undone and the transaction
     /// goes on (several bundles in one commit, each all or nothing).
     pub(crate) fn atomically<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.check_not_rolled_back()?;
         let (next_seq, hlc) = (self.next_seq, self.hlc);
         let search_mark = self.applier.search_mark();
         self.tx.prepare_cached("SAVEPOINT part")?.execute([])?;
@@ -217,8 +222,12 @@ impl<'b> Writer<'b> {
                 self.next_seq = next_seq;
                 self.hlc = hlc;
                 // After a full disk or an I/O error SQLite may have rolled the whole transaction
-                // back itself: there is no savepoint left, and the original error is the news.
-                if !self.tx.is_autocommit() {
+                // back itself: there is no savepoint left, the earlier parts' rows are gone too,
+                // and the original error is the news.
+                if self.tx.is_autocommit() {
+                    self.applier.discard(0);
+                    self.rolled_back = Some(err.to_string());
+                } else {
                     self.tx.execute_batch("ROLLBACK TO part; RELEASE part")?;
                 }
                 Err(err)
@@ -226,7 +235,17 @@ impl<'b> Writer<'b> {
         }
     }
 
+    fn check_not_rolled_back(&self) -> Result<()> {
+        match &self.rolled_back {
+            Some(why) => Err(Error::Io(std::io::Error::other(format!(
+                "这一批写入已被数据库整体撤销（{why}），请稍后重试"
+            )))),
+            None => Ok(()),
+        }
+    }
+
     fn finish(mut self) -> Result<()> {
+        self.check_not_rolled_back()?;
         self.applier.flush(&self.tx)?;
         self.applier.write_search_index(&self.tx)?;
         self.tx
@@ -259,4 +278,49 @@ fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str
         entry.base_hlc,
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::BookKind;
+
+    /// After SQLite has rolled a whole batch back by itself (a full disk, an I/O error), the
+    /// later parts of the batch are refused and nothing is committed, instead of each part
+    /// committing on its own.
+    #[test]
+    fn a_batch_rolled_back_by_sqlite_writes_nothing_more() {
+        let mut book = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+        let mut later = None;
+        let result = book.write(|writer| {
+            writer.atomically(|w| {
+                w.tx()
+                    .execute_batch("INSERT INTO book_meta VALUES ('first', '1')")?;
+                Ok(())
+            })?;
+            let failed = writer.atomically(|w| -> Result<()> {
+                // What SQLite does on its own after SQLITE_FULL in the middle of a statement.
+                w.tx().execute_batch("ROLLBACK")?;
+                Err(Error::invalid("磁盘已满"))
+            });
+            assert!(failed.is_err());
+            later = Some(writer.atomically(|w| {
+                w.tx()
+                    .execute_batch("INSERT INTO book_meta VALUES ('later', '1')")?;
+                Ok(())
+            }));
+            Ok(())
+        });
+        assert!(later.unwrap().is_err(), "a later part is refused");
+        assert!(result.is_err(), "the batch does not commit");
+        let kept: i64 = book
+            .conn
+            .query_row(
+                "SELECT count(*) FROM book_meta WHERE key IN ('first', 'later')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, 0);
+    }
 }
