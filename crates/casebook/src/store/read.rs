@@ -452,7 +452,7 @@ impl Book {
         today: NaiveDate,
     ) -> Result<Vec<i64>> {
         /// Candidates checked row by row before the filters go into the index query.
-        const ROW_CHECK_BUDGET: usize = 256;
+        const ROW_CHECK_BUDGET: usize = 128;
         let mut filters = Vec::new();
         if let Some(index) = category {
             filters.push(vec![search::category_term(index)]);
