@@ -1082,7 +1082,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
                 .tx()
                 .prepare_cached(
                     "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![
                     header.origin,
@@ -1102,9 +1102,9 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         .tx()
         .prepare_cached(
             "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
-         VALUES (?1, 0, ?2, ?3)
-         ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
-             last_bundle_hash = excluded.last_bundle_hash",
+             VALUES (?1, 0, ?2, ?3)
+             ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
+                 last_bundle_hash = excluded.last_bundle_hash",
         )?
         .execute(params![
             header.origin,
@@ -1149,9 +1149,9 @@ fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
         .tx()
         .prepare_cached(
             "INSERT INTO outbound (peer, acked_to, missing, receipt_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (peer) DO UPDATE SET
-             missing = excluded.missing, receipt_at = excluded.receipt_at, acked_to = excluded.acked_to
-         WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
+             ON CONFLICT (peer) DO UPDATE SET
+                 missing = excluded.missing, receipt_at = excluded.receipt_at, acked_to = excluded.acked_to
+             WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
         )?
         .execute(params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at])?;
     Ok(())
@@ -1192,7 +1192,7 @@ fn apply_entries<'a>(
         .tx()
         .prepare_cached(
             "INSERT INTO inbound (origin, acked_to) VALUES (?1, ?2)
-         ON CONFLICT (origin) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
+             ON CONFLICT (origin) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
         )?
         .execute(params![origin, to_seq.max(acked)])?;
     Ok(imported)
