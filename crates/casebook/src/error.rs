@@ -45,6 +45,9 @@ pub enum ErrorKind {
     UnknownOrigin,
     /// A signed request that is not signed right, or was already used.
     BadSignature,
+    /// A peer holds more of this book's own log than the book itself: the book was restored
+    /// from an older backup, and new changes would reuse numbers the peer already has.
+    LogBehindPeer,
     /// The database or file system failed.
     Storage,
 }
@@ -69,6 +72,7 @@ impl ErrorKind {
             ErrorKind::WrongRecipient => "wrong_recipient",
             ErrorKind::UnknownOrigin => "unknown_origin",
             ErrorKind::BadSignature => "bad_signature",
+            ErrorKind::LogBehindPeer => "log_behind_peer",
             ErrorKind::Storage => "storage",
         }
     }

@@ -434,7 +434,7 @@ fn the_same_seq_with_other_content_is_refused_whole() {
     }
     let forged = t.seal_by_hand(0, (1, 1), log, SCHEMA_VERSION);
     let err = t.town.import_bundle(&forged).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
     assert_eq!(t.town.canonical_dump().unwrap(), before);
 }
 
@@ -757,7 +757,10 @@ fn bundles_imported_together_are_each_all_or_nothing() {
         results[1].as_ref().unwrap_err().kind(),
         ErrorKind::BadBundle
     );
-    assert_eq!(results[2].as_ref().unwrap_err().kind(), ErrorKind::Invalid);
+    assert_eq!(
+        results[2].as_ref().unwrap_err().kind(),
+        ErrorKind::LogBehindPeer
+    );
     assert_eq!(results[3].as_ref().unwrap().applied, 1);
     assert_eq!(results[4].as_ref().unwrap().duplicates, 1);
 
@@ -825,6 +828,39 @@ fn a_town_restored_from_backup_gets_again_what_it_lost() {
         restored.stats(Some("BX"), None, None).unwrap().receptions,
         2
     );
+}
+
+#[test]
+fn a_station_restored_from_an_older_backup_stops_sending_instead_of_losing_new_records() {
+    let mut t = Town::new(&["BX"]);
+    t.stations[0]
+        .add_reception(reception("陈建国", "备份前的一件"))
+        .unwrap();
+    let backup_path = t.dir.path().join("bx-backup.db");
+    t.stations[0].backup_to(&backup_path).unwrap();
+    t.stations[0]
+        .add_reception(reception("陈建国", "备份后的一件"))
+        .unwrap();
+    let up = read(&t.station_to_town(0));
+    t.town.import_bundle(&up).unwrap();
+
+    // The station's disk dies; it is restored from the backup, which lacks the second one.
+    t.stations[0] = Book::open(&backup_path).unwrap();
+    let receipt = read(&t.town_to(0));
+    t.stations[0].import_bundle(&receipt).unwrap();
+    let added = t.stations[0]
+        .add_reception(reception("陈建国", "恢复后新登记的一件"))
+        .unwrap();
+    let out = t.out();
+    let err = t.stations[0].export_bundle("QX", &out).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
+    assert!(err.to_string().contains("备份"), "{err}");
+    // Nothing made since the restore is lost here, and the town keeps what it had.
+    assert_eq!(
+        t.stations[0].case(&added.case_no).unwrap().reception.matter,
+        "恢复后新登记的一件"
+    );
+    assert_eq!(t.town.stats(Some("BX"), None, None).unwrap().receptions, 2);
 }
 
 #[test]

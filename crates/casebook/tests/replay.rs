@@ -367,6 +367,6 @@ fn a_changed_replay_of_the_same_seq_is_refused() {
         .unwrap();
     reception.matter.push('！');
     let err = replica.apply_log(&log).unwrap_err();
-    assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
+    assert_eq!(err.kind(), casebook::ErrorKind::LogBehindPeer);
     assert_eq!(replica.canonical_dump().unwrap(), before, "nothing applied");
 }

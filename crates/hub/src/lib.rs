@@ -215,6 +215,7 @@ fn refusal(status: StatusCode, kind: &str, message: impl Into<String>) -> Respon
 fn answer_error(err: &Error) -> Response {
     let status = match err.kind() {
         ErrorKind::UnknownOrigin | ErrorKind::BadSignature => StatusCode::FORBIDDEN,
+        ErrorKind::LogBehindPeer => StatusCode::CONFLICT,
         ErrorKind::Storage => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };

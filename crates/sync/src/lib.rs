@@ -33,6 +33,16 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// This book was restored from an older backup (or made again under the same code): it
+    /// may not send until its log is recovered, from the book's own check or the hub's.
+    pub fn is_log_behind_peer(&self) -> bool {
+        match self {
+            SyncError::Book(err) => err.kind() == casebook::ErrorKind::LogBehindPeer,
+            SyncError::Refused { kind, .. } => kind == casebook::ErrorKind::LogBehindPeer.as_str(),
+            SyncError::Unreachable(_) => false,
+        }
+    }
+
     /// Worth retrying soon (the network, the hub busy or failing, the book busy).
     pub fn is_transient(&self) -> bool {
         match self {
@@ -114,31 +124,21 @@ pub async fn sync_once(
     client: &reqwest::Client,
 ) -> Result<SyncOutcome, SyncError> {
     let mut outcome = SyncOutcome::default();
-    let code = hub.code.clone();
-    let sealed = with_book(book, move |book| book.seal_bundle(&code)).await?;
-    if let Some(sealed) = sealed {
-        let response = client
-            .post(format!("{}/api/v1/bundles", hub.url.trim_end_matches('/')))
-            .body(sealed.bytes.clone())
-            .send()
-            .await
-            .map_err(unreachable)?;
-        if !response.status().is_success() {
-            return Err(refusal_of(response).await);
-        }
-        let answer: UploadAnswer = response.json().await.map_err(unreachable)?;
-        outcome.pushed = sealed.changes;
-        outcome.push = Some(answer.imported);
-        let code = hub.code.clone();
-        with_book(book, move |book| {
-            book.record_export(&code, &sealed)?;
-            if let Some(receipt) = &answer.receipt {
-                book.take_receipt(receipt)?;
+    // A book restored from an older backup may not send (its numbers are the town's already),
+    // but it still takes the town's bundle: the roster, and the receipt that tells it so.
+    let held_back = match push(book, hub, client, &mut outcome).await {
+        Err(err) if err.is_log_behind_peer() => {
+            if let SyncError::Refused { message, .. } = &err {
+                let (code, message) = (hub.code.clone(), message.clone());
+                with_book(book, move |book| book.hold_back_sending(&code, &message)).await?;
             }
-            Ok(())
-        })
-        .await?;
-    }
+            Some(err)
+        }
+        pushed => {
+            pushed?;
+            None
+        }
+    };
     let request = with_book(book, |book| book.pull_request()).await?;
     let response = client
         .get(format!(
@@ -169,7 +169,44 @@ pub async fn sync_once(
             .map_or(0, |status| status.acknowledged_seq))
     })
     .await?;
-    Ok(outcome)
+    match held_back {
+        Some(err) => Err(err),
+        None => Ok(outcome),
+    }
+}
+
+/// Uploads what the hub has not acknowledged and takes its receipt.
+async fn push(
+    book: &SharedBook,
+    hub: &Hub,
+    client: &reqwest::Client,
+    outcome: &mut SyncOutcome,
+) -> Result<(), SyncError> {
+    let code = hub.code.clone();
+    let Some(sealed) = with_book(book, move |book| book.seal_bundle(&code)).await? else {
+        return Ok(());
+    };
+    let response = client
+        .post(format!("{}/api/v1/bundles", hub.url.trim_end_matches('/')))
+        .body(sealed.bytes.clone())
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if !response.status().is_success() {
+        return Err(refusal_of(response).await);
+    }
+    let answer: UploadAnswer = response.json().await.map_err(unreachable)?;
+    outcome.pushed = sealed.changes;
+    outcome.push = Some(answer.imported);
+    let code = hub.code.clone();
+    with_book(book, move |book| {
+        book.record_export(&code, &sealed)?;
+        if let Some(receipt) = &answer.receipt {
+            book.take_receipt(receipt)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// How often the worker syncs and how it backs off.

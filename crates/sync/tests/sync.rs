@@ -269,3 +269,61 @@ async fn the_worker_backs_off_through_5xx_and_then_syncs() {
         .unwrap();
     stop().await.unwrap();
 }
+
+/// A station restored from an older backup, with new receptions under numbers the town
+/// already holds: the hub refuses them (409), the cycle still takes the town's bundle, and from
+/// then on the station holds back with a clear reason. Nothing is lost on either side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_restored_from_an_old_backup_holds_back_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let backup = dir.path().join("station-backup.db");
+    station.lock().unwrap().backup_to(&backup).unwrap();
+    station
+        .lock()
+        .unwrap()
+        .add_reception(liaison_testkit::reception("陈建国", "备份之后的一件"))
+        .unwrap();
+    let (url, stop) = start_hub(&town, None).await;
+    let hub = Hub {
+        url,
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    sync_once(&station, &hub, &client).await.unwrap();
+
+    // The station's disk dies; the backup lacks the fourth reception. A new one reuses its number.
+    let restored: SharedBook = Arc::new(Mutex::new(Book::open(&backup).unwrap()));
+    let added = restored
+        .lock()
+        .unwrap()
+        .add_reception(liaison_testkit::reception("陈建国", "恢复之后新登记的一件"))
+        .unwrap();
+    let first = sync_once(&restored, &hub, &client).await.unwrap_err();
+    assert!(first.is_log_behind_peer(), "{first}");
+    assert!(!first.is_transient());
+    assert!(
+        matches!(first, SyncError::Refused { .. }),
+        "the hub refused: {first}"
+    );
+    let second = sync_once(&restored, &hub, &client).await.unwrap_err();
+    assert!(
+        matches!(second, SyncError::Book(_)) && second.is_log_behind_peer(),
+        "now the station itself holds back: {second}"
+    );
+    assert!(second.to_string().contains("备份"), "{second}");
+    assert_eq!(
+        restored
+            .lock()
+            .unwrap()
+            .case(&added.case_no)
+            .unwrap()
+            .reception
+            .matter,
+        "恢复之后新登记的一件",
+        "kept at the station"
+    );
+    stop().await.unwrap();
+    let town = Book::open(&town).unwrap();
+    assert_eq!(town.stats(Some("BX"), None, None).unwrap().receptions, 4);
+}

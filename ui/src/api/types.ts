@@ -32,6 +32,7 @@ export type ErrorKind =
   | 'wrong_recipient'
   | 'unknown_origin'
   | 'bad_signature'
+  | 'log_behind_peer'
   | 'storage'
   // The shell's own kinds (src-tauri/src/error.rs).
   | 'no_book'

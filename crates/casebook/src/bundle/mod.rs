@@ -337,6 +337,38 @@ impl Book {
             .map_or(0, |(_, seq)| seq))
     }
 
+    /// Refuses to send once this book was found to be behind a peer (see [`Book::hold_back_sending`]).
+    fn refuse_if_behind_a_peer(&self) -> Result<()> {
+        let held: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT value FROM book_meta WHERE key = 'log_behind_peer'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(held) = held else {
+            return Ok(());
+        };
+        let held: serde_json::Value = serde_json::from_str(&held).unwrap_or_default();
+        Err(Error::refused(
+            ErrorKind::LogBehindPeer,
+            held["message"]
+                .as_str()
+                .unwrap_or("本台账已暂停发送同步包：对方已有的记录编号与本台账冲突")
+                .to_owned(),
+        ))
+    }
+
+    /// Stops sending bundles from this book, for good, with `message` as the reason given from
+    /// then on: `peer` holds changes of this book's own origin under numbers this book has
+    /// used again (it was restored from an older backup, or made again under the same code).
+    /// New records are still saved here; what was sent under those numbers must be recovered
+    /// from the peer first.
+    pub fn hold_back_sending(&mut self, peer: &str, message: &str) -> Result<()> {
+        self.write(|writer| hold_back(writer, peer, message))
+    }
+
     fn outbound_acked(&self, peer: &str) -> Result<i64> {
         Ok(self
             .conn()
@@ -365,6 +397,8 @@ impl Book {
             )
             .optional()?
             .unwrap_or((0, None, None));
+        self.refuse_if_behind_a_peer()?;
+        let own_head = self.own_head()?;
         let changes = self.outgoing_changes(to, acked)?;
         let receipt = self.receipt_for(to)?;
         let receipt_state = receipt
@@ -373,7 +407,7 @@ impl Book {
         if changes.is_empty() && receipt_state == sent_receipt {
             return Ok(None);
         }
-        let to_seq = self.own_head()?.max(acked);
+        let to_seq = own_head.max(acked);
         let receipts: Vec<Receipt> = receipt.into_iter().collect();
         let entries: Vec<OutgoingEntry<'_>> = changes
             .iter()
@@ -484,8 +518,9 @@ impl Book {
     /// Verifies, decrypts and applies one bundle, all or nothing.
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Imported> {
         let prepared = self.prepare_import(bytes)?;
-        let own = self.origin().code.clone();
-        self.write(|writer| apply_prepared(writer, &prepared, &own))
+        self.import_prepared(vec![Ok(prepared)])
+            .pop()
+            .unwrap_or_else(|| Err(Error::Corrupt("no import result".into())))
     }
 
     /// Imports several bundles in one transaction (one commit), each all or nothing: what the
@@ -566,9 +601,24 @@ impl Book {
         let mut results = Vec::with_capacity(checked.len());
         let committed = self.write(|writer| {
             for bundle in checked {
-                results.push(bundle.and_then(|bundle| {
-                    writer.atomically(|writer| apply_prepared(writer, &bundle, &own))
-                }));
+                let result = bundle.and_then(|bundle| {
+                    let applied = writer.atomically(|writer| apply_prepared(writer, &bundle, &own));
+                    if applied
+                        .as_ref()
+                        .is_err_and(|err| err.kind() == ErrorKind::LogBehindPeer)
+                    {
+                        // It lost what we acknowledged: the receipt goes again with our next
+                        // bundle, and tells it so.
+                        writer
+                            .tx()
+                            .prepare_cached(
+                                "UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1",
+                            )?
+                            .execute([bundle.origin()])?;
+                    }
+                    applied
+                });
+                results.push(result);
             }
             Ok(())
         });
@@ -1139,10 +1189,48 @@ fn forget_quarantined_within(writer: &Writer<'_>, newer: &format::Header) -> Res
     Ok(())
 }
 
+/// Remembers why this book may not send any more (the first reason found is kept).
+fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
+    let held = serde_json::json!({
+        "peer": peer,
+        "message": message,
+        "noticed_at": stored(china_now()),
+    });
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT OR IGNORE INTO book_meta (key, value) VALUES ('log_behind_peer', ?1)",
+        )?
+        .execute([held.to_string()])?;
+    Ok(())
+}
+
 /// Takes a verified receipt for this book's own changes from its issuer. The newest receipt
 /// replaces the last one even when it acknowledges less (the peer was restored from a backup):
 /// what it lacks is then sent again.
+///
+/// One that acknowledges more than this book holds of its own log means this book was
+/// restored from an older backup (or made again under the same code): the numbers after its
+/// head are the peer's already. Sending is then held back ([`Book::hold_back_sending`]),
+/// rather than send new changes under numbers the peer would take for ones it has.
 fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
+    let own_head: i64 = writer
+        .tx()
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1")?
+        .query_row([writer.origin()], |row| row.get(0))?;
+    if receipt.acked_to > own_head {
+        let next_step = match writer.book_kind() {
+            BookKind::Station => "请联系镇人大，从镇台账找回本站记录后再同步",
+            BookKind::Town => "请先从备份或各站点找回本台账的记录，再同步",
+        };
+        let message = format!(
+            "“{}”已收到本台账第{}号及以前的记录，而本台账当时只到第{own_head}号：本台账可能是从较早的\
+             备份恢复的，或用同一站点代码重新建立的。为免新记录与已有的编号冲突，已暂停发送同步包\
+             （本地登记的记录都已保存）。{next_step}",
+            receipt.issuer, receipt.acked_to
+        );
+        hold_back(writer, &receipt.issuer, &message)?;
+    }
     let missing =
         serde_json::to_string(&receipt.missing).map_err(|err| Error::Corrupt(err.to_string()))?;
     writer

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::apply::{Applier, Version, change_from_parts, change_to_parts};
-use super::{Book, SCHEMA_VERSION};
+use super::{Book, BookKind, Origin, SCHEMA_VERSION};
 use crate::change::{Change, LogEntry};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
@@ -15,6 +15,7 @@ pub struct Writer<'b> {
     tx: Transaction<'b>,
     ids: &'b mut super::IdSource,
     origin: String,
+    kind: BookKind,
     next_seq: i64,
     hlc: Hlc,
     applier: Applier,
@@ -41,7 +42,7 @@ impl Book {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::begin(tx, &mut self.ids, &self.origin.code)?;
+        let mut writer = Writer::begin(tx, &mut self.ids, &self.origin)?;
         let out = work(&mut writer)?;
         writer.finish()?;
         Ok(out)
@@ -49,7 +50,8 @@ impl Book {
 }
 
 impl<'b> Writer<'b> {
-    fn begin(tx: Transaction<'b>, ids: &'b mut super::IdSource, origin: &str) -> Result<Self> {
+    fn begin(tx: Transaction<'b>, ids: &'b mut super::IdSource, own: &Origin) -> Result<Self> {
+        let origin = own.code.as_str();
         let last_seq: i64 = tx
             .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1")?
             .query_row([origin], |row| row.get(0))?;
@@ -62,6 +64,7 @@ impl<'b> Writer<'b> {
             tx,
             ids,
             origin: origin.to_owned(),
+            kind: own.kind,
             next_seq: last_seq + 1,
             hlc: Hlc::from_packed(hlc),
             applier: Applier::default(),
@@ -78,6 +81,11 @@ impl<'b> Writer<'b> {
     /// The origin code this book writes as.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// Whose book this is.
+    pub fn book_kind(&self) -> BookKind {
+        self.kind
     }
 
     /// The transaction, for lookups that decide what to write.
@@ -179,10 +187,16 @@ impl<'b> Writer<'b> {
             if change_from_parts(&op, &data)? == entry.change {
                 return Ok(false);
             }
-            return Err(Error::invalid(format!(
-                "来自{}的第{}号变更与已收到的内容不同，拒绝导入",
-                entry.origin, entry.seq
-            )));
+            return Err(Error::refused(
+                crate::error::ErrorKind::LogBehindPeer,
+                format!(
+                    "“{origin}”的第{seq}号变更与已收到的第{seq}号内容不同，拒绝导入：“{origin}”的台账\
+                     可能是从较早的备份恢复的，或用同一站点代码重新建立的，新记录用了已经用过的编号。\
+                     请先从镇台账找回该站的记录，再同步",
+                    origin = entry.origin,
+                    seq = entry.seq
+                ),
+            ));
         }
         let version = Version {
             origin: &entry.origin,
