@@ -405,20 +405,33 @@ async fn outgoing(
     let station = query.station;
     let sealed = with_book(&hub, move |book| {
         book.verify_pull(&request)?;
-        let sealed = book.seal_bundle(&station)?;
+        let sealed = match book.seal_bundle(&station) {
+            // The town's own book is behind a station (restored from an older backup): the
+            // operator must act; the station only needs to know it should wait.
+            Err(err) if err.kind() == ErrorKind::LogBehindPeer => return Ok(Err(err)),
+            sealed => sealed?,
+        };
         if let Some(sealed) = &sealed {
             book.record_export(&station, sealed)?;
         }
-        Ok(sealed)
+        Ok(Ok(sealed))
     })
     .await;
     match sealed {
-        Ok(Some(sealed)) => (
+        Ok(Err(held_back)) => {
+            tracing::error!(kind = held_back.kind().as_str(), "not sending: {held_back}");
+            refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "town_needs_recovery",
+                "镇里的同步台账需要恢复，暂时不能下发；本站登记的事项都已保存，请稍后再同步",
+            )
+        }
+        Ok(Ok(Some(sealed))) => (
             [(header::CONTENT_TYPE, "application/octet-stream")],
             sealed.bytes,
         )
             .into_response(),
-        Ok(None) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Ok(None)) => StatusCode::NO_CONTENT.into_response(),
         Err(response) => response,
     }
 }

@@ -411,3 +411,72 @@ async fn enrolment_and_revocation_while_running_take_effect() {
     );
     hub.stop().await;
 }
+
+/// A town restored from an older backup learns it from a station's signed receipt and stops
+/// sending; a station's pull is then told to wait (503), not shown the town's own trouble.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_town_behind_its_stations_asks_them_to_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        BookKind::Town,
+    )
+    .unwrap();
+    let mut station = Book::create(
+        &dir.path().join("bx.db"),
+        "BX",
+        "东岭村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    enroll(&mut town, &mut station);
+    let backup = dir.path().join("town-backup.db");
+    town.backup_to(&backup).unwrap();
+    town.import_roster(&liaison_testkit::roster()).unwrap();
+    let roster = town.seal_bundle("BX").unwrap().unwrap();
+    station.import_bundle(&roster.bytes).unwrap();
+    drop(town);
+
+    // The town's disk dies; the backup is from before the roster.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let restored = Book::open(&backup).unwrap();
+    let server = tokio::spawn(serve(listener, restored, HubConfig::default(), async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    station
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
+        .unwrap();
+    let sealed = station.seal_bundle("QX").unwrap().unwrap();
+    let upload = client
+        .post(format!("{base}/api/v1/bundles"))
+        .body(sealed.bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        upload.status(),
+        StatusCode::OK,
+        "the station's records arrive"
+    );
+    let request = station.pull_request().unwrap();
+    let pull = client
+        .get(format!("{base}/api/v1/bundles/outgoing"))
+        .query(&[("station", request.station.as_str())])
+        .header(TIME_HEADER, &request.time)
+        .header(NONCE_HEADER, &request.nonce)
+        .header(SIGNATURE_HEADER, &request.signature)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pull.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let refusal: Refusal = pull.json().await.unwrap();
+    assert_eq!(refusal.kind, "town_needs_recovery");
+    assert!(refusal.message.contains("稍后"), "{}", refusal.message);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

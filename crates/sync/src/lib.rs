@@ -125,15 +125,11 @@ pub async fn sync_once(
 ) -> Result<SyncOutcome, SyncError> {
     let mut outcome = SyncOutcome::default();
     // A book restored from an older backup may not send (its numbers are the town's already),
-    // but it still takes the town's bundle: the roster, and the receipt that tells it so.
+    // but it still takes the town's bundle (the roster, the duty shifts).
     let held_back = match push(book, hub, client, &mut outcome).await {
-        Err(err) if err.is_log_behind_peer() => {
-            if let SyncError::Refused { message, .. } = &err {
-                let (code, message) = (hub.code.clone(), message.clone());
-                with_book(book, move |book| book.hold_back_sending(&code, &message)).await?;
-            }
-            Some(err)
-        }
+        // The hub's refusal is not signed, so it is not kept: it comes again each cycle, and
+        // nothing is lost meanwhile. The station holds back for good only on a signed receipt.
+        Err(err) if err.is_log_behind_peer() => Some(err),
         pushed => {
             pushed?;
             None

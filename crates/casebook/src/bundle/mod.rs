@@ -337,7 +337,7 @@ impl Book {
             .map_or(0, |(_, seq)| seq))
     }
 
-    /// Refuses to send once this book was found to be behind a peer (see [`Book::hold_back_sending`]).
+    /// Refuses to send once this book was found to be behind a peer (see `take_receipt`).
     fn refuse_if_behind_a_peer(&self) -> Result<()> {
         let held: Option<String> = self
             .conn()
@@ -358,15 +358,6 @@ impl Book {
                 .unwrap_or("本台账已暂停发送同步包：对方已有的记录编号与本台账冲突")
                 .to_owned(),
         ))
-    }
-
-    /// Stops sending bundles from this book, for good, with `message` as the reason given from
-    /// then on: `peer` holds changes of this book's own origin under numbers this book has
-    /// used again (it was restored from an older backup, or made again under the same code).
-    /// New records are still saved here; what was sent under those numbers must be recovered
-    /// from the peer first.
-    pub fn hold_back_sending(&mut self, peer: &str, message: &str) -> Result<()> {
-        self.write(|writer| hold_back(writer, peer, message))
     }
 
     fn outbound_acked(&self, peer: &str) -> Result<i64> {
@@ -518,9 +509,8 @@ impl Book {
     /// Verifies, decrypts and applies one bundle, all or nothing.
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Imported> {
         let prepared = self.prepare_import(bytes)?;
-        self.import_prepared(vec![Ok(prepared)])
-            .pop()
-            .unwrap_or_else(|| Err(Error::Corrupt("no import result".into())))
+        let own = self.origin().code.clone();
+        self.write(|writer| apply_prepared(writer, &prepared, &own))
     }
 
     /// Imports several bundles in one transaction (one commit), each all or nothing: what the
@@ -601,24 +591,9 @@ impl Book {
         let mut results = Vec::with_capacity(checked.len());
         let committed = self.write(|writer| {
             for bundle in checked {
-                let result = bundle.and_then(|bundle| {
-                    let applied = writer.atomically(|writer| apply_prepared(writer, &bundle, &own));
-                    if applied
-                        .as_ref()
-                        .is_err_and(|err| err.kind() == ErrorKind::LogBehindPeer)
-                    {
-                        // It lost what we acknowledged: the receipt goes again with our next
-                        // bundle, and tells it so.
-                        writer
-                            .tx()
-                            .prepare_cached(
-                                "UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1",
-                            )?
-                            .execute([bundle.origin()])?;
-                    }
-                    applied
-                });
-                results.push(result);
+                results.push(bundle.and_then(|bundle| {
+                    writer.atomically(|writer| apply_prepared(writer, &bundle, &own))
+                }));
             }
             Ok(())
         });
@@ -1211,8 +1186,9 @@ fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
 ///
 /// One that acknowledges more than this book holds of its own log means this book was
 /// restored from an older backup (or made again under the same code): the numbers after its
-/// head are the peer's already. Sending is then held back ([`Book::hold_back_sending`]),
-/// rather than send new changes under numbers the peer would take for ones it has.
+/// head are the peer's already. Only a signed receipt says so for sure: sending is then held
+/// back for good (`book_meta` `log_behind_peer`), rather than send new changes under numbers the
+/// peer would take for ones it has (they would be acknowledged and never arrive).
 fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
     let own_head: i64 = writer
         .tx()
@@ -1220,13 +1196,14 @@ fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
         .query_row([writer.origin()], |row| row.get(0))?;
     if receipt.acked_to > own_head {
         let next_step = match writer.book_kind() {
-            BookKind::Station => "请联系镇人大，从镇台账找回本站记录后再同步",
-            BookKind::Town => "请先从备份或各站点找回本台账的记录，再同步",
+            BookKind::Station => "本机新登记的事项都已保存，但暂不能上报，请联系镇人大处理",
+            BookKind::Town => {
+                "本机新登记的内容都已保存，但暂不能下发，请先从备份或各站点找回本台账的记录"
+            }
         };
         let message = format!(
-            "“{}”已收到本台账第{}号及以前的记录，而本台账当时只到第{own_head}号：本台账可能是从较早的\
-             备份恢复的，或用同一站点代码重新建立的。为免新记录与已有的编号冲突，已暂停发送同步包\
-             （本地登记的记录都已保存）。{next_step}",
+            "“{}”已收到的同步记录比本机台账还多（对方到第{}条，本机只到第{own_head}条）：本机台账可能是\
+             从较早的备份恢复的。为免新记录被当作对方已有的记录而丢失，已暂停发送同步包。{next_step}",
             receipt.issuer, receipt.acked_to
         );
         hold_back(writer, &receipt.issuer, &message)?;

@@ -190,9 +190,9 @@ impl<'b> Writer<'b> {
             return Err(Error::refused(
                 crate::error::ErrorKind::LogBehindPeer,
                 format!(
-                    "“{origin}”的第{seq}号变更与已收到的第{seq}号内容不同，拒绝导入：“{origin}”的台账\
-                     可能是从较早的备份恢复的，或用同一站点代码重新建立的，新记录用了已经用过的编号。\
-                     请先从镇台账找回该站的记录，再同步",
+                    "“{origin}”发来的第{seq}条同步记录与此前收到的第{seq}条不同，未导入：“{origin}”的台账\
+                     可能是从较早的备份恢复的，新记录用了已经用过的编号。对方新登记的事项仍保存在对方电脑上；\
+                     请联系镇人大处理后再同步",
                     origin = entry.origin,
                     seq = entry.seq
                 ),
