@@ -65,6 +65,9 @@ struct Hub {
     /// stations uploading together otherwise start a thousand blocking threads, and the one
     /// writer, which every upload waits for, gets a thousandth of a core.
     opening: Arc<tokio::sync::Semaphore>,
+    /// Each station's last refused upload (when, why) since its last accepted one, for the
+    /// status page: the station sees the reason, and the town office should too.
+    refused: Mutex<HashMap<String, (String, String)>>,
 }
 
 /// An upload, verified and opened, waiting for the importer.
@@ -145,6 +148,7 @@ pub fn router(book: Book, config: HubConfig) -> std::io::Result<Router> {
         book,
         config,
         uploads: Mutex::new(HashMap::new()),
+        refused: Mutex::new(HashMap::new()),
         imports,
         opener: std::sync::RwLock::new(Arc::new(opener)),
         opening: Arc::new(tokio::sync::Semaphore::new(
@@ -275,6 +279,23 @@ impl Hub {
 }
 
 impl Hub {
+    /// Records why `station`'s upload was refused, or (`None`) that one was accepted.
+    fn note_refusal(&self, station: &str, why: Option<String>) {
+        let mut refused = self
+            .refused
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match why {
+            Some(why) => {
+                let at = casebook::time::stored(casebook::time::china_now());
+                refused.insert(station.to_owned(), (at, why));
+            }
+            None => {
+                refused.remove(station);
+            }
+        }
+    }
+
     fn opener(&self) -> Arc<BundleOpener> {
         Arc::clone(
             &self
@@ -347,11 +368,17 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
     }
     let answer = match answer.await {
         Ok(Ok(answer)) => Ok(answer),
-        Ok(Err(err)) => Err(answer_error(&err)),
+        Ok(Err(err)) => {
+            if err.kind().is_refusal() {
+                hub.note_refusal(&origin, Some(err.to_string()));
+            }
+            Err(answer_error(&err))
+        }
         Err(_) => Err(internal_error()),
     };
     match answer {
         Ok(answer) => {
+            hub.note_refusal(&origin, None);
             tracing::info!(
                 station = %origin,
                 applied = answer.imported.applied,
@@ -437,7 +464,12 @@ async fn outgoing(
 }
 
 async fn status_page(State(hub): State<SharedHub>) -> Response {
-    match with_book(&hub, |book| status::page(book)).await {
+    let refused = hub
+        .refused
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    match with_book(&hub, move |book| status::page(book, &refused)).await {
         Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(response) => response,
     }

@@ -1,12 +1,17 @@
 //! The status page: one line per station, in Chinese, for the town office.
 
+use std::collections::HashMap;
+
 use casebook::Book;
 use casebook::time::china_today;
 use chrono::TimeDelta;
 use html_escape::encode_text;
 
-/// The page as HTML.
-pub(crate) fn page(book: &Book) -> casebook::Result<String> {
+/// The page as HTML; `refused` holds each station's last refused upload (when, why).
+pub(crate) fn page(
+    book: &Book,
+    refused: &HashMap<String, (String, String)>,
+) -> casebook::Result<String> {
     let week_start = china_today() - TimeDelta::days(6);
     let quarantined = book.quarantined()?;
     let mut rows = String::new();
@@ -24,8 +29,11 @@ pub(crate) fn page(book: &Book) -> casebook::Result<String> {
             .iter()
             .filter(|q| q.origin == status.peer)
             .count();
+        let last_refusal = refused
+            .get(&status.peer)
+            .map_or_else(|| "—".to_owned(), |(at, why)| format!("{at}：{why}"));
         rows.push_str(&format!(
-            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             encode_text(&status.peer),
             if status.revoked { "（已吊销）" } else { "" },
             encode_text(status.last_import_at.as_deref().unwrap_or("从未")),
@@ -34,6 +42,7 @@ pub(crate) fn page(book: &Book) -> casebook::Result<String> {
             if gaps.is_empty() { "无".to_owned() } else { gaps.join("，") },
             held,
             receptions,
+            encode_text(&last_refusal),
         ));
     }
     let origin = book.origin();
@@ -43,7 +52,7 @@ pub(crate) fn page(book: &Book) -> casebook::Result<String> {
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .8em}}</style></head>
 <body><h1>{name}（{code}）同步状态</h1>
-<table><thead><tr><th>站点</th><th>最近上传</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th></tr></thead>
+<table><thead><tr><th>站点</th><th>最近上传</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th><th>最近一次拒收（此后未再成功上传）</th></tr></thead>
 <tbody>
 {rows}</tbody></table></body></html>
 "#,

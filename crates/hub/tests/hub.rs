@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 struct Running {
-    _dir: TempDir,
+    dir: TempDir,
     station: Book,
     base: String,
     client: reqwest::Client,
@@ -35,7 +35,7 @@ async fn start(config: HubConfig) -> Running {
         let _ = stopped.await;
     }));
     Running {
-        _dir: dir,
+        dir,
         station,
         base,
         client: reqwest::Client::new(),
@@ -370,7 +370,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrolment_and_revocation_while_running_take_effect() {
     let mut hub = start(HubConfig::default()).await;
-    let town_path = hub._dir.path().join("town.db");
+    let town_path = hub.dir.path().join("town.db");
     let mut operator = Book::open(&town_path).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
@@ -479,4 +479,47 @@ async fn a_town_behind_its_stations_asks_them_to_wait() {
     assert!(refusal.message.contains("稍后"), "{}", refusal.message);
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+/// A station restored from an older backup sends a record under a number the town holds for
+/// another: 409 with the reason, and the status page shows it to the town office until the
+/// station's next accepted upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_number_is_refused_409_and_shown_on_the_status_page() {
+    let mut hub = start(HubConfig::default()).await;
+    let backup = hub.dir.path().join("bx-backup.db");
+    hub.station.backup_to(&backup).unwrap();
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "备份之后的一件"))
+        .unwrap();
+    let first = hub.station.seal_bundle("QX").unwrap().unwrap();
+    assert_eq!(hub.upload(first.bytes).await.status(), StatusCode::OK);
+
+    let mut restored = Book::open(&backup).unwrap();
+    restored
+        .add_reception(liaison_testkit::reception("陈建国", "恢复之后的一件"))
+        .unwrap();
+    let reused = restored.seal_bundle("QX").unwrap().unwrap();
+    let response = hub.upload(reused.bytes).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let refusal: Refusal = response.json().await.unwrap();
+    assert_eq!(refusal.kind, "log_behind_peer");
+    assert!(refusal.message.contains("备份"), "{}", refusal.message);
+
+    let page = hub
+        .client
+        .get(format!("{}/", hub.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("最近一次拒收"), "{page}");
+    assert!(page.contains("未导入"), "the reason is on the page: {page}");
+    assert!(
+        !page.contains("恢复之后的一件"),
+        "no record text on the page"
+    );
+    hub.stop().await;
 }
