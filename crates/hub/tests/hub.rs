@@ -27,7 +27,11 @@ struct Running {
 async fn start(config: HubConfig) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let (town, station) = liaison_testkit::town_and_station(dir.path());
+    start_with(dir, town, station, config).await
+}
 
+/// A hub over `town`, for `station`.
+async fn start_with(dir: TempDir, town: Book, station: Book, config: HubConfig) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel();
@@ -440,45 +444,24 @@ async fn a_town_behind_its_stations_asks_them_to_wait() {
     drop(town);
 
     // The town's disk dies; the backup is from before the roster.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
     let restored = Book::open(&backup).unwrap();
-    let server = tokio::spawn(serve(listener, restored, HubConfig::default(), async {
-        let _ = stopped.await;
-    }));
-    let client = reqwest::Client::new();
-    station
+    let mut hub = start_with(dir, restored, station, HubConfig::default()).await;
+    hub.station
         .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
         .unwrap();
-    let sealed = station.seal_bundle("QX").unwrap().unwrap();
-    let upload = client
-        .post(format!("{base}/api/v1/bundles"))
-        .body(sealed.bytes)
-        .send()
-        .await
-        .unwrap();
+    let sealed = hub.station.seal_bundle("QX").unwrap().unwrap();
+    let upload = hub.upload(sealed.bytes).await;
     assert_eq!(
         upload.status(),
         StatusCode::OK,
         "the station's records arrive"
     );
-    let request = station.pull_request().unwrap();
-    let pull = client
-        .get(format!("{base}/api/v1/bundles/outgoing"))
-        .query(&[("station", request.station.as_str())])
-        .header(TIME_HEADER, &request.time)
-        .header(NONCE_HEADER, &request.nonce)
-        .header(SIGNATURE_HEADER, &request.signature)
-        .send()
-        .await
-        .unwrap();
+    let pull = hub.pull(&hub.station.pull_request().unwrap()).await;
     assert_eq!(pull.status(), StatusCode::SERVICE_UNAVAILABLE);
     let refusal: Refusal = pull.json().await.unwrap();
     assert_eq!(refusal.kind, "town_needs_recovery");
     assert!(refusal.message.contains("稍后"), "{}", refusal.message);
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    hub.stop().await;
 }
 
 /// A station restored from an older backup sends a record under a number the town holds for
