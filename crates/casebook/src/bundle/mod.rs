@@ -1190,10 +1190,7 @@ fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
 /// back for good (`book_meta` `log_behind_peer`), rather than send new changes under numbers the
 /// peer would take for ones it has (they would be acknowledged and never arrive).
 fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
-    let own_head: i64 = writer
-        .tx()
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1")?
-        .query_row([writer.origin()], |row| row.get(0))?;
+    let own_head = writer.own_head();
     if receipt.acked_to > own_head {
         let next_step = match writer.book_kind() {
             BookKind::Station => "本机新登记的事项都已保存，但暂不能上报，请联系镇人大处理",

@@ -83,6 +83,11 @@ impl<'b> Writer<'b> {
         &self.origin
     }
 
+    /// The last seq of this book's own log, counting what this transaction added.
+    pub fn own_head(&self) -> i64 {
+        self.next_seq - 1
+    }
+
     /// Whose book this is.
     pub fn book_kind(&self) -> BookKind {
         self.kind
