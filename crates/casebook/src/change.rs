@@ -54,6 +54,21 @@ impl Change {
         }
     }
 
+    /// What it writes, in the words of a refusal a deputy reads.
+    pub fn entity_label(&self) -> &'static str {
+        match self {
+            Change::GridUpsert(_) => "网格",
+            Change::StationUpsert(_) => "站点",
+            Change::DeputyUpsert(_) => "代表",
+            Change::DutyShiftUpsert(_) => "值班安排",
+            Change::ReceptionCreate(_) => "接待登记",
+            Change::CaseEventAppend(_) => "案件办理记录",
+            Change::MeetingCreate(_) => "议事会记录",
+            Change::MediationCreate(_) => "调解案件",
+            Change::MediationEventAppend(_) => "调解过程记录",
+        }
+    }
+
     /// The change's type tag, as in JSON.
     pub fn op(&self) -> &'static str {
         match self {

@@ -48,6 +48,9 @@ pub enum ErrorKind {
     /// A peer holds more of this book's own log than the book itself: the book was restored
     /// from an older backup, and new changes would reuse numbers the peer already has.
     LogBehindPeer,
+    /// A bundle that writes records its sender does not own: another station's case or
+    /// mediation numbers, events on another origin's records, or roster records from a station.
+    NotOwner,
     /// The database or file system failed.
     Storage,
 }
@@ -73,6 +76,7 @@ impl ErrorKind {
             ErrorKind::UnknownOrigin => "unknown_origin",
             ErrorKind::BadSignature => "bad_signature",
             ErrorKind::LogBehindPeer => "log_behind_peer",
+            ErrorKind::NotOwner => "not_owner",
             ErrorKind::Storage => "storage",
         }
     }

@@ -441,6 +441,16 @@ pub fn bundle_status(list: &Vec<PeerStatus>) -> String {
             ranges(&s.gaps),
             s.last_import_at.as_deref().unwrap_or("从未"),
         );
+        if let Some(held_back) = &s.held_back {
+            let _ = writeln!(out, "  已暂停向{}发送：{held_back}", s.peer);
+        }
+        if let Some(refused) = s.quarantined.iter().rev().find_map(|q| q.reason.as_ref()) {
+            let _ = writeln!(
+                out,
+                "  隔离 {} 个同步包，最近一次拒收：{refused}",
+                s.quarantined.len()
+            );
+        }
     }
     if list.is_empty() {
         out.push_str("尚未登记同步对象\n");
@@ -451,17 +461,30 @@ pub fn bundle_status(list: &Vec<PeerStatus>) -> String {
 pub fn quarantined(list: &Vec<Quarantined>) -> String {
     let mut out = String::new();
     for q in list {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{}\t来自 {}\t数据版本 {}\t{}\t{} 字节",
             q.bundle_id, q.origin, q.schema_version, q.received_at, q.bytes
         );
+        match &q.reason {
+            Some(reason) => {
+                let _ = writeln!(out, "\t拒收：{reason}");
+            }
+            None => out.push('\n'),
+        }
     }
+    let refused = list.iter().filter(|q| q.reason.is_some()).count();
     let _ = writeln!(
         out,
         "隔离的同步包 {} 个（由较新版本的软件生成，本版本不读取，原样保留）",
-        list.len()
+        list.len() - refused
     );
+    if refused > 0 {
+        let _ = writeln!(
+            out,
+            "拒收后留存的同步包 {refused} 个（发送方越权或内容无效，未导入，留存备查）"
+        );
+    }
     out
 }
 

@@ -36,6 +36,11 @@ const MAX_HEADER_LEN: usize = 64 * 1024;
 /// A payload never decompresses to more than this (guards against zstd bombs).
 const MAX_PAYLOAD_LEN: usize = 2 * 1024 * 1024 * 1024;
 const HKDF_INFO: &[u8] = b"liaison-station bundle v1";
+/// Highest seq a log may reach (a trillion changes): numbers beyond it are a forged header, and
+/// refusing them keeps every `seq + 1` far from overflow.
+pub const MAX_SEQ: i64 = 1 << 40;
+/// Most missing ranges one receipt may name.
+const MAX_MISSING_RANGES: usize = 10_000;
 
 /// The header: readable without keys, authenticated by the AEAD and the signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +117,21 @@ impl Receipt {
     pub fn sign(mut self, key: &SigningKey) -> Receipt {
         self.signature = STANDARD.encode(key.sign(&self.signed_bytes()).to_bytes());
         self
+    }
+
+    /// Refuses numbers no real log reaches, before any is used in arithmetic.
+    pub fn check_bounds(&self) -> Result<()> {
+        let sane = |seq: i64| (0..=MAX_SEQ).contains(&seq);
+        let ranges_ok = self.missing.len() <= MAX_MISSING_RANGES
+            && self
+                .missing
+                .iter()
+                .all(|&(from, to)| sane(from) && sane(to) && 1 <= from && from <= to);
+        if sane(self.acked_to) && ranges_ok {
+            Ok(())
+        } else {
+            Err(bad("回执中的变更编号超出范围"))
+        }
     }
 
     /// Checks the issuer's signature.
@@ -302,7 +322,9 @@ pub fn verify_and_decrypt(
     recipient: &StaticSecret,
 ) -> Result<Vec<u8>> {
     let header = &parsed.header;
-    if header.from_seq < 1 || header.to_seq < header.from_seq - 1 {
+    if !(1..=MAX_SEQ).contains(&header.from_seq)
+        || !(header.from_seq - 1..=MAX_SEQ).contains(&header.to_seq)
+    {
         return Err(bad("文件头中的变更范围不合理"));
     }
     let signature = Signature::from_slice(parsed.signature).map_err(|_| bad("签名格式不正确"))?;

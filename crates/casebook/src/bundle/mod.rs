@@ -14,6 +14,10 @@
 
 pub mod format;
 pub mod keys;
+mod ownership;
+pub mod quarantine;
+
+pub(crate) use ownership::{is_town, may_add_case_event};
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -27,7 +31,7 @@ use x25519_dalek::PublicKey;
 
 use self::format::{Receipt, Seal};
 use self::keys::{PublicKeys, decode_key, verifying_key};
-use crate::change::{Change, LogEntry};
+use crate::change::LogEntry;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, SCHEMA_VERSION, Writer, change_to_parts};
 use crate::time::{china_now, stored};
@@ -128,6 +132,11 @@ pub struct PeerStatus {
     pub last_import_at: Option<String>,
     /// Ranges of the peer's log missing here before bundles that wait.
     pub gaps: Vec<(i64, i64)>,
+    /// Why this book stopped sending to the peer, if it did (the peer holds more of this
+    /// book's log than the book itself: the book was restored from an older backup).
+    pub held_back: Option<String>,
+    /// The peer's bundles kept aside here (refused, or of a newer schema), oldest first.
+    pub quarantined: Vec<Quarantined>,
 }
 
 /// A quarantined bundle.
@@ -143,6 +152,11 @@ pub struct Quarantined {
     pub received_at: String,
     /// File size.
     pub bytes: i64,
+    /// The refusal's kind (`not_owner`, `bad_bundle`, …); `None` for a bundle kept because its
+    /// schema is newer than this book's.
+    pub refusal_kind: Option<String>,
+    /// Why it was refused, as the sender was told.
+    pub reason: Option<String>,
 }
 
 /// A record edited by two origins: the version that lost, kept.
@@ -337,27 +351,33 @@ impl Book {
             .map_or(0, |(_, seq)| seq))
     }
 
-    /// Refuses to send once this book was found to be behind a peer (see `take_receipt`).
-    fn refuse_if_behind_a_peer(&self) -> Result<()> {
+    /// Refuses to send to `peer` once this book was found to be behind it (see `take_receipt`).
+    fn refuse_if_behind(&self, peer: &str) -> Result<()> {
+        match self.held_back(peer)? {
+            Some(message) => Err(Error::refused(ErrorKind::LogBehindPeer, message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why sending to `peer` is held back, if it is.
+    fn held_back(&self, peer: &str) -> Result<Option<String>> {
         let held: Option<String> = self
             .conn()
             .query_row(
-                "SELECT value FROM book_meta WHERE key = 'log_behind_peer'",
-                [],
+                "SELECT held_back FROM outbound WHERE peer = ?1",
+                [peer],
                 |row| row.get(0),
             )
-            .optional()?;
-        let Some(held) = held else {
-            return Ok(());
-        };
-        let held: serde_json::Value = serde_json::from_str(&held).unwrap_or_default();
-        Err(Error::refused(
-            ErrorKind::LogBehindPeer,
-            held["message"]
-                .as_str()
-                .unwrap_or("本台账已暂停发送同步包：对方已有的记录编号与本台账冲突")
-                .to_owned(),
-        ))
+            .optional()?
+            .flatten();
+        Ok(held.map(|held| {
+            serde_json::from_str::<serde_json::Value>(&held)
+                .ok()
+                .and_then(|held| held["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| {
+                    "本台账已暂停发送同步包：对方已有的记录编号与本台账冲突".to_owned()
+                })
+        }))
     }
 
     fn outbound_acked(&self, peer: &str) -> Result<i64> {
@@ -388,7 +408,7 @@ impl Book {
             )
             .optional()?
             .unwrap_or((0, None, None));
-        self.refuse_if_behind_a_peer()?;
+        self.refuse_if_behind(to)?;
         let own_head = self.own_head()?;
         let changes = self.outgoing_changes(to, acked)?;
         let receipt = self.receipt_for(to)?;
@@ -510,7 +530,8 @@ impl Book {
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Imported> {
         let prepared = self.prepare_import(bytes)?;
         let own = self.origin().code.clone();
-        self.write(|writer| apply_prepared(writer, &prepared, &own))
+        // The transaction commits what a refusal keeps in quarantine; the refusal is the answer.
+        self.write(|writer| Ok(import_one(writer, &prepared, &own)))?
     }
 
     /// Imports several bundles in one transaction (one commit), each all or nothing: what the
@@ -591,9 +612,7 @@ impl Book {
         let mut results = Vec::with_capacity(checked.len());
         let committed = self.write(|writer| {
             for bundle in checked {
-                results.push(bundle.and_then(|bundle| {
-                    writer.atomically(|writer| apply_prepared(writer, &bundle, &own))
-                }));
+                results.push(bundle.and_then(|bundle| import_one(writer, &bundle, &own)));
             }
             Ok(())
         });
@@ -741,30 +760,17 @@ impl Book {
                 received_seq: inbound.0,
                 last_import_at: inbound.1,
                 gaps: gaps(self.conn(), &peer.code, inbound.0)?,
+                held_back: self.held_back(&peer.code)?,
+                quarantined: quarantine::list(self.conn(), Some(&peer.code))?,
                 peer: peer.code,
             });
         }
         Ok(statuses)
     }
 
-    /// Bundles kept aside because their schema is newer than this book's.
+    /// Bundles kept aside: refused ones from enrolled peers, and those of a newer schema.
     pub fn quarantined(&self) -> Result<Vec<Quarantined>> {
-        let mut select = self.conn().prepare(
-            "SELECT bundle_id, origin, schema_version, received_at, length(file) FROM quarantine
-             ORDER BY received_at",
-        )?;
-        let list = select
-            .query_map([], |row| {
-                Ok(Quarantined {
-                    bundle_id: row.get(0)?,
-                    origin: row.get(1)?,
-                    schema_version: row.get(2)?,
-                    received_at: row.get(3)?,
-                    bytes: row.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(list)
+        quarantine::list(self.conn(), None)
     }
 
     /// Records edited by two origins, with the version that lost.
@@ -1028,7 +1034,8 @@ impl BundleOpener {
             encoded,
             sender,
             file_hash: format::file_hash(bytes),
-            quarantine: newer.then(|| bytes.to_vec()),
+            newer,
+            file: bytes.to_vec(),
         })
     }
 }
@@ -1042,8 +1049,10 @@ pub struct PreparedBundle {
     encoded: Vec<(&'static str, String)>,
     sender: ed25519_dalek::VerifyingKey,
     file_hash: String,
-    /// The whole file, when its schema is newer than this book's.
-    quarantine: Option<Vec<u8>>,
+    /// Its schema is newer than this book's: it is kept until the book is upgraded.
+    newer: bool,
+    /// The whole file, kept in quarantine if it is refused or newer.
+    file: Vec<u8>,
 }
 
 impl PreparedBundle {
@@ -1057,21 +1066,8 @@ impl PreparedBundle {
 /// quarantine).
 fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
     let header = &bundle.header;
-    if let Some(file) = &bundle.quarantine {
-        forget_quarantined_within(writer, header)?;
-        writer
-            .tx()
-            .prepare_cached(
-                "INSERT OR IGNORE INTO quarantine (bundle_id, origin, schema_version, received_at, file)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                header.bundle_id.to_string(),
-                header.origin,
-                header.schema_version,
-                stored(china_now()),
-                file
-            ])?;
+    if bundle.newer {
+        quarantine::keep(writer, bundle, None)?;
         return Ok(Imported {
             quarantined: 1,
             ..Imported::default()
@@ -1101,6 +1097,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
                 .execute([&header.origin])?;
         }
         if header.from_seq > acked + 1 {
+            refuse_if_too_many_waiting(writer, &header.origin)?;
             let entries =
                 serde_json::to_vec(changes).map_err(|err| Error::Corrupt(err.to_string()))?;
             writer
@@ -1139,32 +1136,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     Ok(imported)
 }
 
-/// Drops the quarantined bundles of the same sender whose changes `newer` carries again. A
-/// station on a newer version resends everything since the last receipt every week, and none
-/// comes while its bundles wait here: without this, a year of them would be kept whole.
-fn forget_quarantined_within(writer: &Writer<'_>, newer: &format::Header) -> Result<()> {
-    let held: Vec<(String, Vec<u8>)> = writer
-        .tx()
-        .prepare_cached("SELECT bundle_id, file FROM quarantine WHERE origin = ?1")?
-        .query_map([&newer.origin], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (bundle_id, file) in held {
-        // Kept files were verified when they came; one that no longer parses stays as it is.
-        let Ok(parsed) = format::parse(&file) else {
-            continue;
-        };
-        let old = parsed.header;
-        if old.from_seq >= newer.from_seq && old.to_seq <= newer.to_seq {
-            writer
-                .tx()
-                .prepare_cached("DELETE FROM quarantine WHERE bundle_id = ?1")?
-                .execute([bundle_id])?;
-        }
-    }
-    Ok(())
-}
-
-/// Remembers why this book may not send any more (the first reason found is kept).
+/// Remembers why this book may not send to `peer` any more (the first reason found is kept).
 fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
     let held = serde_json::json!({
         "peer": peer,
@@ -1174,10 +1146,26 @@ fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
     writer
         .tx()
         .prepare_cached(
-            "INSERT OR IGNORE INTO book_meta (key, value) VALUES ('log_behind_peer', ?1)",
+            "INSERT INTO outbound (peer, held_back) VALUES (?1, ?2)
+             ON CONFLICT (peer) DO UPDATE SET held_back = COALESCE(held_back, excluded.held_back)",
         )?
-        .execute([held.to_string()])?;
+        .execute(params![peer, held.to_string()])?;
     Ok(())
+}
+
+/// Applies one prepared bundle in its own savepoint. A refusal of what an enrolled peer sent
+/// (not its restored-backup 409, which repeats every cycle) keeps the bundle in quarantine,
+/// with why, for the town office to see; the refusal is still the answer.
+fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
+    match writer.atomically(|writer| apply_prepared(writer, bundle, own)) {
+        Err(refusal)
+            if refusal.kind().is_refusal() && refusal.kind() != ErrorKind::LogBehindPeer =>
+        {
+            quarantine::keep(writer, bundle, Some(&refusal))?;
+            Err(refusal)
+        }
+        result => result,
+    }
 }
 
 /// Takes a verified receipt for this book's own changes from its issuer. The newest receipt
@@ -1187,9 +1175,10 @@ fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
 /// One that acknowledges more than this book holds of its own log means this book was
 /// restored from an older backup (or made again under the same code): the numbers after its
 /// head are the peer's already. Only a signed receipt says so for sure: sending is then held
-/// back for good (`book_meta` `log_behind_peer`), rather than send new changes under numbers the
+/// back for good (`outbound.held_back`, for that peer only), rather than send new changes under numbers the
 /// peer would take for ones it has (they would be acknowledged and never arrive).
 fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
+    receipt.check_bounds()?;
     let own_head = writer.own_head();
     if receipt.acked_to > own_head {
         let next_step = match writer.book_kind() {
@@ -1230,7 +1219,7 @@ fn apply_entries<'a>(
 ) -> Result<Imported> {
     let mut imported = Imported::default();
     for (entry, (op, data)) in entries {
-        check_ownership(writer, entry)?;
+        ownership::check(writer, entry)?;
         let replayed = writer
             .replay_encoded(entry, op, data)
             .map_err(|err| match err {
@@ -1280,43 +1269,25 @@ fn unusable(entry: &LogEntry, why: &str) -> Error {
     )
 }
 
-/// A station owns its receptions, meetings and mediations: only it may create them.
-///
-/// Events on a case or a mediation file come from its station, or, in the station's own book,
-/// from the town (the only peer that sends it anything).
-fn check_ownership(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
-    let (table, parent) = match &entry.change {
-        Change::ReceptionCreate(reception) => return owned_by(entry, &reception.station),
-        Change::MeetingCreate(meeting) => return owned_by(entry, &meeting.station),
-        Change::MediationCreate(mediation) => return owned_by(entry, &mediation.station),
-        Change::CaseEventAppend(event) => ("receptions", event.reception),
-        Change::MediationEventAppend(event) => ("mediations", event.mediation),
-        _ => return Ok(()),
-    };
-    let station: Option<String> = writer
-        .tx()
-        .prepare_cached(&format!("SELECT station FROM {table} WHERE id = ?1"))?
-        .query_row([parent.to_string()], |row| row.get(0))
-        .optional()?;
-    match station {
-        Some(station) if station != writer.origin() => owned_by(entry, &station),
-        _ => Ok(()),
-    }
-}
+/// Most bundles of one sender that may wait for a gap. A real station's bundles are
+/// cumulative, so only a lost stick makes one wait; a sender inventing far-off seq ranges must
+/// not grow the book without end.
+pub const MAX_PENDING_PER_SENDER: usize = 64;
 
-/// Refuses `entry` unless its origin is `owner`.
-fn owned_by(entry: &LogEntry, owner: &str) -> Result<()> {
-    if owner == entry.origin {
-        Ok(())
-    } else {
-        Err(Error::refused(
-            ErrorKind::BadBundle,
-            format!(
-                "同步包无效：{}发来的第{}号变更登记的是{}的记录，只有该站点本身可以登记",
-                entry.origin, entry.seq, owner
-            ),
-        ))
+fn refuse_if_too_many_waiting(writer: &Writer<'_>, origin: &str) -> Result<()> {
+    let waiting: i64 = writer
+        .tx()
+        .prepare_cached("SELECT COUNT(*) FROM pending_bundles WHERE origin = ?1")?
+        .query_row([origin], |row| row.get(0))?;
+    if usize::try_from(waiting).is_ok_and(|waiting| waiting < MAX_PENDING_PER_SENDER) {
+        return Ok(());
     }
+    Err(Error::refused(
+        ErrorKind::BadBundle,
+        format!(
+            "同步包被拒收：{origin}已有{waiting}个同步包在等待补齐前面缺少的变更，请先补发缺少的部分"
+        ),
+    ))
 }
 
 /// Applies waiting bundles that the last import made contiguous.

@@ -18,6 +18,7 @@ use crate::domain::{
     MediationResult, MediationState, Reception, Station, timeline_state,
 };
 use crate::error::{Error, Result};
+use crate::hlc::{Hlc, MAX_AHEAD_MS};
 use crate::search;
 use crate::time::stored;
 
@@ -335,7 +336,7 @@ pub(crate) struct Version<'a> {
 }
 
 /// Last writer wins between origins: an upsert is applied only if its clock is later than the
-/// version in the tables (ties broken by origin code, so every book picks the same). When two
+/// version in the tables (a clock more than 30 days ahead counts as earliest) (ties broken by origin code, so every book picks the same). When two
 /// origins edited the record without seeing each other's edit, the losing version is kept in
 /// `conflicts`.
 fn upsert_wins(
@@ -356,9 +357,20 @@ fn upsert_wins(
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
+    // A clock further ahead of this PC than a wrong date explains is not believed here either
+    // (as `Hlc::observe` does not follow it): such a version loses to any sane one, so a change
+    // stamped years ahead cannot win every later edit.
+    let now_ms = crate::time::china_now().timestamp_millis();
+    let believed = |clock: i64| {
+        if Hlc::from_packed(clock).wall_ms() > now_ms.saturating_add(MAX_AHEAD_MS) {
+            i64::MIN
+        } else {
+            clock
+        }
+    };
     let wins = current
         .as_ref()
-        .is_none_or(|(o, h, _)| (hlc, origin) > (*h, o.as_str()));
+        .is_none_or(|(o, h, _)| (believed(hlc), origin) > (believed(*h), o.as_str()));
     if let Some((current_origin, current_hlc, current_base)) = &current
         && current_origin != origin
     {

@@ -25,13 +25,14 @@ use crate::bundle::keys::OwnKeys;
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, stored};
 
-pub(crate) use apply::change_to_parts;
+pub(crate) use apply::{change_to_parts, parse_case_no};
 pub use write::Writer;
 
 const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_sync.sql")),
     M::up(include_str!("migrations/003_pull_nonces.sql")),
+    M::up(include_str!("migrations/004_trust.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -314,6 +315,45 @@ mod tests {
                 .unwrap();
             assert_eq!(version, SCHEMA_VERSION);
         }
+    }
+
+    /// A version-3 book that had stopped sending (the hold-back was book-wide then) keeps
+    /// holding back that peer only, and its quarantine keeps its newer-schema bundle.
+    #[test]
+    fn a_version_3_hold_back_becomes_the_peers_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO book_meta VALUES ('origin_code', 'BX'), ('origin_name', '东岭村联络站'),
+                   ('kind', 'station'), ('created_at', '2026-01-05T09:00:00+08:00'), ('hlc', '7'),
+                   ('log_behind_peer', '{"peer":"QX","message":"对方已收到的同步记录比本机台账还多"}');
+               INSERT INTO peers VALUES ('QX', zeroblob(32), zeroblob(32), '2026-01-05T09:00:00+08:00', NULL);
+               INSERT INTO quarantine VALUES ('b1', 'QX', 9, '2026-02-01T09:00:00+08:00', x'00');"#,
+        )
+        .unwrap();
+        drop(conn);
+
+        let book = Book::open(&path).unwrap();
+        let status = book.bundle_status().unwrap();
+        assert_eq!(
+            status[0].held_back.as_deref(),
+            Some("对方已收到的同步记录比本机台账还多")
+        );
+        let quarantined = &status[0].quarantined;
+        assert_eq!(quarantined.len(), 1);
+        assert_eq!(quarantined[0].refusal_kind, None);
+        let old_key: Option<String> = book
+            .conn
+            .query_row(
+                "SELECT value FROM book_meta WHERE key = 'log_behind_peer'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .unwrap();
+        assert_eq!(old_key, None);
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

@@ -21,6 +21,7 @@ struct CaseHead {
     rid: i64,
     id: Uuid,
     case_no: String,
+    station: String,
     received_at: DateTime<FixedOffset>,
 }
 
@@ -218,22 +219,29 @@ impl Writer<'_> {
 
     /// The columns of a case that events are checked against, without decoding the record.
     fn case_head(&self, case_no: &str) -> Result<CaseHead> {
-        let found: Option<(i64, String, String, String)> = self
+        let found: Option<(i64, String, String, String, String)> = self
             .tx()
             .prepare_cached(
-                "SELECT rid, id, case_no, received_at FROM receptions WHERE case_no = ?1",
+                "SELECT rid, id, case_no, station, received_at FROM receptions WHERE case_no = ?1",
             )?
             .query_row([case_no.trim()], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
             })
             .optional()?;
-        let (rid, id, case_no, received_at) =
+        let (rid, id, case_no, station, received_at) =
             found.ok_or_else(|| Error::not_found(format!("找不到案件“{}”", case_no.trim())))?;
         Ok(CaseHead {
             rid,
             id: Uuid::parse_str(&id)
                 .map_err(|e| Error::Corrupt(format!("reception id {id}: {e}")))?,
             case_no,
+            station,
             received_at: DateTime::parse_from_rfc3339(&received_at)
                 .map_err(|e| Error::Corrupt(format!("received_at {received_at}: {e}")))?,
         })
@@ -343,6 +351,22 @@ impl Writer<'_> {
         input: CaseEventInput,
     ) -> Result<CaseEventAdded> {
         let case = self.case_head(case_no)?;
+        let own = self.origin().to_owned();
+        if !crate::bundle::may_add_case_event(
+            &case.station,
+            &own,
+            crate::bundle::is_town(self, &own)?,
+            &input.kind,
+        ) {
+            // The station would refuse it, and with it every later bundle from here.
+            return Err(Error::refused(
+                ErrorKind::NotOwner,
+                format!(
+                    "案件{}是{}登记的，镇人大只能登记交办、督办和收到答复，其他办理记录请由该站点登记",
+                    case.case_no, case.station
+                ),
+            ));
+        }
         let at = station_time("事件时间", input.at)?;
         if at < case.received_at {
             return Err(Error::invalid("事件时间不能早于接待时间"));
@@ -613,6 +637,15 @@ impl Writer<'_> {
         input: MediationEventInput,
     ) -> Result<MediationEventAdded> {
         let mediation = self.mediation_by_number(number)?;
+        if mediation.station != self.origin() {
+            return Err(Error::refused(
+                ErrorKind::NotOwner,
+                format!(
+                    "调解案件{}是{}登记的，调解过程只能由该站点登记",
+                    mediation.number, mediation.station
+                ),
+            ));
+        }
         let at = station_time("事件时间", input.at)?;
         if at < mediation.accepted_at {
             return Err(Error::invalid("事件时间不能早于受理时间"));

@@ -1,0 +1,177 @@
+//! Who may write what, checked on every change a bundle brings (and, for the town's own events
+//! on stations' cases, when they are entered).
+//!
+//! A bundle's signature proves who sent it, not that the sender may write what it carries. A
+//! station owns its receptions (numbered with its code), meetings, mediation files (numbered
+//! with its code) and their events; the town owns the roster (grids, stations, deputies, duty
+//! shifts) and may add its referral, chase and reply to a station's case. Anything else is
+//! refused as [`ErrorKind::NotOwner`], so a station cannot take another's case numbers (whose
+//! owner's next bundle would then be refused for ever), rename deputies, or write on records
+//! that are not its own.
+
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+use crate::change::{Change, LogEntry};
+use crate::domain::{CaseEventKind, mediation_number};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{BookKind, Writer, parse_case_no};
+
+/// Refuses `entry` unless its origin owns what it writes.
+pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
+    let sender = entry.origin.as_str();
+    match &entry.change {
+        Change::GridUpsert(_) | Change::StationUpsert(_) | Change::DeputyUpsert(_) => {
+            if is_town(writer, sender)? {
+                return Ok(());
+            }
+            Err(not_owner(entry, "名册（网格、站点、代表）只能由镇人大下发"))
+        }
+        Change::DutyShiftUpsert(shift) => {
+            if shift.station == sender || is_town(writer, sender)? {
+                return Ok(());
+            }
+            Err(not_owner(
+                entry,
+                &format!("这是{}的值班安排，只能由该站点或镇人大登记", shift.station),
+            ))
+        }
+        Change::ReceptionCreate(reception) => {
+            station_is_sender(entry, &reception.station)?;
+            let numbered_by_sender = parse_case_no(&reception.case_no)
+                .is_ok_and(|(year, seq)| reception.case_no == format!("{sender}-{year}-{seq:04}"));
+            if !numbered_by_sender {
+                return Err(not_owner(
+                    entry,
+                    &format!(
+                        "案件编号“{}”不是以本站代码{sender}开头的编号",
+                        reception.case_no
+                    ),
+                ));
+            }
+            held_by_sender(writer, entry, "receptions", reception.id)
+        }
+        Change::MeetingCreate(meeting) => {
+            station_is_sender(entry, &meeting.station)?;
+            held_by_sender(writer, entry, "meetings", meeting.id)
+        }
+        Change::MediationCreate(mediation) => {
+            station_is_sender(entry, &mediation.station)?;
+            if mediation.number != mediation_number(mediation.year, sender, mediation.seq) {
+                return Err(not_owner(
+                    entry,
+                    &format!("调解编号“{}”不是本站{sender}的编号", mediation.number),
+                ));
+            }
+            held_by_sender(writer, entry, "mediations", mediation.id)
+        }
+        Change::CaseEventAppend(event) => {
+            // A case not held here is refused when the event is applied.
+            let Some(owner) = record_station(writer, "receptions", event.reception)? else {
+                return Ok(());
+            };
+            if may_add_case_event(&owner, sender, is_town(writer, sender)?, &event.kind) {
+                return Ok(());
+            }
+            Err(not_owner(
+                entry,
+                &format!(
+                    "这是{owner}的案件，{}",
+                    "其他站点不能在上面登记；镇人大只能登记交办、督办和收到答复"
+                ),
+            ))
+        }
+        Change::MediationEventAppend(event) => {
+            let Some(owner) = record_station(writer, "mediations", event.mediation)? else {
+                return Ok(());
+            };
+            if owner == sender {
+                return Ok(());
+            }
+            Err(not_owner(
+                entry,
+                &format!("这是{owner}的调解案件，只有该站点可以登记调解过程"),
+            ))
+        }
+    }
+}
+
+/// Whether `sender` may add an event of `kind` to a case that station `owner` recorded: the
+/// station itself may add any; the town only its referral (交办), chase (督办) and the reply it
+/// received (收到答复).
+pub(crate) fn may_add_case_event(
+    owner: &str,
+    sender: &str,
+    sender_is_town: bool,
+    kind: &CaseEventKind,
+) -> bool {
+    owner == sender
+        || (sender_is_town
+            && matches!(
+                kind,
+                CaseEventKind::Referred { .. }
+                    | CaseEventKind::Chased
+                    | CaseEventKind::ReplyReceived { .. }
+            ))
+}
+
+/// Whether `code` is this book's town: the book itself in the town's book; in a station's book,
+/// the peer it enrolled first (and has not revoked) — the town it syncs with.
+pub(crate) fn is_town(writer: &Writer<'_>, code: &str) -> Result<bool> {
+    Ok(match writer.book_kind() {
+        BookKind::Town => code == writer.origin(),
+        BookKind::Station => town_peer(writer.tx())?.as_deref() == Some(code),
+    })
+}
+
+/// A station book's town: its first enrolled peer that is not revoked.
+pub(crate) fn town_peer(conn: &rusqlite::Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT code FROM peers WHERE revoked_at IS NULL ORDER BY added_at, code LIMIT 1",
+        )?
+        .query_row([], |row| row.get(0))
+        .optional()?)
+}
+
+fn station_is_sender(entry: &LogEntry, station: &str) -> Result<()> {
+    if station == entry.origin {
+        return Ok(());
+    }
+    Err(not_owner(
+        entry,
+        &format!("登记的是{station}的记录，只有该站点本身可以登记"),
+    ))
+}
+
+/// Refuses a record whose id is already held under another station.
+fn held_by_sender(writer: &Writer<'_>, entry: &LogEntry, table: &str, id: Uuid) -> Result<()> {
+    match record_station(writer, table, id)? {
+        Some(owner) if owner != entry.origin => Err(not_owner(
+            entry,
+            &format!("该记录编号已属于{owner}，不能被其他站点改写"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The station that holds record `id` of `table` here, if any.
+fn record_station(writer: &Writer<'_>, table: &str, id: Uuid) -> Result<Option<String>> {
+    Ok(writer
+        .tx()
+        .prepare_cached(&format!("SELECT station FROM {table} WHERE id = ?1"))?
+        .query_row([id.to_string()], |row| row.get(0))
+        .optional()?)
+}
+
+fn not_owner(entry: &LogEntry, why: &str) -> Error {
+    Error::refused(
+        ErrorKind::NotOwner,
+        format!(
+            "同步包被拒收：{}发来的第{}号变更（{}）越权：{why}",
+            entry.origin,
+            entry.seq,
+            entry.change.entity_label()
+        ),
+    )
+}
