@@ -13,7 +13,6 @@ pub(crate) fn page(
     refused: &HashMap<String, (String, String)>,
 ) -> casebook::Result<String> {
     let week_start = china_today() - TimeDelta::days(6);
-    let quarantined = book.quarantined()?;
     let mut rows = String::new();
     for status in book.bundle_status()? {
         let receptions = book
@@ -25,24 +24,31 @@ pub(crate) fn page(
             .iter()
             .map(|(a, b)| format!("{a}–{b}"))
             .collect();
-        let held = quarantined
+        // Kept aside: the count, and why the newest refused one was refused.
+        let held = match status
+            .quarantined
             .iter()
-            .filter(|q| q.origin == status.peer)
-            .count();
+            .rev()
+            .find_map(|q| q.reason.as_ref())
+        {
+            Some(reason) => format!("{}（最近拒收：{reason}）", status.quarantined.len()),
+            None => status.quarantined.len().to_string(),
+        };
         let last_refusal = refused
             .get(&status.peer)
             .map_or_else(|| "—".to_owned(), |(at, why)| format!("{at}：{why}"));
         rows.push_str(&format!(
-            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             encode_text(&status.peer),
             if status.revoked { "（已吊销）" } else { "" },
             encode_text(status.last_import_at.as_deref().unwrap_or("从未")),
             status.received_seq,
             status.unacknowledged,
             if gaps.is_empty() { "无".to_owned() } else { gaps.join("，") },
-            held,
+            encode_text(&held),
             receptions,
             encode_text(&last_refusal),
+            encode_text(status.held_back.as_deref().unwrap_or("—")),
         ));
     }
     let origin = book.origin();
@@ -52,7 +58,7 @@ pub(crate) fn page(
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .8em}}</style></head>
 <body><h1>{name}（{code}）同步状态</h1>
-<table><thead><tr><th>站点</th><th>最近上传</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th><th>最近一次拒收（此后未再成功上传）</th></tr></thead>
+<table><thead><tr><th>站点</th><th>最近上传</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th><th>最近一次拒收（此后未再成功上传）</th><th>暂停下发</th></tr></thead>
 <tbody>
 {rows}</tbody></table></body></html>
 "#,

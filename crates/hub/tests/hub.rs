@@ -506,3 +506,54 @@ async fn a_reused_number_is_refused_409_and_shown_on_the_status_page() {
     );
     hub.stop().await;
 }
+
+/// A station that edits its own book to file a case under another station's code: 400
+/// `not_owner`, the bundle kept aside with the reason on the status page, and once the book is
+/// honest again the same numbers go through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_of_another_station_is_refused_as_not_owner_and_shown_on_the_status_page() {
+    let mut hub = start(HubConfig::default()).await;
+    let case = hub
+        .station
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
+        .unwrap()
+        .case_no;
+    let squatted = case.replacen("BX-", "NT-", 1);
+    let book_file = rusqlite::Connection::open(hub.dir.path().join("bx.db")).unwrap();
+    let swap = |from: &str, to: &str| {
+        book_file
+            .execute(
+                "UPDATE change_log SET data = replace(data, ?1, ?2) WHERE entity = 'reception'",
+                [from, to],
+            )
+            .unwrap();
+    };
+    swap(&case, &squatted);
+    let forged = hub.station.seal_bundle("QX").unwrap().unwrap();
+    let response = hub.upload(forged.bytes).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let refusal: Refusal = response.json().await.unwrap();
+    assert_eq!(refusal.kind, "not_owner");
+    assert!(refusal.message.contains(&squatted), "{}", refusal.message);
+
+    let page = hub
+        .client
+        .get(format!("{}/", hub.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("1（最近拒收："),
+        "kept aside, with why: {page}"
+    );
+    assert!(!page.contains("村道路灯损坏"), "no record text on the page");
+
+    swap(&squatted, &case);
+    let honest = hub.station.seal_bundle("QX").unwrap().unwrap();
+    let answer: UploadAnswer = hub.upload(honest.bytes).await.json().await.unwrap();
+    assert_eq!(answer.imported.applied, 1);
+    hub.stop().await;
+}

@@ -33,6 +33,7 @@ export type ErrorKind =
   | 'unknown_origin'
   | 'bad_signature'
   | 'log_behind_peer'
+  | 'not_owner'
   | 'storage'
   // The shell's own kinds (src-tauri/src/error.rs).
   | 'no_book'
@@ -587,6 +588,21 @@ export interface PeerStatus {
   received_seq: number
   last_import_at: string | null
   gaps: SeqRange[]
+  /** Why sending to this peer stopped (this book was restored from an older backup). */
+  held_back: string | null
+  /** The peer's bundles kept aside here, oldest first. */
+  quarantined: Quarantined[]
+}
+
+/** A bundle kept aside: refused (`reason` set) or of a newer schema. */
+export interface Quarantined {
+  bundle_id: string
+  origin: string
+  schema_version: number
+  received_at: string
+  bytes: number
+  refusal_kind: ErrorKind | null
+  reason: string | null
 }
 
 // ---------------------------------------------------------------- sync/src/lib.rs
