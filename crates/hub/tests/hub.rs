@@ -272,13 +272,15 @@ async fn the_hub_process_serves_and_stops_on_sigterm() {
     assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
 }
 
-/// Starts the hub binary on the book at `db`; returns the process and its base URL.
-fn spawn_hub(db: &Path) -> (std::process::Child, String) {
+/// Starts the hub binary on the book at `db`, with `extra` arguments; returns the process and
+/// its base URL.
+fn spawn_hub(db: &Path, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
         .arg("--db")
         .arg(db)
         .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -323,7 +325,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
     drop(town);
     let sealed = station.seal_bundle("QX").unwrap().unwrap();
 
-    let (mut hub, url) = spawn_hub(&db);
+    let (mut hub, url) = spawn_hub(&db, &[]);
     let client = reqwest::Client::new();
     let upload = tokio::spawn({
         let (client, url, bytes) = (client.clone(), url.clone(), sealed.bytes.clone());
@@ -347,7 +349,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
         _ => 0,
     };
 
-    let (mut hub, url) = spawn_hub(&db);
+    let (mut hub, url) = spawn_hub(&db, &[]);
     let retry: UploadAnswer = client
         .post(format!("{url}/api/v1/bundles"))
         .body(sealed.bytes.clone())
@@ -773,4 +775,46 @@ async fn signed_zstd_bombs_are_refused_and_the_station_still_syncs() {
     let answer: UploadAnswer = hub.upload(sealed.bytes).await.json().await.unwrap();
     assert_eq!(answer.imported.applied, sealed.changes);
     hub.stop().await;
+}
+
+/// The binary reads the token from `--admin-token-file`, refuses a short one, and then asks for
+/// it on the status page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_process_takes_its_admin_token_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("town.db");
+    drop(Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap());
+    let token_file = dir.path().join("admin.token");
+
+    std::fs::write(&token_file, "short\n").unwrap();
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", "127.0.0.1:0", "--admin-token-file"])
+        .arg(&token_file)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("太短"), "{said}");
+
+    std::fs::write(&token_file, "k3Vq-7fJz-Wm2p-Xr9d\n").unwrap();
+    let (mut hub, url) = spawn_hub(&db, &["--admin-token-file".as_ref(), token_file.as_ref()]);
+    let client = reqwest::Client::new();
+    let page = |token: Option<&'static str>| {
+        let request = client.get(format!("{url}/"));
+        let request = match token {
+            Some(token) => request.basic_auth("admin", Some(token)),
+            None => request,
+        };
+        request.send()
+    };
+    assert_eq!(page(None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        page(Some("k3Vq-7fJz-Wm2p-Xr9d")).await.unwrap().status(),
+        StatusCode::OK,
+        "the file's last newline is not part of the token"
+    );
+    hub.kill().unwrap();
+    hub.wait().unwrap();
 }
