@@ -6,21 +6,25 @@
 //! - `GET /api/v1/bundles/outgoing?station=CODE` — the town's bundle for the station, for a pull
 //!   request signed by the station (headers `X-Liaison-Time`, `X-Liaison-Nonce`,
 //!   `X-Liaison-Signature`; each nonce is accepted once); 204 when there is nothing new;
-//! - `GET /healthz`, and `GET /` a status page in Chinese.
+//! - `GET /healthz`, and `GET /` a status page in Chinese for the town office only (the admin
+//!   token, or this machine when none is set).
 //!
 //! Refusals get 400 (malformed, tampered), 403 (unknown or revoked station, bad or replayed
 //! signature), 413 (too large), 429 (too fast) with a short reason; details go to the log, which
 //! never holds visitors' data (bundles stay sealed until the book opens them). Uploads are
 //! verified and decrypted on the blocking pool, several at once; one writer thread then applies
-//! the uploads waiting together in one transaction. [`serve`] takes a listener and a shutdown
-//! signal, so tests bind `127.0.0.1:0`.
+//! the uploads waiting together in one transaction. The policies against abuse (admin access,
+//! rate limits, replays, the decompression budget) are in `guard`. [`serve`] takes a listener
+//! and a shutdown signal, so tests bind `127.0.0.1:0`.
 
+mod guard;
 mod status;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -28,18 +32,31 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use casebook::bundle::{BundleOpener, PreparedBundle, PullRequest, Refusal, UploadAnswer};
+use casebook::bundle::{
+    BundleOpener, OpenedBundle, PreparedBundle, PullRequest, Refusal, UploadAnswer,
+};
 use casebook::{Book, Error, ErrorKind};
 use serde::Deserialize;
 use tower_http::timeout::TimeoutLayer;
+
+pub use guard::AdminToken;
+use guard::{Admin, ByteBudget, RateLimit, Replays};
 
 /// Limits of the hub.
 #[derive(Debug, Clone)]
 pub struct HubConfig {
     /// Largest bundle accepted, in bytes.
     pub max_bundle_bytes: usize,
-    /// Uploads one station may make per minute.
+    /// Uploads that add something one station may make per minute (replays are not counted).
     pub uploads_per_minute: usize,
+    /// Pulls one station may make per minute.
+    pub pulls_per_minute: usize,
+    /// Most one upload's payload may decompress to, in bytes (at most the budget).
+    pub max_payload_bytes: usize,
+    /// Most decompressed payload held at once over all uploads, in bytes.
+    pub payload_budget_bytes: usize,
+    /// The town office's token for the status page; `None`: the page is for this machine only.
+    pub admin_token: Option<AdminToken>,
     /// Longest a request may take.
     pub request_timeout: Duration,
 }
@@ -49,6 +66,10 @@ impl Default for HubConfig {
         HubConfig {
             max_bundle_bytes: 256 * 1024 * 1024,
             uploads_per_minute: 30,
+            pulls_per_minute: 30,
+            max_payload_bytes: 256 * 1024 * 1024,
+            payload_budget_bytes: 1024 * 1024 * 1024,
+            admin_token: None,
             request_timeout: Duration::from_secs(120),
         }
     }
@@ -57,7 +78,11 @@ impl Default for HubConfig {
 struct Hub {
     book: Arc<Mutex<Book>>,
     config: HubConfig,
-    uploads: Mutex<HashMap<String, VecDeque<Instant>>>,
+    uploads: RateLimit,
+    pulls: RateLimit,
+    replays: Replays,
+    /// Decompressed payload held at once.
+    budget: ByteBudget,
     imports: std::sync::mpsc::Sender<ImportJob>,
     /// Keys to verify and open uploads on any core, refreshed when a station is not found.
     opener: std::sync::RwLock<Arc<BundleOpener>>,
@@ -127,7 +152,9 @@ type SharedHub = Arc<Hub>;
 ///
 /// # Errors
 /// When the importer thread cannot be started.
-pub fn router(book: Book, config: HubConfig) -> std::io::Result<Router> {
+pub fn router(book: Book, mut config: HubConfig) -> std::io::Result<Router> {
+    // One upload never needs more room than the whole budget, or it would wait forever.
+    config.max_payload_bytes = config.max_payload_bytes.min(config.payload_budget_bytes);
     let limit = config.max_bundle_bytes;
     let timeout = config.request_timeout;
     let opener = match book.bundle_opener() {
@@ -146,8 +173,11 @@ pub fn router(book: Book, config: HubConfig) -> std::io::Result<Router> {
         .spawn(move || importer(writer, jobs))?;
     let hub = Arc::new(Hub {
         book,
+        uploads: RateLimit::new(config.uploads_per_minute),
+        pulls: RateLimit::new(config.pulls_per_minute),
+        replays: Replays::default(),
+        budget: ByteBudget::new(config.payload_budget_bytes, ByteBudget::WAIT),
         config,
-        uploads: Mutex::new(HashMap::new()),
         refused: Mutex::new(HashMap::new()),
         imports,
         opener: std::sync::RwLock::new(Arc::new(opener)),
@@ -194,7 +224,9 @@ pub async fn serve(
     config: HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(book, config)?)
+    // The peer's address decides who may see the status page.
+    let app = router(book, config)?.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -228,6 +260,14 @@ fn answer_error(err: &Error) -> Response {
         return refusal(status, "storage", "服务器内部错误，请稍后重试");
     }
     tracing::warn!(kind = err.kind().as_str(), "refused: {err}");
+    if err.kind() == ErrorKind::UnknownOrigin {
+        // Unknown and revoked say the same: the answer tells a caller nothing about enrolment.
+        return refusal(
+            status,
+            "unknown_origin",
+            "本站未在镇同步服务登记或已停用，请联系镇人大",
+        );
+    }
     refusal(status, err.kind().as_str(), err.to_string())
 }
 
@@ -252,29 +292,6 @@ async fn with_book<T: Send + 'static>(
             tracing::error!("book task failed: {join}");
             Err(internal_error())
         }
-    }
-}
-
-impl Hub {
-    /// Counts an upload from `station`; false when it has used up its minute.
-    fn admit(&self, station: &str) -> bool {
-        let now = Instant::now();
-        let mut uploads = self
-            .uploads
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let recent = uploads.entry(station.to_owned()).or_default();
-        while recent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
-        {
-            recent.pop_front();
-        }
-        if recent.len() >= self.config.uploads_per_minute {
-            return false;
-        }
-        recent.push_back(now);
-        true
     }
 }
 
@@ -306,17 +323,19 @@ impl Hub {
     }
 }
 
-/// Verifies and opens an upload on the blocking pool, away from the writer. A station enrolled
-/// since the keys were read is found by reading them again.
-async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<PreparedBundle, Response> {
-    match prepare_on_pool(hub, hub.opener(), body.clone()).await? {
+/// Verifies and decrypts an upload on the blocking pool, away from the writer. A station
+/// enrolled since the keys were read is found by reading them again.
+async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<OpenedBundle, Response> {
+    let opener = hub.opener();
+    let bytes = body.clone();
+    match on_opening_pool(hub, move || opener.open(&bytes)).await? {
         // A station enrolled or re-keyed since the keys were read.
         Err(err) if matches!(err.kind(), ErrorKind::UnknownOrigin | ErrorKind::BadBundle) => {
             let fresh = Arc::new(with_book(hub, |book| book.bundle_opener()).await?);
             *hub.opener
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(&fresh);
-            prepare_on_pool(hub, fresh, body)
+            on_opening_pool(hub, move || fresh.open(&body))
                 .await?
                 .map_err(|err| answer_error(&err))
         }
@@ -324,39 +343,55 @@ async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<PreparedBundle, Res
     }
 }
 
-/// Runs `opener.prepare` on the blocking pool once one of the `opening` slots is free; the slot
-/// is held until the work itself ends, even if the request is gone by then.
-async fn prepare_on_pool(
+/// Runs `work` (opening an upload) on the blocking pool once one of the `opening` slots is
+/// free; the slot is held until the work itself ends, even if the request is gone by then.
+async fn on_opening_pool<T: Send + 'static>(
     hub: &SharedHub,
-    opener: Arc<BundleOpener>,
-    bytes: Bytes,
-) -> Result<casebook::Result<PreparedBundle>, Response> {
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Response> {
     let Ok(slot) = Arc::clone(&hub.opening).acquire_owned().await else {
         return Err(internal_error());
     };
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        opener.prepare(&bytes)
+        work()
     })
     .await
     .map_err(|_| internal_error())
 }
 
 async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
-    let bundle = match open_upload(&hub, body).await {
-        Ok(bundle) => bundle,
+    let opened = match open_upload(&hub, body).await {
+        Ok(opened) => opened,
         Err(response) => return response,
     };
-    // Counted only once the station is authenticated: nobody can use up another's minute.
-    let origin = bundle.origin().to_owned();
-    if !hub.admit(&origin) {
-        tracing::warn!(station = %origin, "too many uploads");
-        return refusal(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_fast",
-            "上传过于频繁，请稍后再试",
-        );
+    let origin = opened.origin().to_owned();
+    // The same file again adds nothing: answered at once, and not counted.
+    if let Some(answer) = hub.replays.answer(&opened) {
+        tracing::info!(station = %origin, "bundle already imported: answered with the receipt");
+        return Json(answer).into_response();
     }
+    // Counted only once the station is authenticated: nobody can use up another's minute.
+    if let Err(wait) = hub.uploads.admit(&origin) {
+        tracing::warn!(station = %origin, "too many uploads");
+        return guard::too_fast("上传过于频繁，请稍后再试", wait);
+    }
+    // Room for the decompressed payload, held until the answer.
+    let declared = match opened.payload_len() {
+        Ok(declared) => declared.min(hub.config.max_payload_bytes),
+        Err(err) => return answer_error(&err),
+    };
+    let _room = match hub.budget.reserve(declared).await {
+        Ok(room) => room,
+        Err(busy) => return busy,
+    };
+    let seen = guard::Upload::of(&opened);
+    let cap = hub.config.max_payload_bytes;
+    let bundle = match on_opening_pool(&hub, move || opened.decode(cap)).await {
+        Ok(Ok(bundle)) => bundle,
+        Ok(Err(err)) => return answer_error(&err),
+        Err(response) => return response,
+    };
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job = ImportJob { bundle, reply };
     if hub.imports.send(job).is_err() {
@@ -369,6 +404,9 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
     let answer = match answer.await {
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(err)) => {
+            if err.kind() == ErrorKind::UnknownOrigin {
+                hub.replays.forget(&origin);
+            }
             if err.kind().is_refusal() {
                 hub.note_refusal(&origin, Some(err.to_string()));
             }
@@ -379,6 +417,7 @@ async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
     match answer {
         Ok(answer) => {
             hub.note_refusal(&origin, None);
+            hub.replays.learn(seen, &answer);
             tracing::info!(
                 station = %origin,
                 applied = answer.imported.applied,
@@ -430,22 +469,34 @@ async fn outgoing(
         signature,
     };
     let station = query.station;
+    let code = station.clone();
+    let limits = Arc::clone(&hub);
     let sealed = with_book(&hub, move |book| {
         book.verify_pull(&request)?;
+        // Counted once the signature is checked: nobody can use up another's minute.
+        if let Err(wait) = limits.pulls.admit(&station) {
+            return Ok(Pulled::TooFast(wait));
+        }
         let sealed = match book.seal_bundle(&station) {
             // The town's own book is behind a station (restored from an older backup): the
             // operator must act; the station only needs to know it should wait.
-            Err(err) if err.kind() == ErrorKind::LogBehindPeer => return Ok(Err(err)),
+            Err(err) if err.kind() == ErrorKind::LogBehindPeer => {
+                return Ok(Pulled::HeldBack(err));
+            }
             sealed => sealed?,
         };
         if let Some(sealed) = &sealed {
             book.record_export(&station, sealed)?;
         }
-        Ok(Ok(sealed))
+        Ok(Pulled::Sealed(sealed))
     })
     .await;
     match sealed {
-        Ok(Err(held_back)) => {
+        Ok(Pulled::TooFast(wait)) => {
+            tracing::warn!(station = %code, "too many pulls");
+            guard::too_fast("拉取过于频繁，请稍后再试", wait)
+        }
+        Ok(Pulled::HeldBack(held_back)) => {
             tracing::error!(kind = held_back.kind().as_str(), "not sending: {held_back}");
             refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -453,17 +504,26 @@ async fn outgoing(
                 "镇里的同步台账需要恢复，暂时不能下发；本站登记的事项都已保存，请稍后再同步",
             )
         }
-        Ok(Ok(Some(sealed))) => (
+        Ok(Pulled::Sealed(Some(sealed))) => (
             [(header::CONTENT_TYPE, "application/octet-stream")],
             sealed.bytes,
         )
             .into_response(),
-        Ok(Ok(None)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Pulled::Sealed(None)) => StatusCode::NO_CONTENT.into_response(),
         Err(response) => response,
     }
 }
 
-async fn status_page(State(hub): State<SharedHub>) -> Response {
+/// What a verified pull gets.
+enum Pulled {
+    Sealed(Option<casebook::bundle::SealedBundle>),
+    /// The town's own book is behind the station.
+    HeldBack(Error),
+    /// The station has used up its minute: wait this long.
+    TooFast(Duration),
+}
+
+async fn status_page(_: Admin, State(hub): State<SharedHub>) -> Response {
     let refused = hub
         .refused
         .lock()

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use casebook::Book;
 use casebook::store::BookKind;
 use clap::Parser;
-use liaison_hub::{HubConfig, serve};
+use liaison_hub::{AdminToken, HubConfig, serve};
 
 /// 镇人大同步服务：接收各联络站的同步包，返回回执和镇里的同步包。
 #[derive(Debug, Parser)]
@@ -23,9 +23,22 @@ struct Args {
     /// Largest bundle accepted, in MiB.
     #[arg(long, default_value_t = 256)]
     max_bundle_mib: usize,
-    /// Uploads one station may make per minute.
+    /// Uploads that add something one station may make per minute.
     #[arg(long, default_value_t = 30)]
     uploads_per_minute: usize,
+    /// Pulls one station may make per minute.
+    #[arg(long, default_value_t = 30)]
+    pulls_per_minute: usize,
+    /// Most one upload's payload may decompress to, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_payload_mib: usize,
+    /// Most decompressed payload held at once over all uploads, in MiB.
+    #[arg(long, default_value_t = 1024)]
+    payload_budget_mib: usize,
+    /// A file holding the town office's token for the status page (password of HTTP Basic
+    /// auth, at least 16 characters). Without it the page opens on this machine only.
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -59,6 +72,10 @@ async fn main() -> anyhow::Result<()> {
             db.display()
         );
     }
+    let admin_token = match &args.admin_token_file {
+        Some(path) => Some(read_admin_token(path)?),
+        None => None,
+    };
     let listener =
         liaison_hub::bind(args.listen).with_context(|| format!("无法监听 {}", args.listen))?;
     let address = listener.local_addr()?;
@@ -69,11 +86,38 @@ async fn main() -> anyhow::Result<()> {
     let config = HubConfig {
         max_bundle_bytes: args.max_bundle_mib * 1024 * 1024,
         uploads_per_minute: args.uploads_per_minute,
+        pulls_per_minute: args.pulls_per_minute,
+        max_payload_bytes: args.max_payload_mib.saturating_mul(1024 * 1024),
+        payload_budget_bytes: args.payload_budget_mib.saturating_mul(1024 * 1024),
+        admin_token,
         request_timeout: Duration::from_secs(120),
     };
     serve(listener, book, config, shutdown_signal()).await?;
     say("同步服务已停止");
     Ok(())
+}
+
+/// Reads the admin token; warns when others on this machine may read the file too.
+fn read_admin_token(path: &std::path::Path) -> anyhow::Result<AdminToken> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("无法读取管理口令文件 {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path)?.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                "管理口令文件 {} 其他用户也能读取，建议 chmod 600",
+                path.display()
+            );
+        }
+    }
+    AdminToken::new(&text).with_context(|| {
+        format!(
+            "管理口令文件 {} 中的口令太短：至少需要 {} 个字符",
+            path.display(),
+            AdminToken::MIN_CHARS
+        )
+    })
 }
 
 /// Prints a line for the operator; a closed stdout (a service manager, a finished pipe) is no

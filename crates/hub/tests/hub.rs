@@ -7,7 +7,7 @@ use std::time::Duration;
 use casebook::Book;
 use casebook::bundle::{Refusal, UploadAnswer};
 use casebook::store::BookKind;
-use liaison_hub::{HubConfig, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER, serve};
+use liaison_hub::{AdminToken, HubConfig, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER, serve};
 use liaison_testkit::enroll;
 use reqwest::StatusCode;
 use tempfile::TempDir;
@@ -216,13 +216,19 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
         StatusCode::PAYLOAD_TOO_LARGE
     );
 
-    // Only authenticated uploads count: the tampered one did not; three are admitted this
-    // minute, the fourth is not.
-    for _ in 0..3 {
-        assert_eq!(hub.upload(bytes.clone()).await.status(), StatusCode::OK);
+    // Only authenticated uploads that add something count: the tampered one did not; three
+    // are admitted this minute (each sealed anew), the fourth is not.
+    assert_eq!(hub.upload(bytes.clone()).await.status(), StatusCode::OK);
+    for _ in 0..2 {
+        let resealed = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
+        assert_eq!(hub.upload(resealed).await.status(), StatusCode::OK);
     }
-    let too_fast = hub.upload(bytes).await;
+    let resealed = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
+    let too_fast = hub.upload(resealed).await;
     assert_eq!(too_fast.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(too_fast.headers().contains_key("retry-after"));
+    // A file already imported is still answered: it costs nothing.
+    assert_eq!(hub.upload(bytes).await.status(), StatusCode::OK);
     hub.stop().await;
 }
 
@@ -266,13 +272,15 @@ async fn the_hub_process_serves_and_stops_on_sigterm() {
     assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
 }
 
-/// Starts the hub binary on the book at `db`; returns the process and its base URL.
-fn spawn_hub(db: &Path) -> (std::process::Child, String) {
+/// Starts the hub binary on the book at `db`, with `extra` arguments; returns the process and
+/// its base URL.
+fn spawn_hub(db: &Path, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
         .arg("--db")
         .arg(db)
         .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -317,7 +325,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
     drop(town);
     let sealed = station.seal_bundle("QX").unwrap().unwrap();
 
-    let (mut hub, url) = spawn_hub(&db);
+    let (mut hub, url) = spawn_hub(&db, &[]);
     let client = reqwest::Client::new();
     let upload = tokio::spawn({
         let (client, url, bytes) = (client.clone(), url.clone(), sealed.bytes.clone());
@@ -341,7 +349,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
         _ => 0,
     };
 
-    let (mut hub, url) = spawn_hub(&db);
+    let (mut hub, url) = spawn_hub(&db, &[]);
     let retry: UploadAnswer = client
         .post(format!("{url}/api/v1/bundles"))
         .body(sealed.bytes.clone())
@@ -556,4 +564,308 @@ async fn a_record_of_another_station_is_refused_as_not_owner_and_shown_on_the_st
     let answer: UploadAnswer = hub.upload(honest.bytes).await.json().await.unwrap();
     assert_eq!(answer.imported.applied, 1);
     hub.stop().await;
+}
+
+impl Running {
+    async fn status_page(
+        &self,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> reqwest::Response {
+        build(self.client.get(format!("{}/", self.base)))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Without a token the status page opens on the hub's own machine only: not for another
+/// machine, nor through a reverse proxy (whose requests come from loopback too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_token_the_status_page_is_for_this_machine_only() {
+    let hub = start(HubConfig::default()).await;
+    assert_eq!(hub.status_page(|r| r).await.status(), StatusCode::OK);
+    let proxied = hub
+        .status_page(|r| r.header("X-Forwarded-For", "203.0.113.9"))
+        .await;
+    assert_eq!(proxied.status(), StatusCode::FORBIDDEN);
+    let refusal: Refusal = proxied.json().await.unwrap();
+    assert_eq!(refusal.kind, "forbidden");
+    assert!(
+        refusal.message.contains("--admin-token-file"),
+        "{}",
+        refusal.message
+    );
+    hub.stop().await;
+}
+
+/// With a token file set, the token is needed from anywhere, this machine included; a browser
+/// is asked for it (HTTP Basic), and a wrong one is refused like none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_token_the_status_page_needs_it_even_from_this_machine() {
+    const TOKEN: &str = "k3Vq-7fJz-Wm2p-Xr9d";
+    let config = HubConfig {
+        admin_token: Some(AdminToken::new(TOKEN).unwrap()),
+        ..HubConfig::default()
+    };
+    let hub = start(config).await;
+
+    let none = hub.status_page(|r| r).await;
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    let challenge = none.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(challenge.starts_with("Basic "), "{challenge}");
+    assert_eq!(none.json::<Refusal>().await.unwrap().kind, "unauthorized");
+
+    let wrong = hub
+        .status_page(|r| r.basic_auth("admin", Some("k3Vq-7fJz-Wm2p-Xr9e")))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let in_the_url = hub
+        .client
+        .get(format!("{}/?token={TOKEN}", hub.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_the_url.status(), StatusCode::UNAUTHORIZED);
+
+    let right = hub
+        .status_page(|r| r.basic_auth("镇人大", Some(TOKEN)))
+        .await;
+    assert_eq!(right.status(), StatusCode::OK);
+    assert!(right.text().await.unwrap().contains("同步状态"));
+    let health = hub
+        .client
+        .get(format!("{}/healthz", hub.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "the health check stays open"
+    );
+    hub.stop().await;
+}
+
+/// An unknown station and a revoked one get the same 403, for uploads and for pulls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_revoked_stations_get_the_same_answer() {
+    let mut hub = start(HubConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut stranger = Book::create(
+        &dir.path().join("nt.db"),
+        "NT",
+        "南塘村联络站",
+        BookKind::Station,
+    )
+    .unwrap();
+    let mut lookalike =
+        Book::create(&dir.path().join("qx.db"), "QX", "假镇", BookKind::Town).unwrap();
+    enroll(&mut stranger, &mut lookalike);
+    stranger.import_roster(&liaison_testkit::roster()).unwrap();
+    stranger
+        .add_reception(liaison_testkit::reception("陈建国", "陌生站点"))
+        .unwrap();
+    let unknown_upload = hub
+        .upload(stranger.seal_bundle("QX").unwrap().unwrap().bytes)
+        .await;
+    let unknown_pull = hub.pull(&stranger.pull_request().unwrap()).await;
+
+    let mut operator = Book::open(&hub.dir.path().join("town.db")).unwrap();
+    operator.revoke_peer("BX").unwrap();
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "吊销之后"))
+        .unwrap();
+    let bytes = hub.station.seal_bundle("QX").unwrap().unwrap().bytes;
+    let revoked_upload = hub.upload(bytes).await;
+    let revoked_pull = hub.pull(&hub.station.pull_request().unwrap()).await;
+
+    let mut answers = Vec::new();
+    for response in [unknown_upload, revoked_upload, unknown_pull, revoked_pull] {
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let refusal: Refusal = response.json().await.unwrap();
+        answers.push((refusal.kind, refusal.message));
+    }
+    assert_eq!(answers[0].0, "unknown_origin");
+    assert!(
+        answers.iter().all(|answer| *answer == answers[0]),
+        "{answers:?}"
+    );
+    assert!(!answers[0].1.contains("吊销"), "{}", answers[0].1);
+    hub.stop().await;
+}
+
+/// A captured bundle posted 100 times is answered with the receipt each time, is not imported
+/// again, and does not use up the station's minute: its next real bundle is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_replayed_100_times_leaves_the_station_free_to_sync() {
+    let config = HubConfig {
+        uploads_per_minute: 3,
+        ..HubConfig::default()
+    };
+    let mut hub = start(config).await;
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
+        .unwrap();
+    let captured = hub.station.seal_bundle("QX").unwrap().unwrap();
+    hub.station.record_export("QX", &captured).unwrap();
+    let first: UploadAnswer = hub
+        .upload(captured.bytes.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    hub.station
+        .take_receipt(first.receipt.as_ref().unwrap())
+        .unwrap();
+    let town = Book::open(&hub.dir.path().join("town.db")).unwrap();
+    let imported_at = |town: &Book| {
+        town.bundle_status()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.peer == "BX")
+            .unwrap()
+            .last_import_at
+    };
+    let before = imported_at(&town);
+
+    for _ in 0..100 {
+        let response = hub.upload(captured.bytes.clone()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let answer: UploadAnswer = response.json().await.unwrap();
+        assert_eq!(
+            (answer.imported.applied, answer.imported.duplicates),
+            (0, captured.changes)
+        );
+        assert_eq!(
+            answer.receipt.unwrap().acked_to,
+            first.receipt.as_ref().unwrap().acked_to
+        );
+    }
+    assert_eq!(imported_at(&town), before, "the replays were not imported");
+
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "水渠堵塞"))
+        .unwrap();
+    let next = hub.station.seal_bundle("QX").unwrap().unwrap();
+    let response = hub.upload(next.bytes).await;
+    assert_eq!(response.status(), StatusCode::OK, "the station still syncs");
+    let answer: UploadAnswer = response.json().await.unwrap();
+    assert_eq!(answer.imported.applied, next.changes);
+    hub.stop().await;
+}
+
+/// Pulls count per station, once their signature is checked: a forged pull naming the station
+/// does not use up its minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulls_are_rate_limited_per_station() {
+    let config = HubConfig {
+        pulls_per_minute: 2,
+        ..HubConfig::default()
+    };
+    let hub = start(config).await;
+    let mut forged = hub.station.pull_request().unwrap();
+    forged.nonce = "AAAAAAAAAAAAAAAAAAAAAA==".into();
+    for _ in 0..5 {
+        assert_eq!(hub.pull(&forged).await.status(), StatusCode::FORBIDDEN);
+    }
+    for _ in 0..2 {
+        let pulled = hub.pull(&hub.station.pull_request().unwrap()).await;
+        assert!(pulled.status().is_success(), "{}", pulled.status());
+    }
+    let too_fast = hub.pull(&hub.station.pull_request().unwrap()).await;
+    assert_eq!(too_fast.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = too_fast.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=61).contains(&wait), "{wait}");
+    assert_eq!(too_fast.json::<Refusal>().await.unwrap().kind, "too_fast");
+    hub.stop().await;
+}
+
+/// A station's own keys sign and seal zstd bombs: the hub refuses each as `bad_bundle` (its
+/// per-upload cap), and the station's real bundle is still taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_zstd_bombs_are_refused_and_the_station_still_syncs() {
+    use liaison_testkit::hostile::{BOMB_PREFIX, seal_compressed, zstd_bomb};
+    const GIB: u64 = 1024 * 1024 * 1024;
+    let config = HubConfig {
+        max_payload_bytes: 8 * 1024 * 1024,
+        ..HubConfig::default()
+    };
+    let mut hub = start(config).await;
+    let town = Book::open(&hub.dir.path().join("town.db")).unwrap();
+    let station_path = hub.dir.path().join("bx.db");
+    let total = BOMB_PREFIX.len() as u64 + 16 * GIB;
+    for (name, declared) in [("honest", Some(total)), ("lying", Some(4 * 1024 * 1024))] {
+        let bomb = zstd_bomb(16 * GIB, declared);
+        let bundle = seal_compressed(&hub.station, &station_path, &town, &bomb, (1, 0));
+        let response = hub.upload(bundle).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(response.json::<Refusal>().await.unwrap().kind, "bad_bundle");
+    }
+    // Just over the cap is refused too; the same frame under it is a valid (empty) bundle.
+    let over = zstd_bomb(
+        8 * 1024 * 1024,
+        Some(BOMB_PREFIX.len() as u64 + 8 * 1024 * 1024),
+    );
+    let bundle = seal_compressed(&hub.station, &station_path, &town, &over, (1, 0));
+    assert_eq!(hub.upload(bundle).await.status(), StatusCode::BAD_REQUEST);
+    let under = zstd_bomb(1024, Some(BOMB_PREFIX.len() as u64 + 1024));
+    let bundle = seal_compressed(&hub.station, &station_path, &town, &under, (1, 0));
+    assert_eq!(hub.upload(bundle).await.status(), StatusCode::OK);
+
+    hub.station
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
+        .unwrap();
+    let sealed = hub.station.seal_bundle("QX").unwrap().unwrap();
+    let answer: UploadAnswer = hub.upload(sealed.bytes).await.json().await.unwrap();
+    assert_eq!(answer.imported.applied, sealed.changes);
+    hub.stop().await;
+}
+
+/// The binary reads the token from `--admin-token-file`, refuses a short one, and then asks for
+/// it on the status page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_process_takes_its_admin_token_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("town.db");
+    drop(Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap());
+    let token_file = dir.path().join("admin.token");
+
+    std::fs::write(&token_file, "short\n").unwrap();
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--listen", "127.0.0.1:0", "--admin-token-file"])
+        .arg(&token_file)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("太短"), "{said}");
+
+    std::fs::write(&token_file, "k3Vq-7fJz-Wm2p-Xr9d\n").unwrap();
+    let (mut hub, url) = spawn_hub(&db, &["--admin-token-file".as_ref(), token_file.as_ref()]);
+    let client = reqwest::Client::new();
+    let page = |token: Option<&'static str>| {
+        let request = client.get(format!("{url}/"));
+        let request = match token {
+            Some(token) => request.basic_auth("admin", Some(token)),
+            None => request,
+        };
+        request.send()
+    };
+    assert_eq!(page(None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        page(Some("k3Vq-7fJz-Wm2p-Xr9d")).await.unwrap().status(),
+        StatusCode::OK,
+        "the file's last newline is not part of the token"
+    );
+    hub.kill().unwrap();
+    hub.wait().unwrap();
 }

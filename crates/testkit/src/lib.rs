@@ -2,6 +2,8 @@
 //! fixture roster, and a valid reception to record. Test code only; it panics on failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod hostile;
+
 use std::path::{Path, PathBuf};
 
 use casebook::Book;

@@ -33,8 +33,10 @@ const PREFIX_LEN: usize = 8 + 2 + 4;
 const SIGNATURE_LEN: usize = 64;
 /// Headers are small; a larger length field means a damaged file.
 const MAX_HEADER_LEN: usize = 64 * 1024;
-/// A payload never decompresses to more than this (guards against zstd bombs).
-const MAX_PAYLOAD_LEN: usize = 2 * 1024 * 1024 * 1024;
+/// Most a payload may decompress to when the reader sets no lower cap (a book's own import:
+/// `casebook bundle import`, a station's pulls). Far above any station's year, which is a few
+/// MB of JSON; the 150,000-reception benchmark bundle is 483 MiB.
+pub const MAX_PAYLOAD_LEN: usize = 1024 * 1024 * 1024;
 const HKDF_INFO: &[u8] = b"liaison-station bundle v1";
 /// Highest seq a log may reach (a trillion changes): numbers beyond it are a forged header, and
 /// refusing them keeps every `seq + 1` far from overflow.
@@ -256,7 +258,19 @@ pub fn write_json(
     counts: (u64, u64),
     signer: &SigningKey,
 ) -> Result<Vec<u8>> {
+    // One frame that declares its content size, which `decompress` requires.
     let compressed = zstd::bulk::compress(json, 3)?;
+    write_compressed(seal, &compressed, counts, signer)
+}
+
+/// Seals and signs a payload already compressed. [`write_json`] is the way to make a bundle;
+/// this exists so tests can seal payloads the writer would never make (a zstd bomb).
+pub fn write_compressed(
+    seal: &Seal<'_>,
+    compressed: &[u8],
+    counts: (u64, u64),
+    signer: &SigningKey,
+) -> Result<Vec<u8>> {
     let ephemeral = StaticSecret::from(random_32()?);
     let ephemeral_public = PublicKey::from(&ephemeral);
     let shared = ephemeral.diffie_hellman(seal.recipient_seal);
@@ -279,7 +293,7 @@ pub fn write_json(
         nonce: STANDARD.encode(nonce),
         // The tag adds 16 bytes.
         payload_len: compressed.len() as u64 + 16,
-        payload_sha256: hex(&Sha256::digest(&compressed)),
+        payload_sha256: hex(&Sha256::digest(compressed)),
     };
     let header_json = serde_json::to_vec(&header).map_err(|err| Error::Corrupt(err.to_string()))?;
     let mut bytes = Vec::with_capacity(PREFIX_LEN + header_json.len() + compressed.len() + 80);
@@ -291,7 +305,7 @@ pub fn write_json(
         .encrypt(
             XNonce::from_slice(&nonce),
             AeadPayload {
-                msg: &compressed,
+                msg: compressed,
                 aad: &bytes,
             },
         )
@@ -311,6 +325,7 @@ pub fn open(
     decode_payload(
         &parsed.header,
         &verify_and_decrypt(parsed, sender, recipient)?,
+        MAX_PAYLOAD_LEN,
     )
 }
 
@@ -360,9 +375,10 @@ pub fn verify_and_decrypt(
     Ok(compressed)
 }
 
-/// Decompresses and decodes a payload, and checks it against its header.
-pub fn decode_payload(header: &Header, compressed: &[u8]) -> Result<Payload> {
-    let json = decompress(compressed).map_err(|_| bad("内容无法解压"))?;
+/// Decompresses (at most `cap` bytes, see [`decompress`]) and decodes a payload, and checks it
+/// against its header.
+pub fn decode_payload(header: &Header, compressed: &[u8], cap: usize) -> Result<Payload> {
+    let json = decompress(compressed, cap)?;
     let payload: Payload = serde_json::from_slice(&json).map_err(|_| bad("内容格式不正确"))?;
     let in_range = payload.changes.iter().all(|entry| {
         entry.origin == header.origin && (header.from_seq..=header.to_seq).contains(&entry.seq)
@@ -381,15 +397,41 @@ pub fn decode_payload(header: &Header, compressed: &[u8]) -> Result<Payload> {
     Ok(payload)
 }
 
-/// Decompresses zstd data, refusing more than 2 GiB of output (a zstd bomb).
-pub fn decompress(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
+/// How many bytes a compressed payload says it decompresses to: the content size in its zstd
+/// frame header, which the writer always records. Known before any decompression, so a reader
+/// can refuse or budget the memory first (the hub does).
+pub fn payload_len(compressed: &[u8]) -> Result<usize> {
+    match zstd::zstd_safe::get_frame_content_size(compressed) {
+        Ok(Some(len)) => Ok(usize::try_from(len).unwrap_or(usize::MAX)),
+        Ok(None) => Err(bad("内容未注明解压后的大小")),
+        Err(_) => Err(bad("内容无法解压")),
+    }
+}
+
+/// Decompresses a payload of at most `cap` bytes. The size its frame declares is checked
+/// against `cap` before anything is decompressed, the output is allocated once at that size,
+/// and the decoder is stopped one byte past it: a zstd bomb, even in a validly signed bundle,
+/// costs at most `cap` bytes and is refused as `bad_bundle`.
+pub fn decompress(compressed: &[u8], cap: usize) -> Result<Vec<u8>> {
     use std::io::Read;
+    let declared = payload_len(compressed)?;
+    if declared > cap {
+        return Err(bad(&format!(
+            "内容解压后超过上限（声明 {} MiB，上限 {} MiB）",
+            declared.div_ceil(1024 * 1024),
+            cap / (1024 * 1024)
+        )));
+    }
     let mut out = Vec::new();
-    zstd::stream::read::Decoder::new(compressed)?
-        .take(MAX_PAYLOAD_LEN as u64 + 1)
-        .read_to_end(&mut out)?;
-    if out.len() > MAX_PAYLOAD_LEN {
-        return Err(std::io::Error::other("payload too large"));
+    out.try_reserve_exact(declared)
+        .map_err(|_| bad("内容太大，本机内存不足以解压"))?;
+    out.resize(declared, 0);
+    let mut decoder =
+        zstd::stream::read::Decoder::new(compressed).map_err(|_| bad("内容无法解压"))?;
+    let mismatch = || bad("内容解压后的大小与声明不符");
+    decoder.read_exact(&mut out).map_err(|_| mismatch())?;
+    if decoder.read(&mut [0u8; 1]).map_err(|_| mismatch())? != 0 {
+        return Err(mismatch());
     }
     Ok(out)
 }

@@ -984,8 +984,16 @@ impl BundleOpener {
         }
     }
 
-    /// Framing, sender, recipient, signature, decryption and payload of one bundle.
+    /// Framing, sender, recipient, signature, decryption and payload of one bundle (whose
+    /// payload decompresses to at most [`format::MAX_PAYLOAD_LEN`]).
     pub fn prepare(&self, bytes: &[u8]) -> Result<PreparedBundle> {
+        self.open(bytes)?.decode(format::MAX_PAYLOAD_LEN)
+    }
+
+    /// Framing, sender, recipient, signature and decryption: an authentic bundle for this book
+    /// whose payload is still compressed, so a server can budget the memory its
+    /// [`OpenedBundle::payload_len`] needs before [`OpenedBundle::decode`].
+    pub fn open(&self, bytes: &[u8]) -> Result<OpenedBundle> {
         let parsed = format::parse(bytes)?;
         let header = parsed.header.clone();
         let sender = match self.peers.get(&header.origin) {
@@ -1019,23 +1027,85 @@ impl BundleOpener {
         let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
         // A newer schema may not decode with this version: keep the verified file as it is.
         let newer = header.schema_version > SCHEMA_VERSION;
-        let payload = if newer {
+        Ok(OpenedBundle {
+            header,
+            compressed,
+            sender,
+            file_hash: format::file_hash(bytes),
+            newer,
+            file: bytes.to_vec(),
+        })
+    }
+}
+
+/// A bundle verified and decrypted for this book, its payload not yet decompressed.
+pub struct OpenedBundle {
+    header: format::Header,
+    compressed: Vec<u8>,
+    sender: ed25519_dalek::VerifyingKey,
+    file_hash: String,
+    /// Its schema is newer than this book's: it is kept, not decoded.
+    newer: bool,
+    /// The whole file, kept in quarantine if it is refused or newer.
+    file: Vec<u8>,
+}
+
+impl std::fmt::Debug for OpenedBundle {
+    // The payload holds visitors' data: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenedBundle")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenedBundle {
+    /// The sender (authenticated).
+    pub fn origin(&self) -> &str {
+        &self.header.origin
+    }
+
+    /// The header (authenticated): seq range and counts.
+    pub fn header(&self) -> &format::Header {
+        &self.header
+    }
+
+    /// SHA-256 (hex) of the whole file: the same file posted again has the same.
+    pub fn file_hash(&self) -> &str {
+        &self.file_hash
+    }
+
+    /// Bytes the payload takes decompressed, as its (authentic) frame declares; 0 for a bundle
+    /// of a newer schema, which is kept whole and not decompressed.
+    ///
+    /// # Errors
+    /// `bad_bundle` when the payload declares no size.
+    pub fn payload_len(&self) -> Result<usize> {
+        if self.newer {
+            return Ok(0);
+        }
+        format::payload_len(&self.compressed)
+    }
+
+    /// Decompresses (at most `cap` bytes, or `bad_bundle`) and decodes the payload.
+    pub fn decode(self, cap: usize) -> Result<PreparedBundle> {
+        let payload = if self.newer {
             format::Payload {
                 changes: Vec::new(),
                 receipts: Vec::new(),
             }
         } else {
-            format::decode_payload(&header, &compressed)?
+            format::decode_payload(&self.header, &self.compressed, cap)?
         };
         let encoded = encode_entries(&payload.changes)?;
         Ok(PreparedBundle {
-            header,
+            header: self.header,
             payload,
             encoded,
-            sender,
-            file_hash: format::file_hash(bytes),
-            newer,
-            file: bytes.to_vec(),
+            sender: self.sender,
+            file_hash: self.file_hash,
+            newer: self.newer,
+            file: self.file,
         })
     }
 }
@@ -1308,7 +1378,7 @@ fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
         let Some((from_seq, to_seq, entries)) = next else {
             return Ok(imported);
         };
-        let json = format::decompress(&entries)
+        let json = format::decompress(&entries, format::MAX_PAYLOAD_LEN)
             .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
         let entries: Vec<LogEntry> = serde_json::from_slice(&json)
             .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;

@@ -1,0 +1,74 @@
+//! What a compromised station could send: bundles signed and sealed with its own keys whose
+//! payload the writer would never make (a zstd bomb).
+
+use std::path::Path;
+
+use casebook::Book;
+use casebook::bundle::format::{Seal, write_compressed};
+use casebook::bundle::keys::decode_key;
+use ed25519_dalek::SigningKey;
+
+/// The signing key of the book at `path`, read from its file (test books only).
+pub fn signing_key(path: &Path) -> SigningKey {
+    let secret: Vec<u8> = rusqlite::Connection::open(path)
+        .expect("book file")
+        .query_row("SELECT sign_secret FROM own_keys WHERE id = 1", [], |row| {
+            row.get(0)
+        })
+        .expect("own keys");
+    SigningKey::from_bytes(&secret.try_into().expect("a 32-byte key"))
+}
+
+/// A bundle from `from` (its file at `from_path`) to `to` over seqs `range`, properly signed
+/// and sealed, whose payload is `compressed` as it is (declared as no changes, no receipts).
+pub fn seal_compressed(
+    from: &Book,
+    from_path: &Path,
+    to: &Book,
+    compressed: &[u8],
+    range: (i64, i64),
+) -> Vec<u8> {
+    let seal_public = decode_key("k", &to.public_keys().seal_public).expect("seal key");
+    let seal = Seal {
+        schema_version: casebook::store::SCHEMA_VERSION,
+        origin: &from.origin().code,
+        recipient: &to.origin().code,
+        recipient_seal: &x25519_dalek::PublicKey::from(seal_public),
+        seq_range: range,
+        prev_hash: None,
+        created_at: casebook::time::stored(casebook::time::china_now()),
+    };
+    write_compressed(&seal, compressed, (0, 0), &signing_key(from_path)).expect("seal")
+}
+
+/// The payload JSON a bomb starts with: valid, and empty.
+pub const BOMB_PREFIX: &[u8] = br#"{"changes":[],"receipts":[]}"#;
+
+/// A zstd frame of [`BOMB_PREFIX`] followed by `spaces` spaces (still valid JSON), declaring
+/// `declared` as its size (or no size). Run-length blocks of 128 KiB take 4 bytes each, so a
+/// 16 GiB bomb is 512 KiB, made without ever holding its output.
+pub fn zstd_bomb(spaces: u64, declared: Option<u64>) -> Vec<u8> {
+    const BLOCK: u64 = 128 * 1024;
+    // Magic; frame header: an 8-byte content size or none, a 128 KiB window.
+    let mut frame = vec![0x28, 0xB5, 0x2F, 0xFD];
+    frame.push(if declared.is_some() { 0xC0 } else { 0x00 });
+    frame.push(7 << 3);
+    if let Some(size) = declared {
+        frame.extend_from_slice(&size.to_le_bytes());
+    }
+    let block_header = |last: bool, kind: u32, size: u64| {
+        let size = u32::try_from(size).expect("block size");
+        let word = u32::from(last) | (kind << 1) | (size << 3);
+        word.to_le_bytes()[..3].to_vec()
+    };
+    frame.extend(block_header(spaces == 0, 0, BOMB_PREFIX.len() as u64));
+    frame.extend_from_slice(BOMB_PREFIX);
+    let mut left = spaces;
+    while left > 0 {
+        let run = left.min(BLOCK);
+        left -= run;
+        frame.extend(block_header(left == 0, 1, run));
+        frame.push(b' ');
+    }
+    frame
+}
