@@ -9,8 +9,9 @@
 //! - `GET /healthz`, and `GET /` a status page in Chinese for the town office only (the admin
 //!   token, or this machine when none is set).
 //!
-//! Refusals get 400 (malformed, tampered), 403 (unknown or revoked station, bad or replayed
-//! signature), 413 (too large), 429 (too fast) with a short reason; details go to the log, which
+//! Refusals get 400 (malformed, tampered, too large decompressed), 401 (status page without the
+//! admin token), 403 (unknown or revoked station, bad or replayed signature), 413 (too large),
+//! 429 (too fast), 503 (no room to decompress) with a short reason; details go to the log, which
 //! never holds visitors' data (bundles stay sealed until the book opens them). Uploads are
 //! verified and decrypted on the blocking pool, several at once; one writer thread then applies
 //! the uploads waiting together in one transaction. The policies against abuse (admin access,
