@@ -978,10 +978,10 @@ impl BundleOpener {
         }
     }
 
-    /// Framing, sender, recipient, signature, decryption and payload of one bundle.
-    pub fn prepare(&self, bytes: &[u8]) -> Result<PreparedBundle> {
-        let parsed = format::parse(bytes)?;
-        let header = parsed.header.clone();
+    /// The key of the header's sender, when it is an enrolled, active peer and the bundle is
+    /// addressed to this book: checked from the header alone, so the hub can refuse a stranger
+    /// before reading the rest of an upload.
+    pub fn sender_key(&self, header: &format::Header) -> Result<ed25519_dalek::VerifyingKey> {
         let sender = match self.peers.get(&header.origin) {
             _ if header.origin == self.own => {
                 return Err(Error::refused(
@@ -1010,6 +1010,14 @@ impl BundleOpener {
                 ),
             ));
         }
+        Ok(sender)
+    }
+
+    /// Framing, sender, recipient, signature, decryption and payload of one bundle.
+    pub fn prepare(&self, bytes: &[u8]) -> Result<PreparedBundle> {
+        let parsed = format::parse(bytes)?;
+        let header = parsed.header.clone();
+        let sender = self.sender_key(&header)?;
         let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
         // A newer schema may not decode with this version: keep the verified file as it is.
         let newer = header.schema_version > SCHEMA_VERSION;
