@@ -252,9 +252,9 @@ async fn slowloris(
                 break;
             }
             let mut buf = [0u8; 256];
-            match tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await {
-                Ok(Ok(0) | Err(_)) => break,
-                _ => {}
+            let read = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await;
+            if let Ok(Ok(0) | Err(_)) = read {
+                break;
             }
         }
         tally.slow_cut_off.fetch_add(1, Ordering::Relaxed);

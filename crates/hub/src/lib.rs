@@ -71,7 +71,7 @@ impl Default for HubConfig {
     fn default() -> Self {
         HubConfig {
             max_upload: DEFAULT_MAX_UPLOAD_MIB * 1024 * 1024,
-            upload_memory: 256 * 1024 * 1024,
+            upload_memory: 128 * 1024 * 1024,
             uploads_in_flight: 2048,
             max_connections: 8192,
             header_timeout: Duration::from_secs(10),

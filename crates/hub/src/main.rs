@@ -24,7 +24,7 @@ struct Args {
     #[arg(long, value_name = "MIB", default_value_t = liaison_hub::DEFAULT_MAX_UPLOAD_MIB)]
     max_upload: u64,
     /// Memory for uploads being read at once, over all stations, in MiB; more get 503.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
     upload_memory: u64,
     /// Uploads one station may make per minute.
     #[arg(long, default_value_t = 30)]

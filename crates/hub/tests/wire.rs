@@ -221,11 +221,10 @@ async fn an_upload_over_the_cap_is_refused_413_before_its_end() {
         let mut peek = [0u8; 1];
         if let Ok(Ok(n)) =
             tokio::time::timeout(Duration::from_millis(1), stream.peek(&mut peek)).await
+            && n > 0
         {
-            if n > 0 {
-                answer = read_head(&mut stream, Duration::from_secs(5)).await;
-                break;
-            }
+            answer = read_head(&mut stream, Duration::from_secs(5)).await;
+            break;
         }
     }
     let answer = match answer {
@@ -373,10 +372,9 @@ async fn clients_that_send_nothing_or_too_slowly_are_cut_off() {
             let mut peek = [0u8; 1];
             if let Ok(Ok(n)) =
                 tokio::time::timeout(Duration::from_millis(200), slow_body.peek(&mut peek)).await
+                && n > 0
             {
-                if n > 0 {
-                    break;
-                }
+                break;
             }
         }
         (
