@@ -115,12 +115,15 @@ enum Command {
     },
     /// One sync cycle with the town hub: upload, take the receipt, fetch the town's bundle.
     Sync {
-        /// The hub's address, e.g. http://192.0.2.10:8700.
+        /// The hub's address, e.g. http://192.0.2.10:8700 or https://town-office:8700.
         #[arg(long)]
         hub: String,
         /// The town's code (default: the one enrolled peer).
         #[arg(long)]
         to: Option<String>,
+        /// A PEM file with the town's certificate (or its CA), trusted besides the system's.
+        #[arg(long, value_name = "FILE")]
+        hub_ca: Option<PathBuf>,
     },
     /// A printed document as a self-contained HTML page (print it, or turn it into a PDF).
     Render {
@@ -389,8 +392,13 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json;
-    if let Command::Sync { hub, to } = &cli.command {
-        return sync_command(cli.db.as_deref(), hub, to.as_deref(), json);
+    if let Command::Sync { hub, to, hub_ca } = &cli.command {
+        let target = SyncTarget {
+            hub,
+            to: to.as_deref(),
+            ca: hub_ca.as_deref(),
+        };
+        return sync_command(cli.db.as_deref(), &target, json);
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -417,9 +425,17 @@ fn print_json_error_kind(kind: &str, message: &str) {
     emit(&format!("{body}\n"));
 }
 
+/// Where `casebook sync` goes: the hub, the town's code, the town's certificate.
+struct SyncTarget<'a> {
+    hub: &'a str,
+    to: Option<&'a str>,
+    ca: Option<&'a Path>,
+}
+
 /// `casebook sync`: exit 0 in sync, 2 refused (by the hub or the book), 3 hub unreachable (the
 /// changes stay queued), 1 internal failure.
-fn sync_command(db: Option<&Path>, hub: &str, to: Option<&str>, json: bool) -> ExitCode {
+fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitCode {
+    let (hub, to) = (target.hub, target.to);
     let fail = |kind: &str, message: String, code: u8| {
         eprintln!("错误：{message}");
         if json {
@@ -483,7 +499,13 @@ fn sync_command(db: Option<&Path>, hub: &str, to: Option<&str>, json: bool) -> E
         url: hub.to_owned(),
         code,
     };
-    let client = liaison_sync::client();
+    let client = match target.ca {
+        None => liaison_sync::client(),
+        Some(ca) => match liaison_sync::client_trusting(ca) {
+            Ok(client) => client,
+            Err(err) => return fail("bad_input", err.to_string(), 2),
+        },
+    };
     match runtime.block_on(liaison_sync::sync_once(&book, &hub, &client)) {
         Ok(outcome) => {
             let out = Output { json };

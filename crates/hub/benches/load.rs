@@ -10,51 +10,11 @@ use std::time::{Duration, Instant};
 
 use casebook::Book;
 use casebook::bundle::UploadAnswer;
-use casebook::domain::*;
-use casebook::store::BookKind;
-use casebook::time::china_now;
-use chrono::TimeDelta;
 use liaison_hub::{HubConfig, serve};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
 
-/// A station with a one-deputy roster and a week of receptions, some with events.
-fn station_week(code: &str, receptions: usize) -> Book {
-    let mut book =
-        Book::create_in_memory(code, &format!("{code}联络站"), BookKind::Station).unwrap();
-    let roster: RosterFile = serde_json::from_str(&format!(
-        r#"{{"grids": [{{"code": "G{code}", "name": "网格", "level": "base"}}],
-            "stations": [{{"code": "{code}", "name": "联络站", "level": "base", "grid": "G{code}"}}],
-            "deputies": [{{"name": "代表{code}", "congress": "镇", "station": "{code}", "grid": "G{code}"}}]}}"#
-    ))
-    .unwrap();
-    book.import_roster(&roster).unwrap();
-    for i in 0..receptions {
-        let mut input = liaison_testkit::reception(
-            &format!("代表{code}"),
-            &format!("第{i}件：村道路灯损坏，夜间出行不便"),
-        );
-        input.received_at = china_now() - TimeDelta::hours(2 + i as i64);
-        let added = book.add_reception(input).unwrap();
-        let accepted = CaseEventInput {
-            at: None,
-            deputy: None,
-            note: None,
-            kind: CaseEventKind::Accepted,
-        };
-        book.add_case_event(&added.case_no, accepted).unwrap();
-    }
-    book
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
-}
+use common::{env, percentile, town_and_stations};
 
 fn main() {
     let stations = env("LOAD_STATIONS", 1000);
@@ -64,25 +24,14 @@ fn main() {
 
     // Stations, the town with every station enrolled, and each station's sealed week.
     let town_path = dir.path().join("town.db");
-    let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
-    let town_keys = town.public_keys();
-    let mut bundles = Vec::with_capacity(stations);
-    for i in 0..stations {
-        let code = format!("S{i:04}");
-        let mut station = station_week(&code, receptions);
-        let keys = station.public_keys();
-        station
-            .add_peer(
-                &town_keys.origin,
-                &town_keys.sign_public,
-                &town_keys.seal_public,
-            )
-            .unwrap();
-        town.add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)
-            .unwrap();
-        let sealed = station.seal_bundle("QX").unwrap().unwrap();
-        bundles.push((code, sealed.changes, sealed.bytes));
-    }
+    let (town, books) = town_and_stations(&town_path, stations, receptions);
+    let bundles: Vec<_> = books
+        .into_iter()
+        .map(|mut station| {
+            let sealed = station.seal_bundle("QX").unwrap().unwrap();
+            (station.origin().code.clone(), sealed.changes, sealed.bytes)
+        })
+        .collect();
     let total_changes: usize = bundles.iter().map(|b| b.1).sum();
     println!("changes_per_station: {} count", total_changes / stations);
     println!("changes_total: {total_changes} count");

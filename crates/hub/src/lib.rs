@@ -11,23 +11,28 @@
 //!
 //! Refusals get 400 (malformed, tampered, too large decompressed), 401 (status page without the
 //! admin token), 403 (unknown or revoked station, bad or replayed signature), 413 (too large),
-//! 429 (too fast), 503 (no room to decompress) with a short reason; details go to the log, which
-//! never holds visitors' data (bundles stay sealed until the book opens them). Uploads are
-//! verified and decrypted on the blocking pool, several at once; one writer thread then applies
-//! the uploads waiting together in one transaction. The policies against abuse (admin access,
-//! rate limits, replays, the decompression budget) are in `guard`. [`serve`] takes a listener
-//! and a shutdown signal, so tests bind `127.0.0.1:0`.
+//! 429 (too fast), 503 (full: no room to read or decompress) with a short reason; details go to
+//! the log, which never holds visitors' data (bundles stay sealed until the book opens them).
+//! An upload is read as a stream, its header checked before its body (`intake`); it is then
+//! verified and decrypted on the blocking pool, several at once; one writer thread applies the
+//! uploads waiting together in one transaction. The policies against abuse (admin access, rate
+//! limits, replays, the decompression budget) are in `guard`. [`serve`] runs the hub's own
+//! accept loop (`server`: connection cap, header timeout, optional TLS); it takes a listener and
+//! a shutdown signal, so tests bind `127.0.0.1:0`.
 
 mod guard;
+mod intake;
+mod server;
 mod status;
+
+pub use server::tls_config;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -43,11 +48,23 @@ use tower_http::timeout::TimeoutLayer;
 pub use guard::AdminToken;
 use guard::{Admin, ByteBudget, RateLimit, Replays};
 
-/// Limits of the hub.
+/// Limits of the hub (docs/security.md has the table and the reasons for each default).
 #[derive(Debug, Clone)]
 pub struct HubConfig {
     /// Largest bundle accepted, in bytes.
-    pub max_bundle_bytes: usize,
+    pub max_upload: u64,
+    /// Bytes of uploads held at once while they are read, over every upload.
+    pub upload_memory: u64,
+    /// Uploads past their header check at once; more are answered 503.
+    pub uploads_in_flight: usize,
+    /// Open connections at once (also capped by the open-files limit).
+    pub max_connections: usize,
+    /// Longest wait for a request's head (and for a TLS handshake, and for a bundle's header);
+    /// an idle kept-alive connection is closed after it too.
+    pub header_timeout: Duration,
+    /// Slowest average upload accepted, bytes per second: a bundle's body must arrive within
+    /// `header_timeout` plus its length at this rate.
+    pub min_upload_rate: u64,
     /// Uploads that add something one station may make per minute (replays are not counted).
     pub uploads_per_minute: usize,
     /// Pulls one station may make per minute.
@@ -58,20 +75,31 @@ pub struct HubConfig {
     pub payload_budget_bytes: usize,
     /// The town office's token for the status page; `None`: the page is for this machine only.
     pub admin_token: Option<AdminToken>,
-    /// Longest a request may take.
+    /// Longest the other requests may take, and an upload once read.
     pub request_timeout: Duration,
+    /// Serve HTTPS with this certificate ([`tls_config`]); plain HTTP when `None`.
+    pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
 }
+
+/// Default of [`HubConfig::max_upload`], in MiB.
+pub const DEFAULT_MAX_UPLOAD_MIB: u64 = 64;
 
 impl Default for HubConfig {
     fn default() -> Self {
         HubConfig {
-            max_bundle_bytes: 256 * 1024 * 1024,
+            max_upload: DEFAULT_MAX_UPLOAD_MIB * 1024 * 1024,
+            upload_memory: 128 * 1024 * 1024,
+            uploads_in_flight: 2048,
+            max_connections: 8192,
+            header_timeout: Duration::from_secs(10),
+            min_upload_rate: 16 * 1024,
             uploads_per_minute: 30,
             pulls_per_minute: 30,
             max_payload_bytes: 256 * 1024 * 1024,
             payload_budget_bytes: 1024 * 1024 * 1024,
             admin_token: None,
             request_timeout: Duration::from_secs(120),
+            tls: None,
         }
     }
 }
@@ -85,8 +113,8 @@ struct Hub {
     /// Decompressed payload held at once.
     budget: ByteBudget,
     imports: std::sync::mpsc::Sender<ImportJob>,
-    /// Keys to verify and open uploads on any core, refreshed when a station is not found.
-    opener: std::sync::RwLock<Arc<BundleOpener>>,
+    /// Upload limits and the stations' keys.
+    intake: intake::Intake,
     /// Uploads being verified and opened at once: all cores but the importer's. A thousand
     /// stations uploading together otherwise start a thousand blocking threads, and the one
     /// writer, which every upload waits for, gets a thousandth of a core.
@@ -156,7 +184,6 @@ type SharedHub = Arc<Hub>;
 pub fn router(book: Book, mut config: HubConfig) -> std::io::Result<Router> {
     // One upload never needs more room than the whole budget, or it would wait forever.
     config.max_payload_bytes = config.max_payload_bytes.min(config.payload_budget_bytes);
-    let limit = config.max_bundle_bytes;
     let timeout = config.request_timeout;
     let opener = match book.bundle_opener() {
         Ok(opener) => opener,
@@ -178,25 +205,29 @@ pub fn router(book: Book, mut config: HubConfig) -> std::io::Result<Router> {
         pulls: RateLimit::new(config.pulls_per_minute),
         replays: Replays::default(),
         budget: ByteBudget::new(config.payload_budget_bytes, ByteBudget::WAIT),
+        intake: intake::Intake::new(&config, opener),
         config,
         refused: Mutex::new(HashMap::new()),
         imports,
-        opener: std::sync::RwLock::new(Arc::new(opener)),
         opening: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism()
                 .map_or(1, |cores| cores.get().saturating_sub(1).max(1)),
         )),
     });
-    Ok(Router::new()
+    // An upload's time limits follow its length (`intake`); the other requests have one.
+    let others = Router::new()
         .route("/", get(status_page))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/api/v1/bundles", post(upload))
         .route("/api/v1/bundles/outgoing", get(outgoing))
-        .layer(DefaultBodyLimit::max(limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
-        ))
+        ));
+    Ok(Router::new()
+        .route("/api/v1/bundles", post(upload))
+        .merge(others)
+        // No route reads a body through an extractor; any that does later is kept small.
+        .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(hub))
 }
 
@@ -218,18 +249,21 @@ pub fn bind(address: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpLis
     socket.listen(4096)
 }
 
-/// Serves the hub on `listener` until `shutdown` completes; requests under way finish first.
+/// Serves the hub on `listener` until `shutdown` completes; requests under way finish first
+/// (for at most the request timeout).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     book: Book,
     config: HubConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer's address decides who may see the status page.
-    let app = router(book, config)?.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let transport = server::Transport {
+        max_connections: config.max_connections,
+        header_timeout: config.header_timeout,
+        drain_timeout: config.request_timeout,
+        tls: config.tls.clone(),
+    };
+    server::run(listener, router(book, config)?, transport, shutdown).await
 }
 
 fn internal_error() -> Response {
@@ -313,29 +347,22 @@ impl Hub {
             }
         }
     }
-
-    fn opener(&self) -> Arc<BundleOpener> {
-        Arc::clone(
-            &self
-                .opener
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
-    }
 }
 
 /// Verifies and decrypts an upload on the blocking pool, away from the writer. A station
-/// enrolled since the keys were read is found by reading them again.
+/// re-keyed since the keys were read is found by reading them again (not more often than
+/// `intake` allows), and tried once more only if the keys changed.
 async fn open_upload(hub: &SharedHub, body: Bytes) -> Result<OpenedBundle, Response> {
-    let opener = hub.opener();
+    let missed_at = std::time::Instant::now();
+    let keys = hub.intake.keys.current();
+    let opener = Arc::clone(&keys);
     let bytes = body.clone();
     match on_opening_pool(hub, move || opener.open(&bytes)).await? {
-        // A station enrolled or re-keyed since the keys were read.
         Err(err) if matches!(err.kind(), ErrorKind::UnknownOrigin | ErrorKind::BadBundle) => {
-            let fresh = Arc::new(with_book(hub, |book| book.bundle_opener()).await?);
-            *hub.opener
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::clone(&fresh);
+            let fresh = intake::refreshed_keys(hub, missed_at, false).await?;
+            if Arc::ptr_eq(&fresh, &keys) {
+                return Err(answer_error(&err));
+            }
             on_opening_pool(hub, move || fresh.open(&body))
                 .await?
                 .map_err(|err| answer_error(&err))
@@ -361,7 +388,27 @@ async fn on_opening_pool<T: Send + 'static>(
     .map_err(|_| internal_error())
 }
 
-async fn upload(State(hub): State<SharedHub>, body: Bytes) -> Response {
+async fn upload(State(hub): State<SharedHub>, headers: HeaderMap, body: Body) -> Response {
+    // Held (the slot, the bytes' share of the memory budget) until the answer is ready.
+    let upload = match intake::read_upload(&hub, &headers, body).await {
+        Ok(upload) => upload,
+        Err(mut response) => {
+            // The rest of the body is not read: the client must not send on this connection.
+            response.headers_mut().insert(
+                header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            return response;
+        }
+    };
+    let timeout = hub.config.request_timeout;
+    tokio::time::timeout(timeout, import_upload(hub, upload.bytes.clone()))
+        .await
+        .unwrap_or_else(|_| intake::busy("镇同步服务正忙，请稍后重试"))
+}
+
+/// Opens, admits and imports an upload read whole.
+async fn import_upload(hub: SharedHub, body: Bytes) -> Response {
     let opened = match open_upload(&hub, body).await {
         Ok(opened) => opened,
         Err(response) => return response,

@@ -20,9 +20,27 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8700")]
     listen: SocketAddr,
-    /// Largest bundle accepted, in MiB.
-    #[arg(long, default_value_t = 256)]
-    max_bundle_mib: usize,
+    /// Largest bundle accepted, in MiB (a busy station's whole year is far less: docs/hub.md).
+    #[arg(long, value_name = "MIB", default_value_t = liaison_hub::DEFAULT_MAX_UPLOAD_MIB)]
+    max_upload: u64,
+    /// Memory for uploads being read at once, over all stations, in MiB; more get 503.
+    #[arg(long, value_name = "MIB", default_value_t = 128)]
+    upload_memory: u64,
+    /// Uploads being read or imported at once; more get 503 with Retry-After.
+    #[arg(long, default_value_t = 2048)]
+    uploads_in_flight: usize,
+    /// Open connections at once (also capped by the open-files limit).
+    #[arg(long, default_value_t = 8192)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's head (or finish a TLS handshake).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_timeout: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Uploads that add something one station may make per minute.
     #[arg(long, default_value_t = 30)]
     uploads_per_minute: usize,
@@ -52,6 +70,15 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    // Each connection is a descriptor: take all the system allows, the hub caps them itself.
+    if let Err(err) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!("cannot raise the open-files limit: {err}");
+    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(liaison_hub::tls_config(cert, key)?),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let db = match args.db {
         Some(db) => db,
         None => dirs::data_dir()
@@ -80,17 +107,22 @@ async fn main() -> anyhow::Result<()> {
         liaison_hub::bind(args.listen).with_context(|| format!("无法监听 {}", args.listen))?;
     let address = listener.local_addr()?;
     say(&format!(
-        "{} 同步服务已启动：http://{address}/",
+        "{} 同步服务已启动：{scheme}://{address}/",
         book.origin().name
     ));
     let config = HubConfig {
-        max_bundle_bytes: args.max_bundle_mib * 1024 * 1024,
+        max_upload: args.max_upload.saturating_mul(1024 * 1024),
+        upload_memory: args.upload_memory.saturating_mul(1024 * 1024),
         uploads_per_minute: args.uploads_per_minute,
         pulls_per_minute: args.pulls_per_minute,
         max_payload_bytes: args.max_payload_mib.saturating_mul(1024 * 1024),
         payload_budget_bytes: args.payload_budget_mib.saturating_mul(1024 * 1024),
         admin_token,
-        request_timeout: Duration::from_secs(120),
+        uploads_in_flight: args.uploads_in_flight,
+        max_connections: args.max_connections,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        tls,
+        ..HubConfig::default()
     };
     serve(listener, book, config, shutdown_signal()).await?;
     say("同步服务已停止");

@@ -174,7 +174,7 @@ async fn a_signed_pull_gets_the_towns_bundle_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
     let config = HubConfig {
-        max_bundle_bytes: 64 * 1024,
+        max_upload: 64 * 1024,
         uploads_per_minute: 3,
         ..HubConfig::default()
     };

@@ -4,6 +4,10 @@
 //! Nothing is marked sent before a receipt covers it: a push that gets no answer is simply sent
 //! again (the hub treats the repeat as duplicates), and everything the worker needs to resume
 //! after a restart is in the book (what the hub acknowledged, what was received).
+//!
+//! The client speaks HTTP or HTTPS (rustls, no system OpenSSL): besides the system's roots it
+//! can trust the town's own certificate ([`client_trusting`]), and it reads a pulled bundle as a
+//! stream, refusing one larger than [`MAX_PULL_BYTES`].
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -64,6 +68,34 @@ pub struct SyncOutcome {
     pub acknowledged_seq: i64,
     /// What the town's bundle brought.
     pub pulled: Option<Imported>,
+}
+
+/// Largest town bundle a station takes from the hub (the town's roster, referrals and replies
+/// for one station are far smaller).
+pub const MAX_PULL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why the town's certificate file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    /// The file could not be read.
+    #[error("无法读取镇同步服务的证书文件 {path}：{reason}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// It holds no PEM certificate.
+    #[error("证书文件 {0} 中没有可用的证书（需要 PEM 格式，-----BEGIN CERTIFICATE-----）")]
+    Empty(String),
+    /// The client could not be made with it.
+    #[error("无法使用证书文件 {path}：{reason}")]
+    Unusable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Where the hub is and who it is.
@@ -151,7 +183,7 @@ pub async fn sync_once(
     match response.status() {
         reqwest::StatusCode::NO_CONTENT => {}
         status if status.is_success() => {
-            let bytes = response.bytes().await.map_err(unreachable)?;
+            let bytes = read_capped(response, MAX_PULL_BYTES).await?;
             outcome.pulled = Some(with_book(book, move |book| book.import_bundle(&bytes)).await?);
         }
         _ => return Err(refusal_of(response).await),
@@ -169,6 +201,28 @@ pub async fn sync_once(
         Some(err) => Err(err),
         None => Ok(outcome),
     }
+}
+
+/// The body of `response`, read as a stream and refused as soon as it passes `cap` bytes.
+async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8>, SyncError> {
+    let too_large = || SyncError::Refused {
+        kind: "too_large".into(),
+        message: format!(
+            "镇里的同步包超过 {} MiB，本站不接收，请联系镇人大",
+            cap / (1024 * 1024)
+        ),
+    };
+    if response.content_length().is_some_and(|len| len > cap) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        if bytes.len() as u64 + chunk.len() as u64 > cap {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// Uploads what the hub has not acknowledged and takes its receipt.
@@ -298,13 +352,45 @@ pub async fn run_worker(
 }
 
 /// An HTTP client with time limits: a half-open connection on a poor village line must not
-/// hang a cycle.
+/// hang a cycle. It trusts the system's certificate authorities for https.
 pub fn client() -> reqwest::Client {
+    builder().build().unwrap_or_default()
+}
+
+/// [`client`] that also trusts the certificates in the PEM file `path`: the town's
+/// self-signed certificate, or the CA that signed it.
+///
+/// # Errors
+/// When the file cannot be read or holds no usable certificate.
+pub fn client_trusting(path: &std::path::Path) -> Result<reqwest::Client, CertificateError> {
+    let shown = path.display().to_string();
+    let pem = std::fs::read(path).map_err(|err| CertificateError::Unreadable {
+        path: shown.clone(),
+        reason: err.to_string(),
+    })?;
+    let certificates =
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| CertificateError::Unusable {
+            path: shown.clone(),
+            reason: err.to_string(),
+        })?;
+    if certificates.is_empty() {
+        return Err(CertificateError::Empty(shown));
+    }
+    certificates
+        .into_iter()
+        .fold(builder(), reqwest::ClientBuilder::add_root_certificate)
+        .build()
+        .map_err(|err| CertificateError::Unusable {
+            path: shown,
+            reason: err.to_string(),
+        })
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
+        .use_rustls_tls()
         .connect_timeout(Duration::from_secs(20))
         .timeout(Duration::from_secs(600))
-        .build()
-        .unwrap_or_default()
 }
 
 /// `wait` scaled by a random factor in [0.5, 1.5): stations that failed together do not all

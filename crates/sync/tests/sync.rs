@@ -328,3 +328,56 @@ async fn a_station_restored_from_an_old_backup_holds_back_and_loses_nothing() {
     let town = Book::open(&town).unwrap();
     assert_eq!(town.stats(Some("BX"), None, None).unwrap().receptions, 4);
 }
+
+/// A hub (here a fake one on 127.0.0.1) that answers a pull with more than the station takes:
+/// the station stops reading past [`liaison_sync::MAX_PULL_BYTES`] and refuses it, whether the
+/// length was announced or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pulled_bundle_over_the_cap_is_refused_while_it_streams() {
+    use std::sync::atomic::AtomicU64;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, station) = books(dir.path());
+    let sent = Arc::new(AtomicU64::new(0));
+    let answer_upload = || async {
+        axum::Json(casebook::bundle::UploadAnswer {
+            imported: Default::default(),
+            receipt: None,
+        })
+    };
+    let giant = {
+        let sent = Arc::clone(&sent);
+        move || {
+            let sent = Arc::clone(&sent);
+            async move {
+                let chunk = Bytes::from(vec![0u8; 1024 * 1024]);
+                // Twice the cap, a MiB at a time, counting what actually left.
+                let chunks = (0..2 * liaison_sync::MAX_PULL_BYTES / (1024 * 1024)).map(move |_| {
+                    sent.fetch_add(1024 * 1024, Ordering::SeqCst);
+                    Ok::<_, std::io::Error>(chunk.clone())
+                });
+                Body::from_stream(futures_util::stream::iter(chunks))
+            }
+        }
+    };
+    let app = axum::Router::new()
+        .route("/api/v1/bundles", axum::routing::post(answer_upload))
+        .route("/api/v1/bundles/outgoing", axum::routing::get(giant));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let hub = Hub {
+        url,
+        code: "QX".into(),
+    };
+    let refused = sync_once(&station, &hub, &liaison_sync::client()).await;
+    match refused {
+        Err(SyncError::Refused { kind, .. }) => assert_eq!(kind, "too_large"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let streamed = sent.load(Ordering::SeqCst);
+    assert!(
+        streamed < 2 * liaison_sync::MAX_PULL_BYTES,
+        "the station stopped reading early ({streamed} bytes sent)"
+    );
+}

@@ -29,7 +29,6 @@ use crate::error::{Error, ErrorKind, Result};
 pub const MAGIC: &[u8; 8] = b"LSBUNDLE";
 /// Version of this layout.
 pub const FORMAT_VERSION: u16 = 1;
-const PREFIX_LEN: usize = 8 + 2 + 4;
 const SIGNATURE_LEN: usize = 64;
 /// Headers are small; a larger length field means a damaged file.
 const MAX_HEADER_LEN: usize = 64 * 1024;
@@ -177,26 +176,51 @@ pub struct Parsed<'a> {
     pub signature: &'a [u8],
 }
 
-/// Checks the framing and reads the header. Refuses truncated, extended or damaged files.
-pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
-    if bytes.len() < PREFIX_LEN + SIGNATURE_LEN || &bytes[..8] != MAGIC {
+/// Bytes before the header: magic, format version, header length.
+pub const PREFIX_LEN: usize = 8 + 2 + 4;
+
+/// Checks the magic and version of a bundle's first [`PREFIX_LEN`] bytes and returns its header
+/// length, so a reader of a stream can refuse a stranger's file before reading on.
+pub fn header_len(prefix: &[u8]) -> Result<usize> {
+    if prefix.len() < PREFIX_LEN || &prefix[..8] != MAGIC {
         return Err(bad("不是同步包文件，或文件不完整"));
     }
-    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    let version = u16::from_le_bytes([prefix[8], prefix[9]]);
     if version != FORMAT_VERSION {
         return Err(bad(&format!("格式版本 {version} 不受支持")));
     }
-    let header_len = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) as usize;
-    if header_len > MAX_HEADER_LEN || PREFIX_LEN + header_len + SIGNATURE_LEN > bytes.len() {
+    let header_len = u32::from_le_bytes([prefix[10], prefix[11], prefix[12], prefix[13]]) as usize;
+    if header_len > MAX_HEADER_LEN {
+        return Err(bad("文件头长度不对，文件可能被截断"));
+    }
+    Ok(header_len)
+}
+
+/// Reads the header JSON (not yet authenticated).
+pub fn parse_header(json: &[u8]) -> Result<Header> {
+    serde_json::from_slice(json).map_err(|_| bad("文件头损坏"))
+}
+
+/// The whole file's length for a header of `header_len` bytes, as the header declares it;
+/// `None` when it does not fit in a `u64`.
+pub fn file_len(header_len: usize, header: &Header) -> Option<u64> {
+    u64::try_from(PREFIX_LEN + header_len + SIGNATURE_LEN)
+        .ok()
+        .and_then(|len| len.checked_add(header.payload_len))
+}
+
+/// Checks the framing and reads the header. Refuses truncated, extended or damaged files.
+pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
+    if bytes.len() < PREFIX_LEN + SIGNATURE_LEN {
+        return Err(bad("不是同步包文件，或文件不完整"));
+    }
+    let header_len = header_len(bytes)?;
+    if PREFIX_LEN + header_len + SIGNATURE_LEN > bytes.len() {
         return Err(bad("文件头长度不对，文件可能被截断"));
     }
     let header_end = PREFIX_LEN + header_len;
-    let header: Header =
-        serde_json::from_slice(&bytes[PREFIX_LEN..header_end]).map_err(|_| bad("文件头损坏"))?;
-    let expected_len = u64::try_from(header_end + SIGNATURE_LEN)
-        .ok()
-        .and_then(|len| len.checked_add(header.payload_len));
-    if expected_len != u64::try_from(bytes.len()).ok() {
+    let header = parse_header(&bytes[PREFIX_LEN..header_end])?;
+    if file_len(header_len, &header) != u64::try_from(bytes.len()).ok() {
         return Err(bad("文件长度与文件头不符，文件可能被截断或附加了内容"));
     }
     let signed_end = bytes.len() - SIGNATURE_LEN;

@@ -996,6 +996,24 @@ impl BundleOpener {
     pub fn open(&self, bytes: &[u8]) -> Result<OpenedBundle> {
         let parsed = format::parse(bytes)?;
         let header = parsed.header.clone();
+        let sender = self.sender_key(&header)?;
+        let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
+        // A newer schema may not decode with this version: keep the verified file as it is.
+        let newer = header.schema_version > SCHEMA_VERSION;
+        Ok(OpenedBundle {
+            header,
+            compressed,
+            sender,
+            file_hash: format::file_hash(bytes),
+            newer,
+            file: bytes.to_vec(),
+        })
+    }
+
+    /// The key of the header's sender, when it is an enrolled, active peer and the bundle is
+    /// addressed to this book: checked from the header alone, so the hub can refuse a stranger
+    /// before reading the rest of an upload.
+    pub fn sender_key(&self, header: &format::Header) -> Result<ed25519_dalek::VerifyingKey> {
         let sender = match self.peers.get(&header.origin) {
             _ if header.origin == self.own => {
                 return Err(Error::refused(
@@ -1024,17 +1042,7 @@ impl BundleOpener {
                 ),
             ));
         }
-        let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
-        // A newer schema may not decode with this version: keep the verified file as it is.
-        let newer = header.schema_version > SCHEMA_VERSION;
-        Ok(OpenedBundle {
-            header,
-            compressed,
-            sender,
-            file_hash: format::file_hash(bytes),
-            newer,
-            file: bytes.to_vec(),
-        })
+        Ok(sender)
     }
 }
 
