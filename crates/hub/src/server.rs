@@ -195,3 +195,42 @@ impl Connection {
 async fn stop_signal(stopping: &mut watch::Receiver<bool>) {
     let _ = stopping.wait_for(|stop| *stop).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Handlers can ask for the peer's address (the status page's loopback rule needs it).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_carry_the_peers_address() {
+        let app = Router::new().route(
+            "/peer",
+            axum::routing::get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move {
+                peer.ip().to_string()
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let transport = Transport {
+            max_connections: 4,
+            header_timeout: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(5),
+            tls: None,
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(run(listener, app, transport, async {
+            let _ = stopped.await;
+        }));
+        let answer = reqwest::get(format!("http://{address}/peer"))
+            .await
+            .expect("answered")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(answer, "127.0.0.1");
+        let _ = stop.send(());
+        server.await.expect("joined").expect("served");
+    }
+}
