@@ -171,6 +171,13 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     let header_end = PREFIX_LEN + header_len;
     let header: Header =
         serde_json::from_slice(&bytes[PREFIX_LEN..header_end]).map_err(|_| bad("文件头损坏"))?;
+    // The codes are read before anything is verified and may be logged: a hostile header must
+    // not carry escape sequences or megabytes into a log.
+    for code in [&header.origin, &header.recipient] {
+        if crate::store::origin_code(code).ok().as_ref() != Some(code) {
+            return Err(bad("文件头中的站点代码不合规（应为1至8位大写字母或数字）"));
+        }
+    }
     let expected_len = u64::try_from(header_end + SIGNATURE_LEN)
         .ok()
         .and_then(|len| len.checked_add(header.payload_len));
