@@ -381,7 +381,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            eprint!("{err}");
+            eprint!("{}", human::terminal_safe(&err.to_string()));
             if std::env::args().any(|arg| arg == "--json") {
                 print_json_error(ErrorKind::BadInput, &err.kind().to_string());
             }
@@ -395,7 +395,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("错误：{err}");
+            eprintln!("错误：{}", human::terminal_safe(&err.to_string()));
             if json {
                 print_json_error(err.kind(), &err.to_string());
             }
@@ -421,7 +421,7 @@ fn print_json_error_kind(kind: &str, message: &str) {
 /// changes stay queued), 1 internal failure.
 fn sync_command(db: Option<&Path>, hub: &str, to: Option<&str>, json: bool) -> ExitCode {
     let fail = |kind: &str, message: String, code: u8| {
-        eprintln!("错误：{message}");
+        eprintln!("错误：{}", human::terminal_safe(&message));
         if json {
             print_json_error_kind(kind, &message);
         }
@@ -757,7 +757,7 @@ impl Output {
                 .map_err(|err| Error::Corrupt(format!("cannot print JSON: {err}")))?;
             emit(&format!("{text}\n"));
         } else {
-            emit(&human(value));
+            emit(&human::terminal_safe(&human(value)));
         }
         Ok(())
     }
