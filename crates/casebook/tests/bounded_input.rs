@@ -7,7 +7,8 @@ use std::path::Path;
 
 use casebook::bundle::format::{self, Seal};
 use casebook::domain::{ReceptionInput, Visitor, WITHHELD_IDENTITY};
-use casebook::render::{Document, SlipOptions};
+use casebook::render::{DayRange, Document, SlipOptions};
+use casebook::report::ReportKind;
 use casebook::store::read::CaseFilter;
 use casebook::time::{china_now, stored};
 use casebook::{Book, ErrorKind};
@@ -361,4 +362,49 @@ fn a_confidential_visitor_never_reaches_the_town() {
         .unwrap();
     assert!(!register.contains("梁秀英") && register.contains(WITHHELD_IDENTITY));
     assert!(!register.contains("13655551234"));
+}
+
+/// A book holding a matter beyond Excel's cell limit (written before the limits, or edited by
+/// hand) still gives its Excel report, the matter cut with a mark.
+#[test]
+fn a_40000_character_matter_already_in_a_book_does_not_stop_the_excel_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bx.db");
+    let mut book = Book::create(
+        &db,
+        "BX",
+        "东岭村联络站",
+        casebook::store::BookKind::Station,
+    )
+    .unwrap();
+    book.import_roster(&roster()).unwrap();
+    let case_no = book
+        .add_reception(reception("陈建国", "路灯坏了"))
+        .unwrap()
+        .case_no;
+    let day = book
+        .case(&case_no)
+        .unwrap()
+        .reception
+        .received_at
+        .date_naive();
+    drop(book);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE receptions SET body = json_set(body, '$.matter', printf('%.*c', 40000, 'x'))",
+            [],
+        )
+        .unwrap();
+    let book = Book::open(&db).unwrap();
+    assert_eq!(book.case(&case_no).unwrap().reception.matter.len(), 40_000);
+    let report = book
+        .report(
+            ReportKind::Weekly,
+            Some("BX"),
+            DayRange::new(day, day).unwrap(),
+        )
+        .unwrap();
+    let workbook = report.xlsx().unwrap();
+    assert!(workbook.len() > 1000);
 }
