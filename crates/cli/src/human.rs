@@ -1,5 +1,7 @@
-//! What the CLI prints for people (without `--json`). ID numbers and phones are masked.
+//! What the CLI prints for people (without `--json`). ID numbers and phones are masked, and
+//! nothing from the book reaches the terminal as a control sequence ([`terminal_safe`]).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -18,7 +20,26 @@ use casebook::store::read::{
     CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing,
 };
 use casebook::store::stats::{Count, Stats};
-use casebook::validate::{mask_id_number, mask_phone};
+use casebook::validate::{forbidden_char, mask_id_number, mask_phone};
+
+/// `text` with every character no field may hold ([`forbidden_char`]: controls but newline and
+/// tab, bidirectional overrides) written out as `\u{1b}`: what comes from a book, a bundle or a hub's answer
+/// can then neither recolour nor rewrite the deputy's terminal, nor hide what it shows.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| forbidden_char(c, true);
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
     move |origin| {

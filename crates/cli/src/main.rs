@@ -384,7 +384,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(err) => {
-            eprint!("{err}");
+            eprint!("{}", human::terminal_safe(&err.to_string()));
             if std::env::args().any(|arg| arg == "--json") {
                 print_json_error(ErrorKind::BadInput, &err.kind().to_string());
             }
@@ -403,7 +403,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("错误：{err}");
+            eprintln!("错误：{}", human::terminal_safe(&err.to_string()));
             if json {
                 print_json_error(err.kind(), &err.to_string());
             }
@@ -437,7 +437,7 @@ struct SyncTarget<'a> {
 fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitCode {
     let (hub, to) = (target.hub, target.to);
     let fail = |kind: &str, message: String, code: u8| {
-        eprintln!("错误：{message}");
+        eprintln!("错误：{}", human::terminal_safe(&message));
         if json {
             print_json_error_kind(kind, &message);
         }
@@ -779,7 +779,7 @@ impl Output {
                 .map_err(|err| Error::Corrupt(format!("cannot print JSON: {err}")))?;
             emit(&format!("{text}\n"));
         } else {
-            emit(&human(value));
+            emit(&human::terminal_safe(&human(value)));
         }
         Ok(())
     }

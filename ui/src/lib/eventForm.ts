@@ -19,7 +19,7 @@ import {
   options,
   type Choice,
 } from './labels'
-import { checkDateNotFuture, checkRequired, optionalText } from './validate'
+import { LIMITS, MAX_AMOUNT_YUAN, checkDateNotFuture, checkRequired, checkText, optionalText } from './validate'
 
 export type FieldType = 'text' | 'textarea' | 'date' | 'select' | 'number'
 
@@ -31,6 +31,8 @@ export interface FieldSpec {
   options?: Choice[]
   /** A date that may not be after today. */
   past?: boolean
+  /** The longest text the store keeps (docs/cli.md §3.6). */
+  max?: number
   placeholder?: string
 }
 
@@ -46,17 +48,19 @@ export interface EventDraft<Kind extends string> {
   note: string | null
 }
 
-const text = (key: string, label: string, required = true): FieldSpec => ({
+const text = (key: string, label: string, required = true, max: number = LIMITS.label): FieldSpec => ({
   key,
   label,
   type: 'text',
   required,
+  max,
 })
-const long = (key: string, label: string, required = true): FieldSpec => ({
+const long = (key: string, label: string, required = true, max: number = LIMITS.long): FieldSpec => ({
   key,
   label,
   type: 'textarea',
   required,
+  max,
 })
 const satisfaction: FieldSpec = {
   key: 'satisfaction',
@@ -69,7 +73,10 @@ const satisfaction: FieldSpec = {
 export const CASE_EVENT_FIELDS: Record<CaseEventKindName, FieldSpec[]> = {
   accepted: [],
   answered_on_spot: [long('answer', '答复内容')],
-  not_accepted: [long('reason', '不予受理理由'), text('route', '告知途径（信访/诉讼/仲裁等）')],
+  not_accepted: [
+    long('reason', '不予受理理由', true, LIMITS.note),
+    text('route', '告知途径（信访/诉讼/仲裁等）', true, LIMITS.note),
+  ],
   referred: [
     text('to', '交办单位'),
     { key: 'deadline', label: '办理期限', type: 'date', required: true },
@@ -78,16 +85,16 @@ export const CASE_EVENT_FIELDS: Record<CaseEventKindName, FieldSpec[]> = {
   reply_received: [text('from', '答复单位', false), long('content', '答复内容')],
   fed_back: [],
   follow_up: [satisfaction],
-  sent_back: [long('reason', '退回理由')],
+  sent_back: [long('reason', '退回理由', true, LIMITS.note)],
   to_council: [],
   to_mediation: [
     {
-      ...text('mediation_no', '调解编号', false),
+      ...text('mediation_no', '调解编号', false, LIMITS.code),
       placeholder: '在“人民调解”中新建调解时会自动登记，一般不用在此填写',
     },
   ],
   closed: [],
-  reopened: [long('reason', '重新办理理由')],
+  reopened: [long('reason', '重新办理理由', true, LIMITS.note)],
 }
 
 export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]> = {
@@ -101,7 +108,7 @@ export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]>
     long('facts', '纠纷事实及争议焦点'),
     long('responsibilities', '各方责任'),
     long('terms', '协议内容'),
-    text('performance_method', '履行方式'),
+    text('performance_method', '履行方式', true, LIMITS.note),
     { key: 'performance_deadline', label: '履行期限', type: 'date', required: true },
     text('performance_place', '履行地点'),
     { key: 'amount_yuan', label: '涉及金额（元）', type: 'number', required: false },
@@ -122,7 +129,7 @@ export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]>
       options: options(MEDIATION_RESULT_LABELS),
     },
     {
-      ...long('routes', '告知的其他途径（诉讼/仲裁/行政）', false),
+      ...long('routes', '告知的其他途径（诉讼/仲裁/行政）', false, LIMITS.note),
       placeholder: '调解不成时必填',
     },
   ],
@@ -163,7 +170,11 @@ export function checkFields(
       (field.type === 'number' && value.trim() !== '' && !/^\d+$/.test(value.trim())
         ? `${field.label}应为整数`
         : null) ??
-      (field.past && value ? checkDateNotFuture(value, today) : null)
+      (field.past && value ? checkDateNotFuture(value, today) : null) ??
+      (field.max ? checkText(value, field.label, field.max, field.type === 'textarea') : null) ??
+      (field.key === 'amount_yuan' && Number(value) > MAX_AMOUNT_YUAN
+        ? `涉及金额不能超过${MAX_AMOUNT_YUAN}元（一亿元），请核对`
+        : null)
     if (problem) errors[field.key] = problem
   }
   return errors

@@ -2,7 +2,17 @@
 
 import type { Channel, IsoDate, ReceptionInput, Sex, VisitorInput } from '../api/types'
 import { stationToday, stationNow, toRfc3339 } from './time'
-import { checkContact, checkNotFuture, checkRequired, contactInput, optionalText } from './validate'
+import {
+  LIMITS,
+  checkAhead,
+  checkContact,
+  checkNotFuture,
+  checkNotTooEarly,
+  checkRequired,
+  checkText,
+  contactInput,
+  optionalText,
+} from './validate'
 
 export interface VisitorRow {
   name: string
@@ -80,13 +90,25 @@ export function checkReception(form: ReceptionForm, now: Date = stationNow()): F
   const put = (key: string, problem: string | null) => {
     if (problem) errors[key] = problem
   }
-  put('received_at', form.received_at ? checkNotFuture(form.received_at, now) : '请填写接待时间')
+  const receivedDay = form.received_at ? toRfc3339(form.received_at).slice(0, 10) : null
+  put(
+    'received_at',
+    form.received_at && receivedDay
+      ? checkNotTooEarly(receivedDay, '接待时间') ?? checkNotFuture(form.received_at, now)
+      : '请填写接待时间',
+  )
   put('deputies', form.deputies.length ? null : '请至少选择一位接待代表')
   put('category', checkRequired(form.category, '类别'))
-  put('matter', checkRequired(form.matter, '事由'))
-  put('request', checkRequired(form.request, '诉求'))
+  put('subcategory', checkText(form.subcategory, '细分类别', LIMITS.label))
+  put('place', checkText(form.place, '接待地点', LIMITS.label))
+  put('matter', checkRequired(form.matter, '事由') ?? checkText(form.matter, '事由', LIMITS.long, true))
+  put('request', checkRequired(form.request, '诉求') ?? checkText(form.request, '诉求', LIMITS.long, true))
+  put('proposed_handling', checkText(form.proposed_handling, '拟办意见', LIMITS.long, true))
   const today = stationToday(now)
   form.visitors.forEach((row, i) => {
+    const who = `第${i + 1}位来访人`
+    put(`visitors.${i}.name`, checkText(row.name, `${who}姓名`, LIMITS.name))
+    put(`visitors.${i}.address`, checkText(row.address, `${who}住址`, LIMITS.address))
     for (const [field, problem] of Object.entries(checkContact(row, today))) {
       put(`visitors.${i}.${field}`, problem)
     }
@@ -99,8 +121,13 @@ export function checkReception(form: ReceptionForm, now: Date = stationNow()): F
   if (form.head_count !== null && form.head_count < Math.max(listed, 1)) {
     errors.head_count = `来访人数不能少于登记的来访人（${Math.max(listed, 1)}人）`
   }
-  if (form.reply_due && form.received_at && form.reply_due < toRfc3339(form.received_at).slice(0, 10)) {
-    errors.reply_due = '承诺答复日期不能早于接待日期'
+  if (form.reply_due && receivedDay) {
+    put(
+      'reply_due',
+      form.reply_due < receivedDay
+        ? '承诺答复日期不能早于接待日期'
+        : checkAhead(form.reply_due, receivedDay, '承诺答复日期'),
+    )
   }
   return errors
 }

@@ -39,7 +39,7 @@ export function stationNow(now: Date = new Date()): Date {
  */
 export function toRfc3339(at: Date): DateTime {
   return (
-    `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}` +
+    `${pad(at.getFullYear(), 4)}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}` +
     `T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}+08:00`
   )
 }

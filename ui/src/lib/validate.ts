@@ -10,6 +10,82 @@ const ID_CHECK_DIGITS = '10X98765432'
 /** The store accepts times up to this far ahead, for PCs whose clocks run a little fast. */
 export const CLOCK_TOLERANCE_MS = 10 * 60 * 1000
 
+/**
+ * The longest text of each kind of field, in characters: the store's `validate::limits`
+ * (docs/cli.md §3.6). Inputs carry them as `maxlength`; the checks below say it in words.
+ */
+export const LIMITS = {
+  /** A person's name. */
+  name: 50,
+  /** A code: case number, mediation number. */
+  code: 50,
+  /** Village, place, department, court, sub-type. */
+  label: 100,
+  /** An agenda item's title. */
+  title: 200,
+  /** An address. */
+  address: 200,
+  /** Notes, reasons, routes, rights review, performance method. */
+  note: 1000,
+  /** The visitor's own words and every long text. */
+  long: 5000,
+} as const
+
+/** The largest amount a mediation agreement may name, in yuan. */
+export const MAX_AMOUNT_YUAN = 100_000_000
+
+/** No record is dated before this day. */
+export const EARLIEST_DATE: IsoDate = '2000-01-01'
+/** Deadlines and planned days lie at most this many years ahead. */
+export const FUTURE_YEARS = 3
+
+/**
+ * What no field may hold: controls (NUL, ESC, DEL, C1) and the bidirectional overrides; long
+ * text may keep newlines and tabs.
+ */
+function forbiddenAt(text: string, multiline: boolean): number | null {
+  const chars = [...text]
+  for (let i = 0; i < chars.length; i++) {
+    const code = chars[i].codePointAt(0) ?? 0
+    const lineBreak = code === 0x0a || code === 0x09
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f)
+    const bidi = (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+    if ((control && !(multiline && lineBreak)) || bidi) return i + 1
+  }
+  return null
+}
+
+/**
+ * A text within `max` characters and without control characters, with the store's message.
+ * Windows line breaks count as the newline the store turns them into.
+ */
+export function checkText(
+  text: string | null | undefined,
+  what: string,
+  max: number,
+  multiline = false,
+): string | null {
+  const trimmed = (text ?? '').trim().replace(/\r\n?/g, '\n')
+  const at = forbiddenAt(trimmed, multiline)
+  if (at !== null) {
+    const allowed = multiline ? '（换行除外）' : ''
+    return `${what}第${at}个字符是看不见的控制字符，不能保存${allowed}：请删除后重新输入`
+  }
+  const count = [...trimmed].length
+  return count > max ? `${what}不能超过${max}字（现为${count}字），请精简后保存` : null
+}
+
+/** A date not before 2000-01-01. */
+export function checkNotTooEarly(date: IsoDate, what: string): string | null {
+  return date < EARLIEST_DATE ? `${what}（${date}）早于2000年1月1日，请核对年份` : null
+}
+
+/** A promised date at most FUTURE_YEARS after `from`. */
+export function checkAhead(date: IsoDate, from: IsoDate, what: string): string | null {
+  const limit = `${String(Number(from.slice(0, 4)) + FUTURE_YEARS).padStart(4, '0')}${from.slice(4)}`
+  return date > limit ? `${what}（${date}）太远：最晚可定在${limit}（${FUTURE_YEARS}年内），请核对日期` : null
+}
+
 /** The GB 11643 check digit of the first 17 digits. */
 export function idCheckDigit(first17: string): string {
   let sum = 0

@@ -198,7 +198,15 @@ pub fn header_len(prefix: &[u8]) -> Result<usize> {
 
 /// Reads the header JSON (not yet authenticated).
 pub fn parse_header(json: &[u8]) -> Result<Header> {
-    serde_json::from_slice(json).map_err(|_| bad("文件头损坏"))
+    let header: Header = serde_json::from_slice(json).map_err(|_| bad("文件头损坏"))?;
+    // The codes are read before anything is verified and may be logged: a hostile header must
+    // not carry escape sequences or megabytes into a log.
+    for code in [&header.origin, &header.recipient] {
+        if crate::store::origin_code(code).ok().as_ref() != Some(code) {
+            return Err(bad("文件头中的站点代码不合规（应为1至8位大写字母或数字）"));
+        }
+    }
+    Ok(header)
 }
 
 /// The whole file's length for a header of `header_len` bytes, as the header declares it;

@@ -32,6 +32,7 @@ use x25519_dalek::PublicKey;
 use self::format::{Receipt, Seal};
 use self::keys::{PublicKeys, decode_key, verifying_key};
 use crate::change::LogEntry;
+use crate::domain::Reception;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, SCHEMA_VERSION, Writer, change_to_parts};
 use crate::time::{china_now, stored};
@@ -476,9 +477,16 @@ impl Book {
     /// records and events (not roster edits);
     /// the town sends each station the roster, its duty shifts and what concerns its own
     /// records.
+    ///
+    /// A confidential reception goes with its visitors withheld ([`Reception::for_outside`]):
+    /// their identity stays at the station. Encoding is deterministic, so a bundle sent again
+    /// carries the same bytes for the same seq. The stored JSON is looked at as text (inside a
+    /// string a quote is escaped, so the key can only be the flag), and only a match is decoded.
     fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
         let mut select = self.conn().prepare(&format!(
-            "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data FROM change_log c
+            "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data,
+                 op = 'reception_create' AND instr(data, '\"confidential\":true') > 0
+             FROM change_log c
              WHERE {OUTGOING} ORDER BY seq"
         ))?;
         let everything = self.origin().kind == BookKind::Station;
@@ -486,7 +494,7 @@ impl Book {
             .query_map(
                 params![self.origin().code, acked, everything, peer],
                 |row| {
-                    Ok(StoredEntry {
+                    let entry = StoredEntry {
                         origin: row.get(0)?,
                         seq: row.get(1)?,
                         hlc: row.get(2)?,
@@ -495,11 +503,19 @@ impl Book {
                         base_hlc: row.get(5)?,
                         op: row.get(6)?,
                         data: row.get(7)?,
-                    })
+                    };
+                    Ok((entry, row.get::<_, bool>(8)?))
                 },
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        rows.into_iter()
+            .map(|(mut entry, confidential)| {
+                if confidential {
+                    entry.data = withhold_identity(&entry)?;
+                }
+                Ok(entry)
+            })
+            .collect()
     }
 
     /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
@@ -935,6 +951,14 @@ impl PullRequest {
 /// off, not months; the window also bounds how long the hub must remember nonces.
 pub const PULL_WINDOW_DAYS: i64 = 30;
 
+/// The stored JSON of a confidential reception with its visitors withheld.
+fn withhold_identity(entry: &StoredEntry) -> Result<String> {
+    let reception: Reception = serde_json::from_str(&entry.data)
+        .map_err(|err| Error::Corrupt(format!("change {} #{}: {err}", entry.origin, entry.seq)))?;
+    serde_json::to_string(&reception.for_outside())
+        .map_err(|err| Error::Corrupt(format!("change {} #{}: {err}", entry.origin, entry.seq)))
+}
+
 /// A peer's verifying key, or `None` when it is revoked.
 fn active_key(peer: &Peer) -> Result<Option<ed25519_dalek::VerifyingKey>> {
     if peer.revoked_at.is_some() {
@@ -1297,6 +1321,7 @@ fn apply_entries<'a>(
 ) -> Result<Imported> {
     let mut imported = Imported::default();
     for (entry, (op, data)) in entries {
+        crate::validate::check_entry(entry)?;
         ownership::check(writer, entry)?;
         let replayed = writer
             .replay_encoded(entry, op, data)

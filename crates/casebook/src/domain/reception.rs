@@ -98,6 +98,10 @@ pub struct Visitor {
     pub representative: bool,
 }
 
+/// What stands in for a visitor's identity when the visitor asked for confidentiality
+/// (来访人要求保密): in bundles and on every document but the station's own stub.
+pub const WITHHELD_IDENTITY: &str = "来访人要求保密";
+
 impl Visitor {
     /// True when the visitor could be identified from what was recorded.
     pub fn has_personal_data(&self) -> bool {
@@ -105,6 +109,18 @@ impl Visitor {
             || self.phone.is_some()
             || self.id_number.is_some()
             || self.address.is_some()
+    }
+
+    /// The visitor without name, phone, ID number and address; sex, age and whether they spoke
+    /// for a group stay, so statistics still count them.
+    pub fn withheld(&self) -> Visitor {
+        Visitor {
+            name: Some(WITHHELD_IDENTITY.to_owned()),
+            phone: None,
+            id_number: None,
+            address: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -147,6 +163,18 @@ pub struct Reception {
     pub consent: bool,
     /// Reply promised to the visitor by this date (printed on the slip).
     pub reply_due: NaiveDate,
+}
+
+impl Reception {
+    /// The reception as it may leave the station: a confidential visit's visitors withheld
+    /// ([`Visitor::withheld`]); any other reception as it is.
+    pub fn for_outside(&self) -> Reception {
+        let mut shown = self.clone();
+        if self.confidential {
+            shown.visitors = self.visitors.iter().map(Visitor::withheld).collect();
+        }
+        shown
+    }
 }
 
 /// A collective visit (集体访) by the usual threshold of five or more people.

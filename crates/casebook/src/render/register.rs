@@ -68,7 +68,7 @@ struct Register {
     station_name: String,
     period: String,
     rows: Vec<PrintedRow>,
-    people: u32,
+    people: u64,
 }
 
 impl Book {
@@ -135,7 +135,8 @@ impl Book {
     /// The reception register of `range` as a self-contained HTML page (A4, print CSS).
     ///
     /// The register stays at the station: names, phones and addresses print in full, ID
-    /// numbers masked (a list of many people's numbers is not needed to call anyone back).
+    /// numbers masked (a list of many people's numbers is not needed to call anyone back), and
+    /// a visitor who asked for confidentiality as 来访人要求保密.
     ///
     /// # Errors
     /// Storage errors. An empty range prints an empty register.
@@ -145,18 +146,21 @@ impl Book {
             crate::store::BookKind::Town => None,
         };
         let rows = self.register_rows(range, station.as_deref())?;
-        let people = rows.iter().map(|r| r.reception.head_count).sum();
+        let people = rows.iter().map(|r| u64::from(r.reception.head_count)).sum();
         let rows = rows
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
                 let r = &row.reception;
+                // Even the station's register shows a confidential visitor withheld: only the
+                // slip's stub names them.
+                let outside = r.for_outside();
                 PrintedRow {
                     number: i + 1,
                     case_no: r.case_no.clone(),
                     received: chinese_time(r.received_at),
                     channel: r.channel.label(),
-                    visitors: r
+                    visitors: outside
                         .visitors
                         .iter()
                         .map(|v| VisitorCell {

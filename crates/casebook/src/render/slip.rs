@@ -68,9 +68,16 @@ impl Book {
             .filter(|phone| !phone.trim().is_empty())
             .or_else(|| roster_station.and_then(|s| s.phone))
             .unwrap_or_else(|| "（未登记）".to_owned());
+        // The stub stays at the station and shows everyone in full; the receipt leaves with the
+        // visitor, so it masks numbers and, for a confidential visit, the identity itself.
+        let outside = reception.for_outside();
         let visitors = |masked: bool| -> Vec<VisitorLine> {
-            reception
-                .visitors
+            let listed = if masked {
+                &outside.visitors
+            } else {
+                &reception.visitors
+            };
+            listed
                 .iter()
                 .take(MAX_VISITOR_LINES)
                 .map(|v| {

@@ -9,6 +9,12 @@ use super::{Report, percent};
 use crate::error::{Error, Result};
 use crate::store::stats::Count;
 
+/// Excel holds at most this many characters in a cell; a longer text makes the whole workbook
+/// fail to save.
+const MAX_CELL_CHARS: usize = 32_767;
+/// What ends a text cut to fit a cell.
+const CUT_MARK: &str = "…（超出Excel单元格上限，以下从略）";
+
 /// Column widths stay between these (in Excel's character units).
 const MIN_WIDTH: f64 = 8.0;
 const MAX_WIDTH: f64 = 60.0;
@@ -66,10 +72,11 @@ impl<'a> Sheet<'a> {
     }
 
     fn text(&mut self, col: u16, text: &str) -> Result<&mut Self> {
+        let text = fit_cell(text);
         self.sheet
-            .write_string(self.row, col, text)
+            .write_string(self.row, col, text.as_ref())
             .map_err(failed)?;
-        self.fit(col, text_width(text));
+        self.fit(col, text_width(&text));
         Ok(self)
     }
 
@@ -82,28 +89,41 @@ impl<'a> Sheet<'a> {
         Ok(self)
     }
 
+    /// A date as a real Excel date; one Excel cannot hold (before 1900, from an older book)
+    /// as text, rather than failing the workbook.
     fn date(&mut self, col: u16, date: NaiveDate) -> Result<&mut Self> {
-        let excel = excel_date(date)?;
-        self.sheet
-            .write_datetime_with_format(self.row, col, &excel, self.date)
-            .map_err(failed)?;
-        self.fit(col, 10.0);
-        Ok(self)
+        match excel_date(date) {
+            Some(excel) => {
+                self.sheet
+                    .write_datetime_with_format(self.row, col, &excel, self.date)
+                    .map_err(failed)?;
+                self.fit(col, 10.0);
+                Ok(self)
+            }
+            None => self.text(col, &date.to_string()),
+        }
     }
 
+    /// Like [`Sheet::date`], to the minute.
     fn datetime(&mut self, col: u16, at: DateTime<FixedOffset>) -> Result<&mut Self> {
-        let excel = excel_date(at.date_naive())?
-            .and_hms(
+        let excel = excel_date(at.date_naive()).and_then(|day| {
+            day.and_hms(
                 u16::try_from(at.hour()).unwrap_or(0),
                 u8::try_from(at.minute()).unwrap_or(0),
                 0,
             )
-            .map_err(failed)?;
-        self.sheet
-            .write_datetime_with_format(self.row, col, &excel, self.datetime)
-            .map_err(failed)?;
-        self.fit(col, 16.0);
-        Ok(self)
+            .ok()
+        });
+        match excel {
+            Some(excel) => {
+                self.sheet
+                    .write_datetime_with_format(self.row, col, &excel, self.datetime)
+                    .map_err(failed)?;
+                self.fit(col, 16.0);
+                Ok(self)
+            }
+            None => self.text(col, &at.format("%Y-%m-%d %H:%M").to_string()),
+        }
     }
 
     fn next_row(&mut self) {
@@ -119,13 +139,25 @@ impl<'a> Sheet<'a> {
     }
 }
 
-fn excel_date(date: NaiveDate) -> Result<ExcelDateTime> {
+/// `text` cut to Excel's cell limit with a mark, so that one long record (from an older book or
+/// a peer) never stops a report from being written.
+fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().count() <= MAX_CELL_CHARS {
+        return text.into();
+    }
+    let keep = MAX_CELL_CHARS - CUT_MARK.chars().count();
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.push_str(CUT_MARK);
+    cut.into()
+}
+
+fn excel_date(date: NaiveDate) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(
-        u16::try_from(date.year()).unwrap_or(1900),
-        u8::try_from(date.month()).unwrap_or(1),
-        u8::try_from(date.day()).unwrap_or(1),
+        u16::try_from(date.year()).ok()?,
+        u8::try_from(date.month()).ok()?,
+        u8::try_from(date.day()).ok()?,
     )
-    .map_err(failed)
+    .ok()
 }
 
 struct Formats {
@@ -311,5 +343,32 @@ impl Report {
         deputies.finish()?;
 
         workbook.save_to_buffer().map_err(failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_or_an_ancient_date_never_fails_the_workbook() {
+        let long = "路".repeat(40_000);
+        let cut = fit_cell(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with(CUT_MARK));
+        assert_eq!(fit_cell("短"), "短");
+        let mut workbook = Workbook::new();
+        let formats = Formats {
+            header: Format::new(),
+            date: Format::new(),
+            datetime: Format::new(),
+        };
+        let mut sheet = Sheet::new(&mut workbook, "案件登记", &["事由"], &formats).unwrap();
+        sheet.text(0, &long).unwrap();
+        sheet.next_row();
+        let year_26 = NaiveDate::from_ymd_opt(26, 11, 28).unwrap();
+        sheet.date(0, year_26).unwrap();
+        sheet.finish().unwrap();
+        assert!(workbook.save_to_buffer().is_ok());
     }
 }

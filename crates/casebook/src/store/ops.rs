@@ -153,13 +153,6 @@ fn optional_id_number(field: &str, id: Option<&str>) -> Result<Option<String>> {
         .transpose()
 }
 
-fn check_age(field: &str, age: Option<u8>) -> Result<()> {
-    match age {
-        Some(age) if age > 120 => Err(Error::invalid(format!("{field}年龄（{age}）不合理"))),
-        _ => Ok(()),
-    }
-}
-
 fn consent_refusal(who: &str) -> Error {
     Error::refused(
         ErrorKind::ConsentRequired,
@@ -170,9 +163,17 @@ fn consent_refusal(who: &str) -> Error {
 }
 
 impl Writer<'_> {
+    /// Records a change typed at this PC once every field is within the limits
+    /// ([`validate::check_change`]): the one gate between the forms and the book.
+    fn enter(&mut self, change: Change, deputy: Option<Uuid>) -> Result<bool> {
+        validate::check_change(&change, validate::entry_now())?;
+        self.record(change, deputy)
+    }
+
     /// Finds an active deputy by id or by name; a name shared by two deputies is refused.
     pub fn resolve_deputy(&mut self, reference: &str) -> Result<Deputy> {
         let reference = reference.trim();
+        validate::line("代表姓名或编号", reference, validate::limits::NAME)?;
         if let Some(deputy) = self.deputies.get(reference) {
             return Ok(deputy.clone());
         }
@@ -271,7 +272,7 @@ impl Writer<'_> {
         let mut visitors = Vec::with_capacity(input.visitors.len());
         for (i, visitor) in input.visitors.into_iter().enumerate() {
             let who = format!("第{}位来访人", i + 1);
-            check_age(&who, visitor.age)?;
+            validate::age(&who, visitor.age)?;
             visitors.push(Visitor {
                 name: validate::optional_text(visitor.name.as_deref()),
                 phone: optional_mobile(&format!("{who}电话"), visitor.phone.as_deref())?,
@@ -340,7 +341,7 @@ impl Writer<'_> {
             consent: input.consent,
             reply_due,
         };
-        self.record(Change::ReceptionCreate(reception), actor)?;
+        self.enter(Change::ReceptionCreate(reception), actor)?;
         Ok(ReceptionAdded { id, case_no })
     }
 
@@ -411,7 +412,7 @@ impl Writer<'_> {
             note: validate::optional_text(input.note.as_deref()),
             kind: input.kind,
         };
-        self.record(Change::CaseEventAppend(event), deputy)?;
+        self.enter(Change::CaseEventAppend(event), deputy)?;
         let after = self.case_state(case.rid)?;
         Ok(CaseEventAdded {
             id,
@@ -522,7 +523,7 @@ impl Writer<'_> {
             published_from: input.published_from,
             published_to: input.published_to,
         };
-        self.record(Change::MeetingCreate(meeting), deputies.first().copied())?;
+        self.enter(Change::MeetingCreate(meeting), deputies.first().copied())?;
         Ok(MeetingAdded {
             id,
             quorum_met,
@@ -546,7 +547,7 @@ impl Writer<'_> {
         let mut parties = Vec::with_capacity(input.parties.len());
         for (i, party) in input.parties.into_iter().enumerate() {
             let who = format!("第{}位当事人", i + 1);
-            check_age(&who, party.age)?;
+            validate::age(&who, party.age)?;
             parties.push(Party {
                 name: validate::required_text(&format!("{who}姓名"), &party.name)?,
                 phone: optional_mobile(&format!("{who}电话"), party.phone.as_deref())?,
@@ -612,7 +613,7 @@ impl Writer<'_> {
             mediators,
             consent: input.consent,
         };
-        self.record(Change::MediationCreate(mediation), actor)?;
+        self.enter(Change::MediationCreate(mediation), actor)?;
         if let Some(case) = case {
             // The case follows its mediation: its timeline shows 转入调解 with the number.
             let to_mediation = CaseEventInput {
@@ -679,7 +680,7 @@ impl Writer<'_> {
         events.push(event.clone());
         events.sort_by_key(|e| (e.at, e.id));
         let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
-        self.record(Change::MediationEventAppend(event), deputy)?;
+        self.enter(Change::MediationEventAppend(event), deputy)?;
         Ok(MediationEventAdded {
             id,
             number: mediation.number,
@@ -708,7 +709,7 @@ impl Writer<'_> {
                 parent,
                 committees: input.committees.clone(),
             };
-            if self.record(Change::GridUpsert(grid), None)? {
+            if self.enter(Change::GridUpsert(grid), None)? {
                 imported.grids += 1;
             } else {
                 imported.unchanged += 1;
@@ -726,7 +727,7 @@ impl Writer<'_> {
                 phone: validate::optional_text(input.phone.as_deref()),
                 address: validate::optional_text(input.address.as_deref()),
             };
-            if self.record(Change::StationUpsert(station), None)? {
+            if self.enter(Change::StationUpsert(station), None)? {
                 imported.stations += 1;
             } else {
                 imported.unchanged += 1;
@@ -767,7 +768,7 @@ impl Writer<'_> {
                 mediator_since: input.mediator_since,
                 active: input.active,
             };
-            if self.record(Change::DeputyUpsert(deputy), None)? {
+            if self.enter(Change::DeputyUpsert(deputy), None)? {
                 imported.deputies += 1;
             } else {
                 imported.unchanged += 1;
@@ -819,7 +820,7 @@ impl Writer<'_> {
                 ends: input.to,
                 deputies,
             };
-            if self.record(Change::DutyShiftUpsert(shift), None)? {
+            if self.enter(Change::DutyShiftUpsert(shift), None)? {
                 imported.duty += 1;
             } else {
                 imported.unchanged += 1;

@@ -396,7 +396,9 @@ impl Book {
             row.succeeded += i64::from(succeeded);
             row.performed += i64::from(performed);
             row.judicially_confirmed += i64::from(confirmed);
-            row.amount_yuan += amount;
+            // Amounts are capped at entry and on import; a book from before the cap may hold a
+            // larger one, which must not wrap the total or panic.
+            row.amount_yuan = row.amount_yuan.saturating_add(amount);
             stats.accepted += 1;
             stats.judicial_confirmations_applied += i64::from(applied);
             stats.judicial_confirmations_confirmed += i64::from(confirmed);
@@ -498,7 +500,7 @@ impl Stats {
                 succeeded: total.succeeded + row.succeeded,
                 performed: total.performed + row.performed,
                 judicially_confirmed: total.judicially_confirmed + row.judicially_confirmed,
-                amount_yuan: total.amount_yuan + row.amount_yuan,
+                amount_yuan: total.amount_yuan.saturating_add(row.amount_yuan),
                 ..total
             },
         )
