@@ -17,6 +17,8 @@ struct Window {
 
 impl Window {
     fn over(paths: Paths) -> Window {
+        // Noon, whatever the hour: a reception an hour ago is today's.
+        casebook::time::test_clock::pin_to_noon();
         let station = Station::open(paths, Instant::now()).unwrap();
         let app = liaison_station::station_app(mock_builder(), station)
             .build(mock_context(noop_assets()))
@@ -246,6 +248,7 @@ fn refused_input_names_its_kind_and_writes_nothing() {
 
 #[test]
 fn the_demo_station_shows_every_screen() {
+    casebook::time::test_clock::pin_to_noon();
     let station = Station::demo(300, Instant::now()).unwrap();
     let app = liaison_station::station_app(mock_builder(), station)
         .build(mock_context(noop_assets()))

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use casebook::time::test_clock;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, TimeDelta, Utc, Weekday};
 use predicates::prelude::*;
 use serde_json::{Value, json};
@@ -22,14 +23,12 @@ const STATION: &str = "东岭村人大代表联络站";
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap()
-}
-
-/// Now in station time (UTC+8), to the second.
+/// Now in station time (UTC+8), to the second, on the clock this file shares with every
+/// `casebook` it starts: pinned at noon of the station's day, so that no test depends on the
+/// hour it runs at (an hour ago is today, and no test runs into midnight).
 fn now() -> DateTime<FixedOffset> {
-    let now = Utc::now().with_timezone(&china());
-    DateTime::parse_from_rfc3339(&rfc(now)).unwrap()
+    test_clock::pin_to_noon();
+    casebook::time::china_now()
 }
 
 fn today() -> NaiveDate {
@@ -53,10 +52,12 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The binary, with `CASEBOOK_DB` cleared so the caller's environment cannot leak in.
+/// The binary, with `CASEBOOK_DB` cleared so the caller's environment cannot leak in, on the
+/// tests' station clock.
 fn casebook() -> Command {
     let mut cmd = Command::cargo_bin("casebook").unwrap();
-    cmd.env_remove("CASEBOOK_DB");
+    cmd.env_remove("CASEBOOK_DB")
+        .env(test_clock::SHIFT_VAR, test_clock::pin_to_noon().to_string());
     cmd
 }
 
@@ -2356,6 +2357,7 @@ fn concurrent_writers_keep_numbers_and_log_gapless() {
         .map(|_| {
             std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
                 .env_remove("CASEBOOK_DB")
+                .env(test_clock::SHIFT_VAR, test_clock::pin_to_noon().to_string())
                 .arg("--db")
                 .arg(&book.db)
                 .args(["--json", "reception", "add", "--file"])

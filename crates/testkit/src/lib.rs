@@ -32,8 +32,10 @@ pub fn roster() -> RosterFile {
         .expect("fixture roster parses")
 }
 
-/// A valid reception two hours ago by `deputy`, a visitor with a phone, consent given.
+/// A valid reception two hours ago by `deputy`, a visitor with a phone, consent given: today,
+/// on the station clock pinned at noon (`casebook::time::test_clock`).
 pub fn reception(deputy: &str, matter: &str) -> ReceptionInput {
+    casebook::time::test_clock::pin_to_noon();
     ReceptionInput {
         received_at: china_now() - TimeDelta::hours(2),
         channel: Channel::StationVisit,
