@@ -51,4 +51,4 @@ BUILD_PACKAGES=(build-essential pkg-config ca-certificates curl file
 
 # What the tests add: a virtual display and WebKit's WebDriver for the app's end-to-end suite,
 # Chromium and poppler to turn printed documents into PDFs and read them back.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq)
