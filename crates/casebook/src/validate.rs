@@ -4,7 +4,7 @@
 //! Each check refuses with a stable [`ErrorKind`] and a message that names the field the way
 //! the reception form does, so the deputy knows what to correct. [`check_change`] applies the
 //! bounds to a whole record: every local write passes it before it is recorded, and every
-//! imported change passes it again ([`check_entry`]), since a peer's book may have been edited
+//! imported change passes it again (`check_entry`), since a peer's book may have been edited
 //! by hand. The limits are documented in docs/cli.md and docs/security.md.
 
 use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeDelta};
@@ -290,7 +290,7 @@ fn code_of_origin(field: &str, code: &str) -> Result<()> {
 /// Checks every field of a record against the limits: lengths, characters, dates (none before
 /// [`EARLIEST_DATE`], none after `now` but the deadlines, which may lie [`FUTURE_YEARS`] ahead),
 /// counts and amounts. Entry passes `now` as this PC's time; import allows the sender's clock
-/// to be ahead ([`check_entry`]).
+/// to be ahead (`check_entry`).
 ///
 /// # Errors
 /// `invalid` or `future_date`, naming the field as the forms do.
