@@ -51,8 +51,11 @@ pub enum ErrorKind {
     /// A bundle that writes records its sender does not own: another station's case or
     /// mediation numbers, events on another origin's records, or roster records from a station.
     NotOwner,
-    /// The database or file system failed.
+    /// The database or file system failed, or a stored record could not be read.
     Storage,
+    /// The program itself failed (no randomness, a record it could not encode, a document it
+    /// could not lay out): not the deputy's input and not the book.
+    Internal,
 }
 
 impl ErrorKind {
@@ -78,12 +81,13 @@ impl ErrorKind {
             ErrorKind::LogBehindPeer => "log_behind_peer",
             ErrorKind::NotOwner => "not_owner",
             ErrorKind::Storage => "storage",
+            ErrorKind::Internal => "internal",
         }
     }
 
     /// A refusal is the user's input being turned down; nothing was written.
     pub fn is_refusal(self) -> bool {
-        self != ErrorKind::Storage
+        !matches!(self, ErrorKind::Storage | ErrorKind::Internal)
     }
 }
 
@@ -110,6 +114,9 @@ pub enum Error {
     /// A stored record could not be decoded (a damaged or foreign book).
     #[error("台账中的记录无法解读：{0}")]
     Corrupt(String),
+    /// The program failed where neither the input nor the book is to blame.
+    #[error("程序内部出错：{0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -138,6 +145,59 @@ impl Error {
             Error::Sqlite(_) | Error::Migration(_) | Error::Io(_) | Error::Corrupt(_) => {
                 ErrorKind::Storage
             }
+            Error::Internal(_) => ErrorKind::Internal,
         }
+    }
+
+    /// What a deputy reads: a refusal's own message, or for a failure a Chinese sentence that
+    /// says what to do, without the technical cause (which [`Display`](std::fmt::Display) keeps
+    /// for the log and the operator's command line).
+    pub fn deputy_message(&self) -> String {
+        match self {
+            Error::Refused { message, .. } => message.clone(),
+            Error::Io(err) => format!("文件读写失败（{}），请检查磁盘或U盘后重试", io_reason(err)),
+            Error::Sqlite(_) | Error::Migration(_) => {
+                "台账数据库出错，请重试；若反复出现，请关闭程序后重新打开，并联系镇人大办".into()
+            }
+            Error::Corrupt(_) => {
+                "台账中有记录无法解读，台账可能已损坏：请勿继续录入，联系镇人大办从备份恢复".into()
+            }
+            Error::Internal(_) => "程序内部出错，请重试；若反复出现，请联系镇人大办".into(),
+        }
+    }
+}
+
+/// The cause of a file error in words a deputy knows.
+fn io_reason(err: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as Io;
+    match err.kind() {
+        Io::NotFound => "找不到文件",
+        Io::PermissionDenied => "没有读写权限",
+        Io::AlreadyExists => "文件已存在",
+        Io::StorageFull => "磁盘已满",
+        Io::ReadOnlyFilesystem => "磁盘只读",
+        _ => "读写中断",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failure of the program must not tell the deputy the book is damaged, and neither
+    /// failure shows its technical cause on screen.
+    #[test]
+    fn internal_is_apart_from_corrupt() {
+        let internal = Error::Internal("no randomness from the operating system".into());
+        assert_eq!(internal.kind(), ErrorKind::Internal);
+        assert!(!internal.kind().is_refusal());
+        assert!(!internal.deputy_message().contains("损坏"));
+        assert!(!internal.deputy_message().contains("randomness"));
+        let corrupt = Error::Corrupt("status 已办".into());
+        assert_eq!(corrupt.kind(), ErrorKind::Storage);
+        assert!(corrupt.deputy_message().contains("损坏"));
+        assert!(!corrupt.deputy_message().contains("status"));
+        let refused = Error::invalid("电话号码应为11位");
+        assert_eq!(refused.deputy_message(), "电话号码应为11位");
     }
 }

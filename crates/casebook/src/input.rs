@@ -43,7 +43,7 @@ fn parse_tagged<T: DeserializeOwned>(source: &str, text: &str) -> Result<(T, Val
 /// deny unknown fields through a flattened enum, so compare against the kind's own fields.
 fn reject_unknown_fields(source: &str, given: &Value, kind: &impl serde::Serialize) -> Result<()> {
     let known =
-        serde_json::to_value(kind).map_err(|err| Error::Corrupt(format!("event kind: {err}")))?;
+        serde_json::to_value(kind).map_err(|err| Error::Internal(format!("event kind: {err}")))?;
     let unknown: Vec<&str> = given
         .as_object()
         .into_iter()

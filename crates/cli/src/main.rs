@@ -776,7 +776,7 @@ impl Output {
     ) -> Result<(), Error> {
         if self.json {
             let text = serde_json::to_string_pretty(value)
-                .map_err(|err| Error::Corrupt(format!("cannot print JSON: {err}")))?;
+                .map_err(|err| Error::Internal(format!("cannot print JSON: {err}")))?;
             emit(&format!("{text}\n"));
         } else {
             emit(&human::terminal_safe(&human(value)));

@@ -160,7 +160,7 @@ fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) 
         .unwrap_or_else(|_| {
             tracing::error!("the importer panicked; the batch was not applied");
             (0..count)
-                .map(|_| Err(casebook::Error::Corrupt("importer panicked".into())))
+                .map(|_| Err(casebook::Error::Internal("importer panicked".into())))
                 .collect()
         });
         for ((origin, reply), result) in replies.into_iter().zip(results) {
@@ -287,7 +287,7 @@ fn answer_error(err: &Error) -> Response {
     let status = match err.kind() {
         ErrorKind::UnknownOrigin | ErrorKind::BadSignature => StatusCode::FORBIDDEN,
         ErrorKind::LogBehindPeer => StatusCode::CONFLICT,
-        ErrorKind::Storage => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorKind::Storage | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
     if status == StatusCode::INTERNAL_SERVER_ERROR {

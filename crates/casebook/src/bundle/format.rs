@@ -252,7 +252,7 @@ fn sealing_key(
     let mut key = [0u8; 32];
     Hkdf::<Sha256>::new(Some(&salt), shared)
         .expand(HKDF_INFO, &mut key)
-        .map_err(|_| Error::Corrupt("HKDF output length".into()))?;
+        .map_err(|_| Error::Internal("HKDF output length".into()))?;
     Ok(key)
 }
 
@@ -277,7 +277,7 @@ pub struct Seal<'a> {
 
 /// Compresses, seals and signs a payload into bundle bytes.
 pub fn write(seal: &Seal<'_>, payload: &Payload, signer: &SigningKey) -> Result<Vec<u8>> {
-    let json = serde_json::to_vec(payload).map_err(|err| Error::Corrupt(err.to_string()))?;
+    let json = serde_json::to_vec(payload).map_err(|err| Error::Internal(err.to_string()))?;
     let counts = (payload.changes.len() as u64, payload.receipts.len() as u64);
     write_json(seal, &json, counts, signer)
 }
@@ -309,7 +309,7 @@ pub fn write_compressed(
     let key = sealing_key(shared.as_bytes(), &ephemeral_public, seal.recipient_seal)?;
     let nonce: [u8; 24] = random_32()?[..24]
         .try_into()
-        .map_err(|_| Error::Corrupt("nonce".into()))?;
+        .map_err(|_| Error::Internal("nonce".into()))?;
     let header = Header {
         schema_version: seal.schema_version,
         origin: seal.origin.to_owned(),
@@ -327,7 +327,8 @@ pub fn write_compressed(
         payload_len: compressed.len() as u64 + 16,
         payload_sha256: hex(&Sha256::digest(compressed)),
     };
-    let header_json = serde_json::to_vec(&header).map_err(|err| Error::Corrupt(err.to_string()))?;
+    let header_json =
+        serde_json::to_vec(&header).map_err(|err| Error::Internal(err.to_string()))?;
     let mut bytes = Vec::with_capacity(PREFIX_LEN + header_json.len() + compressed.len() + 80);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -341,7 +342,7 @@ pub fn write_compressed(
                 aad: &bytes,
             },
         )
-        .map_err(|_| Error::Corrupt("encryption failed".into()))?;
+        .map_err(|_| Error::Internal("encryption failed".into()))?;
     bytes.extend_from_slice(&ciphertext);
     let signature = signer.sign(&bytes);
     bytes.extend_from_slice(&signature.to_bytes());

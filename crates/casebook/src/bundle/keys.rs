@@ -38,8 +38,9 @@ pub struct PublicKeys {
 /// 32 bytes from the operating system's random source.
 pub(crate) fn random_32() -> Result<[u8; 32]> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| Error::Corrupt(format!("no randomness from the operating system: {err}")))?;
+    getrandom::fill(&mut bytes).map_err(|err| {
+        Error::Internal(format!("no randomness from the operating system: {err}"))
+    })?;
     Ok(bytes)
 }
 

@@ -35,7 +35,7 @@ pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)>
         Change::MediationCreate(r) => serde_json::to_string(r),
         Change::MediationEventAppend(r) => serde_json::to_string(r),
     }
-    .map_err(|err| Error::Corrupt(format!("cannot encode {}: {err}", change.entity())))?;
+    .map_err(|err| Error::Internal(format!("cannot encode {}: {err}", change.entity())))?;
     Ok((change.op(), data))
 }
 
@@ -54,7 +54,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> 
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|err| Error::Corrupt(err.to_string()))
+    serde_json::to_string(value).map_err(|err| Error::Internal(err.to_string()))
 }
 
 /// The cases touched in the current transaction, with their timelines in memory: a case's
@@ -324,6 +324,11 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
         .map_err(|_| Error::Corrupt(format!("date {text}")))
 }
 
+/// A stored record id.
+pub(crate) fn parse_uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|err| Error::Corrupt(format!("id {text}: {err}")))
+}
+
 /// Which version of a record a change carries.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Version<'a> {
@@ -380,15 +385,19 @@ fn upsert_wins(
             *current_base != Some(hlc)
         };
         if concurrent {
-            let current_data: Option<String> = tx
+            let current_data: String = tx
                 .prepare_cached(
                     "SELECT data FROM change_log WHERE record_id = ?1 AND origin = ?2 AND hlc = ?3",
                 )?
                 .query_row(params![record_id, current_origin, current_hlc], |row| {
                     row.get(0)
                 })
-                .optional()?;
-            let current_data = current_data.unwrap_or_default();
+                .optional()?
+                .ok_or_else(|| {
+                    Error::Corrupt(format!(
+                        "record {record_id}: no logged change for its clock {current_origin}@{current_hlc}"
+                    ))
+                })?;
             let (winner, loser) = if wins {
                 (
                     (origin, hlc, body),
@@ -413,7 +422,7 @@ fn upsert_wins(
                 loser.0,
                 loser.1,
                 loser.2,
-                encode(&differing_fields(winner.2, loser.2))?,
+                encode(&differing_fields(winner.2, loser.2)?)?,
                 stored(crate::time::china_now()),
             ])?;
         }
@@ -430,11 +439,9 @@ fn upsert_wins(
 }
 
 /// Top-level fields whose values differ between two JSON records.
-fn differing_fields(a: &str, b: &str) -> Vec<String> {
-    let parse = |text: &str| {
-        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).unwrap_or_default()
-    };
-    let (a, b) = (parse(a), parse(b));
+fn differing_fields(a: &str, b: &str) -> Result<Vec<String>> {
+    type Fields = serde_json::Map<String, serde_json::Value>;
+    let (a, b): (Fields, Fields) = (decode("logged record", a)?, decode("logged record", b)?);
     let mut fields: Vec<String> = a
         .keys()
         .chain(b.keys())
@@ -443,7 +450,7 @@ fn differing_fields(a: &str, b: &str) -> Vec<String> {
         .collect();
     fields.sort();
     fields.dedup();
-    fields
+    Ok(fields)
 }
 
 /// A case's timeline in order: by time, then by id (UUIDv7, so by recording order).

@@ -5,12 +5,15 @@
 //! append-only SQL in `migrations/`, applied in one transaction on open.
 //!
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
-//! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`],
-//! statistics in [`stats`], the operations a deputy performs in [`ops`].
+//! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`]
+//! (the case list's index plan in `search`), statistics in [`stats`], the operations a deputy
+//! performs in [`ops`]. Stored JSON and enum columns decode strictly: a value the book cannot
+//! read is [`Error::Corrupt`], never a silent default.
 
 mod apply;
 pub mod ops;
 pub mod read;
+mod search;
 pub mod stats;
 pub mod write;
 
@@ -298,6 +301,23 @@ fn read_origin(conn: &Connection) -> Result<Origin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A damaged id in the change log is reported as a damaged book, not read as "no deputy".
+    #[test]
+    fn a_damaged_stored_id_is_corrupt_not_a_default() {
+        let book = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+        book.conn()
+            .execute_batch(
+                "INSERT INTO change_log (origin, seq, hlc, deputy_id, schema_version, op, entity,
+                     record_id, data)
+                 VALUES ('BX', 1, 1, 'not-a-uuid', 1, 'grid_upsert', 'grid', 'g', '{}')",
+            )
+            .unwrap();
+        let err = book.changes_since(None, 0, None).unwrap_err();
+        assert!(matches!(err, Error::Corrupt(_)), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(!err.deputy_message().contains("not-a-uuid"));
+    }
 
     #[test]
     fn migrations_are_valid() {

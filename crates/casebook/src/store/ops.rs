@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Book;
-use super::apply::{decode, mediation_events};
+use super::apply::{decode, mediation_events, parse_uuid};
 use super::write::Writer;
 use crate::change::Change;
 use crate::domain::*;
@@ -239,8 +239,7 @@ impl Writer<'_> {
             found.ok_or_else(|| Error::not_found(format!("找不到案件“{}”", case_no.trim())))?;
         Ok(CaseHead {
             rid,
-            id: Uuid::parse_str(&id)
-                .map_err(|e| Error::Corrupt(format!("reception id {id}: {e}")))?,
+            id: parse_uuid(&id)?,
             case_no,
             station,
             received_at: DateTime::parse_from_rfc3339(&received_at)
@@ -752,7 +751,9 @@ impl Writer<'_> {
                     )?
                     .query_row(params![name, station], |row| row.get::<_, String>(0))
                     .optional()?
-                    .and_then(|id| Uuid::parse_str(&id).ok()),
+                    .as_deref()
+                    .map(parse_uuid)
+                    .transpose()?,
             };
             let id = match same_person {
                 Some(id) => id,
@@ -811,9 +812,10 @@ impl Writer<'_> {
                 )
                 .optional()?;
             let shift = DutyShift {
-                id: existing
-                    .and_then(|id| Uuid::parse_str(&id).ok())
-                    .unwrap_or_else(|| self.new_id(china_now())),
+                id: match existing.as_deref().map(parse_uuid).transpose()? {
+                    Some(id) => id,
+                    None => self.new_id(china_now()),
+                },
                 station,
                 date: input.date,
                 starts: input.from,
@@ -835,7 +837,7 @@ impl Writer<'_> {
             .prepare_cached(&format!("SELECT id FROM {table} WHERE code = ?1"))?
             .query_row([code], |row| row.get(0))
             .optional()?;
-        Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
+        id.as_deref().map(parse_uuid).transpose()
     }
 
     fn known_grid(&self, code: Option<&str>) -> Result<Option<String>> {

@@ -47,6 +47,21 @@ impl Book {
         writer.finish()?;
         Ok(out)
     }
+
+    /// Applies logged changes (from a replay or another book) in one transaction.
+    ///
+    /// Returns how many were new; entries already present with the same content are skipped.
+    pub fn apply_log(&mut self, entries: &[LogEntry]) -> Result<usize> {
+        self.write(|writer| {
+            let mut applied = 0;
+            for entry in entries {
+                if writer.replay(entry)? {
+                    applied += 1;
+                }
+            }
+            Ok(applied)
+        })
+    }
 }
 
 impl<'b> Writer<'b> {
@@ -59,7 +74,12 @@ impl<'b> Writer<'b> {
             .prepare_cached("SELECT value FROM book_meta WHERE key = 'hlc'")?
             .query_row([], |row| row.get(0))
             .optional()?;
-        let hlc = hlc.and_then(|text| text.parse().ok()).unwrap_or(0);
+        let hlc = match hlc {
+            Some(text) => text
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("book_meta hlc {text}")))?,
+            None => 0,
+        };
         Ok(Writer {
             tx,
             ids,
@@ -93,8 +113,9 @@ impl<'b> Writer<'b> {
         self.kind
     }
 
-    /// The transaction, for lookups that decide what to write.
-    pub fn tx(&self) -> &Transaction<'b> {
+    /// The transaction, for lookups that decide what to write. Crate-only: every write from
+    /// outside goes through [`Writer::record`], so nothing can bypass the change log.
+    pub(crate) fn tx(&self) -> &Transaction<'b> {
         &self.tx
     }
 
