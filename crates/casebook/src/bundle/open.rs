@@ -6,60 +6,43 @@ use std::collections::HashMap;
 use super::Peer;
 use super::format;
 use super::import::encode_entries;
-use super::keys::{decode_key, verifying_key};
+use super::keys::sign_public_key;
 use super::peers::unknown_origin;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, SCHEMA_VERSION};
 
 impl Book {
     /// Everything about a bundle that needs no write: framing, sender, recipient, signature,
-    /// decryption, payload.
+    /// decryption, payload. Only the sender's key is looked up.
     pub(super) fn prepare_import(&self, bytes: &[u8]) -> Result<PreparedBundle> {
         let origin = format::parse(bytes)?.header.origin;
-        let mut peers = HashMap::new();
-        if let Some(peer) = self.peer(&origin)? {
-            peers.insert(origin, active_key(&peer)?);
-        }
-        BundleOpener {
-            own: self.origin().code.clone(),
-            seal: self.keys().seal.clone(),
-            peers,
-        }
-        .prepare(bytes)
+        self.opener_for(self.peer(&origin)?)?.prepare(bytes)
     }
 
     /// A snapshot of the keys needed to verify and open bundles, for work done away from the
     /// book (the hub opens uploads on several cores, then applies them in one writer).
     pub fn bundle_opener(&self) -> Result<BundleOpener> {
-        let mut peers = HashMap::new();
-        for peer in self.peers()? {
-            let key = if peer.revoked_at.is_some() {
-                None
-            } else {
-                Some(verifying_key(
-                    "签名公钥",
-                    &decode_key("签名公钥", &peer.sign_public)?,
-                )?)
-            };
-            peers.insert(peer.code, key);
-        }
+        self.opener_for(self.peers()?)
+    }
+
+    /// An opener that knows `peers` (a revoked one as such, so it is refused as revoked).
+    fn opener_for(&self, peers: impl IntoIterator<Item = Peer>) -> Result<BundleOpener> {
+        let peers = peers
+            .into_iter()
+            .map(|peer| {
+                let key = match peer.revoked_at {
+                    Some(_) => None,
+                    None => Some(sign_public_key(&peer.sign_public)?),
+                };
+                Ok((peer.code, key))
+            })
+            .collect::<Result<_>>()?;
         Ok(BundleOpener {
             own: self.origin().code.clone(),
             seal: self.keys().seal.clone(),
             peers,
         })
     }
-}
-
-/// A peer's verifying key, or `None` when it is revoked.
-fn active_key(peer: &Peer) -> Result<Option<ed25519_dalek::VerifyingKey>> {
-    if peer.revoked_at.is_some() {
-        return Ok(None);
-    }
-    Ok(Some(verifying_key(
-        "签名公钥",
-        &decode_key("签名公钥", &peer.sign_public)?,
-    )?))
 }
 
 /// Verifies and opens bundles sealed to one book, without the book (see

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use x25519_dalek::PublicKey;
 
-use super::keys::{PublicKeys, decode_key, verifying_key};
+use super::keys::{PublicKeys, seal_public_key, sign_public_key};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Book;
 use crate::time::{china_now, stored};
@@ -55,9 +55,8 @@ impl Book {
         if code == self.origin().code {
             return Err(Error::invalid("不能把本站自己登记为同步对象"));
         }
-        let sign = decode_key("签名公钥", sign_public)?;
-        verifying_key("签名公钥", &sign)?;
-        let seal = decode_key("加密公钥", seal_public)?;
+        let sign = sign_public_key(sign_public)?;
+        let seal = seal_public_key(seal_public)?;
         if let Some(peer) = self.peer(&code)?
             && peer.revoked_at.is_some()
         {
@@ -70,7 +69,7 @@ impl Book {
             "INSERT INTO peers (code, sign_public, seal_public, added_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (code) DO UPDATE SET sign_public = excluded.sign_public,
                  seal_public = excluded.seal_public",
-            params![code, sign.as_slice(), seal.as_slice(), stored(china_now())],
+            params![code, sign.as_bytes(), seal.as_bytes(), stored(china_now())],
         )?;
         self.peer(&code)?.ok_or_else(|| unknown_origin(&code))
     }
@@ -127,8 +126,9 @@ impl Book {
                 format!("“{code}”已被吊销：不再接收其同步包，也不再向其发送"),
             ));
         }
-        let sign = decode_key("签名公钥", &peer.sign_public)?;
-        let seal = decode_key("加密公钥", &peer.seal_public)?;
-        Ok((verifying_key("签名公钥", &sign)?, PublicKey::from(seal)))
+        Ok((
+            sign_public_key(&peer.sign_public)?,
+            seal_public_key(&peer.seal_public)?,
+        ))
     }
 }
