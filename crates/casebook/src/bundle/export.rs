@@ -110,7 +110,7 @@ impl Book {
     /// [`Book::record_export`].
     pub fn seal_bundle(&mut self, to: &str) -> Result<Option<SealedBundle>> {
         let to = to.trim();
-        let (_, recipient_seal) = self.active_peer_keys(to)?;
+        let recipient_seal = self.active_seal_key(to)?;
         let own = self.origin().code.clone();
         let (acked, prev_hash, sent_receipt): (i64, Option<String>, Option<String>) = self
             .conn()

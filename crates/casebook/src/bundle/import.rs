@@ -74,12 +74,12 @@ impl Book {
             .into_iter()
             .map(|bundle| {
                 let bundle = bundle?;
-                let (key, _) = self.active_peer_keys(&bundle.header.origin)?;
+                let key = self.active_sign_key(&bundle.header.origin)?;
                 if key != bundle.sender {
-                    return Err(Error::refused(
-                        ErrorKind::BadBundle,
-                        format!("同步包无效：“{}”的签名公钥已更换", bundle.header.origin),
-                    ));
+                    return Err(format::bad(&format!(
+                        "“{}”的签名公钥已更换",
+                        bundle.header.origin
+                    )));
                 }
                 Ok(bundle)
             })
@@ -252,13 +252,10 @@ pub(super) fn encode_entries(entries: &[LogEntry]) -> Result<Vec<(&'static str, 
 }
 
 fn unusable(entry: &LogEntry, why: &str) -> Error {
-    Error::refused(
-        ErrorKind::BadBundle,
-        format!(
-            "同步包无效：{}的第{}号变更无法应用（{why}）",
-            entry.origin, entry.seq
-        ),
-    )
+    format::bad(&format!(
+        "{}的第{}号变更无法应用（{why}）",
+        entry.origin, entry.seq
+    ))
 }
 
 /// Most bundles of one sender that may wait for a gap. A real station's bundles are

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use x25519_dalek::{PublicKey, StaticSecret};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// The private keys of a book.
 pub struct OwnKeys {
@@ -99,7 +99,7 @@ pub fn decode_key(field: &str, text: &str) -> Result<[u8; 32]> {
 pub(super) fn sign_public_key(text: &str) -> Result<VerifyingKey> {
     const FIELD: &str = "签名公钥";
     VerifyingKey::from_bytes(&decode_key(FIELD, text)?)
-        .map_err(|_| Error::refused(ErrorKind::Invalid, format!("{FIELD}不是有效的签名公钥")))
+        .map_err(|_| Error::invalid(format!("{FIELD}不是有效的签名公钥")))
 }
 
 /// A peer's X25519 sealing key from its base64.

@@ -7,7 +7,7 @@ use super::Peer;
 use super::format;
 use super::import::encode_entries;
 use super::keys::sign_public_key;
-use super::peers::unknown_origin;
+use super::peers::active;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, SCHEMA_VERSION};
 
@@ -103,25 +103,11 @@ impl BundleOpener {
     /// addressed to this book: checked from the header alone, so the hub can refuse a stranger
     /// before reading the rest of an upload.
     pub fn sender_key(&self, header: &format::Header) -> Result<ed25519_dalek::VerifyingKey> {
-        let sender = match self.peers.get(&header.origin) {
-            _ if header.origin == self.own => {
-                return Err(Error::refused(
-                    ErrorKind::UnknownOrigin,
-                    format!("“{}”是本站自己，不能与自己同步", header.origin),
-                ));
-            }
-            None => return Err(unknown_origin(&header.origin)),
-            Some(None) => {
-                return Err(Error::refused(
-                    ErrorKind::UnknownOrigin,
-                    format!(
-                        "“{}”已被吊销：不再接收其同步包，也不再向其发送",
-                        header.origin
-                    ),
-                ));
-            }
-            Some(Some(key)) => *key,
-        };
+        let sender = active(
+            &self.own,
+            &header.origin,
+            self.peers.get(&header.origin).copied(),
+        )?;
         if header.recipient != self.own {
             return Err(Error::refused(
                 ErrorKind::WrongRecipient,

@@ -2,6 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::VerifyingKey;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use x25519_dalek::PublicKey;
@@ -26,11 +27,32 @@ pub struct Peer {
     pub revoked_at: Option<String>,
 }
 
-pub(super) fn unknown_origin(code: &str) -> Error {
+fn unknown_origin(code: &str) -> Error {
     Error::refused(
         ErrorKind::UnknownOrigin,
         format!("“{code}”不是已登记的同步对象，请先用 peer add 登记其公钥"),
     )
+}
+
+/// The one check of who a book may sync with, whether the book or a
+/// [`BundleOpener`](super::BundleOpener) looks the peer up: never itself, only an enrolled peer,
+/// never a revoked one. `enrolled` is `None` for a code not enrolled, `Some(None)` for a
+/// revoked peer.
+pub(super) fn active<T>(own: &str, code: &str, enrolled: Option<Option<T>>) -> Result<T> {
+    if code == own {
+        return Err(Error::refused(
+            ErrorKind::UnknownOrigin,
+            format!("“{code}”是本站自己，不能与自己同步"),
+        ));
+    }
+    match enrolled {
+        None => Err(unknown_origin(code)),
+        Some(None) => Err(Error::refused(
+            ErrorKind::UnknownOrigin,
+            format!("“{code}”已被吊销：不再接收其同步包，也不再向其发送"),
+        )),
+        Some(Some(peer)) => Ok(peer),
+    }
 }
 
 fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
@@ -108,27 +130,21 @@ impl Book {
             .optional()?)
     }
 
-    /// An enrolled, not revoked peer's keys.
-    pub(super) fn active_peer_keys(
-        &self,
-        code: &str,
-    ) -> Result<(ed25519_dalek::VerifyingKey, PublicKey)> {
-        if code == self.origin().code {
-            return Err(Error::refused(
-                ErrorKind::UnknownOrigin,
-                format!("“{code}”是本站自己，不能与自己同步"),
-            ));
-        }
-        let peer = self.peer(code)?.ok_or_else(|| unknown_origin(code))?;
-        if peer.revoked_at.is_some() {
-            return Err(Error::refused(
-                ErrorKind::UnknownOrigin,
-                format!("“{code}”已被吊销：不再接收其同步包，也不再向其发送"),
-            ));
-        }
-        Ok((
-            sign_public_key(&peer.sign_public)?,
-            seal_public_key(&peer.seal_public)?,
-        ))
+    /// An enrolled, not revoked peer other than this book.
+    fn active_peer(&self, code: &str) -> Result<Peer> {
+        let enrolled = self
+            .peer(code)?
+            .map(|peer| peer.revoked_at.is_none().then_some(peer));
+        active(&self.origin().code, code, enrolled)
+    }
+
+    /// The key an active peer signs with: what this book takes from it is checked against it.
+    pub(super) fn active_sign_key(&self, code: &str) -> Result<VerifyingKey> {
+        sign_public_key(&self.active_peer(code)?.sign_public)
+    }
+
+    /// The key an active peer opens bundles with: what this book sends it is sealed to it.
+    pub(super) fn active_seal_key(&self, code: &str) -> Result<PublicKey> {
+        seal_public_key(&self.active_peer(code)?.seal_public)
     }
 }

@@ -38,7 +38,7 @@ impl Book {
     /// nonce never seen before (which is then remembered).
     pub fn verify_pull(&mut self, request: &PullRequest) -> Result<()> {
         use ed25519_dalek::Verifier;
-        let (key, _) = self.active_peer_keys(&request.station)?;
+        let key = self.active_sign_key(&request.station)?;
         let refused =
             |why: &str| Error::refused(ErrorKind::BadSignature, format!("拉取请求无效：{why}"));
         let nonce = STANDARD

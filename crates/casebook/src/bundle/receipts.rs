@@ -76,7 +76,7 @@ impl Book {
                 "回执不是关于本站变更的",
             ));
         }
-        let (key, _) = self.active_peer_keys(&receipt.issuer)?;
+        let key = self.active_sign_key(&receipt.issuer)?;
         receipt.verify(&key)?;
         self.write(|writer| take_receipt(writer, receipt))
     }
