@@ -7,7 +7,7 @@ use super::format;
 use super::open::PreparedBundle;
 use super::ownership;
 use super::quarantine;
-use super::receipts::{inbound_acked, take_receipt};
+use super::receipts::{apply_receipt, received_to};
 use crate::change::LogEntry;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, Writer, change_to_parts};
@@ -129,13 +129,12 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
                 "同步包中的回执与发送方不符",
             ));
         }
-        receipt.verify(&bundle.sender)?;
-        take_receipt(writer, receipt)?;
+        apply_receipt(writer, receipt, &bundle.sender)?;
         imported.receipts += 1;
     }
     let changes = &bundle.payload.changes;
     if header.to_seq >= header.from_seq {
-        let acked = inbound_acked(writer.tx(), &header.origin)?;
+        let acked = received_to(writer.tx(), &header.origin)?.unwrap_or(0);
         if header.from_seq <= acked {
             // The sender resends what we already hold: our receipt did not reach it (a lost
             // stick). Send the receipt again next time even if nothing else is new.
@@ -283,7 +282,7 @@ fn refuse_if_too_many_waiting(writer: &Writer<'_>, origin: &str) -> Result<()> {
 fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
     let mut imported = Imported::default();
     loop {
-        let acked = inbound_acked(writer.tx(), origin)?;
+        let acked = received_to(writer.tx(), origin)?.unwrap_or(0);
         let next: Option<(i64, i64, Vec<u8>)> = writer
             .tx()
             .prepare_cached(

@@ -2,6 +2,7 @@
 //! the hub's answer), and the hold-back when a receipt shows this book restored from an older
 //! backup.
 
+use ed25519_dalek::VerifyingKey;
 use rusqlite::{OptionalExtension, params};
 
 use super::format::Receipt;
@@ -34,26 +35,19 @@ pub(super) fn gaps(
     Ok(missing)
 }
 
-pub(super) fn inbound_acked(conn: &rusqlite::Connection, origin: &str) -> Result<i64> {
+/// How far this book holds `origin`'s log with nothing missing before; `None` until anything
+/// came from it (then there is nothing to acknowledge).
+pub(super) fn received_to(conn: &rusqlite::Connection, origin: &str) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT acked_to FROM inbound WHERE origin = ?1")?
         .query_row([origin], |row| row.get(0))
-        .optional()?
-        .unwrap_or(0))
+        .optional()?)
 }
 
 impl Book {
     /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
     pub fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
-        let acked: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT acked_to FROM inbound WHERE origin = ?1",
-                [peer],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(acked_to) = acked else {
+        let Some(acked_to) = received_to(self.conn(), peer)? else {
             return Ok(None);
         };
         let receipt = Receipt {
@@ -68,7 +62,8 @@ impl Book {
     }
 
     /// Takes a receipt for this book's own changes that came outside a bundle (the hub's
-    /// answer to an upload), after checking the issuer's signature.
+    /// answer to an upload) from an active peer; one inside a bundle is taken on import. Both
+    /// go through the same check of signature and bounds.
     pub fn take_receipt(&mut self, receipt: &Receipt) -> Result<()> {
         if receipt.origin != self.origin().code {
             return Err(Error::refused(
@@ -76,12 +71,12 @@ impl Book {
                 "回执不是关于本站变更的",
             ));
         }
-        let key = self.active_sign_key(&receipt.issuer)?;
-        receipt.verify(&key)?;
-        self.write(|writer| take_receipt(writer, receipt))
+        let issuer = self.active_sign_key(&receipt.issuer)?;
+        self.write(|writer| apply_receipt(writer, receipt, &issuer))
     }
 
-    /// Refuses to send to `peer` once this book was found to be behind it (see `take_receipt`).
+    /// Refuses to send to `peer` once a receipt showed this book behind it (see
+    /// [`apply_receipt`]).
     pub(super) fn refuse_if_behind(&self, peer: &str) -> Result<()> {
         match self.held_back(peer)? {
             Some(message) => Err(Error::refused(ErrorKind::LogBehindPeer, message)),
@@ -128,16 +123,21 @@ fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
     Ok(())
 }
 
-/// Takes a verified receipt for this book's own changes from its issuer. The newest receipt
-/// replaces the last one even when it acknowledges less (the peer was restored from a backup):
-/// what it lacks is then sent again.
+/// Takes a receipt for this book's own changes, signed with `issuer`, whether it came in a
+/// bundle or in the hub's answer. The newest receipt replaces the last one even when it
+/// acknowledges less (the peer was restored from a backup): what it lacks is then sent again.
 ///
 /// One that acknowledges more than this book holds of its own log means this book was
 /// restored from an older backup (or made again under the same code): the numbers after its
 /// head are the peer's already. Only a signed receipt says so for sure: sending is then held
-/// back for good (`outbound.held_back`, for that peer only), rather than send new changes under numbers the
-/// peer would take for ones it has (they would be acknowledged and never arrive).
-pub(super) fn take_receipt(writer: &Writer<'_>, receipt: &Receipt) -> Result<()> {
+/// back for good (`outbound.held_back`, for that peer only), rather than send new changes under
+/// numbers the peer would take for ones it has (they would be acknowledged and never arrive).
+pub(super) fn apply_receipt(
+    writer: &Writer<'_>,
+    receipt: &Receipt,
+    issuer: &VerifyingKey,
+) -> Result<()> {
+    receipt.verify(issuer)?;
     receipt.check_bounds()?;
     let own_head = writer.own_head();
     if receipt.acked_to > own_head {
