@@ -71,6 +71,21 @@ impl Book {
         })
     }
 
+    /// How many of this book's own changes after `acked` go to `peer`.
+    pub(super) fn unacknowledged(&self, peer: &str, acked: i64) -> Result<i64> {
+        Ok(self.conn().query_row(
+            &format!("SELECT COUNT(*) FROM change_log c WHERE {OUTGOING}"),
+            self.outgoing_params(peer, acked),
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The parameters of [`OUTGOING`], bound the same way by the export and the count.
+    fn outgoing_params<'a>(&'a self, peer: &'a str, acked: i64) -> impl rusqlite::Params + 'a {
+        let station = self.origin().kind == BookKind::Station;
+        (&self.origin().code, acked, station, peer)
+    }
+
     /// The answer when there is nothing new for `to`.
     fn nothing_new(&self, to: &str) -> Result<Exported> {
         let acked = self.outbound_acked(to.trim())?;
@@ -201,24 +216,20 @@ impl Book {
              FROM change_log c
              WHERE {OUTGOING} ORDER BY seq"
         ))?;
-        let everything = self.origin().kind == BookKind::Station;
         let rows = select
-            .query_map(
-                params![self.origin().code, acked, everything, peer],
-                |row| {
-                    let entry = StoredEntry {
-                        origin: row.get(0)?,
-                        seq: row.get(1)?,
-                        hlc: row.get(2)?,
-                        deputy: row.get(3)?,
-                        schema_version: row.get(4)?,
-                        base_hlc: row.get(5)?,
-                        op: row.get(6)?,
-                        data: row.get(7)?,
-                    };
-                    Ok((entry, row.get::<_, bool>(8)?))
-                },
-            )?
+            .query_map(self.outgoing_params(peer, acked), |row| {
+                let entry = StoredEntry {
+                    origin: row.get(0)?,
+                    seq: row.get(1)?,
+                    hlc: row.get(2)?,
+                    deputy: row.get(3)?,
+                    schema_version: row.get(4)?,
+                    base_hlc: row.get(5)?,
+                    op: row.get(6)?,
+                    data: row.get(7)?,
+                };
+                Ok((entry, row.get::<_, bool>(8)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(mut entry, confidential)| {
@@ -235,7 +246,7 @@ impl Book {
 /// true for a station). The roster belongs to the town: a station sends its own records and
 /// events, not roster edits it made itself (they stay in its book until the town's roster
 /// replaces them); the town sends every station the roster and what concerns its records.
-pub(super) const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
+const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
      (?3 AND entity NOT IN ('grid', 'station', 'deputy', 'duty_shift'))
      OR (NOT ?3 AND entity IN ('grid', 'station', 'deputy'))
      OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
@@ -257,6 +268,13 @@ struct StoredEntry {
     data: String,
 }
 
+impl StoredEntry {
+    /// A stored change this book cannot carry: the book is at fault, not the peer.
+    fn corrupt(&self, err: &serde_json::Error) -> Error {
+        Error::Corrupt(format!("change {} #{}: {err}", self.origin, self.seq))
+    }
+}
+
 /// A [`LogEntry`] as it goes into a bundle, with the record's stored JSON as it is: the same
 /// JSON a `LogEntry` serialises to.
 #[derive(Serialize)]
@@ -274,8 +292,8 @@ struct OutgoingEntry<'a> {
 
 impl<'a> OutgoingEntry<'a> {
     fn from_row(row: &'a StoredEntry) -> Result<Self> {
-        let record: &serde_json::value::RawValue = serde_json::from_str(&row.data)
-            .map_err(|err| Error::Corrupt(format!("change {} #{}: {err}", row.origin, row.seq)))?;
+        let record: &serde_json::value::RawValue =
+            serde_json::from_str(&row.data).map_err(|err| row.corrupt(&err))?;
         Ok(OutgoingEntry {
             origin: &row.origin,
             seq: row.seq,
@@ -298,10 +316,9 @@ struct OutgoingPayload<'a> {
 
 /// The stored JSON of a confidential reception with its visitors withheld.
 fn withhold_identity(entry: &StoredEntry) -> Result<String> {
-    let reception: Reception = serde_json::from_str(&entry.data)
-        .map_err(|err| Error::Corrupt(format!("change {} #{}: {err}", entry.origin, entry.seq)))?;
-    serde_json::to_string(&reception.for_outside())
-        .map_err(|err| Error::Corrupt(format!("change {} #{}: {err}", entry.origin, entry.seq)))
+    let reception: Reception =
+        serde_json::from_str(&entry.data).map_err(|err| entry.corrupt(&err))?;
+    serde_json::to_string(&reception.for_outside()).map_err(|err| entry.corrupt(&err))
 }
 
 /// Writes a file so that it is either absent or complete: temp file, fsync, rename, fsync dir.

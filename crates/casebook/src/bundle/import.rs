@@ -296,10 +296,12 @@ fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
         let Some((from_seq, to_seq, entries)) = next else {
             return Ok(imported);
         };
-        let json = format::decompress(&entries, format::MAX_PAYLOAD_LEN)
-            .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
-        let entries: Vec<LogEntry> = serde_json::from_slice(&json)
-            .map_err(|err| Error::Corrupt(format!("pending bundle: {err}")))?;
+        // It was checked when it came: one that no longer reads is the book's fault.
+        let corrupt =
+            |err: &dyn std::fmt::Display| Error::Corrupt(format!("pending bundle: {err}"));
+        let json =
+            format::decompress(&entries, format::MAX_PAYLOAD_LEN).map_err(|err| corrupt(&err))?;
+        let entries: Vec<LogEntry> = serde_json::from_slice(&json).map_err(|err| corrupt(&err))?;
         let encoded = encode_entries(&entries)?;
         let entries = entries.iter().zip(&encoded);
         imported += apply_entries(writer, origin, acked, to_seq, entries)?;

@@ -55,6 +55,9 @@ pub(super) fn active<T>(own: &str, code: &str, enrolled: Option<Option<T>>) -> R
     }
 }
 
+/// The columns [`peer_from_row`] reads.
+const SELECT_PEER: &str = "SELECT code, sign_public, seal_public, added_at, revoked_at FROM peers";
+
 fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
     Ok(Peer {
         code: row.get(0)?,
@@ -110,9 +113,9 @@ impl Book {
 
     /// Enrolled peers.
     pub fn peers(&self) -> Result<Vec<Peer>> {
-        let mut select = self.conn().prepare(
-            "SELECT code, sign_public, seal_public, added_at, revoked_at FROM peers ORDER BY code",
-        )?;
+        let mut select = self
+            .conn()
+            .prepare(&format!("{SELECT_PEER} ORDER BY code"))?;
         let peers = select
             .query_map([], peer_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -123,7 +126,7 @@ impl Book {
         Ok(self
             .conn()
             .query_row(
-                "SELECT code, sign_public, seal_public, added_at, revoked_at FROM peers WHERE code = ?1",
+                &format!("{SELECT_PEER} WHERE code = ?1"),
                 [code],
                 peer_from_row,
             )

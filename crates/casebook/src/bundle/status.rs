@@ -1,15 +1,14 @@
 //! Status: what the town office looks at — per peer what was sent, acknowledged and received,
 //! the bundles kept aside, and the records two origins edited.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::Quarantined;
-use super::export::OUTGOING;
 use super::quarantine;
 use super::receipts::gaps;
 use crate::error::Result;
-use crate::store::{Book, BookKind};
+use crate::store::Book;
 
 /// What `bundle status` shows for one peer.
 #[derive(Debug, Clone, Serialize)]
@@ -92,16 +91,7 @@ impl Book {
                 last_exported_seq: outbound.0,
                 last_export_at: outbound.1,
                 acknowledged_seq: outbound.2,
-                unacknowledged: self.conn().query_row(
-                    &format!("SELECT COUNT(*) FROM change_log c WHERE {OUTGOING}"),
-                    params![
-                        self.origin().code,
-                        outbound.2,
-                        self.origin().kind == BookKind::Station,
-                        peer.code
-                    ],
-                    |row| row.get(0),
-                )?,
+                unacknowledged: self.unacknowledged(&peer.code, outbound.2)?,
                 peer_missing: serde_json::from_str(&outbound.3).unwrap_or_default(),
                 received_seq: inbound.0,
                 last_import_at: inbound.1,
