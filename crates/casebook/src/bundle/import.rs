@@ -63,8 +63,8 @@ impl Book {
         self.import_prepared(prepared)
     }
 
-    /// Applies bundles opened by a [`BundleOpener`] in one transaction, each all or nothing.
-    /// A sender revoked since the opener was made is refused here.
+    /// Applies bundles opened by a [`BundleOpener`](super::BundleOpener) in one transaction,
+    /// each all or nothing. A sender revoked since the opener was made is refused here.
     pub fn import_prepared(
         &mut self,
         bundles: Vec<Result<PreparedBundle>>,

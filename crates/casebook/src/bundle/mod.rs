@@ -1,23 +1,33 @@
 //! Sync bundles: how a station's work reaches the town and the town's roster, referrals and
 //! replies reach the station — uploaded, or on a USB stick that can be lost.
 //!
-//! - [`keys`]: each book's Ed25519 signing and X25519 sealing keys; peers ([`Book::add_peer`])
-//!   are enrolled by their public keys, and bundles from unknown or revoked origins are refused.
+//! One room per step, in the order a change travels:
+//!
+//! - [`keys`]: each book's Ed25519 signing and X25519 sealing keys. `peers.rs`: the books this
+//!   one syncs with, enrolled by their public keys ([`Book::add_peer`]); the one check that
+//!   refuses this book itself, an unknown or a revoked origin.
+//! - `export.rs`: [`Book::export_bundle`] carries every change of the book's own log after the
+//!   last receipt from that peer: cumulative until acknowledged, so a lost stick loses nothing.
+//!   The town sends each station the roster and what concerns that station's own records.
 //! - [`mod@format`]: the file, byte by byte (docs/bundle-format.md).
-//! - Export ([`Book::export_bundle`]) carries every change of the book's own log after the last
-//!   receipt from that peer: cumulative until acknowledged, so a lost stick loses nothing. The town
-//!   sends each station the roster and what concerns that station's own records.
-//! - Opening ([`BundleOpener`]) verifies and decrypts without writing, so the hub can open
-//!   uploads on several cores; import ([`Book::import_bundle`], [`Book::import_prepared`]) then
-//!   applies each all or nothing in the one writer: a duplicate changes nothing, the same seq with
-//!   other content is refused, a bundle after a gap waits, a bundle of a newer schema or one
-//!   refused from an enrolled peer is kept in [`quarantine`].
-//! - Receipts: each side records how far it holds the other's log and sends that back as a
-//!   signed [`format::Receipt`] in its next bundle (or the hub's [`UploadAnswer`]). A receipt
+//! - `open.rs`: a [`BundleOpener`] verifies and decrypts without writing, so the hub can open
+//!   uploads on several cores before its one writer applies them.
+//! - `import.rs`: [`Book::import_bundle`] and [`Book::import_prepared`] apply each bundle all or
+//!   nothing: a duplicate changes nothing, the same seq with other content is refused, a bundle
+//!   after a gap waits. `ownership.rs` says what a sender may write; [`quarantine`] keeps a
+//!   bundle of a newer schema, or one refused from an enrolled peer.
+//! - `receipts.rs`: each side records how far it holds the other's log and sends that back as a
+//!   signed [`format::Receipt`] in its next bundle (or the hub's [`UploadAnswer`]); a receipt
 //!   for more than this book holds of its own log holds sending back (a restored backup).
-//! - Pulls ([`Book::pull_request`], [`Book::verify_pull`]): a station's signed, replay-safe
-//!   request for its bundle from the hub.
-//! - Status ([`Book::bundle_status`]): per peer what was sent, acknowledged and received.
+//! - `pull.rs` and `wire.rs`: a station's signed, replay-safe [`PullRequest`] and the other
+//!   bodies the hub and a station exchange.
+//! - `status.rs`: [`Book::bundle_status`], what the town office looks at.
+//!
+//! [`Book::add_peer`]: crate::Book::add_peer
+//! [`Book::export_bundle`]: crate::Book::export_bundle
+//! [`Book::import_bundle`]: crate::Book::import_bundle
+//! [`Book::import_prepared`]: crate::Book::import_prepared
+//! [`Book::bundle_status`]: crate::Book::bundle_status
 
 mod export;
 pub mod format;
