@@ -157,7 +157,8 @@ pub struct Payload {
     pub receipts: Vec<Receipt>,
 }
 
-fn bad(message: &str) -> Error {
+/// A `bad_bundle` refusal: every one says 同步包无效 first.
+pub(super) fn bad(message: &str) -> Error {
     Error::refused(ErrorKind::BadBundle, format!("同步包无效：{message}"))
 }
 

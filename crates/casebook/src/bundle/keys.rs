@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use x25519_dalek::{PublicKey, StaticSecret};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// The private keys of a book.
 pub struct OwnKeys {
@@ -95,8 +95,15 @@ pub fn decode_key(field: &str, text: &str) -> Result<[u8; 32]> {
         .map_err(|_| Error::invalid(format!("{field}长度不对：应为32字节")))
 }
 
-/// A peer's verifying key, checked to be a valid curve point.
-pub fn verifying_key(field: &str, bytes: &[u8; 32]) -> Result<VerifyingKey> {
-    VerifyingKey::from_bytes(bytes)
-        .map_err(|_| Error::refused(ErrorKind::Invalid, format!("{field}不是有效的签名公钥")))
+/// A peer's Ed25519 verifying key from its base64, checked to be a valid curve point: the one
+/// parse for a key typed in at enrolment and one read back from the peers table.
+pub(super) fn sign_public_key(text: &str) -> Result<VerifyingKey> {
+    const FIELD: &str = "签名公钥";
+    VerifyingKey::from_bytes(&decode_key(FIELD, text)?)
+        .map_err(|_| Error::invalid(format!("{FIELD}不是有效的签名公钥")))
+}
+
+/// A peer's X25519 sealing key from its base64.
+pub(super) fn seal_public_key(text: &str) -> Result<PublicKey> {
+    decode_key("加密公钥", text).map(PublicKey::from)
 }

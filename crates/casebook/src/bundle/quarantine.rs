@@ -3,9 +3,10 @@
 //! a cap, so a peer that keeps sending cannot fill the disk.
 
 use rusqlite::params;
+use serde::Serialize;
 
+use super::PreparedBundle;
 use super::format;
-use super::{PreparedBundle, Quarantined};
 use crate::error::{Error, Result};
 use crate::store::Writer;
 use crate::time::{china_now, stored};
@@ -14,6 +15,26 @@ use crate::time::{china_now, stored};
 pub const MAX_PER_SENDER: usize = 8;
 /// Most bytes kept per sender (the newest bundle is kept whatever its size).
 pub const MAX_BYTES_PER_SENDER: i64 = 64 * 1024 * 1024;
+
+/// A quarantined bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quarantined {
+    /// Bundle id.
+    pub bundle_id: String,
+    /// Sender.
+    pub origin: String,
+    /// Its schema version.
+    pub schema_version: i64,
+    /// Received at.
+    pub received_at: String,
+    /// File size.
+    pub bytes: i64,
+    /// The refusal's kind (`not_owner`, `bad_bundle`, …); `None` for a bundle kept because its
+    /// schema is newer than this book's.
+    pub refusal_kind: Option<String>,
+    /// Why it was refused, as the sender was told.
+    pub reason: Option<String>,
+}
 
 /// Keeps `bundle`, with the refusal that sent it here (`None`: its schema is newer).
 pub(super) fn keep(

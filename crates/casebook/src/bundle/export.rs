@@ -1,0 +1,343 @@
+//! Export: sealing what a peer has not acknowledged into a bundle, and recording that it left.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::format::{self, Receipt, Seal};
+use crate::domain::Reception;
+use crate::error::{Error, Result};
+use crate::store::{Book, BookKind, SCHEMA_VERSION};
+use crate::time::{china_now, stored};
+
+/// What `bundle export` answers. `path` is `None` when there was nothing new.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    /// The bundle file.
+    pub path: Option<PathBuf>,
+    /// First seq covered.
+    pub from_seq: i64,
+    /// Last seq covered.
+    pub to_seq: i64,
+    /// Changes carried.
+    pub changes: usize,
+    /// File size.
+    pub bytes: usize,
+    /// Receipts carried.
+    pub receipts: usize,
+}
+
+/// A bundle sealed for a peer, not yet recorded as sent.
+#[derive(Debug, Clone)]
+pub struct SealedBundle {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// First seq covered.
+    pub from_seq: i64,
+    /// Last seq covered.
+    pub to_seq: i64,
+    /// Changes carried.
+    pub changes: usize,
+    /// Receipts carried.
+    pub receipts: usize,
+    receipt_state: Option<String>,
+}
+
+impl Book {
+    /// Seals everything the peer has not acknowledged into a bundle file in `out_dir`, written
+    /// atomically. Says so (no file) when there is nothing new for the peer.
+    pub fn export_bundle(&mut self, to: &str, out_dir: &Path) -> Result<Exported> {
+        let Some(sealed) = self.seal_bundle(to)? else {
+            return self.nothing_new(to);
+        };
+        let path = out_dir.join(format!(
+            "{}-{}-{}-{}.lsb",
+            self.origin().code,
+            to.trim(),
+            sealed.from_seq,
+            sealed.to_seq
+        ));
+        write_atomically(&path, &sealed.bytes)?;
+        self.record_export(to, &sealed)?;
+        Ok(Exported {
+            path: Some(path),
+            from_seq: sealed.from_seq,
+            to_seq: sealed.to_seq,
+            changes: sealed.changes,
+            bytes: sealed.bytes.len(),
+            receipts: sealed.receipts,
+        })
+    }
+
+    /// How many of this book's own changes after `acked` go to `peer`.
+    pub(super) fn unacknowledged(&self, peer: &str, acked: i64) -> Result<i64> {
+        Ok(self.conn().query_row(
+            &format!("SELECT COUNT(*) FROM change_log c WHERE {OUTGOING}"),
+            self.outgoing_params(peer, acked),
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The parameters of [`OUTGOING`], bound the same way by the export and the count.
+    fn outgoing_params<'a>(&'a self, peer: &'a str, acked: i64) -> impl rusqlite::Params + 'a {
+        let station = self.origin().kind == BookKind::Station;
+        (&self.origin().code, acked, station, peer)
+    }
+
+    /// The answer when there is nothing new for `to`.
+    fn nothing_new(&self, to: &str) -> Result<Exported> {
+        let acked = self.outbound_acked(to.trim())?;
+        Ok(Exported {
+            path: None,
+            from_seq: acked + 1,
+            to_seq: acked.max(self.own_head()?),
+            changes: 0,
+            bytes: 0,
+            receipts: 0,
+        })
+    }
+
+    fn own_head(&self) -> Result<i64> {
+        let own = &self.origin().code;
+        Ok(self
+            .log_heads()?
+            .into_iter()
+            .find(|(origin, _)| origin == own)
+            .map_or(0, |(_, seq)| seq))
+    }
+
+    fn outbound_acked(&self, peer: &str) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT acked_to FROM outbound WHERE peer = ?1",
+                [peer],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Seals everything `to` has not acknowledged (and a receipt for what it sent) into bundle
+    /// bytes; `None` when there is nothing new for it. Nothing is recorded as sent until
+    /// [`Book::record_export`].
+    pub fn seal_bundle(&mut self, to: &str) -> Result<Option<SealedBundle>> {
+        let to = to.trim();
+        let recipient_seal = self.active_seal_key(to)?;
+        let own = self.origin().code.clone();
+        let (acked, prev_hash, sent_receipt): (i64, Option<String>, Option<String>) = self
+            .conn()
+            .query_row(
+                "SELECT acked_to, last_bundle_hash, sent_receipt FROM outbound WHERE peer = ?1",
+                [to],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?
+            .unwrap_or((0, None, None));
+        self.refuse_if_behind(to)?;
+        let own_head = self.own_head()?;
+        let changes = self.outgoing_changes(to, acked)?;
+        let receipt = self.receipt_for(to)?;
+        let receipt_state = receipt
+            .as_ref()
+            .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
+        if changes.is_empty() && receipt_state == sent_receipt {
+            return Ok(None);
+        }
+        let to_seq = own_head.max(acked);
+        let receipts: Vec<Receipt> = receipt.into_iter().collect();
+        let entries: Vec<OutgoingEntry<'_>> = changes
+            .iter()
+            .map(OutgoingEntry::from_row)
+            .collect::<Result<_>>()?;
+        let json = serde_json::to_vec(&OutgoingPayload {
+            changes: &entries,
+            receipts: &receipts,
+        })
+        .map_err(|err| Error::Corrupt(err.to_string()))?;
+        let seal = Seal {
+            schema_version: SCHEMA_VERSION,
+            origin: &own,
+            recipient: to,
+            recipient_seal: &recipient_seal,
+            seq_range: (acked + 1, to_seq),
+            prev_hash,
+            created_at: stored(china_now()),
+        };
+        let counts = (entries.len() as u64, receipts.len() as u64);
+        let bytes = format::write_json(&seal, &json, counts, &self.keys().sign)?;
+        Ok(Some(SealedBundle {
+            bytes,
+            from_seq: acked + 1,
+            to_seq,
+            changes: entries.len(),
+            receipts: receipts.len(),
+            receipt_state,
+        }))
+    }
+
+    /// Records that a sealed bundle left for `to` (file written, or answer sent).
+    pub fn record_export(&mut self, to: &str, sealed: &SealedBundle) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO outbound (peer, last_export_to, last_export_at, last_bundle_hash, sent_receipt)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (peer) DO UPDATE SET
+                 last_export_to = MAX(last_export_to, excluded.last_export_to),
+                 last_export_at = excluded.last_export_at,
+                 last_bundle_hash = excluded.last_bundle_hash,
+                 sent_receipt = excluded.sent_receipt",
+            params![
+                to.trim(),
+                sealed.to_seq,
+                stored(china_now()),
+                format::file_hash(&sealed.bytes),
+                sealed.receipt_state
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// This book's own changes after `acked` that go to `peer`, as stored (the record JSON is
+    /// carried as it is, not decoded and encoded again). A station sends the town its own
+    /// records and events (not roster edits);
+    /// the town sends each station the roster, its duty shifts and what concerns its own
+    /// records.
+    ///
+    /// A confidential reception goes with its visitors withheld ([`Reception::for_outside`]):
+    /// their identity stays at the station. Encoding is deterministic, so a bundle sent again
+    /// carries the same bytes for the same seq. The stored JSON is looked at as text (inside a
+    /// string a quote is escaped, so the key can only be the flag), and only a match is decoded.
+    fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
+        let mut select = self.conn().prepare(&format!(
+            "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data,
+                 op = 'reception_create' AND instr(data, '\"confidential\":true') > 0
+             FROM change_log c
+             WHERE {OUTGOING} ORDER BY seq"
+        ))?;
+        let rows = select
+            .query_map(self.outgoing_params(peer, acked), |row| {
+                let entry = StoredEntry {
+                    origin: row.get(0)?,
+                    seq: row.get(1)?,
+                    hlc: row.get(2)?,
+                    deputy: row.get(3)?,
+                    schema_version: row.get(4)?,
+                    base_hlc: row.get(5)?,
+                    op: row.get(6)?,
+                    data: row.get(7)?,
+                };
+                Ok((entry, row.get::<_, bool>(8)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(mut entry, confidential)| {
+                if confidential {
+                    entry.data = withhold_identity(&entry)?;
+                }
+                Ok(entry)
+            })
+            .collect()
+    }
+}
+
+/// Which of this book's own changes after `?2` go to peer `?4` (`?1` the book's code, `?3`
+/// true for a station). The roster belongs to the town: a station sends its own records and
+/// events, not roster edits it made itself (they stay in its book until the town's roster
+/// replaces them); the town sends every station the roster and what concerns its records.
+const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
+     (?3 AND entity NOT IN ('grid', 'station', 'deputy', 'duty_shift'))
+     OR (NOT ?3 AND entity IN ('grid', 'station', 'deputy'))
+     OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
+         AND json_extract(data, '$.station') = ?4)
+     OR (entity = 'case_event' AND ?4 =
+         (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))
+     OR (entity = 'mediation_event' AND ?4 =
+         (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation'))))";
+
+/// A change-log row as stored.
+struct StoredEntry {
+    origin: String,
+    seq: i64,
+    hlc: i64,
+    deputy: Option<String>,
+    schema_version: i64,
+    base_hlc: Option<i64>,
+    op: String,
+    data: String,
+}
+
+impl StoredEntry {
+    /// A stored change this book cannot carry: the book is at fault, not the peer.
+    fn corrupt(&self, err: &serde_json::Error) -> Error {
+        Error::Corrupt(format!("change {} #{}: {err}", self.origin, self.seq))
+    }
+}
+
+/// A [`LogEntry`] as it goes into a bundle, with the record's stored JSON as it is: the same
+/// JSON a `LogEntry` serialises to.
+#[derive(Serialize)]
+struct OutgoingEntry<'a> {
+    origin: &'a str,
+    seq: i64,
+    hlc: i64,
+    deputy: Option<&'a str>,
+    schema_version: i64,
+    base_hlc: Option<i64>,
+    #[serde(rename = "type")]
+    op: &'a str,
+    record: &'a serde_json::value::RawValue,
+}
+
+impl<'a> OutgoingEntry<'a> {
+    fn from_row(row: &'a StoredEntry) -> Result<Self> {
+        let record: &serde_json::value::RawValue =
+            serde_json::from_str(&row.data).map_err(|err| row.corrupt(&err))?;
+        Ok(OutgoingEntry {
+            origin: &row.origin,
+            seq: row.seq,
+            hlc: row.hlc,
+            deputy: row.deputy.as_deref(),
+            schema_version: row.schema_version,
+            base_hlc: row.base_hlc,
+            op: &row.op,
+            record,
+        })
+    }
+}
+
+/// The payload as it is written.
+#[derive(Serialize)]
+struct OutgoingPayload<'a> {
+    changes: &'a [OutgoingEntry<'a>],
+    receipts: &'a [Receipt],
+}
+
+/// The stored JSON of a confidential reception with its visitors withheld.
+fn withhold_identity(entry: &StoredEntry) -> Result<String> {
+    let reception: Reception =
+        serde_json::from_str(&entry.data).map_err(|err| entry.corrupt(&err))?;
+    serde_json::to_string(&reception.for_outside()).map_err(|err| entry.corrupt(&err))
+}
+
+/// Writes a file so that it is either absent or complete: temp file, fsync, rename, fsync dir.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.part"));
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temp, path)?;
+    if let Ok(dir) = std::fs::File::open(dir) {
+        // Not every file system can sync a directory; the rename is done either way.
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}

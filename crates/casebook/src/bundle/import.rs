@@ -1,0 +1,315 @@
+//! Import: applying opened bundles in the one writer, each all or nothing.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::format;
+use super::open::PreparedBundle;
+use super::ownership;
+use super::quarantine;
+use super::receipts::{apply_receipt, received_to};
+use crate::change::LogEntry;
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Book, Writer, change_to_parts};
+use crate::time::{china_now, stored};
+
+/// What `bundle import` answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Imported {
+    /// Changes applied now.
+    pub applied: usize,
+    /// Changes already held (nothing changed).
+    pub duplicates: usize,
+    /// Changes waiting for a gap to be filled.
+    pub pending: usize,
+    /// Bundles kept aside because their schema is newer than this book's.
+    pub quarantined: usize,
+    /// Receipts for this book's own changes taken in.
+    pub receipts: usize,
+}
+
+impl std::ops::AddAssign for Imported {
+    fn add_assign(&mut self, other: Imported) {
+        self.applied += other.applied;
+        self.duplicates += other.duplicates;
+        self.pending += other.pending;
+        self.quarantined += other.quarantined;
+        self.receipts += other.receipts;
+    }
+}
+
+impl Book {
+    /// Verifies, decrypts and applies one bundle, all or nothing.
+    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Imported> {
+        let prepared = self.prepare_import(bytes)?;
+        let own = self.origin().code.clone();
+        // The transaction commits what a refusal keeps in quarantine; the refusal is the answer.
+        self.write(|writer| Ok(import_one(writer, &prepared, &own)))?
+    }
+
+    /// Imports several bundles in one transaction (one commit), each all or nothing: what the
+    /// hub does with uploads that arrive together. One result per bundle, in order.
+    pub fn import_bundles(&mut self, bundles: &[&[u8]]) -> Vec<Result<Imported>> {
+        let prepared = match self.bundle_opener() {
+            Ok(opener) => bundles.iter().map(|bytes| opener.prepare(bytes)).collect(),
+            Err(err) => {
+                let message = err.to_string();
+                return bundles
+                    .iter()
+                    .map(|_| Err(Error::Corrupt(message.clone())))
+                    .collect();
+            }
+        };
+        self.import_prepared(prepared)
+    }
+
+    /// Applies bundles opened by a [`BundleOpener`](super::BundleOpener) in one transaction,
+    /// each all or nothing. A sender revoked since the opener was made is refused here.
+    pub fn import_prepared(
+        &mut self,
+        bundles: Vec<Result<PreparedBundle>>,
+    ) -> Vec<Result<Imported>> {
+        let own = self.origin().code.clone();
+        let checked: Vec<Result<PreparedBundle>> = bundles
+            .into_iter()
+            .map(|bundle| {
+                let bundle = bundle?;
+                let key = self.active_sign_key(&bundle.header.origin)?;
+                if key != bundle.sender {
+                    return Err(format::bad(&format!(
+                        "“{}”的签名公钥已更换",
+                        bundle.header.origin
+                    )));
+                }
+                Ok(bundle)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(checked.len());
+        let committed = self.write(|writer| {
+            for bundle in checked {
+                results.push(bundle.and_then(|bundle| import_one(writer, &bundle, &own)));
+            }
+            Ok(())
+        });
+        match committed {
+            Ok(()) => results,
+            Err(err) => {
+                let message = err.to_string();
+                results
+                    .into_iter()
+                    .map(|result| {
+                        result.and_then(|_| {
+                            Err(Error::Corrupt(format!(
+                                "the batch did not commit: {message}"
+                            )))
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Applies a prepared bundle: receipts, then its changes (or it waits after a gap, or goes to
+/// quarantine).
+fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
+    let header = &bundle.header;
+    if bundle.newer {
+        quarantine::keep(writer, bundle, None)?;
+        return Ok(Imported {
+            quarantined: 1,
+            ..Imported::default()
+        });
+    }
+    let mut imported = Imported::default();
+    for receipt in &bundle.payload.receipts {
+        if receipt.issuer != header.origin || receipt.origin != own {
+            return Err(Error::refused(
+                ErrorKind::BadBundle,
+                "同步包中的回执与发送方不符",
+            ));
+        }
+        apply_receipt(writer, receipt, &bundle.sender)?;
+        imported.receipts += 1;
+    }
+    let changes = &bundle.payload.changes;
+    if header.to_seq >= header.from_seq {
+        let acked = received_to(writer.tx(), &header.origin)?.unwrap_or(0);
+        if header.from_seq <= acked {
+            // The sender resends what we already hold: our receipt did not reach it (a lost
+            // stick). Send the receipt again next time even if nothing else is new.
+            writer
+                .tx()
+                .prepare_cached("UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1")?
+                .execute([&header.origin])?;
+        }
+        if header.from_seq > acked + 1 {
+            refuse_if_too_many_waiting(writer, &header.origin)?;
+            let entries =
+                serde_json::to_vec(changes).map_err(|err| Error::Corrupt(err.to_string()))?;
+            writer
+                .tx()
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO pending_bundles (origin, from_seq, to_seq, received_at, entries)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    header.origin,
+                    header.from_seq,
+                    header.to_seq,
+                    stored(china_now()),
+                    zstd::bulk::compress(&entries, 3)?
+                ])?;
+            imported.pending += changes.len();
+        } else {
+            let entries = changes.iter().zip(&bundle.encoded);
+            imported += apply_entries(writer, &header.origin, acked, header.to_seq, entries)?;
+            imported += drain_pending(writer, &header.origin)?;
+        }
+    }
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO inbound (origin, acked_to, last_import_at, last_bundle_hash)
+             VALUES (?1, 0, ?2, ?3)
+             ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
+                 last_bundle_hash = excluded.last_bundle_hash",
+        )?
+        .execute(params![
+            header.origin,
+            stored(china_now()),
+            bundle.file_hash
+        ])?;
+    Ok(imported)
+}
+
+/// Applies one prepared bundle in its own savepoint. A refusal of what an enrolled peer sent
+/// (not its restored-backup 409, which repeats every cycle) keeps the bundle in quarantine,
+/// with why, for the town office to see; the refusal is still the answer.
+fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
+    match writer.atomically(|writer| apply_prepared(writer, bundle, own)) {
+        Err(refusal)
+            if refusal.kind().is_refusal() && refusal.kind() != ErrorKind::LogBehindPeer =>
+        {
+            quarantine::keep(writer, bundle, Some(&refusal))?;
+            Err(refusal)
+        }
+        result => result,
+    }
+}
+
+/// Applies a contiguous run of `origin`'s changes ending at `to_seq`; entries already held are
+/// duplicates (the same seq with other content is refused by [`Writer::replay`]).
+fn apply_entries<'a>(
+    writer: &mut Writer<'_>,
+    origin: &str,
+    acked: i64,
+    to_seq: i64,
+    entries: impl Iterator<Item = (&'a LogEntry, &'a (&'static str, String))>,
+) -> Result<Imported> {
+    let mut imported = Imported::default();
+    for (entry, (op, data)) in entries {
+        crate::validate::check_entry(entry)?;
+        ownership::check(writer, entry)?;
+        let replayed = writer
+            .replay_encoded(entry, op, data)
+            .map_err(|err| match err {
+                // What the record itself makes impossible is the bundle's fault, not the book's.
+                Error::Corrupt(why) => unusable(entry, &why),
+                Error::Sqlite(ref sqlite)
+                    if sqlite.sqlite_error_code()
+                        == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+                {
+                    unusable(entry, &sqlite.to_string())
+                }
+                other => other,
+            })?;
+        if replayed {
+            imported.applied += 1;
+        } else {
+            imported.duplicates += 1;
+        }
+    }
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO inbound (origin, acked_to) VALUES (?1, ?2)
+             ON CONFLICT (origin) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
+        )?
+        .execute(params![origin, to_seq.max(acked)])?;
+    Ok(imported)
+}
+
+/// The stored form of each entry's change (what [`Writer::replay`] would make).
+pub(super) fn encode_entries(entries: &[LogEntry]) -> Result<Vec<(&'static str, String)>> {
+    entries
+        .iter()
+        .map(|entry| {
+            change_to_parts(&entry.change).map_err(|err| unusable(entry, &err.to_string()))
+        })
+        .collect()
+}
+
+fn unusable(entry: &LogEntry, why: &str) -> Error {
+    format::bad(&format!(
+        "{}的第{}号变更无法应用（{why}）",
+        entry.origin, entry.seq
+    ))
+}
+
+/// Most bundles of one sender that may wait for a gap. A real station's bundles are
+/// cumulative, so only a lost stick makes one wait; a sender inventing far-off seq ranges must
+/// not grow the book without end.
+pub const MAX_PENDING_PER_SENDER: usize = 64;
+
+fn refuse_if_too_many_waiting(writer: &Writer<'_>, origin: &str) -> Result<()> {
+    let waiting: i64 = writer
+        .tx()
+        .prepare_cached("SELECT COUNT(*) FROM pending_bundles WHERE origin = ?1")?
+        .query_row([origin], |row| row.get(0))?;
+    if usize::try_from(waiting).is_ok_and(|waiting| waiting < MAX_PENDING_PER_SENDER) {
+        return Ok(());
+    }
+    Err(Error::refused(
+        ErrorKind::BadBundle,
+        format!(
+            "同步包被拒收：{origin}已有{waiting}个同步包在等待补齐前面缺少的变更，请先补发缺少的部分"
+        ),
+    ))
+}
+
+/// Applies waiting bundles that the last import made contiguous.
+fn drain_pending(writer: &mut Writer<'_>, origin: &str) -> Result<Imported> {
+    let mut imported = Imported::default();
+    loop {
+        let acked = received_to(writer.tx(), origin)?.unwrap_or(0);
+        let next: Option<(i64, i64, Vec<u8>)> = writer
+            .tx()
+            .prepare_cached(
+                "SELECT from_seq, to_seq, entries FROM pending_bundles
+                 WHERE origin = ?1 AND from_seq <= ?2 ORDER BY from_seq LIMIT 1",
+            )?
+            .query_row(params![origin, acked + 1], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        let Some((from_seq, to_seq, entries)) = next else {
+            return Ok(imported);
+        };
+        // It was checked when it came: one that no longer reads is the book's fault.
+        let corrupt =
+            |err: &dyn std::fmt::Display| Error::Corrupt(format!("pending bundle: {err}"));
+        let json =
+            format::decompress(&entries, format::MAX_PAYLOAD_LEN).map_err(|err| corrupt(&err))?;
+        let entries: Vec<LogEntry> = serde_json::from_slice(&json).map_err(|err| corrupt(&err))?;
+        let encoded = encode_entries(&entries)?;
+        let entries = entries.iter().zip(&encoded);
+        imported += apply_entries(writer, origin, acked, to_seq, entries)?;
+        writer
+            .tx()
+            .prepare_cached(
+                "DELETE FROM pending_bundles WHERE origin = ?1 AND from_seq = ?2 AND to_seq = ?3",
+            )?
+            .execute(params![origin, from_seq, to_seq])?;
+    }
+}

@@ -1,0 +1,153 @@
+//! Peers: the books this one syncs with, enrolled by their public keys and revoked for good.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::VerifyingKey;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use x25519_dalek::PublicKey;
+
+use super::keys::{PublicKeys, seal_public_key, sign_public_key};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::Book;
+use crate::time::{china_now, stored};
+
+/// An enrolled peer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Peer {
+    /// Origin code.
+    pub code: String,
+    /// Ed25519 verifying key (base64).
+    pub sign_public: String,
+    /// X25519 public key (base64).
+    pub seal_public: String,
+    /// Enrolled at.
+    pub added_at: String,
+    /// Revoked at.
+    pub revoked_at: Option<String>,
+}
+
+fn unknown_origin(code: &str) -> Error {
+    Error::refused(
+        ErrorKind::UnknownOrigin,
+        format!("“{code}”不是已登记的同步对象，请先用 peer add 登记其公钥"),
+    )
+}
+
+/// The one check of who a book may sync with, whether the book or a
+/// [`BundleOpener`](super::BundleOpener) looks the peer up: never itself, only an enrolled peer,
+/// never a revoked one. `enrolled` is `None` for a code not enrolled, `Some(None)` for a
+/// revoked peer.
+pub(super) fn active<T>(own: &str, code: &str, enrolled: Option<Option<T>>) -> Result<T> {
+    if code == own {
+        return Err(Error::refused(
+            ErrorKind::UnknownOrigin,
+            format!("“{code}”是本站自己，不能与自己同步"),
+        ));
+    }
+    match enrolled {
+        None => Err(unknown_origin(code)),
+        Some(None) => Err(Error::refused(
+            ErrorKind::UnknownOrigin,
+            format!("“{code}”已被吊销：不再接收其同步包，也不再向其发送"),
+        )),
+        Some(Some(peer)) => Ok(peer),
+    }
+}
+
+/// The columns [`peer_from_row`] reads.
+const SELECT_PEER: &str = "SELECT code, sign_public, seal_public, added_at, revoked_at FROM peers";
+
+fn peer_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
+    Ok(Peer {
+        code: row.get(0)?,
+        sign_public: STANDARD.encode(row.get::<_, Vec<u8>>(1)?),
+        seal_public: STANDARD.encode(row.get::<_, Vec<u8>>(2)?),
+        added_at: row.get(3)?,
+        revoked_at: row.get(4)?,
+    })
+}
+
+impl Book {
+    /// The public halves of this book's keys.
+    pub fn public_keys(&self) -> PublicKeys {
+        self.keys().public(&self.origin().code)
+    }
+
+    /// Enrolls (or re-keys) a peer. A revoked peer stays revoked.
+    pub fn add_peer(&mut self, code: &str, sign_public: &str, seal_public: &str) -> Result<Peer> {
+        let code = crate::store::origin_code(code)?;
+        if code == self.origin().code {
+            return Err(Error::invalid("不能把本站自己登记为同步对象"));
+        }
+        let sign = sign_public_key(sign_public)?;
+        let seal = seal_public_key(seal_public)?;
+        if let Some(peer) = self.peer(&code)?
+            && peer.revoked_at.is_some()
+        {
+            return Err(Error::refused(
+                ErrorKind::UnknownOrigin,
+                format!("“{code}”已被吊销，不能重新登记"),
+            ));
+        }
+        self.conn().execute(
+            "INSERT INTO peers (code, sign_public, seal_public, added_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (code) DO UPDATE SET sign_public = excluded.sign_public,
+                 seal_public = excluded.seal_public",
+            params![code, sign.as_bytes(), seal.as_bytes(), stored(china_now())],
+        )?;
+        self.peer(&code)?.ok_or_else(|| unknown_origin(&code))
+    }
+
+    /// Revokes a peer: its bundles and receipts are refused from now on.
+    pub fn revoke_peer(&mut self, code: &str) -> Result<Peer> {
+        let changed = self.conn().execute(
+            "UPDATE peers SET revoked_at = COALESCE(revoked_at, ?2) WHERE code = ?1",
+            params![code.trim(), stored(china_now())],
+        )?;
+        if changed == 0 {
+            return Err(unknown_origin(code.trim()));
+        }
+        self.peer(code.trim())?.ok_or_else(|| unknown_origin(code))
+    }
+
+    /// Enrolled peers.
+    pub fn peers(&self) -> Result<Vec<Peer>> {
+        let mut select = self
+            .conn()
+            .prepare(&format!("{SELECT_PEER} ORDER BY code"))?;
+        let peers = select
+            .query_map([], peer_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(peers)
+    }
+
+    pub(super) fn peer(&self, code: &str) -> Result<Option<Peer>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("{SELECT_PEER} WHERE code = ?1"),
+                [code],
+                peer_from_row,
+            )
+            .optional()?)
+    }
+
+    /// An enrolled, not revoked peer other than this book.
+    fn active_peer(&self, code: &str) -> Result<Peer> {
+        let enrolled = self
+            .peer(code)?
+            .map(|peer| peer.revoked_at.is_none().then_some(peer));
+        active(&self.origin().code, code, enrolled)
+    }
+
+    /// The key an active peer signs with: what this book takes from it is checked against it.
+    pub(super) fn active_sign_key(&self, code: &str) -> Result<VerifyingKey> {
+        sign_public_key(&self.active_peer(code)?.sign_public)
+    }
+
+    /// The key an active peer opens bundles with: what this book sends it is sealed to it.
+    pub(super) fn active_seal_key(&self, code: &str) -> Result<PublicKey> {
+        seal_public_key(&self.active_peer(code)?.seal_public)
+    }
+}

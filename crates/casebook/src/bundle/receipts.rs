@@ -1,0 +1,169 @@
+//! Receipts: how far each side holds the other's log, sent back signed in the next bundle (or
+//! the hub's answer), and the hold-back when a receipt shows this book restored from an older
+//! backup.
+
+use ed25519_dalek::VerifyingKey;
+use rusqlite::{OptionalExtension, params};
+
+use super::format::Receipt;
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Book, BookKind, Writer};
+use crate::time::{china_now, stored};
+
+/// Gaps of `origin`'s log before the bundles waiting here.
+pub(super) fn gaps(
+    conn: &rusqlite::Connection,
+    origin: &str,
+    acked_to: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let mut select = conn.prepare_cached(
+        "SELECT from_seq, to_seq FROM pending_bundles WHERE origin = ?1 ORDER BY from_seq",
+    )?;
+    let ranges = select
+        .query_map([origin], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut cursor = acked_to + 1;
+    let mut missing = Vec::new();
+    for (from, to) in ranges {
+        if from > cursor {
+            missing.push((cursor, from - 1));
+        }
+        cursor = cursor.max(to + 1);
+    }
+    Ok(missing)
+}
+
+/// How far this book holds `origin`'s log with nothing missing before; `None` until anything
+/// came from it (then there is nothing to acknowledge).
+pub(super) fn received_to(conn: &rusqlite::Connection, origin: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT acked_to FROM inbound WHERE origin = ?1")?
+        .query_row([origin], |row| row.get(0))
+        .optional()?)
+}
+
+impl Book {
+    /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
+    pub fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
+        let Some(acked_to) = received_to(self.conn(), peer)? else {
+            return Ok(None);
+        };
+        let receipt = Receipt {
+            issuer: self.origin().code.clone(),
+            origin: peer.to_owned(),
+            acked_to,
+            missing: gaps(self.conn(), peer, acked_to)?,
+            issued_at: stored(china_now()),
+            signature: String::new(),
+        };
+        Ok(Some(receipt.sign(&self.keys().sign)))
+    }
+
+    /// Takes a receipt for this book's own changes that came outside a bundle (the hub's
+    /// answer to an upload) from an active peer; one inside a bundle is taken on import. Both
+    /// go through the same check of signature and bounds.
+    pub fn take_receipt(&mut self, receipt: &Receipt) -> Result<()> {
+        if receipt.origin != self.origin().code {
+            return Err(Error::refused(
+                ErrorKind::BadBundle,
+                "回执不是关于本站变更的",
+            ));
+        }
+        let issuer = self.active_sign_key(&receipt.issuer)?;
+        self.write(|writer| apply_receipt(writer, receipt, &issuer))
+    }
+
+    /// Refuses to send to `peer` once a receipt showed this book behind it (see
+    /// [`apply_receipt`]).
+    pub(super) fn refuse_if_behind(&self, peer: &str) -> Result<()> {
+        match self.held_back(peer)? {
+            Some(message) => Err(Error::refused(ErrorKind::LogBehindPeer, message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why sending to `peer` is held back, if it is.
+    pub(super) fn held_back(&self, peer: &str) -> Result<Option<String>> {
+        let held: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT held_back FROM outbound WHERE peer = ?1",
+                [peer],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(held.map(|held| {
+            serde_json::from_str::<serde_json::Value>(&held)
+                .ok()
+                .and_then(|held| held["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| {
+                    "本台账已暂停发送同步包：对方已有的记录编号与本台账冲突".to_owned()
+                })
+        }))
+    }
+}
+
+/// Remembers why this book may not send to `peer` any more (the first reason found is kept).
+fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
+    let held = serde_json::json!({
+        "peer": peer,
+        "message": message,
+        "noticed_at": stored(china_now()),
+    });
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO outbound (peer, held_back) VALUES (?1, ?2)
+             ON CONFLICT (peer) DO UPDATE SET held_back = COALESCE(held_back, excluded.held_back)",
+        )?
+        .execute(params![peer, held.to_string()])?;
+    Ok(())
+}
+
+/// Takes a receipt for this book's own changes, signed with `issuer`, whether it came in a
+/// bundle or in the hub's answer. The newest receipt replaces the last one even when it
+/// acknowledges less (the peer was restored from a backup): what it lacks is then sent again.
+///
+/// One that acknowledges more than this book holds of its own log means this book was
+/// restored from an older backup (or made again under the same code): the numbers after its
+/// head are the peer's already. Only a signed receipt says so for sure: sending is then held
+/// back for good (`outbound.held_back`, for that peer only), rather than send new changes under
+/// numbers the peer would take for ones it has (they would be acknowledged and never arrive).
+pub(super) fn apply_receipt(
+    writer: &Writer<'_>,
+    receipt: &Receipt,
+    issuer: &VerifyingKey,
+) -> Result<()> {
+    receipt.verify(issuer)?;
+    receipt.check_bounds()?;
+    let own_head = writer.own_head();
+    if receipt.acked_to > own_head {
+        let next_step = match writer.book_kind() {
+            BookKind::Station => "本机新登记的事项都已保存，但暂不能上报，请联系镇人大处理",
+            BookKind::Town => {
+                "本机新登记的内容都已保存，但暂不能下发，请先从备份或各站点找回本台账的记录"
+            }
+        };
+        let message = format!(
+            "“{}”已收到的同步记录比本机台账还多（对方到第{}条，本机只到第{own_head}条）：本机台账可能是\
+             从较早的备份恢复的。为免新记录被当作对方已有的记录而丢失，已暂停发送同步包。{next_step}",
+            receipt.issuer, receipt.acked_to
+        );
+        hold_back(writer, &receipt.issuer, &message)?;
+    }
+    let missing =
+        serde_json::to_string(&receipt.missing).map_err(|err| Error::Corrupt(err.to_string()))?;
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO outbound (peer, acked_to, missing, receipt_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (peer) DO UPDATE SET
+                 missing = excluded.missing, receipt_at = excluded.receipt_at, acked_to = excluded.acked_to
+             WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
+        )?
+        .execute(params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at])?;
+    Ok(())
+}
