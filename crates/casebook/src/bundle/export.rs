@@ -156,7 +156,7 @@ impl Book {
             changes: &entries,
             receipts: &receipts,
         })
-        .map_err(|err| Error::Corrupt(err.to_string()))?;
+        .map_err(|err| Error::Internal(err.to_string()))?;
         let seal = Seal {
             schema_version: SCHEMA_VERSION,
             origin: &own,

@@ -146,7 +146,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         if header.from_seq > acked + 1 {
             refuse_if_too_many_waiting(writer, &header.origin)?;
             let entries =
-                serde_json::to_vec(changes).map_err(|err| Error::Corrupt(err.to_string()))?;
+                serde_json::to_vec(changes).map_err(|err| Error::Internal(err.to_string()))?;
             writer
                 .tx()
                 .prepare_cached(

@@ -155,7 +155,7 @@ pub(super) fn apply_receipt(
         hold_back(writer, &receipt.issuer, &message)?;
     }
     let missing =
-        serde_json::to_string(&receipt.missing).map_err(|err| Error::Corrupt(err.to_string()))?;
+        serde_json::to_string(&receipt.missing).map_err(|err| Error::Internal(err.to_string()))?;
     writer
         .tx()
         .prepare_cached(

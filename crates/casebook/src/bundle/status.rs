@@ -8,7 +8,7 @@ use super::Quarantined;
 use super::quarantine;
 use super::receipts::gaps;
 use crate::error::Result;
-use crate::store::Book;
+use crate::store::{Book, decode};
 
 /// What `bundle status` shows for one peer.
 #[derive(Debug, Clone, Serialize)]
@@ -92,7 +92,7 @@ impl Book {
                 last_export_at: outbound.1,
                 acknowledged_seq: outbound.2,
                 unacknowledged: self.unacknowledged(&peer.code, outbound.2)?,
-                peer_missing: serde_json::from_str(&outbound.3).unwrap_or_default(),
+                peer_missing: decode("outbound.missing", &outbound.3)?,
                 received_seq: inbound.0,
                 last_import_at: inbound.1,
                 gaps: gaps(self.conn(), &peer.code, inbound.0)?,
@@ -137,25 +137,26 @@ impl Book {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
                 |(
                     (record_id, entity, winner_origin),
                     (winner_hlc, loser_origin, loser_hlc),
                     (fields, loser, detected_at),
-                )| Conflict {
-                    record_id,
-                    entity,
-                    winner_origin,
-                    winner_hlc,
-                    loser_origin,
-                    loser_hlc,
-                    fields: serde_json::from_str(&fields).unwrap_or_default(),
-                    loser: serde_json::from_str(&loser).unwrap_or_default(),
-                    detected_at,
+                )| {
+                    Ok(Conflict {
+                        record_id,
+                        entity,
+                        winner_origin,
+                        winner_hlc,
+                        loser_origin,
+                        loser_hlc,
+                        fields: decode("conflicts.fields", &fields)?,
+                        loser: decode("conflicts.loser_data", &loser)?,
+                        detected_at,
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 }

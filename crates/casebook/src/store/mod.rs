@@ -28,7 +28,7 @@ use crate::bundle::keys::OwnKeys;
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, stored};
 
-pub(crate) use apply::{change_to_parts, parse_case_no};
+pub(crate) use apply::{change_to_parts, decode, parse_case_no};
 pub use write::Writer;
 
 const MIGRATION_STEPS: &[M<'static>] = &[
