@@ -16,6 +16,7 @@ use crate::domain::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, Writer};
 use crate::time::{CHINA, china_now, china_today};
+use crate::validate::id_check_digit;
 
 /// What `demo` should make.
 #[derive(Debug, Clone)]
@@ -439,7 +440,7 @@ impl Town {
     }
 
     /// A valid 18-digit ID number (fictional area code 449901).
-    fn id_number(&mut self, age: u8) -> String {
+    fn id_number(&mut self, age: u8) -> Result<String> {
         let born = self.now.date_naive()
             - TimeDelta::days(i64::from(age) * 365 + self.rng.random_range(0..365));
         let body = format!(
@@ -447,14 +448,12 @@ impl Town {
             born.format("%Y%m%d"),
             self.rng.random_range(0..1000)
         );
-        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = body
-            .bytes()
-            .zip(WEIGHTS)
-            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-            .sum();
-        let check = b"10X98765432"[(sum % 11) as usize] as char;
-        format!("{body}{check}")
+        let check = id_check_digit(&body).ok_or_else(|| {
+            Error::invalid(format!(
+                "演示数据无法生成身份证号码：前17位“{body}”不是17位数字"
+            ))
+        })?;
+        Ok(format!("{body}{check}"))
     }
 
     fn roster(&mut self, kind: BookKind) -> RosterFile {
@@ -642,9 +641,9 @@ impl Town {
         (TOPICS[0].0, &TOPICS[0].2[0])
     }
 
-    fn visitor(&mut self, village: &str, representative: bool) -> Visitor {
+    fn visitor(&mut self, village: &str, representative: bool) -> Result<Visitor> {
         let age = self.rng.random_range(22..=82);
-        Visitor {
+        Ok(Visitor {
             name: Some(self.name()),
             sex: Some(if self.rng.random_bool(0.5) {
                 Sex::Male
@@ -653,13 +652,17 @@ impl Town {
             }),
             age: Some(age),
             phone: self.rng.random_bool(0.85).then(|| self.mobile()),
-            id_number: self.rng.random_bool(0.3).then(|| self.id_number(age)),
+            id_number: self
+                .rng
+                .random_bool(0.3)
+                .then(|| self.id_number(age))
+                .transpose()?,
             address: Some(format!(
                 "{village}第{}村民小组",
                 self.rng.random_range(1..=12)
             )),
             representative,
-        }
+        })
     }
 
     /// One reception and whatever of its life has already happened by now.
@@ -688,11 +691,11 @@ impl Town {
         let visitors: Vec<Visitor> = if collective {
             (0..self.rng.random_range(2..=3))
                 .map(|_| self.visitor(village, true))
-                .collect()
+                .collect::<Result<_>>()?
         } else {
             (0..if self.rng.random_bool(0.9) { 1 } else { 2 })
                 .map(|_| self.visitor(village, false))
-                .collect()
+                .collect::<Result<_>>()?
         };
         let head_count = collective.then(|| self.rng.random_range(5..=30));
         let channel = match self.rng.random_range(0..100) {
@@ -1041,9 +1044,9 @@ impl Town {
             return Ok(false);
         }
         let village = COMMITTEES[self.committee].0;
-        let party = |town: &mut Town, role| {
-            let visitor = town.visitor(village, false);
-            Party {
+        let party = |town: &mut Town, role| -> Result<Party> {
+            let visitor = town.visitor(village, false)?;
+            Ok(Party {
                 role,
                 name: visitor.name.unwrap_or_default(),
                 sex: visitor.sex,
@@ -1051,11 +1054,11 @@ impl Town {
                 phone: visitor.phone,
                 id_number: visitor.id_number,
                 address: visitor.address,
-            }
+            })
         };
         let parties = vec![
-            party(self, PartyRole::Applicant),
-            party(self, PartyRole::Respondent),
+            party(self, PartyRole::Applicant)?,
+            party(self, PartyRole::Respondent)?,
         ];
         let mut mediators = Vec::new();
         if !self.mediators.is_empty() {
