@@ -6,9 +6,11 @@
 //!
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
 //! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`],
-//! statistics in [`stats`], the operations a deputy performs in [`ops`].
+//! statistics in [`stats`], what the printed documents and reports read in [`documents`], the
+//! operations a deputy performs in [`ops`].
 
 mod apply;
+pub mod documents;
 pub mod ops;
 pub mod read;
 pub mod stats;
