@@ -9,7 +9,6 @@ use std::time::Instant;
 use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
-use casebook::demo::{self, DemoOptions};
 use casebook::domain::{
     CaseEventInput, DISPUTE_TYPES, MediationEventInput, MediationInput, MeetingInput,
     ReceptionInput, RosterFile,
@@ -25,6 +24,7 @@ use casebook::store::read::{
 };
 use casebook::store::stats::Stats;
 use casebook::time::china_today;
+use casebook_demo::{self as demo, DemoOptions};
 use casebook_docs::{Document, Report, ReportKind, SlipOptions, render_document};
 use chrono::NaiveDate;
 use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};

@@ -15,8 +15,7 @@
 //! - [`search`]: exact substring search of 1–4 character Chinese queries over a
 //!   uni/bigram index;
 //! - [`bundle`]: signed, sealed sync bundles between books: keys, peers, export, import,
-//!   receipts;
-//! - [`demo`]: a fictional town for newcomers, tests and benchmarks.
+//!   receipts.
 //!
 //! The printed documents and reports (`casebook-docs`) and the demo town (`casebook-demo`) are
 //! crates of their own over this one's public API; what they read is in [`store::documents`].
@@ -24,7 +23,6 @@
 
 pub mod bundle;
 pub mod change;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod hlc;

@@ -8,7 +8,6 @@ use std::path::Path;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Conflict, Exported, Imported, Peer, PeerStatus, Quarantined};
 use casebook::change::LogEntry;
-use casebook::demo::DemoSummary;
 use casebook::store::Origin;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -19,6 +18,7 @@ use casebook::store::read::{
 };
 use casebook::store::stats::{Count, Stats};
 use casebook::validate::{forbidden_char, mask_id_number, mask_phone};
+use casebook_demo::DemoSummary;
 use casebook_docs::{percent, summary};
 
 /// `text` with every character no field may hold ([`forbidden_char`]: controls but newline and

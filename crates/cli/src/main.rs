@@ -9,12 +9,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use casebook::demo::{self, DemoOptions};
 use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
 use casebook::input;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
+use casebook_demo::{self as demo, DemoOptions};
 use casebook_docs::{Document, Report, ReportKind, SlipOptions, render_document};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};

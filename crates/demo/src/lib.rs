@@ -12,11 +12,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::*;
-use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Book, BookKind, Writer};
-use crate::time::{CHINA, china_now, china_today};
-use crate::validate::id_check_digit;
+use casebook::domain::*;
+use casebook::store::{Book, BookKind, Writer};
+use casebook::time::{CHINA, china_now, china_today};
+use casebook::validate::id_check_digit;
+use casebook::{Error, ErrorKind, Result};
 
 /// What `demo` should make.
 #[derive(Debug, Clone)]
