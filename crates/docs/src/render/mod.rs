@@ -6,7 +6,8 @@
 //! `<img onerror=…>` prints as text). Pages are A4 with the GB/T 9704 margins (top 37 mm,
 //! binding side 28 mm, a 156 × 225 mm text block). Each document is a template extending
 //! `document.html`, a struct of display strings prepared here, and a `render_*` function over
-//! a [`Book`].
+//! a [`Book`]. The print stylesheet every document shares is `assets/print.css` at the
+//! repository's top (found through `askama.toml`), included inline by `document.html`.
 //! A field the book does not hold (a party's ethnicity, the committee's name) prints as a line
 //! to fill in by hand: documents never invent data. Which documents mask what is written in
 //! `docs/documents.md`.
