@@ -3,9 +3,10 @@
 //! realistic timelines, council meetings and mediations.
 //!
 //! Every name is made up. The town's roster and texts are data, in the repository's
-//! `assets/demo/` ([`mod@data`]); this crate turns them into a story. The data goes through the
-//! same write path as a deputy's input, so the demo also exercises validation, numbering and the
-//! change log. The same seed on the same day gives the same records (ids included).
+//! `assets/demo/` (read in `src/data.rs`); this crate turns them into a story. The data goes
+//! through the same write path as a deputy's input, so the demo also exercises validation,
+//! numbering and the change log. The same seed on the same day gives the same records (ids
+//! included).
 
 use std::rc::Rc;
 
