@@ -15,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use casebook::Book;
-use casebook::demo::{self, DemoOptions};
 use casebook::store::BookKind;
+use casebook_demo::{self as demo, DemoOptions};
 
 fn main() {
     assert!(

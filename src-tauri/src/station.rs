@@ -9,13 +9,10 @@ use std::time::Instant;
 use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
-use casebook::demo::{self, DemoOptions};
 use casebook::domain::{
     CaseEventInput, DISPUTE_TYPES, MediationEventInput, MediationInput, MeetingInput,
     ReceptionInput, RosterFile,
 };
-use casebook::render::{Document, SlipOptions};
-use casebook::report::ReportKind;
 use casebook::store::BookKind;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -27,6 +24,8 @@ use casebook::store::read::{
 };
 use casebook::store::stats::Stats;
 use casebook::time::china_today;
+use casebook_demo::{self as demo, DemoOptions};
+use casebook_docs::{Document, Report, ReportKind, SlipOptions, render_document};
 use chrono::NaiveDate;
 use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};
 use serde::{Deserialize, Serialize};
@@ -422,7 +421,7 @@ impl Station {
         let options = SlipOptions {
             station_phone: Some(phone).filter(|p| !p.is_empty()),
         };
-        self.with_book(move |book| book.render_document(document, &id, &options))
+        self.with_book(move |book| render_document(book, document, &id, &options))
             .await
     }
 
@@ -437,7 +436,7 @@ impl Station {
         let kind = ReportKind::parse(&kind)?;
         self.with_book(move |book| {
             let range = kind.range(china_today(), from, to)?;
-            book.report(kind, None, range)?.html()
+            Report::gather(book, kind, None, range)?.html()
         })
         .await
     }
@@ -471,7 +470,7 @@ impl Station {
         let (name, bytes) = self
             .with_book(move |book| {
                 let range = kind.range(china_today(), from, to)?;
-                let report = book.report(kind, None, range)?;
+                let report = Report::gather(book, kind, None, range)?;
                 let name = format!("{}-{}至{}.{format}", report.title(), range.from, range.to);
                 let bytes = if excel {
                     report.xlsx()?

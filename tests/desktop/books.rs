@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use casebook::Book;
-use casebook::demo::{self, DemoOptions};
 use casebook::domain::{DutyInput, RosterFile};
 use casebook::store::BookKind;
 use casebook::store::read::CaseFilter;
+use casebook_demo::{self as demo, DemoOptions};
 use chrono::NaiveTime;
 use tempfile::TempDir;
 

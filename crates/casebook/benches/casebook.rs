@@ -21,11 +21,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use casebook::demo::{self, DemoOptions};
 use casebook::domain::ReceptionInput;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, search};
+use casebook_demo::{self as demo, DemoOptions};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 

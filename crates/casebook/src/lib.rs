@@ -15,23 +15,18 @@
 //! - [`search`]: exact substring search of 1–4 character Chinese queries over a
 //!   uni/bigram index;
 //! - [`bundle`]: signed, sealed sync bundles between books: keys, peers, export, import,
-//!   receipts;
-//! - [`render`]: the printed documents (reception slip, register, the mediation file, council
-//!   minutes) as self-contained HTML;
-//! - [`report`]: the weekly and monthly reports as HTML with charts, or Excel workbooks;
-//! - [`demo`]: a fictional town for newcomers, tests and benchmarks.
+//!   receipts.
 //!
+//! The printed documents and reports (`casebook-docs`) and the demo town (`casebook-demo`) are
+//! crates of their own over this one's public API; what they read is in [`store::documents`].
 //! The `casebook` binary drives it headless. No Tauri and no HTTP live here.
 
 pub mod bundle;
 pub mod change;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod hlc;
 pub mod input;
-pub mod render;
-pub mod report;
 pub mod search;
 pub mod store;
 pub mod time;

@@ -7,11 +7,10 @@ use std::path::Path;
 
 use casebook::bundle::format::{self, Seal};
 use casebook::domain::{ReceptionInput, Visitor, WITHHELD_IDENTITY};
-use casebook::render::{DayRange, Document, SlipOptions};
-use casebook::report::ReportKind;
 use casebook::store::read::CaseFilter;
 use casebook::time::{china_now, stored};
 use casebook::{Book, ErrorKind};
+use casebook_docs::{DayRange, Document, Report, ReportKind, SlipOptions, render_document};
 use chrono::{DateTime, TimeDelta};
 use ed25519_dalek::SigningKey;
 use liaison_testkit::{reception, roster, town_and_station};
@@ -340,9 +339,8 @@ fn a_confidential_visitor_never_reaches_the_town() {
             .as_deref(),
         Some("梁秀英")
     );
-    let slip = station
-        .render_document(Document::Slip, &case_no, &SlipOptions::default())
-        .unwrap();
+    let slip =
+        render_document(&station, Document::Slip, &case_no, &SlipOptions::default()).unwrap();
     let (stub, receipt) = slip.split_once("class=\"part receipt\"").unwrap();
     assert!(stub.contains("梁秀英"));
     assert!(!receipt.contains("梁秀英") && receipt.contains(WITHHELD_IDENTITY));
@@ -353,13 +351,13 @@ fn a_confidential_visitor_never_reaches_the_town() {
         .reception
         .received_at
         .date_naive();
-    let register = station
-        .render_document(
-            Document::Register,
-            &day.to_string(),
-            &SlipOptions::default(),
-        )
-        .unwrap();
+    let register = render_document(
+        &station,
+        Document::Register,
+        &day.to_string(),
+        &SlipOptions::default(),
+    )
+    .unwrap();
     assert!(!register.contains("梁秀英") && register.contains(WITHHELD_IDENTITY));
     assert!(!register.contains("13655551234"));
 }
@@ -398,13 +396,13 @@ fn a_40000_character_matter_already_in_a_book_does_not_stop_the_excel_report() {
         .unwrap();
     let book = Book::open(&db).unwrap();
     assert_eq!(book.case(&case_no).unwrap().reception.matter.len(), 40_000);
-    let report = book
-        .report(
-            ReportKind::Weekly,
-            Some("BX"),
-            DayRange::new(day, day).unwrap(),
-        )
-        .unwrap();
+    let report = Report::gather(
+        &book,
+        ReportKind::Weekly,
+        Some("BX"),
+        DayRange::new(day, day).unwrap(),
+    )
+    .unwrap();
     let workbook = report.xlsx().unwrap();
     assert!(workbook.len() > 1000);
 }

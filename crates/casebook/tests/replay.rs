@@ -2,11 +2,12 @@
 //! replaying it into an empty book reproduces the same book, search included.
 #![allow(clippy::unwrap_used)]
 
+use casebook::Book;
 use casebook::domain::*;
 use casebook::store::BookKind;
 use casebook::store::read::CaseFilter;
 use casebook::time::china_now;
-use casebook::{Book, demo};
+use casebook_demo as demo;
 use chrono::TimeDelta;
 use proptest::prelude::*;
 

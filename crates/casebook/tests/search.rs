@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
+use casebook::Book;
 use casebook::domain::{CaseStatus, DISPUTE_TYPES};
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
-use casebook::{Book, demo};
+use casebook_demo as demo;
 
 /// The demo book: 1,500 receptions with realistic timelines.
 fn demo_book() -> Book {

@@ -8,9 +8,6 @@ use std::path::Path;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Conflict, Exported, Imported, Peer, PeerStatus, Quarantined};
 use casebook::change::LogEntry;
-use casebook::demo::DemoSummary;
-use casebook::render::summary;
-use casebook::report::percent;
 use casebook::store::Origin;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -21,6 +18,8 @@ use casebook::store::read::{
 };
 use casebook::store::stats::{Count, Stats};
 use casebook::validate::{forbidden_char, mask_id_number, mask_phone};
+use casebook_demo::DemoSummary;
+use casebook_docs::{percent, summary};
 
 /// `text` with every character no field may hold ([`forbidden_char`]: controls but newline and
 /// tab, bidirectional overrides) written out as `\u{1b}`: what comes from a book, a bundle or a hub's answer

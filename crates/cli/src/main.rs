@@ -9,14 +9,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use casebook::demo::{self, DemoOptions};
 use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
 use casebook::input;
-use casebook::render::{Document, SlipOptions};
-use casebook::report::ReportKind;
 use casebook::store::BookKind;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
+use casebook_demo::{self as demo, DemoOptions};
+use casebook_docs::{Document, Report, ReportKind, SlipOptions, render_document};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -631,7 +630,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                     "--phone 只用于接待回执（slip）",
                 ));
             }
-            let html = book.render_document(
+            let html = render_document(
+                &book,
                 Document::parse(&kind.name())?,
                 &id,
                 &SlipOptions {
@@ -673,7 +673,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ReportArg::Monthly => (ReportKind::Monthly, "monthly"),
             };
             let range = kind.range(casebook::time::china_today(), from, to)?;
-            let report = book.report(kind, station.as_deref(), range)?;
+            let report = Report::gather(&book, kind, station.as_deref(), range)?;
             let bytes = if excel {
                 report.xlsx()?
             } else {

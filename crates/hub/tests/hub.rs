@@ -312,9 +312,9 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
         BookKind::Station,
     )
     .unwrap();
-    casebook::demo::fill(
+    casebook_demo::fill(
         &mut station,
-        &casebook::demo::DemoOptions {
+        &casebook_demo::DemoOptions {
             receptions: 1500,
             seed: 4,
         },

@@ -6,11 +6,13 @@
 //!
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
 //! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`]
-//! (the case list's index plan in `search`), statistics in [`stats`], the operations a deputy
-//! performs in [`ops`]. Stored JSON and enum columns decode strictly: a value the book cannot
-//! read is [`Error::Corrupt`], never a silent default.
+//! (the case list's index plan in `search`), statistics in [`stats`], what the printed documents
+//! and reports read in [`documents`], the operations a deputy performs in [`ops`]. All the
+//! workspace's SQL is here. Stored JSON and enum columns decode strictly: a value the book
+//! cannot read is [`Error::Corrupt`], never a silent default.
 
 mod apply;
+pub mod documents;
 pub mod ops;
 pub mod read;
 mod search;

@@ -2,9 +2,13 @@
 //! 28 base grids over 21 village and residential committees, 86 deputies, and receptions with
 //! realistic timelines, council meetings and mediations.
 //!
-//! Every name is made up. The data goes through the same write path as a deputy's input, so
-//! the demo also exercises validation, numbering and the change log. The same seed on the same
-//! day gives the same records (ids included).
+//! Every name is made up. The town's roster and texts are data, in the repository's
+//! `assets/demo/` (read in `src/data.rs`); this crate turns them into a story. The data goes
+//! through the same write path as a deputy's input, so the demo also exercises validation,
+//! numbering and the change log. The same seed on the same day gives the same records (ids
+//! included).
+
+use std::rc::Rc;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Weekday};
 use rand::prelude::*;
@@ -12,10 +16,15 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::*;
-use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Book, BookKind, Writer};
-use crate::time::{CHINA, china_now, china_today};
+use casebook::domain::*;
+use casebook::store::{Book, BookKind, Writer};
+use casebook::time::{CHINA, china_now, china_today};
+use casebook::validate::id_check_digit;
+use casebook::{Error, ErrorKind, Result};
+
+mod data;
+
+use data::{Topic, TopicText, TownData};
 
 /// What `demo` should make.
 #[derive(Debug, Clone)]
@@ -51,280 +60,6 @@ pub struct DemoSummary {
 
 /// Receptions written per transaction.
 const BATCH: usize = 2_000;
-
-const TOWN: &str = "清溪镇";
-
-/// Committees (name, station code, area index); the first seven have two base grids.
-const COMMITTEES: [(&str, &str, usize); 21] = [
-    ("东岭村", "DL", 0),
-    ("南塘村", "NT", 1),
-    ("西坑村", "XK", 2),
-    ("北湾村", "BW", 3),
-    ("上坪村", "SP", 4),
-    ("下洋村", "XY", 0),
-    ("石桥村", "SQ", 1),
-    ("竹林村", "ZL", 2),
-    ("荷塘村", "HT", 3),
-    ("大埔村", "DP", 4),
-    ("新围村", "XW", 0),
-    ("龙湾村", "LW", 1),
-    ("白沙村", "BS", 2),
-    ("田心村", "TX", 3),
-    ("长岗村", "CG", 4),
-    ("青山村", "QS", 0),
-    ("沙坪社区", "SPS", 1),
-    ("河东社区", "HD", 2),
-    ("河西社区", "HX", 3),
-    ("新城社区", "XC", 4),
-    ("鹤鸣社区", "HM", 0),
-];
-
-const AREAS: [&str; 5] = ["东片", "南片", "西片", "北片", "中片"];
-
-const SURNAMES: [&str; 24] = [
-    "陈", "李", "黄", "张", "刘", "林", "吴", "梁", "谭", "伍", "甄", "余", "邝", "朱", "马", "周",
-    "何", "郑", "冯", "邓", "曾", "彭", "苏", "叶",
-];
-
-const GIVEN: [&str; 36] = [
-    "志", "伟", "丽", "芳", "建", "国", "明", "华", "秀", "英", "海", "燕", "春", "兰", "德", "荣",
-    "桂", "珍", "永", "强", "嘉", "敏", "锦", "辉", "少", "玲", "文", "杰", "月", "新", "宝", "金",
-    "雪", "炳", "昌", "瑞",
-];
-
-/// Dispute types with weights, and what visitors say about each (事由, 诉求).
-/// A dispute type, its weight, and (事由 template, 诉求) pairs.
-type Topic = (&'static str, u32, &'static [(&'static str, &'static str)]);
-
-const TOPICS: [Topic; 19] = [
-    (
-        "山林土地",
-        15,
-        &[
-            (
-                "{v}{g}村民反映，出嫁后户口仍在本村，但今年土地分红被取消，{x}",
-                "请求按村规民约和法律规定保障出嫁女的土地权益",
-            ),
-            (
-                "{v}{g}与邻组因山林界址不清发生争执，{x}",
-                "请求村委会组织双方现场勘界，明确山林权属",
-            ),
-            (
-                "{v}{g}承包地被他人占用种植果树，{x}",
-                "请求恢复承包地原状并赔偿损失",
-            ),
-        ],
-    ),
-    (
-        "村务管理",
-        14,
-        &[
-            (
-                "{v}{g}村民反映村道路灯损坏多日，夜间出行不便，{x}",
-                "请求尽快维修路灯",
-            ),
-            (
-                "{v}{g}村民对集体鱼塘发包程序有疑问，{x}",
-                "请求公开发包过程和收支账目",
-            ),
-            (
-                "{v}{g}村民反映村务公开栏长期未更新，{x}",
-                "请求按时公开村务和财务",
-            ),
-            (
-                "{v}{g}村民反映村内排水渠堵塞，雨天积水，{x}",
-                "请求清理排水渠",
-            ),
-        ],
-    ),
-    (
-        "邻里",
-        12,
-        &[
-            (
-                "{v}{g}村民反映邻居加建围墙影响通行，{x}",
-                "请求协调拆除越界部分，保障通行",
-            ),
-            (
-                "{v}{g}村民反映邻居饲养家禽气味大、噪音扰民，{x}",
-                "请求督促邻居规范饲养",
-            ),
-            ("{v}{g}两户因屋檐滴水问题多次争吵，{x}", "请求代表出面调解"),
-        ],
-    ),
-    (
-        "房屋宅基地",
-        10,
-        &[
-            (
-                "{v}{g}村民申请宅基地建房已半年未获审批，{x}",
-                "请求了解审批进度",
-            ),
-            (
-                "{v}{g}兄弟之间因祖屋分割发生纠纷，{x}",
-                "请求依法公平分割祖屋",
-            ),
-        ],
-    ),
-    (
-        "婚姻家庭",
-        8,
-        &[
-            (
-                "{v}{g}老人反映子女不履行赡养义务，{x}",
-                "请求督促子女按月支付赡养费",
-            ),
-            ("{v}{g}村民反映家庭矛盾激化，{x}", "请求代表和妇联上门调解"),
-        ],
-    ),
-    (
-        "征地拆迁",
-        6,
-        &[
-            (
-                "{v}{g}村民对道路扩建征地补偿标准有异议，{x}",
-                "请求公开补偿标准并重新核算",
-            ),
-            (
-                "{v}{g}村民反映青苗补偿款迟迟未到位，{x}",
-                "请求尽快发放青苗补偿款",
-            ),
-        ],
-    ),
-    (
-        "环境污染",
-        6,
-        &[
-            (
-                "{v}{g}村民反映附近养猪场污水直排河涌，{x}",
-                "请求环保部门查处并整改",
-            ),
-            (
-                "{v}{g}村民反映工厂夜间噪音扰民，{x}",
-                "请求限制夜间生产时间",
-            ),
-        ],
-    ),
-    (
-        "劳动争议",
-        5,
-        &[
-            (
-                "{v}{g}村民在镇内工厂务工被拖欠工资三个月，{x}",
-                "请求协助追讨欠薪",
-            ),
-            (
-                "{v}{g}村民工伤后单位拒绝支付医疗费用，{x}",
-                "请求协助申请工伤认定",
-            ),
-        ],
-    ),
-    (
-        "合同",
-        4,
-        &[(
-            "{v}{g}村民与合作社的土地流转合同到期后租金未付，{x}",
-            "请求督促合作社支付租金",
-        )],
-    ),
-    (
-        "生产经营",
-        3,
-        &[(
-            "{v}{g}种植户反映农资质量问题导致减产，{x}",
-            "请求协调农资店赔偿",
-        )],
-    ),
-    (
-        "损害赔偿",
-        3,
-        &[(
-            "{v}{g}村民的农作物被他人放养的牛践踏，{x}",
-            "请求对方赔偿损失",
-        )],
-    ),
-    (
-        "道路交通事故",
-        3,
-        &[(
-            "{v}{g}村民骑电动车被货车刮伤，{x}",
-            "请求协助与肇事方协商赔偿",
-        )],
-    ),
-    (
-        "物业",
-        3,
-        &[(
-            "{v}{g}居民反映小区物业服务差、电梯经常故障，{x}",
-            "请求督促物业公司整改",
-        )],
-    ),
-    (
-        "消费",
-        2,
-        &[(
-            "{v}{g}村民购买的家电出现质量问题，商家拒绝退换，{x}",
-            "请求协助维权",
-        )],
-    ),
-    (
-        "医疗",
-        2,
-        &[("{v}{g}村民反映卫生站药品不全，{x}", "请求增加常用药品供应")],
-    ),
-    (
-        "旅游",
-        1,
-        &[(
-            "{v}{g}村民反映节假日游客乱停车堵塞村道，{x}",
-            "请求设置临时停车场",
-        )],
-    ),
-    (
-        "知识产权",
-        1,
-        &[("{v}{g}村民的特产商标被他人冒用，{x}", "请求协助维权")],
-    ),
-    (
-        "互联网",
-        1,
-        &[(
-            "{v}{g}村民反映网络信号差、宽带经常断线，{x}",
-            "请求协调运营商改善网络",
-        )],
-    ),
-    (
-        "其他",
-        4,
-        &[
-            (
-                "{v}{g}村民咨询城乡居民养老保险缴费政策，{x}",
-                "请求解答政策并协助办理",
-            ),
-            ("{v}{g}村民反映低保申请未通过，{x}", "请求复核低保资格"),
-        ],
-    ),
-];
-
-const DETAILS: [&str; 8] = [
-    "多次向村委会反映未果",
-    "已影响日常生产生活",
-    "希望代表帮忙反映",
-    "涉及农户十余户",
-    "此前曾口头沟通但没有结果",
-    "情况持续近两个月",
-    "家中老人行动不便",
-    "担心矛盾进一步激化",
-];
-
-const DEPARTMENTS: [&str; 6] = [
-    "镇农业农村办",
-    "镇综治中心",
-    "镇自然资源所",
-    "镇生态环境办",
-    "村民委员会",
-    "镇社会事务办",
-];
 
 /// Fills a book made by `init` with the demo town. `progress(done, total)` is called after each
 /// batch of receptions. Refuses a book that already holds a roster or cases.
@@ -366,7 +101,7 @@ fn fill_until(
     cutoff: DateTime<FixedOffset>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<DemoSummary> {
-    let mut town = Town::new(book, options.seed, cutoff);
+    let mut town = Town::new(book, TownData::load()?, options.seed, cutoff);
     let roster = town.roster(book.origin().kind);
     let mut summary = DemoSummary::default();
     let imported = book.import_roster(&roster)?;
@@ -397,6 +132,7 @@ fn fill_until(
 
 /// The demo generator's state.
 struct Town {
+    data: Rc<TownData>,
     rng: ChaCha8Rng,
     /// The story's end: nothing happens at or after it.
     now: DateTime<FixedOffset>,
@@ -408,10 +144,15 @@ struct Town {
 }
 
 impl Town {
-    fn new(book: &Book, seed: u64, now: DateTime<FixedOffset>) -> Town {
+    fn new(book: &Book, data: TownData, seed: u64, now: DateTime<FixedOffset>) -> Town {
         let station = book.origin().code.clone();
-        let committee = COMMITTEES.iter().position(|c| c.1 == station).unwrap_or(0);
+        let committee = data
+            .committees
+            .iter()
+            .position(|c| c.station == station)
+            .unwrap_or(0);
         Town {
+            data: Rc::new(data),
             rng: ChaCha8Rng::seed_from_u64(seed),
             now,
             station,
@@ -423,12 +164,13 @@ impl Town {
     }
 
     fn name(&mut self) -> String {
-        let surname = SURNAMES[self.rng.random_range(0..SURNAMES.len())];
-        let first = GIVEN[self.rng.random_range(0..GIVEN.len())];
+        let names = &self.data;
+        let surname = pick(&mut self.rng, &names.surnames);
+        let first = pick(&mut self.rng, &names.given_names);
         if self.rng.random_bool(0.25) {
             format!("{surname}{first}")
         } else {
-            let second = GIVEN[self.rng.random_range(0..GIVEN.len())];
+            let second = pick(&mut self.rng, &names.given_names);
             format!("{surname}{first}{second}")
         }
     }
@@ -439,7 +181,7 @@ impl Town {
     }
 
     /// A valid 18-digit ID number (fictional area code 449901).
-    fn id_number(&mut self, age: u8) -> String {
+    fn id_number(&mut self, age: u8) -> Result<String> {
         let born = self.now.date_naive()
             - TimeDelta::days(i64::from(age) * 365 + self.rng.random_range(0..365));
         let body = format!(
@@ -447,40 +189,42 @@ impl Town {
             born.format("%Y%m%d"),
             self.rng.random_range(0..1000)
         );
-        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = body
-            .bytes()
-            .zip(WEIGHTS)
-            .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-            .sum();
-        let check = b"10X98765432"[(sum % 11) as usize] as char;
-        format!("{body}{check}")
+        let check = id_check_digit(&body).ok_or_else(|| {
+            Error::invalid(format!(
+                "演示数据无法生成身份证号码：前17位“{body}”不是17位数字"
+            ))
+        })?;
+        Ok(format!("{body}{check}"))
     }
 
     fn roster(&mut self, kind: BookKind) -> RosterFile {
+        let data = Rc::clone(&self.data);
+        let town = &data.town;
         let mut roster = RosterFile::default();
         roster.grids.push(GridInput {
             code: "C".into(),
-            name: format!("{TOWN}中心网格"),
+            name: format!("{town}中心网格"),
             level: GridLevel::Center,
             parent: None,
             committees: Vec::new(),
         });
-        for (i, area) in AREAS.iter().enumerate() {
+        for (i, area) in data.areas.iter().enumerate() {
             roster.grids.push(GridInput {
                 code: format!("A{}", i + 1),
-                name: format!("{TOWN}{area}片区网格"),
+                name: format!("{town}{area}片区网格"),
                 level: GridLevel::Area,
                 parent: Some("C".into()),
-                committees: COMMITTEES
+                committees: data
+                    .committees
                     .iter()
-                    .filter(|c| c.2 == i)
-                    .map(|c| c.0.to_owned())
+                    .filter(|c| c.area == i)
+                    .map(|c| c.name.clone())
                     .collect(),
             });
         }
         let mut base = 0;
-        for (i, (name, _, area)) in COMMITTEES.iter().enumerate() {
+        for (i, committee) in data.committees.iter().enumerate() {
+            let (name, area) = (&committee.name, committee.area);
             let parts: &[&str] = if i < 7 { &["第一", "第二"] } else { &[""] };
             for part in parts {
                 base += 1;
@@ -489,33 +233,34 @@ impl Town {
                     name: format!("{name}{part}网格"),
                     level: GridLevel::Base,
                     parent: Some(format!("A{}", area + 1)),
-                    committees: vec![(*name).to_owned()],
+                    committees: vec![name.clone()],
                 });
             }
         }
-        let own_is_demo = COMMITTEES.iter().any(|c| c.1 == self.station)
+        let own_is_demo = data.committees.iter().any(|c| c.station == self.station)
             || self.station == "ZX"
-            || (1..=5).any(|i| self.station == format!("P{i}"));
+            || (1..=data.areas.len()).any(|i| self.station == format!("P{i}"));
         let mut stations = vec![(
             "ZX".to_owned(),
-            format!("{TOWN}人大代表中心联络站"),
+            format!("{town}人大代表中心联络站"),
             GridLevel::Center,
             "C".to_owned(),
         )];
-        for (i, area) in AREAS.iter().enumerate() {
+        for (i, area) in data.areas.iter().enumerate() {
             stations.push((
                 format!("P{}", i + 1),
-                format!("{TOWN}{area}片区人大代表联络站"),
+                format!("{town}{area}片区人大代表联络站"),
                 GridLevel::Area,
                 format!("A{}", i + 1),
             ));
         }
-        for (i, (name, code, _)) in COMMITTEES.iter().enumerate() {
+        for (i, committee) in data.committees.iter().enumerate() {
+            let name = &committee.name;
             let replaced_by_own = !own_is_demo && i == self.committee && kind == BookKind::Station;
             let code = if replaced_by_own {
                 self.station.clone()
             } else {
-                (*code).to_owned()
+                committee.station.clone()
             };
             stations.push((
                 code,
@@ -535,7 +280,7 @@ impl Town {
             };
             roster.stations.push(StationInput {
                 phone: Some(format!("0750-55{:05}", self.rng.random_range(0..100_000))),
-                address: Some(format!("{TOWN}{}", name.trim_end_matches("人大代表联络站"))),
+                address: Some(format!("{town}{}", name.trim_end_matches("人大代表联络站"))),
                 code,
                 name,
                 level,
@@ -558,9 +303,10 @@ impl Town {
             let committee = if deputies % 8 == 0 {
                 self.committee
             } else {
-                deputies % COMMITTEES.len()
+                deputies % data.committees.len()
             };
-            let station = &roster.stations[6 + committee];
+            // After the centre's station and one per area.
+            let station = &roster.stations[1 + data.areas.len() + committee];
             roster.deputies.push(DeputyInput {
                 id: None,
                 name,
@@ -626,25 +372,12 @@ impl Town {
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.rng.random_range(0..items.len())]
+        pick(&mut self.rng, items)
     }
 
-    fn topic(&mut self) -> (&'static str, &'static (&'static str, &'static str)) {
-        let total: u32 = TOPICS.iter().map(|t| t.1).sum();
-        let mut roll = self.rng.random_range(0..total);
-        for (category, weight, texts) in TOPICS.iter() {
-            if roll < *weight {
-                let text = &texts[self.rng.random_range(0..texts.len())];
-                return (category, text);
-            }
-            roll -= weight;
-        }
-        (TOPICS[0].0, &TOPICS[0].2[0])
-    }
-
-    fn visitor(&mut self, village: &str, representative: bool) -> Visitor {
+    fn visitor(&mut self, village: &str, representative: bool) -> Result<Visitor> {
         let age = self.rng.random_range(22..=82);
-        Visitor {
+        Ok(Visitor {
             name: Some(self.name()),
             sex: Some(if self.rng.random_bool(0.5) {
                 Sex::Male
@@ -653,13 +386,17 @@ impl Town {
             }),
             age: Some(age),
             phone: self.rng.random_bool(0.85).then(|| self.mobile()),
-            id_number: self.rng.random_bool(0.3).then(|| self.id_number(age)),
+            id_number: self
+                .rng
+                .random_bool(0.3)
+                .then(|| self.id_number(age))
+                .transpose()?,
             address: Some(format!(
                 "{village}第{}村民小组",
                 self.rng.random_range(1..=12)
             )),
             representative,
-        }
+        })
     }
 
     /// One reception and whatever of its life has already happened by now.
@@ -676,11 +413,14 @@ impl Town {
         if received_at >= self.now {
             received_at = self.now - TimeDelta::minutes(self.rng.random_range(5..240));
         }
-        let village = COMMITTEES[self.committee].0;
-        let (category, (matter, request)) = self.topic();
+        let data = Rc::clone(&self.data);
+        let village = data.committees[self.committee].name.as_str();
+        let (topic, text) = topic(&mut self.rng, &data.topics);
+        let (category, request) = (topic.category.as_str(), &text.request);
         let group = format!("第{}村民小组", self.rng.random_range(1..=12));
-        let detail = *self.pick(&DETAILS);
-        let matter = matter
+        let detail = self.pick(&data.details);
+        let matter = text
+            .matter
             .replace("{v}", village)
             .replace("{g}", &group)
             .replace("{x}", detail);
@@ -688,11 +428,11 @@ impl Town {
         let visitors: Vec<Visitor> = if collective {
             (0..self.rng.random_range(2..=3))
                 .map(|_| self.visitor(village, true))
-                .collect()
+                .collect::<Result<_>>()?
         } else {
             (0..if self.rng.random_bool(0.9) { 1 } else { 2 })
                 .map(|_| self.visitor(village, false))
-                .collect()
+                .collect::<Result<_>>()?
         };
         let head_count = collective.then(|| self.rng.random_range(5..=30));
         let channel = match self.rng.random_range(0..100) {
@@ -719,7 +459,7 @@ impl Town {
             category: category.to_owned(),
             subcategory,
             matter,
-            request: (*request).to_owned(),
+            request: request.clone(),
             proposed_handling: Some("登记后交有关部门办理，按期答复".into()),
             place: Some(if channel == Channel::GridVisit {
                 format!("{village}{group}")
@@ -925,7 +665,8 @@ impl Town {
         summary: &mut DemoSummary,
     ) -> Result<bool> {
         *at += TimeDelta::days(self.rng.random_range(0..=2)) + TimeDelta::minutes(30);
-        let to = (*self.pick(&DEPARTMENTS)).to_owned();
+        let data = Rc::clone(&self.data);
+        let to = self.pick(&data.departments).clone();
         let deadline = at.date_naive() + TimeDelta::days(15);
         if !self.event(
             writer,
@@ -993,7 +734,7 @@ impl Town {
             note: Some("原方案取消出嫁女分红资格，侵害其合法财产权益".into()),
             correction: Some("修改为出嫁女户口在本村的，与其他村民同等享受分红".into()),
         });
-        let village = COMMITTEES[self.committee].0.to_owned();
+        let village = self.data.committees[self.committee].name.clone();
         let input = MeetingInput {
             village: village.clone(),
             held_at,
@@ -1040,10 +781,11 @@ impl Town {
         if accepted_at > self.now {
             return Ok(false);
         }
-        let village = COMMITTEES[self.committee].0;
-        let party = |town: &mut Town, role| {
-            let visitor = town.visitor(village, false);
-            Party {
+        let data = Rc::clone(&self.data);
+        let village = data.committees[self.committee].name.as_str();
+        let party = |town: &mut Town, role| -> Result<Party> {
+            let visitor = town.visitor(village, false)?;
+            Ok(Party {
                 role,
                 name: visitor.name.unwrap_or_default(),
                 sex: visitor.sex,
@@ -1051,11 +793,11 @@ impl Town {
                 phone: visitor.phone,
                 id_number: visitor.id_number,
                 address: visitor.address,
-            }
+            })
         };
         let parties = vec![
-            party(self, PartyRole::Applicant),
-            party(self, PartyRole::Respondent),
+            party(self, PartyRole::Applicant)?,
+            party(self, PartyRole::Respondent)?,
         ];
         let mut mediators = Vec::new();
         if !self.mediators.is_empty() {
@@ -1170,6 +912,24 @@ impl Town {
         summary.mediation_events += 1;
         Ok(true)
     }
+}
+
+/// One of `items`, at random.
+fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+/// A dispute type by its weight, and one of its texts.
+fn topic<'a>(rng: &mut ChaCha8Rng, topics: &'a [Topic]) -> (&'a Topic, &'a TopicText) {
+    let total: u32 = topics.iter().map(|t| t.weight).sum();
+    let mut roll = rng.random_range(0..total);
+    for topic in topics {
+        if roll < topic.weight {
+            return (topic, pick(rng, &topic.texts));
+        }
+        roll -= topic.weight;
+    }
+    (&topics[0], &topics[0].texts[0])
 }
 
 /// Moves a story's clock on by some days and minutes.

@@ -6,8 +6,9 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::{Report, percent};
-use crate::error::{Error, Result};
-use crate::store::stats::Count;
+use crate::render::register::category;
+use casebook::store::stats::Count;
+use casebook::{Error, Result};
 
 /// Excel holds at most this many characters in a cell; a longer text makes the whole workbook
 /// fail to save.
@@ -224,7 +225,7 @@ impl Report {
                 .text(0, &r.case_no)?
                 .datetime(1, r.received_at)?
                 .text(2, r.channel.label())?
-                .text(3, &row.category())?
+                .text(3, &category(row))?
                 .number(4, r.head_count)?
                 .text(5, &r.matter)?
                 .text(6, &r.request)?

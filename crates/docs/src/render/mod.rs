@@ -5,7 +5,9 @@
 //! Templates live in `templates/` (askama, escaped by default: a matter typed as
 //! `<img onerror=…>` prints as text). Pages are A4 with the GB/T 9704 margins (top 37 mm,
 //! binding side 28 mm, a 156 × 225 mm text block). Each document is a template extending
-//! `document.html`, a struct of display strings prepared here, and a `Book::render_*` method.
+//! `document.html`, a struct of display strings prepared here, and a `render_*` function over
+//! a [`Book`]. The print stylesheet every document shares is `assets/print.css` at the
+//! repository's top (found through `askama.toml`), included inline by `document.html`.
 //! A field the book does not hold (a party's ethnicity, the committee's name) prints as a line
 //! to fill in by hand: documents never invent data. Which documents mask what is written in
 //! `docs/documents.md`.
@@ -16,8 +18,10 @@ mod minutes;
 pub(crate) mod register;
 mod slip;
 
-pub use mediation::MediationDocument;
-pub use slip::SlipOptions;
+pub use mediation::{MediationDocument, render_mediation};
+pub use minutes::render_minutes;
+pub use register::render_register;
+pub use slip::{SlipOptions, render_slip};
 
 /// Every printed document, by the name the CLI (`render KIND`) and the app use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,24 +81,22 @@ impl Document {
     }
 }
 
-impl crate::Book {
-    /// `document` of the record `id` as a self-contained HTML page. `slip` applies to slips.
-    ///
-    /// # Errors
-    /// `not_found` for an unknown record, `invalid` for a malformed range or a document the
-    /// record cannot have yet (an agreement before one was reached); storage errors.
-    pub fn render_document(
-        &self,
-        document: Document,
-        id: &str,
-        slip: &SlipOptions,
-    ) -> Result<String> {
-        match document {
-            Document::Slip => self.render_slip(id, slip),
-            Document::Register => self.render_register(DayRange::parse(id)?),
-            Document::Minutes => self.render_minutes(id),
-            Document::Mediation(which) => self.render_mediation(which, id),
-        }
+/// `document` of the record `id` as a self-contained HTML page. `slip` applies to slips.
+///
+/// # Errors
+/// `not_found` for an unknown record, `invalid` for a malformed range or a document the
+/// record cannot have yet (an agreement before one was reached); storage errors.
+pub fn render_document(
+    book: &Book,
+    document: Document,
+    id: &str,
+    slip: &SlipOptions,
+) -> Result<String> {
+    match document {
+        Document::Slip => render_slip(book, id, slip),
+        Document::Register => render_register(book, DayRange::parse(id)?),
+        Document::Minutes => render_minutes(book, id),
+        Document::Mediation(which) => render_mediation(book, which, id),
     }
 }
 
@@ -103,9 +105,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-use crate::domain::{ConfirmationResult, MediationSource, PartyRole, Performance, Sex, VoteMethod};
-use crate::error::{Error, Result};
-pub(crate) use crate::validate::{mask_id_number, mask_phone};
+use casebook::domain::{
+    ConfirmationResult, MediationSource, PartyRole, Performance, Sex, VoteMethod,
+};
+pub(crate) use casebook::validate::{mask_id_number, mask_phone};
+use casebook::{Book, Error, Result};
 
 /// A range of whole days, both ends included, in station time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,11 +196,6 @@ pub(crate) fn page(document: &impl Template, what: &str) -> Result<String> {
         .map_err(|err| Error::Corrupt(format!("{what}排版失败：{err}")))
 }
 
-/// Decodes a record's stored JSON for printing.
-pub(crate) fn decode_body<T: serde::de::DeserializeOwned>(what: &str, body: &str) -> Result<T> {
-    serde_json::from_str(body).map_err(|err| Error::Corrupt(format!("{what}：{err}")))
-}
-
 fn sex_label(sex: Option<Sex>) -> &'static str {
     match sex {
         Some(Sex::Male) => "男",
@@ -275,6 +274,13 @@ fn qr_svg(text: &str) -> Result<String> {
         .map_or(image.clone(), |start| image[start..].to_owned()))
 }
 
+/// The station's name as the roster has it (the book's own name before a roster arrives).
+pub(crate) fn printed_station_name(book: &Book) -> Result<String> {
+    Ok(book
+        .own_station()?
+        .map_or_else(|| book.origin().name.clone(), |s| s.name))
+}
+
 /// Shortens `text` to `max` characters for a printed or listed summary, marking the cut.
 pub fn summary(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -296,7 +302,7 @@ mod tests {
             assert_eq!(Document::parse(name).unwrap(), document);
         }
         let err = Document::parse("receipt").unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::Invalid);
+        assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
         assert!(err.to_string().contains("mediation-cover"));
     }
 
@@ -331,7 +337,7 @@ mod tests {
             "2026/11/01",
         ] {
             let err = DayRange::parse(bad).unwrap_err();
-            assert_eq!(err.kind(), crate::ErrorKind::Invalid, "{bad}");
+            assert_eq!(err.kind(), casebook::ErrorKind::Invalid, "{bad}");
         }
     }
 

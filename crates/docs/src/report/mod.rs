@@ -1,23 +1,23 @@
 //! Reports for the station and the town: the station's weekly report and the town's monthly
 //! statistics, as a self-contained HTML page (charts drawn as inline SVG) or an Excel workbook.
 //!
-//! Every figure comes from [`Book::stats`] and every listed case from the same range query, so
+//! Every figure comes from [`Book::stats`] and every listed case from the same range query
+//! ([`Book::register_entries`]), so
 //! a report, its workbook and `casebook stats` always agree. Reports carry no visitor's
 //! personal data: they go up to the town and the county.
 
 mod xlsx;
 
 use askama::Template;
+use casebook::store::documents::RegisterEntry;
+use casebook::store::read::DutyShiftListing;
+use casebook::store::stats::{DeputyRecord, DisputeTypeRow, Stats};
+use casebook::{Book, Result};
 use chrono::{Datelike, NaiveDate, TimeDelta};
-use rusqlite::OptionalExtension;
 
-use crate::Book;
-use crate::error::Result;
 use crate::render::chart::BarChart;
-use crate::render::register::RegisterRow;
-use crate::render::{DayRange, chinese_date, chinese_time, page, summary};
-use crate::store::read::DutyShiftListing;
-use crate::store::stats::{DeputyRecord, DisputeTypeRow, Stats};
+use crate::render::register::category;
+use crate::render::{DayRange, chinese_date, chinese_time, page, printed_station_name, summary};
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl ReportKind {
         match name.trim() {
             "weekly" => Ok(ReportKind::Weekly),
             "monthly" => Ok(ReportKind::Monthly),
-            other => Err(crate::Error::invalid(format!(
+            other => Err(casebook::Error::invalid(format!(
                 "没有“{other}”这种报表，可用：weekly（工作周报）、monthly（统计月报）"
             ))),
         }
@@ -75,33 +75,27 @@ pub struct Report {
     range: DayRange,
     heading: String,
     stats: Stats,
-    rows: Vec<RegisterRow>,
+    rows: Vec<RegisterEntry>,
     duty: Vec<DutyShiftListing>,
 }
 
-impl Book {
+impl Report {
     /// Gathers a report over `range`, of one station or of the whole book.
     ///
     /// # Errors
     /// `invalid` for a station not on the roster; storage errors.
-    pub fn report(
-        &self,
+    pub fn gather(
+        book: &Book,
         kind: ReportKind,
         station: Option<&str>,
         range: DayRange,
     ) -> Result<Report> {
-        let stats = self.stats(station, Some(range.from), Some(range.to))?;
+        let stats = book.stats(station, Some(range.from), Some(range.to))?;
         let heading = match station {
-            Some(code) => self
-                .conn()
-                .query_row("SELECT name FROM stations WHERE code = ?1", [code], |row| {
-                    row.get(0)
-                })
-                .optional()?
-                .unwrap_or_else(|| code.to_owned()),
-            None => self.printed_station_name()?,
+            Some(code) => book.station_name(code)?.unwrap_or_else(|| code.to_owned()),
+            None => printed_station_name(book)?,
         };
-        let duty = self
+        let duty = book
             .duty_shifts(range.from, range.to)?
             .into_iter()
             .filter(|shift| station.is_none_or(|code| shift.station == code))
@@ -110,7 +104,7 @@ impl Book {
             kind,
             range,
             heading,
-            rows: self.register_rows(range, station)?,
+            rows: book.register_entries(range.from, range.to, station)?,
             stats,
             duty,
         })
@@ -235,7 +229,7 @@ impl Report {
                 ),
             ),
         ];
-        let counts = |list: &[crate::store::stats::Count]| {
+        let counts = |list: &[casebook::store::stats::Count]| {
             BarChart::new(list.iter().map(|c| (c.label.clone(), c.count)))
         };
         let page_data = ReportPage {
@@ -261,7 +255,7 @@ impl Report {
                 .map(|row| CaseLine {
                     case_no: row.reception.case_no.clone(),
                     received: chinese_time(row.reception.received_at),
-                    category: row.category(),
+                    category: category(row),
                     matter: summary(&row.reception.matter, 40),
                     status: row.status.label(),
                     deputies: row.deputies.join("、"),

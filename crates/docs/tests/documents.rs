@@ -4,9 +4,11 @@
 
 use casebook::Book;
 use casebook::domain::{MediationInput, MeetingInput};
-use casebook::render::{DayRange, MediationDocument};
 use casebook::store::BookKind;
 use casebook::time::china_now;
+use casebook_docs::{
+    DayRange, MediationDocument, render_mediation, render_minutes, render_register,
+};
 use chrono::TimeDelta;
 use serde_json::json;
 
@@ -43,7 +45,7 @@ fn text_from_the_book_is_escaped_in_every_document() {
     let mut book = book();
     let number = open_mediation(&mut book, ATTACK);
     for document in [MediationDocument::Application, MediationDocument::Intake] {
-        let html = book.render_mediation(document, &number).unwrap();
+        let html = render_mediation(&book, document, &number).unwrap();
         assert!(!html.contains(ATTACK), "{document:?}");
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
     }
@@ -54,7 +56,7 @@ fn text_from_the_book_is_escaped_in_every_document() {
     }))
     .unwrap();
     let id = book.add_meeting(meeting).unwrap().id.to_string();
-    let html = book.render_minutes(&id).unwrap();
+    let html = render_minutes(&book, &id).unwrap();
     assert!(!html.contains("<script"));
 }
 
@@ -63,24 +65,18 @@ fn an_open_file_prints_blank_forms_and_no_agreement() {
     let mut book = book();
     let number = open_mediation(&mut book, "围墙越界");
     for document in EVERY_DOCUMENT {
-        let html = book.render_mediation(document, &number).unwrap();
+        let html = render_mediation(&book, document, &number).unwrap();
         assert!(html.contains(&number), "{document:?}");
         assert!(
             html.contains("class=\"blank"),
             "{document:?} has lines to fill in"
         );
     }
-    let record = book
-        .render_mediation(MediationDocument::Record, &number)
-        .unwrap();
+    let record = render_mediation(&book, MediationDocument::Record, &number).unwrap();
     assert!(!record.contains("第1次调解") && record.contains("blank-lines"));
-    let follow_up = book
-        .render_mediation(MediationDocument::FollowUp, &number)
-        .unwrap();
+    let follow_up = render_mediation(&book, MediationDocument::FollowUp, &number).unwrap();
     assert!(follow_up.contains("□满意") && follow_up.contains("未申请"));
-    let err = book
-        .render_mediation(MediationDocument::Agreement, &number)
-        .unwrap_err();
+    let err = render_mediation(&book, MediationDocument::Agreement, &number).unwrap_err();
     assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
 }
 
@@ -94,7 +90,7 @@ fn the_sign_in_sheet_has_a_box_per_member_present() {
     }))
     .unwrap();
     let id = book.add_meeting(meeting).unwrap().id.to_string();
-    let html = book.render_minutes(&id).unwrap();
+    let html = render_minutes(&book, &id).unwrap();
     let sign_in = html.split("class=\"sign-in\"").nth(1).unwrap();
     let sign_in = &sign_in[..sign_in.find("</table>").unwrap()];
     assert_eq!(sign_in.matches("<tr>").count(), 2, "5 + 2 boxes");
@@ -106,9 +102,7 @@ fn the_sign_in_sheet_has_a_box_per_member_present() {
 #[test]
 fn an_empty_register_says_so() {
     let book = book();
-    let html = book
-        .render_register(DayRange::parse("2020-01").unwrap())
-        .unwrap();
+    let html = render_register(&book, DayRange::parse("2020-01").unwrap()).unwrap();
     assert!(html.contains("本期间没有接待登记"));
     assert!(html.contains("2020年1月1日至2020年1月31日"));
 }

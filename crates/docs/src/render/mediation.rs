@@ -6,16 +6,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use rusqlite::OptionalExtension;
+use casebook::domain::{Mediation, MediationEvent, MediationEventKind, MediationState};
+use casebook::{Book, Error, Result};
 use uuid::Uuid;
 
 use super::{
-    category_label, chinese_date, chinese_number, chinese_time, confirmation_label, decode_body,
-    page, performance_label, role_label, sex_label, source_label,
+    category_label, chinese_date, chinese_number, chinese_time, confirmation_label, page,
+    performance_label, role_label, sex_label, source_label,
 };
-use crate::Book;
-use crate::domain::{Mediation, MediationEvent, MediationEventKind, MediationState};
-use crate::error::{Error, Result};
 
 /// Which document of a mediation file to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,82 +205,64 @@ struct Cover {
     closed_on: String,
 }
 
-impl Book {
-    /// A mediation file by its number (`（2026）BX人调字第1号`) or its record id.
-    fn mediation_file(&self, key: &str) -> Result<MediationFile> {
-        let key = key.trim();
-        let found: Option<(String, String)> = self
-            .conn()
-            .query_row(
-                "SELECT id, body FROM mediations WHERE number = ?1 OR id = ?1",
-                [key],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        let (id, body) = found.ok_or_else(|| {
-            Error::not_found(format!(
-                "找不到调解案件“{key}”，请写调解编号，如（2026）BX人调字第1号"
-            ))
-        })?;
-        let mediation: Mediation = decode_body("调解案件", &body)?;
-        let mut select = self
-            .conn()
-            .prepare("SELECT body FROM mediation_events WHERE mediation_id = ?1 ORDER BY at, id")?;
-        let events = select
-            .query_map([&id], |row| row.get::<_, String>(0))?
-            .map(|body| decode_body::<MediationEvent>("调解记录", &body?))
-            .collect::<Result<Vec<_>>>()?;
-        let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
-        let deputy_names = self
-            .deputies()?
-            .into_iter()
-            .map(|d| (d.deputy.id, d.deputy.name))
-            .collect();
-        Ok(MediationFile {
-            mediation,
-            events,
-            state,
-            deputy_names,
-        })
-    }
+/// A mediation file by its number (`（2026）BX人调字第1号`) or its record id.
+fn mediation_file(book: &Book, key: &str) -> Result<MediationFile> {
+    let key = key.trim();
+    let found = book.mediation_with_events(key)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "找不到调解案件“{key}”，请写调解编号，如（2026）BX人调字第1号"
+        ))
+    })?;
+    let state = MediationState::derive(found.events.iter().map(|e| (&e.at, &e.kind)));
+    let deputy_names = book
+        .deputies()?
+        .into_iter()
+        .map(|d| (d.deputy.id, d.deputy.name))
+        .collect();
+    Ok(MediationFile {
+        mediation: found.mediation,
+        events: found.events,
+        state,
+        deputy_names,
+    })
+}
 
-    /// One document of a mediation file as a self-contained HTML page (A4, print CSS).
-    ///
-    /// Parties' details print in full: these documents stay in the file, and the agreement,
-    /// which each party takes home, must name the parties fully for a court to confirm it.
-    ///
-    /// # Errors
-    /// `not_found` for an unknown number or id; `invalid` for an agreement when none is
-    /// recorded; storage errors.
-    pub fn render_mediation(&self, document: MediationDocument, key: &str) -> Result<String> {
-        let file = self.mediation_file(key)?;
-        match document {
-            MediationDocument::Application => page(
-                &Application {
+/// One document of a mediation file as a self-contained HTML page (A4, print CSS).
+///
+/// Parties' details print in full: these documents stay in the file, and the agreement,
+/// which each party takes home, must name the parties fully for a court to confirm it.
+///
+/// # Errors
+/// `not_found` for an unknown number or id; `invalid` for an agreement when none is
+/// recorded; storage errors.
+pub fn render_mediation(book: &Book, document: MediationDocument, key: &str) -> Result<String> {
+    let file = mediation_file(book, key)?;
+    match document {
+        MediationDocument::Application => page(
+            &Application {
+                file: file.header(),
+            },
+            "调解申请书",
+        ),
+        MediationDocument::Intake => page(
+            &Intake {
+                file: file.header(),
+            },
+            "受理登记表",
+        ),
+        MediationDocument::Record => record(&file),
+        MediationDocument::Agreement => agreement(&file),
+        MediationDocument::FollowUp => follow_up(&file),
+        MediationDocument::Cover => {
+            let (result, closed_on) = file.result_line();
+            page(
+                &Cover {
                     file: file.header(),
+                    result,
+                    closed_on,
                 },
-                "调解申请书",
-            ),
-            MediationDocument::Intake => page(
-                &Intake {
-                    file: file.header(),
-                },
-                "受理登记表",
-            ),
-            MediationDocument::Record => record(&file),
-            MediationDocument::Agreement => agreement(&file),
-            MediationDocument::FollowUp => follow_up(&file),
-            MediationDocument::Cover => {
-                let (result, closed_on) = file.result_line();
-                page(
-                    &Cover {
-                        file: file.header(),
-                        result,
-                        closed_on,
-                    },
-                    "卷宗封面",
-                )
-            }
+                "卷宗封面",
+            )
         }
     }
 }

@@ -1,0 +1,169 @@
+//! Reads for the printed documents and reports (the `casebook-docs` crate): the receptions of
+//! a range of days as a register lists them, a mediation file with its events, a council
+//! meeting, a station's name. The documents themselves hold no SQL.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use super::Book;
+use super::stats::day_bounds;
+use crate::domain::{
+    CaseStatus, CouncilMeeting, Mediation, MediationEvent, Reception, Satisfaction,
+};
+use crate::error::{Error, Result};
+
+/// One reception as registers and reports list it.
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    /// The stored reception (personal data: only the printed register shows visitors).
+    pub reception: Reception,
+    /// Receiving deputies' names (the id when the roster lacks the deputy).
+    pub deputies: Vec<String>,
+    /// The grid's name, or its code when the roster lacks it.
+    pub grid: Option<String>,
+    /// Status as of now.
+    pub status: CaseStatus,
+    /// Answer owed by.
+    pub due: NaiveDate,
+    /// Latest follow-up.
+    pub satisfaction: Option<Satisfaction>,
+}
+
+/// A mediation file with its events, oldest first (by time, then id).
+#[derive(Debug, Clone)]
+pub struct MediationWithEvents {
+    /// The file as accepted.
+    pub mediation: Mediation,
+    /// Its events.
+    pub events: Vec<MediationEvent>,
+}
+
+/// Decodes a record's stored JSON for printing.
+fn decode_body<T: serde::de::DeserializeOwned>(what: &str, body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|err| Error::Corrupt(format!("{what}：{err}")))
+}
+
+impl Book {
+    /// The receptions received from `from` to `to` (of one station, or all), oldest first, with
+    /// the same bounds as [`Book::stats`] so that a register and the figures count the same
+    /// cases.
+    ///
+    /// # Errors
+    /// Storage errors, and `Corrupt` for a stored record that cannot be decoded.
+    pub fn register_entries(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        station: Option<&str>,
+    ) -> Result<Vec<RegisterEntry>> {
+        let (start, end) = day_bounds(Some(from), Some(to));
+        let names: HashMap<String, String> = self
+            .deputies()?
+            .into_iter()
+            .map(|d| (d.deputy.id.to_string(), d.deputy.name))
+            .collect();
+        let mut select = self.conn().prepare(
+            "SELECT r.body, r.status, r.due, r.satisfaction, COALESCE(g.name, r.grid)
+             FROM receptions r LEFT JOIN grids g ON g.code = r.grid
+             WHERE r.received_at >= ?1 AND r.received_at < ?2 AND (?3 IS NULL OR r.station = ?3)
+             ORDER BY r.received_at, r.rid",
+        )?;
+        let rows = select
+            .query_map(params![start, end, station], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(body, status, due, satisfaction, grid)| {
+                let reception: Reception = decode_body("接待记录", &body)?;
+                let deputies = reception
+                    .deputies
+                    .iter()
+                    .map(|id| {
+                        let id = id.to_string();
+                        names.get(&id).cloned().unwrap_or(id)
+                    })
+                    .collect();
+                Ok(RegisterEntry {
+                    deputies,
+                    grid,
+                    status: CaseStatus::parse(&status)
+                        .ok_or_else(|| Error::Corrupt(format!("案件状态 {status}")))?,
+                    due: due
+                        .parse()
+                        .map_err(|_| Error::Corrupt(format!("答复期限 {due}")))?,
+                    satisfaction: satisfaction.and_then(|s| {
+                        Satisfaction::ALL
+                            .into_iter()
+                            .find(|known| known.as_str() == s)
+                    }),
+                    reception,
+                })
+            })
+            .collect()
+    }
+
+    /// A mediation file by its number (`（2026）BX人调字第1号`) or its record id, with its
+    /// events; `None` when the book has no such file.
+    ///
+    /// # Errors
+    /// Storage errors, and `Corrupt` for a stored record that cannot be decoded.
+    pub fn mediation_with_events(&self, key: &str) -> Result<Option<MediationWithEvents>> {
+        let found: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT id, body FROM mediations WHERE number = ?1 OR id = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, body)) = found else {
+            return Ok(None);
+        };
+        let mediation: Mediation = decode_body("调解案件", &body)?;
+        let mut select = self
+            .conn()
+            .prepare("SELECT body FROM mediation_events WHERE mediation_id = ?1 ORDER BY at, id")?;
+        let events = select
+            .query_map([&id], |row| row.get::<_, String>(0))?
+            .map(|body| decode_body::<MediationEvent>("调解记录", &body?))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(MediationWithEvents { mediation, events }))
+    }
+
+    /// A council meeting by its record id; `None` when the book has no such meeting.
+    ///
+    /// # Errors
+    /// Storage errors, and `Corrupt` for a stored record that cannot be decoded.
+    pub fn meeting(&self, id: &str) -> Result<Option<CouncilMeeting>> {
+        let body: Option<String> = self
+            .conn()
+            .query_row("SELECT body FROM meetings WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        body.map(|body| decode_body("会议", &body)).transpose()
+    }
+
+    /// The name of the station `code` as the roster has it; `None` when it is not on the
+    /// roster.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn station_name(&self, code: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT name FROM stations WHERE code = ?1", [code], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+}
