@@ -84,10 +84,7 @@ pub(crate) struct TownData {
 /// A data file that does not parse or holds nothing to pick from: the build is broken, not the
 /// book, so the message says which file.
 fn broken(file: &str, why: impl std::fmt::Display) -> Error {
-    Error::Io(std::io::Error::new(
-        std::io::ErrorKind::InvalidData,
-        format!("演示数据文件 assets/demo/{file} 有误：{why}"),
-    ))
+    Error::Internal(format!("演示数据文件 assets/demo/{file} 有误：{why}"))
 }
 
 fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T> {
@@ -99,7 +96,7 @@ impl TownData {
     /// something in it.
     ///
     /// # Errors
-    /// An I/O error of kind `InvalidData` naming the file that is malformed or empty.
+    /// [`Error::Internal`] naming the file that is malformed or empty.
     pub(crate) fn load() -> Result<TownData> {
         let town: TownFile = parse("town.json", TOWN_JSON)?;
         let names: NamesFile = parse("names.json", NAMES_JSON)?;

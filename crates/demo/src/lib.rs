@@ -190,7 +190,7 @@ impl Town {
             self.rng.random_range(0..1000)
         );
         let check = id_check_digit(&body).ok_or_else(|| {
-            Error::invalid(format!(
+            Error::Internal(format!(
                 "演示数据无法生成身份证号码：前17位“{body}”不是17位数字"
             ))
         })?;

@@ -193,7 +193,7 @@ pub(crate) fn category_label(category: &str, subcategory: Option<&str>) -> Strin
 pub(crate) fn page(document: &impl Template, what: &str) -> Result<String> {
     document
         .render()
-        .map_err(|err| Error::Corrupt(format!("{what}排版失败：{err}")))
+        .map_err(|err| Error::Internal(format!("{what}排版失败：{err}")))
 }
 
 fn sex_label(sex: Option<Sex>) -> &'static str {
