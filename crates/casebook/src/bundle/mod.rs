@@ -39,6 +39,7 @@ use crate::time::{china_now, stored};
 
 /// An enrolled peer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Peer {
     /// Origin code.
     pub code: String,
@@ -54,6 +55,7 @@ pub struct Peer {
 
 /// What `bundle export` answers. `path` is `None` when there was nothing new.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Exported {
     /// The bundle file.
     pub path: Option<PathBuf>,
@@ -87,6 +89,7 @@ pub struct SealedBundle {
 
 /// What `bundle import` answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Imported {
     /// Changes applied now.
     pub applied: usize,
@@ -112,6 +115,7 @@ impl std::ops::AddAssign for Imported {
 
 /// What `bundle status` shows for one peer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PeerStatus {
     /// The peer.
     pub peer: String,
@@ -142,6 +146,7 @@ pub struct PeerStatus {
 
 /// A quarantined bundle.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Quarantined {
     /// Bundle id.
     pub bundle_id: String,
@@ -155,7 +160,7 @@ pub struct Quarantined {
     pub bytes: i64,
     /// The refusal's kind (`not_owner`, `bad_bundle`, …); `None` for a bundle kept because its
     /// schema is newer than this book's.
-    pub refusal_kind: Option<String>,
+    pub refusal_kind: Option<ErrorKind>,
     /// Why it was refused, as the sender was told.
     pub reason: Option<String>,
 }
@@ -918,7 +923,7 @@ pub struct UploadAnswer {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Refusal {
     /// Stable kind, as in the CLI.
-    pub kind: String,
+    pub kind: ErrorKind,
     /// A short reason.
     pub message: String,
 }

@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::format;
 use super::{PreparedBundle, Quarantined};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::Writer;
 use crate::time::{china_now, stored};
 
@@ -110,7 +110,9 @@ pub(super) fn list(conn: &rusqlite::Connection, origin: Option<&str>) -> Result<
                 schema_version: row.get(2)?,
                 received_at: row.get(3)?,
                 bytes: row.get(4)?,
-                refusal_kind: row.get(5)?,
+                refusal_kind: row
+                    .get::<_, Option<String>>(5)?
+                    .map(|kind| ErrorKind::from_name(&kind)),
                 reason: row.get(6)?,
             })
         })?
