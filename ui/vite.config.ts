@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],
+    // The labels the app loads at start (ui/src/lib/labels.ts).
+    setupFiles: ['tests/setup.ts'],
     // Mounting a whole Element Plus form takes seconds on a busy 2-core CI machine.
     testTimeout: 30_000,
   },

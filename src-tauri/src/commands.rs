@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer};
 use casebook::domain::{
-    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
+    CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
 };
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -67,6 +67,13 @@ pub async fn deputies(station: State<'_, Station>) -> Answer<Vec<DeputyListing>>
 #[tauri::command]
 pub fn categories(station: State<'_, Station>) -> Vec<&'static str> {
     station.categories()
+}
+
+/// Every label the screens show (status, kinds, channels, …), from the core's one table; the
+/// window loads it once at start.
+#[tauri::command]
+pub fn labels() -> Labels {
+    casebook::domain::labels()
 }
 
 #[tauri::command]

@@ -5,8 +5,10 @@
 //!   over the core crate, run off the UI thread;
 //! - [`commands`]: the window's commands, one line each over [`station::Station`];
 //! - [`error`]: failures as `{kind, message}` for the UI to branch on;
-//! - [`settings`]: what the 设置 screen keeps on this PC.
+//! - [`settings`]: what the 设置 screen keeps on this PC;
+//! - [`bindings`]: the UI's TypeScript types, written from these Rust types.
 
+pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod settings;
@@ -59,6 +61,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::duty_shifts,
             commands::deputies,
             commands::categories,
+            commands::labels,
             commands::list_cases,
             commands::case_detail,
             commands::add_reception,

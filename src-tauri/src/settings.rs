@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::CommandError;
 
 /// What the 设置 screen edits.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Settings {
     /// Printed on slips instead of the roster's station phone, when not empty.
@@ -74,7 +75,10 @@ mod tests {
             hub_url: "192.0.2.10:8700".into(),
             ..Settings::default()
         };
-        assert_eq!(settings.validated().unwrap_err().kind, "invalid");
+        assert_eq!(
+            settings.validated().unwrap_err().kind,
+            casebook::ErrorKind::Invalid
+        );
         let settings = Settings {
             hub_url: " http://192.0.2.10:8700/ ".into(),
             ..Settings::default()

@@ -30,6 +30,7 @@ use chrono::NaiveDate;
 use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
+use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::settings::Settings;
@@ -54,7 +55,7 @@ impl Paths {
 }
 
 /// Which book the window shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct BookStatus {
     /// A book is open.
     pub open: bool,
@@ -71,7 +72,7 @@ pub struct BookStatus {
 }
 
 /// The 今日值班 screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Today {
     /// Today, station time.
     pub date: NaiveDate,
@@ -86,7 +87,7 @@ pub struct Today {
 }
 
 /// The case list's filter as the window sends it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct CaseQuery {
     /// A status name, `overdue` or `awaiting`.
     pub status: Option<String>,
@@ -101,7 +102,7 @@ pub struct CaseQuery {
 }
 
 /// One page of the case list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CasePage {
     /// The page.
     pub cases: Vec<CaseSummary>,
@@ -110,7 +111,7 @@ pub struct CasePage {
 }
 
 /// The 同步 screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct SyncView {
     /// Peers with their backlog and last receipt.
     pub peers: Vec<PeerStatus>,

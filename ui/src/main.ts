@@ -1,7 +1,12 @@
 import { createApp } from 'vue'
 import 'element-plus/dist/index.css'
 import './styles.css'
-import App from './App.vue'
-import { makeRouter } from './router'
+import { loadLabels } from './lib/labels'
 
-createApp(App).use(makeRouter()).mount('#app')
+// The labels come from the app (one table in Rust): load them before any screen is built.
+loadLabels()
+  .catch((reason: unknown) => console.error('labels not loaded', reason))
+  .then(async () => {
+    const [{ default: App }, { makeRouter }] = await Promise.all([import('./App.vue'), import('./router')])
+    createApp(App).use(makeRouter()).mount('#app')
+  })

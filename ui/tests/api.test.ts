@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { ElMessage } from 'element-plus'
 import { ApiError, api } from '../src/api'
-import { rowInMessage, showError } from '../src/api/errors'
+import { showError } from '../src/api/errors'
 
 afterEach(() => {
   clearMocks()
@@ -66,8 +66,21 @@ describe('error branching', () => {
     expect(toast).toHaveBeenCalledWith(expect.objectContaining({ message: '台账数据库出错：disk I/O error' }))
   })
 
-  it('finds the row a message names', () => {
-    expect(rowInMessage('第2位来访人身份证号“110105********002X”不是有效的身份证号码')).toBe(1)
-    expect(rowInMessage('代表“黄国华”已不在任')).toBeNull()
+  it('marks the field a refusal names, and falls back to its kind without one', () => {
+    const boxed = vi.spyOn(ElMessage, 'error')
+    const marked: [string, string][] = []
+    const atPath = (path: string, message: string) => {
+      if (path === 'unshown') return false
+      marked.push([path, message])
+      return true
+    }
+    const byKind = vi.fn()
+    showError({ kind: 'invalid_phone', message: '电话不对', field: 'visitors.1.phone' }, { invalid_phone: byKind }, atPath)
+    expect(marked).toEqual([['visitors.1.phone', '电话不对']])
+    expect(byKind).not.toHaveBeenCalled()
+    showError({ kind: 'invalid_phone', message: '电话不对', field: null }, { invalid_phone: byKind }, atPath)
+    expect(byKind).toHaveBeenCalledWith('电话不对')
+    showError({ kind: 'invalid', message: '看不到的字段', field: 'unshown' }, {}, atPath)
+    expect(boxed).toHaveBeenCalledTimes(1)
   })
 })

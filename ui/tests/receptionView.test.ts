@@ -77,7 +77,11 @@ describe('reception form', () => {
   it('puts a refusal of the backend on its field, not in a message box', async () => {
     const toast = vi.spyOn(ElMessage, 'error')
     backend(() => {
-      throw { kind: 'invalid_phone', message: '第1位来访人电话“13800138000”不是有效的手机号码' }
+      throw {
+        kind: 'invalid_phone',
+        message: '第1位来访人电话“13800138000”不是有效的手机号码',
+        field: 'visitors.0.phone',
+      }
     })
     const wrapper = await mountScreen(ReceptionView)
     await fill(wrapper, '13800138000')
@@ -88,6 +92,34 @@ describe('reception form', () => {
     expect((wrapper.get('[data-testid="rc-matter"]').element as HTMLTextAreaElement).value).toBe(
       '出嫁后户口仍在本村，但今年土地分红被取消',
     )
+  })
+
+  it('marks the row a refusal names by its path, with a blank row above it', async () => {
+    const toast = vi.spyOn(ElMessage, 'error')
+    // Rows 0 and 2 are filled and row 1 is left blank: the command gets two visitors, and the
+    // second of them (`visitors.1`) is the form's row 2, not the blank row 1 that “第2位” names.
+    const calls = backend(() => {
+      throw {
+        kind: 'invalid_phone',
+        message: '第2位来访人电话“139****0001”不是有效的手机号码',
+        field: 'visitors.1.phone',
+      }
+    })
+    const wrapper = await mountScreen(ReceptionView)
+    await fill(wrapper, '13800138000')
+    const add = wrapper.findAll('button').find((b) => b.text().includes('再加一位来访人'))!
+    await add.trigger('click')
+    await add.trigger('click')
+    await wrapper.get('[data-testid="rc-visitor-name-2"]').setValue('梁伟')
+    await wrapper.get('[data-testid="rc-visitor-phone-2"]').setValue('13900000001')
+    await flushPromises()
+    await wrapper.get('[data-testid="rc-save"]').trigger('click')
+    await settle()
+    expect((calls[0].input as { visitors: unknown[] }).visitors).toHaveLength(2)
+    expect(fieldError(wrapper, 'rc-visitor-phone-2')).toContain('不是有效的手机号码')
+    expect(fieldError(wrapper, 'rc-visitor-phone-1')).toBe('')
+    expect(fieldError(wrapper, 'rc-visitor-phone-0')).toBe('')
+    expect(toast).not.toHaveBeenCalled()
   })
 
   it('marks the consent box when the backend asks for consent', async () => {

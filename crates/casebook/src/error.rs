@@ -4,13 +4,17 @@
 //! branches on, and a message a duty deputy can act on (in Chinese). Internal failures keep the
 //! underlying cause for the operator.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What went wrong, stable across releases: scripts and the UI branch on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What went wrong, stable across releases: scripts and the UI branch on it. The same names
+/// travel between the hub, the stations and the window (the hub's refusals, quarantined
+/// bundles, the desktop app's errors); a name this build does not know reads as
+/// [`ErrorKind::Unknown`], so a newer peer's new kind is shown, not refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// A field failed validation (format, range, arithmetic).
@@ -53,9 +57,31 @@ pub enum ErrorKind {
     NotOwner,
     /// The database or file system failed, or a stored record could not be read.
     Storage,
-    /// The program itself failed (no randomness, a record it could not encode, a document it
-    /// could not lay out): not the deputy's input and not the book.
+    /// Something inside the program failed (not the book, not the input): retry or report it.
     Internal,
+    /// The hub could not be reached or failed (connection, timeout, 5xx): try again later.
+    Unreachable,
+    /// The hub: a pull request without a signature.
+    Unsigned,
+    /// The hub: the status page without the admin token, or with a wrong one.
+    Unauthorized,
+    /// The hub: the status page asked for from another machine.
+    Forbidden,
+    /// The hub: an upload's body came too slowly.
+    TooSlow,
+    /// A bundle larger than the receiver takes.
+    TooLarge,
+    /// The hub: too many uploads or pulls from one station in a minute.
+    TooFast,
+    /// The hub: no room for another upload now.
+    Busy,
+    /// The hub: the town's own book is behind a station (restored from an older backup).
+    TownNeedsRecovery,
+    /// The hub is shutting down.
+    Stopping,
+    /// A kind this build does not know (sent by a newer peer).
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorKind {
@@ -82,12 +108,40 @@ impl ErrorKind {
             ErrorKind::NotOwner => "not_owner",
             ErrorKind::Storage => "storage",
             ErrorKind::Internal => "internal",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::Unsigned => "unsigned",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::TooSlow => "too_slow",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::TooFast => "too_fast",
+            ErrorKind::Busy => "busy",
+            ErrorKind::TownNeedsRecovery => "town_needs_recovery",
+            ErrorKind::Stopping => "stopping",
+            ErrorKind::Unknown => "unknown",
         }
     }
 
-    /// A refusal is the user's input being turned down; nothing was written.
+    /// The kind named `name`; [`ErrorKind::Unknown`] for a name this build does not know.
+    pub fn from_name(name: &str) -> ErrorKind {
+        use serde::de::value::{Error as ValueError, StrDeserializer};
+        ErrorKind::deserialize(StrDeserializer::<ValueError>::new(name))
+            .unwrap_or(ErrorKind::Unknown)
+    }
+
+    /// A refusal is the user's input being turned down; nothing was written. The rest are
+    /// failures: of the book, of the program, or of the hub or the way to it (try again later).
     pub fn is_refusal(self) -> bool {
-        !matches!(self, ErrorKind::Storage | ErrorKind::Internal)
+        !matches!(
+            self,
+            ErrorKind::Storage
+                | ErrorKind::Internal
+                | ErrorKind::Unreachable
+                | ErrorKind::Busy
+                | ErrorKind::TownNeedsRecovery
+                | ErrorKind::Stopping
+                | ErrorKind::Unknown
+        )
     }
 }
 
@@ -101,6 +155,9 @@ pub enum Error {
         kind: ErrorKind,
         /// What to tell the deputy.
         message: String,
+        /// The input field refused, as a path into the input's JSON (`visitors.1.phone`,
+        /// `items.0.votes`, `parties.0.id_number`; lists counted from 0), so a form can mark it.
+        field: Option<String>,
     },
     /// The database failed.
     #[error("台账数据库出错：{0}")]
@@ -119,12 +176,45 @@ pub enum Error {
     Internal(String),
 }
 
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
     /// A refusal of `kind` with a message for the deputy.
     pub fn refused(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error::Refused {
             kind,
             message: message.into(),
+            field: None,
+        }
+    }
+
+    /// The same refusal, naming the input field it is about; a refusal that already names one
+    /// (a nested check's) keeps it, and other errors are left as they are.
+    #[must_use]
+    pub fn at(self, path: impl Into<String>) -> Self {
+        match self {
+            Error::Refused {
+                kind,
+                message,
+                field: None,
+            } => Error::Refused {
+                kind,
+                message,
+                field: Some(path.into()),
+            },
+            other => other,
+        }
+    }
+
+    /// The input field a refusal is about, as a path (`visitors.1.phone`), when it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Refused { field, .. } => field.as_deref(),
+            _ => None,
         }
     }
 
@@ -199,5 +289,25 @@ mod tests {
         assert!(!corrupt.deputy_message().contains("status"));
         let refused = Error::invalid("电话号码应为11位");
         assert_eq!(refused.deputy_message(), "电话号码应为11位");
+    }
+
+    #[test]
+    fn kinds_read_back_by_name_and_unknown_names_read_as_unknown() {
+        for name in [
+            "invalid",
+            "not_owner",
+            "too_fast",
+            "internal",
+            "unreachable",
+        ] {
+            let kind = ErrorKind::from_name(name);
+            assert_eq!(kind.as_str(), name);
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+            let read: ErrorKind = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            assert_eq!(read, kind);
+        }
+        assert_eq!(ErrorKind::from_name("from_a_newer_hub"), ErrorKind::Unknown);
+        let read: ErrorKind = serde_json::from_str("\"from_a_newer_hub\"").unwrap();
+        assert_eq!(read, ErrorKind::Unknown);
     }
 }

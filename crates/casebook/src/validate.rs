@@ -402,70 +402,88 @@ fn check_duty_shift(shift: &DutyShift, today: NaiveDate) -> Result<()> {
     list_len("值班代表", shift.deputies.len())
 }
 
-fn check_visitor(who: &str, visitor: &Visitor) -> Result<()> {
-    optional_line(&format!("{who}姓名"), visitor.name.as_deref(), limits::NAME)?;
-    age(who, visitor.age)?;
+/// Names the input field a refusal is about: `check(…).map_err(at("visitors.0.phone"))`.
+pub(crate) fn at(path: impl Into<String>) -> impl FnOnce(Error) -> Error {
+    move |err| err.at(path)
+}
+
+fn check_visitor(who: &str, path: &str, visitor: &Visitor) -> Result<()> {
+    let f = |name: &str| format!("{path}.{name}");
+    optional_line(&format!("{who}姓名"), visitor.name.as_deref(), limits::NAME)
+        .map_err(at(f("name")))?;
+    age(who, visitor.age).map_err(at(f("age")))?;
     if let Some(phone) = &visitor.phone {
-        mobile(&format!("{who}电话"), phone)?;
+        mobile(&format!("{who}电话"), phone).map_err(at(f("phone")))?;
     }
     if let Some(id) = &visitor.id_number {
-        id_number(&format!("{who}身份证号"), id)?;
+        id_number(&format!("{who}身份证号"), id).map_err(at(f("id_number")))?;
     }
     optional_line(
         &format!("{who}住址"),
         visitor.address.as_deref(),
         limits::ADDRESS,
     )
+    .map_err(at(f("address")))
 }
 
 fn check_reception(r: &Reception, now: DateTime<FixedOffset>) -> Result<()> {
-    line("案件编号", &r.case_no, limits::CODE)?;
-    code_of_origin("接待站点", &r.station)?;
-    time_between("接待时间", r.received_at, now)?;
-    optional_line("接待地点", r.place.as_deref(), limits::LABEL)?;
-    optional_line("网格", r.grid.as_deref(), limits::CODE)?;
-    list_len("接待代表", r.deputies.len())?;
-    list_len("来访人", r.visitors.len())?;
+    line("案件编号", &r.case_no, limits::CODE).map_err(at("case_no"))?;
+    code_of_origin("接待站点", &r.station).map_err(at("station"))?;
+    time_between("接待时间", r.received_at, now).map_err(at("received_at"))?;
+    optional_line("接待地点", r.place.as_deref(), limits::LABEL).map_err(at("place"))?;
+    optional_line("网格", r.grid.as_deref(), limits::CODE).map_err(at("grid"))?;
+    list_len("接待代表", r.deputies.len()).map_err(at("deputies"))?;
+    list_len("来访人", r.visitors.len()).map_err(at("visitors"))?;
     for (i, visitor) in r.visitors.iter().enumerate() {
-        check_visitor(&format!("第{}位来访人", i + 1), visitor)?;
+        check_visitor(
+            &format!("第{}位来访人", i + 1),
+            &format!("visitors.{i}"),
+            visitor,
+        )?;
     }
     if r.head_count > limits::PEOPLE {
         return Err(Error::invalid(format!(
             "来访人数（{}）不合理：不能超过{}人",
             r.head_count,
             limits::PEOPLE
-        )));
+        ))
+        .at("head_count"));
     }
-    line("类别", &r.category, limits::LABEL)?;
-    optional_line("细分类别", r.subcategory.as_deref(), limits::LABEL)?;
-    paragraph("事由", &r.matter, limits::LONG)?;
-    paragraph("诉求", &r.request, limits::LONG)?;
-    optional_paragraph("拟办意见", r.proposed_handling.as_deref(), limits::LONG)?;
-    ahead_of("承诺答复日期", r.reply_due, r.received_at.date_naive())
+    line("类别", &r.category, limits::LABEL).map_err(at("category"))?;
+    optional_line("细分类别", r.subcategory.as_deref(), limits::LABEL)
+        .map_err(at("subcategory"))?;
+    paragraph("事由", &r.matter, limits::LONG).map_err(at("matter"))?;
+    paragraph("诉求", &r.request, limits::LONG).map_err(at("request"))?;
+    optional_paragraph("拟办意见", r.proposed_handling.as_deref(), limits::LONG)
+        .map_err(at("proposed_handling"))?;
+    ahead_of("承诺答复日期", r.reply_due, r.received_at.date_naive()).map_err(at("reply_due"))
 }
 
 fn check_case_event(event: &CaseEvent, now: DateTime<FixedOffset>) -> Result<()> {
-    time_between("事件时间", event.at, now)?;
-    optional_paragraph("备注", event.note.as_deref(), limits::NOTE)?;
+    time_between("事件时间", event.at, now).map_err(at("at"))?;
+    optional_paragraph("备注", event.note.as_deref(), limits::NOTE).map_err(at("note"))?;
     match &event.kind {
-        CaseEventKind::AnsweredOnSpot { answer } => paragraph("答复内容", answer, limits::LONG),
+        CaseEventKind::AnsweredOnSpot { answer } => {
+            paragraph("答复内容", answer, limits::LONG).map_err(at("answer"))
+        }
         CaseEventKind::NotAccepted { reason, route } => {
-            paragraph("不予受理的理由", reason, limits::NOTE)?;
-            paragraph("告知的解决途径", route, limits::NOTE)
+            paragraph("不予受理的理由", reason, limits::NOTE).map_err(at("reason"))?;
+            paragraph("告知的解决途径", route, limits::NOTE).map_err(at("route"))
         }
         CaseEventKind::Referred { to, deadline } => {
-            line("交办单位", to, limits::LABEL)?;
-            ahead_of("办理期限", *deadline, event.at.date_naive())
+            line("交办单位", to, limits::LABEL).map_err(at("to"))?;
+            ahead_of("办理期限", *deadline, event.at.date_naive()).map_err(at("deadline"))
         }
         CaseEventKind::ReplyReceived { from, content } => {
-            optional_line("答复单位", from.as_deref(), limits::LABEL)?;
-            paragraph("答复内容", content, limits::LONG)
+            optional_line("答复单位", from.as_deref(), limits::LABEL).map_err(at("from"))?;
+            paragraph("答复内容", content, limits::LONG).map_err(at("content"))
         }
         CaseEventKind::SentBack { reason } | CaseEventKind::Reopened { reason } => {
-            paragraph("理由", reason, limits::NOTE)
+            paragraph("理由", reason, limits::NOTE).map_err(at("reason"))
         }
         CaseEventKind::ToMediation { mediation_no } => {
             optional_line("调解编号", mediation_no.as_deref(), limits::CODE)
+                .map_err(at("mediation_no"))
         }
         CaseEventKind::Accepted
         | CaseEventKind::Chased
@@ -477,13 +495,13 @@ fn check_case_event(event: &CaseEvent, now: DateTime<FixedOffset>) -> Result<()>
 }
 
 fn check_meeting(m: &CouncilMeeting, now: DateTime<FixedOffset>) -> Result<()> {
-    code_of_origin("会议站点", &m.station)?;
-    line("村（居）名称", &m.village, limits::LABEL)?;
-    time_between("会议时间", m.held_at, now)?;
-    line("会议地点", &m.place, limits::LABEL)?;
-    line("主持人", &m.host, limits::NAME)?;
-    line("记录人", &m.recorder, limits::NAME)?;
-    list_len("参会代表", m.deputies.len())?;
+    code_of_origin("会议站点", &m.station).map_err(at("station"))?;
+    line("村（居）名称", &m.village, limits::LABEL).map_err(at("village"))?;
+    time_between("会议时间", m.held_at, now).map_err(at("held_at"))?;
+    line("会议地点", &m.place, limits::LABEL).map_err(at("place"))?;
+    line("主持人", &m.host, limits::NAME).map_err(at("host"))?;
+    line("记录人", &m.recorder, limits::NAME).map_err(at("recorder"))?;
+    list_len("参会代表", m.deputies.len()).map_err(at("deputies"))?;
     if m.expected > limits::PEOPLE || m.present > m.expected {
         return Err(Error::refused(
             ErrorKind::Quorum,
@@ -493,83 +511,98 @@ fn check_meeting(m: &CouncilMeeting, now: DateTime<FixedOffset>) -> Result<()> {
                 m.present,
                 limits::PEOPLE
             ),
-        ));
+        )
+        .at("present"));
     }
-    list_len("议题", m.items.len())?;
+    list_len("议题", m.items.len()).map_err(at("items"))?;
     for (i, item) in m.items.iter().enumerate() {
-        check_agenda_item(i + 1, item)?;
+        check_agenda_item(i, item)?;
     }
     let held = m.held_at.date_naive();
     if let Some(from) = m.published_from {
-        ahead_of("公示开始日期", from, held)?;
+        ahead_of("公示开始日期", from, held).map_err(at("published_from"))?;
     }
     if let Some(to) = m.published_to {
-        ahead_of("公示结束日期", to, held)?;
+        ahead_of("公示结束日期", to, held).map_err(at("published_to"))?;
     }
     Ok(())
 }
 
-fn check_agenda_item(number: usize, item: &AgendaItem) -> Result<()> {
+fn check_agenda_item(i: usize, item: &AgendaItem) -> Result<()> {
+    let number = i + 1;
     let field = |name: &str| format!("第{number}项议题的{name}");
-    line(&format!("第{number}项议题"), &item.title, limits::TITLE)?;
-    optional_line(&field("关联案件"), item.case_no.as_deref(), limits::CODE)?;
-    optional_paragraph(&field("讨论情况"), item.discussion.as_deref(), limits::LONG)?;
-    optional_paragraph(&field("决议"), item.resolution.as_deref(), limits::LONG)?;
+    let path = |name: &str| format!("items.{i}.{name}");
+    line(&format!("第{number}项议题"), &item.title, limits::TITLE).map_err(at(path("title")))?;
+    optional_line(&field("关联案件"), item.case_no.as_deref(), limits::CODE)
+        .map_err(at(path("case_no")))?;
+    optional_paragraph(&field("讨论情况"), item.discussion.as_deref(), limits::LONG)
+        .map_err(at(path("discussion")))?;
+    optional_paragraph(&field("决议"), item.resolution.as_deref(), limits::LONG)
+        .map_err(at(path("resolution")))?;
     if let Some(review) = &item.rights_review {
-        optional_paragraph(&field("权益审查意见"), review.note.as_deref(), limits::NOTE)?;
+        optional_paragraph(&field("权益审查意见"), review.note.as_deref(), limits::NOTE)
+            .map_err(at(path("rights_review.note")))?;
         optional_paragraph(
             &field("纠正情况"),
             review.correction.as_deref(),
             limits::NOTE,
-        )?;
+        )
+        .map_err(at(path("rights_review.correction")))?;
     }
     Ok(())
 }
 
-fn check_party(who: &str, party: &Party) -> Result<()> {
-    line(&format!("{who}姓名"), &party.name, limits::NAME)?;
-    age(who, party.age)?;
+fn check_party(who: &str, path: &str, party: &Party) -> Result<()> {
+    let f = |name: &str| format!("{path}.{name}");
+    line(&format!("{who}姓名"), &party.name, limits::NAME).map_err(at(f("name")))?;
+    age(who, party.age).map_err(at(f("age")))?;
     if let Some(phone) = &party.phone {
-        mobile(&format!("{who}电话"), phone)?;
+        mobile(&format!("{who}电话"), phone).map_err(at(f("phone")))?;
     }
     if let Some(id) = &party.id_number {
-        id_number(&format!("{who}身份证号"), id)?;
+        id_number(&format!("{who}身份证号"), id).map_err(at(f("id_number")))?;
     }
     optional_line(
         &format!("{who}住址"),
         party.address.as_deref(),
         limits::ADDRESS,
     )
+    .map_err(at(f("address")))
 }
 
 fn check_mediation(m: &Mediation, now: DateTime<FixedOffset>) -> Result<()> {
     line("调解编号", &m.number, limits::CODE)?;
     code_of_origin("调解站点", &m.station)?;
-    optional_line("关联案件", m.case_no.as_deref(), limits::CODE)?;
-    line("纠纷类型", &m.dispute_type, limits::LABEL)?;
-    optional_line("纠纷细分类型", m.dispute_subtype.as_deref(), limits::LABEL)?;
-    time_between("受理时间", m.accepted_at, now)?;
+    optional_line("关联案件", m.case_no.as_deref(), limits::CODE).map_err(at("case_no"))?;
+    line("纠纷类型", &m.dispute_type, limits::LABEL).map_err(at("dispute_type"))?;
+    optional_line("纠纷细分类型", m.dispute_subtype.as_deref(), limits::LABEL)
+        .map_err(at("dispute_subtype"))?;
+    time_between("受理时间", m.accepted_at, now).map_err(at("accepted_at"))?;
     if m.year != m.accepted_at.year() {
         return Err(Error::invalid(format!(
             "调解编号年份（{}）与受理时间不符",
             m.year
         )));
     }
-    paragraph("纠纷简要情况", &m.summary, limits::LONG)?;
-    list_len("当事人", m.parties.len())?;
+    paragraph("纠纷简要情况", &m.summary, limits::LONG).map_err(at("summary"))?;
+    list_len("当事人", m.parties.len()).map_err(at("parties"))?;
     for (i, party) in m.parties.iter().enumerate() {
-        check_party(&format!("第{}位当事人", i + 1), party)?;
+        check_party(
+            &format!("第{}位当事人", i + 1),
+            &format!("parties.{i}"),
+            party,
+        )?;
     }
-    list_len("调解员", m.mediators.len())?;
+    list_len("调解员", m.mediators.len()).map_err(at("mediators"))?;
     for mediator in &m.mediators {
-        line("调解员姓名", &mediator.name, limits::NAME)?;
+        line("调解员姓名", &mediator.name, limits::NAME).map_err(at("mediators"))?;
     }
     Ok(())
 }
 
 fn check_mediation_event(event: &MediationEvent, now: DateTime<FixedOffset>) -> Result<()> {
-    time_between("事件时间", event.at, now)?;
-    optional_paragraph("备注", event.note.as_deref(), limits::NOTE)?;
+    time_between("事件时间", event.at, now).map_err(at("at"))?;
+    optional_paragraph("备注", event.note.as_deref(), limits::NOTE).map_err(at("note"))?;
     match &event.kind {
         MediationEventKind::Session {
             place,

@@ -140,7 +140,7 @@ fn quarantined_for_bx(town: &Book) -> Vec<casebook::bundle::Quarantined> {
     assert!(
         bx.quarantined
             .iter()
-            .all(|q| q.refusal_kind.as_deref() == Some("not_owner")),
+            .all(|q| q.refusal_kind == Some(casebook::ErrorKind::NotOwner)),
         "{:?}",
         bx.quarantined
     );

@@ -404,7 +404,7 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("错误：{}", human::terminal_safe(&err.to_string()));
             if json {
-                print_json_error(err.kind(), &err.to_string());
+                print_json_error_at(err.kind(), &err.to_string(), err.field());
             }
             if err.kind().is_refusal() {
                 ExitCode::from(2)
@@ -416,11 +416,17 @@ fn main() -> ExitCode {
 }
 
 fn print_json_error(kind: ErrorKind, message: &str) {
-    print_json_error_kind(kind.as_str(), message);
+    print_json_error_at(kind, message, None);
 }
 
-fn print_json_error_kind(kind: &str, message: &str) {
-    let body = serde_json::json!({"error": {"kind": kind, "message": message}});
+/// `{"error":{"kind","message"}}`, with `"field"` (the input field's path) when the refusal
+/// names one.
+fn print_json_error_at(kind: ErrorKind, message: &str, field: Option<&str>) {
+    let mut error = serde_json::json!({"kind": kind, "message": message});
+    if let Some(field) = field {
+        error["field"] = field.into();
+    }
+    let body = serde_json::json!({ "error": error });
     emit(&format!("{body}\n"));
 }
 
@@ -435,20 +441,20 @@ struct SyncTarget<'a> {
 /// changes stay queued), 1 internal failure.
 fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitCode {
     let (hub, to) = (target.hub, target.to);
-    let fail = |kind: &str, message: String, code: u8| {
+    let fail = |kind: ErrorKind, message: String, code: u8| {
         eprintln!("错误：{}", human::terminal_safe(&message));
         if json {
-            print_json_error_kind(kind, &message);
+            print_json_error(kind, &message);
         }
         ExitCode::from(code)
     };
     let book_failure = |err: Error| {
         let code = if err.kind().is_refusal() { 2 } else { 1 };
-        fail(err.kind().as_str(), err.to_string(), code)
+        fail(err.kind(), err.to_string(), code)
     };
     let Some(db) = db else {
         return fail(
-            "bad_input",
+            ErrorKind::BadInput,
             "请用 --db 指定台账文件（或设置环境变量 CASEBOOK_DB）".into(),
             2,
         );
@@ -469,14 +475,14 @@ fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitC
                     [town] => town.code.clone(),
                     [] => {
                         return fail(
-                            "unknown_origin",
+                            ErrorKind::UnknownOrigin,
                             "尚未登记镇同步对象，请先用 peer add 登记镇的公钥".into(),
                             2,
                         );
                     }
                     _ => {
                         return fail(
-                            "bad_input",
+                            ErrorKind::BadInput,
                             "登记了多个同步对象，请用 --to 指定镇的代码".into(),
                             2,
                         );
@@ -491,7 +497,7 @@ fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitC
         .build()
     {
         Ok(runtime) => runtime,
-        Err(err) => return fail("storage", format!("无法启动同步：{err}"), 1),
+        Err(err) => return fail(ErrorKind::Internal, format!("无法启动同步：{err}"), 1),
     };
     let book = std::sync::Arc::new(std::sync::Mutex::new(book));
     let hub = liaison_sync::Hub {
@@ -502,7 +508,7 @@ fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitC
         None => liaison_sync::client(),
         Some(ca) => match liaison_sync::client_trusting(ca) {
             Ok(client) => client,
-            Err(err) => return fail("bad_input", err.to_string(), 2),
+            Err(err) => return fail(ErrorKind::BadInput, err.to_string(), 2),
         },
     };
     match runtime.block_on(liaison_sync::sync_once(&book, &hub, &client)) {
@@ -514,8 +520,10 @@ fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitC
             }
         }
         Err(err) => match err {
-            liaison_sync::SyncError::Unreachable(_) => fail("unreachable", err.to_string(), 3),
-            liaison_sync::SyncError::Refused { ref kind, .. } => fail(kind, err.to_string(), 2),
+            liaison_sync::SyncError::Unreachable(_) => {
+                fail(ErrorKind::Unreachable, err.to_string(), 3)
+            }
+            liaison_sync::SyncError::Refused { kind, .. } => fail(kind, err.to_string(), 2),
             liaison_sync::SyncError::Book(err) => book_failure(err),
         },
     }
@@ -720,8 +728,13 @@ fn run(cli: Cli) -> Result<(), Error> {
                         )
                     })?;
                     total += book.import_bundle(&bytes).map_err(|err| match err {
-                        Error::Refused { kind, message } => Error::Refused {
+                        Error::Refused {
                             kind,
+                            message,
+                            field,
+                        } => Error::Refused {
+                            kind,
+                            field,
                             message: if done == 0 {
                                 format!("{}：{message}", file.display())
                             } else {

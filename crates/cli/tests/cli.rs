@@ -1101,11 +1101,13 @@ fn reception_add_refusals_write_nothing() {
         !str_of(&error, "message").contains("110105194912310021"),
         "the message must not repeat the whole ID number: {error}"
     );
+    assert_eq!(error["field"], "visitors.0.id_number", "{error}");
     refuse(
         with_visitor("id_number", json!("11010519491231002")),
         "invalid_id_number",
     );
-    refuse(with_visitor("phone", json!("12800138000")), "invalid_phone");
+    let error = refuse(with_visitor("phone", json!("12800138000")), "invalid_phone");
+    assert_eq!(error["field"], "visitors.0.phone", "{error}");
     refuse(with_visitor("phone", json!("1380013800")), "invalid_phone");
     refuse(
         with("received_at", json!(rfc(now() + TimeDelta::days(1)))),
@@ -1116,7 +1118,8 @@ fn reception_add_refusals_write_nothing() {
         "unknown_category",
     );
     refuse(with("deputies", json!(["王五"])), "unknown_deputy");
-    refuse(with("deputies", json!([])), "invalid");
+    let error = refuse(with("deputies", json!([])), "invalid");
+    assert_eq!(error["field"], "deputies", "{error}");
     refuse(with("consent", json!(false)), "consent_required");
     refuse(with("matter", json!("   ")), "invalid");
     refuse(with("head_count", json!(0)), "invalid");

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use casebook::ErrorKind;
 use casebook::bundle::format::Receipt;
 use casebook::bundle::{Imported, OpenedBundle, UploadAnswer};
 use sha2::{Digest, Sha256};
@@ -71,7 +72,7 @@ impl FromRequestParts<SharedHub> for Admin {
                     tracing::warn!(peer = ?peer_address(parts), "status page: no or wrong admin token");
                     let mut answer = refusal(
                         StatusCode::UNAUTHORIZED,
-                        "unauthorized",
+                        ErrorKind::Unauthorized,
                         "请输入镇人大的管理口令（用户名任意，密码为管理口令）",
                     );
                     answer.headers_mut().insert(
@@ -88,7 +89,7 @@ impl FromRequestParts<SharedHub> for Admin {
                 tracing::warn!(peer = ?peer_address(parts), "status page asked from another machine");
                 Err(refusal(
                     StatusCode::FORBIDDEN,
-                    "forbidden",
+                    ErrorKind::Forbidden,
                     "同步状态页只能在同步服务器本机上打开；要从其他电脑查看，请用 --admin-token-file 设置管理口令",
                 ))
             }
@@ -169,7 +170,7 @@ impl RateLimit {
 
 /// 429 `too_fast` with the seconds to wait in `Retry-After`.
 pub(crate) fn too_fast(message: &str, wait: Duration) -> Response {
-    let mut answer = refusal(StatusCode::TOO_MANY_REQUESTS, "too_fast", message);
+    let mut answer = refusal(StatusCode::TOO_MANY_REQUESTS, ErrorKind::TooFast, message);
     answer
         .headers_mut()
         .insert(header::RETRY_AFTER, (wait.as_secs() + 1).into());
@@ -299,7 +300,7 @@ impl ByteBudget {
                 tracing::warn!(kib, "no room to open an upload");
                 let mut answer = refusal(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "busy",
+                    ErrorKind::Busy,
                     "同步服务正忙，请稍后重试",
                 );
                 answer

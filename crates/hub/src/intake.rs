@@ -71,7 +71,7 @@ impl Intake {
 
 /// 503 with `Retry-After`: the hub is full for now, not refusing the station.
 pub(crate) fn busy(message: &str) -> Response {
-    let mut response = refusal(StatusCode::SERVICE_UNAVAILABLE, "busy", message);
+    let mut response = refusal(StatusCode::SERVICE_UNAVAILABLE, ErrorKind::Busy, message);
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
@@ -81,7 +81,7 @@ pub(crate) fn busy(message: &str) -> Response {
 fn too_large(max: u64) -> Response {
     refusal(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
+        ErrorKind::TooLarge,
         format!(
             "同步包超过镇同步服务允许的大小（{} MiB），请联系镇人大",
             max / (1024 * 1024)
@@ -92,7 +92,7 @@ fn too_large(max: u64) -> Response {
 fn malformed(message: &str) -> Response {
     refusal(
         StatusCode::BAD_REQUEST,
-        "bad_bundle",
+        ErrorKind::BadBundle,
         format!("同步包无效：{message}"),
     )
 }
@@ -100,7 +100,7 @@ fn malformed(message: &str) -> Response {
 fn too_slow() -> Response {
     refusal(
         StatusCode::REQUEST_TIMEOUT,
-        "too_slow",
+        ErrorKind::TooSlow,
         "上传太慢，已中断，请在网络较好时重试",
     )
 }

@@ -269,14 +269,14 @@ pub async fn serve(
 fn internal_error() -> Response {
     refusal(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "storage",
+        ErrorKind::Storage,
         "服务器内部错误，请稍后重试",
     )
 }
 
-fn refusal(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
+fn refusal(status: StatusCode, kind: ErrorKind, message: impl Into<String>) -> Response {
     let body = Refusal {
-        kind: kind.to_owned(),
+        kind,
         message: message.into(),
     };
     (status, Json(body)).into_response()
@@ -292,18 +292,18 @@ fn answer_error(err: &Error) -> Response {
     };
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(kind = err.kind().as_str(), "{err}");
-        return refusal(status, "storage", "服务器内部错误，请稍后重试");
+        return refusal(status, ErrorKind::Storage, "服务器内部错误，请稍后重试");
     }
     tracing::warn!(kind = err.kind().as_str(), "refused: {err}");
     if err.kind() == ErrorKind::UnknownOrigin {
         // Unknown and revoked say the same: the answer tells a caller nothing about enrolment.
         return refusal(
             status,
-            "unknown_origin",
+            ErrorKind::UnknownOrigin,
             "本站未在镇同步服务登记或已停用，请联系镇人大",
         );
     }
-    refusal(status, err.kind().as_str(), err.to_string())
+    refusal(status, err.kind(), err.to_string())
 }
 
 /// Runs `work` on the book on the blocking pool.
@@ -445,7 +445,7 @@ async fn import_upload(hub: SharedHub, body: Bytes) -> Response {
     if hub.imports.send(job).is_err() {
         return refusal(
             StatusCode::SERVICE_UNAVAILABLE,
-            "stopping",
+            ErrorKind::Stopping,
             "同步服务正在停止，请稍后重试",
         );
     }
@@ -508,7 +508,11 @@ async fn outgoing(
         header_text(NONCE_HEADER),
         header_text(SIGNATURE_HEADER),
     ) else {
-        return refusal(StatusCode::BAD_REQUEST, "unsigned", "拉取请求缺少签名");
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            ErrorKind::Unsigned,
+            "拉取请求缺少签名",
+        );
     };
     let request = PullRequest {
         station: query.station.clone(),
@@ -548,7 +552,7 @@ async fn outgoing(
             tracing::error!(kind = held_back.kind().as_str(), "not sending: {held_back}");
             refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "town_needs_recovery",
+                ErrorKind::TownNeedsRecovery,
                 "镇里的同步台账需要恢复，暂时不能下发；本站登记的事项都已保存，请稍后再同步",
             )
         }

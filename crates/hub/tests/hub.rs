@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use casebook::Book;
 use casebook::bundle::{Refusal, UploadAnswer};
 use casebook::store::BookKind;
+use casebook::{Book, ErrorKind};
 use liaison_hub::{AdminToken, HubConfig, NONCE_HEADER, SIGNATURE_HEADER, TIME_HEADER, serve};
 use liaison_testkit::enroll;
 use reqwest::StatusCode;
@@ -156,7 +156,7 @@ async fn a_signed_pull_gets_the_towns_bundle_once() {
     let replayed = hub.pull(&request).await;
     assert_eq!(replayed.status(), StatusCode::FORBIDDEN);
     let refusal: Refusal = replayed.json().await.unwrap();
-    assert_eq!(refusal.kind, "bad_signature");
+    assert_eq!(refusal.kind, ErrorKind::BadSignature);
 
     let unsigned = hub
         .client
@@ -189,7 +189,10 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
     tampered[middle] ^= 1;
     let response = hub.upload(tampered).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(response.json::<Refusal>().await.unwrap().kind, "bad_bundle");
+    assert_eq!(
+        response.json::<Refusal>().await.unwrap().kind,
+        ErrorKind::BadBundle
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let mut stranger = Book::create(
@@ -419,7 +422,7 @@ async fn enrolment_and_revocation_while_running_take_effect() {
     );
     assert_eq!(
         refused.json::<Refusal>().await.unwrap().kind,
-        "unknown_origin"
+        ErrorKind::UnknownOrigin
     );
     hub.stop().await;
 }
@@ -467,7 +470,7 @@ async fn a_town_behind_its_stations_asks_them_to_wait() {
     let pull = hub.pull(&hub.station.pull_request().unwrap()).await;
     assert_eq!(pull.status(), StatusCode::SERVICE_UNAVAILABLE);
     let refusal: Refusal = pull.json().await.unwrap();
-    assert_eq!(refusal.kind, "town_needs_recovery");
+    assert_eq!(refusal.kind, ErrorKind::TownNeedsRecovery);
     assert!(refusal.message.contains("稍后"), "{}", refusal.message);
     hub.stop().await;
 }
@@ -494,7 +497,7 @@ async fn a_reused_number_is_refused_409_and_shown_on_the_status_page() {
     let response = hub.upload(reused.bytes).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let refusal: Refusal = response.json().await.unwrap();
-    assert_eq!(refusal.kind, "log_behind_peer");
+    assert_eq!(refusal.kind, ErrorKind::LogBehindPeer);
     assert!(refusal.message.contains("备份"), "{}", refusal.message);
 
     let page = hub
@@ -541,7 +544,7 @@ async fn a_record_of_another_station_is_refused_as_not_owner_and_shown_on_the_st
     let response = hub.upload(forged.bytes).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let refusal: Refusal = response.json().await.unwrap();
-    assert_eq!(refusal.kind, "not_owner");
+    assert_eq!(refusal.kind, ErrorKind::NotOwner);
     assert!(refusal.message.contains(&squatted), "{}", refusal.message);
 
     let page = hub
@@ -589,7 +592,7 @@ async fn without_a_token_the_status_page_is_for_this_machine_only() {
         .await;
     assert_eq!(proxied.status(), StatusCode::FORBIDDEN);
     let refusal: Refusal = proxied.json().await.unwrap();
-    assert_eq!(refusal.kind, "forbidden");
+    assert_eq!(refusal.kind, ErrorKind::Forbidden);
     assert!(
         refusal.message.contains("--admin-token-file"),
         "{}",
@@ -616,7 +619,10 @@ async fn with_a_token_the_status_page_needs_it_even_from_this_machine() {
         .unwrap()
         .to_owned();
     assert!(challenge.starts_with("Basic "), "{challenge}");
-    assert_eq!(none.json::<Refusal>().await.unwrap().kind, "unauthorized");
+    assert_eq!(
+        none.json::<Refusal>().await.unwrap().kind,
+        ErrorKind::Unauthorized
+    );
 
     let wrong = hub
         .status_page(|r| r.basic_auth("admin", Some("k3Vq-7fJz-Wm2p-Xr9e")))
@@ -688,7 +694,7 @@ async fn unknown_and_revoked_stations_get_the_same_answer() {
         let refusal: Refusal = response.json().await.unwrap();
         answers.push((refusal.kind, refusal.message));
     }
-    assert_eq!(answers[0].0, "unknown_origin");
+    assert_eq!(answers[0].0, ErrorKind::UnknownOrigin);
     assert!(
         answers.iter().all(|answer| *answer == answers[0]),
         "{answers:?}"
@@ -783,7 +789,10 @@ async fn pulls_are_rate_limited_per_station() {
         .parse()
         .unwrap();
     assert!((1..=61).contains(&wait), "{wait}");
-    assert_eq!(too_fast.json::<Refusal>().await.unwrap().kind, "too_fast");
+    assert_eq!(
+        too_fast.json::<Refusal>().await.unwrap().kind,
+        ErrorKind::TooFast
+    );
     hub.stop().await;
 }
 
@@ -806,7 +815,10 @@ async fn signed_zstd_bombs_are_refused_and_the_station_still_syncs() {
         let bundle = seal_compressed(&hub.station, &station_path, &town, &bomb, (1, 0));
         let response = hub.upload(bundle).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{name}");
-        assert_eq!(response.json::<Refusal>().await.unwrap().kind, "bad_bundle");
+        assert_eq!(
+            response.json::<Refusal>().await.unwrap().kind,
+            ErrorKind::BadBundle
+        );
     }
     // Just over the cap is refused too; the same frame under it is a valid (empty) bundle.
     let over = zstd_bomb(

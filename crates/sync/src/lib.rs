@@ -26,8 +26,9 @@ pub enum SyncError {
     /// The hub refused (4xx): retrying the same will not help.
     #[error("镇同步服务拒绝：{message}（{kind}）")]
     Refused {
-        /// Stable kind from the hub.
-        kind: String,
+        /// Stable kind from the hub ([`casebook::ErrorKind::Unknown`] for one this build does
+        /// not know, or an answer that was not a refusal).
+        kind: casebook::ErrorKind,
         /// Its reason.
         message: String,
     },
@@ -42,7 +43,7 @@ impl SyncError {
     pub fn is_log_behind_peer(&self) -> bool {
         match self {
             SyncError::Book(err) => err.kind() == casebook::ErrorKind::LogBehindPeer,
-            SyncError::Refused { kind, .. } => kind == casebook::ErrorKind::LogBehindPeer.as_str(),
+            SyncError::Refused { kind, .. } => *kind == casebook::ErrorKind::LogBehindPeer,
             SyncError::Unreachable(_) => false,
         }
     }
@@ -59,6 +60,7 @@ impl SyncError {
 
 /// What one cycle moved.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncOutcome {
     /// Changes uploaded.
     pub pushed: usize,
@@ -138,7 +140,7 @@ async fn refusal_of(response: reqwest::Response) -> SyncError {
             message: refusal.message,
         },
         Err(_) => SyncError::Refused {
-            kind: status.as_u16().to_string(),
+            kind: casebook::ErrorKind::Unknown,
             message: format!("服务器返回 {status}"),
         },
     }
@@ -206,7 +208,7 @@ pub async fn sync_once(
 /// The body of `response`, read as a stream and refused as soon as it passes `cap` bytes.
 async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8>, SyncError> {
     let too_large = || SyncError::Refused {
-        kind: "too_large".into(),
+        kind: casebook::ErrorKind::TooLarge,
         message: format!(
             "镇里的同步包超过 {} MiB，本站不接收，请联系镇人大",
             cap / (1024 * 1024)
@@ -282,6 +284,7 @@ impl Default for WorkerConfig {
 
 /// What the worker last did, for the app to show.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkerState {
     /// Cycles that completed.
     pub cycles: u64,

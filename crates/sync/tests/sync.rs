@@ -372,7 +372,7 @@ async fn a_pulled_bundle_over_the_cap_is_refused_while_it_streams() {
     };
     let refused = sync_once(&station, &hub, &liaison_sync::client()).await;
     match refused {
-        Err(SyncError::Refused { kind, .. }) => assert_eq!(kind, "too_large"),
+        Err(SyncError::Refused { kind, .. }) => assert_eq!(kind, casebook::ErrorKind::TooLarge),
         other => panic!("expected a refusal, got {other:?}"),
     }
     let streamed = sent.load(Ordering::SeqCst);

@@ -1,29 +1,28 @@
-// Where a refusal is shown: a kind that belongs to a form field marks that field (the user's
-// input stays as typed); anything else becomes a message box.
+// Where a refusal is shown: a refusal that names its field (a path into the input, as the core
+// checked it: `visitors.1.phone`) marks that field, with the user's input left as typed; a
+// kind that belongs to a form field marks that field; anything else becomes a message box.
 
 import { ElMessage } from 'element-plus'
 import { toApiError } from './index'
-import type { ErrorKind } from './types'
+import type { CommandErrorKind } from './types'
 
 /** Per kind, what to do instead of the message box; the handler gets the Chinese message. */
-export type FieldHandlers = Partial<Record<ErrorKind, (message: string) => void>>
+export type FieldHandlers = Partial<Record<CommandErrorKind, (message: string) => void>>
 
-/** Shows `reason`: on the field that handles its kind, else in an error message. */
-export function showError(reason: unknown, fields: FieldHandlers = {}): void {
+/** Marks the form field at a refusal's path; false when the form shows no such field. */
+export type PathHandler = (path: string, message: string) => boolean
+
+/**
+ * Shows `reason`: on the field its path names (through `atPath`), else on the field that
+ * handles its kind, else in an error message.
+ */
+export function showError(reason: unknown, fields: FieldHandlers = {}, atPath?: PathHandler): void {
   const error = toApiError(reason)
+  if (error.field !== null && atPath?.(error.field, error.message)) return
   const onField = fields[error.kind]
   if (onField) {
     onField(error.message)
   } else {
     ElMessage.error({ message: error.message, duration: 6000, showClose: true })
   }
-}
-
-/**
- * The 0-based row a backend message names, as in “第2位来访人电话…” (the store numbers visitors
- * and parties from 1), or null when it names none.
- */
-export function rowInMessage(message: string): number | null {
-  const found = /第(\d+)位/.exec(message)
-  return found ? Number(found[1]) - 1 : null
 }

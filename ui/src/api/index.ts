@@ -7,16 +7,17 @@ import type {
   CaseDetail,
   CaseEventAdded,
   CaseEventInput,
-  CaseFilter,
   CasePage,
+  CaseQuery,
   CommandError,
+  CommandErrorKind,
   DeputyListing,
   DocumentKind,
   DutyShiftListing,
-  ErrorKind,
   Exported,
   Imported,
   IsoDate,
+  Labels,
   MediationAdded,
   MediationEventAdded,
   MediationEventInput,
@@ -40,12 +41,15 @@ import type {
 
 /** A refused or failed command, with the backend's kind and Chinese message. */
 export class ApiError extends Error implements CommandError {
-  readonly kind: ErrorKind
+  readonly kind: CommandErrorKind
+  /** The input field refused, as a path (`visitors.1.phone`), when the refusal names one. */
+  readonly field: string | null
 
-  constructor(kind: ErrorKind, message: string) {
+  constructor(kind: CommandErrorKind, message: string, field: string | null = null) {
     super(message)
     this.name = 'ApiError'
     this.kind = kind
+    this.field = field
   }
 }
 
@@ -61,7 +65,9 @@ function isCommandError(value: unknown): value is CommandError {
 /** Whatever a rejected `invoke` gave, as an ApiError (a bare string comes from Tauri itself). */
 export function toApiError(reason: unknown): ApiError {
   if (reason instanceof ApiError) return reason
-  if (isCommandError(reason)) return new ApiError(reason.kind, reason.message)
+  if (isCommandError(reason)) {
+    return new ApiError(reason.kind, reason.message, typeof reason.field === 'string' ? reason.field : null)
+  }
   const text = reason instanceof Error ? reason.message : String(reason)
   return new ApiError('internal', `程序内部出错：${text}`)
 }
@@ -82,7 +88,8 @@ export const api = {
   dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),
   deputies: () => call<DeputyListing[]>('deputies'),
   categories: () => call<string[]>('categories'),
-  listCases: (filter: CaseFilter) => call<CasePage>('list_cases', { filter }),
+  labels: () => call<Labels>('labels'),
+  listCases: (filter: CaseQuery) => call<CasePage>('list_cases', { filter }),
   caseDetail: (caseNo: string) => call<CaseDetail>('case_detail', { caseNo }),
   addReception: (input: ReceptionInput) => call<ReceptionAdded>('add_reception', { input }),
   addCaseEvent: (caseNo: string, input: CaseEventInput) =>

@@ -1,5 +1,5 @@
 import { ref, watch } from 'vue'
-import { rowInMessage } from '../api/errors'
+import type { PathHandler } from '../api/errors'
 
 /**
  * Field messages for a form: the checks run when the deputy first tries to save and then follow
@@ -31,8 +31,25 @@ export function useChecks<F extends object>(form: F, check: (form: F) => Record<
     },
     /** A refusal handler that shows its message on `key`. */
     on: (key: string) => (message: string) => put(key, message),
-    /** A refusal handler for a row's field: the row the message names (“第2位…”), else `fallback`. */
-    onRow: (list: string, field: string, fallback: () => number) => (message: string) =>
-      put(`${list}.${rowInMessage(message) ?? fallback()}.${field}`, message),
+    /**
+     * A handler for refusals that name their field (`visitors.1.phone`): marks that field when
+     * the form shows it (`shown`, a row's index written `*`). `rows` maps a list's index in what
+     * was sent back to the form's row, for lists whose blank rows are not sent.
+     */
+    atPath:
+      (shown: string[], rows: Record<string, number[]> = {}): PathHandler =>
+      (path, message) => {
+        const parts = path.split('.')
+        const pattern = parts.map((part) => (/^\d+$/.test(part) ? '*' : part)).join('.')
+        if (!shown.includes(pattern)) return false
+        const sent = rows[parts[0]]
+        if (sent && parts.length > 1) {
+          const row = sent[Number(parts[1])]
+          if (row === undefined) return false
+          parts[1] = String(row)
+        }
+        put(parts.join('.'), message)
+        return true
+      },
   }
 }

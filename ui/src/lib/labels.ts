@@ -1,12 +1,17 @@
-// What the deputy reads for each stored name: the same labels as the Rust `label()` methods.
-// `Record<Union, string>` makes the compiler insist on a label for every value.
+// What the deputy reads for each stored name. The words come from Rust, in one table (the
+// `labels` command, crates/casebook/src/domain/labels.rs), loaded once at start by `loadLabels`
+// before the first screen; this module only looks them up. Purely presentational choices (tag
+// colours, one-line summaries) stay here.
 
 import type {
   CaseEventKind,
   CaseEventKindName,
   CaseStatus,
   Channel,
+  Choice as ChoiceOf,
   ConfirmationResult,
+  CongressLevel,
+  Labels,
   MediationEventKind,
   MediationEventKindName,
   MediationResult,
@@ -18,9 +23,53 @@ import type {
   VoteMethod,
 } from '../api/types'
 
-export interface Choice<T extends string = string> {
-  value: T
-  label: string
+import { api } from '../api'
+
+/** A stored value with its label, as the table lists them. */
+export type Choice<T extends string = string> = ChoiceOf<T>
+
+const table: Labels = {
+  channels: [],
+  sexes: [],
+  statuses: [],
+  satisfactions: [],
+  case_events: [],
+  vote_methods: [],
+  mediation_sources: [],
+  party_roles: [],
+  mediation_results: [],
+  performances: [],
+  confirmations: [],
+  mediation_events: [],
+  congress_levels: [],
+  dispute_types: [],
+}
+
+/** Takes the table the `labels` command answered (the app at start, the tests from a copy). */
+export function setLabels(labels: Labels): void {
+  Object.assign(table, labels)
+}
+
+/** The dispute types (类别), in the statistics' order. */
+export function disputeTypes(): string[] {
+  return table.dispute_types
+}
+
+/**
+ * A `Record<value, label>` over one list of the table, read when looked up: `STATUS_LABELS[s]`
+ * in a template, or `options(STATUS_LABELS)` for a select, in the table's order.
+ */
+function labelsOf<T extends string>(pick: (labels: Labels) => Choice[]): Record<T, string> {
+  const find = (key: string | symbol) => pick(table).find((choice) => choice.value === key)
+  return new Proxy({} as Record<T, string>, {
+    get: (_, key) => find(key)?.label,
+    has: (_, key) => find(key) !== undefined,
+    ownKeys: () => pick(table).map((choice) => choice.value),
+    getOwnPropertyDescriptor: (_, key) => {
+      const found = find(key)
+      return found && { value: found.label, enumerable: true, configurable: true, writable: false }
+    },
+  })
 }
 
 /** Options for a select, in the labels' order. */
@@ -28,96 +77,19 @@ export function options<T extends string>(labels: Record<T, string>): Choice<T>[
   return (Object.keys(labels) as T[]).map((value) => ({ value, label: labels[value] }))
 }
 
-export const CHANNEL_LABELS: Record<Channel, string> = {
-  station_visit: '到站接待',
-  grid_visit: '网格走访',
-  phone: '电话',
-  wechat: '微信',
-  letter: '来信',
-}
-
-export const SEX_LABELS: Record<Sex, string> = { male: '男', female: '女' }
-
-export const STATUS_LABELS: Record<CaseStatus, string> = {
-  pending: '待受理',
-  in_progress: '办理中',
-  referred: '已交办',
-  replied: '已答复',
-  fed_back: '已反馈',
-  followed_up: '已回访',
-  sent_back: '退回重办',
-  in_council: '议事会审议中',
-  in_mediation: '调解中',
-  not_accepted: '不予受理',
-  closed: '已办结',
-}
-
-export const SATISFACTION_LABELS: Record<Satisfaction, string> = {
-  satisfied: '满意',
-  basically_satisfied: '基本满意',
-  dissatisfied: '不满意',
-}
-
-export const CASE_EVENT_LABELS: Record<CaseEventKindName, string> = {
-  accepted: '受理',
-  answered_on_spot: '当场答复',
-  not_accepted: '不予受理',
-  referred: '交办',
-  chased: '督办',
-  reply_received: '收到答复',
-  fed_back: '反馈群众',
-  follow_up: '回访',
-  sent_back: '退回重办',
-  to_council: '提交议事会',
-  to_mediation: '转入调解',
-  closed: '办结',
-  reopened: '重新办理',
-}
-
-export const VOTE_METHOD_LABELS: Record<VoteMethod, string> = {
-  show_of_hands: '举手表决',
-  secret_ballot: '无记名投票',
-}
-
-export const MEDIATION_SOURCE_LABELS: Record<MediationSource, string> = {
-  application: '当事人申请',
-  own_initiative: '主动调解',
-  transferred: '移交',
-  entrusted: '委托',
-}
-
-export const PARTY_ROLE_LABELS: Record<PartyRole, string> = {
-  applicant: '申请人',
-  respondent: '被申请人',
-}
-
-export const MEDIATION_RESULT_LABELS: Record<MediationResult, string> = {
-  succeeded_written: '调解成功（书面协议）',
-  succeeded_oral: '调解成功（口头协议）',
-  failed: '调解不成',
-  terminated: '终止调解',
-}
-
-export const PERFORMANCE_LABELS: Record<Performance, string> = {
-  full: '已履行',
-  partial: '部分履行',
-  none: '未履行',
-}
-
-export const CONFIRMATION_LABELS: Record<ConfirmationResult, string> = {
-  pending: '审查中',
-  confirmed: '确认有效',
-  rejected: '不予确认',
-}
-
-export const MEDIATION_EVENT_LABELS: Record<MediationEventKindName, string> = {
-  session: '调解记录',
-  agreement: '调解协议',
-  result: '调解结果',
-  performance: '履行情况',
-  follow_up: '回访',
-  judicial_confirmation: '司法确认',
-}
+export const CHANNEL_LABELS = labelsOf<Channel>((t) => t.channels)
+export const SEX_LABELS = labelsOf<Sex>((t) => t.sexes)
+export const STATUS_LABELS = labelsOf<CaseStatus>((t) => t.statuses)
+export const SATISFACTION_LABELS = labelsOf<Satisfaction>((t) => t.satisfactions)
+export const CASE_EVENT_LABELS = labelsOf<CaseEventKindName>((t) => t.case_events)
+export const VOTE_METHOD_LABELS = labelsOf<VoteMethod>((t) => t.vote_methods)
+export const MEDIATION_SOURCE_LABELS = labelsOf<MediationSource>((t) => t.mediation_sources)
+export const PARTY_ROLE_LABELS = labelsOf<PartyRole>((t) => t.party_roles)
+export const MEDIATION_RESULT_LABELS = labelsOf<MediationResult>((t) => t.mediation_results)
+export const PERFORMANCE_LABELS = labelsOf<Performance>((t) => t.performances)
+export const CONFIRMATION_LABELS = labelsOf<ConfirmationResult>((t) => t.confirmations)
+export const MEDIATION_EVENT_LABELS = labelsOf<MediationEventKindName>((t) => t.mediation_events)
+export const CONGRESS_LABELS = labelsOf<CongressLevel>((t) => t.congress_levels)
 
 /** A case event's particulars in one line, as `CaseEventKind::detail` writes them. */
 export function caseEventDetail(event: CaseEventKind): string | null {
@@ -176,4 +148,9 @@ export function mediationEventDetail(event: MediationEventKind): string {
     case 'judicial_confirmation':
       return `${event.applied_on} 向${event.court}申请，${CONFIRMATION_LABELS[event.result]}`
   }
+}
+
+/** Asks the app for the table; `main.ts` waits for it before the first screen. */
+export async function loadLabels(): Promise<void> {
+  setLabels(await api.labels())
 }

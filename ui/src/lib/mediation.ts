@@ -1,6 +1,6 @@
 // The new-mediation form: what it holds, its checks, and the input it sends.
 
-import type { MediationInput, MediationSource, MediatorInput, PartyInput, PartyRole, Sex } from '../api/types'
+import type { MediationInput, MediationSource, MediatorInput, Party, PartyRole, Sex } from '../api/types'
 import { stationToday, stationNow, toRfc3339 } from './time'
 import { checkContact, checkNotFuture, checkRequired, contactInput, optionalText } from './validate'
 
@@ -71,7 +71,7 @@ export function checkMediation(form: MediationForm, now: Date = stationNow()): R
   return errors
 }
 
-function partyInput(row: PartyRow): PartyInput {
+function partyInput(row: PartyRow): Party {
   return {
     role: row.role,
     name: row.name.trim(),

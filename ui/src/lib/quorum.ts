@@ -1,7 +1,10 @@
 // The council's quorum arithmetic, as QuorumRule and motion_passes in
 // crates/casebook/src/domain/meeting.rs: integers only, so 2/3 of 30 is exactly 20.
 
-import type { QuorumRule, RightsReviewInput, Votes } from '../api/types'
+import type { QuorumRule, RightsReview, Votes } from '../api/types'
+
+/** What the pass rule reads of a rights review (the form's, before it is sent, or a stored one). */
+export type ReviewVerdict = Pick<RightsReview, 'infringes'> & { correction?: string | null }
 
 export const DEFAULT_QUORUM: QuorumRule = { numerator: 2, denominator: 3 }
 
@@ -25,7 +28,7 @@ export function itemPasses(
   met: boolean,
   present: number,
   votes: Votes,
-  review: RightsReviewInput | null,
+  review: ReviewVerdict | null,
 ): boolean {
   const blocked = review !== null && review.infringes && !review.correction?.trim()
   return motionPasses(met, present, votes) && !blocked

@@ -1,6 +1,6 @@
 // The reception form: what it holds, the checks made before saving, and the input it sends.
 
-import type { Channel, IsoDate, ReceptionInput, Sex, VisitorInput } from '../api/types'
+import type { Channel, IsoDate, ReceptionInput, Sex, Visitor } from '../api/types'
 import { stationToday, stationNow, toRfc3339 } from './time'
 import {
   LIMITS,
@@ -132,7 +132,7 @@ export function checkReception(form: ReceptionForm, now: Date = stationNow()): F
   return errors
 }
 
-function visitorInput(row: VisitorRow): VisitorInput {
+function visitorInput(row: VisitorRow): Visitor {
   return {
     name: optionalText(row.name),
     sex: row.sex || null,
@@ -141,6 +141,15 @@ function visitorInput(row: VisitorRow): VisitorInput {
     address: optionalText(row.address),
     representative: row.representative,
   }
+}
+
+/**
+ * The form's row of each visitor sent, in order (blank rows are not sent): a refusal's
+ * `visitors.1.phone` is the second row sent, which is not the form's second row when a blank
+ * row sits above it.
+ */
+export function sentVisitorRows(form: ReceptionForm): number[] {
+  return form.visitors.flatMap((row, i) => (isBlank(row) ? [] : [i]))
 }
 
 /** The command's input; call only when `checkReception` found nothing. */

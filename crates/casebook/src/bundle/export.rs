@@ -14,6 +14,7 @@ use crate::time::{china_now, stored};
 
 /// What `bundle export` answers. `path` is `None` when there was nothing new.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Exported {
     /// The bundle file.
     pub path: Option<PathBuf>,

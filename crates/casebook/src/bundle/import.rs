@@ -15,6 +15,7 @@ use crate::time::{china_now, stored};
 
 /// What `bundle import` answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Imported {
     /// Changes applied now.
     pub applied: usize,

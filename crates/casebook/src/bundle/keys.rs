@@ -26,6 +26,7 @@ impl std::fmt::Debug for OwnKeys {
 
 /// What `keys show` prints: the public halves, base64 (standard alphabet, padded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PublicKeys {
     /// The book's origin code.
     pub origin: String,

@@ -14,6 +14,7 @@ use crate::time::{china_now, stored};
 
 /// An enrolled peer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Peer {
     /// Origin code.
     pub code: String,

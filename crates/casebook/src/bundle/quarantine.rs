@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::PreparedBundle;
 use super::format;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::Writer;
 use crate::time::{china_now, stored};
 
@@ -18,6 +18,7 @@ pub const MAX_BYTES_PER_SENDER: i64 = 64 * 1024 * 1024;
 
 /// A quarantined bundle.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Quarantined {
     /// Bundle id.
     pub bundle_id: String,
@@ -31,7 +32,7 @@ pub struct Quarantined {
     pub bytes: i64,
     /// The refusal's kind (`not_owner`, `bad_bundle`, …); `None` for a bundle kept because its
     /// schema is newer than this book's.
-    pub refusal_kind: Option<String>,
+    pub refusal_kind: Option<ErrorKind>,
     /// Why it was refused, as the sender was told.
     pub reason: Option<String>,
 }
@@ -131,7 +132,9 @@ pub(super) fn list(conn: &rusqlite::Connection, origin: Option<&str>) -> Result<
                 schema_version: row.get(2)?,
                 received_at: row.get(3)?,
                 bytes: row.get(4)?,
-                refusal_kind: row.get(5)?,
+                refusal_kind: row
+                    .get::<_, Option<String>>(5)?
+                    .map(|kind| ErrorKind::from_name(&kind)),
                 reason: row.get(6)?,
             })
         })?

@@ -12,6 +12,7 @@ use crate::store::{Book, decode};
 
 /// What `bundle status` shows for one peer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PeerStatus {
     /// The peer.
     pub peer: String,

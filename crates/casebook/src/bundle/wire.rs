@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::Imported;
 use super::format::Receipt;
+use crate::error::ErrorKind;
 
 /// What the hub answers to an upload.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -18,7 +19,7 @@ pub struct UploadAnswer {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Refusal {
     /// Stable kind, as in the CLI.
-    pub kind: String,
+    pub kind: ErrorKind,
     /// A short reason.
     pub message: String,
 }

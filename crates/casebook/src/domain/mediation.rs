@@ -4,10 +4,11 @@ use chrono::{DateTime, FixedOffset, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::reception::{Satisfaction, Sex};
+use super::reception::{Satisfaction, Sex, kind_label};
 
 /// How the dispute came to mediation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MediationSource {
     /// 当事人申请
@@ -24,8 +25,29 @@ pub enum MediationSource {
     Entrusted,
 }
 
+impl MediationSource {
+    /// Every value, in display order.
+    pub const ALL: [MediationSource; 4] = [
+        MediationSource::Application,
+        MediationSource::OwnInitiative,
+        MediationSource::Transferred,
+        MediationSource::Entrusted,
+    ];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            MediationSource::Application => "当事人申请",
+            MediationSource::OwnInitiative => "主动调解",
+            MediationSource::Transferred => "移交",
+            MediationSource::Entrusted => "委托",
+        }
+    }
+}
+
 /// A party's side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PartyRole {
     /// 申请人
@@ -36,8 +58,22 @@ pub enum PartyRole {
     Respondent,
 }
 
+impl PartyRole {
+    /// Every value, in display order.
+    pub const ALL: [PartyRole; 2] = [PartyRole::Applicant, PartyRole::Respondent];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            PartyRole::Applicant => "申请人",
+            PartyRole::Respondent => "被申请人",
+        }
+    }
+}
+
 /// A party to the dispute (personal data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Party {
     /// Side.
@@ -63,6 +99,7 @@ pub struct Party {
 
 /// A mediator: a deputy on the roster (特邀调解员) or someone else named.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Mediator {
     /// Deputy id, when the mediator is a deputy.
     pub deputy: Option<Uuid>,
@@ -72,6 +109,7 @@ pub struct Mediator {
 
 /// The outcome of a mediation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MediationResult {
     /// 调解成功（书面协议）
@@ -85,6 +123,14 @@ pub enum MediationResult {
 }
 
 impl MediationResult {
+    /// Every result, in display order.
+    pub const ALL: [MediationResult; 4] = [
+        MediationResult::SucceededWritten,
+        MediationResult::SucceededOral,
+        MediationResult::Failed,
+        MediationResult::Terminated,
+    ];
+
     /// Either kind of success.
     pub fn is_success(self) -> bool {
         matches!(
@@ -116,6 +162,7 @@ impl MediationResult {
 
 /// How far the parties performed the agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Performance {
     /// 已履行
@@ -126,8 +173,23 @@ pub enum Performance {
     None,
 }
 
+impl Performance {
+    /// Every value, in display order.
+    pub const ALL: [Performance; 3] = [Performance::Full, Performance::Partial, Performance::None];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Performance::Full => "已履行",
+            Performance::Partial => "部分履行",
+            Performance::None => "未履行",
+        }
+    }
+}
+
 /// Outcome of an application for judicial confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConfirmationResult {
     /// 审查中
@@ -138,11 +200,30 @@ pub enum ConfirmationResult {
     Rejected,
 }
 
+impl ConfirmationResult {
+    /// Every value, in display order.
+    pub const ALL: [ConfirmationResult; 3] = [
+        ConfirmationResult::Pending,
+        ConfirmationResult::Confirmed,
+        ConfirmationResult::Rejected,
+    ];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConfirmationResult::Pending => "审查中",
+            ConfirmationResult::Confirmed => "确认有效",
+            ConfirmationResult::Rejected => "不予确认",
+        }
+    }
+}
+
 /// The judicial confirmation must be applied for within this many days of the agreement.
 pub const JUDICIAL_CONFIRMATION_DAYS: i64 = 30;
 
 /// What happened in a mediation. The tag is the event's `kind` in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MediationEventKind {
     /// 调解 session (调解记录).
@@ -209,6 +290,21 @@ pub enum MediationEventKind {
 }
 
 impl MediationEventKind {
+    /// Every kind's JSON name with what the deputy reads, in display order.
+    pub const KINDS: [(&'static str, &'static str); 6] = [
+        ("session", "调解记录"),
+        ("agreement", "调解协议"),
+        ("result", "调解结果"),
+        ("performance", "履行情况"),
+        ("follow_up", "回访"),
+        ("judicial_confirmation", "司法确认"),
+    ];
+
+    /// What the deputy reads.
+    pub fn label(&self) -> &'static str {
+        kind_label(&Self::KINDS, self.as_str())
+    }
+
     /// Stable name, as in JSON.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -224,6 +320,7 @@ impl MediationEventKind {
 
 /// One event of a mediation file, as stored and synchronised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationEvent {
     /// Record id.
     pub id: Uuid,
@@ -242,15 +339,19 @@ pub struct MediationEvent {
 
 /// What `mediation event` reads.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationEventInput {
     /// When; defaults to now.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub at: Option<DateTime<FixedOffset>>,
     /// Recording deputy, by id or name.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub deputy: Option<String>,
     /// Free note.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub note: Option<String>,
     /// The event.
     #[serde(flatten)]
@@ -259,6 +360,7 @@ pub struct MediationEventInput {
 
 /// A mediation file, as stored and synchronised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Mediation {
     /// Record id.
     pub id: Uuid,
@@ -292,6 +394,7 @@ pub struct Mediation {
 
 /// A mediator as `mediation add` reads it: a deputy (id or name) or just a name.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum MediatorInput {
     /// `"deputy name or id"`: must be on the roster.
@@ -302,6 +405,7 @@ pub enum MediatorInput {
 
 /// A mediator who is not on the roster (e.g. of the village mediation committee).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct OtherMediator {
     /// Name as printed.
@@ -310,10 +414,12 @@ pub struct OtherMediator {
 
 /// What `mediation add` reads.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct MediationInput {
     /// Linked case number.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub case_no: Option<String>,
     /// Source.
     pub source: MediationSource,
@@ -321,9 +427,11 @@ pub struct MediationInput {
     pub dispute_type: String,
     /// Finer type.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub dispute_subtype: Option<String>,
     /// Accepted at; defaults to now.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub accepted_at: Option<DateTime<FixedOffset>>,
     /// Brief description.
     pub summary: String,
@@ -333,11 +441,13 @@ pub struct MediationInput {
     pub mediators: Vec<MediatorInput>,
     /// Consent to processing personal data.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub consent: bool,
 }
 
 /// Where a mediation stands, derived from its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationState {
     /// Final result, once there is one.
     pub result: Option<MediationResult>,

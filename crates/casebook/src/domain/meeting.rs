@@ -2,10 +2,13 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
 use uuid::Uuid;
 
 /// How the votes were cast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum VoteMethod {
     /// 举手表决
@@ -16,8 +19,22 @@ pub enum VoteMethod {
     SecretBallot,
 }
 
+impl VoteMethod {
+    /// Every value, in display order.
+    pub const ALL: [VoteMethod; 2] = [VoteMethod::ShowOfHands, VoteMethod::SecretBallot];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            VoteMethod::ShowOfHands => "举手表决",
+            VoteMethod::SecretBallot => "无记名投票",
+        }
+    }
+}
+
 /// Votes on one agenda item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Votes {
     /// 赞成
@@ -34,6 +51,7 @@ pub struct Votes {
 /// The quorum rule: at least `numerator/denominator` of the members present, and a motion
 /// passes with more than half of those present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct QuorumRule {
     /// Default 2.
@@ -65,6 +83,49 @@ impl QuorumRule {
     }
 }
 
+/// Refuses attendance figures that cannot be right, naming the field: a rule outside (0, 1],
+/// nobody expected, more present than expected.
+pub fn check_attendance(rule: QuorumRule, expected: u32, present: u32) -> Result<()> {
+    if rule.denominator == 0 || rule.numerator == 0 || rule.numerator > rule.denominator {
+        return Err(Error::refused(
+            ErrorKind::Quorum,
+            format!(
+                "法定人数比例 {}/{} 不合理",
+                rule.numerator, rule.denominator
+            ),
+        )
+        .at("quorum"));
+    }
+    if expected == 0 {
+        return Err(Error::refused(ErrorKind::Quorum, "应到人数必须大于0").at("expected"));
+    }
+    if present > expected {
+        return Err(Error::refused(
+            ErrorKind::Quorum,
+            format!("实到人数（{present}）不能多于应到人数（{expected}）"),
+        )
+        .at("present"));
+    }
+    Ok(())
+}
+
+/// Refuses the votes on the agenda item at `index` (from 0) when more were cast than members
+/// present.
+pub fn check_votes(index: usize, votes: Votes, present: u32) -> Result<()> {
+    let cast = u64::from(votes.in_favour) + u64::from(votes.against) + u64::from(votes.abstain);
+    if cast > u64::from(present) {
+        return Err(Error::refused(
+            ErrorKind::Quorum,
+            format!(
+                "第{}项表决票数合计（{cast}）超过实到人数（{present}）",
+                index + 1
+            ),
+        )
+        .at(format!("items.{index}.votes")));
+    }
+    Ok(())
+}
+
 /// Whether a motion passed: quorum met and more than half of those present in favour.
 pub fn motion_passes(quorum_met: bool, present: u32, votes: Votes) -> bool {
     quorum_met && u64::from(votes.in_favour) * 2 > u64::from(present)
@@ -73,6 +134,7 @@ pub fn motion_passes(quorum_met: bool, present: u32, votes: Votes) -> bool {
 /// A check that a resolution does not infringe personal or lawful property rights (e.g. the
 /// land rights of married-out daughters, 出嫁女土地权益), and the correction made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RightsReview {
     /// The resolution as voted infringes such rights.
@@ -87,6 +149,7 @@ pub struct RightsReview {
 
 /// One agenda item, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgendaItem {
     /// The motion.
     pub title: String,
@@ -108,6 +171,7 @@ pub struct AgendaItem {
 
 /// A council meeting, as stored and synchronised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CouncilMeeting {
     /// Record id.
     pub id: Uuid,
@@ -143,32 +207,40 @@ pub struct CouncilMeeting {
 
 /// An agenda item as `meeting add` reads it.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AgendaItemInput {
     /// The motion.
     pub title: String,
     /// Linked case number.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub case_no: Option<String>,
     /// Discussion summary.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub discussion: Option<String>,
     /// Votes.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub votes: Votes,
     /// Defaults to a show of hands.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub method: Option<VoteMethod>,
     /// Resolution text.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub resolution: Option<String>,
     /// Rights review.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub rights_review: Option<RightsReview>,
 }
 
 /// What `meeting add` reads.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct MeetingInput {
     /// Village or residential committee.
@@ -183,6 +255,7 @@ pub struct MeetingInput {
     pub recorder: String,
     /// Attending deputies, by id or name.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub deputies: Vec<String>,
     /// Members expected.
     pub expected: u32,
@@ -190,14 +263,17 @@ pub struct MeetingInput {
     pub present: u32,
     /// Quorum rule; default two thirds.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub quorum: Option<QuorumRule>,
     /// Items.
     pub items: Vec<AgendaItemInput>,
     /// Publication start.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub published_from: Option<NaiveDate>,
     /// Publication end.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub published_to: Option<NaiveDate>,
 }
 

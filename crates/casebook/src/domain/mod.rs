@@ -1,12 +1,14 @@
 //! The records of a liaison station's work, with the rules that do not need the database.
 
 pub mod category;
+pub mod labels;
 pub mod mediation;
 pub mod meeting;
 pub mod reception;
 pub mod roster;
 
 pub use category::{DISPUTE_TYPES, dispute_type_index};
+pub use labels::{Choice, Labels, labels};
 pub use mediation::*;
 pub use meeting::*;
 pub use reception::*;

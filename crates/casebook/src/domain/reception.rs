@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// How the visitor reached the deputies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 到站接待
@@ -61,6 +62,7 @@ impl Channel {
 
 /// Visitor's sex as recorded on the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// 男
@@ -71,8 +73,22 @@ pub enum Sex {
     Female,
 }
 
+impl Sex {
+    /// Every value, in display order.
+    pub const ALL: [Sex; 2] = [Sex::Male, Sex::Female];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sex::Male => "男",
+            Sex::Female => "女",
+        }
+    }
+}
+
 /// One visitor of a reception. Everything but `sex` is personal data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Visitor {
     /// Name; absent for an anonymous visitor.
@@ -126,6 +142,7 @@ impl Visitor {
 
 /// A reception as stored and synchronised. Its case number never changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reception {
     /// Record id.
     pub id: Uuid,
@@ -185,6 +202,7 @@ pub const DEFAULT_REPLY_DAYS: i64 = 15;
 
 /// What `reception add` reads.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ReceptionInput {
     /// RFC 3339 time.
@@ -195,14 +213,17 @@ pub struct ReceptionInput {
     pub deputies: Vec<String>,
     /// Visitors.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub visitors: Vec<Visitor>,
     /// Head count of a collective visit.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub head_count: Option<u32>,
     /// Dispute type.
     pub category: String,
     /// Finer type.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub subcategory: Option<String>,
     /// 事由.
     pub matter: String,
@@ -210,26 +231,33 @@ pub struct ReceptionInput {
     pub request: String,
     /// 拟办意见.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub proposed_handling: Option<String>,
     /// Place.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub place: Option<String>,
     /// Grid code; defaults to the first deputy's grid.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub grid: Option<String>,
     /// Promised reply date; defaults to 15 days after the reception.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub reply_due: Option<NaiveDate>,
     /// Confidentiality requested.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub confidential: bool,
     /// Consent to processing personal data.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub consent: bool,
 }
 
 /// Satisfaction recorded at a follow-up visit (回访).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Satisfaction {
     /// 满意
@@ -272,6 +300,7 @@ impl Satisfaction {
 
 /// What happened to a case. The tag is the event's `kind` in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CaseEventKind {
     /// 受理
@@ -335,6 +364,23 @@ pub enum CaseEventKind {
 }
 
 impl CaseEventKind {
+    /// Every kind's JSON name with what the deputy reads on the timeline, in display order.
+    pub const KINDS: [(&'static str, &'static str); 13] = [
+        ("accepted", "受理"),
+        ("answered_on_spot", "当场答复"),
+        ("not_accepted", "不予受理"),
+        ("referred", "交办"),
+        ("chased", "督办"),
+        ("reply_received", "收到答复"),
+        ("fed_back", "反馈群众"),
+        ("follow_up", "回访"),
+        ("sent_back", "退回重办"),
+        ("to_council", "提交议事会"),
+        ("to_mediation", "转入调解"),
+        ("closed", "办结"),
+        ("reopened", "重新办理"),
+    ];
+
     /// Stable name, as in JSON.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -356,21 +402,7 @@ impl CaseEventKind {
 
     /// What the deputy reads on the timeline.
     pub fn label(&self) -> &'static str {
-        match self {
-            CaseEventKind::Accepted => "受理",
-            CaseEventKind::AnsweredOnSpot { .. } => "当场答复",
-            CaseEventKind::NotAccepted { .. } => "不予受理",
-            CaseEventKind::Referred { .. } => "交办",
-            CaseEventKind::Chased => "督办",
-            CaseEventKind::ReplyReceived { .. } => "收到答复",
-            CaseEventKind::FedBack => "反馈群众",
-            CaseEventKind::FollowUp { .. } => "回访",
-            CaseEventKind::SentBack { .. } => "退回重办",
-            CaseEventKind::ToCouncil => "提交议事会",
-            CaseEventKind::ToMediation { .. } => "转入调解",
-            CaseEventKind::Closed => "办结",
-            CaseEventKind::Reopened { .. } => "重新办理",
-        }
+        kind_label(&Self::KINDS, self.as_str())
     }
 }
 
@@ -410,6 +442,7 @@ impl CaseEventKind {
 
 /// One entry of a case's timeline, as stored and synchronised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseEvent {
     /// Record id (UUIDv7: orders events recorded at the same minute).
     pub id: Uuid,
@@ -428,15 +461,19 @@ pub struct CaseEvent {
 
 /// What `case event` reads: the kind's fields plus these.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseEventInput {
     /// When; defaults to now.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub at: Option<DateTime<FixedOffset>>,
     /// Recording deputy, by id or name.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub deputy: Option<String>,
     /// Free note.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub note: Option<String>,
     /// The event.
     #[serde(flatten)]
@@ -445,6 +482,7 @@ pub struct CaseEventInput {
 
 /// A case's status, derived from its timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// 待受理: registered, nothing done yet.
@@ -659,6 +697,14 @@ pub fn check_transition(status: CaseStatus, event: &CaseEventKind) -> Result<(),
             event.label()
         ))
     }
+}
+
+/// The label of the kind named `name` in `kinds` (every kind is listed: the tests check).
+pub(crate) fn kind_label(kinds: &[(&'static str, &'static str)], name: &str) -> &'static str {
+    kinds
+        .iter()
+        .find(|(kind, _)| *kind == name)
+        .map_or("", |(_, label)| label)
 }
 
 #[cfg(test)]

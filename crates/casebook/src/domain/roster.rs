@@ -78,6 +78,7 @@ pub struct Station {
 
 /// Which people's congress a deputy was elected to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CongressLevel {
     /// 市人大代表
@@ -92,6 +93,13 @@ pub enum CongressLevel {
 }
 
 impl CongressLevel {
+    /// Every level, in display order.
+    pub const ALL: [CongressLevel; 3] = [
+        CongressLevel::City,
+        CongressLevel::County,
+        CongressLevel::Town,
+    ];
+
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -113,6 +121,7 @@ impl CongressLevel {
 
 /// A people's-congress deputy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Deputy {
     /// Record id.
     pub id: Uuid,

@@ -14,7 +14,7 @@ use crate::change::Change;
 use crate::domain::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, to_china};
-use crate::validate;
+use crate::validate::{self, at};
 
 /// What an event is checked against.
 struct CaseHead {
@@ -27,6 +27,7 @@ struct CaseHead {
 
 /// What `reception add` answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceptionAdded {
     /// Record id.
     pub id: Uuid,
@@ -36,6 +37,7 @@ pub struct ReceptionAdded {
 
 /// What `case event` answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseEventAdded {
     /// Event id.
     pub id: Uuid,
@@ -49,6 +51,7 @@ pub struct CaseEventAdded {
 
 /// What `meeting add` answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingAdded {
     /// Record id.
     pub id: Uuid,
@@ -62,6 +65,7 @@ pub struct MeetingAdded {
 
 /// What `mediation add` answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationAdded {
     /// Record id.
     pub id: Uuid,
@@ -71,6 +75,7 @@ pub struct MediationAdded {
 
 /// What `mediation event` answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationEventAdded {
     /// Event id.
     pub id: Uuid,
@@ -82,6 +87,7 @@ pub struct MediationEventAdded {
 
 /// What `roster import` answers: records written (new or changed), by kind.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RosterImported {
     /// Grids.
     pub grids: usize,
@@ -261,51 +267,55 @@ impl Writer<'_> {
     /// Records a reception; see [`Book::add_reception`].
     pub fn add_reception(&mut self, input: ReceptionInput) -> Result<ReceptionAdded> {
         let received_at = to_china(input.received_at);
-        validate::not_in_future("接待时间", received_at)?;
+        validate::not_in_future("接待时间", received_at).map_err(at("received_at"))?;
         if input.deputies.is_empty() {
-            return Err(Error::invalid("请至少填写一位接待代表"));
+            return Err(Error::invalid("请至少填写一位接待代表").at("deputies"));
         }
-        dispute_type_index(&input.category)?;
-        let matter = validate::required_text("事由", &input.matter)?;
-        let request = validate::required_text("诉求", &input.request)?;
+        dispute_type_index(&input.category).map_err(at("category"))?;
+        let matter = validate::required_text("事由", &input.matter).map_err(at("matter"))?;
+        let request = validate::required_text("诉求", &input.request).map_err(at("request"))?;
         let mut visitors = Vec::with_capacity(input.visitors.len());
         for (i, visitor) in input.visitors.into_iter().enumerate() {
             let who = format!("第{}位来访人", i + 1);
-            validate::age(&who, visitor.age)?;
+            let path = |name: &str| format!("visitors.{i}.{name}");
+            validate::age(&who, visitor.age).map_err(at(path("age")))?;
             visitors.push(Visitor {
                 name: validate::optional_text(visitor.name.as_deref()),
-                phone: optional_mobile(&format!("{who}电话"), visitor.phone.as_deref())?,
+                phone: optional_mobile(&format!("{who}电话"), visitor.phone.as_deref())
+                    .map_err(at(path("phone")))?,
                 id_number: optional_id_number(
                     &format!("{who}身份证号"),
                     visitor.id_number.as_deref(),
-                )?,
+                )
+                .map_err(at(path("id_number")))?,
                 address: validate::optional_text(visitor.address.as_deref()),
                 ..visitor
             });
         }
         if !input.consent && visitors.iter().any(Visitor::has_personal_data) {
-            return Err(consent_refusal("来访群众"));
+            return Err(consent_refusal("来访群众").at("consent"));
         }
         let listed = u32::try_from(visitors.len()).unwrap_or(u32::MAX);
         let head_count = input.head_count.unwrap_or(listed.max(1));
         if head_count == 0 {
-            return Err(Error::invalid("来访人数应至少为1人"));
+            return Err(Error::invalid("来访人数应至少为1人").at("head_count"));
         }
         if head_count < listed {
             return Err(Error::invalid(format!(
                 "来访人数（{head_count}）不能少于登记的来访人（{listed}人）"
-            )));
+            ))
+            .at("head_count"));
         }
         let reply_due = input
             .reply_due
             .unwrap_or(received_at.date_naive() + TimeDelta::days(DEFAULT_REPLY_DAYS));
         if reply_due < received_at.date_naive() {
-            return Err(Error::invalid("承诺答复日期不能早于接待日期"));
+            return Err(Error::invalid("承诺答复日期不能早于接待日期").at("reply_due"));
         }
         let mut deputies = Vec::new();
         let mut first_grid = None;
         for reference in &input.deputies {
-            let deputy = self.resolve_deputy(reference)?;
+            let deputy = self.resolve_deputy(reference).map_err(at("deputies"))?;
             if !deputies.contains(&deputy.id) {
                 first_grid = first_grid.or(deputy.grid.clone());
                 deputies.push(deputy.id);
@@ -367,16 +377,17 @@ impl Writer<'_> {
                 ),
             ));
         }
-        let at = station_time("事件时间", input.at)?;
+        let at = station_time("事件时间", input.at).map_err(validate::at("at"))?;
         if at < case.received_at {
-            return Err(Error::invalid("事件时间不能早于接待时间"));
+            return Err(Error::invalid("事件时间不能早于接待时间").at("at"));
         }
         check_case_event_fields(&input.kind, at)?;
         let deputy = input
             .deputy
             .as_deref()
             .map(|d| self.resolve_deputy(d))
-            .transpose()?
+            .transpose()
+            .map_err(validate::at("deputy"))?
             .map(|d| d.id);
         if let Some(latest) = self.last_case_event(case.rid)?
             && at < latest.0
@@ -385,7 +396,8 @@ impl Writer<'_> {
                 "事件时间不能早于该案件最近一次办理记录（{}，{}）",
                 latest.0.format("%Y-%m-%d %H:%M"),
                 latest.1
-            )));
+            ))
+            .at("at"));
         }
         if let CaseEventKind::ToMediation {
             mediation_no: Some(number),
@@ -401,7 +413,7 @@ impl Writer<'_> {
         }
         let before = self.case_state(case.rid)?;
         check_transition(before.status, &input.kind)
-            .map_err(|message| Error::refused(ErrorKind::InvalidTransition, message))?;
+            .map_err(|message| Error::refused(ErrorKind::InvalidTransition, message).at("kind"))?;
         let id = self.new_id(at);
         let event = CaseEvent {
             id,
@@ -423,57 +435,30 @@ impl Writer<'_> {
 
     /// Records a meeting; see [`Book::add_meeting`].
     pub fn add_meeting(&mut self, input: MeetingInput) -> Result<MeetingAdded> {
-        let held_at = station_time("会议时间", Some(input.held_at))?;
-        let village = validate::required_text("村（居）名称", &input.village)?;
-        let place = validate::required_text("会议地点", &input.place)?;
-        let host = validate::required_text("主持人", &input.host)?;
-        let recorder = validate::required_text("记录人", &input.recorder)?;
+        let held_at = station_time("会议时间", Some(input.held_at)).map_err(at("held_at"))?;
+        let village =
+            validate::required_text("村（居）名称", &input.village).map_err(at("village"))?;
+        let place = validate::required_text("会议地点", &input.place).map_err(at("place"))?;
+        let host = validate::required_text("主持人", &input.host).map_err(at("host"))?;
+        let recorder =
+            validate::required_text("记录人", &input.recorder).map_err(at("recorder"))?;
         let quorum = input.quorum.unwrap_or_default();
-        if quorum.denominator == 0 || quorum.numerator == 0 || quorum.numerator > quorum.denominator
-        {
-            return Err(Error::refused(
-                ErrorKind::Quorum,
-                format!(
-                    "法定人数比例 {}/{} 不合理",
-                    quorum.numerator, quorum.denominator
-                ),
-            ));
-        }
-        if input.expected == 0 {
-            return Err(Error::refused(ErrorKind::Quorum, "应到人数必须大于0"));
-        }
-        if input.present > input.expected {
-            return Err(Error::refused(
-                ErrorKind::Quorum,
-                format!(
-                    "实到人数（{}）不能多于应到人数（{}）",
-                    input.present, input.expected
-                ),
-            ));
-        }
+        check_attendance(quorum, input.expected, input.present)?;
         if input.items.is_empty() {
-            return Err(Error::invalid("请至少填写一项议题"));
+            return Err(Error::invalid("请至少填写一项议题").at("items"));
         }
         let quorum_met = quorum.is_met(input.expected, input.present);
         let mut items = Vec::with_capacity(input.items.len());
         for (i, item) in input.items.into_iter().enumerate() {
             let number = i + 1;
-            let title = validate::required_text(&format!("第{number}项议题"), &item.title)?;
+            let title = validate::required_text(&format!("第{number}项议题"), &item.title)
+                .map_err(at(format!("items.{i}.title")))?;
             let votes = item.votes;
-            let cast =
-                u64::from(votes.in_favour) + u64::from(votes.against) + u64::from(votes.abstain);
-            if cast > u64::from(input.present) {
-                return Err(Error::refused(
-                    ErrorKind::Quorum,
-                    format!(
-                        "第{number}项表决票数合计（{cast}）超过实到人数（{}）",
-                        input.present
-                    ),
-                ));
-            }
+            check_votes(i, votes, input.present)?;
             let case_no = validate::optional_text(item.case_no.as_deref());
             if let Some(case_no) = &case_no {
-                self.case_head(case_no)?;
+                self.case_head(case_no)
+                    .map_err(at(format!("items.{i}.case_no")))?;
             }
             let review_blocks = item.rights_review.as_ref().is_some_and(|r| {
                 r.infringes && validate::optional_text(r.correction.as_deref()).is_none()
@@ -491,17 +476,19 @@ impl Writer<'_> {
         }
         match (input.published_from, input.published_to) {
             (Some(from), _) if from < held_at.date_naive() => {
-                return Err(Error::invalid("公示开始日期不能早于会议日期"));
+                return Err(Error::invalid("公示开始日期不能早于会议日期").at("published_from"));
             }
             (Some(from), Some(to)) if to < from => {
-                return Err(Error::invalid("公示结束日期不能早于开始日期"));
+                return Err(Error::invalid("公示结束日期不能早于开始日期").at("published_to"));
             }
-            (None, Some(_)) => return Err(Error::invalid("请填写公示开始日期")),
+            (None, Some(_)) => {
+                return Err(Error::invalid("请填写公示开始日期").at("published_from"));
+            }
             _ => {}
         }
         let mut deputies = Vec::new();
         for reference in &input.deputies {
-            deputies.push(self.resolve_deputy(reference)?.id);
+            deputies.push(self.resolve_deputy(reference).map_err(at("deputies"))?.id);
         }
         let passed = items.iter().map(|item| item.passed).collect();
         let id = self.new_id(held_at);
@@ -533,44 +520,50 @@ impl Writer<'_> {
 
     /// Opens a mediation file; see [`Book::add_mediation`].
     pub fn add_mediation(&mut self, input: MediationInput) -> Result<MediationAdded> {
-        let accepted_at = station_time("受理时间", input.accepted_at)?;
-        dispute_type_index(&input.dispute_type)?;
-        let summary = validate::required_text("纠纷简要情况", &input.summary)?;
+        let accepted_at = station_time("受理时间", input.accepted_at).map_err(at("accepted_at"))?;
+        dispute_type_index(&input.dispute_type).map_err(at("dispute_type"))?;
+        let summary =
+            validate::required_text("纠纷简要情况", &input.summary).map_err(at("summary"))?;
         let has = |role| input.parties.iter().any(|p: &Party| p.role == role);
         if !has(PartyRole::Applicant) || !has(PartyRole::Respondent) {
-            return Err(Error::invalid("调解须至少有申请人和被申请人各一方"));
+            return Err(Error::invalid("调解须至少有申请人和被申请人各一方").at("parties"));
         }
         if !input.consent {
-            return Err(consent_refusal("当事人"));
+            return Err(consent_refusal("当事人").at("consent"));
         }
         let mut parties = Vec::with_capacity(input.parties.len());
         for (i, party) in input.parties.into_iter().enumerate() {
             let who = format!("第{}位当事人", i + 1);
-            validate::age(&who, party.age)?;
+            let path = |name: &str| format!("parties.{i}.{name}");
+            validate::age(&who, party.age).map_err(at(path("age")))?;
             parties.push(Party {
-                name: validate::required_text(&format!("{who}姓名"), &party.name)?,
-                phone: optional_mobile(&format!("{who}电话"), party.phone.as_deref())?,
+                name: validate::required_text(&format!("{who}姓名"), &party.name)
+                    .map_err(at(path("name")))?,
+                phone: optional_mobile(&format!("{who}电话"), party.phone.as_deref())
+                    .map_err(at(path("phone")))?,
                 id_number: optional_id_number(
                     &format!("{who}身份证号"),
                     party.id_number.as_deref(),
-                )?,
+                )
+                .map_err(at(path("id_number")))?,
                 address: validate::optional_text(party.address.as_deref()),
                 ..party
             });
         }
         if input.mediators.is_empty() {
-            return Err(Error::invalid("请至少填写一名调解员"));
+            return Err(Error::invalid("请至少填写一名调解员").at("mediators"));
         }
         let mut mediators = Vec::new();
         for mediator in &input.mediators {
             mediators.push(match mediator {
                 MediatorInput::Deputy(reference) => {
-                    let deputy = self.resolve_deputy(reference)?;
+                    let deputy = self.resolve_deputy(reference).map_err(at("mediators"))?;
                     if deputy.mediator_since.is_none() {
                         return Err(Error::refused(
                             ErrorKind::UnknownDeputy,
                             format!("代表“{}”未被聘为特邀调解员", deputy.name),
-                        ));
+                        )
+                        .at("mediators"));
                     }
                     Mediator {
                         deputy: Some(deputy.id),
@@ -579,12 +572,16 @@ impl Writer<'_> {
                 }
                 MediatorInput::Other(OtherMediator { name }) => Mediator {
                     deputy: None,
-                    name: validate::required_text("调解员姓名", name)?,
+                    name: validate::required_text("调解员姓名", name).map_err(at("mediators"))?,
                 },
             });
         }
         let case_no = validate::optional_text(input.case_no.as_deref());
-        let case = case_no.as_deref().map(|c| self.case_head(c)).transpose()?;
+        let case = case_no
+            .as_deref()
+            .map(|c| self.case_head(c))
+            .transpose()
+            .map_err(at("case_no"))?;
         let station = self.origin().to_owned();
         let year = accepted_at.year();
         let seq: u32 = self
@@ -646,9 +643,9 @@ impl Writer<'_> {
                 ),
             ));
         }
-        let at = station_time("事件时间", input.at)?;
+        let at = station_time("事件时间", input.at).map_err(validate::at("at"))?;
         if at < mediation.accepted_at {
-            return Err(Error::invalid("事件时间不能早于受理时间"));
+            return Err(Error::invalid("事件时间不能早于受理时间").at("at"));
         }
         let mut events = mediation_events(self.tx(), &mediation.id.to_string())?;
         if let Some(latest) = events.last()
@@ -657,7 +654,8 @@ impl Writer<'_> {
             return Err(Error::invalid(format!(
                 "事件时间不能早于该调解最近一次记录（{}）",
                 latest.at.format("%Y-%m-%d %H:%M")
-            )));
+            ))
+            .at("at"));
         }
         let before = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
         let kind = check_mediation_event(&mediation, &before, input.kind, at)?;
@@ -665,7 +663,8 @@ impl Writer<'_> {
             .deputy
             .as_deref()
             .map(|d| self.resolve_deputy(d))
-            .transpose()?
+            .transpose()
+            .map_err(validate::at("deputy"))?
             .map(|d| d.id);
         let id = self.new_id(at);
         let event = MediationEvent {

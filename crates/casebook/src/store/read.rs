@@ -69,6 +69,7 @@ impl StatusFilter {
 
 /// One line of the case list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseSummary {
     /// Record id.
     pub id: Uuid,
@@ -100,6 +101,7 @@ pub struct CaseSummary {
 
 /// One event on a case's timeline, with its label.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimelineEntry {
     /// What the deputy reads.
     pub label: &'static str,
@@ -112,6 +114,7 @@ pub struct TimelineEntry {
 
 /// A case with everything known about it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetail {
     /// The reception.
     pub reception: Reception,
@@ -137,6 +140,7 @@ pub struct CaseDetail {
 
 /// A deputy with the station and grid names.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeputyListing {
     /// The deputy.
     #[serde(flatten)]
@@ -147,6 +151,7 @@ pub struct DeputyListing {
 
 /// A deputy named on a duty shift.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DutyDeputy {
     /// Record id.
     pub id: Uuid,
@@ -156,6 +161,7 @@ pub struct DutyDeputy {
 
 /// A duty shift with its deputies' names.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DutyShiftListing {
     /// Record id.
     pub id: Uuid,
@@ -173,6 +179,7 @@ pub struct DutyShiftListing {
 
 /// A meeting in the list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingListing {
     /// The meeting.
     #[serde(flatten)]
@@ -181,6 +188,7 @@ pub struct MeetingListing {
 
 /// A mediation with its derived state.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationListing {
     /// The file.
     #[serde(flatten)]

@@ -14,6 +14,7 @@ use crate::time::china_today;
 
 /// A count under a key, with the label the deputy reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Count {
     /// Stable key (status name, category, grid code, deputy id).
     pub key: String,
@@ -25,6 +26,7 @@ pub struct Count {
 
 /// Follow-up satisfaction of cases.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SatisfactionStats {
     /// 满意
     pub satisfied: i64,
@@ -38,6 +40,7 @@ pub struct SatisfactionStats {
 
 /// Mediation figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MediationStats {
     /// Files accepted in the range.
     pub accepted: i64,
@@ -62,6 +65,7 @@ pub struct MediationStats {
 /// One row of the Ministry of Justice's mediation statistics: the files of one dispute type
 /// accepted in the range.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DisputeTypeRow {
     /// The dispute type (纠纷类型).
     pub dispute_type: String,
@@ -79,6 +83,7 @@ pub struct DisputeTypeRow {
 
 /// A deputy's work in the range (履职档案).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeputyRecord {
     /// Deputy id.
     pub id: String,
@@ -100,6 +105,7 @@ pub struct DeputyRecord {
 
 /// Council meeting figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingStats {
     /// Meetings held.
     pub held: i64,
@@ -109,6 +115,7 @@ pub struct MeetingStats {
 
 /// What `casebook stats` prints.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Stats {
     /// The station counted, or all.
     pub station: Option<String>,
