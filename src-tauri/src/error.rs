@@ -99,10 +99,16 @@ impl From<AppErrorKind> for CommandErrorKind {
 }
 
 impl From<casebook::Error> for CommandError {
+    /// A refusal keeps its message; a failure shows the deputy what to do, and its technical
+    /// cause (never a visitor's data: the core's failures name records, not their contents)
+    /// goes to the log.
     fn from(err: casebook::Error) -> Self {
+        if !err.kind().is_refusal() {
+            tracing::error!(kind = %err.kind(), "{err}");
+        }
         CommandError {
             field: err.field().map(str::to_owned),
-            ..Self::new(err.kind(), err.to_string())
+            ..Self::new(err.kind(), err.deputy_message())
         }
     }
 }
@@ -115,5 +121,29 @@ impl From<liaison_sync::SyncError> for CommandError {
             CommandErrorKind::App(AppErrorKind::SyncRefused)
         };
         Self::new(kind, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The window shows what to do; the database's own words stay in the log.
+    #[test]
+    fn a_failure_shows_the_deputy_chinese_only() {
+        let failed = casebook::Error::Io(std::io::Error::other("disk I/O error"));
+        let shown = CommandError::from(failed);
+        assert_eq!(shown.kind, CommandErrorKind::Core(ErrorKind::Storage));
+        assert!(
+            shown.message.starts_with("文件读写失败"),
+            "{}",
+            shown.message
+        );
+        assert!(!shown.message.contains("disk"), "{}", shown.message);
+        let corrupt = CommandError::from(casebook::Error::Corrupt("status 已办".into()));
+        assert!(!corrupt.message.contains("status"), "{}", corrupt.message);
+        let refused = CommandError::from(casebook::Error::invalid("电话号码应为11位").at("phone"));
+        assert_eq!(refused.message, "电话号码应为11位");
+        assert_eq!(refused.field.as_deref(), Some("phone"));
     }
 }
