@@ -23,6 +23,7 @@ use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
 };
 use casebook::store::stats::Stats;
+use casebook_docs::{Document, ReportKind};
 use liaison_sync::SyncOutcome;
 use ts_rs::{Config, ExportError, TS};
 
@@ -59,6 +60,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         CaseQuery,
         CommandError,
         DeputyListing,
+        Document,
         DutyShiftListing,
         ErrorKind,
         Exported,
@@ -77,6 +79,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         PublicKeys,
         ReceptionAdded,
         ReceptionInput,
+        ReportKind,
         RosterImported,
         Settings,
         Stats,

@@ -16,6 +16,7 @@ use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
 };
 use casebook::store::stats::Stats;
+use casebook_docs::{Document, ReportKind};
 use chrono::NaiveDate;
 use liaison_sync::SyncOutcome;
 use tauri::{AppHandle, Runtime, State};
@@ -62,11 +63,6 @@ pub async fn duty_shifts(
 #[tauri::command]
 pub async fn deputies(station: State<'_, Station>) -> Answer<Vec<DeputyListing>> {
     station.deputies().await
-}
-
-#[tauri::command]
-pub fn categories(station: State<'_, Station>) -> Vec<&'static str> {
-    station.categories()
 }
 
 /// Every label the screens show (status, kinds, channels, …), from the core's one table; the
@@ -152,7 +148,7 @@ pub async fn slip_html(station: State<'_, Station>, case_no: String) -> Answer<S
 #[tauri::command]
 pub async fn document_html(
     station: State<'_, Station>,
-    kind: String,
+    kind: Document,
     id: String,
 ) -> Answer<String> {
     station.document_html(kind, id).await
@@ -161,7 +157,7 @@ pub async fn document_html(
 #[tauri::command]
 pub async fn report_html(
     station: State<'_, Station>,
-    kind: String,
+    kind: ReportKind,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Answer<String> {
@@ -171,7 +167,7 @@ pub async fn report_html(
 #[tauri::command]
 pub async fn save_report(
     station: State<'_, Station>,
-    kind: String,
+    kind: ReportKind,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     dir: PathBuf,

@@ -60,7 +60,6 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::today,
             commands::duty_shifts,
             commands::deputies,
-            commands::categories,
             commands::labels,
             commands::list_cases,
             commands::case_detail,

@@ -10,7 +10,7 @@ use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
 use casebook::domain::{
-    CaseEventInput, DISPUTE_TYPES, MediationEventInput, MediationInput, MeetingInput,
+    CaseEventInput, MediationEventInput, MediationInput, MeetingInput,
     ReceptionInput, RosterFile,
 };
 use casebook::store::BookKind;
@@ -315,11 +315,6 @@ impl Station {
         self.with_book(|book| book.deputies()).await
     }
 
-    /// The dispute types, in the statistics' order.
-    pub fn categories(&self) -> Vec<&'static str> {
-        DISPUTE_TYPES.to_vec()
-    }
-
     /// One page of the case list.
     pub async fn list_cases(&self, query: CaseQuery) -> Result<CasePage, CommandError> {
         self.with_book(move |book| {
@@ -416,8 +411,7 @@ impl Station {
 
     /// A printed document (`slip`, `minutes`, `agreement`, …: the CLI's `render` names) of the
     /// record `id`, as a self-contained HTML page; slips carry this PC's phone when set.
-    pub async fn document_html(&self, kind: String, id: String) -> Result<String, CommandError> {
-        let document = Document::parse(&kind)?;
+    pub async fn document_html(&self, document: Document, id: String) -> Result<String, CommandError> {
         let phone = lock(&self.settings).station_phone.clone();
         let options = SlipOptions {
             station_phone: Some(phone).filter(|p| !p.is_empty()),
@@ -430,11 +424,10 @@ impl Station {
     /// so far) as a self-contained HTML page.
     pub async fn report_html(
         &self,
-        kind: String,
+        kind: ReportKind,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<String, CommandError> {
-        let kind = ReportKind::parse(&kind)?;
         self.with_book(move |book| {
             let range = kind.range(china_today(), from, to)?;
             Report::gather(book, kind, None, range)?.html()
@@ -446,13 +439,12 @@ impl Station {
     /// its title and days; returns the file written.
     pub async fn save_report(
         &self,
-        kind: String,
+        kind: ReportKind,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         dir: PathBuf,
         format: String,
     ) -> Result<PathBuf, CommandError> {
-        let kind = ReportKind::parse(&kind)?;
         let excel = match format.as_str() {
             "xlsx" => true,
             "html" => false,

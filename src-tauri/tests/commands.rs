@@ -294,7 +294,10 @@ fn the_demo_station_shows_every_screen() {
             .is_empty()
     );
     assert_eq!(
-        window.ok("categories", json!({})).as_array().unwrap().len(),
+        window.ok("labels", json!({}))["dispute_types"]
+            .as_array()
+            .unwrap()
+            .len(),
         19
     );
     let stats = window.ok("stats", json!({"from": null, "to": null}));

@@ -3,6 +3,7 @@
 
 import { reactive } from 'vue'
 import { api } from './api'
+import { disputeTypes } from './lib/labels'
 import type { BookStatus, DeputyListing, Settings } from './api/types'
 
 export const app = reactive({
@@ -41,13 +42,12 @@ function shared<T>(load: () => Promise<T>) {
 }
 
 const deputies = shared(api.deputies)
-const categories = shared(api.categories)
 
 /** Every deputy on the roster (retired ones included, flagged `active: false`). */
 export const loadDeputies: () => Promise<DeputyListing[]> = deputies.get
 
-/** The 19 dispute types, in the statistics' order. */
-export const loadCategories: () => Promise<string[]> = categories.get
+/** The 19 dispute types, in the statistics' order (from the core's label table). */
+export const loadCategories = (): Promise<string[]> => Promise.resolve(disputeTypes())
 
 /** After an import the roster may have changed. */
 export const rosterChanged: () => void = deputies.forget

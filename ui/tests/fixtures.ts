@@ -26,8 +26,6 @@ export const DEPUTIES: DeputyListing[] = [
   },
 ]
 
-export const CATEGORIES = ['婚姻家庭', '邻里', '房屋宅基地', '山林土地', '村务管理', '其他']
-
 export function caseDetail(matter: string): CaseDetail {
   return {
     reception: {

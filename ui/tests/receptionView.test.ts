@@ -3,7 +3,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { ElMessage } from 'element-plus'
 import ReceptionView from '../src/views/ReceptionView.vue'
-import { CATEGORIES, DEPUTIES } from './fixtures'
+import { DEPUTIES } from './fixtures'
 import { mountScreen } from './helpers'
 
 afterEach(() => {
@@ -18,8 +18,6 @@ function backend(addReception: Answer, slip = '<html><body>接待回执</body></
   const calls: Record<string, unknown>[] = []
   mockIPC((cmd, args) => {
     switch (cmd) {
-      case 'categories':
-        return CATEGORIES
       case 'deputies':
         return DEPUTIES
       case 'duty_shifts':

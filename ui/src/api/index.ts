@@ -87,7 +87,6 @@ export const api = {
   today: () => call<Today>('today'),
   dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),
   deputies: () => call<DeputyListing[]>('deputies'),
-  categories: () => call<string[]>('categories'),
   labels: () => call<Labels>('labels'),
   listCases: (filter: CaseQuery) => call<CasePage>('list_cases', { filter }),
   caseDetail: (caseNo: string) => call<CaseDetail>('case_detail', { caseNo }),

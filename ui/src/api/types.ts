@@ -3,7 +3,7 @@
 // `cargo test -p liaison-station --lib bindings`; CI fails when they differ. What is below is
 // the UI's own: names for text formats and unions the UI builds from the generated types.
 
-import type { CaseEventKind, CaseStatus, MediationEventKind } from './generated'
+import type { CaseEventKind, CaseStatus, Document, MediationEventKind } from './generated'
 
 export type * from './generated'
 
@@ -23,17 +23,5 @@ export type StatusFilter = CaseStatus | 'awaiting' | 'overdue'
 /** An inclusive range of seq numbers, `[from, to]`, as `PeerStatus` lists them. */
 export type SeqRange = [number, number]
 
-/** The printed documents, by the `document_html` command's names (render/mod.rs `Document`). */
-export type DocumentKind =
-  | 'slip'
-  | 'register'
-  | 'mediation-application'
-  | 'mediation-intake'
-  | 'mediation-record'
-  | 'agreement'
-  | 'follow-up'
-  | 'mediation-cover'
-  | 'minutes'
-
-/** The reports, by the `report_html` command's names (report/mod.rs `ReportKind`). */
-export type ReportKind = 'weekly' | 'monthly'
+/** The printed documents, by the `document_html` command's names (casebook-docs `Document`). */
+export type DocumentKind = Document

@@ -17,11 +17,11 @@ pub enum MediationSource {
     /// 主动调解
     #[serde(alias = "主动")]
     OwnInitiative,
-    /// 移交
-    #[serde(alias = "移交")]
+    /// 有关部门移交
+    #[serde(alias = "移交", alias = "有关部门移交")]
     Transferred,
-    /// 委托
-    #[serde(alias = "委托")]
+    /// 有关部门委托
+    #[serde(alias = "委托", alias = "有关部门委托")]
     Entrusted,
 }
 
@@ -39,8 +39,8 @@ impl MediationSource {
         match self {
             MediationSource::Application => "当事人申请",
             MediationSource::OwnInitiative => "主动调解",
-            MediationSource::Transferred => "移交",
-            MediationSource::Entrusted => "委托",
+            MediationSource::Transferred => "有关部门移交",
+            MediationSource::Entrusted => "有关部门委托",
         }
     }
 }

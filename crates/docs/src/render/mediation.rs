@@ -11,8 +11,7 @@ use casebook::{Book, Error, Result};
 use uuid::Uuid;
 
 use super::{
-    category_label, chinese_date, chinese_number, chinese_time, confirmation_label, page,
-    performance_label, role_label, sex_label, source_label,
+    category_label, chinese_date, chinese_number, chinese_time, page, sex_label,
 };
 
 /// Which document of a mediation file to print.
@@ -54,7 +53,7 @@ impl MediationFile {
         FileHeader {
             number: m.number.clone(),
             dispute: category_label(&m.dispute_type, m.dispute_subtype.as_deref()),
-            source: source_label(m.source),
+            source: m.source.label(),
             accepted: chinese_time(m.accepted_at),
             accepted_on: chinese_date(m.accepted_at.date_naive()),
             case_no: m.case_no.clone().unwrap_or_default(),
@@ -63,7 +62,7 @@ impl MediationFile {
                 .parties
                 .iter()
                 .map(|p| PartyLine {
-                    role: role_label(p.role),
+                    role: p.role.label(),
                     name: p.name.clone(),
                     sex: sex_label(p.sex),
                     age: p.age.map(|a| a.to_string()).unwrap_or_default(),
@@ -361,7 +360,7 @@ fn follow_up(file: &MediationFile) -> Result<String> {
             } => Some(format!(
                 "{}向{court}申请，{}",
                 chinese_date(*applied_on),
-                confirmation_label(*result)
+                result.label()
             )),
             _ => None,
         })
@@ -375,7 +374,7 @@ fn follow_up(file: &MediationFile) -> Result<String> {
                 .agreement_on
                 .map(chinese_date)
                 .unwrap_or_default(),
-            performance: file.state.performance.map_or("", performance_label),
+            performance: file.state.performance.map_or("", Performance::label),
             confirmation,
             visits,
         },

@@ -6,7 +6,7 @@ use askama::Template;
 use casebook::domain::{AgendaItem, CouncilMeeting};
 use casebook::{Book, Error, Result};
 
-use super::{chinese_date, chinese_time, method_label, page, printed_station_name};
+use super::{chinese_date, chinese_time, page, printed_station_name};
 
 /// Sign-in boxes per row of the sign-in sheet.
 const SIGN_IN_COLUMNS: usize = 5;
@@ -145,7 +145,7 @@ pub fn render_minutes(book: &Book, meeting_id: &str) -> Result<String> {
                 title: item.title.clone(),
                 case_no: item.case_no.clone().unwrap_or_default(),
                 discussion: item.discussion.clone().unwrap_or_default(),
-                method: method_label(item.method),
+                method: item.method.label(),
                 in_favour: item.votes.in_favour,
                 against: item.votes.against,
                 abstain: item.votes.abstain,

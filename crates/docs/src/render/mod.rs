@@ -23,61 +23,61 @@ pub use minutes::render_minutes;
 pub use register::render_register;
 pub use slip::{SlipOptions, render_slip};
 
-/// Every printed document, by the name the CLI (`render KIND`) and the app use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Every printed document, by the name the CLI (`render KIND`) and the app use: serde's
+/// kebab-case names (`slip`, `mediation-intake`, `follow-up`, …) are the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Document {
     /// 接待回执 of a case (id: the case number).
     Slip,
     /// 接待登记表 of a range of days (id: `2026-11-01..2026-11-30`, `2026-11-28` or `2026-11`).
     Register,
+    /// 人民调解申请书 (id: the mediation's number or id, as for every mediation document).
+    MediationApplication,
+    /// 人民调解受理登记表.
+    MediationIntake,
+    /// 人民调解记录.
+    MediationRecord,
+    /// 人民调解协议书 (needs a recorded agreement).
+    Agreement,
+    /// 人民调解回访记录.
+    FollowUp,
+    /// 人民调解卷宗封面.
+    MediationCover,
     /// 会议记录 of a council meeting (id: the meeting id).
     Minutes,
-    /// A document of a mediation file (id: its number or id).
-    Mediation(MediationDocument),
 }
 
 impl Document {
-    /// Every document with its name, in the order the CLI lists them.
-    pub const ALL: [(&'static str, Document); 9] = [
-        ("slip", Document::Slip),
-        ("register", Document::Register),
-        (
-            "mediation-application",
-            Document::Mediation(MediationDocument::Application),
-        ),
-        (
-            "mediation-intake",
-            Document::Mediation(MediationDocument::Intake),
-        ),
-        (
-            "mediation-record",
-            Document::Mediation(MediationDocument::Record),
-        ),
-        (
-            "agreement",
-            Document::Mediation(MediationDocument::Agreement),
-        ),
-        (
-            "follow-up",
-            Document::Mediation(MediationDocument::FollowUp),
-        ),
-        (
-            "mediation-cover",
-            Document::Mediation(MediationDocument::Cover),
-        ),
-        ("minutes", Document::Minutes),
+    /// Every document, in the order the CLI lists them.
+    pub const ALL: [Document; 9] = [
+        Document::Slip,
+        Document::Register,
+        Document::MediationApplication,
+        Document::MediationIntake,
+        Document::MediationRecord,
+        Document::Agreement,
+        Document::FollowUp,
+        Document::MediationCover,
+        Document::Minutes,
     ];
+
+    /// The document's name (`mediation-intake`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
 
     /// The document called `name`, or a refusal listing the names.
     pub fn parse(name: &str) -> Result<Document> {
-        Self::ALL
-            .iter()
-            .find(|(known, _)| *known == name.trim())
-            .map(|(_, document)| *document)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|(known, _)| *known).collect();
-                Error::invalid(format!("没有“{name}”这种文书，可用：{}", names.join("、")))
-            })
+        use serde::de::value::{Error as ValueError, StrDeserializer};
+        Document::deserialize(StrDeserializer::<ValueError>::new(name.trim())).map_err(|_| {
+            let names: Vec<String> = Self::ALL.iter().map(|known| known.name()).collect();
+            Error::invalid(format!("没有“{name}”这种文书，可用：{}", names.join("、")))
+        })
     }
 }
 
@@ -92,15 +92,22 @@ pub fn render_document(
     id: &str,
     slip: &SlipOptions,
 ) -> Result<String> {
+    let mediation = |which| render_mediation(book, which, id);
     match document {
         Document::Slip => render_slip(book, id, slip),
         Document::Register => render_register(book, DayRange::parse(id)?),
         Document::Minutes => render_minutes(book, id),
-        Document::Mediation(which) => render_mediation(book, which, id),
+        Document::MediationApplication => mediation(MediationDocument::Application),
+        Document::MediationIntake => mediation(MediationDocument::Intake),
+        Document::MediationRecord => mediation(MediationDocument::Record),
+        Document::Agreement => mediation(MediationDocument::Agreement),
+        Document::FollowUp => mediation(MediationDocument::FollowUp),
+        Document::MediationCover => mediation(MediationDocument::Cover),
     }
 }
 
 use askama::Template;
+use serde::{Deserialize, Serialize};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -196,51 +203,9 @@ pub(crate) fn page(document: &impl Template, what: &str) -> Result<String> {
         .map_err(|err| Error::Internal(format!("{what}排版失败：{err}")))
 }
 
-fn sex_label(sex: Option<Sex>) -> &'static str {
-    match sex {
-        Some(Sex::Male) => "男",
-        Some(Sex::Female) => "女",
-        None => "",
-    }
-}
-
-fn role_label(role: PartyRole) -> &'static str {
-    match role {
-        PartyRole::Applicant => "申请人",
-        PartyRole::Respondent => "被申请人",
-    }
-}
-
-fn source_label(source: MediationSource) -> &'static str {
-    match source {
-        MediationSource::Application => "当事人申请",
-        MediationSource::OwnInitiative => "主动调解",
-        MediationSource::Transferred => "有关部门移交",
-        MediationSource::Entrusted => "有关部门委托",
-    }
-}
-
-fn performance_label(performance: Performance) -> &'static str {
-    match performance {
-        Performance::Full => "已履行",
-        Performance::Partial => "部分履行",
-        Performance::None => "未履行",
-    }
-}
-
-fn confirmation_label(result: ConfirmationResult) -> &'static str {
-    match result {
-        ConfirmationResult::Pending => "审查中",
-        ConfirmationResult::Confirmed => "确认有效",
-        ConfirmationResult::Rejected => "不予确认",
-    }
-}
-
-fn method_label(method: VoteMethod) -> &'static str {
-    match method {
-        VoteMethod::ShowOfHands => "举手表决",
-        VoteMethod::SecretBallot => "无记名投票",
-    }
+/// A sex as printed: blank when not recorded.
+pub(crate) fn sex_label(sex: Option<Sex>) -> &'static str {
+    sex.map_or("", Sex::label)
 }
 
 /// `3` as `三`, for "一式三份" (numbers below a hundred; larger ones stay in digits).
@@ -358,5 +323,30 @@ mod tests {
         let svg = qr_svg("BX-2026-0001").unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("viewBox"));
+    }
+
+    /// The names the CLI, the app and the docs use, each read back to its document.
+    #[test]
+    fn documents_go_by_their_names() {
+        let names: Vec<String> = Document::ALL.iter().map(|d| d.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "slip",
+                "register",
+                "mediation-application",
+                "mediation-intake",
+                "mediation-record",
+                "agreement",
+                "follow-up",
+                "mediation-cover",
+                "minutes"
+            ]
+        );
+        for document in Document::ALL {
+            assert_eq!(Document::parse(&document.name()).unwrap(), document);
+        }
+        let err = Document::parse("receipt").unwrap_err();
+        assert!(err.to_string().contains("slip、register"), "{err}");
     }
 }

@@ -19,8 +19,10 @@ use crate::render::chart::BarChart;
 use crate::render::register::category;
 use crate::render::{DayRange, chinese_date, chinese_time, page, printed_station_name, summary};
 
-/// Which report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which report, by the name the CLI and the app use (`weekly`, `monthly`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ReportKind {
     /// 工作周报: a station's week, with its cases and duty roster.
     Weekly,
