@@ -10,8 +10,7 @@ use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
 use casebook::domain::{
-    CaseEventInput, MediationEventInput, MediationInput, MeetingInput,
-    ReceptionInput, RosterFile,
+    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
 };
 use casebook::store::BookKind;
 use casebook::store::ops::{
@@ -406,12 +405,16 @@ impl Station {
 
     /// The reception slip of a case, as a self-contained HTML page.
     pub async fn slip_html(&self, case_no: String) -> Result<String, CommandError> {
-        self.document_html("slip".into(), case_no).await
+        self.document_html(Document::Slip, case_no).await
     }
 
     /// A printed document (`slip`, `minutes`, `agreement`, …: the CLI's `render` names) of the
     /// record `id`, as a self-contained HTML page; slips carry this PC's phone when set.
-    pub async fn document_html(&self, document: Document, id: String) -> Result<String, CommandError> {
+    pub async fn document_html(
+        &self,
+        document: Document,
+        id: String,
+    ) -> Result<String, CommandError> {
         let phone = lock(&self.settings).station_phone.clone();
         let options = SlipOptions {
             station_phone: Some(phone).filter(|p| !p.is_empty()),

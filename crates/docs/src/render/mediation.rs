@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use casebook::domain::{Mediation, MediationEvent, MediationEventKind, MediationState};
+use casebook::domain::{
+    Mediation, MediationEvent, MediationEventKind, MediationState, Performance,
+};
 use casebook::{Book, Error, Result};
 use uuid::Uuid;
 
-use super::{
-    category_label, chinese_date, chinese_number, chinese_time, page, sex_label,
-};
+use super::{category_label, chinese_date, chinese_number, chinese_time, page, sex_label};
 
 /// Which document of a mediation file to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

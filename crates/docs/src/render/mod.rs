@@ -107,14 +107,12 @@ pub fn render_document(
 }
 
 use askama::Template;
-use serde::{Deserialize, Serialize};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use qrcode::QrCode;
 use qrcode::render::svg;
+use serde::{Deserialize, Serialize};
 
-use casebook::domain::{
-    ConfirmationResult, MediationSource, PartyRole, Performance, Sex, VoteMethod,
-};
+use casebook::domain::Sex;
 pub(crate) use casebook::validate::{mask_id_number, mask_phone};
 use casebook::{Book, Error, Result};
 
@@ -262,16 +260,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_document_name_parses_and_others_are_refused() {
-        for (name, document) in Document::ALL {
-            assert_eq!(Document::parse(name).unwrap(), document);
-        }
-        let err = Document::parse("receipt").unwrap_err();
-        assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
-        assert!(err.to_string().contains("mediation-cover"));
-    }
-
-    #[test]
     fn day_ranges_in_three_forms() {
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         let range = |from, to| DayRange { from, to };
@@ -347,6 +335,7 @@ mod tests {
             assert_eq!(Document::parse(&document.name()).unwrap(), document);
         }
         let err = Document::parse("receipt").unwrap_err();
+        assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
         assert!(err.to_string().contains("slip、register"), "{err}");
     }
 }
