@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use crate::change::Change;
 use crate::domain::{
-    CaseEvent, CaseState, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent,
-    MediationResult, MediationState, Reception, Station, timeline_state,
+    CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid, Mediation,
+    MediationEvent, MediationResult, MediationState, Reception, Station, dispute_type_index,
+    timeline_state,
 };
 use crate::error::{Error, Result};
 use crate::hlc::{Hlc, MAX_AHEAD_MS};
@@ -322,6 +323,16 @@ impl Applier {
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
     text.parse()
         .map_err(|_| Error::Corrupt(format!("date {text}")))
+}
+
+/// A stored case status.
+pub(crate) fn parse_status(text: &str) -> Result<CaseStatus> {
+    CaseStatus::parse(text).ok_or_else(|| Error::Corrupt(format!("status {text}")))
+}
+
+/// A stored dispute type, as its position in the list.
+pub(crate) fn parse_dispute_type(text: &str) -> Result<usize> {
+    dispute_type_index(text).map_err(|_| Error::Corrupt(format!("dispute type {text}")))
 }
 
 /// A stored record id.

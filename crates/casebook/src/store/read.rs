@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::Book;
 use super::apply::{
-    case_events, change_from_parts, decode, mediation_events, parse_date, parse_uuid,
+    case_events, change_from_parts, decode, mediation_events, parse_date, parse_status, parse_uuid,
 };
 use crate::change::LogEntry;
 use crate::domain::*;
@@ -643,8 +643,4 @@ impl Book {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(heads)
     }
-}
-
-fn parse_status(text: &str) -> Result<CaseStatus> {
-    CaseStatus::parse(text).ok_or_else(|| Error::Corrupt(format!("status {text}")))
 }

@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::Book;
-use super::apply::decode;
+use super::apply::{decode, parse_dispute_type, parse_status};
 use super::read::StatusFilter;
-use crate::domain::{CaseStatus, Reception, dispute_type_index};
+use crate::domain::{CaseStatus, Reception};
 use crate::error::Result;
 use crate::search::{self, TextQuery};
 
@@ -62,9 +62,8 @@ impl CandidateCheck<'_> {
         };
         if !filtered {
             let category: String = row.get(0)?;
-            if self
-                .category
-                .is_some_and(|wanted| dispute_type_index(&category).ok() != Some(wanted))
+            if let Some(wanted) = self.category
+                && parse_dispute_type(&category)? != wanted
             {
                 return Ok(false);
             }
@@ -72,7 +71,7 @@ impl CandidateCheck<'_> {
             let status_fits = match self.status {
                 Some(StatusFilter::Is(wanted)) => wanted.as_str() == status,
                 Some(StatusFilter::Overdue | StatusFilter::Awaiting) => {
-                    CaseStatus::parse(&status).is_some_and(CaseStatus::awaits_answer)
+                    parse_status(&status)?.awaits_answer()
                 }
                 None => true,
             };
