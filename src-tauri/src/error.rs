@@ -28,18 +28,6 @@ pub enum CommandErrorKind {
     App(AppErrorKind),
 }
 
-impl PartialEq<ErrorKind> for CommandErrorKind {
-    fn eq(&self, other: &ErrorKind) -> bool {
-        *self == CommandErrorKind::Core(*other)
-    }
-}
-
-impl PartialEq<AppErrorKind> for CommandErrorKind {
-    fn eq(&self, other: &AppErrorKind) -> bool {
-        *self == CommandErrorKind::App(*other)
-    }
-}
-
 /// A command's failure as the UI receives it: `{kind, message, field}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, TS)]
 #[error("{message}")]
@@ -71,7 +59,11 @@ impl CommandError {
     pub fn file(path: &std::path::Path, err: &std::io::Error) -> Self {
         Self::new(
             ErrorKind::BadInput,
-            format!("无法读写文件 {}：{err}", path.display()),
+            format!(
+                "无法读写文件 {}：{}",
+                path.display(),
+                casebook::error::io_reason(err)
+            ),
         )
     }
 

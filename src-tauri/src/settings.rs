@@ -77,7 +77,7 @@ mod tests {
         };
         assert_eq!(
             settings.validated().unwrap_err().kind,
-            casebook::ErrorKind::Invalid
+            crate::error::CommandErrorKind::Core(casebook::ErrorKind::Invalid)
         );
         let settings = Settings {
             hub_url: " http://192.0.2.10:8700/ ".into(),

@@ -3,7 +3,6 @@
 
 import { reactive } from 'vue'
 import { api } from './api'
-import { disputeTypes } from './lib/labels'
 import type { BookStatus, DeputyListing, Settings } from './api/types'
 
 export const app = reactive({
@@ -45,9 +44,6 @@ const deputies = shared(api.deputies)
 
 /** Every deputy on the roster (retired ones included, flagged `active: false`). */
 export const loadDeputies: () => Promise<DeputyListing[]> = deputies.get
-
-/** The 19 dispute types, in the statistics' order (from the core's label table). */
-export const loadCategories = (): Promise<string[]> => Promise.resolve(disputeTypes())
 
 /** After an import the roster may have changed. */
 export const rosterChanged: () => void = deputies.forget

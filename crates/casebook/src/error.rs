@@ -258,7 +258,7 @@ impl Error {
 }
 
 /// The cause of a file error in words a deputy knows.
-fn io_reason(err: &std::io::Error) -> &'static str {
+pub fn io_reason(err: &std::io::Error) -> &'static str {
     use std::io::ErrorKind as Io;
     match err.kind() {
         Io::NotFound => "找不到文件",
