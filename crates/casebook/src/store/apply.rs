@@ -15,8 +15,8 @@ use uuid::Uuid;
 use crate::change::Change;
 use crate::domain::{
     CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid, Mediation,
-    MediationEvent, MediationResult, MediationState, Reception, Station, dispute_type_index,
-    timeline_state,
+    MediationEvent, MediationResult, MediationState, Reception, Satisfaction, Station,
+    dispute_type_index, timeline_state,
 };
 use crate::error::{Error, Result};
 use crate::hlc::{Hlc, MAX_AHEAD_MS};
@@ -328,6 +328,14 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
 /// A stored case status.
 pub(crate) fn parse_status(text: &str) -> Result<CaseStatus> {
     CaseStatus::parse(text).ok_or_else(|| Error::Corrupt(format!("status {text}")))
+}
+
+/// A stored satisfaction.
+pub(crate) fn parse_satisfaction(text: &str) -> Result<Satisfaction> {
+    Satisfaction::ALL
+        .into_iter()
+        .find(|known| known.as_str() == text)
+        .ok_or_else(|| Error::Corrupt(format!("satisfaction {text}")))
 }
 
 /// A stored dispute type, as its position in the list.

@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use super::Book;
+use super::apply::{decode, parse_date, parse_satisfaction, parse_status};
 use super::stats::day_bounds;
 use crate::domain::{
     CaseStatus, CouncilMeeting, Mediation, MediationEvent, Reception, Satisfaction,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One reception as registers and reports list it.
 #[derive(Debug, Clone)]
@@ -38,11 +39,6 @@ pub struct MediationWithEvents {
     pub mediation: Mediation,
     /// Its events.
     pub events: Vec<MediationEvent>,
-}
-
-/// Decodes a record's stored JSON for printing.
-fn decode_body<T: serde::de::DeserializeOwned>(what: &str, body: &str) -> Result<T> {
-    serde_json::from_str(body).map_err(|err| Error::Corrupt(format!("{what}：{err}")))
 }
 
 impl Book {
@@ -83,7 +79,7 @@ impl Book {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(body, status, due, satisfaction, grid)| {
-                let reception: Reception = decode_body("接待记录", &body)?;
+                let reception: Reception = decode("接待记录", &body)?;
                 let deputies = reception
                     .deputies
                     .iter()
@@ -95,16 +91,12 @@ impl Book {
                 Ok(RegisterEntry {
                     deputies,
                     grid,
-                    status: CaseStatus::parse(&status)
-                        .ok_or_else(|| Error::Corrupt(format!("案件状态 {status}")))?,
-                    due: due
-                        .parse()
-                        .map_err(|_| Error::Corrupt(format!("答复期限 {due}")))?,
-                    satisfaction: satisfaction.and_then(|s| {
-                        Satisfaction::ALL
-                            .into_iter()
-                            .find(|known| known.as_str() == s)
-                    }),
+                    status: parse_status(&status)?,
+                    due: parse_date(&due)?,
+                    satisfaction: satisfaction
+                        .as_deref()
+                        .map(parse_satisfaction)
+                        .transpose()?,
                     reception,
                 })
             })
@@ -128,13 +120,13 @@ impl Book {
         let Some((id, body)) = found else {
             return Ok(None);
         };
-        let mediation: Mediation = decode_body("调解案件", &body)?;
+        let mediation: Mediation = decode("调解案件", &body)?;
         let mut select = self
             .conn()
             .prepare("SELECT body FROM mediation_events WHERE mediation_id = ?1 ORDER BY at, id")?;
         let events = select
             .query_map([&id], |row| row.get::<_, String>(0))?
-            .map(|body| decode_body::<MediationEvent>("调解记录", &body?))
+            .map(|body| decode::<MediationEvent>("调解记录", &body?))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(MediationWithEvents { mediation, events }))
     }
@@ -150,7 +142,7 @@ impl Book {
                 row.get(0)
             })
             .optional()?;
-        body.map(|body| decode_body("会议", &body)).transpose()
+        body.map(|body| decode("会议", &body)).transpose()
     }
 
     /// The name of the station `code` as the roster has it; `None` when it is not on the

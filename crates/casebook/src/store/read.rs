@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::Book;
 use super::apply::{
-    case_events, change_from_parts, decode, mediation_events, parse_date, parse_status, parse_uuid,
+    case_events, change_from_parts, decode, mediation_events, parse_date, parse_satisfaction,
+    parse_status, parse_uuid,
 };
 use crate::change::LogEntry;
 use crate::domain::*;
@@ -412,12 +413,8 @@ impl Book {
         let status = parse_status(&status)?;
         let due = parse_date(&due)?;
         let satisfaction = satisfaction
-            .map(|s| {
-                Satisfaction::ALL
-                    .into_iter()
-                    .find(|known| known.as_str() == s)
-                    .ok_or_else(|| Error::Corrupt(format!("satisfaction {s}")))
-            })
+            .as_deref()
+            .map(parse_satisfaction)
             .transpose()?;
         let timeline = case_events(&self.conn, rid)?
             .into_iter()
