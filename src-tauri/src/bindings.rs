@@ -15,6 +15,7 @@ use casebook::domain::{
     CaseEventInput, CaseEventKind, Labels, MediationEventInput, MediationEventKind, MediationInput,
     MeetingInput, ReceptionInput,
 };
+use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
     RosterImported,
@@ -61,6 +62,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         CommandError,
         DeputyListing,
         Document,
+        Draft,
         DutyShiftListing,
         ErrorKind,
         Exported,

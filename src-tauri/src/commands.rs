@@ -8,6 +8,7 @@ use casebook::bundle::{Exported, Imported, Peer};
 use casebook::domain::{
     CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
 };
+use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
     RosterImported,
@@ -223,6 +224,24 @@ pub fn settings(station: State<'_, Station>) -> Settings {
 #[tauri::command]
 pub async fn save_settings(station: State<'_, Station>, settings: Settings) -> Answer<Settings> {
     station.save_settings(settings).await
+}
+
+/// The unsaved content of a form (`reception`, `case-event:DL-2026-0001`, …), if any.
+#[tauri::command]
+pub async fn draft(station: State<'_, Station>, form: String) -> Answer<Option<Draft>> {
+    station.draft(form).await
+}
+
+/// Keeps a form's content as typed, so that leaving the screen or the app loses nothing.
+#[tauri::command]
+pub async fn save_draft(station: State<'_, Station>, form: String, body: String) -> Answer<Draft> {
+    station.save_draft(form, body).await
+}
+
+/// Forgets a form's draft: it was saved, or the deputy discarded it.
+#[tauri::command]
+pub async fn discard_draft(station: State<'_, Station>, form: String) -> Answer<()> {
+    station.discard_draft(form).await
 }
 
 /// The window has drawn its first screen with data: logs the start-up time, and with

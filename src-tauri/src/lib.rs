@@ -83,6 +83,9 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::import_bundle,
             commands::settings,
             commands::save_settings,
+            commands::draft,
+            commands::save_draft,
+            commands::discard_draft,
             commands::first_screen_shown,
         ])
 }

@@ -13,6 +13,7 @@ use casebook::domain::{
     CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
 };
 use casebook::store::BookKind;
+use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
     RosterImported,
@@ -359,6 +360,22 @@ impl Station {
     ) -> Result<CaseEventAdded, CommandError> {
         self.with_book(move |book| book.add_case_event(&case_no, input))
             .await
+    }
+
+    /// A form's draft.
+    pub async fn draft(&self, form: String) -> Result<Option<Draft>, CommandError> {
+        self.with_book(move |book| book.draft(&form)).await
+    }
+
+    /// Keeps a form's draft.
+    pub async fn save_draft(&self, form: String, body: String) -> Result<Draft, CommandError> {
+        self.with_book(move |book| book.save_draft(&form, &body))
+            .await
+    }
+
+    /// Forgets a form's draft.
+    pub async fn discard_draft(&self, form: String) -> Result<(), CommandError> {
+        self.with_book(move |book| book.discard_draft(&form)).await
     }
 
     /// Council meetings.

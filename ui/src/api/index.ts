@@ -13,6 +13,7 @@ import type {
   CommandErrorKind,
   DeputyListing,
   DocumentKind,
+  Draft,
   DutyShiftListing,
   Exported,
   Imported,
@@ -115,5 +116,8 @@ export const api = {
   importBundle: (path: string) => call<Imported>('import_bundle', { path }),
   settings: () => call<Settings>('settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+  draft: (form: string) => call<Draft | null>('draft', { form }),
+  saveDraft: (form: string, body: string) => call<Draft>('save_draft', { form, body }),
+  discardDraft: (form: string) => call<void>('discard_draft', { form }),
   firstScreenShown: () => call<void>('first_screen_shown'),
 }

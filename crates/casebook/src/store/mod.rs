@@ -7,12 +7,14 @@
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
 //! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`]
 //! (the case list's index plan in `search`), statistics in [`stats`], what the printed documents
-//! and reports read in [`documents`], the operations a deputy performs in [`ops`]. All the
+//! and reports read in [`documents`], the operations a deputy performs in [`ops`], unsaved forms
+//! in [`drafts`]. All the
 //! workspace's SQL is here. Stored JSON and enum columns decode strictly: a value the book
 //! cannot read is [`Error::Corrupt`], never a silent default.
 
 mod apply;
 pub mod documents;
+pub mod drafts;
 pub mod ops;
 pub mod read;
 mod search;
@@ -38,6 +40,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_sync.sql")),
     M::up(include_str!("migrations/003_pull_nonces.sql")),
     M::up(include_str!("migrations/004_trust.sql")),
+    M::up(include_str!("migrations/005_drafts.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -376,6 +379,29 @@ mod tests {
             .optional()
             .unwrap();
         assert_eq!(old_key, None);
+    }
+
+    /// A version-4 book opens with its records and keeps drafts from then on.
+    #[test]
+    fn a_version_4_book_gains_drafts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO book_meta VALUES ('origin_code', 'DL'), ('origin_name', '东岭村联络站'),
+                 ('kind', 'station'), ('created_at', '2026-01-05T09:00:00+08:00'), ('hlc', '7');
+             INSERT INTO peers VALUES ('QX', zeroblob(32), zeroblob(32), '2026-01-05T09:00:00+08:00', NULL);",
+        )
+        .unwrap();
+        assert!(conn.prepare("SELECT 1 FROM drafts").is_err());
+        drop(conn);
+
+        let book = Book::open(&path).unwrap();
+        assert_eq!(book.peers().unwrap().len(), 1);
+        book.save_draft("reception", r#"{"matter":"渡槽"}"#)
+            .unwrap();
+        assert!(book.draft("reception").unwrap().is_some());
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks
