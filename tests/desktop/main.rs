@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod books;
+mod drafts;
 mod driver;
 
 use casebook::domain::{CaseStatus, Satisfaction};
