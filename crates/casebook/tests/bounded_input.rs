@@ -227,7 +227,7 @@ fn a_hostile_origin_code_in_a_header_is_refused_before_anything_is_logged() {
         casebook::bundle::keys::decode_key("k", &town.public_keys().seal_public).unwrap();
     let hostile = format!("BX\u{1b}[2J{}", "A".repeat(1000));
     let seal = Seal {
-        schema_version: casebook::store::SCHEMA_VERSION,
+        schema_version: casebook::store::LOG_VERSION,
         origin: &hostile,
         recipient: "QX",
         recipient_seal: &x25519_dalek::PublicKey::from(seal_key),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use casebook::bundle::format::{self, Payload, Seal};
 use casebook::change::{Change, LogEntry};
 use casebook::domain::*;
-use casebook::store::{BookKind, SCHEMA_VERSION};
+use casebook::store::{BookKind, LOG_VERSION};
 use casebook::time::china_now;
 use casebook::{Book, ErrorKind};
 use chrono::TimeDelta;
@@ -364,13 +364,13 @@ fn a_newer_schema_is_quarantined_and_does_not_block_other_origins() {
         .add_reception(reception("陈建国", "新版本"))
         .unwrap();
     let log = t.stations[0].changes_since(None, 0, None).unwrap();
-    let newer = t.seal_by_hand(0, (1, log.len() as i64), log, SCHEMA_VERSION + 1);
+    let newer = t.seal_by_hand(0, (1, log.len() as i64), log, LOG_VERSION + 1);
     let imported = t.town.import_bundle(&newer).unwrap();
     assert_eq!((imported.applied, imported.quarantined), (0, 1));
     let list = t.town.quarantined().unwrap();
     assert_eq!(
         (list[0].origin.as_str(), list[0].schema_version),
-        ("BX", SCHEMA_VERSION + 1)
+        ("BX", LOG_VERSION + 1)
     );
     t.stations[1]
         .add_reception(reception("黄海", "南塘村的事"))
@@ -393,14 +393,14 @@ fn a_newer_schema_resent_with_more_replaces_what_quarantine_held() {
         0,
         (1, last - 1),
         log[..log.len() - 1].to_vec(),
-        SCHEMA_VERSION + 1,
+        LOG_VERSION + 1,
     );
-    let both_weeks = t.seal_by_hand(0, (1, last), log.clone(), SCHEMA_VERSION + 1);
+    let both_weeks = t.seal_by_hand(0, (1, last), log.clone(), LOG_VERSION + 1);
     let only_the_last = t.seal_by_hand(
         0,
         (last, last),
         log[log.len() - 1..].to_vec(),
-        SCHEMA_VERSION + 1,
+        LOG_VERSION + 1,
     );
     assert_eq!(t.town.import_bundle(&first_week).unwrap().quarantined, 1);
     assert_eq!(t.town.import_bundle(&only_the_last).unwrap().quarantined, 1);
@@ -432,7 +432,7 @@ fn the_same_seq_with_other_content_is_refused_whole() {
     if let Change::ReceptionCreate(reception) = &mut log[0].change {
         reception.matter = "改过的原文".into();
     }
-    let forged = t.seal_by_hand(0, (1, 1), log, SCHEMA_VERSION);
+    let forged = t.seal_by_hand(0, (1, 1), log, LOG_VERSION);
     let err = t.town.import_bundle(&forged).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
     assert_eq!(t.town.canonical_dump().unwrap(), before);
@@ -642,7 +642,7 @@ fn a_station_cannot_create_another_stations_records() {
     for entry in &mut log {
         entry.origin = "NT".into();
     }
-    let forged = t.seal_by_hand(1, (1, log.len() as i64), log, SCHEMA_VERSION);
+    let forged = t.seal_by_hand(1, (1, log.len() as i64), log, LOG_VERSION);
     let before = t.town.canonical_dump().unwrap();
     let err = t.town.import_bundle(&forged).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotOwner);
@@ -751,7 +751,7 @@ fn bundles_imported_together_are_each_all_or_nothing() {
     if let Change::ReceptionCreate(reception) = &mut log[0].change {
         reception.matter = "伪造".into();
     }
-    let forged = t.seal_by_hand(0, (1, 1), log, SCHEMA_VERSION);
+    let forged = t.seal_by_hand(0, (1, 1), log, LOG_VERSION);
 
     let results = t.town.import_bundles(&[&bx, &tampered, &forged, &nt, &bx]);
     assert_eq!(results[0].as_ref().unwrap().applied, 1);
@@ -781,14 +781,14 @@ fn a_newer_schema_that_this_version_cannot_decode_is_still_quarantined() {
     let future = br#"{"changes":[{"origin":"BX","seq":1,"hlc":1,"deputy":null,"schema_version":99,
         "base_hlc":null,"type":"visit_photo_attach","record":{"id":"x","photo":"..."}}],"receipts":[],
         "attachments":[]}"#;
-    let newer = t.seal_json_by_hand(0, (1, 1), future, (1, 0), SCHEMA_VERSION + 1);
+    let newer = t.seal_json_by_hand(0, (1, 1), future, (1, 0), LOG_VERSION + 1);
     assert_eq!(t.town.import_bundle(&newer).unwrap().quarantined, 1);
-    let same_schema = t.seal_json_by_hand(0, (1, 1), future, (1, 0), SCHEMA_VERSION);
+    let same_schema = t.seal_json_by_hand(0, (1, 1), future, (1, 0), LOG_VERSION);
     assert_eq!(
         t.town.import_bundle(&same_schema).unwrap_err().kind(),
         ErrorKind::BadBundle
     );
-    let nonsense_range = t.seal_by_hand(0, (0, 0), vec![], SCHEMA_VERSION);
+    let nonsense_range = t.seal_by_hand(0, (0, 0), vec![], LOG_VERSION);
     assert_eq!(
         t.town.import_bundle(&nonsense_range).unwrap_err().kind(),
         ErrorKind::BadBundle

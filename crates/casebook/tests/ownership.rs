@@ -86,7 +86,7 @@ impl Field {
         let town_keys = self.town.public_keys();
         let seal_key = decode_key("k", &town_keys.seal_public).unwrap();
         let seal = Seal {
-            schema_version: casebook::store::SCHEMA_VERSION,
+            schema_version: casebook::store::LOG_VERSION,
             origin: "BX",
             recipient: "QX",
             recipient_seal: &x25519_dalek::PublicKey::from(seal_key),

@@ -30,7 +30,7 @@ pub fn seal_compressed(
 ) -> Vec<u8> {
     let seal_public = decode_key("k", &to.public_keys().seal_public).expect("seal key");
     let seal = Seal {
-        schema_version: casebook::store::SCHEMA_VERSION,
+        schema_version: casebook::store::LOG_VERSION,
         origin: &from.origin().code,
         recipient: &to.origin().code,
         recipient_seal: &x25519_dalek::PublicKey::from(seal_public),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::format::{self, Receipt, Seal};
 use crate::domain::Reception;
 use crate::error::{Error, Result};
-use crate::store::{Book, BookKind, SCHEMA_VERSION};
+use crate::store::{Book, BookKind, LOG_VERSION};
 use crate::time::{china_now, stored};
 
 /// What `bundle export` answers. `path` is `None` when there was nothing new.
@@ -159,7 +159,7 @@ impl Book {
         })
         .map_err(|err| Error::Internal(err.to_string()))?;
         let seal = Seal {
-            schema_version: SCHEMA_VERSION,
+            schema_version: LOG_VERSION,
             origin: &own,
             recipient: to,
             recipient_seal: &recipient_seal,

@@ -9,7 +9,7 @@ use super::import::encode_entries;
 use super::keys::sign_public_key;
 use super::peers::active;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Book, SCHEMA_VERSION};
+use crate::store::{Book, LOG_VERSION};
 
 impl Book {
     /// Everything about a bundle that needs no write: framing, sender, recipient, signature,
@@ -88,7 +88,7 @@ impl BundleOpener {
         let sender = self.sender_key(&header)?;
         let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
         // A newer schema may not decode with this version: keep the verified file as it is.
-        let newer = header.schema_version > SCHEMA_VERSION;
+        let newer = header.schema_version > LOG_VERSION;
         Ok(OpenedBundle {
             header,
             compressed,

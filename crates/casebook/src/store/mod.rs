@@ -46,6 +46,12 @@ const MIGRATION_STEPS: &[M<'static>] = &[
 /// Schema version of books this build writes (the number of migrations).
 pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
 
+/// Version of what the change log and bundles carry: the records' JSON and the log's fields.
+/// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
+/// PC's own) did not, so a town that has not upgraded yet still reads an upgraded station's
+/// bundles instead of keeping them aside as newer.
+pub const LOG_VERSION: i64 = 4;
+
 /// The schema's migration history.
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATION_STEPS)

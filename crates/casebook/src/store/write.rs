@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::apply::{Applier, Version, change_from_parts, change_to_parts};
-use super::{Book, BookKind, Origin, SCHEMA_VERSION};
+use super::{Book, BookKind, LOG_VERSION, Origin};
 use crate::change::{Change, LogEntry};
 use crate::error::{Error, Result};
 use crate::hlc::Hlc;
@@ -176,7 +176,7 @@ impl<'b> Writer<'b> {
             seq: self.next_seq,
             hlc: self.hlc.packed(),
             deputy,
-            schema_version: SCHEMA_VERSION,
+            schema_version: LOG_VERSION,
             base_hlc,
             change,
         };
