@@ -7,6 +7,7 @@
 
 mod books;
 mod driver;
+mod layout;
 
 use casebook::domain::{CaseStatus, Satisfaction};
 use chrono::{Days, Local};
