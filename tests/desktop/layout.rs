@@ -98,7 +98,9 @@ function cutBy(el, boxes) {
   let worst = 0;
   for (let e = el; e && e !== document.body; e = e.parentElement) {
     const s = getComputedStyle(e);
-    if (e !== el && ['auto', 'scroll'].includes(s.overflowX)) break;
+    // A table's header scrolls with its body (Element Plus moves it by script).
+    const scrolls = ['auto', 'scroll'].includes(s.overflowX) || e.classList.contains('el-table__header-wrapper');
+    if (e !== el && scrolls) break;
     if (e !== el && !['hidden', 'clip'].includes(s.overflowX)) continue;
     const box = e.getBoundingClientRect();
     worst = Math.max(worst, box.left - left, right - box.right);
@@ -155,7 +157,7 @@ for (const table of within('.case-table')) {
 // A table that scrolls sideways keeps its first column in view.
 for (const scroller of within('.case-table-scroll, .el-table .el-scrollbar__wrap')) {
   if (scroller.scrollWidth <= scroller.clientWidth + 1) continue;
-  const first = scroller.querySelector('tbody tr td:first-child');
+  const first = scroller.querySelector('tbody tr td:first-child:not([colspan])');
   if (!first) continue;
   const before = scroller.scrollLeft;
   scroller.scrollLeft = scroller.scrollWidth;
