@@ -145,6 +145,20 @@ for (const input of within('input')) {
     report(input.value ? '输入框里的内容显示不全' : '输入框的提示显示不全', input, `宽 ${Math.round(room)}px，需 ${Math.ceil(need)}px`);
   }
 }
+// Dates, times, ID numbers and phones are read whole: never split across lines.
+for (const root of roots) {
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (!shown(n.parentElement)) continue;
+    for (const m of n.textContent.matchAll(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|\d{17}[\dX]|1\d{10}/g)) {
+      range.setStart(n, m.index);
+      range.setEnd(n, m.index + m[0].length);
+      const boxes = [...range.getClientRects()].filter((b) => b.width > 0.5 && b.height > 0.5);
+      if (lineCount(boxes) > 1) report('日期或号码被拆成两行', n.parentElement, m[0]);
+    }
+  }
+}
 // The matter keeps room for ten characters.
 for (const table of within('.case-table')) {
   const th = [...table.querySelectorAll('th')].find((t) => t.innerText.trim() === '事由');
