@@ -365,18 +365,24 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.open("nav-duty", "值班安排").await;
     app.find(".el-table__body tr.el-table__row").await;
     found.check(app, font, "值班安排", ".shell").await;
+    picture(app, font, "duty").await;
 
     app.open("nav-sync", "同步").await;
     app.testid("export-run").await;
     found.check(app, font, "同步", ".shell").await;
+    picture(app, font, "sync").await;
 
     app.open("nav-stats", "统计").await;
     app.find(".chart canvas").await;
     found.check(app, font, "统计", ".shell").await;
+    // The charts animate: a picture once they stand still.
+    app.screenshot_still(&format!("stats-{MIN_WIDTH}-{}", font.slug()))
+        .await;
 
     app.open("nav-settings", "设置").await;
     app.testid("settings-phone").await;
     found.check(app, font, "设置", ".shell").await;
+    picture(app, font, "settings").await;
 }
 
 #[tokio::test]
