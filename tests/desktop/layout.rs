@@ -248,7 +248,7 @@ async fn picture(app: &App, font: Font, name: &str) {
         .await;
 }
 
-/// Presses Escape, which closes the drawer or dialog on top.
+/// Presses Escape, which closes the drawer, dialog or pop-up on top.
 async fn escape(app: &App) {
     let escape = char::from(Key::Escape);
     app.client
@@ -259,9 +259,9 @@ async fn escape(app: &App) {
         )
         .await
         .expect("press Escape");
-    app.until("the drawer or dialog to close", || async {
+    app.until("the drawer, dialog or pop-up to close", || async {
         app.js(
-            "return [...document.querySelectorAll('.el-drawer, .el-dialog')]
+            "return [...document.querySelectorAll('.el-drawer, .el-dialog, .el-popper')]
                .every((e) => e.getBoundingClientRect().width === 0 || e.closest('[style*=\"display: none\"]'))",
         )
         .await
@@ -294,6 +294,17 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.js("document.activeElement?.blur()").await;
     found.check(app, font, "接待登记", ".shell").await;
     picture(app, font, "reception").await;
+    // What pops up over the form: a select's options and the date and time picker.
+    app.click_testid("rc-channel").await;
+    found
+        .check(app, font, "接待方式的选项", ".el-select-dropdown")
+        .await;
+    escape(app).await;
+    app.click_testid("rc-received-at").await;
+    found
+        .check(app, font, "接待时间的日期时间选择", ".el-picker-panel")
+        .await;
+    escape(app).await;
     app.click_testid("rc-save").await;
     app.find(".el-form-item__error").await;
     found
