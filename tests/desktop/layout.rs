@@ -1,7 +1,9 @@
 //! Issue 19 §1: at the window's minimum size (1024×640), with 大字体 off and on, every screen
-//! fits. No header or label wraps or is cut, the matter column keeps room for ten characters, a
-//! full ID number and phone fit their fields, a wide table keeps its first column in view when
-//! scrolled sideways, and 大字体 leaves no text below 16 px. Measured in the DOM by `CHECK`.
+//! fits. No header or label wraps or is cut, nothing else is cut, the matter column keeps room
+//! for ten characters, a full ID number and phone fit their fields, no date or number is split
+//! across lines, a wide table keeps its first column in view when scrolled sideways while the
+//! page never scrolls sideways, and 大字体 leaves no text below 16 px. Measured in the DOM by
+//! `CHECK`; the pictures land in `target/tmp/screens/NAME-1024-FONT.png`.
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
