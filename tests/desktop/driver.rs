@@ -1,6 +1,7 @@
 //! The real app under WebDriver: `tauri-driver` (which starts WebKit's `WebKitWebDriver`) on
 //! free ports, and a session whose browser is `liaison-station` itself.
 
+use std::cell::Cell;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -117,9 +118,14 @@ impl Drop for DriverProcess {
     }
 }
 
+/// The window's size as the app opens it (src-tauri/tauri.conf.json).
+const WINDOW_SIZE: (u32, u32) = (1366, 768);
+
 /// The app's window, driven over WebDriver.
 pub struct App {
     pub client: Client,
+    /// The inner size the window has, which every screenshot must show.
+    size: Cell<(u32, u32)>,
     _driver: DriverProcess,
     _window: MutexGuard<'static, ()>,
 }
@@ -181,6 +187,7 @@ pub async fn launch(binary: &Path, args: &[String]) -> App {
         .expect("a WebDriver session on the app");
     let app = App {
         client,
+        size: Cell::new(WINDOW_SIZE),
         _driver: driver,
         _window: window,
     };
@@ -257,7 +264,10 @@ impl App {
     /// (`target/tmp/screens/failed.png`).
     pub async fn fail(&self, what: &str) -> ! {
         let picture = match self.client.screenshot().await {
-            Ok(png) => format!("; screen: {}", save_screenshot("failed", &png).display()),
+            Ok(png) => format!(
+                "; screen: {}",
+                save_screenshot("failed", &png, None).display()
+            ),
             Err(_) => String::new(),
         };
         panic!("{what}{}{picture}", self.messages().await);
@@ -314,11 +324,51 @@ impl App {
     }
 
     /// Once the screen has settled, saves a PNG of the window as
-    /// `target/tmp/screens/NAME.png` and checks that the window is 1366×768.
+    /// `target/tmp/screens/NAME.png` and checks that it has the window's size (1366×768 unless
+    /// [`App::resize`] changed it).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         self.settle().await;
         let png = self.client.screenshot().await.expect("screenshot");
-        save_screenshot(name, &png)
+        save_screenshot(name, &png, Some(self.size.get()))
+    }
+
+    /// Resizes the window so that the page inside it is `width`×`height`, as a deputy dragging
+    /// its corner would, and checks the page's own measure of it.
+    pub async fn resize(&self, width: u32, height: u32) {
+        let inner = || async {
+            let size = self
+                .js("return [window.innerWidth, window.innerHeight]")
+                .await;
+            let size = |at: usize| size[at].as_u64().expect("a size");
+            (size(0), size(1))
+        };
+        let (outer_width, outer_height) = self.client.get_window_size().await.expect("window size");
+        let (inner_width, inner_height) = inner().await;
+        // Whatever frame the window has stays around the page.
+        let frame = |outer: u64, inner: u64, wanted: u32| {
+            u32::try_from(outer.saturating_sub(inner)).expect("a frame") + wanted
+        };
+        self.client
+            .set_window_size(
+                frame(outer_width, inner_width, width),
+                frame(outer_height, inner_height, height),
+            )
+            .await
+            .expect("resize the window");
+        let wanted = (u64::from(width), u64::from(height));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let now = inner().await;
+            if now == wanted {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the page is {now:?}, not {wanted:?}, in the resized window"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.size.set((width, height));
     }
 
     /// As [`App::screenshot`], for a screen whose scripts animate (charts): waits until two
@@ -331,7 +381,7 @@ impl App {
             tokio::time::sleep(Duration::from_millis(250)).await;
             let png = self.client.screenshot().await.expect("screenshot");
             if png == last {
-                return save_screenshot(name, &png);
+                return save_screenshot(name, &png, Some(self.size.get()));
             }
             assert!(Instant::now() < deadline, "{name} never stopped moving");
             last = png;
@@ -527,15 +577,18 @@ impl App {
     }
 }
 
-/// Writes `png` as `target/tmp/screens/NAME.png`, once it is sure to be a 1366×768 picture.
-fn save_screenshot(name: &str, png: &[u8]) -> PathBuf {
+/// Writes `png` as `target/tmp/screens/NAME.png`, once it is sure to be a PNG of the `expected`
+/// size (width, height), when one is given.
+fn save_screenshot(name: &str, png: &[u8], expected: Option<(u32, u32)>) -> PathBuf {
     assert_eq!(png.get(..8), Some(&b"\x89PNG\r\n\x1a\n"[..]), "a PNG");
     let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes"));
-    assert_eq!(
-        (size(16), size(20)),
-        (1366, 768),
-        "{name}: the window is 1366×768"
-    );
+    if let Some((width, height)) = expected {
+        assert_eq!(
+            (size(16), size(20)),
+            (width, height),
+            "{name}: the window is {width}×{height}"
+        );
+    }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screens");
     std::fs::create_dir_all(&dir).expect("screens folder");
     let path = dir.join(format!("{name}.png"));

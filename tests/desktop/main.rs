@@ -8,6 +8,7 @@
 mod books;
 mod drafts;
 mod driver;
+mod layout;
 
 use casebook::domain::{CaseStatus, Satisfaction};
 use chrono::{Days, Local};

@@ -15,6 +15,15 @@ export function applyLargeFont(on: boolean): void {
   document.documentElement.classList.toggle('large-font', on)
 }
 
+/**
+ * `n` em of the page's text in pixels, for what takes a width only in pixels (table columns):
+ * re-rendered, it follows 大字体 like the CSS does.
+ */
+export function em(n: number): number {
+  void app.settings?.large_font // the dependency that re-renders the caller when 大字体 changes
+  return Math.round(n * parseFloat(getComputedStyle(document.documentElement).fontSize))
+}
+
 export async function loadSettings(): Promise<void> {
   app.settings = await api.settings()
   applyLargeFont(app.settings.large_font)

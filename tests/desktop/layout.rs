@@ -1,0 +1,473 @@
+//! Issue 19 §1: at the window's minimum size (1024×640), with 大字体 off and on, every screen
+//! fits. No header or label wraps or is cut, nothing else is cut, the matter column keeps room
+//! for ten characters, a full ID number and phone fit their fields, no date or number is split
+//! across lines, a wide table keeps its first column in view when scrolled sideways while the
+//! page never scrolls sideways, and 大字体 leaves no text below 16 px. Measured in the DOM by
+//! `CHECK`; the pictures land in `target/tmp/screens/NAME-1024-FONT.png`.
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use serde_json::json;
+
+use crate::books;
+use crate::driver::{App, app_binary, launch};
+
+/// The window's minimum size (`minWidth`, `minHeight` in src-tauri/tauri.conf.json).
+const MIN_WIDTH: u32 = 1024;
+const MIN_HEIGHT: u32 = 640;
+
+const VISITOR_ID: &str = "11010519491231002X";
+const VISITOR_PHONE: &str = "13912345678";
+
+/// Whether 大字体 is on: how the failures and the screenshots are named.
+#[derive(Clone, Copy)]
+enum Font {
+    Normal,
+    Large,
+}
+
+impl Font {
+    fn name(self) -> &'static str {
+        match self {
+            Font::Normal => "正常字体",
+            Font::Large => "大字体",
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Font::Normal => "normal",
+            Font::Large => "large",
+        }
+    }
+}
+
+/// Measures what is shown inside the elements matching `arguments[0]` and answers what does
+/// not fit, in Chinese, naming each element by its text.
+const CHECK: &str = r#"
+const roots = [...document.querySelectorAll(arguments[0])].filter(shown);
+if (!roots.length) return null;
+const large = document.documentElement.classList.contains('large-font');
+const problems = [];
+const seen = new Set();
+
+function shown(el) {
+  const box = el.getBoundingClientRect();
+  if (box.width < 1 || box.height < 1) return false;
+  for (let e = el; e; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (s.display === 'none' || s.visibility === 'hidden' || s.opacity === '0') return false;
+  }
+  return true;
+}
+function named(el) {
+  const text = el instanceof HTMLInputElement ? el.value || el.placeholder : el.innerText;
+  return (text || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+}
+function report(what, el, detail) {
+  const line = `${what}「${named(el)}」` + (detail ? `（${detail}）` : '');
+  if (!seen.has(line)) { seen.add(line); problems.push(line); }
+}
+function within(css) {
+  return roots.flatMap((r) => [...(r.matches(css) ? [r] : []), ...r.querySelectorAll(css)]).filter(shown);
+}
+// The boxes of the element's text, one or more per line.
+function textBoxes(el) {
+  const boxes = [];
+  const range = document.createRange();
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (!n.textContent.trim() || !shown(n.parentElement)) continue;
+    range.selectNodeContents(n);
+    for (const b of range.getClientRects()) if (b.width > 0.5 && b.height > 0.5) boxes.push(b);
+  }
+  return boxes;
+}
+function lineCount(boxes) {
+  const rows = boxes.map((b) => ({ mid: (b.top + b.bottom) / 2, h: b.height })).sort((a, b) => a.mid - b.mid);
+  let count = 0, last = null;
+  for (const r of rows) {
+    if (!last || r.mid - last.mid > 0.6 * Math.min(r.h, last.h)) { count++; last = r; }
+  }
+  return count;
+}
+// How far (px) the text reaches sideways past the element itself or an ancestor that hides
+// what overflows it (an ancestor that scrolls shows it by scrolling).
+function cutBy(el, boxes) {
+  if (!boxes.length) return 0;
+  const left = Math.min(...boxes.map((b) => b.left));
+  const right = Math.max(...boxes.map((b) => b.right));
+  let worst = 0;
+  for (let e = el; e && e !== document.body; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    // A table's header scrolls with its body (Element Plus moves it by script).
+    const scrolls = ['auto', 'scroll'].includes(s.overflowX) || e.classList.contains('el-table__header-wrapper');
+    if (e !== el && scrolls) break;
+    if (e !== el && !['hidden', 'clip'].includes(s.overflowX)) continue;
+    const box = e.getBoundingClientRect();
+    worst = Math.max(worst, box.left - left, right - box.right);
+  }
+  if (getComputedStyle(el).display !== 'inline' && ['hidden', 'clip'].includes(getComputedStyle(el).overflowX)) {
+    worst = Math.max(worst, el.scrollWidth - el.clientWidth);
+  }
+  return worst;
+}
+
+// Headers and labels: one line, whole.
+const LABELS = [
+  '.page-title', '.panel-title', '.brand', '.el-menu-item', 'th', '.el-table__header .cell',
+  '.el-table__body td:first-child .cell', '.case-no', '.el-form-item__label', '.el-descriptions__label',
+  '.el-checkbox__label', '.el-radio__label', '.el-switch__label', '.el-button > span', '.el-tag__content',
+  '.el-select__placeholder', '.el-drawer__title', '.el-dialog__title', '.el-step__title',
+  '.el-collapse-item__header', '.figure span', '.field-label',
+].join(', ');
+for (const el of within(LABELS)) {
+  const boxes = textBoxes(el);
+  const lines = lineCount(boxes);
+  const cut = cutBy(el, boxes);
+  if (cut > 1) report('标题或标签被截断', el, `少了 ${Math.round(cut)}px`);
+  else if (lines > 1) report('标题或标签换行', el, `${lines} 行`);
+}
+// Everything else that is read: whole (it may wrap).
+for (const el of within('td, .cell, .el-form-item__error, .el-alert__title, .el-alert__description, .el-descriptions__content, p, .muted, .hint, .el-message__content, .el-empty__description, .el-input__count, .el-timeline-item__timestamp')) {
+  const cut = cutBy(el, textBoxes(el));
+  if (cut > 1) report('文字被截断', el, `少了 ${Math.round(cut)}px`);
+}
+// What is typed or offered in a field shows whole.
+const pen = document.createElement('canvas').getContext('2d');
+for (const input of within('input')) {
+  if (['checkbox', 'radio', 'hidden', 'file'].includes(input.type) || input.classList.contains('el-select__input')) continue;
+  const text = input.value || input.placeholder;
+  if (!text) continue;
+  const s = getComputedStyle(input);
+  pen.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+  const need = pen.measureText(text).width;
+  const room = input.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  if (need > room + 1) {
+    report(input.value ? '输入框里的内容显示不全' : '输入框的提示显示不全', input, `宽 ${Math.round(room)}px，需 ${Math.ceil(need)}px`);
+  }
+}
+// Dates, times, ID numbers and phones are read whole: never split across lines.
+for (const root of roots) {
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (!shown(n.parentElement)) continue;
+    for (const m of n.textContent.matchAll(/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|\d{17}[\dX]|1\d{10}/g)) {
+      range.setStart(n, m.index);
+      range.setEnd(n, m.index + m[0].length);
+      const boxes = [...range.getClientRects()].filter((b) => b.width > 0.5 && b.height > 0.5);
+      if (lineCount(boxes) > 1) report('日期或号码被拆成两行', n.parentElement, m[0]);
+    }
+  }
+}
+// The matter keeps room for ten characters.
+for (const table of within('.case-table')) {
+  const th = [...table.querySelectorAll('th')].find((t) => t.innerText.trim() === '事由');
+  const cell = table.querySelector('td') ?? th;
+  const size = parseFloat(getComputedStyle(cell).fontSize);
+  const s = getComputedStyle(th);
+  const room = th.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  if (room < 10 * size) report('事由一栏不到十个字宽', th, `宽 ${Math.round(room)}px，十个字 ${10 * size}px`);
+}
+// A table that scrolls sideways keeps its first column in view.
+for (const scroller of within('.case-table-scroll, .el-table .el-scrollbar__wrap')) {
+  if (scroller.scrollWidth <= scroller.clientWidth + 1) continue;
+  const first = scroller.querySelector('tbody tr td:first-child:not([colspan])');
+  if (!first) continue;
+  const before = scroller.scrollLeft;
+  scroller.scrollLeft = scroller.scrollWidth;
+  const box = first.getBoundingClientRect();
+  const view = scroller.getBoundingClientRect();
+  if (box.left < view.left - 1 || box.right > view.right + 1) report('横向滚动后第一列看不见', first);
+  scroller.scrollLeft = before;
+}
+// The page itself never scrolls sideways.
+for (const page of [document.scrollingElement, document.querySelector('.shell-content')]) {
+  if (page && page.scrollWidth > page.clientWidth + 1) {
+    problems.push(`整页要横向滚动（内容宽 ${page.scrollWidth}px，窗口里 ${page.clientWidth}px）`);
+  }
+}
+// 大字体 enlarges every text, errors and hints included.
+if (large) {
+  for (const root of roots) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || !shown(el)) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < 16) report('大字体下字太小', el, `${size}px`);
+    }
+  }
+}
+return problems;
+"#;
+
+/// What does not fit, screen by screen, as `CHECK` finds it.
+#[derive(Default)]
+struct Findings {
+    problems: Vec<String>,
+}
+
+impl Findings {
+    /// Checks what is shown inside the elements matching `scope` once `screen` has settled.
+    async fn check(&mut self, app: &App, font: Font, screen: &str, scope: &str) {
+        app.settle().await;
+        self.check_now(app, font, screen, scope).await;
+    }
+
+    /// As [`Findings::check`], without waiting for the screen to settle (nor for a message to
+    /// go).
+    async fn check_now(&mut self, app: &App, font: Font, screen: &str, scope: &str) {
+        let found = app
+            .client
+            .execute(CHECK, vec![json!(scope)])
+            .await
+            .unwrap_or_else(|err| panic!("the layout check runs on {screen}: {err}"));
+        assert!(!found.is_null(), "{screen}: nothing shown matches {scope}");
+        let found: Vec<String> = serde_json::from_value(found).expect("a list of problems");
+        let font = font.name();
+        self.problems.extend(
+            found
+                .into_iter()
+                .map(|problem| format!("{screen}（{font}）：{problem}")),
+        );
+    }
+
+    fn assert_none(self) {
+        assert!(
+            self.problems.is_empty(),
+            "at {MIN_WIDTH}×{MIN_HEIGHT}, {} things do not fit:\n{}",
+            self.problems.len(),
+            self.problems.join("\n")
+        );
+    }
+}
+
+/// Saves the screen as `target/tmp/screens/NAME-1024-FONT.png`.
+async fn picture(app: &App, font: Font, name: &str) {
+    app.screenshot(&format!("{name}-{MIN_WIDTH}-{}", font.slug()))
+        .await;
+}
+
+/// Presses Escape, which closes the drawer, dialog or pop-up on top.
+async fn escape(app: &App) {
+    let escape = char::from(Key::Escape);
+    app.client
+        .perform_actions(
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: escape })
+                .then(KeyAction::Up { value: escape }),
+        )
+        .await
+        .expect("press Escape");
+    app.until("the drawer, dialog or pop-up to close", || async {
+        app.js(
+            "return [...document.querySelectorAll('.el-drawer, .el-dialog, .el-popper')]
+               .every((e) => e.getBoundingClientRect().width === 0 || e.closest('[style*=\"display: none\"]'))",
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    })
+    .await;
+}
+
+/// Whether 大字体 is on in the window.
+async fn large_font(app: &App) -> bool {
+    app.js("return document.documentElement.classList.contains('large-font')")
+        .await
+        .as_bool()
+        .expect("a flag")
+}
+
+/// Visits every screen of the open book and checks each; takes the pictures.
+async fn every_screen(app: &App, font: Font, found: &mut Findings) {
+    let rows = "[data-testid=case-row]";
+
+    app.open("nav-today", "今日值班").await;
+    app.find(".panel").await;
+    found.check(app, font, "今日值班", ".shell").await;
+    picture(app, font, "today").await;
+
+    app.open("nav-reception", "接待登记").await;
+    app.type_into("rc-visitor-phone-0", VISITOR_PHONE).await;
+    app.type_into("rc-visitor-id-0", VISITOR_ID).await;
+    app.js("document.activeElement?.blur()").await;
+    found.check(app, font, "接待登记", ".shell").await;
+    picture(app, font, "reception").await;
+    // What pops up over the form: a select's options and the date and time picker.
+    app.click_testid("rc-channel").await;
+    found
+        .check(app, font, "接待方式的选项", ".el-select-dropdown")
+        .await;
+    escape(app).await;
+    app.click_testid("rc-received-at").await;
+    found
+        .check(app, font, "接待时间的日期时间选择", ".el-picker-panel")
+        .await;
+    escape(app).await;
+    app.click_testid("rc-save").await;
+    app.find(".el-form-item__error").await;
+    found
+        .check(app, font, "接待登记（未填完就保存）", ".shell")
+        .await;
+
+    app.open("nav-cases", "案件台账").await;
+    app.until_count("case-row", 20).await;
+    found.check(app, font, "案件台账", ".shell").await;
+    picture(app, font, "cases").await;
+
+    app.click(&format!("{rows} .case-no")).await;
+    app.testid("case-no").await;
+    app.until("the case's detail", || async {
+        app.text_of("page-title").await.contains("案件详情")
+    })
+    .await;
+    app.click_testid("event-save").await;
+    app.find(".el-form-item__error").await;
+    found.check(app, font, "案件详情", ".shell").await;
+    app.js("document.querySelector('.shell-content').scrollTo(0, 0)")
+        .await;
+    picture(app, font, "case").await;
+    app.click(".print").await;
+    app.testid("slip-frame").await;
+    found.check(app, font, "接待回执", ".el-dialog").await;
+    escape(app).await;
+
+    app.open("nav-meetings", "民主议事会").await;
+    app.find(".el-table__body tr.el-table__row").await;
+    found.check(app, font, "民主议事会", ".shell").await;
+    picture(app, font, "meetings").await;
+    app.click(".el-table__body tr.el-table__row td:first-child .cell")
+        .await;
+    app.testid("minutes-print").await;
+    found.check(app, font, "议事会详情", ".el-drawer").await;
+    escape(app).await;
+    app.click_testid("meeting-new").await;
+    app.type_into("meeting-expected", &format!("15{}", Key::Tab))
+        .await;
+    app.type_into("meeting-present", &format!("9{}", Key::Tab))
+        .await;
+    app.testid("quorum-check").await;
+    app.click_testid("meeting-save").await;
+    app.find(".el-drawer .el-form-item__error").await;
+    found.check(app, font, "新建议事会记录", ".el-drawer").await;
+    picture(app, font, "meeting").await;
+    escape(app).await;
+
+    app.open("nav-mediations", "人民调解").await;
+    app.find(".el-table__body tr.el-table__row").await;
+    found.check(app, font, "人民调解", ".shell").await;
+    app.click(".el-table__body tr.el-table__row td:first-child .cell")
+        .await;
+    app.testid("mediation-documents").await;
+    found.check(app, font, "调解卷宗", ".el-drawer").await;
+    picture(app, font, "mediation-file").await;
+    escape(app).await;
+    app.click_testid("mediation-new").await;
+    app.type_into("mediation-party-phone-0", VISITOR_PHONE)
+        .await;
+    app.type_into("mediation-party-id-0", VISITOR_ID).await;
+    app.click_testid("mediation-save").await;
+    app.find(".el-drawer .el-form-item__error").await;
+    found.check(app, font, "新建调解", ".el-drawer").await;
+    picture(app, font, "mediation").await;
+    escape(app).await;
+
+    app.open("nav-duty", "值班安排").await;
+    app.find(".el-table__body tr.el-table__row").await;
+    found.check(app, font, "值班安排", ".shell").await;
+    picture(app, font, "duty").await;
+
+    app.open("nav-sync", "同步").await;
+    app.testid("export-run").await;
+    found.check(app, font, "同步", ".shell").await;
+    picture(app, font, "sync").await;
+
+    app.open("nav-stats", "统计").await;
+    app.find(".chart canvas").await;
+    found.check(app, font, "统计", ".shell").await;
+    // The charts animate: a picture once they stand still.
+    app.screenshot_still(&format!("stats-{MIN_WIDTH}-{}", font.slug()))
+        .await;
+
+    app.open("nav-settings", "设置").await;
+    app.testid("settings-phone").await;
+    found.check(app, font, "设置", ".shell").await;
+    picture(app, font, "settings").await;
+}
+
+#[tokio::test]
+async fn every_screen_fits_the_smallest_window_with_and_without_large_font() {
+    let station = books::station(300);
+    let mut found = Findings::default();
+
+    let app = launch(app_binary(), &station.args()).await;
+    app.resize(MIN_WIDTH, MIN_HEIGHT).await;
+    assert!(!large_font(&app).await, "a new book starts without 大字体");
+    every_screen(&app, Font::Normal, &mut found).await;
+    // The deputy's way to 大字体: the switch on 设置, kept for the next start.
+    app.click_testid("settings-large-font").await;
+    app.until("大字体 to take effect", || large_font(&app))
+        .await;
+    app.close().await;
+
+    let app = launch(app_binary(), &station.args()).await;
+    app.resize(MIN_WIDTH, MIN_HEIGHT).await;
+    app.until("大字体 from the saved settings", || large_font(&app))
+        .await;
+    every_screen(&app, Font::Large, &mut found).await;
+    // Messages are in 大字体 too.
+    app.click_testid("settings-save").await;
+    app.until("the message to show", || async {
+        app.js("const m = document.querySelector('.el-message');
+             return !!m && !m.className.includes('-enter-') && getComputedStyle(m).opacity === '1'")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    })
+    .await;
+    found
+        .check_now(&app, Font::Large, "设置（已保存）", ".el-message")
+        .await;
+    app.close().await;
+    found.assert_none();
+}
+
+#[tokio::test]
+async fn the_first_run_wizard_fits_the_smallest_window_with_and_without_large_font() {
+    let mut found = Findings::default();
+    for font in [Font::Normal, Font::Large] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("new.db");
+        if let Font::Large = font {
+            // The settings file as 设置 writes it, beside a book not made yet.
+            std::fs::write(
+                db.with_extension("settings.json"),
+                r#"{"station_phone": "", "hub_url": "", "large_font": true}"#,
+            )
+            .expect("settings");
+        }
+        let app = launch(app_binary(), &["--db".into(), db.display().to_string()]).await;
+        app.resize(MIN_WIDTH, MIN_HEIGHT).await;
+        app.until("the settings to load", || async {
+            large_font(&app).await == matches!(font, Font::Large)
+        })
+        .await;
+        app.click_testid("wizard-create").await;
+        app.find(".el-form-item__error").await;
+        found.check(&app, font, "首次使用", ".wizard").await;
+        picture(&app, font, "wizard").await;
+        app.type_into("wizard-code", "DL").await;
+        app.type_into("wizard-name", "东岭村人大代表联络站").await;
+        app.click_testid("wizard-create").await;
+        app.click_testid("roster-import").await;
+        app.find(".el-form-item__error").await;
+        found
+            .check(&app, font, "首次使用·导入名册", ".wizard")
+            .await;
+        app.close().await;
+    }
+    found.assert_none();
+}
