@@ -178,6 +178,20 @@ pub struct DutyShiftListing {
     pub deputies: Vec<DutyDeputy>,
 }
 
+/// How many cases owe something on a day: the 今日值班 screen's summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CaseCounts {
+    /// Awaiting an answer, not yet late (待答复).
+    pub awaiting: u32,
+    /// Awaiting an answer past its due date (逾期).
+    pub overdue: u32,
+    /// Answered by the department; the visitor is still to be told (已答复, 待反馈).
+    pub to_feed_back: u32,
+    /// The visitor has been told; the follow-up visit is still to do (已反馈, 待回访).
+    pub to_follow_up: u32,
+}
+
 /// A meeting in the list.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -322,6 +336,61 @@ impl Book {
             });
         }
         Ok(listings)
+    }
+
+    /// How many cases owe an answer, are late, or wait for feedback or a follow-up on `today`,
+    /// counted as the case list's filters count them, so each number opens the same list.
+    pub fn case_counts(&self, today: NaiveDate) -> Result<CaseCounts> {
+        let awaiting: Vec<String> = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.awaits_answer())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let sql = format!(
+            "SELECT
+                 count(*) FILTER (WHERE status IN ({list}) AND due >= ?1),
+                 count(*) FILTER (WHERE status IN ({list}) AND due < ?1),
+                 count(*) FILTER (WHERE status = ?2),
+                 count(*) FILTER (WHERE status = ?3)
+             FROM receptions",
+            list = awaiting.join(", ")
+        );
+        let counts = self.conn.prepare_cached(&sql)?.query_row(
+            params![
+                today.to_string(),
+                CaseStatus::Replied.as_str(),
+                CaseStatus::FedBack.as_str()
+            ],
+            |row| {
+                Ok(CaseCounts {
+                    awaiting: row.get(0)?,
+                    overdue: row.get(1)?,
+                    to_feed_back: row.get(2)?,
+                    to_follow_up: row.get(3)?,
+                })
+            },
+        )?;
+        Ok(counts)
+    }
+
+    /// The shifts of the first day after `day` that has any: who is on duty next when nobody
+    /// is today. Empty when no later shift is on record.
+    pub fn next_duty(&self, day: NaiveDate) -> Result<Vec<DutyShiftListing>> {
+        let origin = self.origin();
+        let station = (origin.kind == super::BookKind::Station).then(|| origin.code.clone());
+        let next: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT min(date) FROM duty_shifts WHERE date > ?1 AND (?2 IS NULL OR station = ?2)",
+            )?
+            .query_row(params![day.to_string(), station], |row| row.get(0))?;
+        match next {
+            Some(next) => {
+                let next = parse_date(&next)?;
+                self.duty_shifts(next, next)
+            }
+            None => Ok(Vec::new()),
+        }
     }
 
     /// This book's own station as the town's roster describes it (phone and address for
