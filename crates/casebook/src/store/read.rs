@@ -339,37 +339,39 @@ impl Book {
     }
 
     /// How many cases owe an answer, are late, or wait for feedback or a follow-up on `today`,
-    /// counted as the case list's filters count them, so each number opens the same list.
+    /// counted as the case list's filters count them, so each number opens the same list. One
+    /// pass over the status index: closed cases, the bulk of a large book, are never read.
     pub fn case_counts(&self, today: NaiveDate) -> Result<CaseCounts> {
-        let awaiting: Vec<String> = CaseStatus::ALL
+        let wanted: Vec<String> = CaseStatus::ALL
             .into_iter()
-            .filter(|s| s.awaits_answer())
+            .filter(|s| s.awaits_answer() || matches!(s, CaseStatus::Replied | CaseStatus::FedBack))
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
         let sql = format!(
-            "SELECT
-                 count(*) FILTER (WHERE status IN ({list}) AND due >= ?1),
-                 count(*) FILTER (WHERE status IN ({list}) AND due < ?1),
-                 count(*) FILTER (WHERE status = ?2),
-                 count(*) FILTER (WHERE status = ?3)
-             FROM receptions",
-            list = awaiting.join(", ")
+            "SELECT status, due < ?1, count(*) FROM receptions WHERE status IN ({})
+             GROUP BY 1, 2",
+            wanted.join(", ")
         );
-        let counts = self.conn.prepare_cached(&sql)?.query_row(
-            params![
-                today.to_string(),
-                CaseStatus::Replied.as_str(),
-                CaseStatus::FedBack.as_str()
-            ],
-            |row| {
-                Ok(CaseCounts {
-                    awaiting: row.get(0)?,
-                    overdue: row.get(1)?,
-                    to_feed_back: row.get(2)?,
-                    to_follow_up: row.get(3)?,
-                })
-            },
-        )?;
+        let mut counts = CaseCounts::default();
+        let mut select = self.conn.prepare_cached(&sql)?;
+        let rows = select.query_map([today.to_string()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, bool>(1)?,
+                row.get::<_, u32>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (status, late, n) = row?;
+            let status = parse_status(&status)?;
+            let slot = match status {
+                CaseStatus::Replied => &mut counts.to_feed_back,
+                CaseStatus::FedBack => &mut counts.to_follow_up,
+                _ if late => &mut counts.overdue,
+                _ => &mut counts.awaiting,
+            };
+            *slot += n;
+        }
         Ok(counts)
     }
 
