@@ -1,5 +1,6 @@
 //! The 今日值班 screen's reads: the counts agree with the case list's own filters (each count
-//! opens that list), and the next duty is the first later day with a shift.
+//! opens that list), the next duty is the first later day with a shift, and the roster's
+//! deputies come with their grid's and station's names.
 #![allow(clippy::unwrap_used)]
 
 use casebook::Book;
@@ -112,4 +113,33 @@ fn the_next_duty_is_the_first_later_day_with_a_shift() {
         far + TimeDelta::days(7)
     );
     assert!(book.next_duty(far + TimeDelta::days(7)).unwrap().is_empty());
+}
+
+#[test]
+fn the_roster_names_each_deputy_s_grid_and_station() {
+    let book = demo_book();
+    let deputies = book.deputies().unwrap();
+    let with_station: Vec<_> = deputies
+        .iter()
+        .filter(|d| d.deputy.station.as_deref() == Some("DL"))
+        .collect();
+    assert!(!with_station.is_empty());
+    for listing in with_station {
+        assert!(
+            listing
+                .station_name
+                .as_deref()
+                .is_some_and(|name| name.contains("联络站")),
+            "{}: {:?}",
+            listing.deputy.name,
+            listing.station_name
+        );
+    }
+    assert!(
+        deputies
+            .iter()
+            .filter(|d| d.deputy.grid.is_some())
+            .all(|d| d.grid_name.as_deref().is_some_and(|name| !name.is_empty())),
+        "every grid on the roster has its name"
+    );
 }

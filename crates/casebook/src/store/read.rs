@@ -148,6 +148,10 @@ pub struct DeputyListing {
     pub deputy: Deputy,
     /// Congress label.
     pub congress_label: &'static str,
+    /// The grid's name, when the roster has the grid: screens show it rather than the code.
+    pub grid_name: Option<String>,
+    /// The station's name, when the roster has the station.
+    pub station_name: Option<String>,
 }
 
 /// A deputy named on a duty shift.
@@ -549,17 +553,23 @@ impl Book {
     /// The roster's deputies, by station then name.
     pub fn deputies(&self) -> Result<Vec<DeputyListing>> {
         let mut select = self.conn.prepare(
-            "SELECT id, name, congress, grid, station, phone, mediator_since, active
-             FROM deputies ORDER BY station, congress, name",
+            "SELECT d.id, d.name, d.congress, d.grid, d.station, d.phone, d.mediator_since,
+                    d.active, g.name, s.name
+             FROM deputies d
+             LEFT JOIN grids g ON g.code = d.grid
+             LEFT JOIN stations s ON s.code = d.station
+             ORDER BY d.station, d.congress, d.name",
         )?;
         let deputies = select
-            .query_map([], deputy_from_row)?
-            .map(|deputy| {
-                deputy.map(|deputy| DeputyListing {
+            .query_map([], |row| {
+                let deputy = deputy_from_row(row)?;
+                Ok(DeputyListing {
                     congress_label: deputy.congress.label(),
                     deputy,
+                    grid_name: row.get(8)?,
+                    station_name: row.get(9)?,
                 })
-            })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(deputies)
     }
