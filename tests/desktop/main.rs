@@ -7,6 +7,7 @@
 
 mod books;
 mod driver;
+mod guide;
 
 use casebook::domain::{CaseStatus, Satisfaction};
 use chrono::{Days, Local};
@@ -464,7 +465,7 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
     assert!(result.contains(&name), "the result names {name}: {result}");
     let bytes = std::fs::metadata(bundle).expect("the bundle").len();
     assert!(
-        result.contains(&format!("{bytes} 字节")),
+        result.contains(&guide::size(bytes)),
         "the result gives the size ({bytes}): {result}"
     );
     app.js("document.activeElement?.blur()").await;
