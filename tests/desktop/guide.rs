@@ -120,6 +120,15 @@ async fn the_first_run_asks_before_it_makes_the_book() {
             .is_some_and(|text| text.contains("已建立台账"))
     })
     .await;
+
+    // Without a roster, the screens say what to do rather than show empty lists.
+    app.click_testid("wizard-finish").await;
+    app.until_text("page-title", "今日值班").await;
+    app.until_text("no-duty", "请在“值班安排”中导入镇上发来的名册")
+        .await;
+    app.open("nav-reception", "接待登记").await;
+    app.until_text("roster-missing", "值班安排").await;
+    app.screenshot("reception-without-roster").await;
     app.close().await;
 
     let book = Book::open(&db).expect("the new book");
