@@ -6,6 +6,8 @@ use casebook::Book;
 use casebook::domain::CaseStatus;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::time::china_today;
+use fantoccini::Locator;
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 
 use crate::books;
 use crate::driver::{App, app_binary, launch};
@@ -193,7 +195,65 @@ async fn today_leads_with_the_counts_of_what_is_owed() {
         .js("return document.querySelector('.shell-content').scrollTop")
         .await;
     assert_eq!(top.as_f64(), Some(0.0), "the new screen opens at its top");
+
+    // The full matter shows in the page's own tooltip (the system's, from `title=`, stayed over
+    // the next screen), and it goes with the list when a case opens.
+    let untitled = app
+        .js("return document.querySelectorAll('.case-table [title]').length")
+        .await;
+    assert_eq!(untitled.as_u64(), Some(0), "no system tooltips in the list");
+    let row = app.find("[data-testid=case-row]").await;
+    let case_no = row
+        .attr("data-case-no")
+        .await
+        .expect("the row's case")
+        .expect("a case number");
+    let matter = row.find(Locator::Css(".matter")).await.expect("the matter");
+    let to_matter = || PointerAction::MoveToElement {
+        element: matter.clone(),
+        duration: None,
+        x: 0.0,
+        y: 0.0,
+    };
+    let hover = MouseActions::new("pointer".into()).then(to_matter());
+    app.client
+        .perform_actions(hover)
+        .await
+        .expect("hover the matter");
+    app.until("the matter's tooltip", || async {
+        visible_tooltips(&app).await > 0
+    })
+    .await;
+    // Clicked where the pointer rests, over the matter, as a person does.
+    let click = MouseActions::new("pointer".into())
+        .then(to_matter())
+        .then(PointerAction::Down {
+            button: fantoccini::actions::MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: fantoccini::actions::MOUSE_BUTTON_LEFT,
+        });
+    app.client
+        .perform_actions(click)
+        .await
+        .expect("open the case");
+    app.until_text("case-no", &case_no).await;
+    app.until("the tooltip to go", || async {
+        visible_tooltips(&app).await == 0
+    })
+    .await;
     app.close().await;
+}
+
+/// Tooltips shown now.
+async fn visible_tooltips(app: &App) -> u64 {
+    app.js("return [...document.querySelectorAll('.el-popper')]
+           .filter((e) => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
+           .filter((e) => getComputedStyle(e).display !== 'none' && e.innerText.trim() !== '')
+           .length")
+        .await
+        .as_u64()
+        .unwrap_or(0)
 }
 
 #[tokio::test]
