@@ -131,6 +131,22 @@ async fn the_first_run_asks_before_it_makes_the_book() {
     app.open("nav-reception", "接待登记").await;
     app.until_text("roster-missing", "值班安排").await;
     app.screenshot("reception-without-roster").await;
+
+    // The date pickers mark the station's today, whatever the PC's zone.
+    app.click("input[placeholder='不填则为接待日后15天']").await;
+    app.until("the picker to mark the station's today", || async {
+        // The open picker's (another picker's panel may wait hidden in the page).
+        let marked = app
+            .js(
+                "return [...document.querySelectorAll('.el-date-table .station-today')]
+                   .filter((e) => e.offsetParent !== null).map((e) => e.innerText)",
+            )
+            .await;
+        let marked: Vec<String> = serde_json::from_value(marked).unwrap_or_default();
+        marked == [chrono::Datelike::day(&china_today()).to_string()]
+    })
+    .await;
+    app.screenshot("date-picker").await;
     app.close().await;
 
     let book = Book::open(&db).expect("the new book");
