@@ -130,6 +130,14 @@ async fn the_first_run_asks_before_it_makes_the_book() {
         .await;
     app.open("nav-reception", "接待登记").await;
     app.until_text("roster-missing", "值班安排").await;
+    app.until("the deputy select to say there is no roster", || async {
+        app.js("return document.querySelector('[data-testid=rc-deputies]')
+                   ?.closest('.el-select')?.innerText ?? ''")
+            .await
+            .as_str()
+            .is_some_and(|text| text.contains("还没有代表名册"))
+    })
+    .await;
     app.screenshot("reception-without-roster").await;
 
     // The date pickers mark the station's today, whatever the PC's zone.
