@@ -19,8 +19,8 @@ use casebook::store::ops::{
     RosterImported,
 };
 use casebook::store::read::{
-    CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing, MediationListing,
-    MeetingListing, StatusFilter,
+    CaseCounts, CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing,
+    MediationListing, MeetingListing, StatusFilter,
 };
 use casebook::store::stats::Stats;
 use casebook::time::china_today;
@@ -78,11 +78,16 @@ pub struct Today {
     pub date: NaiveDate,
     /// Today's duty shifts.
     pub shifts: Vec<DutyShiftListing>,
+    /// The next day's shifts when nobody is on duty today (empty otherwise, or when none is
+    /// planned).
+    pub next_shifts: Vec<DutyShiftListing>,
     /// Received today.
     pub receptions: Vec<CaseSummary>,
-    /// Awaiting an answer, not yet late.
+    /// What is owed, in whole numbers: the lists below hold only the first few.
+    pub counts: CaseCounts,
+    /// The newest cases awaiting an answer, not yet late.
     pub awaiting: Vec<CaseSummary>,
-    /// Awaiting an answer past the due date.
+    /// The newest cases awaiting an answer past the due date.
     pub overdue: Vec<CaseSummary>,
 }
 
@@ -121,8 +126,8 @@ pub struct SyncView {
     pub worker: Option<WorkerState>,
 }
 
-/// Cases listed on the 今日值班 screen per group.
-const TODAY_LIST: usize = 50;
+/// Cases listed on the 今日值班 screen per group; the counts say how many there are in all.
+const TODAY_LIST: usize = 5;
 
 /// A running background sync worker.
 #[derive(Debug)]
@@ -290,10 +295,18 @@ impl Station {
                     ..CaseFilter::default()
                 })
             };
+            let shifts = book.duty_shifts(date, date)?;
+            let next_shifts = if shifts.is_empty() {
+                book.next_duty(date)?
+            } else {
+                Vec::new()
+            };
             Ok(Today {
                 date,
-                shifts: book.duty_shifts(date, date)?,
+                shifts,
+                next_shifts,
                 receptions: book.cases_received_on(date)?,
+                counts: book.case_counts(date)?,
                 awaiting: waiting(StatusFilter::Awaiting)?,
                 overdue: waiting(StatusFilter::Overdue)?,
             })

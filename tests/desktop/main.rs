@@ -8,6 +8,7 @@
 mod books;
 mod drafts;
 mod driver;
+mod guide;
 mod layout;
 
 use casebook::domain::{CaseStatus, Satisfaction};
@@ -466,7 +467,7 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
     assert!(result.contains(&name), "the result names {name}: {result}");
     let bytes = std::fs::metadata(bundle).expect("the bundle").len();
     assert!(
-        result.contains(&format!("{bytes} 字节")),
+        result.contains(&guide::size(bytes)),
         "the result gives the size ({bytes}): {result}"
     );
     app.js("document.activeElement?.blur()").await;

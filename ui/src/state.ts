@@ -4,11 +4,18 @@
 import { reactive } from 'vue'
 import { api } from './api'
 import type { BookStatus, DeputyListing, Settings } from './api/types'
+import { stationToday } from './lib/time'
 
 export const app = reactive({
   book: null as BookStatus | null,
   settings: null as Settings | null,
 })
+
+/** A case number of this station for placeholders (`DL-2026-0002`), not another station's. */
+export function caseNoExample(seq: number): string {
+  const code = app.book?.code ?? 'XX'
+  return `${code}-${stationToday().slice(0, 4)}-${String(seq).padStart(4, '0')}`
+}
 
 /** Bigger text everywhere: the root font size and Element Plus' own sizes follow this class. */
 export function applyLargeFont(on: boolean): void {

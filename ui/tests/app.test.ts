@@ -6,7 +6,15 @@ import { app } from '../src/state'
 import { mountScreen, until } from './helpers'
 
 const OPEN = { open: true, code: 'BX', name: '东岭村人大代表联络站', town: false, demo: true, path: '/data/bx.db' }
-const TODAY = { date: '2026-11-28', shifts: [], receptions: [], awaiting: [], overdue: [] }
+const TODAY = {
+  date: '2026-11-28',
+  shifts: [],
+  next_shifts: [],
+  receptions: [],
+  counts: { awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 },
+  awaiting: [],
+  overdue: [],
+}
 const SETTINGS = { station_phone: '0750-1234567', hub_url: '', large_font: true }
 
 afterEach(() => {
@@ -50,7 +58,16 @@ describe('app shell', () => {
     await until(() => wrapper.find('[data-testid="wizard-code"]').exists())
     await wrapper.get('[data-testid="wizard-code"]').setValue('bx')
     await wrapper.get('[data-testid="wizard-name"]').setValue('东岭村人大代表联络站')
+    await wrapper.get('[data-testid="wizard-name"]').trigger('keydown', { key: 'Enter' })
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(created, 'Enter makes no book').toEqual([])
     await wrapper.get('[data-testid="wizard-create"]').trigger('click')
+    await until(() => document.querySelector('[data-testid="wizard-confirm"]') !== null)
+    expect(created, 'the confirmation comes first').toEqual([])
+    expect(document.querySelector('[data-testid="wizard-confirm-code"]')?.textContent).toBe('BX')
+    expect(document.querySelector('[data-testid="wizard-confirm-name"]')?.textContent).toBe('东岭村人大代表联络站')
+    ;(document.querySelector('[data-testid="wizard-confirm"]') as HTMLButtonElement).click()
     await flushPromises()
     expect(created).toEqual([{ code: 'BX', name: '东岭村人大代表联络站' }])
     expect(wrapper.text()).toContain('导入镇上名册')

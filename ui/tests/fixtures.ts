@@ -12,6 +12,8 @@ export const DEPUTIES: DeputyListing[] = [
     mediator_since: '2025-03-01',
     active: true,
     congress_label: '县人大代表',
+    grid_name: '北溪村第一网格',
+    station_name: '北溪村人大代表联络站',
   },
   {
     id: '01a22069-7808-73d6-8a12-47e9e1e9e9ee',
@@ -23,6 +25,8 @@ export const DEPUTIES: DeputyListing[] = [
     mediator_since: null,
     active: true,
     congress_label: '镇人大代表',
+    grid_name: '北溪村第一网格',
+    station_name: '北溪村人大代表联络站',
   },
 ]
 

@@ -29,7 +29,7 @@ describe('reception form', () => {
     form.visitors.push({ ...form.visitors[0], phone: '', id_number: '110105194912310021' })
     const errors = checkReception(form, NOW)
     expect(errors['visitors.0.phone']).toContain('手机号码')
-    expect(errors['visitors.1.id_number']).toContain('校验位')
+    expect(errors['visitors.1.id_number']).toContain('最后一位与前17位对不上')
   })
 
   it('needs consent only for personal data', () => {

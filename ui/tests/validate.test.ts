@@ -22,7 +22,7 @@ describe('ID numbers (GB 11643)', () => {
   })
 
   it.each([
-    ['110105194912310021', '校验位'],
+    ['110105194912310021', '最后一位与前17位对不上'],
     ['11010519491231002', '18位'],
     ['1101051949123100X2', '前17位'],
     ['110105194902300028', '出生日期不存在'],
@@ -72,7 +72,7 @@ describe('contact fields', () => {
     expect(checkContact({ phone: '', id_number: ' ' }, TODAY)).toEqual({})
     expect(checkContact({ phone: '123', id_number: '110105194912310021' }, TODAY)).toEqual({
       phone: expect.stringContaining('手机号码'),
-      id_number: expect.stringContaining('校验位'),
+      id_number: expect.stringContaining('最后一位与前17位对不上'),
     })
   })
 

@@ -94,7 +94,7 @@ pub fn id_number(field: &str, raw: &str) -> Result<String> {
         return Err(refuse("出生日期不合理"));
     }
     if id_check_digit(&id[..17]) != Some(char::from(bytes[17])) {
-        return Err(refuse("校验位不符，请核对是否抄错"));
+        return Err(refuse("最后一位与前17位对不上，请核对是否抄错"));
     }
     Ok(id)
 }
@@ -844,7 +844,7 @@ mod tests {
     }
 
     #[rstest]
-    #[case("110105194912310021", "校验位")]
+    #[case("110105194912310021", "最后一位与前17位对不上")]
     #[case("11010519491231002", "18位")]
     #[case("1101051949123100X2", "前17位")]
     #[case("110105194902300028", "出生日期不存在")]

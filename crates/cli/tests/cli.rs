@@ -1096,7 +1096,7 @@ fn reception_add_refusals_write_nothing() {
         with_visitor("id_number", json!("110105194912310021")),
         "invalid_id_number",
     );
-    assert!(str_of(&error, "message").contains("校验位"));
+    assert!(str_of(&error, "message").contains("最后一位与前17位对不上"));
     assert!(
         !str_of(&error, "message").contains("110105194912310021"),
         "the message must not repeat the whole ID number: {error}"

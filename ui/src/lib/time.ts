@@ -55,3 +55,21 @@ export function formatLongDate(date: IsoDate): string {
   const [y, m, d] = date.split('-').map(Number)
   return `${y}年${m}月${d}日 星期${weekday}`
 }
+
+/** A day cell of Element Plus' date pickers, as far as `isStationTodayCell` reads it. */
+export interface PickerCell {
+  text?: number | string
+  renderText?: string
+  dayjs?: { format(template: string): string; date(): number }
+}
+
+/**
+ * Whether a picker cell is the station's today. The pickers' own "today" follows the PC's clock
+ * zone; this one follows the station's. Only day cells qualify: month cells carry a name, and a
+ * year cell's number is no day of the month.
+ */
+export function isStationTodayCell(cell: PickerCell, today: IsoDate = stationToday()): boolean {
+  const day = cell.dayjs
+  if (!day || cell.renderText !== undefined) return false
+  return Number(cell.text) === day.date() && day.format('YYYY-MM-DD') === today
+}

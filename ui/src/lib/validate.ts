@@ -102,7 +102,7 @@ export function checkIdNumber(raw: string, today: IsoDate): string | null {
   const birth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`
   if (!isRealDate(birth)) return refuse('出生日期不存在')
   if (birth < '1900-01-01' || birth > today) return refuse('出生日期不合理')
-  if (idCheckDigit(id) !== id[17]) return refuse('校验位不符，请核对是否抄错')
+  if (idCheckDigit(id) !== id[17]) return refuse('最后一位与前17位对不上，请核对是否抄错')
   return null
 }
 

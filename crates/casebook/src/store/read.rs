@@ -148,6 +148,10 @@ pub struct DeputyListing {
     pub deputy: Deputy,
     /// Congress label.
     pub congress_label: &'static str,
+    /// The grid's name, when the roster has the grid: screens show it rather than the code.
+    pub grid_name: Option<String>,
+    /// The station's name, when the roster has the station.
+    pub station_name: Option<String>,
 }
 
 /// A deputy named on a duty shift.
@@ -176,6 +180,20 @@ pub struct DutyShiftListing {
     pub ends: String,
     /// Deputies on duty, in roster order.
     pub deputies: Vec<DutyDeputy>,
+}
+
+/// How many cases owe something on a day: the 今日值班 screen's summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CaseCounts {
+    /// Awaiting an answer, not yet late (待答复).
+    pub awaiting: u32,
+    /// Awaiting an answer past its due date (逾期).
+    pub overdue: u32,
+    /// Answered by the department; the visitor is still to be told (已答复, 待反馈).
+    pub to_feed_back: u32,
+    /// The visitor has been told; the follow-up visit is still to do (已反馈, 待回访).
+    pub to_follow_up: u32,
 }
 
 /// A meeting in the list.
@@ -322,6 +340,63 @@ impl Book {
             });
         }
         Ok(listings)
+    }
+
+    /// How many cases owe an answer, are late, or wait for feedback or a follow-up on `today`,
+    /// counted as the case list's filters count them, so each number opens the same list. One
+    /// pass over the status index: closed cases, the bulk of a large book, are never read.
+    pub fn case_counts(&self, today: NaiveDate) -> Result<CaseCounts> {
+        let wanted: Vec<String> = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.awaits_answer() || matches!(s, CaseStatus::Replied | CaseStatus::FedBack))
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let sql = format!(
+            "SELECT status, due < ?1, count(*) FROM receptions WHERE status IN ({})
+             GROUP BY 1, 2",
+            wanted.join(", ")
+        );
+        let mut counts = CaseCounts::default();
+        let mut select = self.conn.prepare_cached(&sql)?;
+        let rows = select.query_map([today.to_string()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, bool>(1)?,
+                row.get::<_, u32>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (status, late, n) = row?;
+            let status = parse_status(&status)?;
+            let slot = match status {
+                CaseStatus::Replied => &mut counts.to_feed_back,
+                CaseStatus::FedBack => &mut counts.to_follow_up,
+                _ if late => &mut counts.overdue,
+                _ => &mut counts.awaiting,
+            };
+            *slot += n;
+        }
+        Ok(counts)
+    }
+
+    /// The shifts of the first day after `day` that has any: who is on duty next when nobody
+    /// is today. Empty when no later shift is on record.
+    pub fn next_duty(&self, day: NaiveDate) -> Result<Vec<DutyShiftListing>> {
+        let origin = self.origin();
+        let station = (origin.kind == super::BookKind::Station).then(|| origin.code.clone());
+        let next: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT min(date) FROM duty_shifts WHERE date > ?1 AND (?2 IS NULL OR station = ?2)",
+            )?
+            .query_row(params![day.to_string(), station], |row| row.get(0))?;
+        match next {
+            Some(next) => {
+                let next = parse_date(&next)?;
+                self.duty_shifts(next, next)
+            }
+            None => Ok(Vec::new()),
+        }
     }
 
     /// This book's own station as the town's roster describes it (phone and address for
@@ -478,17 +553,23 @@ impl Book {
     /// The roster's deputies, by station then name.
     pub fn deputies(&self) -> Result<Vec<DeputyListing>> {
         let mut select = self.conn.prepare(
-            "SELECT id, name, congress, grid, station, phone, mediator_since, active
-             FROM deputies ORDER BY station, congress, name",
+            "SELECT d.id, d.name, d.congress, d.grid, d.station, d.phone, d.mediator_since,
+                    d.active, g.name, s.name
+             FROM deputies d
+             LEFT JOIN grids g ON g.code = d.grid
+             LEFT JOIN stations s ON s.code = d.station
+             ORDER BY d.station, d.congress, d.name",
         )?;
         let deputies = select
-            .query_map([], deputy_from_row)?
-            .map(|deputy| {
-                deputy.map(|deputy| DeputyListing {
+            .query_map([], |row| {
+                let deputy = deputy_from_row(row)?;
+                Ok(DeputyListing {
                     congress_label: deputy.congress.label(),
                     deputy,
+                    grid_name: row.get(8)?,
+                    station_name: row.get(9)?,
                 })
-            })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(deputies)
     }

@@ -10,6 +10,14 @@ export type DeputyListing = {
  */
 congress_label: string, 
 /**
+ * The grid's name, when the roster has the grid: screens show it rather than the code.
+ */
+grid_name: string | null, 
+/**
+ * The station's name, when the roster has the station.
+ */
+station_name: string | null, 
+/**
  * Record id.
  */
 id: string, 
