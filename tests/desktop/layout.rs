@@ -493,6 +493,11 @@ async fn the_first_run_wizard_fits_the_smallest_window_with_and_without_large_fo
         app.type_into("wizard-code", "DL").await;
         app.type_into("wizard-name", "东岭村人大代表联络站").await;
         app.click_testid("wizard-create").await;
+        app.testid("wizard-confirm-code").await;
+        found
+            .check(&app, font, "首次使用·确认建立", ".el-dialog")
+            .await;
+        app.click_testid("wizard-confirm").await;
         app.click_testid("roster-import").await;
         app.find(".el-form-item__error").await;
         found
