@@ -55,6 +55,10 @@ pub enum ErrorKind {
     /// A bundle that writes records its sender does not own: another station's case or
     /// mediation numbers, events on another origin's records, or roster records from a station.
     NotOwner,
+    /// The book is encrypted and no passphrase was given: nothing was read or written.
+    Locked,
+    /// The passphrase does not open the book: nothing was read or written.
+    WrongPassphrase,
     /// The database or file system failed, or a stored record could not be read.
     Storage,
     /// Something inside the program failed (not the book, not the input): retry or report it.
@@ -106,6 +110,8 @@ impl ErrorKind {
             ErrorKind::BadSignature => "bad_signature",
             ErrorKind::LogBehindPeer => "log_behind_peer",
             ErrorKind::NotOwner => "not_owner",
+            ErrorKind::Locked => "locked",
+            ErrorKind::WrongPassphrase => "wrong_passphrase",
             ErrorKind::Storage => "storage",
             ErrorKind::Internal => "internal",
             ErrorKind::Unreachable => "unreachable",

@@ -15,7 +15,6 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload as AeadPayload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -247,14 +246,7 @@ fn sealing_key(
     ephemeral: &PublicKey,
     recipient: &PublicKey,
 ) -> Result<[u8; 32]> {
-    let mut salt = [0u8; 64];
-    salt[..32].copy_from_slice(ephemeral.as_bytes());
-    salt[32..].copy_from_slice(recipient.as_bytes());
-    let mut key = [0u8; 32];
-    Hkdf::<Sha256>::new(Some(&salt), shared)
-        .expand(HKDF_INFO, &mut key)
-        .map_err(|_| Error::Internal("HKDF output length".into()))?;
-    Ok(key)
+    super::keys::sealing_key(HKDF_INFO, shared, ephemeral, recipient)
 }
 
 /// What goes into a new bundle besides the payload.

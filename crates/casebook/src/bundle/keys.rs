@@ -45,6 +45,25 @@ pub(crate) fn random_32() -> Result<[u8; 32]> {
     Ok(bytes)
 }
 
+/// The symmetric key for bytes sealed to `recipient` with an ephemeral X25519 key: HKDF-SHA256
+/// over the shared secret, salted with both public keys. `info` keeps each use apart (a bundle's
+/// payload, a book key's town slot).
+pub(crate) fn sealing_key(
+    info: &[u8],
+    shared: &[u8; 32],
+    ephemeral: &PublicKey,
+    recipient: &PublicKey,
+) -> Result<[u8; 32]> {
+    let mut salt = [0u8; 64];
+    salt[..32].copy_from_slice(ephemeral.as_bytes());
+    salt[32..].copy_from_slice(recipient.as_bytes());
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(&salt), shared)
+        .expand(info, &mut key)
+        .map_err(|_| Error::Internal("HKDF output length".into()))?;
+    Ok(key)
+}
+
 impl OwnKeys {
     /// Loads the book's keys, making them on first use.
     pub(crate) fn load_or_create(conn: &Connection) -> Result<OwnKeys> {

@@ -97,6 +97,8 @@ impl Book {
                  seal_public = excluded.seal_public",
             params![code, sign.as_bytes(), seal.as_bytes(), stored(china_now())],
         )?;
+        // A station's one peer is its town: the town office can then reopen this book.
+        self.seal_key_to_town(&code, &seal)?;
         self.peer(&code)?.ok_or_else(|| unknown_origin(&code))
     }
 

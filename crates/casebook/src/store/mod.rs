@@ -15,6 +15,7 @@
 mod apply;
 pub mod documents;
 pub mod drafts;
+pub mod lock;
 pub mod ops;
 pub mod read;
 mod search;
@@ -92,6 +93,15 @@ pub struct Book {
     origin: Origin,
     ids: IdSource,
     keys: OwnKeys,
+    /// An encrypted book's key and slots (None for a plain book).
+    lock: Option<Lock>,
+}
+
+/// What an encrypted book keeps while open: its key, to rewrap it into new slots.
+#[derive(Debug)]
+struct Lock {
+    key: lock::BookKey,
+    slots: lock::KeySlots,
 }
 
 impl std::fmt::Debug for Book {
@@ -103,66 +113,172 @@ impl std::fmt::Debug for Book {
 }
 
 impl Book {
-    /// Creates a new book at `path`; refuses to touch an existing file.
+    /// Creates a new plain (unencrypted) book at `path`, for demos and tests; refuses to touch
+    /// an existing file. A station's or town's real book is [`Book::create_encrypted`].
     ///
     /// # Errors
     /// [`ErrorKind::AlreadyExists`] when the file exists; [`ErrorKind::Invalid`] for a bad code.
     pub fn create(path: &Path, code: &str, name: &str, kind: BookKind) -> Result<Book> {
         let origin = new_origin(code, name, kind)?;
-        if path.exists() {
+        let conn = new_book_file(path)?;
+        Self::initialise(conn, origin, None)
+    }
+
+    /// Creates a new book at `path` encrypted with a random key, which `passphrase` opens
+    /// (through its slot beside the book, `<path>-slots`).
+    ///
+    /// # Errors
+    /// As [`Book::create`]; [`ErrorKind::Invalid`] for a passphrase too short or too plain.
+    pub fn create_encrypted(
+        path: &Path,
+        code: &str,
+        name: &str,
+        kind: BookKind,
+        passphrase: &str,
+    ) -> Result<Book> {
+        let origin = new_origin(code, name, kind)?;
+        lock::check_passphrase(passphrase)?;
+        let slots_path = lock::slots_path(path);
+        if slots_path.exists() {
             return Err(Error::refused(
                 ErrorKind::AlreadyExists,
                 format!(
-                    "台账文件已存在：{}。为免覆盖已有数据，不会重新创建",
-                    path.display()
+                    "钥匙文件已存在：{}。为免覆盖，不会重新创建",
+                    slots_path.display()
                 ),
             ));
         }
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
-        Self::initialise(Connection::open(path)?, origin)
+        let conn = new_book_file(path)?;
+        let key = lock::BookKey::random()?;
+        conn.pragma_update(None, "key", key.pragma().as_str())?;
+        let slots = lock::KeySlots::create(path, &key, passphrase)?;
+        Self::initialise(conn, origin, Some(Lock { key, slots }))
     }
 
     /// Creates a book in memory, for tests and benchmarks.
     pub fn create_in_memory(code: &str, name: &str, kind: BookKind) -> Result<Book> {
-        Self::initialise(Connection::open_in_memory()?, new_origin(code, name, kind)?)
+        Self::initialise(
+            Connection::open_in_memory()?,
+            new_origin(code, name, kind)?,
+            None,
+        )
     }
 
     /// Opens an existing book, upgrading its schema if it was made by an older version.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] when there is no book at `path`.
+    /// [`ErrorKind::Locked`] when the book is encrypted: see [`Book::open_with_passphrase`].
     pub fn open(path: &Path) -> Result<Book> {
+        Self::open_with_passphrase(path, None)
+    }
+
+    /// Opens an existing book, plain or encrypted (then with `passphrase`), upgrading its schema
+    /// if it was made by an older version. A passphrase given for a plain book is not needed and
+    /// not checked.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when there is no book at `path`; for an encrypted book,
+    /// [`ErrorKind::Locked`] without a passphrase and [`ErrorKind::WrongPassphrase`] with one
+    /// that does not open it, having read and written nothing.
+    pub fn open_with_passphrase(path: &Path, passphrase: Option<&str>) -> Result<Book> {
         if !path.is_file() {
             return Err(Error::not_found(format!(
                 "找不到台账文件：{}。请先用 init 创建台账",
                 path.display()
             )));
         }
+        if !lock::is_encrypted(path)? {
+            return Self::open_keyed(path, None);
+        }
+        let Some(passphrase) = passphrase else {
+            return Err(Error::refused(
+                ErrorKind::Locked,
+                "台账已加密，需要输入本站密码才能打开",
+            ));
+        };
+        let slots = lock::KeySlots::read(path)?;
+        let key = slots.unlock(passphrase)?;
+        Self::open_keyed(path, Some(Lock { key, slots }))
+    }
+
+    /// Opens a station's encrypted book with the key sealed to the town: the town office's way
+    /// in when the station's passphrase is lost. `town` is the town's own book.
+    ///
+    /// # Errors
+    /// [`ErrorKind::WrongPassphrase`] when the book holds no slot for this town's key.
+    pub fn open_for_town(path: &Path, town: &Book) -> Result<Book> {
+        let slots = lock::KeySlots::read(path)?;
+        let key = slots.unlock_for_town(&town.keys().seal)?;
+        Self::open_keyed(path, Some(Lock { key, slots }))
+    }
+
+    fn open_keyed(path: &Path, lock: Option<Lock>) -> Result<Book> {
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        if let Some(lock) = &lock {
+            conn.pragma_update(None, "key", lock.key.pragma().as_str())?;
+        }
         check_is_book(&conn, path)?;
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
         let origin = read_origin(&conn)?;
-        Self::with_keys(conn, origin)
+        Self::with_keys(conn, origin, lock)
     }
 
     /// The open book, its keys made on first use.
-    fn with_keys(conn: Connection, origin: Origin) -> Result<Book> {
+    fn with_keys(conn: Connection, origin: Origin, lock: Option<Lock>) -> Result<Book> {
         let keys = OwnKeys::load_or_create(&conn)?;
         Ok(Book {
             conn,
             origin,
             ids: random_ids(),
             keys,
+            lock,
         })
     }
 
-    fn initialise(mut conn: Connection, origin: Origin) -> Result<Book> {
+    /// Whether the book is encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// The town whose private key can reopen this encrypted book (its recovery slot), if any.
+    pub fn recovery_town(&self) -> Option<&str> {
+        self.lock.as_ref().and_then(|lock| lock.slots.town())
+    }
+
+    /// Opens the book with `passphrase` from now on (the old one no longer does); the book
+    /// itself is not encrypted again.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for a plain book or a passphrase too short or too plain.
+    pub fn change_passphrase(&mut self, passphrase: &str) -> Result<()> {
+        let lock = self
+            .lock
+            .as_mut()
+            .ok_or_else(|| Error::invalid("这本台账没有加密，没有密码可改"))?;
+        lock.slots.change_passphrase(&lock.key, passphrase)
+    }
+
+    /// Seals an encrypted station book's key to its town (`code`, with its public sealing
+    /// key), so the town office can open it if the passphrase is lost. A plain book has no key.
+    pub(crate) fn seal_key_to_town(
+        &mut self,
+        code: &str,
+        seal: &x25519_dalek::PublicKey,
+    ) -> Result<()> {
+        match self.lock.as_mut() {
+            Some(lock) if self.origin.kind == BookKind::Station => {
+                lock.slots.set_town(&lock.key, code, seal)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn initialise(mut conn: Connection, origin: Origin, lock: Option<Lock>) -> Result<Book> {
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
         let kind = match origin.kind {
@@ -182,7 +298,7 @@ impl Book {
             )?;
         }
         tx.commit()?;
-        Self::with_keys(conn, origin)
+        Self::with_keys(conn, origin, lock)
     }
 
     /// Replaces how new record ids are made (the demo makes them from its seed); `None`
@@ -199,6 +315,9 @@ impl Book {
                 format!("{} 已存在，不会覆盖", path.display()),
             ));
         }
+        // Made first, empty and the owner's only: VACUUM INTO fills it, keeping the mode (and,
+        // for an encrypted book, the book's encryption).
+        drop(lock::private_file(path)?);
         self.conn
             .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
         Ok(())
@@ -239,6 +358,25 @@ fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
     let code = origin_code(code)?;
     let name = crate::validate::required_text("站点名称", name)?;
     Ok(Origin { code, name, kind })
+}
+
+/// The file of a new book at `path`, made only its owner's (0600 on Unix: SQLite gives the
+/// `-wal` and `-shm` files the same mode); refuses an existing one.
+fn new_book_file(path: &Path) -> Result<Connection> {
+    if path.exists() {
+        return Err(Error::refused(
+            ErrorKind::AlreadyExists,
+            format!(
+                "台账文件已存在：{}。为免覆盖已有数据，不会重新创建",
+                path.display()
+            ),
+        ));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    drop(lock::private_file(path)?);
+    Ok(Connection::open(path)?)
 }
 
 /// Refuses, before touching it, a file that is not a case book or is one from a newer version.
