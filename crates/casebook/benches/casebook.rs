@@ -11,6 +11,9 @@
 //! - bundles (BENCH_ONLY=bundle): export and import of about a million changes against
 //!   serde_json + zstd and a plain SQLite upsert of the same rows; a station's week.
 //!
+//! - unlock (BENCH_ONLY=unlock): opening an encrypted book with its passphrase, which is
+//!   Argon2id at the slot's cost (`store::lock::PASSPHRASE_KDF`) and SQLCipher's first read.
+//!
 //! BENCH_ONLY=core|bundle runs one half; BENCH_ONLY=save or search one part of the core.
 //! BENCH_SAVE_SCHEMA_SQL runs SQL on the save benchmark's book first (drop an index, say).
 //! BENCH_BOOK=PATH keeps the demo book there: made on the first run, searched as it is on later
@@ -50,6 +53,9 @@ fn main() {
             demo_against_raw_insert(dir.path(), &book_path, receptions);
         }
         search_first_page(&book_path);
+    }
+    if only.is_empty() || only == "unlock" {
+        unlock_encrypted_book(dir.path());
     }
     if only.is_empty() || only == "bundle" {
         let receptions = std::env::var("BENCH_BUNDLE_RECEPTIONS")
@@ -479,4 +485,31 @@ fn search_first_page(book_path: &Path) {
             );
         }
     }
+}
+
+/// Opens an encrypted book with its passphrase five times: what a deputy waits for at start.
+fn unlock_encrypted_book(dir: &Path) {
+    let path = dir.join("unlock.db");
+    let passphrase = "东岭村2026年修渡槽";
+    drop(
+        Book::create_encrypted(&path, "BX", "东岭村联络站", BookKind::Station, passphrase).unwrap(),
+    );
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let book = Book::open_with_passphrase(&path, Some(passphrase)).unwrap();
+            let took = started.elapsed();
+            drop(book);
+            took
+        })
+        .collect();
+    times.sort();
+    let cost = casebook::store::lock::PASSPHRASE_KDF;
+    println!(
+        "unlock_kdf_cost: {} KiB, {} passes, {} lanes",
+        cost.memory_kib, cost.iterations, cost.lanes
+    );
+    println!("unlock_min: {:.3} s", times[0].as_secs_f64());
+    println!("unlock_median: {:.3} s", times[2].as_secs_f64());
+    println!("unlock_max: {:.3} s", times[4].as_secs_f64());
 }

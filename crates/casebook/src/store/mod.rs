@@ -307,7 +307,8 @@ impl Book {
         self.ids = ids.unwrap_or_else(random_ids);
     }
 
-    /// Writes a consistent copy of the whole book to `path` (which must not exist yet).
+    /// Writes a consistent copy of the whole book to `path` (which must not exist yet); an
+    /// encrypted book's copy is encrypted with the same key, its slots beside it.
     pub fn backup_to(&self, path: &Path) -> Result<()> {
         if path.exists() {
             return Err(Error::refused(
@@ -320,6 +321,9 @@ impl Book {
         drop(lock::private_file(path)?);
         self.conn
             .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        if let Some(lock) = &self.lock {
+            lock.slots.copy_to(&lock::slots_path(path))?;
+        }
         Ok(())
     }
 
