@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
 use casebook::input;
 use casebook::store::BookKind;
+use casebook::store::lock;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
 use casebook_demo::{self as demo, DemoOptions};
@@ -20,6 +21,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
 
 /// 联络站台账 — the liaison station case book.
 #[derive(Debug, Parser)]
@@ -35,6 +37,10 @@ struct Cli {
     /// Print one JSON document on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// A file whose first line is the book's passphrase (or set CASEBOOK_PASSPHRASE, for scripts
+    /// and services); without either, an encrypted book asks for it on the terminal.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -52,6 +58,11 @@ enum Command {
         /// The town's book (the hub's) instead of a station's.
         #[arg(long)]
         town: bool,
+        /// A plain book that anyone with the file can read: for demos and tests only. Without
+        /// it the book is encrypted with the passphrase (--passphrase-file, CASEBOOK_PASSPHRASE
+        /// or asked on the terminal).
+        #[arg(long)]
+        no_encryption: bool,
     },
     /// Grids, stations, deputies and duty shifts.
     Roster {
@@ -397,7 +408,12 @@ fn main() -> ExitCode {
             to: to.as_deref(),
             ca: hub_ca.as_deref(),
         };
-        return sync_command(cli.db.as_deref(), &target, json);
+        return sync_command(
+            cli.db.as_deref(),
+            cli.passphrase_file.as_deref(),
+            &target,
+            json,
+        );
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -430,6 +446,52 @@ fn print_json_error_at(kind: ErrorKind, message: &str, field: Option<&str>) {
     emit(&format!("{body}\n"));
 }
 
+/// Opens the book, asking for its passphrase on the terminal when it is encrypted and none was
+/// given (a script without a terminal gets `locked`).
+fn open_book(db: &Path, given: Option<Zeroizing<String>>) -> Result<Book, Error> {
+    match Book::open_with_passphrase(db, given.as_deref().map(String::as_str)) {
+        Err(err) if err.kind() == ErrorKind::Locked && given.is_none() && terminal() => {
+            let passphrase = ask("请输入本站台账的密码：")?;
+            Book::open_with_passphrase(db, Some(&passphrase))
+        }
+        opened => opened,
+    }
+}
+
+/// Whether a person is at the keyboard: both stdin and stderr are a terminal.
+fn terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Reads a passphrase from the terminal without echo.
+fn ask(prompt: &str) -> Result<Zeroizing<String>, Error> {
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|err| Error::refused(ErrorKind::BadInput, format!("无法读取密码：{err}")))
+}
+
+/// A new book's passphrase, typed twice on the terminal; refused without a terminal.
+fn new_passphrase_from_terminal() -> Result<Zeroizing<String>, Error> {
+    if !terminal() {
+        return Err(Error::refused(
+            ErrorKind::BadInput,
+            format!(
+                "新台账要加密：请用 --passphrase-file 或环境变量 {} 给出本站密码；\
+                 只用于演示或测试的台账可加 --no-encryption（不加密，任何人拿到文件都能看）",
+                lock::PASSPHRASE_ENV
+            ),
+        ));
+    }
+    let first = ask("为新台账设一个密码（至少8个字符）：")?;
+    lock::check_passphrase(&first)?;
+    let second = ask("再输入一次：")?;
+    if *first != *second {
+        return Err(Error::invalid("两次输入的密码不一样，台账没有建立").at("passphrase"));
+    }
+    Ok(first)
+}
+
 /// Where `casebook sync` goes: the hub, the town's code, the town's certificate.
 struct SyncTarget<'a> {
     hub: &'a str,
@@ -439,7 +501,12 @@ struct SyncTarget<'a> {
 
 /// `casebook sync`: exit 0 in sync, 2 refused (by the hub or the book), 3 hub unreachable (the
 /// changes stay queued), 1 internal failure.
-fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitCode {
+fn sync_command(
+    db: Option<&Path>,
+    passphrase_file: Option<&Path>,
+    target: &SyncTarget<'_>,
+    json: bool,
+) -> ExitCode {
     let (hub, to) = (target.hub, target.to);
     let fail = |kind: ErrorKind, message: String, code: u8| {
         eprintln!("错误：{}", human::terminal_safe(&message));
@@ -459,7 +526,8 @@ fn sync_command(db: Option<&Path>, target: &SyncTarget<'_>, json: bool) -> ExitC
             2,
         );
     };
-    let book = match Book::open(db) {
+    let book = match lock::given_passphrase(passphrase_file).and_then(|given| open_book(db, given))
+    {
         Ok(book) => book,
         Err(err) => return book_failure(err),
     };
@@ -537,10 +605,12 @@ fn run(cli: Cli) -> Result<(), Error> {
         )
     })?;
     let out = Output { json: cli.json };
+    let given = lock::given_passphrase(cli.passphrase_file.as_deref())?;
     if let Command::Init {
         station_code,
         station_name,
         town,
+        no_encryption,
     } = &cli.command
     {
         let kind = if *town {
@@ -548,10 +618,19 @@ fn run(cli: Cli) -> Result<(), Error> {
         } else {
             BookKind::Station
         };
-        let book = Book::create(&db, station_code, station_name, kind)?;
+        casebook::store::refuse_existing(&db)?;
+        let book = if *no_encryption {
+            Book::create(&db, station_code, station_name, kind)?
+        } else {
+            let passphrase = match given {
+                Some(passphrase) => passphrase,
+                None => new_passphrase_from_terminal()?,
+            };
+            Book::create_encrypted(&db, station_code, station_name, kind, &passphrase)?
+        };
         return out.print(book.origin(), human::origin(&db));
     }
-    let mut book = Book::open(&db)?;
+    let mut book = open_book(&db, given)?;
     match cli.command {
         Command::Init { .. } | Command::Sync { .. } => Ok(()),
         Command::Roster {

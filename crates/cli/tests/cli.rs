@@ -94,7 +94,14 @@ impl Book {
         casebook()
             .arg("--db")
             .arg(&db)
-            .args(["init", "--station-code", CODE, "--station-name", STATION])
+            .args([
+                "init",
+                "--no-encryption",
+                "--station-code",
+                CODE,
+                "--station-name",
+                STATION,
+            ])
             .assert()
             .success()
             .stdout(predicate::str::contains(CODE));
@@ -398,7 +405,7 @@ fn init_creates_a_station_or_town_book() {
     let output = casebook()
         .arg("--db")
         .arg(&db)
-        .args(["--json", "init", "--station-code", "BX"])
+        .args(["--json", "init", "--no-encryption", "--station-code", "BX"])
         .args(["--station-name", STATION])
         .assert()
         .success();
@@ -413,7 +420,14 @@ fn init_creates_a_station_or_town_book() {
     let output = casebook()
         .arg("--db")
         .arg(&town)
-        .args(["--json", "init", "--station-code", "QX", "--town"])
+        .args([
+            "--json",
+            "init",
+            "--no-encryption",
+            "--station-code",
+            "QX",
+            "--town",
+        ])
         .args(["--station-name", "清溪镇人大主席团"])
         .assert()
         .success();
@@ -428,6 +442,7 @@ fn init_creates_a_station_or_town_book() {
         .arg(&human)
         .args([
             "init",
+            "--no-encryption",
             "--station-code",
             "NT",
             "--station-name",
@@ -445,6 +460,7 @@ fn init_refuses_an_existing_book_and_leaves_it_intact() {
     let before = book.snapshot();
     let error = book.refused(&[
         "init",
+        "--no-encryption",
         "--station-code",
         "NT",
         "--station-name",
@@ -473,6 +489,7 @@ fn init_refuses_bad_station_codes_and_blank_names_without_creating_a_file() {
             .args([
                 "--json",
                 "init",
+                "--no-encryption",
                 "--station-code",
                 code,
                 "--station-name",

@@ -31,6 +31,7 @@ impl Book {
         };
         book.ok(&[
             "init",
+            "--no-encryption",
             "--station-code",
             "BX",
             "--station-name",

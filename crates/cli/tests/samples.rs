@@ -48,6 +48,7 @@ fn a_new_book_takes_the_samples_in_order() {
     casebook(&db)
         .args([
             "init",
+            "--no-encryption",
             "--station-code",
             "BX",
             "--station-name",

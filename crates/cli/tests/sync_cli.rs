@@ -75,6 +75,7 @@ fn init_town_and_station(town: &Path, station: &Path) {
         town,
         &[
             "init",
+            "--no-encryption",
             "--station-code",
             "QX",
             "--station-name",
@@ -86,6 +87,7 @@ fn init_town_and_station(town: &Path, station: &Path) {
         station,
         &[
             "init",
+            "--no-encryption",
             "--station-code",
             "BX",
             "--station-name",

@@ -1,14 +1,16 @@
 //! `liaison-hub --db PATH --listen 127.0.0.1:8700`: the town hub over the town's case book.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use casebook::Book;
 use casebook::store::BookKind;
+use casebook::store::lock;
 use clap::Parser;
 use liaison_hub::{AdminToken, HubConfig, serve};
+use zeroize::Zeroizing;
 
 /// 镇人大同步服务：接收各联络站的同步包，返回回执和镇里的同步包。
 #[derive(Debug, Parser)]
@@ -57,6 +59,35 @@ struct Args {
     /// auth, at least 16 characters). Without it the page opens on this machine only.
     #[arg(long)]
     admin_token_file: Option<PathBuf>,
+    /// A file whose first line is the town book's passphrase, readable by root and the hub's
+    /// user only (or set CASEBOOK_PASSPHRASE); without either, asked on the terminal.
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+/// Opens the town's book: with the passphrase from `passphrase_file` or the environment, else
+/// asked on the terminal when the book is encrypted and someone is there to type it.
+fn open_town_book(db: &Path, passphrase_file: Option<&Path>) -> casebook::Result<Book> {
+    use std::io::IsTerminal;
+    let given = lock::given_passphrase(passphrase_file)?;
+    match Book::open_with_passphrase(db, given.as_deref().map(String::as_str)) {
+        Err(err)
+            if err.kind() == casebook::ErrorKind::Locked
+                && given.is_none()
+                && std::io::stdin().is_terminal() =>
+        {
+            let passphrase = rpassword::prompt_password("请输入镇台账的密码：")
+                .map(Zeroizing::new)
+                .map_err(|err| {
+                    casebook::Error::refused(
+                        casebook::ErrorKind::BadInput,
+                        format!("无法读取密码：{err}"),
+                    )
+                })?;
+            Book::open_with_passphrase(db, Some(&passphrase))
+        }
+        opened => opened,
+    }
 }
 
 #[tokio::main]
@@ -86,13 +117,19 @@ async fn main() -> anyhow::Result<()> {
             .join("liaison-hub")
             .join("town.db"),
     };
-    let book = Book::open(&db).with_context(|| {
-        format!(
-            "无法打开镇台账 {}（可先用 casebook --db {} init --station-code 代码 --station-name 名称 --town 创建）",
-            db.display(),
-            db.display()
-        )
-    })?;
+    let book = match open_town_book(&db, args.passphrase_file.as_deref()) {
+        Ok(book) => book,
+        Err(err) => {
+            // As the CLI: a refusal (locked, wrong_passphrase, not a book) exits 2, with its kind.
+            eprintln!(
+                "错误（{}）：无法打开镇台账 {}：{err}（可先用 casebook --db {} init --station-code 代码 --station-name 名称 --town 创建）",
+                err.kind().as_str(),
+                db.display(),
+                db.display()
+            );
+            std::process::exit(if err.kind().is_refusal() { 2 } else { 1 });
+        }
+    };
     if book.origin().kind != BookKind::Town {
         bail!(
             "{} 是联络站的台账，同步服务需要镇台账（init --town）",

@@ -29,6 +29,48 @@ use crate::error::{Error, ErrorKind, Result};
 /// What the slots file's name adds to the book's.
 pub const SLOTS_SUFFIX: &str = "-slots";
 
+/// The environment variable that gives the passphrase to the CLI and the hub, for scripts and
+/// services (a file, `--passphrase-file`, is safer: other users of the PC may read a process's
+/// environment on some systems).
+pub const PASSPHRASE_ENV: &str = "CASEBOOK_PASSPHRASE";
+
+/// The longest passphrase file read: a passphrase is a line, not a document.
+const PASSPHRASE_FILE_MAX: u64 = 4096;
+
+/// The passphrase given for scripts and services: the first line of `file`, else
+/// [`PASSPHRASE_ENV`]; None when neither is given.
+///
+/// # Errors
+/// [`ErrorKind::BadInput`] for a file that cannot be read, is larger than 4 KiB or is empty.
+pub fn given_passphrase(file: Option<&Path>) -> Result<Option<Zeroizing<String>>> {
+    if let Some(file) = file {
+        let refused = |why: &str| {
+            Error::refused(
+                ErrorKind::BadInput,
+                format!("密码文件 {}{why}", file.display()),
+            )
+        };
+        let mut text = Zeroizing::new(String::new());
+        std::fs::File::open(file)
+            .map_err(|err| refused(&format!("无法读取：{}", crate::error::io_reason(&err))))?
+            .take(PASSPHRASE_FILE_MAX + 1)
+            .read_to_string(&mut text)
+            .map_err(|_| refused("不是文本文件"))?;
+        if text.len() as u64 > PASSPHRASE_FILE_MAX {
+            return Err(refused("太大：应只有一行密码"));
+        }
+        let line = text.lines().next().unwrap_or_default();
+        if line.is_empty() {
+            return Err(refused("是空的"));
+        }
+        return Ok(Some(Zeroizing::new(line.to_owned())));
+    }
+    Ok(std::env::var(PASSPHRASE_ENV)
+        .ok()
+        .filter(|text| !text.is_empty())
+        .map(Zeroizing::new))
+}
+
 /// The shortest passphrase accepted, in characters.
 pub const PASSPHRASE_MIN_CHARS: usize = 8;
 

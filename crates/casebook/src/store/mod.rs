@@ -364,9 +364,9 @@ fn new_origin(code: &str, name: &str, kind: BookKind) -> Result<Origin> {
     Ok(Origin { code, name, kind })
 }
 
-/// The file of a new book at `path`, made only its owner's (0600 on Unix: SQLite gives the
-/// `-wal` and `-shm` files the same mode); refuses an existing one.
-fn new_book_file(path: &Path) -> Result<Connection> {
+/// Refuses `path` for a new book when something is there: no book is ever overwritten. (A
+/// caller that asks for a passphrase first checks this, so nobody types one in vain.)
+pub fn refuse_existing(path: &Path) -> Result<()> {
     if path.exists() {
         return Err(Error::refused(
             ErrorKind::AlreadyExists,
@@ -376,6 +376,13 @@ fn new_book_file(path: &Path) -> Result<Connection> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// The file of a new book at `path`, made only its owner's (0600 on Unix: SQLite gives the
+/// `-wal` and `-shm` files the same mode); refuses an existing one.
+fn new_book_file(path: &Path) -> Result<Connection> {
+    refuse_existing(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
