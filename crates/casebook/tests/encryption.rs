@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use casebook::domain::Visitor;
 use casebook::store::BookKind;
-use casebook::store::lock::slots_path;
+use casebook::store::lock::{self, slots_path};
 use casebook::store::read::CaseFilter;
 use casebook::{Book, ErrorKind};
 use liaison_testkit::{enroll, reception, roster};
@@ -249,4 +249,53 @@ fn a_plain_book_still_opens_as_before() {
     assert!(!book.is_encrypted());
     let book = Book::open_with_passphrase(&path, Some("anything at all")).unwrap();
     assert!(!book.is_encrypted());
+}
+
+/// A plain book made earlier, encrypted in place: the same records, nothing plain left behind.
+#[test]
+fn a_plain_book_encrypted_in_place_keeps_its_records_and_leaves_nothing_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dl.db");
+    let mut book = Book::create(&path, "BX", STATION_NAME, BookKind::Station).unwrap();
+    book.import_roster(&roster()).unwrap();
+    let mut input = reception("陈建国", "东岭村的渡槽年久失修");
+    input.visitors[0].name = Some(NAME.into());
+    input.visitors[0].phone = Some(PHONE.into());
+    input.visitors[0].id_number = Some(ID_NUMBER.into());
+    book.add_reception(input).unwrap();
+    let all = CaseFilter {
+        limit: 50,
+        ..CaseFilter::default()
+    };
+    let before: Vec<String> = book
+        .list_cases(&all)
+        .unwrap()
+        .into_iter()
+        .map(|case| case.case_no)
+        .collect();
+
+    // Not while the book is open elsewhere (the app): the plain book stays as it was.
+    let err = Book::encrypt_in_place(&path, PASSPHRASE).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{err}");
+    assert!(!lock::is_encrypted(&path).unwrap());
+    drop(book);
+
+    Book::encrypt_in_place(&path, PASSPHRASE).unwrap();
+    let secrets = [NAME, PHONE, ID_NUMBER, STATION_NAME, "东岭村的渡槽"];
+    assert_eq!(leaks(dir.path(), &secrets), Vec::<String>::new());
+    let book = Book::open_with_passphrase(&path, Some(PASSPHRASE)).unwrap();
+    let after: Vec<String> = book
+        .list_cases(&all)
+        .unwrap()
+        .into_iter()
+        .map(|case| case.case_no)
+        .collect();
+    assert_eq!(after, before);
+    let found = book
+        .list_cases(&CaseFilter {
+            query: Some("渡槽".into()),
+            ..all
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1, "the search index came along");
 }

@@ -557,3 +557,19 @@ pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
     }
     out
 }
+
+/// `encrypt`.
+pub fn encrypted(done: &crate::Encrypted) -> String {
+    format!(
+        "台账已加密：{}\n钥匙文件：{}（务必与台账放在一起，备份时一起备份）\n",
+        done.book, done.slots
+    )
+}
+
+/// `recovery reset-passphrase`.
+pub fn recovered(done: &crate::Recovered) -> String {
+    format!(
+        "已用镇里的钥匙打开 {} 的台账 {}，并设了新密码；旧密码不再能打开它\n",
+        done.station, done.book
+    )
+}

@@ -103,6 +103,14 @@ enum Command {
         #[command(subcommand)]
         command: MediationCommand,
     },
+    /// Encrypt this plain book in place with a passphrase (--passphrase-file,
+    /// CASEBOOK_PASSPHRASE, or typed twice on the terminal).
+    Encrypt,
+    /// The town office's way into a station's encrypted book whose passphrase was lost.
+    Recovery {
+        #[command(subcommand)]
+        command: RecoveryCommand,
+    },
     /// This book's public keys.
     Keys {
         #[command(subcommand)]
@@ -239,6 +247,21 @@ struct Rendered {
     id: String,
     out: PathBuf,
     bytes: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum RecoveryCommand {
+    /// Open a station's encrypted book with this town book's key and give it a new passphrase
+    /// (--db is the town's book).
+    ResetPassphrase {
+        /// The station's book (its slots file beside it).
+        #[arg(long)]
+        book: PathBuf,
+        /// A file whose first line is the station's new passphrase; without it, typed twice on
+        /// the terminal.
+        #[arg(long, value_name = "FILE")]
+        new_passphrase_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -630,9 +653,41 @@ fn run(cli: Cli) -> Result<(), Error> {
         };
         return out.print(book.origin(), human::origin(&db));
     }
+    if let Command::Encrypt = &cli.command {
+        let passphrase = match given {
+            Some(passphrase) => passphrase,
+            None => new_passphrase_from_terminal()?,
+        };
+        Book::encrypt_in_place(&db, &passphrase)?;
+        let done = Encrypted {
+            book: db.display().to_string(),
+            slots: lock::slots_path(&db).display().to_string(),
+        };
+        return out.print(&done, human::encrypted);
+    }
     let mut book = open_book(&db, given)?;
     match cli.command {
-        Command::Init { .. } | Command::Sync { .. } => Ok(()),
+        Command::Init { .. } | Command::Sync { .. } | Command::Encrypt => Ok(()),
+        Command::Recovery {
+            command:
+                RecoveryCommand::ResetPassphrase {
+                    book: station,
+                    new_passphrase_file,
+                },
+        } => {
+            let mut opened = Book::open_for_town(&station, &book)?;
+            let passphrase = match new_passphrase_file {
+                Some(file) => lock::given_passphrase(Some(&file))?
+                    .ok_or_else(|| Error::refused(ErrorKind::BadInput, "新密码文件是空的"))?,
+                None => new_passphrase_from_terminal()?,
+            };
+            opened.change_passphrase(&passphrase)?;
+            let done = Recovered {
+                book: station.display().to_string(),
+                station: opened.origin().code.clone(),
+            };
+            out.print(&done, human::recovered)
+        }
         Command::Roster {
             command: RosterCommand::Import { file },
         } => {
@@ -853,6 +908,24 @@ fn emit(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+/// `encrypt`'s answer.
+#[derive(Debug, Serialize)]
+struct Encrypted {
+    /// The book, now encrypted.
+    book: String,
+    /// Its slots file, to keep beside it.
+    slots: String,
+}
+
+/// `recovery reset-passphrase`'s answer.
+#[derive(Debug, Serialize)]
+struct Recovered {
+    /// The station's book.
+    book: String,
+    /// Its station code.
+    station: String,
 }
 
 /// Prints either JSON or the human form.

@@ -141,3 +141,135 @@ fn a_passphrase_file_that_is_not_one_is_refused() {
         assert!(!db.exists());
     }
 }
+
+/// `casebook --db DB --json ARGS` with `passphrase` in the environment, expecting success.
+fn ok_with(db: &Path, passphrase: Option<&str>, args: &[&str]) -> Value {
+    let mut cmd = casebook(db);
+    if let Some(passphrase) = passphrase {
+        cmd.env("CASEBOOK_PASSPHRASE", passphrase);
+    }
+    let output = cmd.args(args).assert().success();
+    serde_json::from_slice(&output.get_output().stdout).unwrap()
+}
+
+#[test]
+fn encrypt_converts_a_plain_book_in_place_with_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dl.db");
+    init(&db).arg("--no-encryption").assert().success();
+    ok_with(&db, None, &["demo", "--receptions", "300"]);
+    let listed = ok_with(&db, None, &["case", "list", "--limit", "500"]);
+    let searched = ok_with(&db, None, &["case", "list", "--query", "渠"]);
+    assert_eq!(listed.as_array().unwrap().len(), 300);
+
+    let done = ok_with(&db, Some(PASSPHRASE), &["encrypt"]);
+    assert_eq!(
+        done["slots"],
+        dir.path().join("dl.db-slots").display().to_string()
+    );
+    let head = std::fs::read(&db).unwrap();
+    assert_ne!(&head[..16], b"SQLite format 3\0", "no plain book is left");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|name| name == "dl.db" || name == "dl.db-slots"),
+        "nothing else beside the book: {names:?}"
+    );
+
+    assert_eq!(
+        ok_with(&db, Some(PASSPHRASE), &["case", "list", "--limit", "500"]),
+        listed
+    );
+    assert_eq!(
+        ok_with(&db, Some(PASSPHRASE), &["case", "list", "--query", "渠"]),
+        searched
+    );
+    let locked = casebook(&db).args(["case", "list"]).assert().code(2);
+    assert_eq!(error_of(&locked)["kind"], "locked");
+
+    // Once is enough.
+    let again = casebook(&db)
+        .env("CASEBOOK_PASSPHRASE", PASSPHRASE)
+        .arg("encrypt")
+        .assert()
+        .code(2);
+    assert_eq!(error_of(&again)["kind"], "invalid");
+}
+
+#[test]
+fn the_town_gives_a_station_book_a_new_passphrase_and_no_other_town_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let station = dir.path().join("bx.db");
+    let town = dir.path().join("qx.db");
+    let other = dir.path().join("qy.db");
+    init(&station)
+        .env("CASEBOOK_PASSPHRASE", PASSPHRASE)
+        .assert()
+        .success();
+    for (db, code) in [(&town, "QX"), (&other, "QY")] {
+        casebook(db)
+            .args([
+                "init",
+                "--station-code",
+                code,
+                "--station-name",
+                "镇人大",
+                "--town",
+            ])
+            .arg("--no-encryption")
+            .assert()
+            .success();
+    }
+    // The station enrols its town: its book key is sealed to the town from then on.
+    let keys = ok_with(&town, None, &["keys", "show"]);
+    ok_with(
+        &station,
+        Some(PASSPHRASE),
+        &[
+            "peer",
+            "add",
+            "--code",
+            "QX",
+            "--sign-public",
+            keys["sign_public"].as_str().unwrap(),
+            "--seal-public",
+            keys["seal_public"].as_str().unwrap(),
+        ],
+    );
+
+    let new = dir.path().join("new.pass");
+    std::fs::write(&new, "清溪镇人大联络站新密码\n").unwrap();
+    let reset = [
+        "recovery",
+        "reset-passphrase",
+        "--book",
+        station.to_str().unwrap(),
+    ];
+    let refused = casebook(&other)
+        .args(reset)
+        .arg("--new-passphrase-file")
+        .arg(&new)
+        .assert()
+        .code(2);
+    assert_eq!(error_of(&refused)["kind"], "wrong_passphrase");
+
+    let done = casebook(&town)
+        .args(reset)
+        .arg("--new-passphrase-file")
+        .arg(&new)
+        .assert()
+        .success();
+    let done: Value = serde_json::from_slice(&done.get_output().stdout).unwrap();
+    assert_eq!(done["station"], "BX");
+    ok_with(&station, Some("清溪镇人大联络站新密码"), &["case", "list"]);
+    let old = casebook(&station)
+        .env("CASEBOOK_PASSPHRASE", PASSPHRASE)
+        .args(["case", "list"])
+        .assert()
+        .code(2);
+    assert_eq!(error_of(&old)["kind"], "wrong_passphrase");
+}

@@ -250,6 +250,87 @@ impl Book {
         self.lock.as_ref().and_then(|lock| lock.slots.town())
     }
 
+    /// Encrypts the plain book at `path` in place with a new random key that `passphrase`
+    /// opens: the whole book is copied encrypted beside it (SQLCipher's export), checked
+    /// (`PRAGMA integrity_check`), its slots put in place, then renamed over the plain file, so
+    /// a crash at any moment leaves either the plain book or the encrypted one, never neither.
+    /// The plain file is gone afterwards (what a disk may still hold of it: docs/security.md).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for a book already encrypted or a weak passphrase;
+    /// [`ErrorKind::AlreadyExists`] when slots already lie beside the book.
+    pub fn encrypt_in_place(path: &Path, passphrase: &str) -> Result<()> {
+        lock::check_passphrase(passphrase)?;
+        if lock::is_encrypted(path)? {
+            return Err(Error::invalid("这本台账已经加密了"));
+        }
+        let slots_path = lock::slots_path(path);
+        refuse_existing(&slots_path)?;
+        let book = Self::open(path)?;
+        let mut staged = path.as_os_str().to_owned();
+        staged.push(".encrypting");
+        let staged = std::path::PathBuf::from(staged);
+        // A copy left by a conversion that was cut off is ours to replace.
+        let _ = std::fs::remove_file(&staged);
+        let key = lock::BookKey::random()?;
+        drop(lock::private_file(&staged)?);
+        let version: i64 = book
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?;
+        book.conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            params![staged.to_string_lossy(), key.pragma().as_str()],
+        )?;
+        let exported = book
+            .conn
+            .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))
+            .and_then(|()| {
+                book.conn
+                    .pragma_update(Some("encrypted"), "user_version", version)
+            });
+        book.conn.execute("DETACH DATABASE encrypted", [])?;
+        if let Err(err) = exported {
+            let _ = std::fs::remove_file(&staged);
+            return Err(err.into());
+        }
+        drop(book);
+        // The last connection closed has folded the WAL into the book and removed it: one still
+        // there means another program (the app) has the book open, and would go on writing to
+        // the plain file.
+        let wal = {
+            let mut name = path.as_os_str().to_owned();
+            name.push("-wal");
+            std::path::PathBuf::from(name)
+        };
+        if wal.exists() {
+            let _ = std::fs::remove_file(&staged);
+            return Err(Error::invalid(
+                "台账正被其他程序（如联络站台账软件）打开，请先关闭它再加密",
+            ));
+        }
+        let check = Connection::open(&staged)?;
+        check.pragma_update(None, "key", key.pragma().as_str())?;
+        let verdict: String = check.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        drop(check);
+        if verdict != "ok" {
+            let _ = std::fs::remove_file(&staged);
+            return Err(Error::Corrupt(format!(
+                "the encrypted copy failed its check: {verdict}"
+            )));
+        }
+        // Slots first: beside a plain book they are ignored (it still reads as plain).
+        let slots_staged = {
+            let mut name = staged.as_os_str().to_owned();
+            name.push(lock::SLOTS_SUFFIX);
+            std::path::PathBuf::from(name)
+        };
+        let _ = std::fs::remove_file(&slots_staged);
+        lock::KeySlots::create(&staged, &key, passphrase)?;
+        std::fs::rename(&slots_staged, &slots_path)?;
+        std::fs::rename(&staged, path)?;
+        Ok(())
+    }
+
     /// Opens the book with `passphrase` from now on (the old one no longer does); the book
     /// itself is not encrypted again.
     ///
