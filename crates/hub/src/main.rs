@@ -121,10 +121,17 @@ async fn main() -> anyhow::Result<()> {
         Ok(book) => book,
         Err(err) => {
             // As the CLI: a refusal (locked, wrong_passphrase, not a book) exits 2, with its kind.
+            let hint = if err.kind() == casebook::ErrorKind::NotFound {
+                format!(
+                    "（镇台账：casebook --db {} init --station-code 代码 --station-name 名称 --town）",
+                    db.display()
+                )
+            } else {
+                String::new()
+            };
             eprintln!(
-                "错误（{}）：无法打开镇台账 {}：{err}（可先用 casebook --db {} init --station-code 代码 --station-name 名称 --town 创建）",
+                "错误（{}）：无法打开镇台账 {}：{err}{hint}",
                 err.kind().as_str(),
-                db.display(),
                 db.display()
             );
             std::process::exit(if err.kind().is_refusal() { 2 } else { 1 });
