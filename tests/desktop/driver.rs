@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -479,6 +479,19 @@ impl App {
             .send_keys(keys)
             .await
             .expect("type");
+    }
+
+    /// Presses Escape, as at the keyboard (closes the drawer, dialog or list on top).
+    pub async fn press_escape(&self) {
+        let escape = char::from(Key::Escape);
+        self.client
+            .perform_actions(
+                KeyActions::new("keyboard".into())
+                    .then(KeyAction::Down { value: escape })
+                    .then(KeyAction::Up { value: escape }),
+            )
+            .await
+            .expect("press Escape");
     }
 
     /// The `data-testid` of the focused element or of its nearest marked ancestor.

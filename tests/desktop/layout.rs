@@ -5,7 +5,6 @@
 //! page never scrolls sideways, and 大字体 leaves no text below 16 px. Measured in the DOM by
 //! `CHECK`; the pictures land in `target/tmp/screens/NAME-1024-FONT.png`.
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::json;
 
@@ -254,7 +253,6 @@ async fn picture(app: &App, font: Font, name: &str) {
 /// cursor leaves its field first: a form that refused to save has put it in its first wrong
 /// field, and a select there keeps Escape for its own list.
 async fn escape(app: &App) {
-    let escape = char::from(Key::Escape);
     let all_closed = || async {
         app.js(
             "return [...document.querySelectorAll('.el-drawer, .el-dialog, .el-popper')]
@@ -266,14 +264,7 @@ async fn escape(app: &App) {
     };
     for _ in 0..3 {
         app.js("document.activeElement?.blur()").await;
-        app.client
-            .perform_actions(
-                KeyActions::new("keyboard".into())
-                    .then(KeyAction::Down { value: escape })
-                    .then(KeyAction::Up { value: escape }),
-            )
-            .await
-            .expect("press Escape");
+        app.press_escape().await;
         // Drawers and dialogs fade out: a moment before looking again.
         for _ in 0..10 {
             if all_closed().await {

@@ -14,7 +14,6 @@ mod layout;
 use casebook::domain::{CaseStatus, Satisfaction};
 use chrono::{Days, Local};
 use fantoccini::Locator;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 
 use driver::{App, app_binary, launch};
@@ -424,15 +423,7 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
         "//*[contains(@class, 'el-drawer__header')][.//*[contains(@class, 'el-drawer__title') and normalize-space() = '{number}']]"
     );
     // Escape closes it, as at the keyboard.
-    let escape = char::from(Key::Escape);
-    app.client
-        .perform_actions(
-            KeyActions::new("keyboard".into())
-                .then(KeyAction::Down { value: escape })
-                .then(KeyAction::Up { value: escape }),
-        )
-        .await
-        .expect("press Escape");
+    app.press_escape().await;
     app.until("the file to close", || async {
         for header in app.client.find_all(Locator::XPath(&file)).await.unwrap() {
             if header.is_displayed().await.unwrap_or(false) {

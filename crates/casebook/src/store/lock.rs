@@ -479,10 +479,13 @@ impl KeySlots {
         })
     }
 
+    fn encoded(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(&self.slots).map_err(|err| Error::Internal(err.to_string()))
+    }
+
     /// Writes the same slots to `path` (a backup's), which must not exist yet.
     pub(crate) fn copy_to(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(&self.slots)
-            .map_err(|err| Error::Internal(err.to_string()))?;
+        let json = self.encoded()?;
         let mut file = private_file(path)?;
         file.write_all(&json)?;
         file.sync_all()?;
@@ -491,8 +494,7 @@ impl KeySlots {
 
     /// Writes the slots atomically (a new file, synced, renamed over the old), mode 0600.
     fn write(&self) -> Result<()> {
-        let json = serde_json::to_vec_pretty(&self.slots)
-            .map_err(|err| Error::Internal(err.to_string()))?;
+        let json = self.encoded()?;
         let mut temporary = self.path.as_os_str().to_owned();
         temporary.push(".new");
         let temporary = PathBuf::from(temporary);
