@@ -14,6 +14,9 @@
 //! - unlock (BENCH_ONLY=unlock): opening an encrypted book with its passphrase, which is
 //!   Argon2id at the slot's cost (`store::lock::PASSPHRASE_KDF`) and SQLCipher's first read.
 //!
+//! BENCH_ENCRYPTED=1 makes and opens every book of the run encrypted (the raw-insert baselines
+//! stay plain SQLite): run once without and once with it to compare.
+//!
 //! BENCH_ONLY=core|bundle runs one half; BENCH_ONLY=save or search one part of the core.
 //! BENCH_SAVE_SCHEMA_SQL runs SQL on the save benchmark's book first (drop an index, say).
 //! BENCH_BOOK=PATH keeps the demo book there: made on the first run, searched as it is on later
@@ -31,6 +34,23 @@ use casebook::{Book, search};
 use casebook_demo::{self as demo, DemoOptions};
 use rusqlite::Connection;
 use rusqlite::types::Value;
+
+/// The passphrase of the run's encrypted books.
+const BENCH_PASSPHRASE: &str = "东岭村2026年修渡槽";
+
+/// Whether the run's books are encrypted (BENCH_ENCRYPTED=1).
+fn encrypted() -> bool {
+    std::env::var_os("BENCH_ENCRYPTED").is_some()
+}
+
+/// A new book for the run: encrypted with BENCH_ENCRYPTED=1, else plain.
+fn new_book(path: &Path, code: &str, name: &str, kind: BookKind) -> Book {
+    if encrypted() {
+        Book::create_encrypted(path, code, name, kind, BENCH_PASSPHRASE).unwrap()
+    } else {
+        Book::create(path, code, name, kind).unwrap()
+    }
+}
 
 fn main() {
     let receptions: usize = std::env::var("BENCH_RECEPTIONS")
@@ -69,13 +89,12 @@ fn main() {
 
 /// A station book filled by `demo`, and a town book, enrolled with each other.
 fn station_and_town(dir: &Path, name: &str, receptions: usize) -> (Book, Book, PathBuf) {
-    let mut station = Book::create(
+    let mut station = new_book(
         &dir.join(format!("{name}-station.db")),
         "DL",
         "东岭村人大代表联络站",
         BookKind::Station,
-    )
-    .unwrap();
+    );
     demo::fill(
         &mut station,
         &DemoOptions {
@@ -86,7 +105,7 @@ fn station_and_town(dir: &Path, name: &str, receptions: usize) -> (Book, Book, P
     )
     .unwrap();
     let town_path = dir.join(format!("{name}-town.db"));
-    let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
+    let mut town = new_book(&town_path, "QX", "清溪镇人大", BookKind::Town);
     let (ks, kt) = (station.public_keys(), town.public_keys());
     station
         .add_peer(&kt.origin, &kt.sign_public, &kt.seal_public)
@@ -131,10 +150,14 @@ fn bundle_export_and_import(dir: &Path, receptions: usize) {
     let import_time = started.elapsed();
     drop(town);
     let import_rate = imported.applied as f64 / import_time.as_secs_f64();
-    let raw_time = raw_insert_time(&town_path, dir, "raw-import.db", "INSERT OR REPLACE");
-    let raw_rate = imported.applied as f64 / raw_time.as_secs_f64();
     println!("bundle_import_time: {:.2} s", import_time.as_secs_f64());
     println!("bundle_import_throughput: {import_rate:.0} changes/s");
+    // The raw baselines read the book with a plain connection: the plain run gives them.
+    if encrypted() {
+        return;
+    }
+    let raw_time = raw_insert_time(&town_path, dir, "raw-import.db", "INSERT OR REPLACE");
+    let raw_rate = imported.applied as f64 / raw_time.as_secs_f64();
     println!("raw_upsert_time: {:.2} s", raw_time.as_secs_f64());
     println!("raw_upsert_throughput: {raw_rate:.0} changes/s");
     println!(
@@ -180,7 +203,7 @@ fn reception_input(deputy: &str) -> ReceptionInput {
 
 fn save_one_reception(dir: &Path) {
     let path = dir.join("save.db");
-    let mut book = Book::create(&path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap();
+    let mut book = new_book(&path, "DL", "东岭村人大代表联络站", BookKind::Station);
     demo::fill(
         &mut book,
         &DemoOptions {
@@ -211,15 +234,18 @@ fn save_one_reception(dir: &Path) {
     let (mut save, mut commit) = (Duration::ZERO, Duration::ZERO);
     // What each commit writes explains the ratio: every page a transaction touches is one WAL
     // frame (two write calls), and the fsync is the same for both.
-    let save_pages = wal_pages_per_commit(&path, || {
-        book.add_reception(reception_input(&deputy)).unwrap();
-    });
-    let bare_pages = wal_pages_per_commit(&dir.join("bare.db"), || {
-        bare.execute("INSERT INTO bare_commit (payload) VALUES ('x')", [])
-            .unwrap();
-    });
-    println!("save_reception_wal_pages: {save_pages} count");
-    println!("bare_single_row_commit_wal_pages: {bare_pages} count");
+    // (Counted on plain books only: the spy's connection cannot read an encrypted one.)
+    if !encrypted() {
+        let save_pages = wal_pages_per_commit(&path, || {
+            book.add_reception(reception_input(&deputy)).unwrap();
+        });
+        let bare_pages = wal_pages_per_commit(&dir.join("bare.db"), || {
+            bare.execute("INSERT INTO bare_commit (payload) VALUES ('x')", [])
+                .unwrap();
+        });
+        println!("save_reception_wal_pages: {save_pages} count");
+        println!("bare_single_row_commit_wal_pages: {bare_pages} count");
+    }
     for i in 0..rounds {
         let input = reception_input(&deputy);
         let started = Instant::now();
@@ -275,8 +301,7 @@ const TABLES: [&str; 13] = [
 ];
 
 fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
-    let mut book =
-        Book::create(book_path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap();
+    let mut book = new_book(book_path, "DL", "东岭村人大代表联络站", BookKind::Station);
     let started = Instant::now();
     let summary = demo::fill(
         &mut book,
@@ -301,6 +326,9 @@ fn demo_against_raw_insert(dir: &Path, book_path: &Path, receptions: usize) {
             + summary.mediation_events
     );
 
+    if encrypted() {
+        return;
+    }
     let raw_time = raw_insert_time(book_path, dir, "raw.db", "INSERT");
     let raw_rate = summary.receptions as f64 / raw_time.as_secs_f64();
     println!("raw_bulk_insert_time: {:.1} s", raw_time.as_secs_f64());
@@ -383,7 +411,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 fn search_first_page(book_path: &Path) {
-    let book = Book::open(book_path).unwrap();
+    let book = Book::open_with_passphrase(book_path, Some(BENCH_PASSPHRASE)).unwrap();
     let queries: [(&str, &[&str]); 4] = [
         (
             "1char",
@@ -490,7 +518,7 @@ fn search_first_page(book_path: &Path) {
 /// Opens an encrypted book with its passphrase five times: what a deputy waits for at start.
 fn unlock_encrypted_book(dir: &Path) {
     let path = dir.join("unlock.db");
-    let passphrase = "东岭村2026年修渡槽";
+    let passphrase = BENCH_PASSPHRASE;
     drop(
         Book::create_encrypted(&path, "BX", "东岭村联络站", BookKind::Station, passphrase).unwrap(),
     );
