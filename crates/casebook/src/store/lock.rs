@@ -172,8 +172,14 @@ struct Slots {
 
 /// Where the slots of the book at `book` are kept.
 pub fn slots_path(book: &Path) -> PathBuf {
-    let mut name = book.as_os_str().to_owned();
-    name.push(SLOTS_SUFFIX);
+    beside(book, SLOTS_SUFFIX)
+}
+
+/// The file named as `path` with `suffix` added (`dl.db` → `dl.db-wal`), as SQLite names a
+/// book's companions.
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
     PathBuf::from(name)
 }
 
@@ -339,8 +345,8 @@ pub(crate) struct KeySlots {
 
 impl KeySlots {
     /// Slots for a new encrypted book at `book`, opened by `passphrase`.
+    /// The caller has checked the passphrase ([`check_passphrase`]) before making any file.
     pub(crate) fn create(book: &Path, key: &BookKey, passphrase: &str) -> Result<KeySlots> {
-        check_passphrase(passphrase)?;
         let id = uuid::Uuid::now_v7().to_string();
         let slots = KeySlots {
             path: slots_path(book),
@@ -495,9 +501,7 @@ impl KeySlots {
     /// Writes the slots atomically (a new file, synced, renamed over the old), mode 0600.
     fn write(&self) -> Result<()> {
         let json = self.encoded()?;
-        let mut temporary = self.path.as_os_str().to_owned();
-        temporary.push(".new");
-        let temporary = PathBuf::from(temporary);
+        let temporary = beside(&self.path, ".new");
         let _ = std::fs::remove_file(&temporary);
         let mut file = private_file(&temporary)?;
         file.write_all(&json)?;

@@ -267,9 +267,7 @@ impl Book {
         let slots_path = lock::slots_path(path);
         refuse_existing(&slots_path)?;
         let book = Self::open(path)?;
-        let mut staged = path.as_os_str().to_owned();
-        staged.push(".encrypting");
-        let staged = std::path::PathBuf::from(staged);
+        let staged = lock::beside(path, ".encrypting");
         // A copy left by a conversion that was cut off is ours to replace.
         let _ = std::fs::remove_file(&staged);
         let key = lock::BookKey::random()?;
@@ -297,12 +295,7 @@ impl Book {
         // The last connection closed has folded the WAL into the book and removed it: one still
         // there means another program (the app) has the book open, and would go on writing to
         // the plain file.
-        let wal = {
-            let mut name = path.as_os_str().to_owned();
-            name.push("-wal");
-            std::path::PathBuf::from(name)
-        };
-        if wal.exists() {
+        if lock::beside(path, "-wal").exists() {
             let _ = std::fs::remove_file(&staged);
             return Err(Error::invalid(
                 "台账正被其他程序（如联络站台账软件）打开，请先关闭它再加密",
@@ -319,11 +312,7 @@ impl Book {
             )));
         }
         // Slots first: beside a plain book they are ignored (it still reads as plain).
-        let slots_staged = {
-            let mut name = staged.as_os_str().to_owned();
-            name.push(lock::SLOTS_SUFFIX);
-            std::path::PathBuf::from(name)
-        };
+        let slots_staged = lock::slots_path(&staged);
         let _ = std::fs::remove_file(&slots_staged);
         lock::KeySlots::create(&staged, &key, passphrase)?;
         std::fs::rename(&slots_staged, &slots_path)?;
