@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::{
-    CaseEvent, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent, Reception,
-    Station,
+    AuditEntry, CaseEvent, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent,
+    Reception, Station,
 };
 use crate::hlc::Hlc;
 
@@ -36,6 +36,8 @@ pub enum Change {
     MediationCreate(Mediation),
     /// A mediation event.
     MediationEventAppend(MediationEvent),
+    /// An entry of the audit trail.
+    AuditAppend(AuditEntry),
 }
 
 impl Change {
@@ -51,6 +53,7 @@ impl Change {
             Change::MeetingCreate(_) => "meeting",
             Change::MediationCreate(_) => "mediation",
             Change::MediationEventAppend(_) => "mediation_event",
+            Change::AuditAppend(_) => "audit",
         }
     }
 
@@ -66,6 +69,7 @@ impl Change {
             Change::MeetingCreate(_) => "议事会记录",
             Change::MediationCreate(_) => "调解案件",
             Change::MediationEventAppend(_) => "调解过程记录",
+            Change::AuditAppend(_) => "操作记录",
         }
     }
 
@@ -81,6 +85,7 @@ impl Change {
             Change::MeetingCreate(_) => "meeting_create",
             Change::MediationCreate(_) => "mediation_create",
             Change::MediationEventAppend(_) => "mediation_event_append",
+            Change::AuditAppend(_) => "audit_append",
         }
     }
 
@@ -96,6 +101,7 @@ impl Change {
             Change::MeetingCreate(r) => r.id,
             Change::MediationCreate(r) => r.id,
             Change::MediationEventAppend(r) => r.id,
+            Change::AuditAppend(r) => r.id,
         }
     }
 }
@@ -109,8 +115,12 @@ pub struct LogEntry {
     pub seq: i64,
     /// Hybrid logical clock reading, packed.
     pub hlc: i64,
-    /// Deputy who made the change, when one did.
+    /// The deputy the change is made for: the first deputy named on the record, when one is.
     pub deputy: Option<Uuid>,
+    /// The deputy signed in at the PC that typed the change, apart from those named on it;
+    /// none for changes made before sign-in existed, from the command line, or by the roster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorder: Option<Uuid>,
     /// Schema version of the book that made it.
     pub schema_version: i64,
     /// For an upsert: the clock of the version it replaced in the book that made it.

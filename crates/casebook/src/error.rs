@@ -59,6 +59,12 @@ pub enum ErrorKind {
     Locked,
     /// The passphrase does not open the book: nothing was read or written.
     WrongPassphrase,
+    /// A deputy's sign-in PIN is wrong.
+    WrongPin,
+    /// Too many wrong PINs: the deputy cannot sign in until the time the message names.
+    SignInLocked,
+    /// Nobody is signed in at the app: sign in first.
+    SignInRequired,
     /// The database or file system failed, or a stored record could not be read.
     Storage,
     /// Something inside the program failed (not the book, not the input): retry or report it.
@@ -112,6 +118,9 @@ impl ErrorKind {
             ErrorKind::NotOwner => "not_owner",
             ErrorKind::Locked => "locked",
             ErrorKind::WrongPassphrase => "wrong_passphrase",
+            ErrorKind::WrongPin => "wrong_pin",
+            ErrorKind::SignInLocked => "sign_in_locked",
+            ErrorKind::SignInRequired => "sign_in_required",
             ErrorKind::Storage => "storage",
             ErrorKind::Internal => "internal",
             ErrorKind::Unreachable => "unreachable",

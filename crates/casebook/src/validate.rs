@@ -11,8 +11,8 @@ use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeDelta};
 
 use crate::change::{Change, LogEntry};
 use crate::domain::{
-    AgendaItem, CaseEvent, CaseEventKind, CouncilMeeting, Deputy, DutyShift, Grid, Mediation,
-    MediationEvent, MediationEventKind, Party, Reception, Station, Visitor,
+    AgendaItem, AuditEntry, CaseEvent, CaseEventKind, CouncilMeeting, Deputy, DutyShift, Grid,
+    Mediation, MediationEvent, MediationEventKind, Party, Reception, Station, Visitor,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::hlc::MAX_AHEAD_MS;
@@ -317,6 +317,7 @@ pub fn check_change(change: &Change, now: DateTime<FixedOffset>) -> Result<()> {
         Change::MeetingCreate(meeting) => check_meeting(meeting, now),
         Change::MediationCreate(mediation) => check_mediation(mediation, now),
         Change::MediationEventAppend(event) => check_mediation_event(event, now),
+        Change::AuditAppend(entry) => check_audit(entry, now),
     }
 }
 
@@ -355,11 +356,19 @@ fn describe(change: &Change) -> String {
         Change::MeetingCreate(_) => ("议事会记录", None),
         Change::MediationCreate(r) => ("调解案件", Some(r.number.as_str())),
         Change::MediationEventAppend(_) => ("调解记录", None),
+        Change::AuditAppend(_) => ("操作记录", None),
     };
     match key.filter(|key| line("", key, limits::CODE).is_ok()) {
         Some(key) => format!("{kind} {key}"),
         None => format!("{kind}，记录号 {}", change.record_id()),
     }
+}
+
+fn check_audit(entry: &AuditEntry, now: DateTime<FixedOffset>) -> Result<()> {
+    code_of_origin("操作记录的站点", &entry.station)?;
+    time_between("操作时间", entry.at, now)?;
+    optional_line("操作对象", entry.subject.as_deref(), limits::LABEL)?;
+    optional_line("操作说明", entry.detail.as_deref(), limits::ADDRESS)
 }
 
 fn check_grid(grid: &Grid) -> Result<()> {

@@ -102,7 +102,7 @@ impl Town {
     }
 
     /// A consistent copy of the town's book as it is now.
-    fn town_copy(&self, name: &str) -> Book {
+    fn town_copy(&mut self, name: &str) -> Book {
         let path = self.dir.path().join(name);
         self.town.backup_to(&path).unwrap();
         Book::open(&path).unwrap()
@@ -568,7 +568,7 @@ proptest! {
 
 impl Town {
     /// A consistent copy of station `i`'s book as it is now.
-    fn station_copy(&self, i: usize, name: &str) -> Book {
+    fn station_copy(&mut self, i: usize, name: &str) -> Book {
         let path = self.dir.path().join(name);
         self.stations[i].backup_to(&path).unwrap();
         Book::open(&path).unwrap()

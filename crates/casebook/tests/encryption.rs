@@ -79,7 +79,7 @@ fn leaks(dir: &Path, secrets: &[&str]) -> Vec<String> {
 #[test]
 fn an_encrypted_book_and_its_files_show_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, book) = station(dir.path());
+    let (path, mut book) = station(dir.path());
     let backup = dir.path().join("dl-backup.db");
     book.backup_to(&backup).unwrap();
     let sign_public = book.public_keys().sign_public;
@@ -97,7 +97,14 @@ fn an_encrypted_book_and_its_files_show_nothing() {
         .unwrap()
         .remove(0)
         .case_no;
-    let secrets = [NAME, PHONE, ID_NUMBER, STATION_NAME, "东岭村的渡槽", &case_no];
+    let secrets = [
+        NAME,
+        PHONE,
+        ID_NUMBER,
+        STATION_NAME,
+        "东岭村的渡槽",
+        &case_no,
+    ];
     assert_eq!(leaks(dir.path(), &secrets), Vec::<String>::new());
     drop(book);
     assert_eq!(leaks(dir.path(), &secrets), Vec::<String>::new());
@@ -122,7 +129,7 @@ fn an_encrypted_book_and_its_files_show_nothing() {
 fn every_file_of_a_new_book_is_the_owners_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let (path, book) = station(dir.path());
+    let (path, mut book) = station(dir.path());
     let plain = Book::create(&dir.path().join("demo.db"), "DM", "演示", BookKind::Station).unwrap();
     book.backup_to(&dir.path().join("backup.db")).unwrap();
     for file in [

@@ -9,6 +9,7 @@ use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Conflict, Exported, Imported, Peer, PeerStatus, Quarantined};
 use casebook::change::LogEntry;
 use casebook::store::Origin;
+use casebook::store::audit::AuditListing;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
     RosterImported,
@@ -369,6 +370,26 @@ pub fn changes(list: &Vec<LogEntry>) -> String {
         );
     }
     let _ = writeln!(out, "共 {} 条变更", list.len());
+    out
+}
+
+pub fn audit_trail(list: &Vec<AuditListing>) -> String {
+    let mut out = String::new();
+    for listing in list {
+        let entry = &listing.entry;
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            entry.at.format("%Y-%m-%d %H:%M:%S"),
+            entry.station,
+            listing.deputy_name.as_deref().unwrap_or("—"),
+            listing.action_label,
+            terminal_safe(entry.subject.as_deref().unwrap_or("")),
+            terminal_safe(entry.detail.as_deref().unwrap_or("")),
+            listing.channel_label,
+        );
+    }
+    let _ = writeln!(out, "共 {} 条操作记录", list.len());
     out
 }
 

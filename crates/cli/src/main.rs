@@ -9,9 +9,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use casebook::domain::{MediationInput, MeetingInput, ReceptionInput, RosterFile};
+use casebook::domain::{
+    AuditAction, AuditChannel, MediationInput, MeetingInput, ReceptionInput, RosterFile,
+};
 use casebook::input;
 use casebook::store::BookKind;
+use casebook::store::audit::AuditFilter;
 use casebook::store::lock;
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook::{Book, Error, ErrorKind};
@@ -186,6 +189,18 @@ enum Command {
         /// Last day (YYYY-MM-DD).
         #[arg(long)]
         to: Option<NaiveDate>,
+    },
+    /// The audit trail (操作记录): sign-ins, bundles, prints, exports, backups, keys; newest first.
+    Audit {
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// By or about this deputy (a name on the roster, or an id).
+        #[arg(long)]
+        deputy: Option<String>,
     },
     /// The change log.
     Changes {
@@ -472,13 +487,15 @@ fn print_json_error_at(kind: ErrorKind, message: &str, field: Option<&str>) {
 /// Opens the book, asking for its passphrase on the terminal when it is encrypted and none was
 /// given (a script without a terminal gets `locked`).
 fn open_book(db: &Path, given: Option<Zeroizing<String>>) -> Result<Book, Error> {
-    match Book::open_with_passphrase(db, given.as_deref().map(String::as_str)) {
+    let mut book = match Book::open_with_passphrase(db, given.as_deref().map(String::as_str)) {
         Err(err) if err.kind() == ErrorKind::Locked && given.is_none() && terminal() => {
             let passphrase = ask("请输入本站台账的密码：")?;
             Book::open_with_passphrase(db, Some(&passphrase))
         }
         opened => opened,
-    }
+    }?;
+    book.set_channel(AuditChannel::Cli);
+    Ok(book)
 }
 
 /// Whether a person is at the keyboard: both stdin and stderr are a terminal.
@@ -659,6 +676,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             None => new_passphrase_from_terminal()?,
         };
         Book::encrypt_in_place(&db, &passphrase)?;
+        open_book(&db, Some(passphrase))?.audit(
+            AuditAction::PassphraseChange,
+            None,
+            Some("台账已加密"),
+        )?;
         let done = Encrypted {
             book: db.display().to_string(),
             slots: lock::slots_path(&db).display().to_string(),
@@ -676,15 +698,21 @@ fn run(cli: Cli) -> Result<(), Error> {
                 },
         } => {
             let mut opened = Book::open_for_town(&station, &book)?;
+            opened.set_channel(AuditChannel::Cli);
+            let station_code = opened.origin().code.clone();
             let passphrase = match new_passphrase_file {
                 Some(file) => lock::given_passphrase(Some(&file))?
                     .ok_or_else(|| Error::refused(ErrorKind::BadInput, "新密码文件是空的"))?,
                 None => new_passphrase_from_terminal()?,
             };
+            // Both books say it: the station's travels to the town with its next bundle.
+            let town_code = book.origin().code.clone();
+            opened.audit(AuditAction::RecoveryUse, Some(&town_code), None)?;
             opened.change_passphrase(&passphrase)?;
+            book.audit(AuditAction::RecoveryUse, Some(&station_code), None)?;
             let done = Recovered {
                 book: station.display().to_string(),
-                station: opened.origin().code.clone(),
+                station: station_code,
             };
             out.print(&done, human::recovered)
         }
@@ -781,6 +809,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                 },
             )?;
             write_file(&file, html.as_bytes())?;
+            book.audit(
+                AuditAction::DocumentSave,
+                Some(&id),
+                Some(Document::parse(&kind.name())?.label()),
+            )?;
             let rendered = Rendered {
                 kind: kind.name(),
                 id,
@@ -822,6 +855,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 report.html()?.into_bytes()
             };
             write_file(&file, &bytes)?;
+            if excel {
+                let range = format!("{}..{}", range.from, range.to);
+                book.audit(AuditAction::ExcelExport, Some(&range), Some(kind.label()))?;
+            }
             let rendered = Rendered {
                 kind: name.to_owned(),
                 id: format!("{}..{}", range.from, range.to),
@@ -891,6 +928,21 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Conflicts {
             command: ListOnly::List,
         } => out.print(&book.conflicts()?, human::conflicts),
+        Command::Audit { from, to, deputy } => {
+            let deputy = deputy
+                .map(|reference| {
+                    book.write(|writer| writer.resolve_deputy(&reference))
+                        .map(|deputy| deputy.id)
+                })
+                .transpose()?;
+            let filter = AuditFilter {
+                from,
+                to,
+                deputy,
+                ..AuditFilter::default()
+            };
+            out.print(&book.audit_trail(&filter)?, human::audit_trail)
+        }
         Command::Changes {
             since,
             origin,

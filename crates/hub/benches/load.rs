@@ -24,7 +24,7 @@ fn main() {
 
     // Stations, the town with every station enrolled, and each station's sealed week.
     let town_path = dir.path().join("town.db");
-    let (town, books) = town_and_stations(&town_path, stations, receptions);
+    let (mut town, books) = town_and_stations(&town_path, stations, receptions);
     let bundles: Vec<_> = books
         .into_iter()
         .map(|mut station| {

@@ -66,11 +66,12 @@ struct Args {
 }
 
 /// Opens the town's book: with the passphrase from `passphrase_file` or the environment, else
-/// asked on the terminal when the book is encrypted and someone is there to type it.
+/// asked on the terminal when the book is encrypted and someone is there to type it. The hub
+/// keeps the town's audit trail of the bundles it takes in.
 fn open_town_book(db: &Path, passphrase_file: Option<&Path>) -> casebook::Result<Book> {
     use std::io::IsTerminal;
     let given = lock::given_passphrase(passphrase_file)?;
-    match Book::open_with_passphrase(db, given.as_deref().map(String::as_str)) {
+    let mut book = match Book::open_with_passphrase(db, given.as_deref().map(String::as_str)) {
         Err(err)
             if err.kind() == casebook::ErrorKind::Locked
                 && given.is_none()
@@ -87,7 +88,9 @@ fn open_town_book(db: &Path, passphrase_file: Option<&Path>) -> casebook::Result
             Book::open_with_passphrase(db, Some(&passphrase))
         }
         opened => opened,
-    }
+    }?;
+    book.set_channel(casebook::domain::AuditChannel::Hub);
+    Ok(book)
 }
 
 #[tokio::main]

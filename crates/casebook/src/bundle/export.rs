@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::format::{self, Receipt, Seal};
-use crate::domain::Reception;
+use crate::domain::{AuditAction, Reception};
 use crate::error::{Error, Result};
 use crate::store::{Book, BookKind, LOG_VERSION};
 use crate::time::{china_now, stored};
@@ -50,9 +50,19 @@ impl Book {
     /// Seals everything the peer has not acknowledged into a bundle file in `out_dir`, written
     /// atomically. Says so (no file) when there is nothing new for the peer.
     pub fn export_bundle(&mut self, to: &str, out_dir: &Path) -> Result<Exported> {
-        let Some(sealed) = self.seal_bundle(to)? else {
+        let Some(mut sealed) = self.seal_bundle(to)? else {
             return self.nothing_new(to);
         };
+        // Said before the file is written, so that a station's entry leaves in this bundle
+        // rather than waiting, alone, for the next export. A bundle that only acknowledges
+        // what the peer sent carries no records, and is not said: else each side's receipt
+        // would ask for another.
+        if self.actor().channel.is_some() && sealed.changes > 0 {
+            self.audit(AuditAction::BundleExport, Some(to.trim()), None)?;
+            sealed = self
+                .seal_bundle(to)?
+                .ok_or_else(|| Error::Internal("the bundle sealed a moment ago is gone".into()))?;
+        }
         let path = out_dir.join(format!(
             "{}-{}-{}-{}.lsb",
             self.origin().code,
@@ -213,7 +223,8 @@ impl Book {
     fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
         let mut select = self.conn().prepare(&format!(
             "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data,
-                 op = 'reception_create' AND instr(data, '\"confidential\":true') > 0
+                 op = 'reception_create' AND instr(data, '\"confidential\":true') > 0,
+                 recorder_id
              FROM change_log c
              WHERE {OUTGOING} ORDER BY seq"
         ))?;
@@ -228,6 +239,7 @@ impl Book {
                     base_hlc: row.get(5)?,
                     op: row.get(6)?,
                     data: row.get(7)?,
+                    recorder: row.get(9)?,
                 };
                 Ok((entry, row.get::<_, bool>(8)?))
             })?
@@ -263,6 +275,7 @@ struct StoredEntry {
     seq: i64,
     hlc: i64,
     deputy: Option<String>,
+    recorder: Option<String>,
     schema_version: i64,
     base_hlc: Option<i64>,
     op: String,
@@ -284,6 +297,8 @@ struct OutgoingEntry<'a> {
     seq: i64,
     hlc: i64,
     deputy: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorder: Option<&'a str>,
     schema_version: i64,
     base_hlc: Option<i64>,
     #[serde(rename = "type")]
@@ -300,6 +315,7 @@ impl<'a> OutgoingEntry<'a> {
             seq: row.seq,
             hlc: row.hlc,
             deputy: row.deputy.as_deref(),
+            recorder: row.recorder.as_deref(),
             schema_version: row.schema_version,
             base_hlc: row.base_hlc,
             op: &row.op,

@@ -9,6 +9,7 @@ use super::ownership;
 use super::quarantine;
 use super::receipts::{apply_receipt, received_to};
 use crate::change::LogEntry;
+use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, Writer, change_to_parts};
 use crate::time::{china_now, stored};
@@ -187,13 +188,30 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
 /// Applies one prepared bundle in its own savepoint. A refusal of what an enrolled peer sent
 /// (not its restored-backup 409, which repeats every cycle) keeps the bundle in quarantine,
 /// with why, for the town office to see; the refusal is still the answer.
+///
+/// A bundle that brought changes, and a refusal kept in quarantine, go in the audit trail; a
+/// bundle with nothing new (a receipt, a resend) does not, or every sync would leave a line.
 fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
+    let sender = bundle.header.origin.as_str();
     match writer.atomically(|writer| apply_prepared(writer, bundle, own)) {
         Err(refusal)
             if refusal.kind().is_refusal() && refusal.kind() != ErrorKind::LogBehindPeer =>
         {
             quarantine::keep(writer, bundle, Some(&refusal))?;
+            writer.audit(
+                AuditAction::BundleRefused,
+                Some(sender),
+                Some(refusal.kind().as_str()),
+            )?;
             Err(refusal)
+        }
+        Ok(imported) if imported.applied > 0 || imported.quarantined > 0 => {
+            let detail = format!(
+                "第{}–{}号，新增{}条变更",
+                bundle.header.from_seq, bundle.header.to_seq, imported.applied
+            );
+            writer.audit(AuditAction::BundleImport, Some(sender), Some(&detail))?;
+            Ok(imported)
         }
         result => result,
     }

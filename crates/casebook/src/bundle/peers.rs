@@ -8,6 +8,7 @@ use serde::Serialize;
 use x25519_dalek::PublicKey;
 
 use super::keys::{PublicKeys, seal_public_key, sign_public_key};
+use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::Book;
 use crate::time::{china_now, stored};
@@ -99,6 +100,7 @@ impl Book {
         )?;
         // A station's one peer is its town: the town office can then reopen this book.
         self.seal_key_to_town(&code, &seal)?;
+        self.audit(AuditAction::PeerAdd, Some(&code), None)?;
         self.peer(&code)?.ok_or_else(|| unknown_origin(&code))
     }
 
@@ -111,6 +113,7 @@ impl Book {
         if changed == 0 {
             return Err(unknown_origin(code.trim()));
         }
+        self.audit(AuditAction::PeerRevoke, Some(code.trim()), None)?;
         self.peer(code.trim())?.ok_or_else(|| unknown_origin(code))
     }
 

@@ -1,5 +1,6 @@
 //! The records of a liaison station's work, with the rules that do not need the database.
 
+pub mod audit;
 pub mod category;
 pub mod labels;
 pub mod mediation;
@@ -7,6 +8,7 @@ pub mod meeting;
 pub mod reception;
 pub mod roster;
 
+pub use audit::*;
 pub use category::{DISPUTE_TYPES, dispute_type_index};
 pub use labels::{Choice, Labels, labels};
 pub use mediation::*;

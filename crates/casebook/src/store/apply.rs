@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::change::Change;
 use crate::domain::{
-    CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid, Mediation,
-    MediationEvent, MediationResult, MediationState, Reception, Satisfaction, Station,
+    AuditEntry, CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid,
+    Mediation, MediationEvent, MediationResult, MediationState, Reception, Satisfaction, Station,
     dispute_type_index, timeline_state,
 };
 use crate::error::{Error, Result};
@@ -35,6 +35,7 @@ pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)>
         Change::MeetingCreate(r) => serde_json::to_string(r),
         Change::MediationCreate(r) => serde_json::to_string(r),
         Change::MediationEventAppend(r) => serde_json::to_string(r),
+        Change::AuditAppend(r) => serde_json::to_string(r),
     }
     .map_err(|err| Error::Internal(format!("cannot encode {}: {err}", change.entity())))?;
     Ok((change.op(), data))
@@ -125,6 +126,7 @@ impl Applier {
             Change::MeetingCreate(meeting) => create_meeting(tx, meeting, body),
             Change::MediationCreate(mediation) => create_mediation(tx, mediation, body),
             Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
+            Change::AuditAppend(entry) => append_audit(tx, entry, body),
         }
     }
 
@@ -582,6 +584,23 @@ fn upsert_duty_shift(tx: &Transaction<'_>, shift: &DutyShift) -> Result<()> {
         shift.starts.format("%H:%M").to_string(),
         shift.ends.format("%H:%M").to_string(),
         encode(&shift.deputies)?,
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn append_audit(tx: &Transaction<'_>, entry: &AuditEntry, body: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit (id, station, at, deputy_id, action, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        entry.id.to_string(),
+        entry.station,
+        stored(entry.at),
+        entry.deputy.map(|id| id.to_string()),
+        entry.action.as_str(),
+        body,
     ])?;
     Ok(())
 }

@@ -13,12 +13,14 @@
 //! cannot read is [`Error::Corrupt`], never a silent default.
 
 mod apply;
+pub mod audit;
 pub mod documents;
 pub mod drafts;
 pub mod lock;
 pub mod ops;
 pub mod read;
 mod search;
+pub mod sign_in;
 pub mod stats;
 pub mod write;
 
@@ -42,6 +44,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_pull_nonces.sql")),
     M::up(include_str!("migrations/004_trust.sql")),
     M::up(include_str!("migrations/005_drafts.sql")),
+    M::up(include_str!("migrations/006_sign_in_audit.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -50,8 +53,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
 /// Version of what the change log and bundles carry: the records' JSON and the log's fields.
 /// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
 /// PC's own) did not, so a town that has not upgraded yet still reads an upgraded station's
-/// bundles instead of keeping them aside as newer.
-pub const LOG_VERSION: i64 = 4;
+/// bundles instead of keeping them aside as newer. Migration 006 did: audit entries and the
+/// recorder of each change travel.
+pub const LOG_VERSION: i64 = 6;
 
 /// The schema's migration history.
 pub fn migrations() -> Migrations<'static> {
@@ -95,6 +99,8 @@ pub struct Book {
     keys: OwnKeys,
     /// An encrypted book's key and slots (None for a plain book).
     lock: Option<Lock>,
+    /// The program at the book and the deputy signed in: the recorder of every change.
+    actor: audit::Actor,
 }
 
 /// What an encrypted book keeps while open: its key, to rewrap it into new slots.
@@ -237,6 +243,7 @@ impl Book {
             ids: random_ids(),
             keys,
             lock,
+            actor: audit::Actor::default(),
         })
     }
 
@@ -330,7 +337,8 @@ impl Book {
             .lock
             .as_mut()
             .ok_or_else(|| Error::invalid("这本台账没有加密，没有密码可改"))?;
-        lock.slots.change_passphrase(&lock.key, passphrase)
+        lock.slots.change_passphrase(&lock.key, passphrase)?;
+        self.audit(crate::domain::AuditAction::PassphraseChange, None, None)
     }
 
     /// Seals an encrypted station book's key to its town (`code`, with its public sealing
@@ -379,7 +387,7 @@ impl Book {
 
     /// Writes a consistent copy of the whole book to `path` (which must not exist yet); an
     /// encrypted book's copy is encrypted with the same key, its slots beside it.
-    pub fn backup_to(&self, path: &Path) -> Result<()> {
+    pub fn backup_to(&mut self, path: &Path) -> Result<()> {
         if path.exists() {
             return Err(Error::refused(
                 ErrorKind::AlreadyExists,
@@ -394,7 +402,7 @@ impl Book {
         if let Some(lock) = &self.lock {
             lock.slots.copy_to(&lock::slots_path(path))?;
         }
-        Ok(())
+        self.audit(crate::domain::AuditAction::Backup, None, None)
     }
 
     /// This book's private keys.
@@ -627,6 +635,44 @@ mod tests {
         book.save_draft("reception", r#"{"matter":"渡槽"}"#)
             .unwrap();
         assert!(book.draft("reception").unwrap().is_some());
+    }
+
+    /// A version-5 book opens with its log (its entries have no recorder), and from then on a
+    /// signed-in deputy is the recorder of each change and the program keeps a trail.
+    #[test]
+    fn a_version_5_book_gains_sign_in_and_a_trail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 5).unwrap();
+        let deputy = r#"{"id":"0190e3a0-0000-7000-8000-000000000001","name":"陈建国","congress":"town","grid":null,"station":"DL","phone":null,"mediator_since":null,"active":true}"#;
+        conn.execute_batch(&format!(
+            "INSERT INTO book_meta VALUES ('origin_code', 'DL'), ('origin_name', '东岭村联络站'),
+                 ('kind', 'station'), ('created_at', '2026-01-05T09:00:00+08:00'), ('hlc', '7');
+             INSERT INTO deputies VALUES ('0190e3a0-0000-7000-8000-000000000001', '陈建国', 'town',
+                 NULL, 'DL', NULL, NULL, 1);
+             INSERT INTO change_log (origin, seq, hlc, deputy_id, schema_version, op, entity,
+                 record_id, data)
+             VALUES ('DL', 1, 7, NULL, 4, 'deputy_upsert', 'deputy',
+                 '0190e3a0-0000-7000-8000-000000000001', '{deputy}');"
+        ))
+        .unwrap();
+        drop(conn);
+
+        let mut book = Book::open(&path).unwrap();
+        let old = book.changes_since(None, 0, None).unwrap();
+        assert_eq!((old.len(), old[0].recorder), (1, None));
+        book.set_channel(crate::domain::AuditChannel::App);
+        let chen = Uuid::parse_str("0190e3a0-0000-7000-8000-000000000001").unwrap();
+        book.sign_in(chen, "385920", china_now()).unwrap();
+        let log = book.changes_since(None, 0, None).unwrap();
+        assert_eq!(
+            log.len(),
+            3,
+            "the deputy's own record, the PIN set, the sign-in"
+        );
+        assert!(log[1..].iter().all(|entry| entry.recorder == Some(chen)));
+        assert_eq!(log[2].schema_version, LOG_VERSION);
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

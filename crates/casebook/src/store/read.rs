@@ -628,8 +628,8 @@ impl Book {
         let origin = origin.unwrap_or(&self.origin.code);
         let limit = limit.map_or(-1, |l| l as i64);
         let mut select = self.conn.prepare_cached(
-            "SELECT origin, seq, hlc, deputy_id, schema_version, op, data, base_hlc FROM change_log
-             WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            "SELECT origin, seq, hlc, deputy_id, schema_version, op, data, base_hlc, recorder_id
+             FROM change_log WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
         let rows = select
             .query_map(params![origin, since, limit], |row| {
@@ -642,17 +642,19 @@ impl Book {
                     row.get::<_, String>(5)?,
                     row.get::<_, String>(6)?,
                     row.get::<_, Option<i64>>(7)?,
+                    row.get::<_, Option<String>>(8)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(
-                |(origin, seq, hlc, deputy, schema_version, op, data, base_hlc)| {
+                |(origin, seq, hlc, deputy, schema_version, op, data, base_hlc, recorder)| {
                     Ok(LogEntry {
                         origin,
                         seq,
                         hlc,
                         deputy: deputy.as_deref().map(parse_uuid).transpose()?,
+                        recorder: recorder.as_deref().map(parse_uuid).transpose()?,
                         schema_version,
                         base_hlc,
                         change: change_from_parts(&op, &data)?,

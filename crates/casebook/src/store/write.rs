@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::apply::{Applier, Version, change_from_parts, change_to_parts};
+use super::audit::Actor;
 use super::{Book, BookKind, LOG_VERSION, Origin};
 use crate::change::{Change, LogEntry};
 use crate::error::{Error, Result};
@@ -24,6 +25,8 @@ pub struct Writer<'b> {
     /// Why SQLite rolled the whole transaction back by itself (a full disk, an I/O error):
     /// nothing more may be written through this writer, nor committed.
     rolled_back: Option<String>,
+    /// The program and the signed-in deputy, who is the recorder of each change.
+    actor: Actor,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -42,7 +45,7 @@ impl Book {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer::begin(tx, &mut self.ids, &self.origin)?;
+        let mut writer = Writer::begin(tx, &mut self.ids, &self.origin, self.actor)?;
         let out = work(&mut writer)?;
         writer.finish()?;
         Ok(out)
@@ -65,7 +68,12 @@ impl Book {
 }
 
 impl<'b> Writer<'b> {
-    fn begin(tx: Transaction<'b>, ids: &'b mut super::IdSource, own: &Origin) -> Result<Self> {
+    fn begin(
+        tx: Transaction<'b>,
+        ids: &'b mut super::IdSource,
+        own: &Origin,
+        actor: Actor,
+    ) -> Result<Self> {
         let origin = own.code.as_str();
         let last_seq: i64 = tx
             .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM change_log WHERE origin = ?1")?
@@ -90,6 +98,7 @@ impl<'b> Writer<'b> {
             applier: Applier::default(),
             deputies: std::collections::HashMap::new(),
             rolled_back: None,
+            actor,
         })
     }
 
@@ -111,6 +120,11 @@ impl<'b> Writer<'b> {
     /// Whose book this is.
     pub fn book_kind(&self) -> BookKind {
         self.kind
+    }
+
+    /// The program and the signed-in deputy.
+    pub fn actor(&self) -> Actor {
+        self.actor
     }
 
     /// The transaction, for lookups that decide what to write. Crate-only: every write from
@@ -176,6 +190,7 @@ impl<'b> Writer<'b> {
             seq: self.next_seq,
             hlc: self.hlc.packed(),
             deputy,
+            recorder: self.actor.deputy,
             schema_version: LOG_VERSION,
             base_hlc,
             change,
@@ -302,8 +317,9 @@ impl<'b> Writer<'b> {
 fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str) -> Result<()> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO change_log
-             (origin, seq, hlc, deputy_id, schema_version, op, entity, record_id, data, base_hlc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             (origin, seq, hlc, deputy_id, schema_version, op, entity, record_id, data, base_hlc,
+              recorder_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     insert.execute(params![
         entry.origin,
@@ -316,6 +332,7 @@ fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str
         entry.change.record_id().to_string(),
         data,
         entry.base_hlc,
+        entry.recorder.map(|id| id.to_string()),
     ])?;
     Ok(())
 }

@@ -63,6 +63,21 @@ impl Document {
         Document::Minutes,
     ];
 
+    /// The document's title as printed (人民调解受理登记表).
+    pub fn label(self) -> &'static str {
+        match self {
+            Document::Slip => "接待回执",
+            Document::Register => "接待登记表",
+            Document::MediationApplication => "人民调解申请书",
+            Document::MediationIntake => "人民调解受理登记表",
+            Document::MediationRecord => "人民调解记录",
+            Document::Agreement => "人民调解协议书",
+            Document::FollowUp => "人民调解回访记录",
+            Document::MediationCover => "人民调解卷宗封面",
+            Document::Minutes => "民主议事会会议记录",
+        }
+    }
+
     /// The document's name (`mediation-intake`).
     pub fn name(self) -> String {
         serde_json::to_value(self)

@@ -62,7 +62,8 @@ impl ReportKind {
         DayRange::new(from, to)
     }
 
-    fn title(self) -> &'static str {
+    /// The report's title (工作周报).
+    pub fn label(self) -> &'static str {
         match self {
             ReportKind::Weekly => "工作周报",
             ReportKind::Monthly => "统计月报",
@@ -172,7 +173,7 @@ impl Report {
 
     /// The report's title, e.g. `东岭村人大代表联络站工作周报`.
     pub fn title(&self) -> String {
-        format!("{}{}", self.heading, self.kind.title())
+        format!("{}{}", self.heading, self.kind.label())
     }
 
     /// The report as a self-contained HTML page (A4, print CSS, inline SVG charts).
