@@ -1,5 +1,6 @@
 //! Settings of this PC (not of the book, and never synced): the phone printed on slips, the
-//! hub's address, larger fonts. Kept as JSON beside the book, written atomically.
+//! hub's address, larger fonts, how long the PC may sit idle before the deputy is signed out.
+//! Kept as JSON beside the book, written atomically.
 
 use std::path::Path;
 
@@ -8,8 +9,14 @@ use ts_rs::TS;
 
 use crate::error::CommandError;
 
+/// Minutes without a key or a click before the app returns to sign-in, unless set.
+pub const IDLE_LOCK_DEFAULT: u32 = 15;
+
+/// The longest idle time that may be set: half a day's duty.
+pub const IDLE_LOCK_MAX: u32 = 240;
+
 /// What the 设置 screen edits.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Settings {
     /// Printed on slips instead of the roster's station phone, when not empty.
@@ -18,6 +25,19 @@ pub struct Settings {
     pub hub_url: String,
     /// Larger text for older eyes.
     pub large_font: bool,
+    /// Minutes without a key or a click before the signed-in deputy is signed out (1–240).
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            station_phone: String::new(),
+            hub_url: String::new(),
+            large_font: false,
+            idle_lock_minutes: IDLE_LOCK_DEFAULT,
+        }
+    }
 }
 
 impl Settings {
@@ -48,10 +68,16 @@ impl Settings {
                 "镇中心地址应以 http:// 或 https:// 开头，例如 http://192.0.2.10:8700",
             ));
         }
+        if !(1..=IDLE_LOCK_MAX).contains(&self.idle_lock_minutes) {
+            return Err(CommandError::invalid(format!(
+                "无人操作自动退出的时间应在1到{IDLE_LOCK_MAX}分钟之间"
+            )));
+        }
         Ok(Settings {
             station_phone,
             hub_url,
             large_font: self.large_font,
+            idle_lock_minutes: self.idle_lock_minutes,
         })
     }
 
@@ -97,10 +123,25 @@ mod tests {
             station_phone: "0750-5512345".into(),
             hub_url: String::new(),
             large_font: true,
+            idle_lock_minutes: 5,
         };
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path), settings);
         std::fs::write(&path, "{not json").unwrap();
         assert_eq!(Settings::load(&path), Settings::default());
+        // A file from before the idle lock: the default, 15 minutes.
+        std::fs::write(&path, r#"{"large_font": true}"#).unwrap();
+        assert_eq!(Settings::load(&path).idle_lock_minutes, IDLE_LOCK_DEFAULT);
+    }
+
+    #[test]
+    fn the_idle_time_is_bounded() {
+        for minutes in [0, IDLE_LOCK_MAX + 1] {
+            let settings = Settings {
+                idle_lock_minutes: minutes,
+                ..Settings::default()
+            };
+            assert!(settings.validated().is_err(), "{minutes}");
+        }
     }
 }

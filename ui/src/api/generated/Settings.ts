@@ -15,4 +15,8 @@ hub_url: string,
 /**
  * Larger text for older eyes.
  */
-large_font: boolean, };
+large_font: boolean, 
+/**
+ * Minutes without a key or a click before the signed-in deputy is signed out (1–240).
+ */
+idle_lock_minutes: number, };
