@@ -380,10 +380,13 @@ impl Station {
         }
         let remembered = match self.key_store(|store, path| store.get(path)).await {
             Ok(remembered) => remembered,
-            Err(err) => {
+            Err(KeyStoreError(reason)) => {
+                // Said gently: most deputies never asked to remember, and type it anyway.
                 return Ok(Unlocked {
                     book: status,
-                    notice: Some(format!("{err}。请输入密码")),
+                    notice: Some(format!(
+                        "本机的钥匙串暂时无法使用（{reason}）。如果以前勾选过“在本机记住密码”，这次也请输入密码"
+                    )),
                 });
             }
         };

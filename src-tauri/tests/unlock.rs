@@ -232,7 +232,7 @@ async fn a_broken_key_store_never_blocks_unlocking() {
         unlocked
             .notice
             .as_deref()
-            .is_some_and(|n| n.contains("请输入密码")),
+            .is_some_and(|n| n.contains("这次也请输入密码")),
         "{unlocked:?}"
     );
     let unlocked = station.unlock_book(PASSPHRASE.into(), true).await.unwrap();
