@@ -86,7 +86,7 @@ pub struct BookStatus {
 pub struct Unlocked {
     /// The book, open or still locked.
     pub book: BookStatus,
-    /// Chinese, to show as a warning; the book is usable whatever it says.
+    /// Chinese, for the deputy to read; the book is usable whatever it says.
     pub notice: Option<String>,
 }
 

@@ -11,6 +11,6 @@ export type Unlocked = {
  */
 book: BookStatus, 
 /**
- * Chinese, to show as a warning; the book is usable whatever it says.
+ * Chinese, for the deputy to read; the book is usable whatever it says.
  */
 notice: string | null, };
