@@ -142,3 +142,45 @@ async fn an_encrypted_book_opens_only_with_its_passphrase() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_plain_book_is_encrypted_from_the_banner_and_opens_with_its_passphrase() {
+    let station = crate::books::station(30);
+    let app = launch(app_binary(), &station.args()).await;
+    app.until_text("plain-banner", "台账尚未加密").await;
+    app.click_testid("plain-encrypt").await;
+    app.type_into("passphrase-new", PASSPHRASE).await;
+    app.type_into("passphrase-repeat", "东岭村2026年修渡漕")
+        .await;
+    app.click_testid("passphrase-save").await;
+    app.until("the repeat to be refused", || async {
+        app.texts(".el-form-item__error")
+            .await
+            .iter()
+            .any(|error| error.contains("两次输入的密码不一样"))
+    })
+    .await;
+    assert!(
+        !casebook::store::lock::is_encrypted(&station.db).expect("the book"),
+        "nothing converted yet"
+    );
+    retype(&app, "passphrase-repeat", PASSPHRASE).await;
+    app.click_testid("passphrase-save").await;
+    until_message(&app, "台账已加密").await;
+    app.until_count("plain-banner", 0).await;
+    // The book works on, encrypted: the case list reads it.
+    app.open("nav-cases", "案件台账").await;
+    app.until("the cases to show", || async {
+        app.count("case-row").await > 0 || !app.texts(".el-table__row").await.is_empty()
+    })
+    .await;
+    app.close().await;
+    assert!(casebook::store::lock::is_encrypted(&station.db).expect("the book"));
+    let book = casebook::Book::open_with_passphrase(&station.db, Some(PASSPHRASE))
+        .expect("the passphrase opens it");
+    assert_eq!(book.origin().code, "DL");
+
+    let app = start(&station.db).await;
+    on_unlock_screen(&app).await;
+    app.close().await;
+}
