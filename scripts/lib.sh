@@ -44,11 +44,14 @@ build_ui() {
     (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 }
 
-# System packages the build needs: a C toolchain, and WebKitGTK for the desktop app.
+# System packages the build needs: a C toolchain, WebKitGTK for the desktop app, and D-Bus for
+# its key store (the Secret Service).
 BUILD_PACKAGES=(build-essential pkg-config ca-certificates curl file
-    libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+    libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev
     fonts-noto-cjk)
 
 # What the tests add: a virtual display and WebKit's WebDriver for the app's end-to-end suite,
-# Chromium and poppler to turn printed documents into PDFs and read them back.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq)
+# Chromium and poppler to turn printed documents into PDFs and read them back, and a D-Bus
+# session with GNOME Keyring for the key store that remembers a passphrase (scripts/with-keyring).
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq
+    dbus-daemon gnome-keyring)

@@ -30,7 +30,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
-use crate::station::{BookStatus, CasePage, CaseQuery, SyncView, Today};
+use crate::station::{BookStatus, CasePage, CaseQuery, SyncView, Today, Unlocked};
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
 /// `.ts` files first, so a type that is gone leaves no file behind), and an `index.ts`.
@@ -88,6 +88,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         SyncOutcome,
         SyncView,
         Today,
+        Unlocked,
     );
     write_index(dir)?;
     // The `labels` command's answer, for the UI's tests (the app asks the command).

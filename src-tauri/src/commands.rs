@@ -24,7 +24,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
-use crate::station::{BookStatus, CasePage, CaseQuery, Station, SyncView, Today};
+use crate::station::{BookStatus, CasePage, CaseQuery, Station, SyncView, Today, Unlocked};
 
 type Answer<T> = Result<T, CommandError>;
 
@@ -38,8 +38,44 @@ pub async fn create_book(
     station: State<'_, Station>,
     code: String,
     name: String,
+    passphrase: String,
 ) -> Answer<BookStatus> {
-    station.create_book(code, name).await
+    station.create_book(code, name, passphrase).await
+}
+
+#[tauri::command]
+pub async fn unlock_book(
+    station: State<'_, Station>,
+    passphrase: String,
+    remember: bool,
+) -> Answer<Unlocked> {
+    station.unlock_book(passphrase, remember).await
+}
+
+/// Called by the window at start when the book is locked: the passphrase this PC remembers,
+/// if any, opens it without the unlock screen.
+#[tauri::command]
+pub async fn unlock_remembered(station: State<'_, Station>) -> Answer<Unlocked> {
+    station.unlock_remembered().await
+}
+
+#[tauri::command]
+pub async fn forget_passphrase(station: State<'_, Station>) -> Answer<BookStatus> {
+    station.forget_passphrase().await
+}
+
+#[tauri::command]
+pub async fn change_passphrase(
+    station: State<'_, Station>,
+    current: String,
+    passphrase: String,
+) -> Answer<Unlocked> {
+    station.change_passphrase(current, passphrase).await
+}
+
+#[tauri::command]
+pub async fn encrypt_book(station: State<'_, Station>, passphrase: String) -> Answer<BookStatus> {
+    station.encrypt_book(passphrase).await
 }
 
 #[tauri::command]

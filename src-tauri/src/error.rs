@@ -15,6 +15,8 @@ pub enum AppErrorKind {
     NoBook,
     /// The hub refused a sync cycle: retrying the same will not help.
     SyncRefused,
+    /// This PC's key store could not be used (the book itself is unaffected).
+    KeyStore,
 }
 
 /// A command's kind: one of the core's (the hub's and the sync client's included) or the app's
@@ -24,7 +26,7 @@ pub enum AppErrorKind {
 pub enum CommandErrorKind {
     /// `invalid_id_number`, `not_found`, `internal`, `unreachable`, …
     Core(ErrorKind),
-    /// `no_book`, `sync_refused`.
+    /// `no_book`, `sync_refused`, `key_store`.
     App(AppErrorKind),
 }
 
@@ -53,6 +55,11 @@ impl CommandError {
     /// No book is open yet: the window should show the first-run wizard.
     pub fn no_book() -> Self {
         Self::new(AppErrorKind::NoBook, "本机还没有台账，请先新建本站台账")
+    }
+
+    /// This PC's key store failed; the book is as it was.
+    pub fn key_store(err: crate::keystore::KeyStoreError) -> Self {
+        Self::new(AppErrorKind::KeyStore, err.to_string())
     }
 
     /// A file the deputy chose could not be read or written.

@@ -6,11 +6,13 @@
 //! - [`commands`]: the window's commands, one line each over [`station::Station`];
 //! - [`error`]: failures as `{kind, message}` for the UI to branch on;
 //! - [`settings`]: what the 设置 screen keeps on this PC;
+//! - [`keystore`]: the passphrase remembered in the OS key store, when the deputy asks;
 //! - [`bindings`]: the UI's TypeScript types, written from these Rust types.
 
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod keystore;
 pub mod settings;
 pub mod station;
 
@@ -56,6 +58,11 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
         .invoke_handler(tauri::generate_handler![
             commands::book_status,
             commands::create_book,
+            commands::unlock_book,
+            commands::unlock_remembered,
+            commands::forget_passphrase,
+            commands::change_passphrase,
+            commands::encrypt_book,
             commands::import_roster,
             commands::today,
             commands::duty_shifts,

@@ -3,8 +3,9 @@
 //! windows, so tests drive it directly.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
@@ -12,7 +13,6 @@ use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
 use casebook::domain::{
     CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
 };
-use casebook::store::BookKind;
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -23,6 +23,7 @@ use casebook::store::read::{
     MediationListing, MeetingListing, StatusFilter,
 };
 use casebook::store::stats::Stats;
+use casebook::store::{BookKind, lock as book_lock};
 use casebook::time::china_today;
 use casebook_demo::{self as demo, DemoOptions};
 use casebook_docs::{Document, Report, ReportKind, SlipOptions, render_document};
@@ -31,8 +32,10 @@ use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 use ts_rs::TS;
+use zeroize::Zeroizing;
 
 use crate::error::CommandError;
+use crate::keystore::{KeyStore, KeyStoreError, OsKeyStore};
 use crate::settings::Settings;
 
 /// Where the station keeps its files.
@@ -69,6 +72,22 @@ pub struct BookStatus {
     pub demo: bool,
     /// Where the book is.
     pub path: Option<PathBuf>,
+    /// The book is encrypted at rest.
+    pub encrypted: bool,
+    /// The book is encrypted and waits for its passphrase: the window shows nothing else.
+    pub locked: bool,
+    /// This PC's key store holds the passphrase (as the app last saw it).
+    pub remembered: bool,
+}
+
+/// The book after an unlock (or a change of passphrase), and what the deputy should know about
+/// the key store: it failed, or held a passphrase that no longer opens the book.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Unlocked {
+    /// The book, open or still locked.
+    pub book: BookStatus,
+    /// Chinese, for the deputy to read; the book is usable whatever it says.
+    pub notice: Option<String>,
 }
 
 /// The 今日值班 screen.
@@ -146,16 +165,24 @@ pub struct Station {
     settings: Mutex<Settings>,
     worker: Mutex<Option<Worker>>,
     started: Instant,
+    key_store: Arc<dyn KeyStore>,
+    /// The key store holds this book's passphrase, as far as the app knows.
+    remembered: AtomicBool,
 }
+
+/// How long closing the book waits for the sync worker's or a screen's work on it to end.
+const CLOSE_PATIENCE: Duration = Duration::from_secs(10);
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Station {
-    /// The station whose files are at `paths`; opens the book if there is one.
+    /// The station whose files are at `paths`; opens the book if there is one and it is plain.
+    /// An encrypted book stays locked until [`Station::unlock_book`] (or
+    /// [`Station::unlock_remembered`]) is given its passphrase.
     pub fn open(paths: Paths, started: Instant) -> Result<Station, CommandError> {
-        let book = if paths.book.exists() {
+        let book = if paths.book.exists() && !book_lock::is_encrypted(&paths.book)? {
             Some(Arc::new(Mutex::new(Book::open(&paths.book)?)))
         } else {
             None
@@ -167,7 +194,15 @@ impl Station {
             book: RwLock::new(book),
             worker: Mutex::new(None),
             started,
+            key_store: Arc::new(OsKeyStore),
+            remembered: AtomicBool::new(false),
         })
+    }
+
+    /// The station with its passphrases remembered in `key_store` instead of the OS's (tests).
+    pub fn with_key_store(mut self, key_store: Arc<dyn KeyStore>) -> Station {
+        self.key_store = key_store;
+        self
     }
 
     /// A fictional station (东岭村, in the fictional 清溪镇) in a temporary directory, with
@@ -201,6 +236,25 @@ impl Station {
         Ok(station)
     }
 
+    /// Puts `book` in the window's hands and starts syncing.
+    async fn set_book(&self, book: Book) {
+        *self.book.write().unwrap_or_else(PoisonError::into_inner) =
+            Some(Arc::new(Mutex::new(book)));
+        self.restart_worker().await;
+    }
+
+    /// Runs `work` on the key store on a blocking thread (it may talk to a service).
+    async fn key_store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn KeyStore, &Path) -> Result<T, KeyStoreError> + Send + 'static,
+    ) -> Result<T, KeyStoreError> {
+        let store = Arc::clone(&self.key_store);
+        let path = self.paths.book.clone();
+        tokio::task::spawn_blocking(move || work(store.as_ref(), &path))
+            .await
+            .unwrap_or_else(|err| Err(KeyStoreError(format!("后台任务失败：{err}"))))
+    }
+
     fn shared_book(&self) -> Result<SharedBook, CommandError> {
         self.book
             .read()
@@ -230,31 +284,267 @@ impl Station {
     pub async fn book_status(&self) -> BookStatus {
         let demo = self.demo_dir.is_some();
         let path = Some(self.paths.book.clone());
-        match self.with_book(|book| Ok(book.origin().clone())).await {
-            Ok(origin) => BookStatus {
+        let remembered = self.remembered.load(Ordering::Relaxed);
+        match self
+            .with_book(|book| Ok((book.origin().clone(), book.is_encrypted())))
+            .await
+        {
+            Ok((origin, encrypted)) => BookStatus {
                 open: true,
                 code: Some(origin.code),
                 name: Some(origin.name),
                 town: origin.kind == BookKind::Town,
                 demo,
                 path,
+                encrypted,
+                locked: false,
+                remembered,
             },
-            Err(_) => BookStatus {
-                open: false,
-                code: None,
-                name: None,
-                town: false,
-                demo,
-                path,
-            },
+            Err(_) => {
+                // Not open: locked when the file is there (and so encrypted), else not made yet.
+                let locked = self.paths.book.exists()
+                    && book_lock::is_encrypted(&self.paths.book).unwrap_or(false);
+                BookStatus {
+                    open: false,
+                    code: None,
+                    name: None,
+                    town: false,
+                    demo,
+                    path,
+                    encrypted: locked,
+                    locked,
+                    remembered,
+                }
+            }
         }
     }
 
-    /// Creates this station's book (first run).
+    /// Opens the locked book with `passphrase` (Argon2id takes about a quarter of a second,
+    /// off the UI thread); a wrong one is refused as `wrong_passphrase` with nothing changed.
+    /// With `remember`, the passphrase goes into this PC's key store; a key store that fails
+    /// leaves the book open and says so in the notice.
+    pub async fn unlock_book(
+        &self,
+        passphrase: String,
+        remember: bool,
+    ) -> Result<Unlocked, CommandError> {
+        let passphrase = Zeroizing::new(passphrase);
+        if self.shared_book().is_err() {
+            let path = self.paths.book.clone();
+            let given = passphrase.clone();
+            let book = tokio::task::spawn_blocking(move || {
+                Book::open_with_passphrase(&path, Some(given.as_str()))
+            })
+            .await
+            .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))??;
+            self.set_book(book).await;
+        }
+        let notice = if remember {
+            self.remember(passphrase).await
+        } else {
+            None
+        };
+        Ok(Unlocked {
+            book: self.book_status().await,
+            notice,
+        })
+    }
+
+    /// Keeps `passphrase` in the key store; what went wrong, if anything, for the deputy.
+    async fn remember(&self, passphrase: Zeroizing<String>) -> Option<String> {
+        match self
+            .key_store(move |store, path| store.set(path, &passphrase))
+            .await
+        {
+            Ok(()) => {
+                self.remembered.store(true, Ordering::Relaxed);
+                None
+            }
+            Err(err) => Some(format!(
+                "{err}。台账已打开，但本机没有记住密码，下次仍需输入"
+            )),
+        }
+    }
+
+    /// Opens the locked book with the passphrase this PC remembers, if any, so that the window
+    /// skips the unlock screen. One that no longer opens it (changed elsewhere) is forgotten;
+    /// a key store that fails is reported in the notice and the book stays locked for the
+    /// deputy to type the passphrase.
+    pub async fn unlock_remembered(&self) -> Result<Unlocked, CommandError> {
+        let status = self.book_status().await;
+        if !status.locked {
+            return Ok(Unlocked {
+                book: status,
+                notice: None,
+            });
+        }
+        let remembered = match self.key_store(|store, path| store.get(path)).await {
+            Ok(remembered) => remembered,
+            Err(KeyStoreError(reason)) => {
+                // Said gently: most deputies never asked to remember, and type it anyway.
+                return Ok(Unlocked {
+                    book: status,
+                    notice: Some(format!(
+                        "本机的钥匙串暂时无法使用（{reason}）。如果以前勾选过“在本机记住密码”，这次也请输入密码"
+                    )),
+                });
+            }
+        };
+        let Some(passphrase) = remembered else {
+            return Ok(Unlocked {
+                book: status,
+                notice: None,
+            });
+        };
+        let path = self.paths.book.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            Book::open_with_passphrase(&path, Some(&passphrase))
+        })
+        .await
+        .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?;
+        let notice = match opened {
+            Ok(book) => {
+                self.remembered.store(true, Ordering::Relaxed);
+                self.set_book(book).await;
+                None
+            }
+            Err(err) if err.kind() == casebook::ErrorKind::WrongPassphrase => {
+                let forgotten = self.key_store(|store, path| store.delete(path)).await;
+                if let Err(err) = forgotten {
+                    tracing::warn!("a stale remembered passphrase stays: {err}");
+                }
+                self.remembered.store(false, Ordering::Relaxed);
+                Some(
+                    "本机记住的密码已打不开台账（可能已在别处修改），已把它忘记。请输入现在的密码"
+                        .into(),
+                )
+            }
+            Err(err) => return Err(err.into()),
+        };
+        Ok(Unlocked {
+            book: self.book_status().await,
+            notice,
+        })
+    }
+
+    /// Forgets the passphrase this PC remembers: the next start asks for it.
+    pub async fn forget_passphrase(&self) -> Result<BookStatus, CommandError> {
+        self.key_store(|store, path| store.delete(path))
+            .await
+            .map_err(CommandError::key_store)?;
+        self.remembered.store(false, Ordering::Relaxed);
+        Ok(self.book_status().await)
+    }
+
+    /// Changes the open book's passphrase, `current` checked first (a PC left unlocked is not
+    /// enough to lock the station out); a remembered passphrase is replaced by the new one.
+    pub async fn change_passphrase(
+        &self,
+        current: String,
+        passphrase: String,
+    ) -> Result<Unlocked, CommandError> {
+        let passphrase = Zeroizing::new(passphrase);
+        let current = Zeroizing::new(current);
+        let new = passphrase.clone();
+        self.with_book(move |book| {
+            book_lock::check_passphrase(&new)?;
+            book.verify_passphrase(&current)?;
+            book.change_passphrase(&new)
+        })
+        .await?;
+        let notice = if self.remembered.load(Ordering::Relaxed) {
+            self.remember(passphrase).await
+        } else {
+            None
+        };
+        Ok(Unlocked {
+            book: self.book_status().await,
+            notice,
+        })
+    }
+
+    /// Encrypts the open plain book in place with `passphrase`: the book is closed (the sync
+    /// worker stopped, every connection dropped, so that no `-wal` remains), converted, and
+    /// opened again with the passphrase. On failure the plain book is opened again as it was.
+    pub async fn encrypt_book(&self, passphrase: String) -> Result<BookStatus, CommandError> {
+        if self.demo_dir.is_some() {
+            return Err(CommandError::invalid(
+                "演示台账不加密：其中只有虚构的数据，程序退出时就删除",
+            ));
+        }
+        let passphrase = Zeroizing::new(passphrase);
+        // Refused before the book is closed: nothing is closed in vain.
+        book_lock::check_passphrase(&passphrase)?;
+        if self.with_book(|book| Ok(book.is_encrypted())).await? {
+            return Err(CommandError::invalid("这本台账已经加密了"));
+        }
+        self.close_book().await?;
+        let path = self.paths.book.clone();
+        let converted = tokio::task::spawn_blocking(move || {
+            Book::encrypt_in_place(&path, &passphrase)?;
+            Book::open_with_passphrase(&path, Some(&passphrase))
+        })
+        .await
+        .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?;
+        match converted {
+            Ok(book) => {
+                self.set_book(book).await;
+                Ok(self.book_status().await)
+            }
+            Err(err) => {
+                // The core's conversion is all or nothing: the plain book is there as it was.
+                // Opened again, the deputy works on while the refusal is shown.
+                let path = self.paths.book.clone();
+                match tokio::task::spawn_blocking(move || Book::open(&path)).await {
+                    Ok(Ok(plain)) => self.set_book(plain).await,
+                    Ok(Err(reopen)) => tracing::error!("the plain book did not reopen: {reopen}"),
+                    Err(join) => tracing::error!("the plain book did not reopen: {join}"),
+                }
+                Err(err.into())
+            }
+        }
+    }
+
+    /// Closes the book: stops the worker and waits for every holder of the book to let go.
+    /// Refused (the book left open) when one still holds it after a while.
+    async fn close_book(&self) -> Result<(), CommandError> {
+        drop(lock(&self.worker).take());
+        let Some(mut shared) = self
+            .book
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return Err(CommandError::no_book());
+        };
+        let deadline = Instant::now() + CLOSE_PATIENCE;
+        loop {
+            match Arc::try_unwrap(shared) {
+                Ok(book) => {
+                    drop(book);
+                    return Ok(());
+                }
+                Err(held) if Instant::now() < deadline => {
+                    shared = held;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(held) => {
+                    *self.book.write().unwrap_or_else(PoisonError::into_inner) = Some(held);
+                    self.restart_worker().await;
+                    return Err(CommandError::invalid(
+                        "台账正忙（可能正在同步），请稍后再试",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Creates this station's book (first run), encrypted with `passphrase`.
     pub async fn create_book(
         &self,
         code: String,
         name: String,
+        passphrase: String,
     ) -> Result<BookStatus, CommandError> {
         if self.shared_book().is_ok() {
             return Err(CommandError::from(casebook::Error::refused(
@@ -266,13 +556,13 @@ impl Station {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
         }
+        let passphrase = Zeroizing::new(passphrase);
         let book = tokio::task::spawn_blocking(move || {
-            Book::create(&path, &code, &name, BookKind::Station)
+            Book::create_encrypted(&path, &code, &name, BookKind::Station, &passphrase)
         })
         .await
         .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))??;
-        *self.book.write().unwrap_or_else(PoisonError::into_inner) =
-            Some(Arc::new(Mutex::new(book)));
+        self.set_book(book).await;
         Ok(self.book_status().await)
     }
 

@@ -58,6 +58,9 @@ impl Window {
     }
 }
 
+/// The station's passphrase in these tests.
+const PASSPHRASE: &str = "东岭村2026年修渡槽";
+
 fn reception(matter: &str) -> Value {
     json!({
         "received_at": (casebook::time::china_now() - chrono::TimeDelta::hours(1)).to_rfc3339(),
@@ -89,13 +92,20 @@ fn first_run_creates_the_book_once() {
     assert_eq!(window.refused("today", json!({})), "no_book");
     let status = window.ok(
         "create_book",
-        json!({"code": "BX", "name": "东岭村人大代表联络站"}),
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
     );
     assert_eq!(status["open"], true);
+    assert_eq!(
+        status["encrypted"], true,
+        "a station's new book is encrypted"
+    );
     assert_eq!(status["code"], "BX");
     assert!(dir.path().join("casebook.db").exists());
     assert_eq!(
-        window.refused("create_book", json!({"code": "BX", "name": "又一本"})),
+        window.refused(
+            "create_book",
+            json!({"code": "BX", "name": "又一本", "passphrase": PASSPHRASE})
+        ),
         "already_exists"
     );
     let roster = liaison_testkit::roster_path();
@@ -145,7 +155,7 @@ fn a_reception_is_found_shown_followed_and_printed() {
     let window = Window::over(Paths::in_dir(dir.path()));
     window.ok(
         "create_book",
-        json!({"code": "BX", "name": "东岭村人大代表联络站"}),
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
     );
     window.ok(
         "import_roster",
@@ -199,7 +209,7 @@ fn refused_input_names_its_kind_and_writes_nothing() {
     let window = Window::over(Paths::in_dir(dir.path()));
     window.ok(
         "create_book",
-        json!({"code": "BX", "name": "东岭村人大代表联络站"}),
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
     );
     window.ok(
         "import_roster",

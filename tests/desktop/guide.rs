@@ -81,6 +81,10 @@ async fn the_first_run_asks_before_it_makes_the_book() {
     app.until_text("page-title", "首次使用").await;
 
     app.type_into("wizard-code", "zq").await;
+    app.type_into("wizard-passphrase", crate::unlock::PASSPHRASE)
+        .await;
+    app.type_into("wizard-passphrase-repeat", crate::unlock::PASSPHRASE)
+        .await;
     app.type_into("wizard-name", &format!("试验村人大代表联络站{}", enter()))
         .await;
     app.settle().await;
@@ -157,7 +161,8 @@ async fn the_first_run_asks_before_it_makes_the_book() {
     app.screenshot("date-picker").await;
     app.close().await;
 
-    let book = Book::open(&db).expect("the new book");
+    let book = Book::open_with_passphrase(&db, Some(crate::unlock::PASSPHRASE))
+        .expect("the new book, encrypted");
     assert_eq!(book.origin().code, "ZQ");
     assert_eq!(book.origin().name, "试验村人大代表联络站");
 }

@@ -483,6 +483,10 @@ async fn the_first_run_wizard_fits_the_smallest_window_with_and_without_large_fo
         picture(&app, font, "wizard").await;
         app.type_into("wizard-code", "DL").await;
         app.type_into("wizard-name", "东岭村人大代表联络站").await;
+        app.type_into("wizard-passphrase", crate::unlock::PASSPHRASE)
+            .await;
+        app.type_into("wizard-passphrase-repeat", crate::unlock::PASSPHRASE)
+            .await;
         app.click_testid("wizard-create").await;
         app.testid("wizard-confirm-code").await;
         found

@@ -5,7 +5,20 @@ import App from '../src/App.vue'
 import { app } from '../src/state'
 import { mountScreen, until } from './helpers'
 
-const OPEN = { open: true, code: 'BX', name: '东岭村人大代表联络站', town: false, demo: true, path: '/data/bx.db' }
+const OPEN = {
+  open: true,
+  code: 'BX',
+  name: '东岭村人大代表联络站',
+  town: false,
+  demo: true,
+  path: '/data/bx.db',
+  encrypted: false,
+  locked: false,
+  remembered: false,
+}
+const LOCKED = { ...OPEN, open: false, code: null, name: null, demo: false, encrypted: true, locked: true }
+const UNLOCKED = { ...OPEN, demo: false, encrypted: true }
+const PASSPHRASE = '东岭村2026年修渡槽'
 const TODAY = {
   date: '2026-11-28',
   shifts: [],
@@ -39,7 +52,8 @@ describe('app shell', () => {
     }
     expect(wrapper.get('[data-testid="page-title"]').text()).toBe('今日值班')
     expect(wrapper.text()).toContain('东岭村人大代表联络站')
-    expect(wrapper.text()).toContain('演示')
+    expect(wrapper.text()).toContain('演示台账未加密')
+    expect(wrapper.find('[data-testid="plain-banner"]').exists(), 'the demo is plain on purpose').toBe(false)
     expect(document.documentElement.classList.contains('large-font')).toBe(true)
     expect(commands).toContain('first_screen_shown')
   })
@@ -58,6 +72,17 @@ describe('app shell', () => {
     await until(() => wrapper.find('[data-testid="wizard-code"]').exists())
     await wrapper.get('[data-testid="wizard-code"]').setValue('bx')
     await wrapper.get('[data-testid="wizard-name"]').setValue('东岭村人大代表联络站')
+    await wrapper.get('[data-testid="wizard-passphrase"]').setValue('12345678')
+    await wrapper.get('[data-testid="wizard-create"]').trigger('click')
+    await flushPromises()
+    await until(() => wrapper.text().includes('密码太简单'))
+    await wrapper.get('[data-testid="wizard-passphrase"]').setValue(PASSPHRASE)
+    await wrapper.get('[data-testid="wizard-passphrase-repeat"]').setValue('东岭村2026年修渡漕')
+    await wrapper.get('[data-testid="wizard-create"]').trigger('click')
+    await flushPromises()
+    await until(() => wrapper.text().includes('两次输入的密码不一样'))
+    expect(document.querySelector('[data-testid="wizard-confirm"]')).toBe(null)
+    await wrapper.get('[data-testid="wizard-passphrase-repeat"]').setValue(PASSPHRASE)
     await wrapper.get('[data-testid="wizard-name"]').trigger('keydown', { key: 'Enter' })
     await wrapper.get('form').trigger('submit')
     await flushPromises()
@@ -69,7 +94,100 @@ describe('app shell', () => {
     expect(document.querySelector('[data-testid="wizard-confirm-name"]')?.textContent).toBe('东岭村人大代表联络站')
     ;(document.querySelector('[data-testid="wizard-confirm"]') as HTMLButtonElement).click()
     await flushPromises()
-    expect(created).toEqual([{ code: 'BX', name: '东岭村人大代表联络站' }])
+    expect(created).toEqual([{ code: 'BX', name: '东岭村人大代表联络站', passphrase: PASSPHRASE }])
     expect(wrapper.text()).toContain('导入镇上名册')
+  })
+
+  it('shows only the unlock screen while the book is locked, a wrong passphrase at the field', async () => {
+    const tried: unknown[] = []
+    mockIPC((cmd, args) => {
+      if (cmd === 'book_status') return LOCKED
+      if (cmd === 'unlock_remembered') return { book: LOCKED, notice: null }
+      if (cmd === 'unlock_book') {
+        tried.push(args)
+        const { passphrase } = args as { passphrase: string }
+        if (passphrase !== PASSPHRASE) {
+          throw { kind: 'wrong_passphrase', message: '密码不对，台账没有打开，也没有改动。', field: null }
+        }
+        return { book: UNLOCKED, notice: null }
+      }
+      return { settings: SETTINGS, today: TODAY }[cmd] ?? null
+    })
+    const wrapper = await mountScreen(App)
+    await until(() => wrapper.find('[data-testid="unlock-passphrase"]').exists())
+    expect(wrapper.find('[data-testid="nav-today"]').exists(), 'no menu while locked').toBe(false)
+    expect(wrapper.get('[data-testid="unlock-path"]').text()).toBe('/data/bx.db')
+    expect(wrapper.text()).toContain('能登录这台电脑这个账户的任何人')
+    const remember = wrapper.get('[data-testid="unlock-remember"] input').element as HTMLInputElement
+    expect(remember.checked, 'remember is off by default').toBe(false)
+
+    await wrapper.get('[data-testid="unlock-passphrase"]').setValue('东岭村2026年修渡漕')
+    await wrapper.get('form').trigger('submit')
+    await until(() => wrapper.text().includes('密码不对'))
+    expect(wrapper.find('[data-testid="nav-today"]').exists()).toBe(false)
+    const field = wrapper.get('[data-testid="unlock-passphrase"]').element as HTMLInputElement
+    expect(field.value, 'what was typed stays to correct').toBe('东岭村2026年修渡漕')
+
+    await wrapper.get('[data-testid="unlock-passphrase"]').setValue(PASSPHRASE)
+    await wrapper.get('form').trigger('submit')
+    await until(() => wrapper.find('[data-testid="nav-today"]').exists())
+    expect(tried).toEqual([
+      { passphrase: '东岭村2026年修渡漕', remember: false },
+      { passphrase: PASSPHRASE, remember: false },
+    ])
+    expect(wrapper.find('[data-testid="plain-banner"]').exists()).toBe(false)
+  })
+
+  it('skips the unlock screen when this PC remembers the passphrase', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'book_status') return LOCKED
+      if (cmd === 'unlock_remembered') return { book: { ...UNLOCKED, remembered: true }, notice: null }
+      return { settings: SETTINGS, today: TODAY }[cmd] ?? null
+    })
+    const wrapper = await mountScreen(App)
+    await until(() => wrapper.find('[data-testid="nav-today"]').exists())
+    expect(wrapper.find('[data-testid="unlock-passphrase"]').exists()).toBe(false)
+  })
+
+  it('says why the key store did not help, on the unlock screen', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'book_status') return LOCKED
+      if (cmd === 'unlock_remembered') {
+        return { book: LOCKED, notice: '本机记住的密码已打不开台账（可能已在别处修改），已把它忘记。请输入现在的密码' }
+      }
+      return cmd === 'settings' ? SETTINGS : null
+    })
+    const wrapper = await mountScreen(App)
+    await until(() => wrapper.find('[data-testid="unlock-notice"]').exists())
+    expect(wrapper.get('[data-testid="unlock-notice"]').text()).toContain('已把它忘记')
+  })
+
+  it('asks to encrypt a plain station book, and converts it', async () => {
+    const encrypted: unknown[] = []
+    mockIPC((cmd, args) => {
+      if (cmd === 'book_status') return { ...OPEN, demo: false }
+      if (cmd === 'encrypt_book') {
+        encrypted.push(args)
+        return UNLOCKED
+      }
+      return { settings: SETTINGS, today: TODAY }[cmd] ?? null
+    })
+    const wrapper = await mountScreen(App)
+    await until(() => wrapper.find('[data-testid="plain-banner"]').exists())
+    expect(wrapper.get('[data-testid="plain-banner"]').text()).toContain('台账尚未加密')
+    await wrapper.get('[data-testid="plain-encrypt"]').trigger('click')
+    await until(() => document.querySelector('[data-testid="passphrase-new"]') !== null)
+    const type = async (id: string, text: string) => {
+      const input = document.querySelector(`[data-testid="${id}"]`) as HTMLInputElement
+      input.value = text
+      input.dispatchEvent(new Event('input'))
+      await flushPromises()
+    }
+    await type('passphrase-new', PASSPHRASE)
+    await type('passphrase-repeat', PASSPHRASE)
+    ;(document.querySelector('[data-testid="passphrase-save"]') as HTMLButtonElement).click()
+    await until(() => encrypted.length > 0)
+    expect(encrypted).toEqual([{ passphrase: PASSPHRASE }])
+    await until(() => !wrapper.find('[data-testid="plain-banner"]').exists())
   })
 })

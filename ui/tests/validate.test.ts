@@ -5,6 +5,8 @@ import {
   checkIdNumber,
   checkMobile,
   checkNotFuture,
+  checkPassphrase,
+  checkRepeated,
   contactInput,
   idCheckDigit,
 } from '../src/lib/validate'
@@ -82,5 +84,20 @@ describe('contact fields', () => {
       id_number: '11010519491231002X',
     })
     expect(contactInput({ phone: ' ', id_number: '' })).toEqual({ phone: null, id_number: null })
+  })
+})
+
+describe('the passphrase rule, as the store has it', () => {
+  it('refuses what lock::check_passphrase refuses, with its hint', () => {
+    // The cases of crates/casebook/src/store/lock.rs `weak_passphrases_are_refused_with_a_hint`.
+    for (const weak of ['1234567', '12345678', 'aaaaaaaa', 'abababab', '87654321', '20261204']) {
+      expect(checkPassphrase(weak), weak).not.toBe(null)
+    }
+    for (const fine of ['东岭村2026年修渡槽', 'qingxi-dl-7391', '729183640512']) {
+      expect(checkPassphrase(fine), fine).toBe(null)
+    }
+    expect(checkPassphrase('短密码')).toContain('至少8个字符')
+    expect(checkPassphrase('20261204')).toContain('只用数字的密码至少要12位')
+    expect(checkRepeated('东岭村2026年修渡槽', '东岭村2026年修渡漕')).toContain('不一样')
   })
 })

@@ -237,7 +237,13 @@ fn a_new_passphrase_opens_the_book_and_the_old_one_no_longer_does() {
     drop(book);
     let before = std::fs::read(&path).unwrap();
     let mut book = Book::open_with_passphrase(&path, Some(PASSPHRASE)).unwrap();
+    book.verify_passphrase(PASSPHRASE).unwrap();
     book.change_passphrase("清溪镇人大联络站密码").unwrap();
+    assert_eq!(
+        book.verify_passphrase(PASSPHRASE).unwrap_err().kind(),
+        ErrorKind::WrongPassphrase
+    );
+    book.verify_passphrase("清溪镇人大联络站密码").unwrap();
     assert_eq!(
         book.change_passphrase("12345678").unwrap_err().kind(),
         ErrorKind::Invalid
@@ -263,6 +269,10 @@ fn a_plain_book_still_opens_as_before() {
     Book::create(&path, "DM", "演示站", BookKind::Station).unwrap();
     let book = Book::open(&path).unwrap();
     assert!(!book.is_encrypted());
+    assert_eq!(
+        book.verify_passphrase(PASSPHRASE).unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
     let book = Book::open_with_passphrase(&path, Some("anything at all")).unwrap();
     assert!(!book.is_encrypted());
 }

@@ -38,6 +38,7 @@ import type {
   SyncOutcome,
   SyncView,
   Today,
+  Unlocked,
 } from './types'
 
 /** A refused or failed command, with the backend's kind and Chinese message. */
@@ -83,7 +84,14 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 
 export const api = {
   bookStatus: () => call<BookStatus>('book_status'),
-  createBook: (code: string, name: string) => call<BookStatus>('create_book', { code, name }),
+  createBook: (code: string, name: string, passphrase: string) =>
+    call<BookStatus>('create_book', { code, name, passphrase }),
+  unlockBook: (passphrase: string, remember: boolean) => call<Unlocked>('unlock_book', { passphrase, remember }),
+  unlockRemembered: () => call<Unlocked>('unlock_remembered'),
+  forgetPassphrase: () => call<BookStatus>('forget_passphrase'),
+  changePassphrase: (current: string, passphrase: string) =>
+    call<Unlocked>('change_passphrase', { current, passphrase }),
+  encryptBook: (passphrase: string) => call<BookStatus>('encrypt_book', { passphrase }),
   importRoster: (path: string) => call<RosterImported>('import_roster', { path }),
   today: () => call<Today>('today'),
   dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),

@@ -168,3 +168,27 @@ export function contactInput(contact: Contact): { phone: string | null; id_numbe
     id_number: optionalText(contact.id_number)?.toUpperCase() ?? null,
   }
 }
+
+/**
+ * The store's passphrase rule (`lock::check_passphrase` in crates/casebook/src/store/lock.rs),
+ * same order and wording: at least 8 characters, not too plain. The app checks again.
+ */
+export function checkPassphrase(passphrase: string): string | null {
+  const chars = [...passphrase]
+  if (chars.length < 8) return '密码太短：至少8个字符。可以用一句好记的话，如“东岭村2026年修渡槽”'
+  const distinct = new Set(chars).size
+  const codes = chars.map((c) => c.codePointAt(0) ?? 0)
+  const stepped = codes.slice(1).every((code, i) => Math.abs(code - (codes[i] ?? 0)) === 1)
+  if (distinct < 4 || stepped) {
+    return '密码太简单（重复或连续的字符），别人容易猜到。请加上汉字、字母或不连续的数字'
+  }
+  if (chars.every((c) => c >= '0' && c <= '9') && chars.length < 12) {
+    return '只用数字的密码至少要12位；也可以加上汉字或字母'
+  }
+  return null
+}
+
+/** The repeated passphrase, checked against the first. */
+export function checkRepeated(passphrase: string, repeated: string): string | null {
+  return passphrase === repeated ? null : '两次输入的密码不一样，请重新输入'
+}

@@ -341,6 +341,19 @@ impl Book {
         self.audit(crate::domain::AuditAction::PassphraseChange, None, None)
     }
 
+    /// Checks that `passphrase` opens this encrypted book, as its current passphrase: asked
+    /// before changing it, so that a PC left unlocked is not enough to lock its station out.
+    ///
+    /// # Errors
+    /// [`ErrorKind::WrongPassphrase`] when it does not; [`ErrorKind::Invalid`] for a plain book.
+    pub fn verify_passphrase(&self, passphrase: &str) -> Result<()> {
+        let lock = self
+            .lock
+            .as_ref()
+            .ok_or_else(|| Error::invalid("这本台账没有加密，没有密码可改"))?;
+        lock.slots.unlock(passphrase).map(drop)
+    }
+
     /// Seals an encrypted station book's key to its town (`code`, with its public sealing
     /// key), so the town office can open it if the passphrase is lost. A plain book has no key.
     pub(crate) fn seal_key_to_town(

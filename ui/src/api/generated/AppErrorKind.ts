@@ -3,4 +3,4 @@
 /**
  * The app's own kinds, beside the core's.
  */
-export type AppErrorKind = "no_book" | "sync_refused";
+export type AppErrorKind = "no_book" | "sync_refused" | "key_store";

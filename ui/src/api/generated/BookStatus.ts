@@ -27,4 +27,16 @@ demo: boolean,
 /**
  * Where the book is.
  */
-path: string | null, };
+path: string | null, 
+/**
+ * The book is encrypted at rest.
+ */
+encrypted: boolean, 
+/**
+ * The book is encrypted and waits for its passphrase: the window shows nothing else.
+ */
+locked: boolean, 
+/**
+ * This PC's key store holds the passphrase (as the app last saw it).
+ */
+remembered: boolean, };

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
+import SettingsView from '../src/views/SettingsView.vue'
+import { app } from '../src/state'
+import { mountScreen, until } from './helpers'
+
+const ENCRYPTED = {
+  open: true,
+  code: 'DL',
+  name: '东岭村人大代表联络站',
+  town: false,
+  demo: false,
+  path: '/data/dl.db',
+  encrypted: true,
+  locked: false,
+  remembered: true,
+}
+const PASSPHRASE = '东岭村2026年修渡槽'
+
+afterEach(() => {
+  clearMocks()
+  document.body.innerHTML = ''
+  app.book = null
+  app.settings = null
+})
+
+/** Types into the dialog's input marked `id` (the dialog is teleported to the body). */
+async function type(id: string, text: string): Promise<void> {
+  const input = document.querySelector(`[data-testid="${id}"]`) as HTMLInputElement
+  input.value = text
+  input.dispatchEvent(new Event('input'))
+  await flushPromises()
+}
+
+describe('设置 › 台账加密', () => {
+  it('changes the passphrase only with the current one, said at its field', async () => {
+    const asked: unknown[] = []
+    mockIPC((cmd, args) => {
+      if (cmd !== 'change_passphrase') return null
+      asked.push(args)
+      if ((args as { current: string }).current !== PASSPHRASE) {
+        throw { kind: 'wrong_passphrase', message: '密码不对，台账没有打开，也没有改动。', field: null }
+      }
+      return { book: ENCRYPTED, notice: null }
+    })
+    app.book = ENCRYPTED
+    const wrapper = await mountScreen(SettingsView)
+    expect(wrapper.get('[data-testid="settings-lock"]').text()).toContain('本机记住了密码')
+    await wrapper.get('[data-testid="settings-change-passphrase"]').trigger('click')
+    await until(() => document.querySelector('[data-testid="passphrase-current"]') !== null)
+    await type('passphrase-current', '东岭村2026年修渡漕')
+    await type('passphrase-new', '清溪镇人大联络站密码')
+    await type('passphrase-repeat', '清溪镇人大联络站密码')
+    ;(document.querySelector('[data-testid="passphrase-save"]') as HTMLButtonElement).click()
+    await until(() => document.body.textContent?.includes('密码不对') ?? false)
+    expect(asked).toEqual([{ current: '东岭村2026年修渡漕', passphrase: '清溪镇人大联络站密码' }])
+    await type('passphrase-current', PASSPHRASE)
+    ;(document.querySelector('[data-testid="passphrase-save"]') as HTMLButtonElement).click()
+    await until(() => asked.length === 2)
+    expect(asked[1]).toEqual({ current: PASSPHRASE, passphrase: '清溪镇人大联络站密码' })
+  })
+
+  it('offers to encrypt a plain book and says the demo stays plain', async () => {
+    mockIPC(() => null)
+    app.book = { ...ENCRYPTED, encrypted: false, remembered: false }
+    let wrapper = await mountScreen(SettingsView)
+    expect(wrapper.get('[data-testid="settings-plain"]').text()).toBe('台账尚未加密')
+    expect(wrapper.find('[data-testid="settings-encrypt"]').exists()).toBe(true)
+    wrapper.unmount()
+    app.book = { ...ENCRYPTED, encrypted: false, remembered: false, demo: true }
+    wrapper = await mountScreen(SettingsView)
+    expect(wrapper.get('[data-testid="settings-lock"]').text()).toContain('演示台账未加密')
+    expect(wrapper.find('[data-testid="settings-encrypt"]').exists()).toBe(false)
+  })
+})
