@@ -23,6 +23,7 @@ use casebook::store::ops::{
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
 };
+use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
 use casebook_docs::{Document, ReportKind};
 use liaison_sync::SyncOutcome;
@@ -30,7 +31,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
-use crate::station::{BookStatus, CasePage, CaseQuery, SyncView, Today, Unlocked};
+use crate::station::{BookStatus, CasePage, CaseQuery, SignOutReason, SyncView, Today, Unlocked};
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
 /// `.ts` files first, so a type that is gone leaves no file behind), and an `index.ts`.
@@ -78,6 +79,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         MeetingInput,
         MeetingListing,
         Peer,
+        SignInDeputy,
+        SignOutReason,
         PublicKeys,
         ReceptionAdded,
         ReceptionInput,

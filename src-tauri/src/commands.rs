@@ -16,6 +16,7 @@ use casebook::store::ops::{
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
 };
+use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
 use casebook_docs::{Document, ReportKind};
 use chrono::NaiveDate;
@@ -24,7 +25,9 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
-use crate::station::{BookStatus, CasePage, CaseQuery, Station, SyncView, Today, Unlocked};
+use crate::station::{
+    BookStatus, CasePage, CaseQuery, SignOutReason, Station, SyncView, Today, Unlocked,
+};
 
 type Answer<T> = Result<T, CommandError>;
 
@@ -76,6 +79,25 @@ pub async fn change_passphrase(
 #[tauri::command]
 pub async fn encrypt_book(station: State<'_, Station>, passphrase: String) -> Answer<BookStatus> {
     station.encrypt_book(passphrase).await
+}
+
+#[tauri::command]
+pub async fn sign_in_deputies(station: State<'_, Station>) -> Answer<Vec<SignInDeputy>> {
+    station.sign_in_deputies().await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    station: State<'_, Station>,
+    deputy: uuid::Uuid,
+    pin: String,
+) -> Answer<BookStatus> {
+    station.sign_in(deputy, pin).await
+}
+
+#[tauri::command]
+pub async fn sign_out(station: State<'_, Station>, reason: SignOutReason) -> Answer<BookStatus> {
+    station.sign_out(reason).await
 }
 
 #[tauri::command]

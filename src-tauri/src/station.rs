@@ -38,6 +38,10 @@ use crate::error::CommandError;
 use crate::keystore::{KeyStore, KeyStoreError, OsKeyStore};
 use crate::settings::Settings;
 
+mod sign_in;
+
+pub use sign_in::{SignOutReason, SignedIn};
+
 /// Where the station keeps its files.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -78,6 +82,11 @@ pub struct BookStatus {
     pub locked: bool,
     /// This PC's key store holds the passphrase (as the app last saw it).
     pub remembered: bool,
+    /// The deputy signed in.
+    pub signed_in: Option<SignedIn>,
+    /// Nobody is signed in and the roster has deputies who may: the window shows the sign-in
+    /// screen over whatever was on it.
+    pub sign_in_required: bool,
 }
 
 /// The book after an unlock (or a change of passphrase), and what the deputy should know about
@@ -173,6 +182,12 @@ pub struct Station {
 /// How long closing the book waits for the sync worker's or a screen's work on it to end.
 const CLOSE_PATIENCE: Duration = Duration::from_secs(10);
 
+/// A book the window works on: its audit trail says so.
+fn opened_by_app(mut book: Book) -> Book {
+    book.set_channel(casebook::domain::AuditChannel::App);
+    book
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -183,7 +198,9 @@ impl Station {
     /// [`Station::unlock_remembered`]) is given its passphrase.
     pub fn open(paths: Paths, started: Instant) -> Result<Station, CommandError> {
         let book = if paths.book.exists() && !book_lock::is_encrypted(&paths.book)? {
-            Some(Arc::new(Mutex::new(Book::open(&paths.book)?)))
+            Some(Arc::new(Mutex::new(opened_by_app(Book::open(
+                &paths.book,
+            )?))))
         } else {
             None
         };
@@ -239,7 +256,7 @@ impl Station {
     /// Puts `book` in the window's hands and starts syncing.
     async fn set_book(&self, book: Book) {
         *self.book.write().unwrap_or_else(PoisonError::into_inner) =
-            Some(Arc::new(Mutex::new(book)));
+            Some(Arc::new(Mutex::new(opened_by_app(book))));
         self.restart_worker().await;
     }
 
@@ -263,8 +280,21 @@ impl Station {
             .ok_or_else(CommandError::no_book)
     }
 
-    /// Runs `work` on the book on a blocking thread: SQLite never runs on the UI's thread.
+    /// Runs `work` on the book on a blocking thread (SQLite never runs on the UI's thread),
+    /// once a deputy has signed in (`sign_in_required` otherwise).
     async fn with_book<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        self.with_any_book(move |book| {
+            sign_in::require_sign_in(book)?;
+            work(book)
+        })
+        .await
+    }
+
+    /// [`Self::with_book`] whoever is signed in: for the sign-in screen and the window's state.
+    async fn with_any_book<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
     ) -> Result<T, CommandError> {
@@ -286,10 +316,18 @@ impl Station {
         let path = Some(self.paths.book.clone());
         let remembered = self.remembered.load(Ordering::Relaxed);
         match self
-            .with_book(|book| Ok((book.origin().clone(), book.is_encrypted())))
+            .with_any_book(|book| {
+                let (signed_in, sign_in_required) = sign_in::sign_in_state(book)?;
+                Ok((
+                    book.origin().clone(),
+                    book.is_encrypted(),
+                    signed_in,
+                    sign_in_required,
+                ))
+            })
             .await
         {
-            Ok((origin, encrypted)) => BookStatus {
+            Ok((origin, encrypted, signed_in, sign_in_required)) => BookStatus {
                 open: true,
                 code: Some(origin.code),
                 name: Some(origin.name),
@@ -299,6 +337,8 @@ impl Station {
                 encrypted,
                 locked: false,
                 remembered,
+                signed_in,
+                sign_in_required,
             },
             Err(_) => {
                 // Not open: locked when the file is there (and so encrypted), else not made yet.
@@ -314,6 +354,8 @@ impl Station {
                     encrypted: locked,
                     locked,
                     remembered,
+                    signed_in: None,
+                    sign_in_required: false,
                 }
             }
         }

@@ -51,6 +51,20 @@ impl Window {
             .unwrap_or_else(|err| panic!("{cmd} failed: {err}"))
     }
 
+    /// Signs `name` in with [`PIN`] (set by the first sign-in).
+    fn sign_in(&self, name: &str) {
+        let deputies = self.ok("sign_in_deputies", json!({}));
+        let id = deputies
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|deputy| deputy["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not offered: {deputies}"))["id"]
+            .clone();
+        let status = self.ok("sign_in", json!({"deputy": id, "pin": PIN}));
+        assert_eq!(status["signed_in"]["name"], name);
+    }
+
     fn refused(&self, cmd: &str, args: Value) -> String {
         let err = self.invoke(cmd, args).expect_err(cmd);
         assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
@@ -60,6 +74,9 @@ impl Window {
 
 /// The station's passphrase in these tests.
 const PASSPHRASE: &str = "东岭村2026年修渡槽";
+
+/// The deputies' sign-in PIN in these tests.
+const PIN: &str = "385920";
 
 fn reception(matter: &str) -> Value {
     json!({
@@ -119,6 +136,41 @@ fn first_run_creates_the_book_once() {
         "bad_input"
     );
 
+    // With deputies on the roster, nothing but the sign-in screen until one signs in.
+    let status = window.ok("book_status", json!({}));
+    assert_eq!(
+        (
+            status["sign_in_required"].clone(),
+            status["signed_in"].clone()
+        ),
+        (json!(true), Value::Null)
+    );
+    assert_eq!(window.refused("own_keys", json!({})), "sign_in_required");
+    assert_eq!(window.refused("today", json!({})), "sign_in_required");
+    let deputies = window.ok("sign_in_deputies", json!({}));
+    let li = deputies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|deputy| deputy["name"] == "李秀英")
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(
+        window.refused("sign_in", json!({"deputy": li, "pin": "123456"})),
+        "invalid",
+        "too plain a first PIN"
+    );
+    window.ok("sign_in", json!({"deputy": li, "pin": PIN}));
+    window.ok("today", json!({}));
+    let status = window.ok("sign_out", json!({"reason": "idle"}));
+    assert_eq!(status["sign_in_required"], true);
+    assert_eq!(window.refused("today", json!({})), "sign_in_required");
+    assert_eq!(
+        window.refused("sign_in", json!({"deputy": li, "pin": "102938"})),
+        "wrong_pin"
+    );
+    window.sign_in("李秀英");
+
     // Enrolling the town from the window: its keys in, ours out, and a bundle for it.
     let keys = window.ok("own_keys", json!({}));
     assert_eq!(keys["origin"], "BX");
@@ -144,8 +196,9 @@ fn first_run_creates_the_book_once() {
     let usb = tempfile::tempdir().unwrap();
     let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
     assert_eq!(
-        exported["changes"], 1,
-        "the reception; the roster is the town's"
+        exported["changes"], 8,
+        "the reception and the trail: PIN set, sign-in, sign-out, a wrong PIN, sign-in again, \
+         the town enrolled, this export (the roster is the town's)"
     );
 }
 
@@ -161,6 +214,7 @@ fn a_reception_is_found_shown_followed_and_printed() {
         "import_roster",
         json!({"path": liaison_testkit::roster_path()}),
     );
+    window.sign_in("陈建国");
 
     let added = window.ok(
         "add_reception",
@@ -215,6 +269,7 @@ fn refused_input_names_its_kind_and_writes_nothing() {
         "import_roster",
         json!({"path": liaison_testkit::roster_path()}),
     );
+    window.sign_in("陈建国");
 
     let mut bad_id = reception("路灯不亮");
     bad_id["visitors"][0]["id_number"] = json!("110105194912310021");
@@ -267,6 +322,8 @@ fn the_demo_station_shows_every_screen() {
         .build()
         .unwrap();
     let window = Window { _app: app, webview };
+    let first = window.ok("sign_in_deputies", json!({}))[0]["name"].clone();
+    window.sign_in(first.as_str().unwrap());
     let status = window.ok("book_status", json!({}));
     assert_eq!(
         (status["demo"].clone(), status["code"].clone()),
@@ -414,6 +471,7 @@ fn the_worker_syncs_with_a_real_hub_once_its_address_is_set() {
         book: dir.path().join("bx.db"),
         settings: dir.path().join("bx.settings.json"),
     });
+    window.sign_in("陈建国");
     window.ok("add_reception", json!({"input": reception("桥面破损")}));
     assert!(window.ok("sync_status", json!({}))["worker"].is_null());
     window.ok(
