@@ -97,7 +97,14 @@ fn an_encrypted_book_and_its_files_show_nothing() {
         .unwrap()
         .remove(0)
         .case_no;
-    let secrets = [NAME, PHONE, ID_NUMBER, STATION_NAME, "东岭村的渡槽", &case_no];
+    let secrets = [
+        NAME,
+        PHONE,
+        ID_NUMBER,
+        STATION_NAME,
+        "东岭村的渡槽",
+        &case_no,
+    ];
     assert_eq!(leaks(dir.path(), &secrets), Vec::<String>::new());
     drop(book);
     assert_eq!(leaks(dir.path(), &secrets), Vec::<String>::new());
