@@ -42,15 +42,16 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_pull_nonces.sql")),
     M::up(include_str!("migrations/004_trust.sql")),
     M::up(include_str!("migrations/005_drafts.sql")),
+    M::up(include_str!("migrations/006_open_cases_by_due.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
 pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
 
 /// Version of what the change log and bundles carry: the records' JSON and the log's fields.
-/// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
-/// PC's own) did not, so a town that has not upgraded yet still reads an upgraded station's
-/// bundles instead of keeping them aside as newer.
+/// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migrations 005 (drafts,
+/// this PC's own) and 006 (an index) did not, so a town that has not upgraded yet still reads an
+/// upgraded station's bundles instead of keeping them aside as newer.
 pub const LOG_VERSION: i64 = 4;
 
 /// The schema's migration history.
@@ -500,8 +501,15 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // 32 MiB of page cache (grown on demand): bulk writes and searches stay off the disk.
+    // 32 MiB of page cache (grown on demand): bulk writes and searches stay off the disk. In an
+    // encrypted book a page read from the file costs a decryption and an HMAC check; one found
+    // here costs nothing (docs/benchmarks.md: a save decrypts no page once the cache is warm).
     conn.pragma_update(None, "cache_size", -32_768)?;
+    // SQLCipher does not encrypt SQLite's temporary files (sorts, temporary tables and indexes):
+    // they stay in memory. The build's default already says so (SQLITE_TEMP_STORE=2, which
+    // SQLCipher requires); this holds it against a `PRAGMA temp_store` anywhere else
+    // (docs/security.md).
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Every statement of the write path stays prepared (the default keeps 16: a reception's
     // save and a bundle's import use more, and parsing SQL again cost a tenth of an import).
     conn.set_prepared_statement_cache_capacity(128);
