@@ -42,16 +42,16 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_pull_nonces.sql")),
     M::up(include_str!("migrations/004_trust.sql")),
     M::up(include_str!("migrations/005_drafts.sql")),
-    M::up(include_str!("migrations/006_open_cases_by_due.sql")),
+    M::up(include_str!("migrations/007_open_cases_by_due.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
 pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
 
 /// Version of what the change log and bundles carry: the records' JSON and the log's fields.
-/// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migrations 005 (drafts,
-/// this PC's own) and 006 (an index) did not, so a town that has not upgraded yet still reads an
-/// upgraded station's bundles instead of keeping them aside as newer.
+/// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
+/// PC's own) did not, so a town that has not upgraded yet still reads an upgraded station's
+/// bundles instead of keeping them aside as newer.
 pub const LOG_VERSION: i64 = 4;
 
 /// The schema's migration history.

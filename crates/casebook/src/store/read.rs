@@ -344,7 +344,7 @@ impl Book {
 
     /// How many cases owe an answer, are late, or wait for feedback or a follow-up on `today`,
     /// counted as the case list's filters count them, so each number opens the same list. One
-    /// pass over the open cases' index (migration 006, which names the same statuses in the
+    /// pass over the open cases' index (migration 007, which names the same statuses in the
     /// same order): no case's row is read, and closed cases, the bulk of a large book, not even
     /// in the index. `INDEXED BY` makes a list that no longer matches the index an error (the
     /// tests see it) rather than a slow first screen.
