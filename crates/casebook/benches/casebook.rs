@@ -18,6 +18,10 @@
 //! stay plain SQLite): run once without and once with it to compare.
 //!
 //! BENCH_ONLY=core|bundle runs one half; BENCH_ONLY=save or search one part of the core.
+//! BENCH_ONLY=save_compare saves in a plain and an encrypted book in turn, in one process (the
+//! encrypted-against-plain ratio with both under the same load; BENCH_SAVE_ROUNDS, default 1,000).
+//! BENCH_ONLY=first_screen times the core's part of the app's first screen (open, today's duty
+//! and cases, the counts) on BENCH_BOOK, made first if missing (BENCH_RUNS opens, default 5).
 //! BENCH_SAVE_SCHEMA_SQL runs SQL on the save benchmark's book first (drop an index, say).
 //! BENCH_BOOK=PATH keeps the demo book there: made on the first run, searched as it is on later
 //! runs (the demo and raw-insert figures then come only from the run that made it).
