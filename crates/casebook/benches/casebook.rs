@@ -18,6 +18,10 @@
 //! stay plain SQLite): run once without and once with it to compare.
 //!
 //! BENCH_ONLY=core|bundle runs one half; BENCH_ONLY=save or search one part of the core.
+//! BENCH_ONLY=save_compare saves in a plain and an encrypted book in turn, in one process (the
+//! encrypted-against-plain ratio with both under the same load; BENCH_SAVE_ROUNDS, default 1,000).
+//! BENCH_ONLY=first_screen times the core's part of the app's first screen (open, today's duty
+//! and cases, the counts) on BENCH_BOOK, made first if missing (BENCH_RUNS opens, default 5).
 //! BENCH_SAVE_SCHEMA_SQL runs SQL on the save benchmark's book first (drop an index, say).
 //! BENCH_BOOK=PATH keeps the demo book there: made on the first run, searched as it is on later
 //! runs (the demo and raw-insert figures then come only from the run that made it).
@@ -66,6 +70,9 @@ fn main() {
     if core || only == "save" {
         save_one_reception(dir.path());
     }
+    if only == "save_compare" {
+        save_plain_against_encrypted(dir.path());
+    }
     if core || only == "search" {
         let book_path =
             std::env::var("BENCH_BOOK").map_or_else(|_| dir.path().join("demo.db"), Into::into);
@@ -73,6 +80,14 @@ fn main() {
             demo_against_raw_insert(dir.path(), &book_path, receptions);
         }
         search_first_page(&book_path);
+    }
+    if only == "first_screen" {
+        let book_path =
+            std::env::var("BENCH_BOOK").map_or_else(|_| dir.path().join("demo.db"), Into::into);
+        if !book_path.exists() {
+            make_demo_book(&book_path, receptions);
+        }
+        first_screen(&book_path);
     }
     if only.is_empty() || only == "unlock" {
         unlock_encrypted_book(dir.path());
@@ -267,6 +282,90 @@ fn save_one_reception(dir: &Path) {
     println!(
         "save_reception_vs_bare_commit: {:.2} ratio",
         save_ms / commit_ms
+    );
+}
+
+/// A station book with the demo's roster and no receptions, plain or encrypted; and the id of a
+/// deputy to receive visitors.
+fn roster_book(path: &Path, encrypted: bool) -> (Book, String) {
+    let mut book = if encrypted {
+        Book::create_encrypted(
+            path,
+            "DL",
+            "东岭村人大代表联络站",
+            BookKind::Station,
+            BENCH_PASSPHRASE,
+        )
+        .unwrap()
+    } else {
+        Book::create(path, "DL", "东岭村人大代表联络站", BookKind::Station).unwrap()
+    };
+    demo::fill(
+        &mut book,
+        &DemoOptions {
+            receptions: 0,
+            seed: 1,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let deputy = book.deputies().unwrap()[0].deputy.id.to_string();
+    (book, deputy)
+}
+
+/// One reception saved in a plain book and one in an encrypted book, in turn, BENCH_SAVE_ROUNDS
+/// times (default 1,000) in one process: both see the same disk and the same load from the
+/// machine's other work (BENCH_ONLY=save_compare). Prints each mean and the ratio, and the
+/// ratio of each tenth of the rounds, to show the noise.
+fn save_plain_against_encrypted(dir: &Path) {
+    let (mut plain, plain_deputy) = roster_book(&dir.join("save-plain.db"), false);
+    let (mut locked, locked_deputy) = roster_book(&dir.join("save-encrypted.db"), true);
+    let rounds: usize = std::env::var("BENCH_SAVE_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000);
+    let tenth = (rounds / 10).max(1);
+    let (mut plain_times, mut locked_times) = (Vec::new(), Vec::new());
+    for i in 0..rounds {
+        // Which book goes first alternates, so neither always follows the other's fsync.
+        let order = if i % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
+        for encrypted in order {
+            let (book, deputy, times) = if encrypted {
+                (&mut locked, &locked_deputy, &mut locked_times)
+            } else {
+                (&mut plain, &plain_deputy, &mut plain_times)
+            };
+            let input = reception_input(deputy);
+            let started = Instant::now();
+            book.add_reception(input).unwrap();
+            times.push(started.elapsed());
+        }
+    }
+    let mean = |times: &[Duration]| {
+        times.iter().sum::<Duration>().as_secs_f64() * 1000.0 / times.len() as f64
+    };
+    let parts: Vec<String> = plain_times
+        .chunks(tenth)
+        .zip(locked_times.chunks(tenth))
+        .map(|(p, l)| format!("{:.2}", mean(l) / mean(p)))
+        .collect();
+    println!("save_plain_mean: {:.3} ms", mean(&plain_times));
+    println!("save_encrypted_mean: {:.3} ms", mean(&locked_times));
+    println!(
+        "save_encrypted_vs_plain: {:.2} ratio",
+        mean(&locked_times) / mean(&plain_times)
+    );
+    println!("save_encrypted_vs_plain_by_tenth: {}", parts.join(" "));
+    plain_times.sort();
+    locked_times.sort();
+    println!(
+        "save_median_plain_encrypted: {:.3} {:.3} ms",
+        percentile(&plain_times, 0.5),
+        percentile(&locked_times, 0.5)
     );
 }
 
@@ -512,6 +611,97 @@ fn search_first_page(book_path: &Path) {
                 spent.as_secs_f64() * 1000.0 / 15.0
             );
         }
+    }
+}
+
+/// A demo book of `receptions` (seed 1, as the search benchmark's), made without the raw-insert
+/// baseline: for the first-screen benchmark on a large book.
+fn make_demo_book(path: &Path, receptions: usize) {
+    let mut book = new_book(path, "DL", "东岭村人大代表联络站", BookKind::Station);
+    let started = Instant::now();
+    demo::fill(
+        &mut book,
+        &DemoOptions {
+            receptions,
+            seed: 1,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let demo_time = started.elapsed();
+    println!("demo_time: {:.1} s", demo_time.as_secs_f64());
+    println!(
+        "demo_throughput: {:.0} receptions/s",
+        receptions as f64 / demo_time.as_secs_f64()
+    );
+}
+
+/// The core's part of the desktop app's first screen (今日值班), as `Station::today` in
+/// src-tauri reads it: open the book (with its passphrase when encrypted: Argon2id, then
+/// SQLCipher's first read), today's duty, today's receptions, the counts, and the 5 newest cases
+/// awaiting a reply and overdue. BENCH_RUNS opens (default 5), each from a fresh process state
+/// of the book (a new connection, an empty page cache; the OS file cache is as it is).
+fn first_screen(book_path: &Path) {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5);
+    let (mut opens, mut screens, mut totals) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 1..=runs {
+        let started = Instant::now();
+        let book = Book::open_with_passphrase(book_path, Some(BENCH_PASSPHRASE)).unwrap();
+        let opened = started.elapsed();
+        let date = casebook::time::china_today();
+        let waiting = |status| {
+            book.list_cases(&CaseFilter {
+                status: Some(status),
+                limit: 5,
+                ..CaseFilter::default()
+            })
+            .unwrap()
+        };
+        let shifts = book.duty_shifts(date, date).unwrap();
+        if shifts.is_empty() {
+            book.next_duty(date).unwrap();
+        }
+        let received = book.cases_received_on(date).unwrap();
+        let counts = book.case_counts(date).unwrap();
+        let awaiting = waiting(StatusFilter::Awaiting);
+        let overdue = waiting(StatusFilter::Overdue);
+        let total = started.elapsed();
+        let screen = total - opened;
+        if run == 1 {
+            println!(
+                "first_screen_data: {} shifts, {} received today, {} awaiting, {} overdue, counts {counts:?}",
+                shifts.len(),
+                received.len(),
+                awaiting.len(),
+                overdue.len()
+            );
+        }
+        println!(
+            "first_screen_run{run}: open {:.1} ms, queries {:.1} ms, total {:.1} ms",
+            opened.as_secs_f64() * 1000.0,
+            screen.as_secs_f64() * 1000.0,
+            total.as_secs_f64() * 1000.0
+        );
+        drop(book);
+        opens.push(opened);
+        screens.push(screen);
+        totals.push(total);
+    }
+    for (name, times) in [
+        ("open", &mut opens),
+        ("queries", &mut screens),
+        ("total", &mut totals),
+    ] {
+        times.sort();
+        println!(
+            "first_screen_{name}_median: {:.1} ms (min {:.1}, max {:.1})",
+            percentile(times, 0.5),
+            percentile(times, 0.0),
+            percentile(times, 1.0)
+        );
     }
 }
 

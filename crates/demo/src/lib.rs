@@ -58,6 +58,10 @@ pub struct DemoSummary {
     pub mediation_events: usize,
 }
 
+/// The longest span of days the demo's receptions cover: about 24.6 years, so that a
+/// million-reception book still starts after 2000 (validation refuses receptions before it).
+const MAX_WINDOW_DAYS: i64 = 9_000;
+
 /// Receptions written per transaction.
 const BATCH: usize = 2_000;
 
@@ -111,7 +115,9 @@ fn fill_until(
     summary.duty = imported.duty;
     town.load_deputies(book)?;
 
-    let window_days = (options.receptions as i64 / 60).max(365);
+    // About 60 receptions a day, over at least a year; a book too large for that to start after
+    // 2000 (the earliest reception time accepted) gets more a day instead (a million: about 110).
+    let window_days = (options.receptions as i64 / 60).clamp(365, MAX_WINDOW_DAYS);
     let start = cutoff - TimeDelta::days(window_days);
     let mut done = 0;
     while done < options.receptions {

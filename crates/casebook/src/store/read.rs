@@ -344,7 +344,10 @@ impl Book {
 
     /// How many cases owe an answer, are late, or wait for feedback or a follow-up on `today`,
     /// counted as the case list's filters count them, so each number opens the same list. One
-    /// pass over the status index: closed cases, the bulk of a large book, are never read.
+    /// pass over the open cases' index (migration 007, which names the same statuses in the
+    /// same order): no case's row is read, and closed cases, the bulk of a large book, not even
+    /// in the index. `INDEXED BY` makes a list that no longer matches the index an error (the
+    /// tests see it) rather than a slow first screen.
     pub fn case_counts(&self, today: NaiveDate) -> Result<CaseCounts> {
         let wanted: Vec<String> = CaseStatus::ALL
             .into_iter()
@@ -352,8 +355,8 @@ impl Book {
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
         let sql = format!(
-            "SELECT status, due < ?1, count(*) FROM receptions WHERE status IN ({})
-             GROUP BY 1, 2",
+            "SELECT status, due < ?1, count(*) FROM receptions INDEXED BY receptions_open_by_due
+             WHERE status IN ({}) GROUP BY 1, 2",
             wanted.join(", ")
         );
         let mut counts = CaseCounts::default();
