@@ -30,7 +30,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
-use crate::station::{BookStatus, CasePage, CaseQuery, SyncView, Today};
+use crate::station::{AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, SyncView, Today};
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
 /// `.ts` files first, so a type that is gone leaves no file behind), and an `index.ts`.
@@ -51,6 +51,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         ($($ty:ty),* $(,)?) => { $( <$ty>::export_all(&cfg)?; )* };
     }
     export_all!(
+        AuditPage,
+        AuditQuery,
         BookStatus,
         CaseDetail,
         CaseEventAdded,

@@ -10,9 +10,11 @@ use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
 use casebook::domain::{
-    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
+    AuditAction, AuditChannel, CaseEventInput, MediationEventInput, MediationInput, MeetingInput,
+    ReceptionInput, RosterFile,
 };
 use casebook::store::BookKind;
+use casebook::store::audit::{AuditFilter, AuditListing};
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -31,6 +33,7 @@ use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 use ts_rs::TS;
+use uuid::Uuid;
 
 use crate::error::CommandError;
 use crate::settings::Settings;
@@ -126,6 +129,34 @@ pub struct SyncView {
     pub worker: Option<WorkerState>,
 }
 
+/// The 操作记录 screen's filter as the window sends it; dates are station dates, inclusive.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AuditQuery {
+    /// From this day.
+    pub from: Option<NaiveDate>,
+    /// To this day.
+    pub to: Option<NaiveDate>,
+    /// By or about this deputy.
+    pub deputy: Option<Uuid>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// Only this book's lines (a station's code, in the town's book).
+    pub station: Option<String>,
+    /// Page size, at most 200.
+    pub limit: usize,
+    /// Lines before the page.
+    pub offset: usize,
+}
+
+/// One page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditPage {
+    /// The page.
+    pub entries: Vec<AuditListing>,
+    /// More lines follow.
+    pub has_more: bool,
+}
+
 /// Cases listed on the 今日值班 screen per group; the counts say how many there are in all.
 const TODAY_LIST: usize = 5;
 
@@ -152,11 +183,32 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// `book`, saying that the app works on it: every book the window opens or makes goes through
+/// here, so the audit trail names the app as the channel.
+fn as_app(mut book: Book) -> Book {
+    book.set_channel(AuditChannel::App);
+    book
+}
+
+/// The longest record id a print names: case and mediation numbers, meeting ids, day ranges.
+const PRINTED_ID_CHARS: usize = 64;
+
+/// The id the window says it prints, trimmed, if it may name a record at all.
+fn printed_id(id: &str) -> Result<String, CommandError> {
+    let id = id.trim();
+    if id.is_empty() || id.chars().count() > PRINTED_ID_CHARS || id.chars().any(char::is_control) {
+        return Err(CommandError::invalid(
+            "要打印的文书编号不对，请关闭后重新打开再打印",
+        ));
+    }
+    Ok(id.to_owned())
+}
+
 impl Station {
     /// The station whose files are at `paths`; opens the book if there is one.
     pub fn open(paths: Paths, started: Instant) -> Result<Station, CommandError> {
         let book = if paths.book.exists() {
-            Some(Arc::new(Mutex::new(Book::open(&paths.book)?)))
+            Some(Arc::new(Mutex::new(as_app(Book::open(&paths.book)?))))
         } else {
             None
         };
@@ -267,7 +319,7 @@ impl Station {
             std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
         }
         let book = tokio::task::spawn_blocking(move || {
-            Book::create(&path, &code, &name, BookKind::Station)
+            Book::create(&path, &code, &name, BookKind::Station).map(as_app)
         })
         .await
         .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))??;
@@ -493,7 +545,7 @@ impl Station {
                 dir.display()
             )));
         }
-        let (name, bytes) = self
+        let (name, bytes, range) = self
             .with_book(move |book| {
                 let range = kind.range(china_today(), from, to)?;
                 let report = Report::gather(book, kind, None, range)?;
@@ -503,11 +555,17 @@ impl Station {
                 } else {
                     report.html()?.into_bytes()
                 };
-                Ok((name, bytes))
+                Ok((name, bytes, format!("{}..{}", range.from, range.to)))
             })
             .await?;
         let path = dir.join(name);
         std::fs::write(&path, bytes).map_err(|err| CommandError::file(&path, &err))?;
+        if excel {
+            self.with_book(move |book| {
+                book.audit(AuditAction::ExcelExport, Some(&range), Some(kind.label()))
+            })
+            .await?;
+        }
         Ok(path)
     }
 
@@ -637,5 +695,59 @@ impl Station {
             },
         ));
         *lock(&self.worker) = Some(Worker { state, _stop: stop });
+    }
+}
+
+/// The audit trail: what the window records (prints) and shows (the 操作记录 screen).
+impl Station {
+    /// Records that `document` of the record `id` is being printed (the window calls this just
+    /// before it opens the print dialog). The document is rendered again first, so the line can
+    /// only name a record this book holds, never whatever text the window sent.
+    pub async fn record_print(&self, document: Document, id: String) -> Result<(), CommandError> {
+        let id = printed_id(&id)?;
+        self.with_book(move |book| {
+            render_document(book, document, &id, &SlipOptions::default())?;
+            book.audit(
+                AuditAction::DocumentPrint,
+                Some(&id),
+                Some(document.label()),
+            )
+        })
+        .await
+    }
+
+    /// One page of the audit trail, newest first.
+    pub async fn audit_trail(&self, query: AuditQuery) -> Result<AuditPage, CommandError> {
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            return Err(CommandError::invalid("开始日期晚于结束日期，请重新选择"));
+        }
+        let station = query
+            .station
+            .map(|code| code.trim().to_owned())
+            .filter(|code| !code.is_empty());
+        if station.as_deref().is_some_and(|code| {
+            code.chars().count() > casebook::validate::limits::CODE
+                || code.chars().any(char::is_control)
+        }) {
+            return Err(CommandError::invalid("站点代码不对，请重新选择"));
+        }
+        let limit = query.limit.clamp(1, 200);
+        self.with_book(move |book| {
+            let mut entries = book.audit_trail(&AuditFilter {
+                from: query.from,
+                to: query.to,
+                deputy: query.deputy,
+                action: query.action,
+                station,
+                limit: Some(limit + 1),
+                offset: query.offset,
+            })?;
+            let has_more = entries.len() > limit;
+            entries.truncate(limit);
+            Ok(AuditPage { entries, has_more })
+        })
+        .await
     }
 }
