@@ -90,4 +90,9 @@ describe('auditRow', () => {
     })
     expect(auditRow({ ...line, deputy: 'x', deputy_name: '陈建国' }).deputy).toBe('陈建国')
   })
+
+  it('writes a range of days with 至, so that each day stays whole', () => {
+    const excel = { ...line, action: 'excel_export' as const, subject: '2026-11-01..2026-11-30' }
+    expect(auditRow(excel).subject).toBe('2026-11-01 至 2026-11-30')
+  })
 })

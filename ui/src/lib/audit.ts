@@ -42,6 +42,9 @@ export function stationChoices(deputies: DeputyListing[], own: string | null | u
   return own ? [{ code: own, name: `${own} 本级` }, ...stations] : stations
 }
 
+/** A range of days as the CLI and the reports name it: `2026-11-01..2026-11-30`. */
+const DAY_RANGE = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/
+
 /** A line of the table as it reads: `—` for what the entry does not say. */
 export function auditRow(line: AuditListing): {
   at: string
@@ -57,7 +60,7 @@ export function auditRow(line: AuditListing): {
     station: line.station,
     deputy: line.deputy_name ?? (line.deputy ? '（名册中没有）' : '—'),
     action: line.action_label,
-    subject: line.subject ?? '—',
+    subject: line.subject?.replace(DAY_RANGE, '$1 至 $2') ?? '—',
     detail: line.detail ?? '—',
     channel: line.channel_label,
   }
