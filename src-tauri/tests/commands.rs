@@ -608,4 +608,27 @@ fn a_printed_slip_leaves_a_line_with_the_case_number_and_no_visitor_data() {
         4,
         "the print, the Excel file, the peer enrolled and the export itself"
     );
+
+    // The town's app shows them by station.
+    drop(town);
+    let town_window = Window::over(Paths {
+        book: dir.path().join("town.db"),
+        settings: dir.path().join("town.settings.json"),
+    });
+    let page = |station: &str| {
+        town_window.ok(
+            "audit_trail",
+            json!({"query": {"from": null, "to": null, "deputy": null,
+                             "action": "document_print", "station": station,
+                             "limit": 20, "offset": 0}}),
+        )["entries"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let printed = page("BX");
+    assert_eq!(printed.len(), 1);
+    assert_eq!(printed[0]["subject"], case_no.as_str());
+    assert_eq!(printed[0]["station"], "BX");
+    assert!(page("QX").is_empty(), "the town printed nothing");
 }
