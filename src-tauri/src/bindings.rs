@@ -31,7 +31,10 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
-use crate::station::{BookStatus, CasePage, CaseQuery, SignOutReason, SyncView, Today, Unlocked};
+use crate::station::{
+    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, SignOutReason, SyncView, Today,
+    Unlocked,
+};
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
 /// `.ts` files first, so a type that is gone leaves no file behind), and an `index.ts`.
@@ -52,6 +55,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         ($($ty:ty),* $(,)?) => { $( <$ty>::export_all(&cfg)?; )* };
     }
     export_all!(
+        AuditPage,
+        AuditQuery,
         BookStatus,
         CaseDetail,
         CaseEventAdded,

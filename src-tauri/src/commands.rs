@@ -26,7 +26,8 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    BookStatus, CasePage, CaseQuery, SignOutReason, Station, SyncView, Today, Unlocked,
+    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, SignOutReason, Station, SyncView,
+    Today, Unlocked,
 };
 
 type Answer<T> = Result<T, CommandError>;
@@ -312,4 +313,21 @@ pub fn first_screen_shown<R: Runtime>(app: AppHandle<R>, station: State<'_, Stat
         println!("first_screen_ms={millis}");
         app.exit(0);
     }
+}
+
+/// Records a print of `document` of the record `id` in the audit trail; the window calls it
+/// just before its print dialog opens.
+#[tauri::command]
+pub async fn record_print(
+    station: State<'_, Station>,
+    document: Document,
+    id: String,
+) -> Answer<()> {
+    station.record_print(document, id).await
+}
+
+/// One page of the audit trail (操作记录), newest first.
+#[tauri::command]
+pub async fn audit_trail(station: State<'_, Station>, query: AuditQuery) -> Answer<AuditPage> {
+    station.audit_trail(query).await
 }

@@ -97,5 +97,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::save_draft,
             commands::discard_draft,
             commands::first_screen_shown,
+            commands::record_print,
+            commands::audit_trail,
         ])
 }

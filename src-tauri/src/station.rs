@@ -11,8 +11,10 @@ use casebook::Book;
 use casebook::bundle::keys::PublicKeys;
 use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
 use casebook::domain::{
-    CaseEventInput, MediationEventInput, MediationInput, MeetingInput, ReceptionInput, RosterFile,
+    AuditAction, AuditChannel, CaseEventInput, MediationEventInput, MediationInput, MeetingInput,
+    ReceptionInput, RosterFile,
 };
+use casebook::store::audit::{AuditFilter, AuditListing};
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -32,6 +34,7 @@ use liaison_sync::{Hub, SharedBook, SyncOutcome, WorkerConfig, WorkerState};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{oneshot, watch};
 use ts_rs::TS;
+use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::error::CommandError;
@@ -154,6 +157,34 @@ pub struct SyncView {
     pub worker: Option<WorkerState>,
 }
 
+/// The 操作记录 screen's filter as the window sends it; dates are station dates, inclusive.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AuditQuery {
+    /// From this day.
+    pub from: Option<NaiveDate>,
+    /// To this day.
+    pub to: Option<NaiveDate>,
+    /// By or about this deputy.
+    pub deputy: Option<Uuid>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// Only this book's lines (a station's code, in the town's book).
+    pub station: Option<String>,
+    /// Page size, at most 200.
+    pub limit: usize,
+    /// Lines before the page.
+    pub offset: usize,
+}
+
+/// One page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditPage {
+    /// The page.
+    pub entries: Vec<AuditListing>,
+    /// More lines follow.
+    pub has_more: bool,
+}
+
 /// Cases listed on the 今日值班 screen per group; the counts say how many there are in all.
 const TODAY_LIST: usize = 5;
 
@@ -182,14 +213,29 @@ pub struct Station {
 /// How long closing the book waits for the sync worker's or a screen's work on it to end.
 const CLOSE_PATIENCE: Duration = Duration::from_secs(10);
 
-/// A book the window works on: its audit trail says so.
-fn opened_by_app(mut book: Book) -> Book {
-    book.set_channel(casebook::domain::AuditChannel::App);
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// `book`, saying that the app works on it: every book the window opens or makes goes through
+/// here, so the audit trail names the app as the channel.
+fn as_app(mut book: Book) -> Book {
+    book.set_channel(AuditChannel::App);
     book
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+/// The longest record id a print names: case and mediation numbers, meeting ids, day ranges.
+const PRINTED_ID_CHARS: usize = 64;
+
+/// The id the window says it prints, trimmed, if it may name a record at all.
+fn printed_id(id: &str) -> Result<String, CommandError> {
+    let id = id.trim();
+    if id.is_empty() || id.chars().count() > PRINTED_ID_CHARS || id.chars().any(char::is_control) {
+        return Err(CommandError::invalid(
+            "要打印的文书编号不对，请关闭后重新打开再打印",
+        ));
+    }
+    Ok(id.to_owned())
 }
 
 impl Station {
@@ -198,9 +244,7 @@ impl Station {
     /// [`Station::unlock_remembered`]) is given its passphrase.
     pub fn open(paths: Paths, started: Instant) -> Result<Station, CommandError> {
         let book = if paths.book.exists() && !book_lock::is_encrypted(&paths.book)? {
-            Some(Arc::new(Mutex::new(opened_by_app(Book::open(
-                &paths.book,
-            )?))))
+            Some(Arc::new(Mutex::new(as_app(Book::open(&paths.book)?))))
         } else {
             None
         };
@@ -256,7 +300,7 @@ impl Station {
     /// Puts `book` in the window's hands and starts syncing.
     async fn set_book(&self, book: Book) {
         *self.book.write().unwrap_or_else(PoisonError::into_inner) =
-            Some(Arc::new(Mutex::new(opened_by_app(book))));
+            Some(Arc::new(Mutex::new(as_app(book))));
         self.restart_worker().await;
     }
 
@@ -825,7 +869,7 @@ impl Station {
                 dir.display()
             )));
         }
-        let (name, bytes) = self
+        let (name, bytes, range) = self
             .with_book(move |book| {
                 let range = kind.range(china_today(), from, to)?;
                 let report = Report::gather(book, kind, None, range)?;
@@ -835,11 +879,17 @@ impl Station {
                 } else {
                     report.html()?.into_bytes()
                 };
-                Ok((name, bytes))
+                Ok((name, bytes, format!("{}..{}", range.from, range.to)))
             })
             .await?;
         let path = dir.join(name);
         std::fs::write(&path, bytes).map_err(|err| CommandError::file(&path, &err))?;
+        if excel {
+            self.with_book(move |book| {
+                book.audit(AuditAction::ExcelExport, Some(&range), Some(kind.label()))
+            })
+            .await?;
+        }
         Ok(path)
     }
 
@@ -969,5 +1019,59 @@ impl Station {
             },
         ));
         *lock(&self.worker) = Some(Worker { state, _stop: stop });
+    }
+}
+
+/// The audit trail: what the window records (prints) and shows (the 操作记录 screen).
+impl Station {
+    /// Records that `document` of the record `id` is being printed (the window calls this just
+    /// before it opens the print dialog). The document is rendered again first, so the line can
+    /// only name a record this book holds, never whatever text the window sent.
+    pub async fn record_print(&self, document: Document, id: String) -> Result<(), CommandError> {
+        let id = printed_id(&id)?;
+        self.with_book(move |book| {
+            render_document(book, document, &id, &SlipOptions::default())?;
+            book.audit(
+                AuditAction::DocumentPrint,
+                Some(&id),
+                Some(document.label()),
+            )
+        })
+        .await
+    }
+
+    /// One page of the audit trail, newest first.
+    pub async fn audit_trail(&self, query: AuditQuery) -> Result<AuditPage, CommandError> {
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            return Err(CommandError::invalid("开始日期晚于结束日期，请重新选择"));
+        }
+        let station = query
+            .station
+            .map(|code| code.trim().to_owned())
+            .filter(|code| !code.is_empty());
+        if station.as_deref().is_some_and(|code| {
+            code.chars().count() > casebook::validate::limits::CODE
+                || code.chars().any(char::is_control)
+        }) {
+            return Err(CommandError::invalid("站点代码不对，请重新选择"));
+        }
+        let limit = query.limit.clamp(1, 200);
+        self.with_book(move |book| {
+            let mut entries = book.audit_trail(&AuditFilter {
+                from: query.from,
+                to: query.to,
+                deputy: query.deputy,
+                action: query.action,
+                station,
+                limit: Some(limit + 1),
+                offset: query.offset,
+            })?;
+            let has_more = entries.len() > limit;
+            entries.truncate(limit);
+            Ok(AuditPage { entries, has_more })
+        })
+        .await
     }
 }

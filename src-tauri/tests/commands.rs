@@ -500,3 +500,213 @@ fn the_worker_syncs_with_a_real_hub_once_its_address_is_set() {
     let stats = town.stats(Some("BX"), None, None).unwrap();
     assert_eq!(stats.receptions, 1);
 }
+
+/// The audit trail's page for `action` (all lines when `None`), 50 lines at most.
+fn audit_lines(window: &Window, action: Option<&str>) -> Vec<Value> {
+    let page = window.ok(
+        "audit_trail",
+        json!({"query": {"from": null, "to": null, "deputy": null, "action": action,
+                         "station": null, "limit": 50, "offset": 0}}),
+    );
+    page["entries"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_printed_slip_leaves_a_line_with_the_case_number_and_no_visitor_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
+    );
+    window.ok(
+        "import_roster",
+        json!({"path": liaison_testkit::roster_path()}),
+    );
+    window.sign_in("陈建国");
+    let signed_in = audit_lines(&window, None);
+    let actions: Vec<&str> = signed_in
+        .iter()
+        .map(|line| line["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["sign_in", "pin_set"], "newest first");
+    let added = window.ok(
+        "add_reception",
+        json!({"input": reception("水渠堵塞影响灌溉")}),
+    );
+    let case_no = added["case_no"].as_str().unwrap().to_owned();
+    assert_eq!(
+        audit_lines(&window, None).len(),
+        2,
+        "a reception is no audited action"
+    );
+
+    // Seeing the slip is not printing it: the window says when it prints.
+    window.ok("slip_html", json!({"caseNo": case_no}));
+    assert_eq!(audit_lines(&window, None).len(), 2);
+    window.ok(
+        "record_print",
+        json!({"document": "slip", "id": format!(" {case_no} ")}),
+    );
+    let printed = audit_lines(&window, Some("document_print"));
+    assert_eq!(printed.len(), 1, "{printed:?}");
+    let line = &printed[0];
+    assert_eq!(line["subject"], case_no.as_str());
+    assert_eq!(line["detail"], "接待回执");
+    assert_eq!(line["action_label"], "打印文书");
+    assert_eq!(line["channel"], "app");
+    assert_eq!(line["channel_label"], "桌面程序");
+    assert_eq!(line["station"], "BX");
+    assert_eq!(line["deputy_name"], "陈建国", "the deputy signed in");
+
+    // What the window sends is checked: a record the book holds, a known document, no control
+    // characters, a bounded length.
+    assert_eq!(
+        window.refused(
+            "record_print",
+            json!({"document": "slip", "id": "BX-2000-0001"})
+        ),
+        "not_found"
+    );
+    for id in [String::new(), format!("{case_no}\n梁秀英"), "梁".repeat(65)] {
+        assert_eq!(
+            window.refused("record_print", json!({"document": "slip", "id": id})),
+            "invalid",
+            "{id:?}"
+        );
+    }
+    assert!(
+        window
+            .invoke(
+                "record_print",
+                json!({"document": "receipt", "id": case_no})
+            )
+            .is_err(),
+        "an unknown document"
+    );
+    assert_eq!(
+        audit_lines(&window, None).len(),
+        3,
+        "refusals record nothing"
+    );
+
+    // The Excel report and a bundle for the town are on the trail too, through the app.
+    let out = tempfile::tempdir().unwrap();
+    window.ok(
+        "save_report",
+        json!({"kind": "monthly", "from": null, "to": null, "dir": out.path(), "format": "xlsx"}),
+    );
+    window.ok(
+        "save_report",
+        json!({"kind": "monthly", "from": null, "to": null, "dir": out.path(), "format": "html"}),
+    );
+    let exported = audit_lines(&window, Some("excel_export"));
+    assert_eq!(exported.len(), 1, "the Excel file only: {exported:?}");
+    assert_eq!(exported[0]["detail"], "统计月报");
+    let lines = audit_lines(&window, None);
+    assert_eq!(lines[0]["action"], "excel_export", "newest first");
+    assert!(lines.iter().all(|line| line["channel"] == "app"));
+
+    // Pages, and the filters the screen offers.
+    let page = window.ok(
+        "audit_trail",
+        json!({"query": {"from": null, "to": null, "deputy": null, "action": null,
+                         "station": null, "limit": 1, "offset": 0}}),
+    );
+    assert_eq!(page["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(page["has_more"], true);
+    let page = window.ok(
+        "audit_trail",
+        json!({"query": {"from": null, "to": null, "deputy": null, "action": null,
+                         "station": "BX", "limit": 1, "offset": 1}}),
+    );
+    assert_eq!(page["entries"][0]["action"], "document_print");
+    assert_eq!(
+        page["has_more"], true,
+        "the sign-in and the PIN set before it"
+    );
+    let today = casebook::time::china_today();
+    assert_eq!(
+        window.refused(
+            "audit_trail",
+            json!({"query": {"from": today, "to": today - chrono::TimeDelta::days(1),
+                             "deputy": null, "action": null, "station": null,
+                             "limit": 20, "offset": 0}}),
+        ),
+        "invalid"
+    );
+
+    // No visitor's name, phone or ID number anywhere on the trail, as the screen gets it.
+    let trail = serde_json::to_string(&audit_lines(&window, None)).unwrap();
+    for personal in ["梁秀英", "13812345678", "11010519491231002X", "水渠"] {
+        assert!(!trail.contains(personal), "{personal} in {trail}");
+    }
+
+    // The lines are change-log records: they travel to the town with the cases.
+    let mut town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        casebook::store::BookKind::Town,
+    )
+    .unwrap();
+    let keys = town.public_keys();
+    window.ok(
+        "add_peer",
+        json!({"code": "QX", "signPublic": keys.sign_public, "sealPublic": keys.seal_public}),
+    );
+    let own = window.ok("own_keys", json!({}));
+    town.add_peer(
+        "BX",
+        own["sign_public"].as_str().unwrap(),
+        own["seal_public"].as_str().unwrap(),
+    )
+    .unwrap();
+    let usb = tempfile::tempdir().unwrap();
+    let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
+    assert_eq!(audit_lines(&window, Some("bundle_export")).len(), 1);
+    let bundle = std::fs::read(exported["path"].as_str().unwrap()).unwrap();
+    town.import_bundle(&bundle).unwrap();
+    let at_town = town
+        .audit_trail(&casebook::store::audit::AuditFilter {
+            station: Some("BX".into()),
+            action: Some(casebook::domain::AuditAction::DocumentPrint),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(at_town.len(), 1);
+    assert_eq!(at_town[0].entry.subject.as_deref(), Some(case_no.as_str()));
+    assert_eq!(
+        town.audit_trail(&casebook::store::audit::AuditFilter {
+            station: Some("BX".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        6,
+        "the PIN set, the sign-in, the print, the Excel file, the peer enrolled and the export"
+    );
+
+    // The town's app shows them by station.
+    drop(town);
+    let town_window = Window::over(Paths {
+        book: dir.path().join("town.db"),
+        settings: dir.path().join("town.settings.json"),
+    });
+    let page = |station: &str| {
+        town_window.ok(
+            "audit_trail",
+            json!({"query": {"from": null, "to": null, "deputy": null,
+                             "action": "document_print", "station": station,
+                             "limit": 20, "offset": 0}}),
+        )["entries"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let printed = page("BX");
+    assert_eq!(printed.len(), 1);
+    assert_eq!(printed[0]["subject"], case_no.as_str());
+    assert_eq!(printed[0]["station"], "BX");
+    assert!(page("QX").is_empty(), "the town printed nothing");
+}

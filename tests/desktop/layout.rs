@@ -5,6 +5,7 @@
 //! page never scrolls sideways, and 大字体 leaves no text below 16 px. Measured in the DOM by
 //! `CHECK`; the pictures land in `target/tmp/screens/NAME-1024-FONT.png`.
 
+use casebook::domain::{AuditAction, AuditChannel};
 use fantoccini::key::Key;
 use serde_json::json;
 
@@ -358,6 +359,10 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.click(".print").await;
     app.testid("slip-frame").await;
     found.check(app, font, "接待回执", ".el-dialog").await;
+    // Printed, for 操作记录 to list (the system's print dialog stays shut).
+    app.js("document.querySelector('[data-testid=slip-frame]').contentWindow.print = () => {}")
+        .await;
+    app.click_testid("slip-print").await;
     escape(app).await;
 
     app.open("nav-meetings", "民主议事会").await;
@@ -414,6 +419,16 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.screenshot_still(&format!("stats-{MIN_WIDTH}-{}", font.slug()))
         .await;
 
+    app.open("nav-audit", "操作记录").await;
+    app.testid("audit-row").await;
+    found.check(app, font, "操作记录", ".shell").await;
+    picture(app, font, "audit").await;
+    app.click_testid("audit-action").await;
+    found
+        .check(app, font, "操作类型的选项", ".el-select-dropdown")
+        .await;
+    escape(app).await;
+
     app.open("nav-settings", "设置").await;
     app.testid("settings-phone").await;
     found.check(app, font, "设置", ".shell").await;
@@ -423,6 +438,18 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
 #[tokio::test]
 async fn every_screen_fits_the_smallest_window_with_and_without_large_font() {
     let station = books::station(300);
+    // Lines the command line left, beside the app's own (the slip printed on each pass).
+    {
+        let mut book = station.book();
+        book.set_channel(AuditChannel::Cli);
+        book.audit(AuditAction::Backup, None, None).expect("a line");
+        book.audit(
+            AuditAction::ExcelExport,
+            Some("2026-11-01..2026-11-30"),
+            Some("统计月报"),
+        )
+        .expect("a line");
+    }
     let mut found = Findings::default();
 
     let app = launch(app_binary(), &station.args()).await;

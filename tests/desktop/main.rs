@@ -5,6 +5,7 @@
 //! Screenshots land in `target/tmp/screens/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod books;
 mod drafts;
 mod driver;

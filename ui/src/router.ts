@@ -35,6 +35,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/duty', component: () => import('./views/DutyView.vue'), meta: { title: '值班安排' } },
   { path: '/sync', component: () => import('./views/SyncView.vue'), meta: { title: '同步' } },
   { path: '/stats', component: () => import('./views/StatsView.vue'), meta: { title: '统计' } },
+  { path: '/audit', component: () => import('./views/AuditView.vue'), meta: { title: '操作记录' } },
   {
     path: '/settings',
     component: () => import('./views/SettingsView.vue'),

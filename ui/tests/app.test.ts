@@ -15,6 +15,8 @@ const OPEN = {
   encrypted: false,
   locked: false,
   remembered: false,
+  signed_in: { id: '0190e3a0-0000-7000-8000-000000000001', name: '陈建国' },
+  sign_in_required: false,
 }
 const LOCKED = { ...OPEN, open: false, code: null, name: null, demo: false, encrypted: true, locked: true }
 const UNLOCKED = { ...OPEN, demo: false, encrypted: true }

@@ -3,6 +3,8 @@
 
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
 import type {
+  AuditPage,
+  AuditQuery,
   BookStatus,
   CaseDetail,
   CaseEventAdded,
@@ -128,4 +130,7 @@ export const api = {
   saveDraft: (form: string, body: string) => call<Draft>('save_draft', { form, body }),
   discardDraft: (form: string) => call<void>('discard_draft', { form }),
   firstScreenShown: () => call<void>('first_screen_shown'),
+  /** Says that `document` of the record `id` is about to be printed (the audit trail). */
+  recordPrint: (document: DocumentKind, id: string) => call<void>('record_print', { document, id }),
+  auditTrail: (query: AuditQuery) => call<AuditPage>('audit_trail', { query }),
 }

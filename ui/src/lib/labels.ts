@@ -4,6 +4,7 @@
 // colours, one-line summaries) stay here.
 
 import type {
+  AuditAction,
   CaseEventKind,
   CaseEventKindName,
   CaseStatus,
@@ -43,6 +44,7 @@ const table: Labels = {
   mediation_events: [],
   congress_levels: [],
   dispute_types: [],
+  audit_actions: [],
 }
 
 /** Takes the table the `labels` command answered (the app at start, the tests from a copy). */
@@ -90,6 +92,7 @@ export const PERFORMANCE_LABELS = labelsOf<Performance>((t) => t.performances)
 export const CONFIRMATION_LABELS = labelsOf<ConfirmationResult>((t) => t.confirmations)
 export const MEDIATION_EVENT_LABELS = labelsOf<MediationEventKindName>((t) => t.mediation_events)
 export const CONGRESS_LABELS = labelsOf<CongressLevel>((t) => t.congress_levels)
+export const AUDIT_ACTION_LABELS = labelsOf<AuditAction>((t) => t.audit_actions)
 
 /** A case event's particulars in one line, as `CaseEventKind::detail` writes them. */
 export function caseEventDetail(event: CaseEventKind): string | null {

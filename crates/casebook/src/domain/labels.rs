@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::category::DISPUTE_TYPES;
 use super::{
-    CaseEventKind, CaseStatus, Channel, ConfirmationResult, CongressLevel, MediationEventKind,
-    MediationResult, MediationSource, PartyRole, Performance, Satisfaction, Sex, VoteMethod,
+    AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult, CongressLevel,
+    MediationEventKind, MediationResult, MediationSource, PartyRole, Performance, Satisfaction,
+    Sex, VoteMethod,
 };
 
 /// A stored value with its label.
@@ -52,6 +53,8 @@ pub struct Labels {
     pub congress_levels: Vec<Choice<CongressLevel>>,
     /// The dispute types (类别), in the statistics' order.
     pub dispute_types: Vec<String>,
+    /// What the audit trail (操作记录) records.
+    pub audit_actions: Vec<Choice<AuditAction>>,
 }
 
 fn choices<T: Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> Vec<Choice<T>> {
@@ -90,6 +93,7 @@ pub fn labels() -> Labels {
         mediation_events: kinds(&MediationEventKind::KINDS),
         congress_levels: choices(&CongressLevel::ALL, CongressLevel::label),
         dispute_types: DISPUTE_TYPES.iter().map(|&t| t.to_owned()).collect(),
+        audit_actions: choices(&AuditAction::ALL, AuditAction::label),
     }
 }
 
@@ -114,6 +118,7 @@ mod tests {
             ("performances", 3),
             ("confirmations", 3),
             ("mediation_events", 6),
+            ("audit_actions", 16),
         ] {
             let values: Vec<&str> = table[list]
                 .as_array()
