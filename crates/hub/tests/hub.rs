@@ -881,3 +881,47 @@ async fn the_hub_process_takes_its_admin_token_from_a_file() {
     hub.kill().unwrap();
     hub.wait().unwrap();
 }
+
+/// An encrypted town book: the hub starts only with its passphrase, from `--passphrase-file` or
+/// `CASEBOOK_PASSPHRASE`; without one it answers `locked`, with a wrong one `wrong_passphrase`,
+/// exit 2, and serves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_opens_an_encrypted_town_book_only_with_its_passphrase() {
+    const PASSPHRASE: &str = "清溪镇人大2026年汇总";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("town.db");
+    drop(Book::create_encrypted(&db, "QX", "清溪镇人大", BookKind::Town, PASSPHRASE).unwrap());
+    let before = std::fs::read(&db).unwrap();
+    let refused = |passphrase: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"));
+        command
+            .env_remove("CASEBOOK_PASSPHRASE")
+            .arg("--db")
+            .arg(&db)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(std::process::Stdio::null());
+        if let Some(passphrase) = passphrase {
+            command.env("CASEBOOK_PASSPHRASE", passphrase);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, said) = refused(None);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("错误（locked）"), "{said}");
+    let (code, said) = refused(Some("清溪镇人大2026年汇冲"));
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("错误（wrong_passphrase）"), "{said}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing written");
+
+    let file = dir.path().join("town.pass");
+    std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap();
+    let (mut hub, url) = spawn_hub(&db, &["--passphrase-file".as_ref(), file.as_ref()]);
+    let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    assert_eq!(health.text().await.unwrap(), "ok");
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+}
