@@ -15,6 +15,8 @@ const ENCRYPTED = {
   encrypted: true,
   locked: false,
   remembered: true,
+  signed_in: { id: '0190aaaa-0000-7000-8000-000000000001', name: '柯建国' },
+  sign_in_required: false,
 }
 const PASSPHRASE = '东岭村2026年修渡槽'
 
