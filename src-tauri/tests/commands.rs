@@ -500,3 +500,25 @@ fn the_worker_syncs_with_a_real_hub_once_its_address_is_set() {
     let stats = town.stats(Some("BX"), None, None).unwrap();
     assert_eq!(stats.receptions, 1);
 }
+
+#[test]
+fn encrypting_the_book_keeps_the_deputy_signed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::in_dir(dir.path());
+    let mut plain = Book::create(
+        &paths.book,
+        "BX",
+        "东岭村人大代表联络站",
+        casebook::store::BookKind::Station,
+    )
+    .unwrap();
+    plain.import_roster(&liaison_testkit::roster()).unwrap();
+    drop(plain);
+    let window = Window::over(paths);
+    window.sign_in("陈建国");
+    let status = window.ok("encrypt_book", json!({"passphrase": PASSPHRASE}));
+    assert_eq!(status["encrypted"], true);
+    assert_eq!(status["signed_in"]["name"], "陈建国", "not signed out");
+    assert_eq!(status["sign_in_required"], false);
+    window.ok("today", json!({}));
+}
