@@ -561,14 +561,22 @@ impl Station {
         let passphrase = Zeroizing::new(passphrase);
         // Refused before the book is closed: nothing is closed in vain.
         book_lock::check_passphrase(&passphrase)?;
-        if self.with_book(|book| Ok(book.is_encrypted())).await? {
+        let (encrypted, deputy) = self
+            .with_book(|book| Ok((book.is_encrypted(), book.signed_in())))
+            .await?;
+        if encrypted {
             return Err(CommandError::invalid("这本台账已经加密了"));
         }
         self.close_book().await?;
         let path = self.paths.book.clone();
         let converted = tokio::task::spawn_blocking(move || {
             Book::encrypt_in_place(&path, &passphrase)?;
-            Book::open_with_passphrase(&path, Some(&passphrase))
+            let mut book = Book::open_with_passphrase(&path, Some(&passphrase))?;
+            // The same deputy works on: encrypting is not signing out.
+            if let Some(deputy) = deputy {
+                book.resume_sign_in(deputy)?;
+            }
+            Ok::<_, casebook::Error>(book)
         })
         .await
         .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?;
@@ -581,7 +589,14 @@ impl Station {
                 // The core's conversion is all or nothing: the plain book is there as it was.
                 // Opened again, the deputy works on while the refusal is shown.
                 let path = self.paths.book.clone();
-                match tokio::task::spawn_blocking(move || Book::open(&path)).await {
+                let reopen = move || {
+                    let mut plain = Book::open(&path)?;
+                    if let Some(deputy) = deputy {
+                        plain.resume_sign_in(deputy)?;
+                    }
+                    Ok::<_, casebook::Error>(plain)
+                };
+                match tokio::task::spawn_blocking(reopen).await {
                     Ok(Ok(plain)) => self.set_book(plain).await,
                     Ok(Err(reopen)) => tracing::error!("the plain book did not reopen: {reopen}"),
                     Err(join) => tracing::error!("the plain book did not reopen: {join}"),

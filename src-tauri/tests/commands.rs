@@ -710,3 +710,25 @@ fn a_printed_slip_leaves_a_line_with_the_case_number_and_no_visitor_data() {
     assert_eq!(printed[0]["station"], "BX");
     assert!(page("QX").is_empty(), "the town printed nothing");
 }
+
+#[test]
+fn encrypting_the_book_keeps_the_deputy_signed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::in_dir(dir.path());
+    let mut plain = Book::create(
+        &paths.book,
+        "BX",
+        "东岭村人大代表联络站",
+        casebook::store::BookKind::Station,
+    )
+    .unwrap();
+    plain.import_roster(&liaison_testkit::roster()).unwrap();
+    drop(plain);
+    let window = Window::over(paths);
+    window.sign_in("陈建国");
+    let status = window.ok("encrypt_book", json!({"passphrase": PASSPHRASE}));
+    assert_eq!(status["encrypted"], true);
+    assert_eq!(status["signed_in"]["name"], "陈建国", "not signed out");
+    assert_eq!(status["sign_in_required"], false);
+    window.ok("today", json!({}));
+}

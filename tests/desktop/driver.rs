@@ -136,8 +136,20 @@ fn on_path(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// Starts `liaison-station ARGS` under WebDriver and waits for its first screen.
+/// The PIN the tests' deputies sign in with (set at their first sign-in).
+pub const PIN: &str = "385920";
+
+/// Starts `liaison-station ARGS` under WebDriver and waits for its first screen; when the
+/// sign-in layer asks, signs in as the first deputy offered with [`PIN`].
 pub async fn launch(binary: &Path, args: &[String]) -> App {
+    let app = launch_signed_out(binary, args).await;
+    app.sign_in_if_asked().await;
+    app
+}
+
+/// Starts `liaison-station ARGS` under WebDriver and waits for its first screen (the sign-in
+/// layer, if it asks, left showing).
+pub async fn launch_signed_out(binary: &Path, args: &[String]) -> App {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "the desktop suite needs a display: run it under xvfb-run (scripts/test does)"
@@ -218,6 +230,62 @@ fn by_testid(id: &str) -> String {
 }
 
 impl App {
+    /// Whether the sign-in layer shows now.
+    pub async fn sign_in_shown(&self) -> bool {
+        self.js("return !!document.querySelector('[data-testid=sign-in]')")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    /// Signs in as the first deputy the sign-in layer offers, with [`PIN`], if it shows.
+    pub async fn sign_in_if_asked(&self) {
+        if !self.sign_in_shown().await {
+            return;
+        }
+        let first = self.testid("sign-in-deputy").await;
+        let name = first
+            .attr("data-name")
+            .await
+            .expect("the deputy's name")
+            .expect("data-name");
+        self.sign_in(&name, PIN).await;
+    }
+
+    /// On the sign-in layer, picks `name` and gives `pin` (twice, at their first sign-in),
+    /// then waits for the layer to go.
+    pub async fn sign_in(&self, name: &str, pin: &str) {
+        self.pick_deputy(name).await;
+        self.enter_pin(pin).await;
+        self.until(&format!("{name} to be signed in"), || async {
+            !self.sign_in_shown().await
+        })
+        .await;
+        self.until_text("signed-in-name", name).await;
+    }
+
+    /// On the sign-in layer's list, picks `name`.
+    pub async fn pick_deputy(&self, name: &str) {
+        self.click(&format!(
+            "[data-testid=sign-in-deputy][data-name=\"{name}\"]"
+        ))
+        .await;
+        self.testid("sign-in-pin").await;
+    }
+
+    /// Types `pin` into the PIN field (and its repeat at a first sign-in) and presses Enter.
+    pub async fn enter_pin(&self, pin: &str) {
+        let enter = Key::Enter.to_string();
+        if self.count("sign-in-pin-repeat").await > 0 {
+            self.type_into("sign-in-pin", pin).await;
+            self.type_into("sign-in-pin-repeat", &format!("{pin}{enter}"))
+                .await;
+        } else {
+            self.type_into("sign-in-pin", &format!("{pin}{enter}"))
+                .await;
+        }
+    }
+
     /// The element marked `data-testid=ID`, once it is shown.
     pub async fn testid(&self, id: &str) -> Element {
         self.find(&by_testid(id)).await

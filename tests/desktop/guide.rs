@@ -288,6 +288,8 @@ async fn visible_tooltips(app: &App) -> u64 {
 #[tokio::test]
 async fn sync_says_how_many_records_have_not_reached_the_town() {
     let station = books::station(300);
+    // Counted once the deputy has signed in: the sign-in's trail entries travel too.
+    let app = launch(app_binary(), &station.args()).await;
     let unsent = station
         .book()
         .bundle_status()
@@ -298,7 +300,6 @@ async fn sync_says_how_many_records_have_not_reached_the_town() {
     let unsent = u64::try_from(unsent).expect("a count");
     assert!(unsent > 0, "a fresh book has records to send");
 
-    let app = launch(app_binary(), &station.args()).await;
     app.open("nav-sync", "同步").await;
     app.until_text(
         "sync-unsent",

@@ -10,7 +10,7 @@ use fantoccini::key::Key;
 use serde_json::json;
 
 use crate::books;
-use crate::driver::{App, app_binary, launch};
+use crate::driver::{App, PIN, app_binary, launch};
 
 /// The window's minimum size (`minWidth`, `minHeight` in src-tauri/tauri.conf.json).
 const MIN_WIDTH: u32 = 1024;
@@ -433,6 +433,23 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.testid("settings-phone").await;
     found.check(app, font, "设置", ".shell").await;
     picture(app, font, "settings").await;
+
+    // The sign-in layer (退出 from the header): the list, then the PIN with a refusal.
+    let deputy = app.text_of("signed-in-name").await;
+    app.click_testid("sign-out").await;
+    app.testid("sign-in-deputy").await;
+    found.check(app, font, "代表登录", ".sign-in").await;
+    picture(app, font, "sign-in").await;
+    app.pick_deputy(&deputy).await;
+    app.enter_pin("102938").await;
+    app.find(".sign-in .el-form-item__error").await;
+    found.check(app, font, "代表登录·密码", ".sign-in").await;
+    picture(app, font, "sign-in-pin").await;
+    app.enter_pin(PIN).await;
+    app.until("the deputy to be signed in again", || async {
+        !app.sign_in_shown().await
+    })
+    .await;
 }
 
 #[tokio::test]

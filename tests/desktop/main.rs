@@ -11,6 +11,7 @@ mod drafts;
 mod driver;
 mod guide;
 mod layout;
+mod sign_in;
 mod unlock;
 
 use casebook::domain::{CaseStatus, Satisfaction};

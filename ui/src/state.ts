@@ -1,15 +1,51 @@
 // What the whole app shares: the open book, the settings, and the roster lists that several
 // screens offer in their selects (loaded once, reloaded after a roster or bundle import).
 
-import { reactive } from 'vue'
-import { api } from './api'
-import type { BookStatus, DeputyListing, Settings } from './api/types'
+import { reactive, watch } from 'vue'
+import { api, signInWatch } from './api'
+import type { BookStatus, DeputyListing, Settings, SignOutReason } from './api/types'
 import { stationToday } from './lib/time'
 
 export const app = reactive({
   book: null as BookStatus | null,
   settings: null as Settings | null,
 })
+
+/** Whether the sign-in layer shows: the book is open and waits for a deputy to sign in. */
+export function signInShown(): boolean {
+  return !!app.book?.open && app.book.sign_in_required
+}
+
+/** Asks the shell again who is signed in (after a command found nobody was). */
+export async function refreshBook(): Promise<void> {
+  try {
+    app.book = await api.bookStatus()
+  } catch {
+    // The next command says what is wrong.
+  }
+}
+
+signInWatch.required = () => {
+  if (app.book && !app.book.sign_in_required) app.book = { ...app.book, signed_in: null, sign_in_required: true }
+  void refreshBook()
+}
+
+/** Resolves once nobody needs to sign in: screens under the sign-in layer load after it. */
+export function whenSignedIn(): Promise<void> {
+  if (!signInShown()) return Promise.resolve()
+  return new Promise((resolve) => {
+    const stop = watch(signInShown, (shown) => {
+      if (shown) return
+      stop()
+      resolve()
+    })
+  })
+}
+
+/** 切换代表, 退出, or the idle time passed: the sign-in layer shows over the screen as it is. */
+export async function signOut(reason: SignOutReason): Promise<void> {
+  app.book = await api.signOut(reason)
+}
 
 /** A case number of this station for placeholders (`DL-2026-0002`), not another station's. */
 export function caseNoExample(seq: number): string {

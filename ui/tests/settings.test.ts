@@ -15,7 +15,7 @@ const ENCRYPTED = {
   encrypted: true,
   locked: false,
   remembered: true,
-  signed_in: { id: '0190e3a0-0000-7000-8000-000000000001', name: '陈建国' },
+  signed_in: { id: '0190aaaa-0000-7000-8000-000000000001', name: '柯建国' },
   sign_in_required: false,
 }
 const PASSPHRASE = '东岭村2026年修渡槽'
@@ -74,5 +74,28 @@ describe('设置 › 台账加密', () => {
     wrapper = await mountScreen(SettingsView)
     expect(wrapper.get('[data-testid="settings-lock"]').text()).toContain('演示台账未加密')
     expect(wrapper.find('[data-testid="settings-encrypt"]').exists()).toBe(false)
+  })
+})
+
+describe('设置 › 无人操作自动退出', () => {
+  it('saves the idle minutes with the other settings, from 1 to 240', async () => {
+    const saved: unknown[] = []
+    mockIPC((cmd, args) => {
+      if (cmd !== 'save_settings') return null
+      saved.push((args as { settings: unknown }).settings)
+      return (args as { settings: unknown }).settings
+    })
+    app.book = ENCRYPTED
+    app.settings = { station_phone: '', hub_url: '', large_font: false, idle_lock_minutes: 15 }
+    const wrapper = await mountScreen(SettingsView)
+    const minutes = wrapper.get('[data-testid="settings-idle-minutes"] input')
+    expect((minutes.element as HTMLInputElement).value).toBe('15')
+    await minutes.setValue('5')
+    await minutes.trigger('change')
+    await wrapper.get('form').trigger('submit')
+    await until(() => saved.length > 0)
+    expect(saved.at(-1)).toEqual({ station_phone: '', hub_url: '', large_font: false, idle_lock_minutes: 5 })
+    expect(app.settings?.idle_lock_minutes).toBe(5)
+    wrapper.unmount()
   })
 })

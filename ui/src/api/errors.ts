@@ -1,6 +1,7 @@
 // Where a refusal is shown: a refusal that names its field (a path into the input, as the core
 // checked it: `visitors.1.phone`) marks that field, with the user's input left as typed; a
-// kind that belongs to a form field marks that field; anything else becomes a message box.
+// kind that belongs to a form field marks that field; `sign_in_required` is left to the sign-in
+// layer; anything else becomes a message box.
 
 import { ElMessage } from 'element-plus'
 import { toApiError } from './index'
@@ -18,6 +19,8 @@ export type PathHandler = (path: string, message: string) => boolean
  */
 export function showError(reason: unknown, fields: FieldHandlers = {}, atPath?: PathHandler): void {
   const error = toApiError(reason)
+  // Nobody is signed in: the sign-in layer says so, not a message box over it.
+  if (error.kind === 'sign_in_required') return
   if (error.field !== null && atPath?.(error.field, error.message)) return
   const onField = fields[error.kind]
   if (onField) {

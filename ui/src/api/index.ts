@@ -36,6 +36,8 @@ import type {
   ReportKind,
   RosterImported,
   Settings,
+  SignInDeputy,
+  SignOutReason,
   Stats,
   SyncOutcome,
   SyncView,
@@ -76,11 +78,19 @@ export function toApiError(reason: unknown): ApiError {
   return new ApiError('internal', `程序内部出错：${text}`)
 }
 
+/**
+ * Told when a command answers `sign_in_required`: nobody is signed in (退出, idle), so the shell
+ * refreshes the book's status and shows the sign-in layer. Set once by the shell's state.
+ */
+export const signInWatch: { required: () => void } = { required: () => undefined }
+
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
     return await invoke<T>(command, args)
   } catch (reason) {
-    throw toApiError(reason)
+    const error = toApiError(reason)
+    if (error.kind === 'sign_in_required') signInWatch.required()
+    throw error
   }
 }
 
@@ -94,6 +104,9 @@ export const api = {
   changePassphrase: (current: string, passphrase: string) =>
     call<Unlocked>('change_passphrase', { current, passphrase }),
   encryptBook: (passphrase: string) => call<BookStatus>('encrypt_book', { passphrase }),
+  signInDeputies: () => call<SignInDeputy[]>('sign_in_deputies'),
+  signIn: (deputy: string, pin: string) => call<BookStatus>('sign_in', { deputy, pin }),
+  signOut: (reason: SignOutReason) => call<BookStatus>('sign_out', { reason }),
   importRoster: (path: string) => call<RosterImported>('import_roster', { path }),
   today: () => call<Today>('today'),
   dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),

@@ -2,6 +2,7 @@ import { computed, onBeforeUnmount, onMounted, ref, toRaw, watch } from 'vue'
 import { api, toApiError } from '../api'
 import type { DateTime } from '../api/types'
 import { decodeDraft, encodeDraft, hasContent } from '../lib/draft'
+import { app, whenSignedIn } from '../state'
 
 /** How long typing pauses before the draft is written: short, so that little is at risk. */
 const WRITE_AFTER_MS = 300
@@ -50,10 +51,19 @@ export function useDraft<F extends object>(
       () => (failure.value = ''),
       (reason: unknown) => {
         written = undefined
-        failure.value = `草稿未能暂存：${toApiError(reason).message}`
+        const error = toApiError(reason)
+        // Signed out meanwhile: written once a deputy signs in again (watched below).
+        if (error.kind !== 'sign_in_required') failure.value = `草稿未能暂存：${error.message}`
       },
     )
   }
+
+  watch(
+    () => app.book?.signed_in?.id,
+    (deputy) => {
+      if (deputy) write()
+    },
+  )
 
   watch(form, () => {
     clearTimeout(timer)
@@ -62,6 +72,7 @@ export function useDraft<F extends object>(
 
   onMounted(async () => {
     try {
+      await whenSignedIn()
       const draft = await api.draft(key)
       // What the deputy typed while the draft was being read wins over the draft.
       const fields = draft && !typed.value ? decodeDraft<F>(draft.body) : null

@@ -253,6 +253,18 @@ impl Book {
         self.actor.deputy
     }
 
+    /// Keeps `deputy` signed in on this book, opened again by the app that signed them in on
+    /// its previous handle (the book was closed to be encrypted): no PIN again, no new trail
+    /// entry. Only for a deputy who signed in on the same PC's previous handle.
+    ///
+    /// # Errors
+    /// `unknown_deputy` when they are no longer an active deputy.
+    pub fn resume_sign_in(&mut self, deputy: Uuid) -> Result<()> {
+        self.active_deputy_name(deputy)?;
+        self.actor.deputy = Some(deputy);
+        Ok(())
+    }
+
     fn active_deputy_name(&self, deputy: Uuid) -> Result<String> {
         self.conn()
             .prepare_cached("SELECT name FROM deputies WHERE id = ?1 AND active")?
