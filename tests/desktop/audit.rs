@@ -56,9 +56,10 @@ async fn a_printed_slip_is_found_on_the_audit_trail_by_its_kind() {
     .await;
     app.press_escape().await;
 
-    // 操作记录: both lines, then only the print.
+    // 操作记录: the backup, the deputy's PIN set and sign-in at launch, and the print; then
+    // only the print.
     app.open("nav-audit", "操作记录").await;
-    app.until_count("audit-row", 2).await;
+    app.until_count("audit-row", 4).await;
     app.choose("audit-action", "打印文书").await;
     app.until_count("audit-row", 1).await;
     let table = app.text_at(".el-table__body").await;
@@ -82,6 +83,10 @@ async fn a_printed_slip_is_found_on_the_audit_trail_by_its_kind() {
     assert_eq!(printed.len(), 1);
     assert_eq!(printed[0].entry.subject.as_deref(), Some(case_no.as_str()));
     assert_eq!(printed[0].entry.channel, AuditChannel::App);
+    assert!(
+        printed[0].deputy_name.is_some(),
+        "the deputy signed in printed it"
+    );
     let case = book.case(&case_no).expect("the case");
     let line = serde_json::to_string(&printed[0].entry).expect("JSON");
     for visitor in &case.reception.visitors {
