@@ -588,6 +588,17 @@ pub fn encrypted(done: &crate::Encrypted) -> String {
 }
 
 /// `recovery reset-passphrase`.
+pub fn pin_reset(done: &crate::PinReset) -> String {
+    if done.had_pin {
+        format!(
+            "已重置{}的登录密码：下次在桌面程序登录时设置新的6位密码\n",
+            done.name
+        )
+    } else {
+        format!("{}在本机还没有设置登录密码，无需重置\n", done.name)
+    }
+}
+
 pub fn recovered(done: &crate::Recovered) -> String {
     format!(
         "已用镇里的钥匙打开 {} 的台账 {}，并设了新密码；旧密码不再能打开它\n",

@@ -114,6 +114,11 @@ enum Command {
         #[command(subcommand)]
         command: RecoveryCommand,
     },
+    /// Deputies' sign-in PINs at the app.
+    Pin {
+        #[command(subcommand)]
+        command: PinCommand,
+    },
     /// This book's public keys.
     Keys {
         #[command(subcommand)]
@@ -283,6 +288,17 @@ enum RecoveryCommand {
 enum KeysCommand {
     /// Show the public keys (give them to the peer for `peer add`).
     Show,
+}
+
+#[derive(Debug, Subcommand)]
+enum PinCommand {
+    /// Clear a deputy's forgotten PIN (and any lockout): they set a new one at their next
+    /// sign-in at the app.
+    Reset {
+        /// The deputy: a name on the roster, or an id.
+        #[arg(long)]
+        deputy: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -870,6 +886,18 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Stats { station, from, to } => {
             out.print(&book.stats(station.as_deref(), from, to)?, human::stats)
         }
+        Command::Pin {
+            command: PinCommand::Reset { deputy },
+        } => {
+            let deputy = book.write(|writer| writer.resolve_deputy(&deputy))?;
+            let had_pin = book.reset_pin(deputy.id)?;
+            let done = PinReset {
+                deputy: deputy.id.to_string(),
+                name: deputy.name,
+                had_pin,
+            };
+            out.print(&done, human::pin_reset)
+        }
         Command::Keys {
             command: KeysCommand::Show,
         } => out.print(&book.public_keys(), human::keys),
@@ -969,6 +997,17 @@ struct Encrypted {
     book: String,
     /// Its slots file, to keep beside it.
     slots: String,
+}
+
+/// `pin reset`'s answer.
+#[derive(Debug, Serialize)]
+struct PinReset {
+    /// The deputy's id.
+    deputy: String,
+    /// Their name.
+    name: String,
+    /// They had a PIN here (otherwise there was nothing to clear).
+    had_pin: bool,
 }
 
 /// `recovery reset-passphrase`'s answer.

@@ -225,3 +225,65 @@ fn encrypting_a_book_is_in_its_trail() {
     );
     assert_eq!(trail[0]["detail"], "台账已加密");
 }
+
+/// A deputy who forgot their PIN: `pin reset` clears it and the lockout, says so on the trail,
+/// and the deputy sets a new one at the next sign-in.
+#[test]
+fn a_forgotten_pin_is_reset_from_the_command_line() {
+    use casebook::Book;
+    use casebook::domain::AuditChannel;
+    let dir = tempfile::tempdir().unwrap();
+    let station = dir.path().join("bx.db");
+    init(&station, "BX", "东岭村人大代表联络站", false);
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
+    ok(&station, &["roster", "import", roster.to_str().unwrap()]);
+    test_clock::pin_to_noon();
+    let now = casebook::time::china_now();
+    let chen = {
+        // The app: 陈建国 sets a PIN, then forgets it and is locked out.
+        let mut book = Book::open(&station).unwrap();
+        book.set_channel(AuditChannel::App);
+        let chen = book
+            .deputies()
+            .unwrap()
+            .into_iter()
+            .find(|listing| listing.deputy.name == "陈建国")
+            .unwrap()
+            .deputy
+            .id;
+        book.sign_in(chen, "385920", now).unwrap();
+        book.sign_out("退出").unwrap();
+        for _ in 0..casebook::store::sign_in::PIN_ATTEMPTS {
+            assert!(book.sign_in(chen, "000111", now).is_err());
+        }
+        let err = book.sign_in(chen, "385920", now).unwrap_err();
+        assert_eq!(err.kind(), casebook::ErrorKind::SignInLocked);
+        chen
+    };
+
+    let reset = ok(&station, &["pin", "reset", "--deputy", "陈建国"]);
+    assert_eq!(
+        reset,
+        json!({"deputy": chen.to_string(), "name": "陈建国", "had_pin": true})
+    );
+    let again = ok(&station, &["pin", "reset", "--deputy", "陈建国"]);
+    assert_eq!(again["had_pin"], false, "nothing left to clear");
+    let unknown = casebook(&station)
+        .args(["pin", "reset", "--deputy", "王不在"])
+        .assert()
+        .code(2);
+    let unknown: Value = serde_json::from_slice(&unknown.get_output().stdout).unwrap();
+    assert_eq!(unknown["error"]["kind"], "unknown_deputy");
+
+    let trail = ok(&station, &["audit", "--deputy", "陈建国"]);
+    assert_eq!(trail[0]["action"], "pin_reset");
+    assert_eq!(trail[0]["channel"], "cli");
+
+    // Not locked any more: the next sign-in sets a new PIN.
+    let mut book = Book::open(&station).unwrap();
+    book.set_channel(AuditChannel::App);
+    let listed = book.sign_in_deputies(now.date_naive()).unwrap();
+    let chen_listed = listed.iter().find(|d| d.id == chen).unwrap();
+    assert!(!chen_listed.has_pin && chen_listed.locked_until.is_none());
+    book.sign_in(chen, "102938", now).unwrap();
+}

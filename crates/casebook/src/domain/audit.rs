@@ -56,6 +56,8 @@ pub enum AuditAction {
     SignOut,
     /// A deputy set their PIN.
     PinSet,
+    /// A deputy's forgotten PIN cleared, to be set again at their next sign-in.
+    PinReset,
     /// A sync bundle written for a peer.
     BundleExport,
     /// A sync bundle read from a peer.
@@ -82,12 +84,13 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in display order.
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
         AuditAction::SignOut,
         AuditAction::PinSet,
+        AuditAction::PinReset,
         AuditAction::BundleExport,
         AuditAction::BundleImport,
         AuditAction::BundleRefused,
@@ -109,6 +112,7 @@ impl AuditAction {
             AuditAction::LockedOut => "locked_out",
             AuditAction::SignOut => "sign_out",
             AuditAction::PinSet => "pin_set",
+            AuditAction::PinReset => "pin_reset",
             AuditAction::BundleExport => "bundle_export",
             AuditAction::BundleImport => "bundle_import",
             AuditAction::BundleRefused => "bundle_refused",
@@ -131,6 +135,7 @@ impl AuditAction {
             AuditAction::LockedOut => "登录锁定",
             AuditAction::SignOut => "退出登录",
             AuditAction::PinSet => "设置登录密码",
+            AuditAction::PinReset => "重置登录密码",
             AuditAction::BundleExport => "导出同步包",
             AuditAction::BundleImport => "导入同步包",
             AuditAction::BundleRefused => "拒收同步包",

@@ -265,6 +265,33 @@ impl Book {
         Ok(())
     }
 
+    /// Clears `deputy`'s PIN at this PC, and any lockout: they set a new one at their next
+    /// sign-in. For a forgotten PIN, by whoever holds the book's passphrase (the station's
+    /// head, with `casebook pin reset`). Says whether there was a PIN to clear.
+    ///
+    /// # Errors
+    /// `unknown_deputy` when they are not an active deputy.
+    pub fn reset_pin(&mut self, deputy: Uuid) -> Result<bool> {
+        self.active_deputy_name(deputy)?;
+        self.write(|writer| {
+            let cleared = writer
+                .tx()
+                .prepare_cached("DELETE FROM deputy_pins WHERE deputy_id = ?1")?
+                .execute([deputy.to_string()])?
+                > 0;
+            if cleared {
+                writer.audit_about(
+                    Some(deputy),
+                    AuditAction::PinReset,
+                    None,
+                    None,
+                    crate::time::china_now(),
+                )?;
+            }
+            Ok(cleared)
+        })
+    }
+
     fn active_deputy_name(&self, deputy: Uuid) -> Result<String> {
         self.conn()
             .prepare_cached("SELECT name FROM deputies WHERE id = ?1 AND active")?
