@@ -22,6 +22,7 @@ use casebook::store::BookKind;
 use casebook::store::lock::{self, slots_path};
 use casebook::store::read::{CaseFilter, StatusFilter};
 use casebook_demo::{self as demo, DemoOptions};
+use liaison_testkit::leaks;
 
 const PASSPHRASE: &str = "东岭村2026年修渡槽";
 const STATION_NAME: &str = "东岭村人大代表联络站";
@@ -119,40 +120,6 @@ fn secrets(book: &Book) -> Vec<String> {
     secrets.sort();
     secrets.dedup();
     secrets
-}
-
-/// The ways a text may sit in a file: UTF-8 (SQLite's text) and UTF-16 in either order.
-fn encodings(text: &str) -> Vec<Vec<u8>> {
-    let utf16 = |little: bool| -> Vec<u8> {
-        text.encode_utf16()
-            .flat_map(|unit| {
-                if little {
-                    unit.to_le_bytes()
-                } else {
-                    unit.to_be_bytes()
-                }
-            })
-            .collect()
-    };
-    vec![text.as_bytes().to_vec(), utf16(true), utf16(false)]
-}
-
-/// The files of `dir` that hold any of the secrets, by name.
-fn leaks(dir: &Path, secrets: &[String]) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let bytes = std::fs::read(&path).unwrap();
-        for secret in secrets {
-            let held = encodings(secret)
-                .iter()
-                .any(|needle| memchr::memmem::find(&bytes, needle).is_some());
-            if held {
-                found.push(format!("{} holds {secret}", path.display()));
-            }
-        }
-    }
-    found
 }
 
 fn names(dir: &Path) -> BTreeSet<String> {

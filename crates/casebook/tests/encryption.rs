@@ -10,7 +10,7 @@ use casebook::store::BookKind;
 use casebook::store::lock::{self, slots_path};
 use casebook::store::read::CaseFilter;
 use casebook::{Book, ErrorKind};
-use liaison_testkit::{enroll, reception, roster};
+use liaison_testkit::{enroll, leaks, reception, roster};
 
 const PASSPHRASE: &str = "东岭村2026年修渡槽";
 const NAME: &str = "柯晓岚";
@@ -37,43 +37,6 @@ fn station(dir: &Path) -> (PathBuf, Book) {
     }];
     book.add_reception(input).unwrap();
     (path, book)
-}
-
-/// The ways a text may sit in a file: UTF-8 (SQLite's text) and UTF-16 in either order.
-fn encodings(text: &str) -> Vec<Vec<u8>> {
-    let utf16 = |little: bool| -> Vec<u8> {
-        text.encode_utf16()
-            .flat_map(|unit| {
-                if little {
-                    unit.to_le_bytes()
-                } else {
-                    unit.to_be_bytes()
-                }
-            })
-            .collect()
-    };
-    vec![text.as_bytes().to_vec(), utf16(true), utf16(false)]
-}
-
-fn holds(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
-}
-
-/// The files of `dir` that hold any of the secrets, by name.
-fn leaks(dir: &Path, secrets: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let bytes = std::fs::read(&path).unwrap();
-        for secret in secrets {
-            if encodings(secret).iter().any(|needle| holds(&bytes, needle)) {
-                found.push(format!("{} holds {secret}", path.display()));
-            }
-        }
-    }
-    found
 }
 
 #[test]

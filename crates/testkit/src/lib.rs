@@ -21,6 +21,42 @@ pub fn enroll(a: &mut Book, b: &mut Book) {
         .expect("enroll");
 }
 
+/// The ways a text may sit in a file: UTF-8 (SQLite's text) and UTF-16 in either order.
+fn encodings(text: &str) -> Vec<Vec<u8>> {
+    let utf16 = |little: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|unit| {
+                if little {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                }
+            })
+            .collect()
+    };
+    vec![text.as_bytes().to_vec(), utf16(true), utf16(false)]
+}
+
+/// The files of `dir` that hold any of `secrets` in any of those encodings, as
+/// `"PATH holds SECRET"`: what a thief of the folder would read.
+pub fn leaks<S: AsRef<str>>(dir: &Path, secrets: &[S]) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the folder") {
+        let path = entry.expect("an entry").path();
+        let bytes = std::fs::read(&path).expect("the file");
+        for secret in secrets {
+            let secret = secret.as_ref();
+            let held = encodings(secret)
+                .iter()
+                .any(|needle| memchr::memmem::find(&bytes, needle).is_some());
+            if held {
+                found.push(format!("{} holds {secret}", path.display()));
+            }
+        }
+    }
+    found
+}
+
 /// The fixture roster file (grids C/A1/B01, station BX, deputies 陈建国 (mediator), 李秀英, 黄海).
 pub fn roster_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/fixtures/roster.json")
