@@ -11,16 +11,6 @@ const NAME: &str = "柯晓岚";
 const PHONE: &str = "13912345678";
 const MATTER: &str = "东岭村第3村民小组的渡槽年久失修，灌溉季节水到不了田里。";
 
-/// The value of the input marked `data-testid=ID`.
-async fn value_of(app: &App, id: &str) -> String {
-    app.input_in(id)
-        .await
-        .prop("value")
-        .await
-        .expect("the input's value")
-        .unwrap_or_default()
-}
-
 /// Waits for the form to say that its draft is kept.
 async fn until_kept(app: &App) {
     app.until_text("draft-saved", "草稿已自动暂存").await;
@@ -54,9 +44,9 @@ async fn a_half_filled_reception_survives_another_screen_and_a_restart() {
     app.open("nav-reception", "接待登记").await;
     app.until_text("draft-notice", "有一份没有保存的接待登记草稿")
         .await;
-    assert_eq!(value_of(&app, "rc-visitor-name-0").await, NAME);
-    assert_eq!(value_of(&app, "rc-visitor-phone-0").await, PHONE);
-    assert_eq!(value_of(&app, "rc-matter").await, MATTER);
+    assert_eq!(app.value_of("rc-visitor-name-0").await, NAME);
+    assert_eq!(app.value_of("rc-visitor-phone-0").await, PHONE);
+    assert_eq!(app.value_of("rc-matter").await, MATTER);
     app.close().await;
 
     // The draft is in the book (where the book's protection covers it), not beside it.
@@ -82,21 +72,21 @@ async fn a_half_filled_reception_survives_another_screen_and_a_restart() {
     let app = launch(app_binary(), &station.args()).await;
     app.open("nav-reception", "接待登记").await;
     app.until_text("draft-notice", "继续填写").await;
-    assert_eq!(value_of(&app, "rc-visitor-name-0").await, NAME);
-    assert_eq!(value_of(&app, "rc-matter").await, MATTER);
+    assert_eq!(app.value_of("rc-visitor-name-0").await, NAME);
+    assert_eq!(app.value_of("rc-matter").await, MATTER);
     app.click_testid("draft-resume").await;
     app.until("the notice to go", || async {
         app.all_testid("draft-notice").await.is_empty()
     })
     .await;
-    assert_eq!(value_of(&app, "rc-visitor-phone-0").await, PHONE);
+    assert_eq!(app.value_of("rc-visitor-phone-0").await, PHONE);
 
     app.open("nav-today", "今日值班").await;
     app.open("nav-reception", "接待登记").await;
     app.click_testid("draft-discard").await;
     app.until("an empty form", || async {
-        value_of(&app, "rc-visitor-name-0").await.is_empty()
-            && value_of(&app, "rc-matter").await.is_empty()
+        app.value_of("rc-visitor-name-0").await.is_empty()
+            && app.value_of("rc-matter").await.is_empty()
     })
     .await;
     assert!(app.all_testid("draft-notice").await.is_empty());
@@ -166,8 +156,8 @@ async fn the_meeting_form_shows_its_error_and_keeps_its_draft() {
     app.until_text("draft-notice", "议事会记录").await;
     app.click_testid("draft-resume").await;
     app.until("the drawer with the draft", || async {
-        value_of(&app, "meeting-village").await == "东岭村"
-            && value_of(&app, "meeting-item-title-0").await == "东岭村渡槽维修方案"
+        app.value_of("meeting-village").await == "东岭村"
+            && app.value_of("meeting-item-title-0").await == "东岭村渡槽维修方案"
     })
     .await;
     app.close().await;

@@ -383,6 +383,16 @@ impl App {
     }
 
     /// The `<input>` or `<textarea>` at or inside the element marked `data-testid=ID`.
+    /// The value of the input marked `data-testid=ID`.
+    pub async fn value_of(&self, id: &str) -> String {
+        self.input_in(id)
+            .await
+            .prop("value")
+            .await
+            .expect("the input's value")
+            .unwrap_or_default()
+    }
+
     pub async fn input_in(&self, id: &str) -> Element {
         let css = by_testid(id);
         self.find(&format!(

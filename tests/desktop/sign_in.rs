@@ -13,16 +13,6 @@ use crate::driver::{App, PIN, app_binary, launch, launch_signed_out};
 const NAME: &str = "柯晓岚";
 const MATTER: &str = "东岭村第3村民小组的渡槽年久失修，灌溉季节水到不了田里。";
 
-/// The value of the input marked `data-testid=ID`.
-async fn value_of(app: &App, id: &str) -> String {
-    app.input_in(id)
-        .await
-        .prop("value")
-        .await
-        .expect("the input's value")
-        .unwrap_or_default()
-}
-
 /// The names the sign-in layer offers, in order.
 async fn offered(app: &App) -> Vec<String> {
     app.testid("sign-in-deputy").await;
@@ -185,14 +175,14 @@ async fn switch_and_exit_from_the_header_keep_the_form() {
         .clone();
     app.sign_in(&other, PIN).await;
     assert_eq!(app.text_of("page-title").await, "接待登记");
-    assert_eq!(value_of(&app, "rc-visitor-name-0").await, NAME);
+    assert_eq!(app.value_of("rc-visitor-name-0").await, NAME);
 
     // 退出: the sign-in layer again; the first deputy comes back to the same form.
     app.click_testid("sign-out").await;
     app.testid("sign-in-deputy").await;
     assert!(shell_inert(&app).await);
     app.sign_in(&station.deputy, PIN).await;
-    assert_eq!(value_of(&app, "rc-visitor-name-0").await, NAME);
+    assert_eq!(app.value_of("rc-visitor-name-0").await, NAME);
     assert!(
         app.texts(".el-message").await.is_empty(),
         "no message about signing in from the screens underneath"
@@ -236,8 +226,8 @@ async fn an_idle_minute_returns_to_sign_in_and_the_form_is_kept() {
     // Signed in again: the form is as it was.
     app.sign_in(&station.deputy, PIN).await;
     assert_eq!(app.text_of("page-title").await, "接待登记");
-    assert_eq!(value_of(&app, "rc-visitor-name-0").await, NAME);
-    assert_eq!(value_of(&app, "rc-matter").await, MATTER);
+    assert_eq!(app.value_of("rc-visitor-name-0").await, NAME);
+    assert_eq!(app.value_of("rc-matter").await, MATTER);
     app.close().await;
     assert_eq!(sign_out_reasons(&station), ["无人操作，自动退出"]);
 }
