@@ -50,19 +50,21 @@ impl Book {
     /// Seals everything the peer has not acknowledged into a bundle file in `out_dir`, written
     /// atomically. Says so (no file) when there is nothing new for the peer.
     pub fn export_bundle(&mut self, to: &str, out_dir: &Path) -> Result<Exported> {
-        let Some(mut sealed) = self.seal_bundle(to)? else {
+        // Said before sealing, so that a station's entry leaves in this bundle rather than
+        // waiting, alone, for the next export; the peer is checked first, as sealing would. A
+        // bundle that only acknowledges what the peer sent carries no records, and is not
+        // said: else each side's receipt would ask for another.
+        let peer = to.trim();
+        if self.actor().channel.is_some() {
+            self.active_seal_key(peer)?;
+            self.refuse_if_behind(peer)?;
+            if self.unacknowledged(peer, self.outbound_acked(peer)?)? > 0 {
+                self.audit(AuditAction::BundleExport, Some(peer), None)?;
+            }
+        }
+        let Some(sealed) = self.seal_bundle(to)? else {
             return self.nothing_new(to);
         };
-        // Said before the file is written, so that a station's entry leaves in this bundle
-        // rather than waiting, alone, for the next export. A bundle that only acknowledges
-        // what the peer sent carries no records, and is not said: else each side's receipt
-        // would ask for another.
-        if self.actor().channel.is_some() && sealed.changes > 0 {
-            self.audit(AuditAction::BundleExport, Some(to.trim()), None)?;
-            sealed = self
-                .seal_bundle(to)?
-                .ok_or_else(|| Error::Internal("the bundle sealed a moment ago is gone".into()))?;
-        }
         let path = out_dir.join(format!(
             "{}-{}-{}-{}.lsb",
             self.origin().code,
