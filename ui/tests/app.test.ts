@@ -3,33 +3,19 @@ import { flushPromises } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import App from '../src/App.vue'
 import { app } from '../src/state'
+import { bookStatus, EMPTY_TODAY } from './fixtures'
 import { mountScreen, until } from './helpers'
 
-const OPEN = {
-  open: true,
+const OPEN = bookStatus({
   code: 'BX',
-  name: '东岭村人大代表联络站',
-  town: false,
   demo: true,
   path: '/data/bx.db',
   encrypted: false,
-  locked: false,
-  remembered: false,
   signed_in: { id: '0190e3a0-0000-7000-8000-000000000001', name: '陈建国' },
-  sign_in_required: false,
-}
+})
 const LOCKED = { ...OPEN, open: false, code: null, name: null, demo: false, encrypted: true, locked: true }
 const UNLOCKED = { ...OPEN, demo: false, encrypted: true }
 const PASSPHRASE = '东岭村2026年修渡槽'
-const TODAY = {
-  date: '2026-11-28',
-  shifts: [],
-  next_shifts: [],
-  receptions: [],
-  counts: { awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 },
-  awaiting: [],
-  overdue: [],
-}
 const SETTINGS = { station_phone: '0750-1234567', hub_url: '', large_font: true }
 
 afterEach(() => {
@@ -45,7 +31,7 @@ describe('app shell', () => {
     const commands: string[] = []
     mockIPC((cmd) => {
       commands.push(cmd)
-      return { book_status: OPEN, settings: SETTINGS, today: TODAY }[cmd] ?? null
+      return { book_status: OPEN, settings: SETTINGS, today: EMPTY_TODAY }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => commands.includes('first_screen_shown'))
@@ -113,7 +99,7 @@ describe('app shell', () => {
         }
         return { book: UNLOCKED, notice: null }
       }
-      return { settings: SETTINGS, today: TODAY }[cmd] ?? null
+      return { settings: SETTINGS, today: EMPTY_TODAY }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => wrapper.find('[data-testid="unlock-passphrase"]').exists())
@@ -144,7 +130,7 @@ describe('app shell', () => {
     mockIPC((cmd) => {
       if (cmd === 'book_status') return LOCKED
       if (cmd === 'unlock_remembered') return { book: { ...UNLOCKED, remembered: true }, notice: null }
-      return { settings: SETTINGS, today: TODAY }[cmd] ?? null
+      return { settings: SETTINGS, today: EMPTY_TODAY }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => wrapper.find('[data-testid="nav-today"]').exists())
@@ -172,7 +158,7 @@ describe('app shell', () => {
         encrypted.push(args)
         return UNLOCKED
       }
-      return { settings: SETTINGS, today: TODAY }[cmd] ?? null
+      return { settings: SETTINGS, today: EMPTY_TODAY }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => wrapper.find('[data-testid="plain-banner"]').exists())

@@ -1,5 +1,34 @@
 // Records shaped exactly as the commands answer (see src/api/types.ts), for mocked IPC.
-import type { CaseDetail, DeputyListing } from '../src/api/types'
+import type { BookStatus, CaseDetail, DeputyListing, Today } from '../src/api/types'
+
+/** `book_status` for DL's open, encrypted book with a deputy signed in; `overrides` change it. */
+export function bookStatus(overrides: Partial<BookStatus> = {}): BookStatus {
+  return {
+    open: true,
+    code: 'DL',
+    name: '东岭村人大代表联络站',
+    town: false,
+    demo: false,
+    path: '/data/dl.db',
+    encrypted: true,
+    locked: false,
+    remembered: false,
+    signed_in: { id: '0190aaaa-0000-7000-8000-000000000001', name: '柯建国' },
+    sign_in_required: false,
+    ...overrides,
+  }
+}
+
+/** `today` on a day with nothing on it. */
+export const EMPTY_TODAY: Today = {
+  date: '2026-11-28',
+  shifts: [],
+  next_shifts: [],
+  receptions: [],
+  counts: { awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 },
+  awaiting: [],
+  overdue: [],
+}
 
 export const DEPUTIES: DeputyListing[] = [
   {

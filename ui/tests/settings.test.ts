@@ -3,21 +3,10 @@ import { flushPromises } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import SettingsView from '../src/views/SettingsView.vue'
 import { app } from '../src/state'
+import { bookStatus } from './fixtures'
 import { mountScreen, until } from './helpers'
 
-const ENCRYPTED = {
-  open: true,
-  code: 'DL',
-  name: '东岭村人大代表联络站',
-  town: false,
-  demo: false,
-  path: '/data/dl.db',
-  encrypted: true,
-  locked: false,
-  remembered: true,
-  signed_in: { id: '0190aaaa-0000-7000-8000-000000000001', name: '柯建国' },
-  sign_in_required: false,
-}
+const ENCRYPTED = bookStatus({ remembered: true })
 const PASSPHRASE = '东岭村2026年修渡槽'
 
 afterEach(() => {

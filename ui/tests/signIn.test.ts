@@ -3,33 +3,13 @@ import { flushPromises } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import App from '../src/App.vue'
 import { app } from '../src/state'
+import { bookStatus, EMPTY_TODAY } from './fixtures'
 import { mountScreen, until } from './helpers'
 
-const SIGNED_OUT = {
-  open: true,
-  code: 'DL',
-  name: '东岭村人大代表联络站',
-  town: false,
-  demo: false,
-  path: '/data/dl.db',
-  encrypted: true,
-  locked: false,
-  remembered: false,
-  signed_in: null,
-  sign_in_required: true,
-}
+const SIGNED_OUT = bookStatus({ signed_in: null, sign_in_required: true })
 const KE = { id: '0190aaaa-0000-7000-8000-000000000001', name: '柯建国', on_duty: true, has_pin: true, locked_until: null }
 const LI = { id: '0190aaaa-0000-7000-8000-000000000002', name: '黎文秀', on_duty: false, has_pin: false, locked_until: null }
 const LOCKED = { id: '0190aaaa-0000-7000-8000-000000000003', name: '邝大山', on_duty: false, has_pin: true, locked_until: '2999-01-01T09:30:00+08:00' }
-const TODAY = {
-  date: '2026-11-28',
-  shifts: [],
-  next_shifts: [],
-  receptions: [],
-  counts: { awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 },
-  awaiting: [],
-  overdue: [],
-}
 const SETTINGS = { station_phone: '', hub_url: '', large_font: false, idle_lock_minutes: 15 }
 
 afterEach(() => {
@@ -75,7 +55,7 @@ describe('代表登录', () => {
           if (!(book as { signed_in: unknown }).signed_in) {
             throw { kind: 'sign_in_required', message: '请先选择本人并输入登录密码', field: null }
           }
-          return TODAY
+          return EMPTY_TODAY
         case 'settings':
           return SETTINGS
         default:
