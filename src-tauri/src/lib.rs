@@ -16,7 +16,9 @@ pub mod keystore;
 pub mod settings;
 pub mod station;
 
-use tauri::{Manager, Runtime};
+use std::time::Duration;
+
+use tauri::{Manager, Runtime, WindowEvent};
 
 use crate::station::Station;
 
@@ -41,12 +43,31 @@ fn software_rendering<R: Runtime>(app: &tauri::App<R>) {
 #[cfg(not(target_os = "linux"))]
 fn software_rendering<R: Runtime>(_app: &tauri::App<R>) {}
 
+/// The longest a closing window stays open: the UI holds a close until its forms' drafts are
+/// written (at most 2 s, ui/src/lib/closing.ts); should the page itself hang, the window goes
+/// all the same.
+const CLOSE_AT_THE_LATEST: Duration = Duration::from_secs(5);
+
+fn close_at_the_latest<R: Runtime>(window: &tauri::Window<R>) {
+    let window = window.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(CLOSE_AT_THE_LATEST);
+        // An error here is the usual case: the UI closed the window in time.
+        let _ = window.destroy();
+    });
+}
+
 /// `builder` with the app's commands and plugins, over `station`: `main` passes the real
 /// window system's builder, tests the mock runtime's.
 pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(station)
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { .. } = event {
+                close_at_the_latest(window);
+            }
+        })
         .setup(|app| {
             software_rendering(app);
             let handle = app.handle().clone();

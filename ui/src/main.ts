@@ -1,8 +1,15 @@
 import { createApp } from 'vue'
+import { getCurrentWindow } from '@tauri-apps/api/window'
 import 'element-plus/dist/index.css'
 import './styles.css'
+import { finishBeforeClose } from './lib/closing'
 import { loadLabels } from './lib/labels'
 import { em } from './state'
+
+// Closing the window first writes what forms hold (their drafts); then the window goes.
+getCurrentWindow()
+  .onCloseRequested(() => finishBeforeClose())
+  .catch((reason: unknown) => console.error('close guard not installed', reason))
 
 // The labels come from the app (one table in Rust): load them before any screen is built.
 loadLabels()

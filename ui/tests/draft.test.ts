@@ -3,6 +3,7 @@ import { defineComponent, h, reactive } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import { useDraft } from '../src/composables/useDraft'
+import { beforeClose, finishBeforeClose } from '../src/lib/closing'
 import { decodeDraft, encodeDraft, hasContent } from '../src/lib/draft'
 import { emptyReception, type ReceptionForm } from '../src/lib/reception'
 
@@ -135,5 +136,34 @@ describe('useDraft', () => {
     wrapper.unmount()
     await flushPromises()
     expect(calls).toEqual(['draft reception'])
+  })
+
+  it('closing the window at once after a keystroke writes it first', async () => {
+    const { drafts } = backend()
+    const { form, wrapper } = mountForm()
+    await flushPromises()
+    form.phone = '13912345678'
+    // No pause: the window's close is asked for before typing has paused long enough.
+    await finishBeforeClose()
+    expect(JSON.parse(drafts.get('reception') ?? '{}').phone).toBe('13912345678')
+    wrapper.unmount()
+  })
+})
+
+describe('closing the window', () => {
+  it('waits for every task, and for a stuck one only so long', async () => {
+    const done: string[] = []
+    const forgetQuick = beforeClose(async () => {
+      done.push('quick')
+    })
+    const forgetStuck = beforeClose(() => new Promise(() => {}))
+    const started = Date.now()
+    await finishBeforeClose(50)
+    expect(done).toEqual(['quick'])
+    expect(Date.now() - started).toBeLessThan(1000)
+    forgetQuick()
+    forgetStuck()
+    await finishBeforeClose(50)
+    expect(done).toEqual(['quick'])
   })
 })

@@ -1,6 +1,7 @@
 import { computed, onBeforeUnmount, onMounted, ref, toRaw, watch } from 'vue'
 import { api, toApiError } from '../api'
 import type { DateTime } from '../api/types'
+import { beforeClose } from '../lib/closing'
 import { decodeDraft, encodeDraft, hasContent } from '../lib/draft'
 import { app, whenSignedIn } from '../state'
 
@@ -31,13 +32,16 @@ export function useDraft<F extends object>(
   /** The body the book holds now (null: none); undefined when unknown. */
   let written: string | null | undefined
   let ready = false
+  /** The last write, settled once the book has it. */
+  let writing: Promise<void> = Promise.resolve()
   let timer: ReturnType<typeof setTimeout> | undefined
 
-  function write(): void {
+  /** Writes the form as the draft now, unless the book has it already; settles once written. */
+  function write(): Promise<void> {
     clearTimeout(timer)
-    if (!ready) return
+    if (!ready) return writing
     const body = hasContent(form, fresh(), ignore) ? encodeDraft(toRaw(form)) : null
-    if (body === written) return
+    if (body === written) return writing
     written = body
     const done =
       body === null
@@ -47,8 +51,10 @@ export function useDraft<F extends object>(
         : api.saveDraft(key, body).then((draft) => {
             savedAt.value = draft.saved_at
           })
-    done.then(
-      () => (failure.value = ''),
+    writing = done.then(
+      () => {
+        failure.value = ''
+      },
       (reason: unknown) => {
         written = undefined
         const error = toApiError(reason)
@@ -56,18 +62,19 @@ export function useDraft<F extends object>(
         if (error.kind !== 'sign_in_required') failure.value = `草稿未能暂存：${error.message}`
       },
     )
+    return writing
   }
 
   watch(
     () => app.book?.signed_in?.id,
     (deputy) => {
-      if (deputy) write()
+      if (deputy) void write()
     },
   )
 
   watch(form, () => {
     clearTimeout(timer)
-    timer = setTimeout(write, WRITE_AFTER_MS)
+    timer = setTimeout(() => void write(), WRITE_AFTER_MS)
   })
 
   onMounted(async () => {
@@ -86,10 +93,11 @@ export function useDraft<F extends object>(
     }
     ready = true
   })
-  window.addEventListener('pagehide', write)
+  // Closing the window waits for the last keystrokes to be written.
+  const forgetOnClose = beforeClose(write)
   onBeforeUnmount(() => {
-    window.removeEventListener('pagehide', write)
-    write()
+    forgetOnClose()
+    void write()
   })
 
   /** Forgets the draft in the book (the form itself is the caller's to reset). */
