@@ -99,6 +99,22 @@ async fn a_half_filled_reception_survives_another_screen_and_a_restart() {
 }
 
 #[tokio::test]
+async fn closing_the_window_at_once_keeps_the_last_keystrokes() {
+    let station = books::station(30);
+    let app = launch(app_binary(), &station.args()).await;
+    app.open("nav-reception", "接待登记").await;
+    app.type_into("rc-visitor-name-0", NAME).await;
+    until_kept(&app).await;
+    // The phone, then the × at once: before typing has paused long enough for a draft.
+    app.type_into("rc-visitor-phone-0", PHONE).await;
+    app.close_window_as_deputy().await;
+
+    let kept = kept_reception(&station).expect("the book keeps the draft");
+    assert_eq!(kept["visitors"][0]["name"], NAME);
+    assert_eq!(kept["visitors"][0]["phone"], PHONE, "the last keystrokes");
+}
+
+#[tokio::test]
 async fn the_meeting_form_shows_its_error_and_keeps_its_draft() {
     let station = books::station(30);
     let app = launch(app_binary(), &station.args()).await;

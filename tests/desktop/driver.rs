@@ -126,7 +126,7 @@ pub struct App {
     pub client: Client,
     /// The inner size the window has, which every screenshot must show.
     size: Cell<(u32, u32)>,
-    _driver: DriverProcess,
+    driver: DriverProcess,
     _window: MutexGuard<'static, ()>,
 }
 
@@ -150,6 +150,17 @@ pub async fn launch(binary: &Path, args: &[String]) -> App {
 /// Starts `liaison-station ARGS` under WebDriver and waits for its first screen (the sign-in
 /// layer, if it asks, left showing).
 pub async fn launch_signed_out(binary: &Path, args: &[String]) -> App {
+    start(binary, args, None).await
+}
+
+/// As [`launch`], on a PC whose clock is set to the time zone `zone` (`TZ`, e.g. `Etc/GMT+12`).
+pub async fn launch_in_zone(binary: &Path, args: &[String], zone: &str) -> App {
+    let app = start(binary, args, Some(zone)).await;
+    app.sign_in_if_asked().await;
+    app
+}
+
+async fn start(binary: &Path, args: &[String], zone: Option<&str>) -> App {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "the desktop suite needs a display: run it under xvfb-run (scripts/test does)"
@@ -161,20 +172,21 @@ pub async fn launch_signed_out(binary: &Path, args: &[String]) -> App {
     let window = WINDOW.lock().await;
     let port = free_port();
     let native_port = free_port();
-    let driver = DriverProcess::start(
-        Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            // Station time: typed times mean China time, as on a station's PC, whatever this
-            // machine's zone.
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit()),
-    )
-    .unwrap_or_else(|err| {
+    let mut command = Command::new("tauri-driver");
+    command
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    // The app inherits it through tauri-driver and WebKitWebDriver.
+    if let Some(zone) = zone {
+        command.env("TZ", zone);
+    }
+    let driver = DriverProcess::start(&mut command).unwrap_or_else(|err| {
         panic!(
             "tauri-driver does not start ({err}): cargo install tauri-driver --version ^2 --locked"
         )
@@ -200,7 +212,7 @@ pub async fn launch_signed_out(binary: &Path, args: &[String]) -> App {
     let app = App {
         client,
         size: Cell::new(WINDOW_SIZE),
-        _driver: driver,
+        driver,
         _window: window,
     };
     app.testid("page-title").await;
@@ -497,11 +509,22 @@ impl App {
     }
 
     /// Clicks the first element matching `css`, once nothing (a fading mask, a message) lies
-    /// over it.
+    /// over it. The element is first scrolled wholly into view, as a deputy would: WebKit's
+    /// WebDriver clicks the middle of an element that shows only in part, which may lie outside
+    /// its scrolled box, on whatever is there.
     pub async fn click(&self, css: &str) {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let element = self.find(css).await;
+            if let Ok(reference) = serde_json::to_value(&element) {
+                let _ = self
+                    .client
+                    .execute(
+                        "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})",
+                        vec![reference],
+                    )
+                    .await;
+            }
             let error = match tokio::time::timeout(PATIENCE, element.click()).await {
                 Ok(Ok(())) => return,
                 Ok(Err(err)) => err.to_string(),
@@ -666,6 +689,106 @@ impl App {
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
+
+    /// Closes the window as the deputy does, with its title bar's ×, and waits for the app to
+    /// end. The window manager would send `WM_DELETE_WINDOW`; there is none under Xvfb, so the
+    /// test sends it.
+    pub async fn close_window_as_deputy(self) {
+        let driver = self.driver.child.id();
+        let app = app_process(driver).expect("the app runs under tauri-driver");
+        tokio::task::spawn_blocking(move || ask_window_to_close(app))
+            .await
+            .expect("the X11 request ran")
+            .unwrap_or_else(|err| panic!("could not ask the window to close: {err}"));
+        let deadline = Instant::now() + PATIENCE;
+        while process_state(app).is_some_and(|(state, _)| state != 'Z') {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not end after its window was closed"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// A process's state letter and parent, from `/proc/PID/stat`.
+fn process_state(pid: u32) -> Option<(char, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat.rsplit_once(") ")?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let parent = fields.next()?.parse().ok()?;
+    Some((state, parent))
+}
+
+/// The app's process among `driver`'s descendants (tauri-driver starts WebKitWebDriver, which
+/// starts the app): one window of an app that is still ending may linger beside it.
+fn app_process(driver: u32) -> Option<u32> {
+    let descends = |mut pid: u32| {
+        while let Some((_, parent)) = process_state(pid) {
+            if parent == driver {
+                return true;
+            }
+            if parent <= 1 {
+                return false;
+            }
+            pid = parent;
+        }
+        false
+    };
+    std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|&pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim_end() == "liaison-station")
+                && descends(pid)
+        })
+}
+
+/// Sends `WM_DELETE_WINDOW` to the shown top-level windows of process `app` (`_NET_WM_PID`).
+fn ask_window_to_close(app: u32) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState,
+    };
+
+    let (conn, screen) = x11rb::connect(None)?;
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(conn.intern_atom(false, name.as_bytes())?.reply()?.atom)
+    };
+    let (protocols, delete, pid) = (
+        atom("WM_PROTOCOLS")?,
+        atom("WM_DELETE_WINDOW")?,
+        atom("_NET_WM_PID")?,
+    );
+    let mut asked = 0;
+    for window in conn.query_tree(root)?.reply()?.children {
+        if conn.get_window_attributes(window)?.reply()?.map_state != MapState::VIEWABLE {
+            continue;
+        }
+        let owner = conn
+            .get_property(false, window, pid, AtomEnum::CARDINAL, 0, 1)?
+            .reply()?
+            .value32()
+            .and_then(|mut values| values.next());
+        if owner != Some(app) {
+            continue;
+        }
+        let event = ClientMessageEvent::new(
+            32,
+            window,
+            protocols,
+            [delete, x11rb::CURRENT_TIME, 0, 0, 0],
+        );
+        conn.send_event(false, window, EventMask::NO_EVENT, event)?;
+        asked += 1;
+    }
+    conn.flush()?;
+    if asked == 0 {
+        return Err(format!("process {app} shows no window").into());
+    }
+    Ok(())
 }
 
 /// Writes `png` as `target/tmp/screens/NAME.png`, once it is sure to be a PNG of the `expected`

@@ -5,12 +5,12 @@
 use casebook::Book;
 use casebook::domain::CaseStatus;
 use casebook::store::read::{CaseFilter, StatusFilter};
-use casebook::time::china_today;
+use casebook::time::{china_now, china_today};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 
 use crate::books;
-use crate::driver::{App, app_binary, launch};
+use crate::driver::{App, app_binary, launch, launch_in_zone};
 use crate::enter;
 
 /// `13028` → `13,028`, as the screens write counts.
@@ -144,7 +144,20 @@ async fn the_first_run_asks_before_it_makes_the_book() {
     .await;
     app.screenshot("reception-without-roster").await;
 
-    // The date pickers mark the station's today, whatever the PC's zone.
+    // The date pickers mark the station's today.
+    reply_picker_marks_the_station_s_today(&app).await;
+    app.screenshot("date-picker").await;
+    app.close().await;
+
+    let book = Book::open_with_passphrase(&db, Some(crate::unlock::PASSPHRASE))
+        .expect("the new book, encrypted");
+    assert_eq!(book.origin().code, "ZQ");
+    assert_eq!(book.origin().name, "试验村人大代表联络站");
+}
+
+/// Opens 接待登记's reply-date picker and waits for it to mark the station's today, and that day
+/// only.
+async fn reply_picker_marks_the_station_s_today(app: &App) {
     app.click("input[placeholder='不填则为接待日后15天']").await;
     app.until("the picker to mark the station's today", || async {
         // The open picker's (another picker's panel may wait hidden in the page).
@@ -158,13 +171,29 @@ async fn the_first_run_asks_before_it_makes_the_book() {
         marked == [chrono::Datelike::day(&china_today()).to_string()]
     })
     .await;
-    app.screenshot("date-picker").await;
-    app.close().await;
+}
 
-    let book = Book::open_with_passphrase(&db, Some(crate::unlock::PASSPHRASE))
-        .expect("the new book, encrypted");
-    assert_eq!(book.origin().code, "ZQ");
-    assert_eq!(book.origin().name, "试验村人大代表联络站");
+#[tokio::test]
+async fn a_pc_in_another_time_zone_still_marks_the_station_s_today() {
+    // A zone whose date is not the station's now: UTC-12 until 20:00 station time, UTC+14 from
+    // 18:00 (each chosen an hour or more before its own edge).
+    let station_hour = chrono::Timelike::hour(&china_now());
+    let zone = if station_hour < 19 {
+        "Etc/GMT+12"
+    } else {
+        "Etc/GMT-14"
+    };
+    let station = books::station(30);
+    let app = launch_in_zone(app_binary(), &station.args(), zone).await;
+    let pc_day = app.js("return new Date().getDate()").await;
+    assert_ne!(
+        pc_day.as_u64(),
+        Some(u64::from(chrono::Datelike::day(&china_today()))),
+        "in {zone} the PC's date differs from the station's"
+    );
+    app.open("nav-reception", "接待登记").await;
+    reply_picker_marks_the_station_s_today(&app).await;
+    app.close().await;
 }
 
 #[tokio::test]
