@@ -45,6 +45,9 @@ pub enum ErrorKind {
     BadBundle,
     /// A bundle sealed for another book.
     WrongRecipient,
+    /// An enrolment or station keys file that is damaged, truncated, tampered with, or meant
+    /// for another town.
+    BadEnrolment,
     /// A bundle or receipt from an origin that is not enrolled, or was revoked.
     UnknownOrigin,
     /// A signed request that is not signed right, or was already used.
@@ -112,6 +115,7 @@ impl ErrorKind {
             ErrorKind::AlreadyExists => "already_exists",
             ErrorKind::BadBundle => "bad_bundle",
             ErrorKind::WrongRecipient => "wrong_recipient",
+            ErrorKind::BadEnrolment => "bad_enrolment",
             ErrorKind::UnknownOrigin => "unknown_origin",
             ErrorKind::BadSignature => "bad_signature",
             ErrorKind::LogBehindPeer => "log_behind_peer",

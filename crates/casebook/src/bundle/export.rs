@@ -191,6 +191,20 @@ impl Book {
         }))
     }
 
+    /// This book's own changes that `peer` would get first (from seq 1), as a bundle's JSON
+    /// array of changes, with the seq they run to and how many there are: what an enrolment file
+    /// carries.
+    pub(super) fn first_changes_json(&self, peer: &str) -> Result<(String, i64, usize)> {
+        let changes = self.outgoing_changes(peer, 0)?;
+        let entries: Vec<OutgoingEntry<'_>> = changes
+            .iter()
+            .map(OutgoingEntry::from_row)
+            .collect::<Result<_>>()?;
+        let json =
+            serde_json::to_string(&entries).map_err(|err| Error::Internal(err.to_string()))?;
+        Ok((json, self.own_head()?, entries.len()))
+    }
+
     /// Records that a sealed bundle left for `to` (file written, or answer sent).
     pub fn record_export(&mut self, to: &str, sealed: &SealedBundle) -> Result<()> {
         self.conn().execute(
@@ -341,7 +355,7 @@ fn withhold_identity(entry: &StoredEntry) -> Result<String> {
 }
 
 /// Writes a file so that it is either absent or complete: temp file, fsync, rename, fsync dir.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path

@@ -185,6 +185,20 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     Ok(imported)
 }
 
+impl Book {
+    /// Takes in the town's changes from an enrolment file, as from the town's first bundle
+    /// (each checked as a bundle's would be), all or nothing.
+    pub(super) fn apply_enrolment_changes(
+        &mut self,
+        town: &str,
+        to_seq: i64,
+        changes: &[LogEntry],
+    ) -> Result<Imported> {
+        let encoded = encode_entries(changes)?;
+        self.write(|writer| apply_entries(writer, town, 0, to_seq, changes.iter().zip(&encoded)))
+    }
+}
+
 /// Applies one prepared bundle in its own savepoint. A refusal of what an enrolled peer sent
 /// (not its restored-backup 409, which repeats every cycle) keeps the bundle in quarantine,
 /// with why, for the town office to see; the refusal is still the answer.

@@ -19,6 +19,9 @@
 //! - `receipts.rs`: each side records how far it holds the other's log and sends that back as a
 //!   signed [`format::Receipt`] in its next bundle (or the hub's [`UploadAnswer`]); a receipt
 //!   for more than this book holds of its own log holds sending back (a restored backup).
+//! - `enrol.rs`: enrolment in one signed file each way ([`Enrolment`]: the town's keys, the
+//!   roster and a token, for a new station; the station's keys back), confirmed by a
+//!   [`fingerprint`] read over the phone.
 //! - `pull.rs` and `wire.rs`: a station's signed, replay-safe [`PullRequest`] and the other
 //!   bodies the hub and a station exchange.
 //! - `status.rs`: [`Book::bundle_status`], what the town office looks at.
@@ -29,6 +32,7 @@
 //! [`Book::import_prepared`]: crate::Book::import_prepared
 //! [`Book::bundle_status`]: crate::Book::bundle_status
 
+mod enrol;
 mod export;
 pub mod format;
 mod import;
@@ -42,6 +46,10 @@ mod receipts;
 mod status;
 mod wire;
 
+pub use enrol::{
+    Enrolment, EnrolmentWritten, MAX_ENROLMENT_BYTES, MAX_KEYS_BYTES, StationAccepted,
+    StationEnrolled, fingerprint,
+};
 pub use export::{Exported, SealedBundle};
 pub use import::{Imported, MAX_PENDING_PER_SENDER};
 pub use open::{BundleOpener, OpenedBundle, PreparedBundle};

@@ -76,6 +76,8 @@ pub enum AuditAction {
     PeerAdd,
     /// A peer revoked.
     PeerRevoke,
+    /// A station enrolled again with new keys (a new PC), from its keys file.
+    PeerKeysReplace,
     /// The book's passphrase set (the book encrypted) or changed.
     PassphraseChange,
     /// The town's recovery key used on a station's book.
@@ -84,7 +86,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in display order.
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::LockedOut,
@@ -100,6 +102,7 @@ impl AuditAction {
         AuditAction::Backup,
         AuditAction::PeerAdd,
         AuditAction::PeerRevoke,
+        AuditAction::PeerKeysReplace,
         AuditAction::PassphraseChange,
         AuditAction::RecoveryUse,
     ];
@@ -122,6 +125,7 @@ impl AuditAction {
             AuditAction::Backup => "backup",
             AuditAction::PeerAdd => "peer_add",
             AuditAction::PeerRevoke => "peer_revoke",
+            AuditAction::PeerKeysReplace => "peer_keys_replace",
             AuditAction::PassphraseChange => "passphrase_change",
             AuditAction::RecoveryUse => "recovery_use",
         }
@@ -145,6 +149,7 @@ impl AuditAction {
             AuditAction::Backup => "备份台账",
             AuditAction::PeerAdd => "登记同步对方",
             AuditAction::PeerRevoke => "吊销同步对方",
+            AuditAction::PeerKeysReplace => "更换站点密钥",
             AuditAction::PassphraseChange => "设置或修改台账口令",
             AuditAction::RecoveryUse => "使用镇恢复密钥",
         }
