@@ -6,7 +6,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 use casebook::bundle::keys::PublicKeys;
-use casebook::bundle::{Conflict, Exported, Imported, Peer, PeerStatus, Quarantined};
+use casebook::bundle::{
+    Conflict, EnrolmentWritten, Exported, Imported, Peer, PeerStatus, Quarantined, StationAccepted,
+    StationEnrolled,
+};
 use casebook::change::LogEntry;
 use casebook::store::Origin;
 use casebook::store::audit::AuditListing;
@@ -50,6 +53,45 @@ pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
             db.display()
         )
     }
+}
+
+pub fn enrolment_written(e: &EnrolmentWritten) -> String {
+    format!(
+        "已生成站点登记文件：{}\n站点：{} {}（带去名册等记录 {} 条）\n本镇指纹：{}\n请站点在新电脑上用此文件建立台账，并在电话里核对上面的指纹。\n",
+        e.path.display(),
+        e.station,
+        e.station_name,
+        e.records,
+        e.fingerprint
+    )
+}
+
+pub fn station_enrolled(e: &StationEnrolled) -> String {
+    format!(
+        "已创建台账：{} {}，同步对象：{} {}（名册等记录 {} 条）\n镇人大的指纹：{}（请打电话给镇人大办公室核对，不一致就不要使用）\n本站指纹：{}\n已写出本站密钥文件：{}，请交回镇人大办公室。\n",
+        e.station,
+        e.station_name,
+        e.town,
+        e.town_name,
+        e.records,
+        e.town_fingerprint,
+        e.station_fingerprint,
+        e.keys_path.display()
+    )
+}
+
+pub fn station_accepted(a: &StationAccepted) -> String {
+    let what = if a.unchanged {
+        "已登记过（密钥相同，未作改动）"
+    } else if a.replaced {
+        "已更换密钥（已记入操作记录）"
+    } else {
+        "已登记"
+    };
+    format!(
+        "站点 {} {}：{what}\n站点指纹：{}（请与站点在电话里读出的指纹核对）\n",
+        a.station, a.station_name, a.fingerprint
+    )
 }
 
 pub fn roster_imported(r: &RosterImported) -> String {

@@ -53,19 +53,37 @@ enum Command {
     /// Create a new book (a station's, or the town's with --town).
     Init {
         /// Short code used in case numbers, e.g. BX.
-        #[arg(long)]
-        station_code: String,
+        #[arg(long, required_unless_present = "enrolment")]
+        station_code: Option<String>,
         /// Station name, e.g. 东岭村人大代表联络站.
-        #[arg(long)]
-        station_name: String,
+        #[arg(long, required_unless_present = "enrolment")]
+        station_name: Option<String>,
         /// The town's book (the hub's) instead of a station's.
         #[arg(long)]
         town: bool,
+        /// Make the station's book from the enrolment file the town wrote for it (`enrol
+        /// export`): code, name, the town as its peer and the roster come from the file.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with_all = ["station_code", "station_name", "town"],
+            requires = "out"
+        )]
+        enrolment: Option<PathBuf>,
+        /// With --enrolment: the folder to write the station's keys file (`<CODE>.keys`) to,
+        /// for the town's `enrol accept`.
+        #[arg(long, value_name = "DIR", requires = "enrolment")]
+        out: Option<PathBuf>,
         /// A plain book that anyone with the file can read: for demos and tests only. Without
         /// it the book is encrypted with the passphrase (--passphrase-file, CASEBOOK_PASSPHRASE
         /// or asked on the terminal).
         #[arg(long)]
         no_encryption: bool,
+    },
+    /// Enrol a station with the town from one file each way (--db is the town's book).
+    Enrol {
+        #[command(subcommand)]
+        command: EnrolCommand,
     },
     /// Grids, stations, deputies and duty shifts.
     Roster {
@@ -321,6 +339,29 @@ enum PeerCommand {
     Revoke {
         /// The peer's origin code.
         code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EnrolCommand {
+    /// Write the enrolment file for a station of the roster: `<DIR>/<CODE>.enrol`, carried to
+    /// the station's new PC (`init --enrolment`).
+    Export {
+        /// The station's code.
+        #[arg(long)]
+        station: String,
+        /// Folder to write the file to (e.g. a USB stick).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Enrol a station from the keys file its new book wrote (`<CODE>.keys`).
+    Accept {
+        /// The station's keys file.
+        file: PathBuf,
+        /// The station is enrolled already (a new PC): replace its keys, once its fingerprint
+        /// is confirmed on the phone.
+        #[arg(long)]
+        replace_keys: bool,
     },
 }
 
@@ -667,22 +708,43 @@ fn run(cli: Cli) -> Result<(), Error> {
         station_name,
         town,
         no_encryption,
+        enrolment,
+        out: keys_dir,
     } = &cli.command
     {
+        casebook::store::refuse_existing(&db)?;
+        // The file is read and checked before a passphrase is asked for or a book made.
+        let enrolment = enrolment
+            .as_deref()
+            .map(casebook::bundle::Enrolment::read_file)
+            .transpose()?;
+        let passphrase = if *no_encryption {
+            None
+        } else {
+            Some(match given {
+                Some(passphrase) => passphrase,
+                None => new_passphrase_from_terminal()?,
+            })
+        };
+        let passphrase = passphrase.as_ref().map(|passphrase| passphrase.as_str());
+        if let (Some(enrolment), Some(keys_dir)) = (enrolment, keys_dir) {
+            let (_, enrolled) = Book::enrol_new_station(&db, &enrolment, passphrase, keys_dir)?;
+            return out.print(&enrolled, human::station_enrolled);
+        }
+        let (Some(code), Some(name)) = (station_code, station_name) else {
+            return Err(Error::refused(
+                ErrorKind::BadInput,
+                "请给出 --station-code 和 --station-name，或用 --enrolment 指定镇人大提供的登记文件",
+            ));
+        };
         let kind = if *town {
             BookKind::Town
         } else {
             BookKind::Station
         };
-        casebook::store::refuse_existing(&db)?;
-        let book = if *no_encryption {
-            Book::create(&db, station_code, station_name, kind)?
-        } else {
-            let passphrase = match given {
-                Some(passphrase) => passphrase,
-                None => new_passphrase_from_terminal()?,
-            };
-            Book::create_encrypted(&db, station_code, station_name, kind, &passphrase)?
+        let book = match passphrase {
+            None => Book::create(&db, code, name, kind)?,
+            Some(passphrase) => Book::create_encrypted(&db, code, name, kind, passphrase)?,
         };
         return out.print(book.origin(), human::origin(&db));
     }
@@ -912,6 +974,19 @@ fn run(cli: Cli) -> Result<(), Error> {
             ),
             PeerCommand::List => out.print(&book.peers()?, human::peers),
             PeerCommand::Revoke { code } => out.print(&book.revoke_peer(&code)?, human::peer),
+        },
+        Command::Enrol { command } => match command {
+            EnrolCommand::Export { station, out: dir } => out.print(
+                &book.write_enrolment(&station, &dir)?,
+                human::enrolment_written,
+            ),
+            EnrolCommand::Accept { file, replace_keys } => {
+                let bytes = casebook::bundle::read_keys_file(&file)?;
+                out.print(
+                    &book.accept_station_keys(&bytes, replace_keys)?,
+                    human::station_accepted,
+                )
+            }
         },
         Command::Bundle { command } => match command {
             BundleCommand::Export { to, out: dir } => {

@@ -234,6 +234,12 @@ pub(crate) fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>>
     Ok(std::fs::read(path)?)
 }
 
+/// Reads a station's keys file for [`Book::accept_station_keys`], refusing one too large before
+/// reading it.
+pub fn read_keys_file(path: &Path) -> Result<Vec<u8>> {
+    read_bounded(path, MAX_KEYS_BYTES, "站点密钥文件")
+}
+
 /// What a station keys file holds.
 #[derive(Serialize, Deserialize)]
 struct StationKeysBody {

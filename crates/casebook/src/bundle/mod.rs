@@ -48,7 +48,7 @@ mod wire;
 
 pub use enrol::{
     Enrolment, EnrolmentWritten, MAX_ENROLMENT_BYTES, MAX_KEYS_BYTES, StationAccepted,
-    StationEnrolled, fingerprint,
+    StationEnrolled, fingerprint, read_keys_file,
 };
 pub use export::{Exported, SealedBundle};
 pub use import::{Imported, MAX_PENDING_PER_SENDER};
