@@ -164,7 +164,10 @@ fn a_station_is_enrolled_from_one_file_each_way() {
     assert!(imported["applied"].as_u64() >= Some(1), "{imported}");
     let cases = ok(&town, &["case", "list"]);
     assert_eq!(cases.as_array().map(Vec::len), Some(1), "{cases}");
-    assert!(cases[0]["case_no"].as_str().unwrap().starts_with("BX-"), "{cases}");
+    assert!(
+        cases[0]["case_no"].as_str().unwrap().starts_with("BX-"),
+        "{cases}"
+    );
     let down = ok(
         &town,
         &[

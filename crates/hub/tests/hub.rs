@@ -925,3 +925,59 @@ async fn the_hub_opens_an_encrypted_town_book_only_with_its_passphrase() {
     hub.kill().unwrap();
     hub.wait().unwrap();
 }
+
+/// A station made from the town's enrolment file, its keys accepted from its keys file: its first
+/// real sync cycle through the hub carries its reception up and the town's answer down, with no
+/// key typed on either side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_enrolled_from_its_file_syncs_through_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut town = Book::create(
+        &dir.path().join("town.db"),
+        "QX",
+        "清溪镇人大",
+        BookKind::Town,
+    )
+    .unwrap();
+    town.import_roster(&liaison_testkit::roster()).unwrap();
+    let stick = dir.path().join("usb");
+    let written = town.write_enrolment("BX", &stick).unwrap();
+    let enrolment = casebook::bundle::Enrolment::read_file(&written.path).unwrap();
+    let (mut station, enrolled) =
+        Book::enrol_new_station(&dir.path().join("bx.db"), &enrolment, None, &stick).unwrap();
+    let keys = casebook::bundle::read_keys_file(&enrolled.keys_path).unwrap();
+    town.accept_station_keys(&keys, false).unwrap();
+    station
+        .add_reception(liaison_testkit::reception("陈建国", "登记后的第一件"))
+        .unwrap();
+
+    let hub = start_with(dir, town, station, HubConfig::default()).await;
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(
+        Book::open(&hub.dir.path().join("bx.db")).unwrap(),
+    ));
+    let outcome = liaison_sync::sync_once(
+        &shared,
+        &liaison_sync::Hub {
+            url: hub.base.clone(),
+            code: "QX".into(),
+        },
+        &reqwest::Client::new(),
+    )
+    .await
+    .expect("the station syncs");
+    assert_eq!(outcome.pushed, 1, "{outcome:?}");
+    assert!(
+        outcome.pulled.is_some(),
+        "the town's bundle came down: {outcome:?}"
+    );
+    let town = Book::open(&hub.dir.path().join("town.db")).unwrap();
+    let cases = town
+        .list_cases(&casebook::store::read::CaseFilter {
+            limit: 10,
+            ..casebook::store::read::CaseFilter::default()
+        })
+        .unwrap();
+    assert_eq!(cases.len(), 1);
+    assert!(cases[0].case_no.starts_with("BX-"), "{}", cases[0].case_no);
+    hub.stop().await;
+}
