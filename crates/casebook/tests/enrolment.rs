@@ -331,6 +331,12 @@ fn a_new_pc_for_an_enrolled_station_needs_replace_keys_and_is_on_the_trail() {
     assert!(err.to_string().contains("--replace-keys"), "{err}");
     assert_eq!(peers(&town), before, "the old keys stay");
 
+    // What the town office is shown before it decides: the new keys would replace the old.
+    let checked = town.check_station_keys(&second).unwrap();
+    assert!(checked.replaced && !checked.unchanged);
+    assert_eq!(checked.station_name, "东岭村人大代表联络站");
+    assert_eq!(peers(&town), before, "checking writes nothing");
+
     let accepted = town.accept_station_keys(&second, true).unwrap();
     assert!(accepted.replaced);
     assert_eq!(

@@ -213,6 +213,36 @@ impl Enrolment {
     pub fn records(&self) -> usize {
         self.changes.len()
     }
+
+    /// What the new PC shows before it makes the book.
+    pub fn summary(&self) -> EnrolmentSummary {
+        EnrolmentSummary {
+            station: self.station.clone(),
+            station_name: self.station_name.clone(),
+            town: self.town.origin.clone(),
+            town_name: self.town_name.clone(),
+            town_fingerprint: self.town_fingerprint.clone(),
+            records: self.records(),
+        }
+    }
+}
+
+/// An enrolment file as the new PC shows it, to be confirmed on the phone.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EnrolmentSummary {
+    /// The station's code.
+    pub station: String,
+    /// The station's name.
+    pub station_name: String,
+    /// The town's code.
+    pub town: String,
+    /// The town's name.
+    pub town_name: String,
+    /// The town's fingerprint.
+    pub town_fingerprint: String,
+    /// The town's records the file brings.
+    pub records: usize,
 }
 
 /// Reads a file of at most `max` bytes (checked before reading).
@@ -300,7 +330,7 @@ pub struct StationAccepted {
     pub station_name: String,
     /// The station's fingerprint, to compare with what the station reads out.
     pub fingerprint: String,
-    /// Whether keys it had before were replaced (a new PC).
+    /// Whether the station was enrolled with other keys, which these replace (a new PC).
     pub replaced: bool,
     /// Whether the station was already enrolled with these very keys (nothing changed).
     pub unchanged: bool,
@@ -483,20 +513,14 @@ impl Book {
         Ok((book, enrolled))
     }
 
-    /// Enrols a station from its keys file: signed by the keys it carries, answering an
-    /// enrolment file this town wrote for that station, for a station of the roster. A station
-    /// already enrolled with other keys (a new PC) needs `replace_keys`, and the replacement is
-    /// on the audit trail.
-    ///
-    /// # Errors
-    /// [`ErrorKind::BadEnrolment`] for a damaged, tampered or foreign file;
-    /// [`ErrorKind::NotFound`] for a station not in the roster; [`ErrorKind::AlreadyExists`]
-    /// for other keys without `replace_keys`. Nothing is written on any of them.
-    pub fn accept_station_keys(
-        &mut self,
-        bytes: &[u8],
-        replace_keys: bool,
-    ) -> Result<StationAccepted> {
+    /// Checks a station's keys file as [`Book::accept_station_keys`] would, writing nothing:
+    /// what the town office confirms (the station and its fingerprint, and whether it replaces
+    /// keys enrolled before) before it accepts.
+    pub fn check_station_keys(&self, bytes: &[u8]) -> Result<StationAccepted> {
+        Ok(self.checked_station_keys(bytes)?.0)
+    }
+
+    fn checked_station_keys(&self, bytes: &[u8]) -> Result<(StationAccepted, PublicKeys)> {
         self.refuse_unless_town("登记站点")?;
         let body: StationKeysBody = read_signed(
             bytes,
@@ -528,13 +552,43 @@ impl Book {
             origin: station.clone(),
             ..body.keys
         };
-        let fingerprint = fingerprint(&keys)?;
         let before = self.peer(&station)?;
         let unchanged = before.as_ref().is_some_and(|peer| {
             peer.sign_public == keys.sign_public && peer.seal_public == keys.seal_public
         });
-        let replaced = before.is_some() && !unchanged;
-        if replaced && !replace_keys {
+        let checked = StationAccepted {
+            fingerprint: fingerprint(&keys)?,
+            station,
+            station_name,
+            replaced: before.is_some() && !unchanged,
+            unchanged,
+        };
+        Ok((checked, keys))
+    }
+
+    /// Enrols a station from its keys file: signed by the keys it carries, answering an
+    /// enrolment file this town wrote for that station, for a station of the roster. A station
+    /// already enrolled with other keys (a new PC) needs `replace_keys`, and the replacement is
+    /// on the audit trail.
+    ///
+    /// # Errors
+    /// [`ErrorKind::BadEnrolment`] for a damaged, tampered or foreign file;
+    /// [`ErrorKind::NotFound`] for a station not in the roster; [`ErrorKind::AlreadyExists`]
+    /// for other keys without `replace_keys`. Nothing is written on any of them.
+    pub fn accept_station_keys(
+        &mut self,
+        bytes: &[u8],
+        replace_keys: bool,
+    ) -> Result<StationAccepted> {
+        let (accepted, keys) = self.checked_station_keys(bytes)?;
+        let StationAccepted {
+            station,
+            fingerprint,
+            replaced,
+            unchanged,
+            ..
+        } = &accepted;
+        if *replaced && !replace_keys {
             return Err(Error::refused(
                 ErrorKind::AlreadyExists,
                 format!(
@@ -543,21 +597,15 @@ impl Book {
             ));
         }
         if !unchanged {
-            self.add_peer(&station, &keys.sign_public, &keys.seal_public)?;
+            self.add_peer(station, &keys.sign_public, &keys.seal_public)?;
         }
-        if replaced {
+        if *replaced {
             self.audit(
                 AuditAction::PeerKeysReplace,
-                Some(&station),
-                Some(&fingerprint),
+                Some(station),
+                Some(fingerprint),
             )?;
         }
-        Ok(StationAccepted {
-            station,
-            station_name,
-            fingerprint,
-            replaced,
-            unchanged,
-        })
+        Ok(accepted)
     }
 }

@@ -47,8 +47,8 @@ mod status;
 mod wire;
 
 pub use enrol::{
-    Enrolment, EnrolmentWritten, MAX_ENROLMENT_BYTES, MAX_KEYS_BYTES, StationAccepted,
-    StationEnrolled, fingerprint, read_keys_file,
+    Enrolment, EnrolmentSummary, EnrolmentWritten, MAX_ENROLMENT_BYTES, MAX_KEYS_BYTES,
+    StationAccepted, StationEnrolled, fingerprint, read_keys_file,
 };
 pub use export::{Exported, SealedBundle};
 pub use import::{Imported, MAX_PENDING_PER_SENDER};
