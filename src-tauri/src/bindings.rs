@@ -9,8 +9,7 @@
 use std::path::Path;
 
 use casebook::ErrorKind;
-use casebook::bundle::keys::PublicKeys;
-use casebook::bundle::{Exported, Imported, Peer};
+use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
     CaseEventInput, CaseEventKind, Labels, MediationEventInput, MediationEventKind, MediationInput,
     MeetingInput, ReceptionInput,
@@ -32,8 +31,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, SignOutReason, SyncView, Today,
-    Unlocked,
+    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, EnrolledBook, SignOutReason, SyncView,
+    Today, Unlocked,
 };
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
@@ -70,6 +69,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         Document,
         Draft,
         DutyShiftListing,
+        EnrolledBook,
+        EnrolmentSummary,
+        EnrolmentWritten,
         ErrorKind,
         Exported,
         Imported,
@@ -83,10 +85,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         MeetingAdded,
         MeetingInput,
         MeetingListing,
-        Peer,
         SignInDeputy,
         SignOutReason,
-        PublicKeys,
+        StationAccepted,
         ReceptionAdded,
         ReceptionInput,
         ReportKind,

@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-use casebook::bundle::keys::PublicKeys;
-use casebook::bundle::{Exported, Imported, Peer};
+use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
     CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
 };
@@ -26,8 +25,8 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, SignOutReason, Station, SyncView,
-    Today, Unlocked,
+    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, EnrolledBook, SignOutReason, Station,
+    SyncView, Today, Unlocked,
 };
 
 type Answer<T> = Result<T, CommandError>;
@@ -242,18 +241,56 @@ pub async fn sync_status(station: State<'_, Station>) -> Answer<SyncView> {
 }
 
 #[tauri::command]
-pub async fn own_keys(station: State<'_, Station>) -> Answer<PublicKeys> {
-    station.own_keys().await
+pub async fn own_fingerprint(station: State<'_, Station>) -> Answer<String> {
+    station.own_fingerprint().await
 }
 
 #[tauri::command]
-pub async fn add_peer(
+pub async fn read_enrolment(
+    station: State<'_, Station>,
+    path: PathBuf,
+) -> Answer<EnrolmentSummary> {
+    station.read_enrolment(path).await
+}
+
+#[tauri::command]
+pub async fn create_book_from_enrolment(
+    station: State<'_, Station>,
+    path: PathBuf,
+    passphrase: String,
+) -> Answer<EnrolledBook> {
+    station.create_book_from_enrolment(path, passphrase).await
+}
+
+#[tauri::command]
+pub async fn write_station_keys(station: State<'_, Station>, dir: PathBuf) -> Answer<PathBuf> {
+    station.write_station_keys(dir).await
+}
+
+#[tauri::command]
+pub async fn write_enrolment(
     station: State<'_, Station>,
     code: String,
-    sign_public: String,
-    seal_public: String,
-) -> Answer<Peer> {
-    station.add_peer(code, sign_public, seal_public).await
+    dir: PathBuf,
+) -> Answer<EnrolmentWritten> {
+    station.write_enrolment(code, dir).await
+}
+
+#[tauri::command]
+pub async fn check_station_keys(
+    station: State<'_, Station>,
+    path: PathBuf,
+) -> Answer<StationAccepted> {
+    station.check_station_keys(path).await
+}
+
+#[tauri::command]
+pub async fn accept_station_keys(
+    station: State<'_, Station>,
+    path: PathBuf,
+    replace_keys: bool,
+) -> Answer<StationAccepted> {
+    station.accept_station_keys(path, replace_keys).await
 }
 
 #[tauri::command]

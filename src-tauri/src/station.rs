@@ -8,8 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use casebook::Book;
-use casebook::bundle::keys::PublicKeys;
-use casebook::bundle::{Exported, Imported, Peer, PeerStatus};
+use casebook::bundle::{Exported, Imported, PeerStatus};
 use casebook::domain::{
     AuditAction, AuditChannel, CaseEventInput, MediationEventInput, MediationInput, MeetingInput,
     ReceptionInput, RosterFile,
@@ -41,7 +40,10 @@ use crate::error::CommandError;
 use crate::keystore::{KeyStore, KeyStoreError, OsKeyStore};
 use crate::settings::Settings;
 
+mod enrol;
 mod sign_in;
+
+pub use enrol::EnrolledBook;
 
 pub use sign_in::{SignOutReason, SignedIn};
 
@@ -295,6 +297,17 @@ impl Station {
         let mut station = Station::open(paths, started)?;
         station.demo_dir = Some(dir);
         Ok(station)
+    }
+
+    /// A first-run book is made only where none is open.
+    fn refuse_if_open(&self) -> Result<(), CommandError> {
+        if self.shared_book().is_ok() {
+            return Err(CommandError::from(casebook::Error::refused(
+                casebook::ErrorKind::AlreadyExists,
+                "本机已有台账",
+            )));
+        }
+        Ok(())
     }
 
     /// Puts `book` in the window's hands and starts syncing.
@@ -647,12 +660,7 @@ impl Station {
         name: String,
         passphrase: String,
     ) -> Result<BookStatus, CommandError> {
-        if self.shared_book().is_ok() {
-            return Err(CommandError::from(casebook::Error::refused(
-                casebook::ErrorKind::AlreadyExists,
-                "本机已有台账",
-            )));
-        }
+        self.refuse_if_open()?;
         let path = self.paths.book.clone();
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
@@ -938,28 +946,6 @@ impl Station {
             hub_url,
             worker,
         })
-    }
-
-    /// This station's public keys, for the town to enroll it.
-    pub async fn own_keys(&self) -> Result<PublicKeys, CommandError> {
-        self.with_book(|book| Ok(book.public_keys())).await
-    }
-
-    /// Enrolls the town (its code and public keys, as the town office hands them over), then
-    /// starts syncing if the hub is set.
-    pub async fn add_peer(
-        &self,
-        code: String,
-        sign_public: String,
-        seal_public: String,
-    ) -> Result<Peer, CommandError> {
-        let peer = self
-            .with_book(move |book| {
-                book.add_peer(code.trim(), sign_public.trim(), seal_public.trim())
-            })
-            .await?;
-        self.restart_worker().await;
-        Ok(peer)
     }
 
     /// One sync cycle with the hub now, whatever the worker's schedule.

@@ -143,3 +143,20 @@ pub fn hits(db: &std::path::Path, words: &str) -> usize {
     .expect("search")
     .len()
 }
+
+/// A town's book (QX, `dir/town.db`) with the command line's fixture roster (station BX), as
+/// the town office has it, and the enrolment file it wrote for BX (`dir/usb/BX.enrol`).
+pub fn town_with_enrolment(dir: &std::path::Path) -> (Book, PathBuf) {
+    let mut town =
+        Book::create(&dir.join("town.db"), "QX", "清溪镇人大", BookKind::Town).expect("town book");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/cli/tests/fixtures/roster.json");
+    let roster: RosterFile =
+        serde_json::from_str(&std::fs::read_to_string(fixture).expect("the fixture roster"))
+            .expect("the fixture roster parses");
+    town.import_roster(&roster).expect("roster");
+    let written = town
+        .write_enrolment("BX", &dir.join("usb"))
+        .expect("the enrolment file");
+    (town, written.path)
+}

@@ -79,6 +79,7 @@ async fn the_first_run_asks_before_it_makes_the_book() {
     let db = dir.path().join("new.db");
     let app = launch(app_binary(), &["--db".into(), db.display().to_string()]).await;
     app.until_text("page-title", "首次使用").await;
+    app.click_testid("wizard-mode-manual").await;
 
     app.type_into("wizard-code", "zq").await;
     app.type_into("wizard-passphrase", crate::unlock::PASSPHRASE)

@@ -521,6 +521,23 @@ async fn the_first_run_wizard_fits_the_smallest_window_with_and_without_large_fo
             large_font(&app).await == matches!(font, Font::Large)
         })
         .await;
+        // From the town's file (the usual way): its error, then the file shown for the phone.
+        app.click_testid("wizard-enrolment-read").await;
+        app.find(".el-form-item__error").await;
+        found
+            .check(&app, font, "首次使用·登记文件", ".wizard")
+            .await;
+        let (_, enrolment) = crate::books::town_with_enrolment(dir.path());
+        app.type_into("wizard-enrolment-path", &enrolment.display().to_string())
+            .await;
+        app.click_testid("wizard-enrolment-read").await;
+        app.testid("wizard-town-fingerprint").await;
+        found
+            .check(&app, font, "首次使用·核对指纹", ".wizard")
+            .await;
+        picture(&app, font, "wizard-enrolment").await;
+        // By hand.
+        app.click_testid("wizard-mode-manual").await;
         app.click_testid("wizard-create").await;
         app.find(".el-form-item__error").await;
         found.check(&app, font, "首次使用", ".wizard").await;

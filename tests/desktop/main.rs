@@ -9,6 +9,7 @@ mod audit;
 mod books;
 mod drafts;
 mod driver;
+mod enrol;
 mod guide;
 mod layout;
 mod sign_in;

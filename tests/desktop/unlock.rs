@@ -57,6 +57,7 @@ async fn an_encrypted_book_opens_only_with_its_passphrase() {
     // The first run makes the book encrypted.
     let app = start(&db).await;
     app.until_text("page-title", "首次使用").await;
+    app.click_testid("wizard-mode-manual").await;
     app.type_into("wizard-code", "DL").await;
     app.type_into("wizard-name", "东岭村人大代表联络站").await;
     app.type_into("wizard-passphrase", "12345678").await;

@@ -57,6 +57,8 @@ describe('app shell', () => {
       return cmd === 'settings' ? SETTINGS : null
     })
     const wrapper = await mountScreen(App)
+    await until(() => wrapper.find('[data-testid="wizard-mode-manual"]').exists())
+    await wrapper.get('[data-testid="wizard-mode-manual"] input').setValue(true)
     await until(() => wrapper.find('[data-testid="wizard-code"]').exists())
     await wrapper.get('[data-testid="wizard-code"]').setValue('bx')
     await wrapper.get('[data-testid="wizard-name"]').setValue('东岭村人大代表联络站')
@@ -84,6 +86,54 @@ describe('app shell', () => {
     await flushPromises()
     expect(created).toEqual([{ code: 'BX', name: '东岭村人大代表联络站', passphrase: PASSPHRASE }])
     expect(wrapper.text()).toContain('导入镇上名册')
+  })
+
+  it('starts from the enrolment file of the town once its fingerprint is confirmed', async () => {
+    const created: unknown[] = []
+    const FINGERPRINT = '2452 2091 9463 0918 3436 6481'
+    mockIPC((cmd, args) => {
+      if (cmd === 'book_status') return { ...OPEN, open: false, code: null, name: null, demo: false }
+      if (cmd === 'read_enrolment') {
+        return {
+          station: 'BX',
+          station_name: '东岭村人大代表联络站',
+          town: 'QX',
+          town_name: '清溪镇人大',
+          town_fingerprint: FINGERPRINT,
+          records: 8,
+        }
+      }
+      if (cmd === 'create_book_from_enrolment') {
+        created.push(args)
+        return {
+          status: OPEN,
+          station_fingerprint: '6832 9294 1138 5857 4999 1125',
+          keys_path: '/media/usb/BX.keys',
+          keys_error: null,
+        }
+      }
+      return cmd === 'settings' ? SETTINGS : null
+    })
+    const wrapper = await mountScreen(App)
+    await until(() => wrapper.find('[data-testid="wizard-enrolment-path"]').exists())
+    await wrapper.get('[data-testid="wizard-enrolment-read"]').trigger('click')
+    await until(() => wrapper.text().includes('请选择镇人大提供的登记文件'))
+    await wrapper.get('[data-testid="wizard-enrolment-path"]').setValue('/media/usb/BX.enrol')
+    await wrapper.get('[data-testid="wizard-enrolment-read"]').trigger('click')
+    await until(() => wrapper.find('[data-testid="wizard-town-fingerprint"]').exists())
+    expect(wrapper.get('[data-testid="wizard-town-fingerprint"]').text()).toBe(FINGERPRINT)
+    expect(wrapper.get('[data-testid="wizard-enrolment-station"]').text()).toContain('BX 东岭村人大代表联络站')
+    const create = wrapper.get('[data-testid="wizard-enrolment-create"]')
+    expect(create.attributes('disabled'), 'not before the fingerprint is confirmed').toBeDefined()
+    await wrapper.get('[data-testid="wizard-passphrase"]').setValue(PASSPHRASE)
+    await wrapper.get('[data-testid="wizard-passphrase-repeat"]').setValue(PASSPHRASE)
+    await wrapper.get('[data-testid="wizard-fingerprint-ok"] input').setValue(true)
+    await flushPromises()
+    await wrapper.get('[data-testid="wizard-enrolment-create"]').trigger('click')
+    await until(() => wrapper.find('[data-testid="wizard-station-fingerprint"]').exists())
+    expect(created).toEqual([{ path: '/media/usb/BX.enrol', passphrase: PASSPHRASE }])
+    expect(wrapper.get('[data-testid="wizard-keys-path"]').text()).toBe('/media/usb/BX.keys')
+    expect(wrapper.get('[data-testid="wizard-station-fingerprint"]').text()).toBe('6832 9294 1138 5857 4999 1125')
   })
 
   it('shows only the unlock screen while the book is locked, a wrong passphrase at the field', async () => {

@@ -3,4 +3,4 @@
 /**
  * What was done.
  */
-export type AuditAction = "sign_in" | "sign_in_failed" | "locked_out" | "sign_out" | "pin_set" | "pin_reset" | "bundle_export" | "bundle_import" | "bundle_refused" | "document_print" | "document_save" | "excel_export" | "backup" | "peer_add" | "peer_revoke" | "passphrase_change" | "recovery_use";
+export type AuditAction = "sign_in" | "sign_in_failed" | "locked_out" | "sign_out" | "pin_set" | "pin_reset" | "bundle_export" | "bundle_import" | "bundle_refused" | "document_print" | "document_save" | "excel_export" | "backup" | "peer_add" | "peer_revoke" | "peer_keys_replace" | "passphrase_change" | "recovery_use";
