@@ -2,12 +2,13 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { Component } from 'vue'
 import { routes } from '../src/router'
+import { em } from '../src/state'
 
 /** Mounts a screen with the app's routes, as it runs in the app, and waits for its data. */
 export async function mountScreen(screen: Component, props: Record<string, unknown> = {}) {
   const router = createRouter({ history: createMemoryHistory(), routes })
   await router.push('/')
-  const wrapper = mount(screen, { props, global: { plugins: [router] }, attachTo: document.body })
+  const wrapper = mount(screen, { props, global: { plugins: [router], mocks: { $em: em } }, attachTo: document.body })
   await flushPromises()
   return wrapper
 }
