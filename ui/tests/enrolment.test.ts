@@ -44,6 +44,7 @@ describe('站点登记 at the town', () => {
   it('writes the enrolment file of a station and shows the fingerprint to read out', async () => {
     const { wrapper, calls } = await townScreen(false)
     await until(() => wrapper.find('[data-testid="enrol-write"]').exists())
+    expect(wrapper.text()).toContain('还没有登记任何站点')
     await wrapper.get('[data-testid="enrol-write"]').trigger('click')
     await until(() => wrapper.text().includes('请填写站点代码并选择文件夹'))
     expect(calls.some(([cmd]) => cmd === 'write_enrolment')).toBe(false)
