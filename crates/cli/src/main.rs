@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 2 input refused (message on stderr, nothing written); 1 internal
 //! failure. With `--json`, stdout is one JSON document (on failure `{"error": {kind, message}}`).
 
+mod console;
 mod human;
 
 use std::io::Read;
@@ -563,7 +564,7 @@ fn terminal() -> bool {
 
 /// Reads a passphrase from the terminal without echo.
 fn ask(prompt: &str) -> Result<Zeroizing<String>, Error> {
-    rpassword::prompt_password(prompt)
+    console::read_hidden(prompt)
         .map(Zeroizing::new)
         .map_err(|err| Error::refused(ErrorKind::BadInput, format!("无法读取密码：{err}")))
 }

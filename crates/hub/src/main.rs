@@ -77,7 +77,7 @@ fn open_town_book(db: &Path, passphrase_file: Option<&Path>) -> casebook::Result
                 && given.is_none()
                 && std::io::stdin().is_terminal() =>
         {
-            let passphrase = rpassword::prompt_password("请输入镇台账的密码：")
+            let passphrase = read_hidden("请输入镇台账的密码：")
                 .map(Zeroizing::new)
                 .map_err(|err| {
                     casebook::Error::refused(
@@ -97,7 +97,9 @@ fn open_town_book(db: &Path, passphrase_file: Option<&Path>) -> casebook::Result
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Colours on a terminal; not on Windows, whose console shows the escape codes as text
+        // unless a program turns on its VT mode (which would take unsafe code here).
+        .with_ansi(!cfg!(windows) && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -174,6 +176,19 @@ async fn main() -> anyhow::Result<()> {
     serve(listener, book, config, shutdown_signal()).await?;
     say("同步服务已停止");
     Ok(())
+}
+
+/// Shows `prompt` and reads the passphrase without echo. On a Windows console the prompt goes
+/// through std's stderr, which writes UTF-16 there: rpassword writes it as UTF-8 bytes, which a
+/// Chinese console (code page 936) shows garbled (as the CLI does: crates/cli/src/console.rs).
+fn read_hidden(prompt: &str) -> std::io::Result<String> {
+    use std::io::{IsTerminal, Write};
+    if cfg!(windows) && std::io::stderr().is_terminal() {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        return rpassword::read_password();
+    }
+    rpassword::prompt_password(prompt)
 }
 
 /// Reads the admin token; warns when others on this machine may read the file too.
