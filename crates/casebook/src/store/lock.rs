@@ -37,7 +37,8 @@ pub const PASSPHRASE_ENV: &str = "CASEBOOK_PASSPHRASE";
 /// The longest passphrase file read: a passphrase is a line, not a document.
 const PASSPHRASE_FILE_MAX: u64 = 4096;
 
-/// The passphrase given for scripts and services: the first line of `file`, else
+/// The passphrase given for scripts and services: the first line of `file` (without a leading
+/// byte-order mark or a line end, LF or CRLF), else
 /// [`PASSPHRASE_ENV`]; None when neither is given.
 ///
 /// # Errors
@@ -59,7 +60,13 @@ pub fn given_passphrase(file: Option<&Path>) -> Result<Option<Zeroizing<String>>
         if text.len() as u64 > PASSPHRASE_FILE_MAX {
             return Err(refused("太大：应只有一行密码"));
         }
-        let line = text.lines().next().unwrap_or_default();
+        // Notepad's "UTF-8 with BOM" puts U+FEFF first: it is not part of the passphrase.
+        let line = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&text)
+            .lines()
+            .next()
+            .unwrap_or_default();
         if line.is_empty() {
             return Err(refused("是空的"));
         }
@@ -528,6 +535,25 @@ pub(crate) fn private_file(path: &Path) -> Result<std::fs::File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_passphrase_file_gives_its_first_line_as_notepad_saves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [
+            ("plain.txt", "东岭村2026年修渡槽\n".as_bytes().to_vec()),
+            ("crlf.txt", "东岭村2026年修渡槽\r\n第二行\r\n".as_bytes().to_vec()),
+            ("bom.txt", "\u{feff}东岭村2026年修渡槽\r\n".as_bytes().to_vec()),
+        ] {
+            let file = dir.path().join(name);
+            std::fs::write(&file, bytes).unwrap();
+            let given = given_passphrase(Some(&file)).unwrap().unwrap();
+            assert_eq!(given.as_str(), "东岭村2026年修渡槽", "{name}");
+        }
+        let empty = dir.path().join("bom-only.txt");
+        std::fs::write(&empty, "\u{feff}\r\n").unwrap();
+        let err = given_passphrase(Some(&empty)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadInput);
+    }
 
     #[test]
     fn a_passphrase_opens_its_slot_and_nothing_else_does() {
