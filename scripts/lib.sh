@@ -55,3 +55,24 @@ BUILD_PACKAGES=(build-essential pkg-config ca-certificates curl file
 # session with GNOME Keyring for the key store that remembers a passphrase (scripts/with-keyring).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq
     dbus-daemon gnome-keyring)
+
+# Installs a cargo subcommand from crates.io at an exact version (its own lock file), unless
+# that version is already there.
+install_cargo_tool() {
+    local crate=$1 version=$2 subcommand=$3
+    if ! cargo "$subcommand" --version 2>/dev/null | grep -qF "$version"; then
+        echo "==> cargo install $crate $version"
+        cargo install "$crate" --version "=$version" --locked --quiet
+    fi
+}
+
+# The packaging tools (scripts/package): the Tauri CLI at the version of the tauri crate in
+# Cargo.lock (2.12), cargo-deb for the hub; dpkg-shlibdeps (dpkg-dev) and rpm's elfdeps find what
+# the binaries link, so that the packages depend on exactly that.
+TAURI_CLI_VERSION=2.12.4
+CARGO_DEB_VERSION=3.6.2
+PACKAGE_PACKAGES=(dpkg-dev rpm jq)
+
+# What the package test adds (scripts/test-packages): lintian, a window to look for, and the
+# desktop entry's validator.
+PACKAGE_TEST_PACKAGES=(lintian xvfb xauth xdotool desktop-file-utils curl)
