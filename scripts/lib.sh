@@ -57,12 +57,13 @@ TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq
     dbus-daemon gnome-keyring)
 
 # Installs a cargo subcommand from crates.io at an exact version (its own lock file), unless
-# that version is already there.
+# that version is already there. Optimised less than a release build (opt-level 1): these tools
+# only pack files, and a fresh CI machine builds them in far less time.
 install_cargo_tool() {
     local crate=$1 version=$2 subcommand=$3
     if ! cargo "$subcommand" --version 2>/dev/null | grep -qF "$version"; then
         echo "==> cargo install $crate $version"
-        cargo install "$crate" --version "=$version" --locked --quiet
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install "$crate" --version "=$version" --locked --quiet
     fi
 }
 
