@@ -541,8 +541,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (name, bytes) in [
             ("plain.txt", "东岭村2026年修渡槽\n".as_bytes().to_vec()),
-            ("crlf.txt", "东岭村2026年修渡槽\r\n第二行\r\n".as_bytes().to_vec()),
-            ("bom.txt", "\u{feff}东岭村2026年修渡槽\r\n".as_bytes().to_vec()),
+            (
+                "crlf.txt",
+                "东岭村2026年修渡槽\r\n第二行\r\n".as_bytes().to_vec(),
+            ),
+            (
+                "bom.txt",
+                "\u{feff}东岭村2026年修渡槽\r\n".as_bytes().to_vec(),
+            ),
         ] {
             let file = dir.path().join(name);
             std::fs::write(&file, bytes).unwrap();
