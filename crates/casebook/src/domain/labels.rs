@@ -118,7 +118,7 @@ mod tests {
             ("performances", 3),
             ("confirmations", 3),
             ("mediation_events", 6),
-            ("audit_actions", 17),
+            ("audit_actions", 18),
         ] {
             let values: Vec<&str> = table[list]
                 .as_array()
