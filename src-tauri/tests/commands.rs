@@ -145,7 +145,10 @@ fn first_run_creates_the_book_once() {
         ),
         (json!(true), Value::Null)
     );
-    assert_eq!(window.refused("own_keys", json!({})), "sign_in_required");
+    assert_eq!(
+        window.refused("own_fingerprint", json!({})),
+        "sign_in_required"
+    );
     assert_eq!(window.refused("today", json!({})), "sign_in_required");
     let deputies = window.ok("sign_in_deputies", json!({}));
     let li = deputies
@@ -171,9 +174,9 @@ fn first_run_creates_the_book_once() {
     );
     window.sign_in("李秀英");
 
-    // Enrolling the town from the window: its keys in, ours out, and a bundle for it.
-    let keys = window.ok("own_keys", json!({}));
-    assert_eq!(keys["origin"], "BX");
+    // The town enrolled (keys are not typed in the window: the town office's technician runs
+    // `casebook peer add`, or the book is made from the town's enrolment file); the window
+    // shows this book's fingerprint, and exports a bundle for the town.
     let town = Book::create(
         &dir.path().join("town.db"),
         "QX",
@@ -182,16 +185,17 @@ fn first_run_creates_the_book_once() {
     )
     .unwrap();
     let town_keys = town.public_keys();
-    let refused = window.refused(
-        "add_peer",
-        json!({"code": "QX", "signPublic": "not base64", "sealPublic": town_keys.seal_public}),
+    let mut technician =
+        Book::open_with_passphrase(&dir.path().join("casebook.db"), Some(PASSPHRASE)).unwrap();
+    technician.set_channel(casebook::domain::AuditChannel::Cli);
+    technician
+        .add_peer("QX", &town_keys.sign_public, &town_keys.seal_public)
+        .unwrap();
+    assert_eq!(
+        window.ok("own_fingerprint", json!({})),
+        json!(casebook::bundle::fingerprint(&technician.public_keys()).unwrap())
     );
-    assert_eq!(refused, "invalid");
-    let peer = window.ok(
-        "add_peer",
-        json!({"code": " QX ", "signPublic": town_keys.sign_public, "sealPublic": town_keys.seal_public}),
-    );
-    assert_eq!(peer["code"], "QX");
+    drop(technician);
     window.ok("add_reception", json!({"input": reception("桥面破损")}));
     let usb = tempfile::tempdir().unwrap();
     let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
@@ -651,17 +655,16 @@ fn a_printed_slip_leaves_a_line_with_the_case_number_and_no_visitor_data() {
     )
     .unwrap();
     let keys = town.public_keys();
-    window.ok(
-        "add_peer",
-        json!({"code": "QX", "signPublic": keys.sign_public, "sealPublic": keys.seal_public}),
-    );
-    let own = window.ok("own_keys", json!({}));
-    town.add_peer(
-        "BX",
-        own["sign_public"].as_str().unwrap(),
-        own["seal_public"].as_str().unwrap(),
-    )
-    .unwrap();
+    let mut station =
+        Book::open_with_passphrase(&dir.path().join("casebook.db"), Some(PASSPHRASE)).unwrap();
+    station.set_channel(casebook::domain::AuditChannel::Cli);
+    station
+        .add_peer("QX", &keys.sign_public, &keys.seal_public)
+        .unwrap();
+    let own = station.public_keys();
+    drop(station);
+    town.add_peer("BX", &own.sign_public, &own.seal_public)
+        .unwrap();
     let usb = tempfile::tempdir().unwrap();
     let exported = window.ok("export_bundle", json!({"to": "QX", "dir": usb.path()}));
     assert_eq!(audit_lines(&window, Some("bundle_export")).len(), 1);
