@@ -57,6 +57,13 @@ fn bad(message: impl Into<String>) -> Error {
     Error::refused(ErrorKind::BadEnrolment, message)
 }
 
+fn too_large(what: &str, max: u64) -> Error {
+    bad(format!(
+        "{what}太大（超过 {} KB），不是本系统生成的文件",
+        max >> 10
+    ))
+}
+
 fn write_signed(format: &str, body: &impl Serialize, key: &SigningKey) -> Result<Vec<u8>> {
     let body = serde_json::to_string(body).map_err(|err| Error::Internal(err.to_string()))?;
     let signature = key.sign(&signed_message(format, &body));
@@ -82,10 +89,7 @@ fn read_signed<B: for<'de> Deserialize<'de>>(
     signer: impl Fn(&B) -> &str,
 ) -> Result<B> {
     if bytes.len() as u64 > max {
-        return Err(bad(format!(
-            "{what}太大（超过 {} KB），不是本系统生成的文件",
-            max >> 10
-        )));
+        return Err(too_large(what, max));
     }
     let damaged = || bad(format!("{what}已损坏或不完整，请让对方重新生成"));
     let file: SignedFile = serde_json::from_slice(bytes).map_err(|_| damaged())?;
@@ -256,10 +260,7 @@ pub(crate) fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>>
         })?
         .len();
     if size > max {
-        return Err(bad(format!(
-            "{what}太大（超过 {} KB），不是本系统生成的文件",
-            max >> 10
-        )));
+        return Err(too_large(what, max));
     }
     Ok(std::fs::read(path)?)
 }
@@ -350,19 +351,6 @@ impl Book {
         Ok(STANDARD.encode(token))
     }
 
-    /// The name of `station` in this book's roster, if the roster holds it.
-    fn roster_station_name(&self, station: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT name FROM stations WHERE code = ?1",
-                [station],
-                |row| row.get(0),
-            )
-            .optional()?)
-    }
-
     fn refuse_unless_town(&self, what: &str) -> Result<()> {
         if self.origin().kind == BookKind::Town {
             return Ok(());
@@ -382,7 +370,7 @@ impl Book {
     pub fn write_enrolment(&mut self, station: &str, out_dir: &Path) -> Result<EnrolmentWritten> {
         self.refuse_unless_town("生成站点登记文件")?;
         let station = crate::store::origin_code(station)?;
-        let station_name = self.roster_station_name(&station)?.ok_or_else(|| {
+        let station_name = self.station_name(&station)?.ok_or_else(|| {
             Error::refused(
                 ErrorKind::NotFound,
                 format!("名册中没有站点“{station}”：请先在名册中登记该站点"),
@@ -537,7 +525,7 @@ impl Book {
             )));
         }
         let station = crate::store::origin_code(&body.keys.origin)?;
-        let station_name = self.roster_station_name(&station)?.ok_or_else(|| {
+        let station_name = self.station_name(&station)?.ok_or_else(|| {
             Error::refused(
                 ErrorKind::NotFound,
                 format!("名册中没有站点“{station}”，不能登记"),
