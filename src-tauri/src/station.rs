@@ -66,6 +66,17 @@ impl Paths {
     }
 }
 
+/// Runs `work` on a blocking thread (the book's file, a key's derivation), its refusal as the
+/// window's.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> casebook::Result<T> + Send + 'static,
+) -> Result<T, CommandError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?
+        .map_err(CommandError::from)
+}
+
 /// Which book the window shows.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct BookStatus {
@@ -299,15 +310,19 @@ impl Station {
         Ok(station)
     }
 
-    /// A first-run book is made only where none is open.
-    fn refuse_if_open(&self) -> Result<(), CommandError> {
+    /// Where a first-run book goes, its folder made: only where no book is open.
+    fn new_book_path(&self) -> Result<PathBuf, CommandError> {
         if self.shared_book().is_ok() {
             return Err(CommandError::from(casebook::Error::refused(
                 casebook::ErrorKind::AlreadyExists,
                 "本机已有台账",
             )));
         }
-        Ok(())
+        let path = self.paths.book.clone();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
+        }
+        Ok(path)
     }
 
     /// Puts `book` in the window's hands and starts syncing.
@@ -356,10 +371,7 @@ impl Station {
         work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
     ) -> Result<T, CommandError> {
         let book = self.shared_book()?;
-        tokio::task::spawn_blocking(move || work(&mut lock(&book)))
-            .await
-            .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?
-            .map_err(CommandError::from)
+        blocking(move || work(&mut lock(&book))).await
     }
 
     /// Milliseconds since the process started.
@@ -431,11 +443,8 @@ impl Station {
         if self.shared_book().is_err() {
             let path = self.paths.book.clone();
             let given = passphrase.clone();
-            let book = tokio::task::spawn_blocking(move || {
-                Book::open_with_passphrase(&path, Some(given.as_str()))
-            })
-            .await
-            .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))??;
+            let book =
+                blocking(move || Book::open_with_passphrase(&path, Some(given.as_str()))).await?;
             self.set_book(book).await;
         }
         let notice = if remember {
@@ -660,17 +669,12 @@ impl Station {
         name: String,
         passphrase: String,
     ) -> Result<BookStatus, CommandError> {
-        self.refuse_if_open()?;
-        let path = self.paths.book.clone();
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
-        }
+        let path = self.new_book_path()?;
         let passphrase = Zeroizing::new(passphrase);
-        let book = tokio::task::spawn_blocking(move || {
+        let book = blocking(move || {
             Book::create_encrypted(&path, &code, &name, BookKind::Station, &passphrase)
         })
-        .await
-        .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))??;
+        .await?;
         self.set_book(book).await;
         Ok(self.book_status().await)
     }

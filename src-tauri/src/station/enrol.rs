@@ -12,7 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
-use super::{BookStatus, Station};
+use super::{BookStatus, Station, blocking};
 use crate::error::CommandError;
 
 /// The book made from an enrolment file, and where its keys file went.
@@ -27,16 +27,6 @@ pub struct EnrolledBook {
     pub keys_path: Option<PathBuf>,
     /// Why the keys file could not be written (the stick was taken out): 同步 writes it again.
     pub keys_error: Option<String>,
-}
-
-/// Runs `work` on a blocking thread: it reads files and makes keys.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> casebook::Result<T> + Send + 'static,
-) -> Result<T, CommandError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|err| CommandError::internal(format!("后台任务失败：{err}")))?
-        .map_err(CommandError::from)
 }
 
 impl Station {
@@ -54,11 +44,7 @@ impl Station {
         path: PathBuf,
         passphrase: String,
     ) -> Result<EnrolledBook, CommandError> {
-        self.refuse_if_open()?;
-        let book_path = self.paths.book.clone();
-        if let Some(dir) = book_path.parent() {
-            std::fs::create_dir_all(dir).map_err(|err| CommandError::file(dir, &err))?;
-        }
+        let book_path = self.new_book_path()?;
         let passphrase = Zeroizing::new(passphrase);
         let keys_dir = path.parent().map(PathBuf::from).unwrap_or_default();
         let (book, keys) = blocking(move || {
