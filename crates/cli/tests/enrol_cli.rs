@@ -34,8 +34,24 @@ fn refused(db: &Path, args: &[&str]) -> Value {
     serde_json::from_slice::<Value>(&output.get_output().stdout).unwrap()["error"].clone()
 }
 
-fn roster() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json")
+/// The town's book (QX, `dir/town.db`), made and given the fixture roster (station BX) with the
+/// command line.
+fn town_with_roster(dir: &Path) -> PathBuf {
+    let town = dir.join("town.db");
+    ok(
+        &town,
+        &[
+            "init",
+            "--town",
+            "--station-code",
+            "QX",
+            "--station-name",
+            "清溪镇人大",
+        ],
+    );
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
+    ok(&town, &["roster", "import", roster.to_str().unwrap()]);
+    town
 }
 
 fn is_fingerprint(value: &Value) -> bool {
@@ -49,21 +65,9 @@ fn is_fingerprint(value: &Value) -> bool {
 #[test]
 fn a_station_is_enrolled_from_one_file_each_way() {
     let dir = tempfile::tempdir().unwrap();
-    let town = dir.path().join("town.db");
+    let town = town_with_roster(dir.path());
     let stick = dir.path().join("U盘");
     let stick_back = dir.path().join("回执");
-    ok(
-        &town,
-        &[
-            "init",
-            "--town",
-            "--station-code",
-            "QX",
-            "--station-name",
-            "清溪镇人大",
-        ],
-    );
-    ok(&town, &["roster", "import", roster().to_str().unwrap()]);
 
     let written = ok(
         &town,
@@ -224,19 +228,7 @@ fn a_station_is_enrolled_from_one_file_each_way() {
 #[test]
 fn a_tampered_file_is_refused_and_makes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let town = dir.path().join("town.db");
-    ok(
-        &town,
-        &[
-            "init",
-            "--town",
-            "--station-code",
-            "QX",
-            "--station-name",
-            "清溪镇人大",
-        ],
-    );
-    ok(&town, &["roster", "import", roster().to_str().unwrap()]);
+    let town = town_with_roster(dir.path());
     ok(
         &town,
         &[
