@@ -52,8 +52,9 @@ BUILD_PACKAGES=(build-essential pkg-config ca-certificates curl file
 
 # What the tests add: a virtual display and WebKit's WebDriver for the app's end-to-end suite,
 # Chromium and poppler to turn printed documents into PDFs and read them back, and a D-Bus
-# session with GNOME Keyring for the key store that remembers a passphrase (scripts/with-keyring).
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq
+# session with GNOME Keyring for the key store that remembers a passphrase (scripts/with-keyring),
+# gdb to hold a thread inside SQLCipher's start-up (crates/casebook/tests/first_open.rs).
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq gdb
     dbus-daemon gnome-keyring)
 
 # Installs a cargo subcommand from crates.io at an exact version (its own lock file), unless

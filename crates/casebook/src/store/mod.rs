@@ -25,6 +25,7 @@ pub mod stats;
 pub mod write;
 
 use std::path::Path;
+use std::sync::Once;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
@@ -165,7 +166,7 @@ impl Book {
     /// Creates a book in memory, for tests and benchmarks.
     pub fn create_in_memory(code: &str, name: &str, kind: BookKind) -> Result<Book> {
         Self::initialise(
-            Connection::open_in_memory()?,
+            open_connection(None, OpenFlags::default())?,
             new_origin(code, name, kind)?,
             None,
         )
@@ -221,8 +222,8 @@ impl Book {
     }
 
     fn open_keyed(path: &Path, lock: Option<Lock>) -> Result<Book> {
-        let mut conn = Connection::open_with_flags(
-            path,
+        let mut conn = open_connection(
+            Some(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         if let Some(lock) = &lock {
@@ -309,7 +310,7 @@ impl Book {
                 "台账正被其他程序（如联络站台账软件）打开，请先关闭它再加密",
             ));
         }
-        let check = Connection::open(&staged)?;
+        let check = open_connection(Some(&staged), OpenFlags::default())?;
         check.pragma_update(None, "key", key.pragma().as_str())?;
         let verdict: String = check.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
         drop(check);
@@ -479,7 +480,21 @@ fn new_book_file(path: &Path) -> Result<Connection> {
         std::fs::create_dir_all(parent)?;
     }
     drop(lock::private_file(path)?);
-    Ok(Connection::open(path)?)
+    Ok(open_connection(Some(path), OpenFlags::default())?)
+}
+
+/// Every connection the book opens, the process's first one alone. SQLite counts itself ready
+/// before SQLCipher's set-up that runs in its start has finished, so a `PRAGMA key` on another
+/// thread in that moment was refused ("An error occurred with PRAGMA key or rekey"): two books
+/// opened at once as a program starts. The first connection is opened under a `Once`, and every
+/// other thread waits for it (tests/first_open.rs).
+fn open_connection(path: Option<&Path>, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    static SQLCIPHER_READY: Once = Once::new();
+    SQLCIPHER_READY.call_once(|| drop(Connection::open_in_memory()));
+    match path {
+        Some(path) => Connection::open_with_flags(path, flags),
+        None => Connection::open_in_memory_with_flags(flags),
+    }
 }
 
 /// Refuses, before touching it, a file that is not a case book or is one from a newer version.
