@@ -13,6 +13,7 @@ use casebook::bundle::{
 use casebook::change::LogEntry;
 use casebook::store::Origin;
 use casebook::store::audit::AuditListing;
+use casebook::store::backup::BackupMade;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
     RosterImported,
@@ -52,6 +53,37 @@ pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
             origin.name,
             db.display()
         )
+    }
+}
+
+pub fn backed_up(made: &BackupMade) -> String {
+    let mut out = format!(
+        "已备份到 {}（{}，已校验{}，本站变更至第 {} 条）\n",
+        made.path,
+        size(made.bytes),
+        if made.encrypted { "，已加密" } else { "" },
+        made.seq
+    );
+    for removed in &made.removed {
+        let _ = writeln!(out, "已删除较旧的备份 {removed}");
+    }
+    out
+}
+
+pub fn restored(done: &crate::Restored) -> String {
+    format!(
+        "已从备份 {} 恢复台账 {}（站点 {}，本站变更至第 {} 条）。\n\
+         与镇同步前请先联系镇人大：备份之后的记录要从镇里找回\n",
+        done.from, done.book, done.station, done.seq
+    )
+}
+
+/// A size in bytes as a deputy reads it.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_024 => format!("{bytes} 字节"),
+        1_024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1_024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
     }
 }
 

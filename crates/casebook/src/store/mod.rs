@@ -14,6 +14,7 @@
 
 mod apply;
 pub mod audit;
+pub mod backup;
 pub mod documents;
 pub mod drafts;
 pub mod lock;
@@ -310,15 +311,9 @@ impl Book {
                 "台账正被其他程序（如联络站台账软件）打开，请先关闭它再加密",
             ));
         }
-        let check = open_connection(Some(&staged), OpenFlags::default())?;
-        check.pragma_update(None, "key", key.pragma().as_str())?;
-        let verdict: String = check.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        drop(check);
-        if verdict != "ok" {
+        if let Err(err) = backup::check_copy(&staged, Some(&key)) {
             let _ = std::fs::remove_file(&staged);
-            return Err(Error::Corrupt(format!(
-                "the encrypted copy failed its check: {verdict}"
-            )));
+            return Err(err);
         }
         // Slots first: beside a plain book they are ignored (it still reads as plain).
         let slots_staged = lock::slots_path(&staged);
@@ -403,20 +398,7 @@ impl Book {
     /// Writes a consistent copy of the whole book to `path` (which must not exist yet); an
     /// encrypted book's copy is encrypted with the same key, its slots beside it.
     pub fn backup_to(&mut self, path: &Path) -> Result<()> {
-        if path.exists() {
-            return Err(Error::refused(
-                ErrorKind::AlreadyExists,
-                format!("{} 已存在，不会覆盖", path.display()),
-            ));
-        }
-        // Made first, empty and the owner's only: VACUUM INTO fills it, keeping the mode (and,
-        // for an encrypted book, the book's encryption).
-        drop(lock::private_file(path)?);
-        self.conn
-            .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
-        if let Some(lock) = &self.lock {
-            lock.slots.copy_to(&lock::slots_path(path))?;
-        }
+        self.write_copy(path)?;
         self.audit(crate::domain::AuditAction::Backup, None, None)
     }
 
