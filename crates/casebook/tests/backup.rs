@@ -70,6 +70,16 @@ fn a_backup_taken_while_the_app_writes_holds_every_saved_record_encrypted() {
         "BX-20261205-1830-".len() + made.seq.to_string().len() + 7
     );
     assert!(made.encrypted);
+    let last = cli.last_backup().unwrap().unwrap();
+    assert_eq!(
+        (last.path.as_str(), last.taken_at.as_str()),
+        (made.path.as_str(), made.taken_at.as_str())
+    );
+    assert_eq!(
+        app.last_backup().unwrap(),
+        Some(last),
+        "the app sees the CLI's backup"
+    );
     assert_eq!(made.bytes, std::fs::metadata(&made.path).unwrap().len());
     assert!(
         leaks(&usb, &[MATTER, "东岭村人大代表联络站"]).is_empty(),
@@ -211,6 +221,7 @@ fn a_plain_books_backup_restores_without_a_passphrase() {
     .unwrap();
     book.import_roster(&roster()).unwrap();
     book.add_reception(reception("陈建国", MATTER)).unwrap();
+    assert_eq!(book.last_backup().unwrap(), None);
     let made = book.backup_into(dir.path(), Some(10)).unwrap();
     assert!(!made.encrypted);
     // Nothing written since (a library keeps no audit trail): a second backup of the same

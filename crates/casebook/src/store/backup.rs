@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Book, lock, open_connection, refuse_existing};
 use crate::domain::AuditAction;
@@ -30,6 +30,19 @@ pub struct BackupMade {
     /// Older backups of this station removed to keep the number asked for.
     pub removed: Vec<String>,
 }
+
+/// The last backup this book made, as it recorded it (on this PC; never synced).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LastBackup {
+    /// The backup file.
+    pub path: String,
+    /// When it was taken (station time).
+    pub taken_at: String,
+}
+
+/// Where [`LastBackup`] is kept, as JSON in `book_meta`.
+const LAST_BACKUP_META_KEY: &str = "last_backup";
 
 /// One of a station's backups in a folder, as its name tells.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -85,6 +98,16 @@ impl Book {
         std::fs::rename(&partial, &path)?;
         let bytes = std::fs::metadata(&path)?.len();
         self.audit(AuditAction::Backup, None, None)?;
+        let last = LastBackup {
+            path: path.display().to_string(),
+            taken_at: stored(taken),
+        };
+        let last = serde_json::to_string(&last).map_err(|err| Error::Internal(err.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO book_meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [LAST_BACKUP_META_KEY, last.as_str()],
+        )?;
         let removed = match keep {
             Some(keep) => self.remove_oldest_backups(dir, keep)?,
             None => Vec::new(),
@@ -97,6 +120,26 @@ impl Book {
             encrypted,
             removed,
         })
+    }
+
+    /// The last backup [`Book::backup_into`] made of this book, if any.
+    pub fn last_backup(&self) -> Result<Option<LastBackup>> {
+        use rusqlite::OptionalExtension;
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM book_meta WHERE key = ?1",
+                [LAST_BACKUP_META_KEY],
+                |row| row.get(0),
+            )
+            .optional()?;
+        stored
+            .map(|text| {
+                serde_json::from_str(&text).map_err(|err| {
+                    Error::Corrupt(format!("book_meta {LAST_BACKUP_META_KEY}: {err}"))
+                })
+            })
+            .transpose()
     }
 
     /// Makes a book at `path` (which must not exist) from the backup at `backup`: the same
