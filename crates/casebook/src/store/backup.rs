@@ -189,7 +189,12 @@ impl Book {
             std::fs::rename(lock::slots_path(&staged), lock::slots_path(path))?;
         }
         std::fs::rename(&staged, path)?;
-        Book::open_with_passphrase(path, passphrase)
+        let book = Book::open_with_passphrase(path, passphrase)?;
+        // The next bundle to each peer carries a receipt, and so says how far this book holds
+        // its own log: the town then sends back what the backup missed.
+        book.conn
+            .execute("UPDATE outbound SET sent_receipt = NULL", [])?;
+        Ok(book)
     }
 
     /// Writes a consistent copy of the whole book to `path` (which must not exist yet), even

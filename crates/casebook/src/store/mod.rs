@@ -48,6 +48,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/005_drafts.sql")),
     M::up(include_str!("migrations/006_sign_in_audit.sql")),
     M::up(include_str!("migrations/007_open_cases_by_due.sql")),
+    M::up(include_str!("migrations/008_sender_head.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -701,8 +702,12 @@ mod tests {
         let path = dir.path().join("v6.db");
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;")
-            .unwrap();
+        conn.execute_batch(
+            "ALTER TABLE inbound DROP COLUMN sender_head;
+             ALTER TABLE inbound DROP COLUMN sender_head_at;
+             DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;",
+        )
+        .unwrap();
         drop(conn);
 
         let book = Book::open(&path).unwrap();
@@ -718,6 +723,29 @@ mod tests {
         // `INDEXED BY` names the index: without it the count is an error, not a slow scan.
         let counts = book.case_counts(china_now().date_naive()).unwrap();
         assert_eq!((counts.awaiting, counts.overdue), (0, 0));
+    }
+
+    /// A version-7 town book that has heard from a station opens with what it knew, and sends
+    /// the station nothing back until the station says how far it holds its log.
+    #[test]
+    fn a_version_7_book_keeps_its_sync_state_and_returns_nothing_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO inbound (origin, acked_to, last_import_at) VALUES ('BX', 40, '2026-11-30T18:00:00+08:00');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let (acked, head): (i64, Option<i64>) = conn
+            .query_row(
+                "SELECT acked_to, sender_head FROM inbound WHERE origin = 'BX'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((acked, head), (40, None));
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks
