@@ -120,6 +120,7 @@ impl Town {
         let payload = serde_json::to_vec(&Payload {
             changes,
             receipts: vec![],
+            returned: vec![],
         })
         .unwrap();
         self.seal_json_by_hand(i, range, &payload, (count, 0), schema)
@@ -144,6 +145,7 @@ impl Town {
             seq_range: range,
             prev_hash: None,
             created_at: "2026-11-28T09:00:00+08:00".into(),
+            returned: 0,
         };
         let signer = SigningKey::from_bytes(&station_secret(i));
         format::write_json(&seal, payload, counts, &signer).unwrap()
@@ -848,16 +850,33 @@ fn a_station_restored_from_an_older_backup_stops_sending_instead_of_losing_new_r
 
     // The station's disk dies; it is restored from the backup, which lacks the second one.
     t.stations[0] = Book::open(&backup_path).unwrap();
+    let head = t.stations[0].own_last_seq().unwrap();
     let receipt = read(&t.town_to(0));
     t.stations[0].import_bundle(&receipt).unwrap();
+    let status = &t.stations[0].bundle_status().unwrap()[0];
+    assert!(
+        status.held_back.as_deref().unwrap().contains("备份"),
+        "{status:?}"
+    );
     let added = t.stations[0]
         .add_reception(reception("陈建国", "恢复后新登记的一件"))
         .unwrap();
+    // Held back, it sends no changes: only its receipt and how far it held its own log when
+    // that was noticed (the reception typed since is not counted).
     let out = t.out();
-    let err = t.stations[0].export_bundle("QX", &out).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
-    assert!(err.to_string().contains("备份"), "{err}");
-    // Nothing made since the restore is lost here, and the town keeps what it had.
+    let exported = t.stations[0].export_bundle("QX", &out).unwrap();
+    assert_eq!(
+        (exported.changes, exported.from_seq, exported.to_seq),
+        (0, head + 1, head)
+    );
+    t.town
+        .import_bundle(&std::fs::read(exported.path.unwrap()).unwrap())
+        .unwrap();
+    // The town sends the lost one back; here it collides with the one typed since the restore
+    // (the same seq): refused whole, and nothing made since the restore is lost.
+    let back = read(&t.town_to(0));
+    let err = t.stations[0].import_bundle(&back).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LogBehindPeer, "{err}");
     assert_eq!(
         t.stations[0].case(&added.case_no).unwrap().reception.matter,
         "恢复后新登记的一件"

@@ -93,6 +93,7 @@ impl Field {
             seq_range: range,
             prev_hash: None,
             created_at: "2026-11-28T09:00:00+08:00".into(),
+            returned: 0,
         };
         let json = serde_json::to_vec(payload).unwrap();
         let counts = (payload.changes.len() as u64, payload.receipts.len() as u64);
@@ -308,6 +309,7 @@ fn seq_numbers_no_log_reaches_are_refused_without_overflow() {
     let empty = Payload {
         changes: vec![],
         receipts: vec![],
+        returned: vec![],
     };
     for range in [
         (1, i64::MAX),
@@ -332,6 +334,7 @@ fn seq_numbers_no_log_reaches_are_refused_without_overflow() {
         &Payload {
             changes: vec![],
             receipts: vec![receipt],
+            returned: vec![],
         },
     );
     let err = f.town.import_bundle(&bundle).unwrap_err();
@@ -362,6 +365,7 @@ fn one_stations_receipt_beyond_the_towns_log_holds_back_only_that_station() {
         &Payload {
             changes: vec![],
             receipts: vec![receipt],
+            returned: vec![],
         },
     );
     f.town.import_bundle(&bundle).unwrap();
@@ -407,6 +411,7 @@ fn refused_bundles_are_kept_within_a_cap_per_sender() {
             &Payload {
                 changes: log.clone(),
                 receipts: vec![],
+                returned: vec![],
             },
         );
         refused_as_not_owner(f.town.import_bundle(&bundle), "只有该站点本身");
@@ -430,6 +435,7 @@ fn bundles_waiting_for_a_gap_are_capped_per_sender() {
     let empty = Payload {
         changes: vec![],
         receipts: vec![],
+        returned: vec![],
     };
     let mut refused = None;
     for k in 0..200 {

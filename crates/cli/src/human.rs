@@ -13,6 +13,7 @@ use casebook::bundle::{
 use casebook::change::LogEntry;
 use casebook::store::Origin;
 use casebook::store::audit::AuditListing;
+use casebook::store::backup::BackupMade;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
     RosterImported,
@@ -55,25 +56,67 @@ pub fn origin(db: &Path) -> impl FnOnce(&Origin) -> String + '_ {
     }
 }
 
+pub fn backed_up(made: &BackupMade) -> String {
+    let mut out = format!(
+        "已备份到 {}（{}，已校验{}，本站变更至第 {} 条）\n",
+        made.path,
+        size(made.bytes),
+        if made.encrypted { "，已加密" } else { "" },
+        made.seq
+    );
+    for removed in &made.removed {
+        let _ = writeln!(out, "已删除较旧的备份 {removed}");
+    }
+    out
+}
+
+pub fn restored(done: &crate::Restored) -> String {
+    format!(
+        "已从备份 {} 恢复台账 {}（站点 {}，本站变更至第 {} 条）。\n\
+         备份之后的记录会在下次与镇同步时从镇里找回；请先同步，再登记新的事项\n",
+        done.from, done.book, done.station, done.seq
+    )
+}
+
+/// A size in bytes as a deputy reads it.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_024 => format!("{bytes} 字节"),
+        1_024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1_024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
+}
+
 pub fn enrolment_written(e: &EnrolmentWritten) -> String {
     format!(
-        "已生成站点登记文件：{}\n站点：{} {}（带去名册等记录 {} 条）\n本镇指纹：{}\n请站点在新电脑上用此文件建立台账，并在电话里核对上面的指纹。\n",
+        "已生成站点登记文件：{}\n站点：{} {}（带去名册等记录 {} 条{}）\n本镇指纹：{}\n请站点在新电脑上用此文件建立台账，并在电话里核对上面的指纹。\n",
         e.path.display(),
         e.station,
         e.station_name,
         e.records,
+        recovered_note(e.recovered, "带回本站原有记录"),
         e.fingerprint
     )
 }
 
+/// `，<what> N 条` when the town brought a station's own records back, else nothing.
+fn recovered_note(recovered: usize, what: &str) -> String {
+    if recovered == 0 {
+        String::new()
+    } else {
+        format!("，{what} {recovered} 条")
+    }
+}
+
 pub fn station_enrolled(e: &StationEnrolled) -> String {
     format!(
-        "已创建台账：{} {}，同步对象：{} {}（名册等记录 {} 条）\n镇人大的指纹：{}（请打电话给镇人大办公室核对，不一致就不要使用）\n本站指纹：{}\n已写出本站密钥文件：{}，请交回镇人大办公室。\n",
+        "已创建台账：{} {}，同步对象：{} {}（名册等记录 {} 条{}）\n镇人大的指纹：{}（请打电话给镇人大办公室核对，不一致就不要使用）\n本站指纹：{}\n已写出本站密钥文件：{}，请交回镇人大办公室。\n",
         e.station,
         e.station_name,
         e.town,
         e.town_name,
         e.records,
+        recovered_note(e.recovered, "从镇里找回本站原有记录"),
         e.town_fingerprint,
         e.station_fingerprint,
         e.keys_path.display()
@@ -493,8 +536,13 @@ pub fn imported(i: &Imported) -> String {
         return format!("重复导入：{} 条变更本台账已有，未作改动\n", i.duplicates);
     }
     format!(
-        "已导入：新变更 {} 条，已有 {} 条，待补缺 {} 条，隔离 {} 个同步包，回执 {} 份\n",
-        i.applied, i.duplicates, i.pending, i.quarantined, i.receipts
+        "已导入：新变更 {} 条，已有 {} 条，待补缺 {} 条，隔离 {} 个同步包，回执 {} 份{}\n",
+        i.applied,
+        i.duplicates,
+        i.pending,
+        i.quarantined,
+        i.receipts,
+        recovered_note(i.recovered, "从镇里找回本站记录")
     )
 }
 
@@ -610,8 +658,10 @@ pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
         Some(pulled) => {
             let _ = writeln!(
                 out,
-                "收到镇里的同步包：新变更 {} 条，回执 {} 份",
-                pulled.applied, pulled.receipts
+                "收到镇里的同步包：新变更 {} 条，回执 {} 份{}",
+                pulled.applied,
+                pulled.receipts,
+                recovered_note(pulled.recovered, "从镇里找回本站记录")
             );
         }
         None => {

@@ -128,6 +128,23 @@ enum Command {
     /// Encrypt this plain book in place with a passphrase (--passphrase-file,
     /// CASEBOOK_PASSPHRASE, or typed twice on the terminal).
     Encrypt,
+    /// Write a checked copy of the book, while it is in use, into a folder (a USB stick):
+    /// `<CODE>-<YYYYMMDD-HHMM>-<seq>.backup`, encrypted with the book's key if it is encrypted.
+    Backup {
+        /// The folder to write it to (made if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Keep only this many of the station's backups in the folder: the oldest beyond are
+        /// removed (other files are never touched).
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Make the book at --db (which must not exist) again from a backup; an encrypted backup
+    /// opens with the passphrase the station had when it was taken.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// The town office's way into a station's encrypted book whose passphrase was lost.
     Recovery {
         #[command(subcommand)]
@@ -749,6 +766,22 @@ fn run(cli: Cli) -> Result<(), Error> {
         };
         return out.print(book.origin(), human::origin(&db));
     }
+    if let Command::Restore { file } = &cli.command {
+        let book = match Book::restore(file, &db, given.as_deref().map(String::as_str)) {
+            Err(err) if err.kind() == ErrorKind::Locked && given.is_none() && terminal() => {
+                let passphrase = ask("请输入备份时本站台账的密码：")?;
+                Book::restore(file, &db, Some(&passphrase))
+            }
+            restored => restored,
+        }?;
+        let done = Restored {
+            book: db.display().to_string(),
+            from: file.display().to_string(),
+            station: book.origin().code.clone(),
+            seq: book.own_last_seq()?,
+        };
+        return out.print(&done, human::restored);
+    }
     if let Command::Encrypt = &cli.command {
         let passphrase = match given {
             Some(passphrase) => passphrase,
@@ -768,7 +801,14 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
     let mut book = open_book(&db, given)?;
     match cli.command {
-        Command::Init { .. } | Command::Sync { .. } | Command::Encrypt => Ok(()),
+        Command::Init { .. }
+        | Command::Sync { .. }
+        | Command::Encrypt
+        | Command::Restore { .. } => Ok(()),
+        Command::Backup { out: dir, keep } => {
+            let made = book.backup_into(&dir, keep)?;
+            out.print(&made, human::backed_up)
+        }
         Command::Recovery {
             command:
                 RecoveryCommand::ResetPassphrase {
@@ -1084,6 +1124,19 @@ struct PinReset {
     name: String,
     /// They had a PIN here (otherwise there was nothing to clear).
     had_pin: bool,
+}
+
+/// `restore`'s answer.
+#[derive(Debug, Serialize)]
+struct Restored {
+    /// The book made.
+    book: String,
+    /// The backup it was made from.
+    from: String,
+    /// Its station code.
+    station: String,
+    /// The last change of the station's own log that it holds.
+    seq: i64,
 }
 
 /// `recovery reset-passphrase`'s answer.

@@ -329,6 +329,71 @@ async fn a_station_restored_from_an_old_backup_holds_back_and_loses_nothing() {
     assert_eq!(town.stats(Some("BX"), None, None).unwrap().receptions, 4);
 }
 
+/// A station restored from an older backup before anyone typed: its first cycle through the
+/// hub says how far it holds its log, the town's bundle in the same cycle brings back what the
+/// backup missed, and the next reception is numbered after them, with nothing doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_restored_from_an_old_backup_gets_back_what_it_missed_through_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let (url, stop) = start_hub(&town, None).await;
+    let hub = Hub {
+        url,
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    sync_once(&station, &hub, &client).await.unwrap();
+    let backup = station
+        .lock()
+        .unwrap()
+        .backup_into(&dir.path().join("U盘"), Some(10))
+        .unwrap();
+    let mut lost = Vec::new();
+    for matter in ["备份之后：村道塌方", "备份之后：饮水管破裂"] {
+        let added = station
+            .lock()
+            .unwrap()
+            .add_reception(liaison_testkit::reception("陈建国", matter))
+            .unwrap();
+        lost.push(added.case_no);
+    }
+    sync_once(&station, &hub, &client).await.unwrap();
+    let head = station.lock().unwrap().own_last_seq().unwrap();
+    drop(station);
+
+    let restored = Book::restore(
+        Path::new(&backup.path),
+        &dir.path().join("restored.db"),
+        None,
+    )
+    .unwrap();
+    let restored: SharedBook = Arc::new(Mutex::new(restored));
+    let outcome = sync_once(&restored, &hub, &client).await.unwrap();
+    let pulled = outcome.pulled.expect("the town's bundle");
+    assert!(pulled.recovered >= lost.len(), "{pulled:?}");
+    let next = {
+        let mut book = restored.lock().unwrap();
+        for case_no in &lost {
+            assert!(
+                book.case(case_no)
+                    .unwrap()
+                    .reception
+                    .matter
+                    .starts_with("备份之后")
+            );
+        }
+        assert_eq!(book.own_last_seq().unwrap(), head);
+        book.add_reception(liaison_testkit::reception("陈建国", "恢复之后的一件"))
+            .unwrap()
+    };
+    assert!(next.case_no > lost[1], "{} after {}", next.case_no, lost[1]);
+    sync_once(&restored, &hub, &client).await.unwrap();
+    stop().await.unwrap();
+    let town = Book::open(&town).unwrap();
+    assert_eq!(town.stats(Some("BX"), None, None).unwrap().receptions, 6);
+    assert!(town.conflicts().unwrap().is_empty());
+}
+
 /// A hub (here a fake one on 127.0.0.1) that answers a pull with more than the station takes:
 /// the station stops reading past [`liaison_sync::MAX_PULL_BYTES`] and refuses it, whether the
 /// length was announced or not.

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use casebook::Book;
-use casebook::bundle::format::{Seal, write_compressed};
+use casebook::bundle::format::{Payload, Seal, write, write_compressed};
 use casebook::bundle::keys::decode_key;
 use ed25519_dalek::SigningKey;
 
@@ -37,8 +37,32 @@ pub fn seal_compressed(
         seq_range: range,
         prev_hash: None,
         created_at: casebook::time::stored(casebook::time::china_now()),
+        returned: 0,
     };
     write_compressed(&seal, compressed, (0, 0), &signing_key(from_path)).expect("seal")
+}
+
+/// A bundle from `from` (its file at `from_path`) to `to` over seqs `range` carrying `payload`
+/// as it is, properly signed and sealed: whatever a compromised peer chooses to send.
+pub fn seal_payload(
+    from: &Book,
+    from_path: &Path,
+    to: &Book,
+    payload: &Payload,
+    range: (i64, i64),
+) -> Vec<u8> {
+    let seal_public = decode_key("k", &to.public_keys().seal_public).expect("seal key");
+    let seal = Seal {
+        schema_version: casebook::store::LOG_VERSION,
+        origin: &from.origin().code,
+        recipient: &to.origin().code,
+        recipient_seal: &x25519_dalek::PublicKey::from(seal_public),
+        seq_range: range,
+        prev_hash: None,
+        created_at: casebook::time::stored(casebook::time::china_now()),
+        returned: payload.returned.len() as u64,
+    };
+    write(&seal, payload, &signing_key(from_path)).expect("seal")
 }
 
 /// The payload JSON a bomb starts with: valid, and empty.

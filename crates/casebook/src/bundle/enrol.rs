@@ -145,6 +145,10 @@ struct EnrolmentBody {
     /// The last seq of the town's log that the changes cover.
     to_seq: i64,
     changes: Box<serde_json::value::RawValue>,
+    /// For a station the town already holds records of (a new PC): the station's own log as
+    /// the town holds it, a JSON array of changes, zstd-compressed, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    returned: Option<String>,
 }
 
 /// A verified enrolment file, read before any book is made: what the new PC shows the deputy
@@ -164,6 +168,7 @@ pub struct Enrolment {
     token: String,
     to_seq: i64,
     changes: Vec<LogEntry>,
+    returned: Vec<LogEntry>,
 }
 
 impl Enrolment {
@@ -193,6 +198,10 @@ impl Enrolment {
             }
             last = entry.seq;
         }
+        let returned = match &body.returned {
+            None => Vec::new(),
+            Some(encoded) => read_returned(encoded, &station)?,
+        };
         Ok(Enrolment {
             town_fingerprint: fingerprint(&body.town)?,
             town: PublicKeys {
@@ -205,6 +214,7 @@ impl Enrolment {
             token: body.token,
             to_seq: body.to_seq,
             changes,
+            returned,
         })
     }
 
@@ -227,8 +237,30 @@ impl Enrolment {
             town_name: self.town_name.clone(),
             town_fingerprint: self.town_fingerprint.clone(),
             records: self.records(),
+            recovered: self.returned.len(),
         }
     }
+}
+
+/// The station's own log an enrolment file brings back: compressed JSON, decompressed within
+/// the same cap as a bundle's payload; every change the station's own, in seq order.
+fn read_returned(encoded: &str, station: &str) -> Result<Vec<LogEntry>> {
+    use base64::Engine;
+    let unreadable = || bad("登记文件中本站原有的记录无法读取，请让镇人大重新生成");
+    let compressed = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| unreadable())?;
+    let json = super::format::decompress(&compressed, super::format::MAX_PAYLOAD_LEN)
+        .map_err(|_| unreadable())?;
+    let returned: Vec<LogEntry> = serde_json::from_slice(&json).map_err(|_| unreadable())?;
+    let mut last = 0;
+    for entry in &returned {
+        if entry.origin != station || entry.seq <= last || entry.seq > super::format::MAX_SEQ {
+            return Err(bad("登记文件中送回的记录不是本站自己的，不能使用"));
+        }
+        last = entry.seq;
+    }
+    Ok(returned)
 }
 
 /// An enrolment file as the new PC shows it, to be confirmed on the phone.
@@ -247,6 +279,9 @@ pub struct EnrolmentSummary {
     pub town_fingerprint: String,
     /// The town's records the file brings.
     pub records: usize,
+    /// The station's own records the town holds and the file brings back (a new PC for a
+    /// station that has synced before); 0 for a new station.
+    pub recovered: usize,
 }
 
 /// Reads a file of at most `max` bytes (checked before reading).
@@ -296,6 +331,8 @@ pub struct EnrolmentWritten {
     pub fingerprint: String,
     /// The town's records the file carries.
     pub records: usize,
+    /// The station's own records it carries back (a new PC for a station that synced before).
+    pub recovered: usize,
 }
 
 /// What making a station book from an enrolment file answers (`init --enrolment`).
@@ -316,6 +353,8 @@ pub struct StationEnrolled {
     pub station_fingerprint: String,
     /// The town's records taken in.
     pub records: usize,
+    /// The station's own records the town brought back (a new PC).
+    pub recovered: usize,
     /// The station's keys file, for the town: `<DIR>/<station>.keys`.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub keys_path: PathBuf,
@@ -377,6 +416,7 @@ impl Book {
             )
         })?;
         let (changes, to_seq, records) = self.first_changes_json(&station)?;
+        let (returned, recovered) = self.returned_for_enrolment(&station)?;
         let town = self.public_keys();
         let body = EnrolmentBody {
             town_name: self.origin().name.clone(),
@@ -387,6 +427,7 @@ impl Book {
             to_seq,
             changes: serde_json::value::RawValue::from_string(changes)
                 .map_err(|err| Error::Internal(err.to_string()))?,
+            returned,
             town,
         };
         let bytes = write_signed(ENROLMENT_FORMAT, &body, &self.keys().sign)?;
@@ -398,6 +439,7 @@ impl Book {
             station_name,
             fingerprint: fingerprint(&body.town)?,
             records,
+            recovered,
         })
     }
 
@@ -437,6 +479,8 @@ impl Book {
     fn take_enrolment(&mut self, enrolment: &Enrolment) -> Result<()> {
         let town = &enrolment.town;
         self.add_peer(&town.origin, &town.sign_public, &town.seal_public)?;
+        // The station's own records first: the town's changes may concern them (a referral).
+        self.recover_from_enrolment(&town.origin, &enrolment.returned)?;
         self.apply_enrolment_changes(&town.origin, enrolment.to_seq, &enrolment.changes)?;
         self.conn().execute(
             "INSERT INTO book_meta (key, value) VALUES (?1, ?2)
@@ -496,6 +540,7 @@ impl Book {
             town_fingerprint: enrolment.town_fingerprint.clone(),
             station_fingerprint: fingerprint(&book.public_keys())?,
             records: enrolment.records(),
+            recovered: enrolment.returned.len(),
             keys_path,
         };
         Ok((book, enrolled))

@@ -57,8 +57,10 @@ impl Book {
         let peer = to.trim();
         if self.actor().channel.is_some() {
             self.active_seal_key(peer)?;
-            self.refuse_if_behind(peer)?;
-            if self.unacknowledged(peer, self.outbound_acked(peer)?)? > 0 {
+            self.refuse_if_town_behind(peer)?;
+            if self.held_back(peer)?.is_none()
+                && self.unacknowledged(peer, self.outbound_acked(peer)?)? > 0
+            {
                 self.audit(AuditAction::BundleExport, Some(peer), None)?;
             }
         }
@@ -105,20 +107,11 @@ impl Book {
         Ok(Exported {
             path: None,
             from_seq: acked + 1,
-            to_seq: acked.max(self.own_head()?),
+            to_seq: acked.max(self.own_last_seq()?),
             changes: 0,
             bytes: 0,
             receipts: 0,
         })
-    }
-
-    fn own_head(&self) -> Result<i64> {
-        let own = &self.origin().code;
-        Ok(self
-            .log_heads()?
-            .into_iter()
-            .find(|(origin, _)| origin == own)
-            .map_or(0, |(_, seq)| seq))
     }
 
     fn outbound_acked(&self, peer: &str) -> Result<i64> {
@@ -149,25 +142,42 @@ impl Book {
             )
             .optional()?
             .unwrap_or((0, None, None));
-        self.refuse_if_behind(to)?;
-        let own_head = self.own_head()?;
-        let changes = self.outgoing_changes(to, acked)?;
+        let own_head = self.own_last_seq()?;
+        // A station held back (behind what the town holds of its log) sends no changes,
+        // only its receipt and, by its range, how far it held its own log when that was noticed,
+        // so that the town sends back what it lacks.
+        self.refuse_if_town_behind(to)?;
+        let held_back_head = self.held_back_head(to)?;
+        let (from_seq, to_seq) = match held_back_head {
+            Some(head) => (head + 1, head),
+            None => (acked + 1, own_head.max(acked)),
+        };
+        let changes = if held_back_head.is_some() {
+            Vec::new()
+        } else {
+            self.outgoing_changes(to, acked)?
+        };
+        let returned = self.returned_changes(to)?;
         let receipt = self.receipt_for(to)?;
         let receipt_state = receipt
             .as_ref()
             .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
-        if changes.is_empty() && receipt_state == sent_receipt {
+        if changes.is_empty() && returned.is_empty() && receipt_state == sent_receipt {
             return Ok(None);
         }
-        let to_seq = own_head.max(acked);
         let receipts: Vec<Receipt> = receipt.into_iter().collect();
         let entries: Vec<OutgoingEntry<'_>> = changes
+            .iter()
+            .map(OutgoingEntry::from_row)
+            .collect::<Result<_>>()?;
+        let returned: Vec<OutgoingEntry<'_>> = returned
             .iter()
             .map(OutgoingEntry::from_row)
             .collect::<Result<_>>()?;
         let json = serde_json::to_vec(&OutgoingPayload {
             changes: &entries,
             receipts: &receipts,
+            returned: &returned,
         })
         .map_err(|err| Error::Internal(err.to_string()))?;
         let seal = Seal {
@@ -175,15 +185,16 @@ impl Book {
             origin: &own,
             recipient: to,
             recipient_seal: &recipient_seal,
-            seq_range: (acked + 1, to_seq),
+            seq_range: (from_seq, to_seq),
             prev_hash,
             created_at: stored(china_now()),
+            returned: returned.len() as u64,
         };
         let counts = (entries.len() as u64, receipts.len() as u64);
         let bytes = format::write_json(&seal, &json, counts, &self.keys().sign)?;
         Ok(Some(SealedBundle {
             bytes,
-            from_seq: acked + 1,
+            from_seq,
             to_seq,
             changes: entries.len(),
             receipts: receipts.len(),
@@ -202,7 +213,7 @@ impl Book {
             .collect::<Result<_>>()?;
         let json =
             serde_json::to_string(&entries).map_err(|err| Error::Internal(err.to_string()))?;
-        Ok((json, self.own_head()?, entries.len()))
+        Ok((json, self.own_last_seq()?, entries.len()))
     }
 
     /// Records that a sealed bundle left for `to` (file written, or answer sent).
@@ -231,21 +242,66 @@ impl Book {
     /// records and events (not roster edits);
     /// the town sends each station the roster, its duty shifts and what concerns its own
     /// records.
+    fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
+        self.stored_entries(OUTGOING, self.outgoing_params(peer, acked))
+    }
+
+    /// What the town holds of station `peer`'s own log beyond what the station's newest bundle
+    /// said it holds: sent back to a station that lost it (a new PC, a book restored from an
+    /// older backup). Nothing until the station has said how far it holds its log, and nothing
+    /// from a station's book.
+    fn returned_changes(&self, peer: &str) -> Result<Vec<StoredEntry>> {
+        if self.origin().kind != BookKind::Town {
+            return Ok(Vec::new());
+        }
+        self.stored_entries(
+            "origin = ?1 AND seq > (SELECT sender_head FROM inbound WHERE origin = ?1)",
+            [peer],
+        )
+    }
+
+    /// Station `station`'s own log as this town holds it, for the enrolment file of a station
+    /// that synced before (a new PC): the changes as a bundle carries them, compressed and in
+    /// base64, and how many; `None` when the town holds nothing of it.
+    pub(super) fn returned_for_enrolment(&self, station: &str) -> Result<(Option<String>, usize)> {
+        use base64::Engine;
+        if self.origin().kind != BookKind::Town {
+            return Ok((None, 0));
+        }
+        let stored = self.stored_entries("origin = ?1", [station])?;
+        if stored.is_empty() {
+            return Ok((None, 0));
+        }
+        let entries: Vec<OutgoingEntry<'_>> = stored
+            .iter()
+            .map(OutgoingEntry::from_row)
+            .collect::<Result<_>>()?;
+        let json = serde_json::to_vec(&entries).map_err(|err| Error::Internal(err.to_string()))?;
+        let compressed = zstd::bulk::compress(&json, 3)?;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(compressed);
+        Ok((Some(encoded), entries.len()))
+    }
+
+    /// Change-log rows matching `condition` (over `change_log c`), in seq order, as stored.
     ///
     /// A confidential reception goes with its visitors withheld ([`Reception::for_outside`]):
     /// their identity stays at the station. Encoding is deterministic, so a bundle sent again
     /// carries the same bytes for the same seq. The stored JSON is looked at as text (inside a
     /// string a quote is escaped, so the key can only be the flag), and only a match is decoded.
-    fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
+    fn stored_entries(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<StoredEntry>> {
         let mut select = self.conn().prepare(&format!(
             "SELECT origin, seq, hlc, deputy_id, schema_version, base_hlc, op, data,
                  op = 'reception_create' AND instr(data, '\"confidential\":true') > 0,
                  recorder_id
              FROM change_log c
-             WHERE {OUTGOING} ORDER BY seq"
+             WHERE {condition} ORDER BY seq"
         ))?;
         let rows = select
-            .query_map(self.outgoing_params(peer, acked), |row| {
+            .query_map(params, |row| {
                 let entry = StoredEntry {
                     origin: row.get(0)?,
                     seq: row.get(1)?,
@@ -345,6 +401,8 @@ impl<'a> OutgoingEntry<'a> {
 struct OutgoingPayload<'a> {
     changes: &'a [OutgoingEntry<'a>],
     receipts: &'a [Receipt],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    returned: &'a [OutgoingEntry<'a>],
 }
 
 /// The stored JSON of a confidential reception with its visitors withheld.

@@ -26,8 +26,12 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"LSBUNDLE";
-/// Version of this layout.
-pub const FORMAT_VERSION: u16 = 1;
+/// Version of this layout: 2 when the bundle carries a station's own log back to it
+/// ([`Payload::returned`]); every other bundle is still written as 1, which readers of either
+/// version take, so stations and the town need not upgrade on the same day.
+pub const FORMAT_VERSION: u16 = 2;
+/// The version of a bundle that carries nothing returned.
+const PLAIN_VERSION: u16 = 1;
 const SIGNATURE_LEN: usize = 64;
 /// Headers are small; a larger length field means a damaged file.
 const MAX_HEADER_LEN: usize = 64 * 1024;
@@ -64,6 +68,9 @@ pub struct Header {
     pub changes: u64,
     /// Receipts in the payload.
     pub receipts: u64,
+    /// The recipient's own changes carried back to it (format version 2 only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub returned: u64,
     /// When it was sealed (RFC 3339).
     pub created_at: String,
     /// Ephemeral X25519 public key (base64).
@@ -154,6 +161,14 @@ pub struct Payload {
     pub changes: Vec<LogEntry>,
     /// Receipts for the recipient's own changes.
     pub receipts: Vec<Receipt>,
+    /// The recipient's own changes as the sender holds them, in seq order: what the town sends
+    /// back to a station that lost them (a new PC, a restore from an older backup).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returned: Vec<LogEntry>,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// A `bad_bundle` refusal: every one says 同步包无效 first.
@@ -186,7 +201,7 @@ pub fn header_len(prefix: &[u8]) -> Result<usize> {
         return Err(bad("不是同步包文件，或文件不完整"));
     }
     let version = u16::from_le_bytes([prefix[8], prefix[9]]);
-    if version != FORMAT_VERSION {
+    if !(PLAIN_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(bad(&format!("格式版本 {version} 不受支持")));
     }
     let header_len = u32::from_le_bytes([prefix[10], prefix[11], prefix[12], prefix[13]]) as usize;
@@ -228,6 +243,12 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     }
     let header_end = PREFIX_LEN + header_len;
     let header = parse_header(&bytes[PREFIX_LEN..header_end])?;
+    let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+    if (header.returned > 0) != (version == FORMAT_VERSION) {
+        return Err(bad(&format!(
+            "格式版本 {version} 与内容不符（带回的本站记录只能在版本 {FORMAT_VERSION} 中）"
+        )));
+    }
     if file_len(header_len, &header) != u64::try_from(bytes.len()).ok() {
         return Err(bad("文件长度与文件头不符，文件可能被截断或附加了内容"));
     }
@@ -266,6 +287,8 @@ pub struct Seal<'a> {
     pub prev_hash: Option<String>,
     /// When (RFC 3339).
     pub created_at: String,
+    /// How many of the recipient's own changes the payload carries back.
+    pub returned: u64,
 }
 
 /// Compresses, seals and signs a payload into bundle bytes.
@@ -313,6 +336,7 @@ pub fn write_compressed(
         prev_hash: seal.prev_hash.clone(),
         changes: counts.0,
         receipts: counts.1,
+        returned: seal.returned,
         created_at: seal.created_at.clone(),
         ephemeral_public: STANDARD.encode(ephemeral_public.as_bytes()),
         nonce: STANDARD.encode(nonce),
@@ -323,8 +347,13 @@ pub fn write_compressed(
     let header_json =
         serde_json::to_vec(&header).map_err(|err| Error::Internal(err.to_string()))?;
     let mut bytes = Vec::with_capacity(PREFIX_LEN + header_json.len() + compressed.len() + 80);
+    let version = if seal.returned > 0 {
+        FORMAT_VERSION
+    } else {
+        PLAIN_VERSION
+    };
     bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&version.to_le_bytes());
     bytes.extend_from_slice(&(header_json.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&header_json);
     let ciphertext = XChaCha20Poly1305::new((&key).into())
@@ -409,12 +438,16 @@ pub fn decode_payload(header: &Header, compressed: &[u8], cap: usize) -> Result<
     let in_range = payload.changes.iter().all(|entry| {
         entry.origin == header.origin && (header.from_seq..=header.to_seq).contains(&entry.seq)
     });
-    let ordered = payload
-        .changes
-        .windows(2)
-        .all(|pair| pair[0].seq < pair[1].seq);
+    let ordered = |entries: &[LogEntry]| entries.windows(2).all(|pair| pair[0].seq < pair[1].seq);
+    let returned_ok = payload
+        .returned
+        .iter()
+        .all(|entry| entry.origin == header.recipient && (1..=MAX_SEQ).contains(&entry.seq));
     if !in_range
-        || !ordered
+        || !ordered(&payload.changes)
+        || !ordered(&payload.returned)
+        || !returned_ok
+        || payload.returned.len() as u64 != header.returned
         || payload.changes.len() as u64 != header.changes
         || payload.receipts.len() as u64 != header.receipts
     {

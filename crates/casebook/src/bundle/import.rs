@@ -28,6 +28,8 @@ pub struct Imported {
     pub quarantined: usize,
     /// Receipts for this book's own changes taken in.
     pub receipts: usize,
+    /// This book's own changes the town sent back (it had lost them) and applied now.
+    pub recovered: usize,
 }
 
 impl std::ops::AddAssign for Imported {
@@ -37,6 +39,7 @@ impl std::ops::AddAssign for Imported {
         self.pending += other.pending;
         self.quarantined += other.quarantined;
         self.receipts += other.receipts;
+        self.recovered += other.recovered;
     }
 }
 
@@ -134,6 +137,11 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         apply_receipt(writer, receipt, &bundle.sender)?;
         imported.receipts += 1;
     }
+    if !bundle.payload.returned.is_empty() {
+        let returned = bundle.payload.returned.iter();
+        let entries = returned.zip(&bundle.returned_encoded);
+        imported.recovered = recover_own_log(writer, &header.origin, own, entries)?;
+    }
     let changes = &bundle.payload.changes;
     if header.to_seq >= header.from_seq {
         let acked = received_to(writer.tx(), &header.origin)?.unwrap_or(0);
@@ -182,10 +190,82 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
             stored(china_now()),
             bundle.file_hash
         ])?;
+    // How far the sender holds its own log, by its newest bundle: a bundle found late on a
+    // stick says less than the sender holds now, and must not make the town send it all back.
+    writer
+        .tx()
+        .prepare_cached(
+            "UPDATE inbound SET sender_head = ?2, sender_head_at = ?3
+             WHERE origin = ?1 AND (sender_head_at IS NULL OR sender_head_at <= ?3)",
+        )?
+        .execute(params![header.origin, header.to_seq, header.created_at])?;
     Ok(imported)
 }
 
+/// Applies this book's own changes that its town sent back (the book lost them: a new PC, a
+/// restore from an older backup), before the town's own changes, which may concern them. Only
+/// a station's own town may send them, and only this book's own origin; each is checked as a
+/// bundle's change is. The next change this book makes follows the last one. Once the book
+/// holds as much of its own log as the town acknowledged, it may send again.
+fn recover_own_log<'a>(
+    writer: &mut Writer<'_>,
+    town: &str,
+    own: &str,
+    entries: impl Iterator<Item = (&'a LogEntry, &'a (&'static str, String))>,
+) -> Result<usize> {
+    if !ownership::is_town(writer, town)? || writer.book_kind() != crate::store::BookKind::Station {
+        return Err(Error::refused(
+            ErrorKind::NotOwner,
+            format!("同步包被拒收：只有本站所属的镇可以送回本站的记录，{town}不是"),
+        ));
+    }
+    let (mut recovered, mut last_returned) = (0, 0);
+    for (entry, (op, data)) in entries {
+        last_returned = entry.seq;
+        if entry.origin != own {
+            return Err(format::bad("送回的记录不是本站的"));
+        }
+        crate::validate::check_entry(entry)?;
+        ownership::check(writer, entry)?;
+        if writer
+            .replay_encoded(entry, op, data)
+            .map_err(|err| unusable_or(entry, err))?
+        {
+            recovered += 1;
+        }
+    }
+    // The town holds what it sent back: it need not come again.
+    writer
+        .tx()
+        .prepare_cached(
+            "INSERT INTO outbound (peer, acked_to) VALUES (?1, ?2)
+             ON CONFLICT (peer) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
+        )?
+        .execute(params![town, last_returned])?;
+    let own_head = writer.own_head();
+    writer
+        .tx()
+        .prepare_cached("UPDATE outbound SET held_back = NULL WHERE peer = ?1 AND acked_to <= ?2")?
+        .execute(params![town, own_head])?;
+    Ok(recovered)
+}
+
 impl Book {
+    /// Takes in this station's own records that an enrolment file brings back from the town
+    /// (a new PC), as from a town's bundle, all or nothing.
+    pub(super) fn recover_from_enrolment(
+        &mut self,
+        town: &str,
+        returned: &[LogEntry],
+    ) -> Result<usize> {
+        if returned.is_empty() {
+            return Ok(0);
+        }
+        let encoded = encode_entries(returned)?;
+        let own = self.origin().code.clone();
+        self.write(|writer| recover_own_log(writer, town, &own, returned.iter().zip(&encoded)))
+    }
+
     /// Takes in the town's changes from an enrolment file, as from the town's first bundle
     /// (each checked as a bundle's would be), all or nothing.
     pub(super) fn apply_enrolment_changes(
@@ -246,17 +326,7 @@ fn apply_entries<'a>(
         ownership::check(writer, entry)?;
         let replayed = writer
             .replay_encoded(entry, op, data)
-            .map_err(|err| match err {
-                // What the record itself makes impossible is the bundle's fault, not the book's.
-                Error::Corrupt(why) => unusable(entry, &why),
-                Error::Sqlite(ref sqlite)
-                    if sqlite.sqlite_error_code()
-                        == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-                {
-                    unusable(entry, &sqlite.to_string())
-                }
-                other => other,
-            })?;
+            .map_err(|err| unusable_or(entry, err))?;
         if replayed {
             imported.applied += 1;
         } else {
@@ -281,6 +351,19 @@ pub(super) fn encode_entries(entries: &[LogEntry]) -> Result<Vec<(&'static str, 
             change_to_parts(&entry.change).map_err(|err| unusable(entry, &err.to_string()))
         })
         .collect()
+}
+
+/// What the record itself makes impossible is the bundle's fault, not the book's.
+fn unusable_or(entry: &LogEntry, err: Error) -> Error {
+    match err {
+        Error::Corrupt(why) => unusable(entry, &why),
+        Error::Sqlite(ref sqlite)
+            if sqlite.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+        {
+            unusable(entry, &sqlite.to_string())
+        }
+        other => other,
+    }
 }
 
 fn unusable(entry: &LogEntry, why: &str) -> Error {

@@ -176,15 +176,18 @@ impl OpenedBundle {
             format::Payload {
                 changes: Vec::new(),
                 receipts: Vec::new(),
+                returned: Vec::new(),
             }
         } else {
             format::decode_payload(&self.header, &self.compressed, cap)?
         };
         let encoded = encode_entries(&payload.changes)?;
+        let returned_encoded = encode_entries(&payload.returned)?;
         Ok(PreparedBundle {
             header: self.header,
             payload,
             encoded,
+            returned_encoded,
             sender: self.sender,
             file_hash: self.file_hash,
             newer: self.newer,
@@ -200,6 +203,8 @@ pub struct PreparedBundle {
     pub(super) payload: format::Payload,
     /// Each change's stored form, made here rather than by the one writer.
     pub(super) encoded: Vec<(&'static str, String)>,
+    /// The same for the recipient's own changes the bundle carries back.
+    pub(super) returned_encoded: Vec<(&'static str, String)>,
     pub(super) sender: ed25519_dalek::VerifyingKey,
     pub(super) file_hash: String,
     /// Its schema is newer than this book's: it is kept until the book is upgraded.

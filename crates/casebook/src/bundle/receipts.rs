@@ -75,9 +75,14 @@ impl Book {
         self.write(|writer| apply_receipt(writer, receipt, &issuer))
     }
 
-    /// Refuses to send to `peer` once a receipt showed this book behind it (see
-    /// [`apply_receipt`]).
-    pub(super) fn refuse_if_behind(&self, peer: &str) -> Result<()> {
+    /// Refuses to send to `peer` from a town book whose own log is behind what `peer` holds of
+    /// it (the town restored from an older backup): the town office recovers the book first,
+    /// and the stations are told to wait (the hub's 503). A station held back still sends its
+    /// receipts, so that the town sends back what it lacks.
+    pub(super) fn refuse_if_town_behind(&self, peer: &str) -> Result<()> {
+        if self.origin().kind != BookKind::Town {
+            return Ok(());
+        }
         match self.held_back(peer)? {
             Some(message) => Err(Error::refused(ErrorKind::LogBehindPeer, message)),
             None => Ok(()),
@@ -86,6 +91,17 @@ impl Book {
 
     /// Why sending to `peer` is held back, if it is.
     pub(super) fn held_back(&self, peer: &str) -> Result<Option<String>> {
+        Ok(self.hold_back_state(peer)?.map(|(message, _)| message))
+    }
+
+    /// How far this book held its own log when sending to `peer` was held back, if it is.
+    pub(super) fn held_back_head(&self, peer: &str) -> Result<Option<i64>> {
+        Ok(self.hold_back_state(peer)?.map(|(_, head)| head))
+    }
+
+    /// The hold-back's message and the own head it noted (the head now for one noted by an
+    /// older version, which did not note it).
+    fn hold_back_state(&self, peer: &str) -> Result<Option<(String, i64)>> {
         let held: Option<String> = self
             .conn()
             .query_row(
@@ -95,23 +111,31 @@ impl Book {
             )
             .optional()?
             .flatten();
-        Ok(held.map(|held| {
-            serde_json::from_str::<serde_json::Value>(&held)
-                .ok()
-                .and_then(|held| held["message"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| {
-                    "本台账已暂停发送同步包：对方已有的记录编号与本台账冲突".to_owned()
-                })
-        }))
+        let Some(held) = held else {
+            return Ok(None);
+        };
+        let held = serde_json::from_str::<serde_json::Value>(&held).unwrap_or_default();
+        let message = held["message"].as_str().map_or_else(
+            || "本台账已暂停发送同步包：对方已有的记录编号与本台账冲突".to_owned(),
+            str::to_owned,
+        );
+        let head = match held["own_head"].as_i64() {
+            Some(head) => head,
+            None => self.own_last_seq()?,
+        };
+        Ok(Some((message, head)))
     }
 }
 
-/// Remembers why this book may not send to `peer` any more (the first reason found is kept).
+/// Remembers why this book may not send to `peer` any more (the first reason found is kept),
+/// and how far it held its own log then: what it tells the peer it holds while held back, so
+/// that records typed meanwhile are not taken for ones the peer has.
 fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
     let held = serde_json::json!({
         "peer": peer,
         "message": message,
         "noticed_at": stored(china_now()),
+        "own_head": writer.own_head(),
     });
     writer
         .tx()
@@ -142,7 +166,9 @@ pub(super) fn apply_receipt(
     let own_head = writer.own_head();
     if receipt.acked_to > own_head {
         let next_step = match writer.book_kind() {
-            BookKind::Station => "本机新登记的事项都已保存，但暂不能上报，请联系镇人大处理",
+            BookKind::Station => {
+                "本机新登记的事项都已保存。下次同步时镇里会送回本站缺少的记录，之后自动恢复上报"
+            }
             BookKind::Town => {
                 "本机新登记的内容都已保存，但暂不能下发，请先从备份或各站点找回本台账的记录"
             }

@@ -14,6 +14,7 @@
 
 mod apply;
 pub mod audit;
+pub mod backup;
 pub mod documents;
 pub mod drafts;
 pub mod lock;
@@ -47,6 +48,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/005_drafts.sql")),
     M::up(include_str!("migrations/006_sign_in_audit.sql")),
     M::up(include_str!("migrations/007_open_cases_by_due.sql")),
+    M::up(include_str!("migrations/008_sender_head.sql")),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -310,15 +312,9 @@ impl Book {
                 "台账正被其他程序（如联络站台账软件）打开，请先关闭它再加密",
             ));
         }
-        let check = open_connection(Some(&staged), OpenFlags::default())?;
-        check.pragma_update(None, "key", key.pragma().as_str())?;
-        let verdict: String = check.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        drop(check);
-        if verdict != "ok" {
+        if let Err(err) = backup::check_copy(&staged, Some(&key)) {
             let _ = std::fs::remove_file(&staged);
-            return Err(Error::Corrupt(format!(
-                "the encrypted copy failed its check: {verdict}"
-            )));
+            return Err(err);
         }
         // Slots first: beside a plain book they are ignored (it still reads as plain).
         let slots_staged = lock::slots_path(&staged);
@@ -403,20 +399,7 @@ impl Book {
     /// Writes a consistent copy of the whole book to `path` (which must not exist yet); an
     /// encrypted book's copy is encrypted with the same key, its slots beside it.
     pub fn backup_to(&mut self, path: &Path) -> Result<()> {
-        if path.exists() {
-            return Err(Error::refused(
-                ErrorKind::AlreadyExists,
-                format!("{} 已存在，不会覆盖", path.display()),
-            ));
-        }
-        // Made first, empty and the owner's only: VACUUM INTO fills it, keeping the mode (and,
-        // for an encrypted book, the book's encryption).
-        drop(lock::private_file(path)?);
-        self.conn
-            .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
-        if let Some(lock) = &self.lock {
-            lock.slots.copy_to(&lock::slots_path(path))?;
-        }
+        self.write_copy(path)?;
         self.audit(crate::domain::AuditAction::Backup, None, None)
     }
 
@@ -719,8 +702,12 @@ mod tests {
         let path = dir.path().join("v6.db");
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;")
-            .unwrap();
+        conn.execute_batch(
+            "ALTER TABLE inbound DROP COLUMN sender_head;
+             ALTER TABLE inbound DROP COLUMN sender_head_at;
+             DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;",
+        )
+        .unwrap();
         drop(conn);
 
         let book = Book::open(&path).unwrap();
@@ -736,6 +723,29 @@ mod tests {
         // `INDEXED BY` names the index: without it the count is an error, not a slow scan.
         let counts = book.case_counts(china_now().date_naive()).unwrap();
         assert_eq!((counts.awaiting, counts.overdue), (0, 0));
+    }
+
+    /// A version-7 town book that has heard from a station opens with what it knew, and sends
+    /// the station nothing back until the station says how far it holds its log.
+    #[test]
+    fn a_version_7_book_keeps_its_sync_state_and_returns_nothing_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO inbound (origin, acked_to, last_import_at) VALUES ('BX', 40, '2026-11-30T18:00:00+08:00');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let (acked, head): (i64, Option<i64>) = conn
+            .query_row(
+                "SELECT acked_to, sender_head FROM inbound WHERE origin = 'BX'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((acked, head), (40, None));
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

@@ -27,4 +27,9 @@ town_fingerprint: string,
 /**
  * The town's records the file brings.
  */
-records: number, };
+records: number, 
+/**
+ * The station's own records the town holds and the file brings back (a new PC for a
+ * station that has synced before); 0 for a new station.
+ */
+recovered: number, };

@@ -23,4 +23,8 @@ fingerprint: string,
 /**
  * The town's records the file carries.
  */
-records: number, };
+records: number, 
+/**
+ * The station's own records it carries back (a new PC for a station that synced before).
+ */
+recovered: number, };

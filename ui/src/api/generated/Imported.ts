@@ -23,4 +23,8 @@ quarantined: number,
 /**
  * Receipts for this book's own changes taken in.
  */
-receipts: number, };
+receipts: number, 
+/**
+ * This book's own changes the town sent back (it had lost them) and applied now.
+ */
+recovered: number, };
