@@ -39,18 +39,23 @@ use crate::time::{china_now, stored};
 pub(crate) use apply::{change_to_parts, decode, parse_case_no};
 pub use write::Writer;
 
-const MIGRATION_STEPS: &[M<'static>] = &[
-    M::up(include_str!("migrations/001_initial.sql")),
-    M::up(include_str!("migrations/002_sync.sql")),
-    M::up(include_str!("migrations/003_pull_nonces.sql")),
-    M::up(include_str!("migrations/004_trust.sql")),
-    M::up(include_str!("migrations/005_drafts.sql")),
-    M::up(include_str!("migrations/006_sign_in_audit.sql")),
-    M::up(include_str!("migrations/007_open_cases_by_due.sql")),
+/// The schema's numbered SQL, in order; append-only (a released step is never edited).
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_sync.sql"),
+    include_str!("migrations/003_pull_nonces.sql"),
+    include_str!("migrations/004_trust.sql"),
+    include_str!("migrations/005_drafts.sql"),
+    include_str!("migrations/006_sign_in_audit.sql"),
+    include_str!("migrations/007_open_cases_by_due.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
-pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
+pub const SCHEMA_VERSION: i64 = MIGRATION_SQL.len() as i64;
+
+/// This build's version, kept in each book it creates or upgrades (`book_meta`
+/// `software_version`): an older build refusing the book names the version to install.
+pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Version of what the change log and bundles carry: the records' JSON and the log's fields.
 /// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
@@ -59,9 +64,32 @@ pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
 /// recorder of each change travel.
 pub const LOG_VERSION: i64 = 6;
 
-/// The schema's migration history.
+/// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
+/// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
+/// at a schema without the version that brought it there.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATION_STEPS)
+    let last = MIGRATION_SQL.len() - 1;
+    Migrations::new(
+        MIGRATION_SQL
+            .iter()
+            .enumerate()
+            .map(|(step, sql)| {
+                if step == last {
+                    M::up_with_hook(sql, record_software_version)
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
+}
+
+fn record_software_version(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    tx.execute(
+        "INSERT OR REPLACE INTO book_meta (key, value) VALUES ('software_version', ?1)",
+        [SOFTWARE_VERSION],
+    )?;
+    Ok(())
 }
 
 /// Whose book this is.
@@ -188,7 +216,9 @@ impl Book {
     /// # Errors
     /// [`ErrorKind::NotFound`] when there is no book at `path`; for an encrypted book,
     /// [`ErrorKind::Locked`] without a passphrase and [`ErrorKind::WrongPassphrase`] with one
-    /// that does not open it, having read and written nothing.
+    /// that does not open it, having read and written nothing. [`ErrorKind::Invalid`] for a file
+    /// that is not a book and [`ErrorKind::BookTooNew`] for a book from a newer version, neither
+    /// written to.
     pub fn open_with_passphrase(path: &Path, passphrase: Option<&str>) -> Result<Book> {
         if !path.is_file() {
             return Err(Error::not_found(format!(
@@ -523,14 +553,31 @@ fn check_is_book(conn: &Connection, path: &Path) -> Result<()> {
         return Err(not_a_book());
     }
     if version > SCHEMA_VERSION {
-        return Err(Error::refused(
-            ErrorKind::Invalid,
-            format!(
-                "这本台账由较新版本的软件创建（数据版本 {version}，本软件支持到 {SCHEMA_VERSION}），请先升级软件"
-            ),
-        ));
+        return Err(too_new(conn, version));
     }
     Ok(())
+}
+
+/// The refusal of a book from a newer build, naming the version to install when the book keeps
+/// it (books written before [`SOFTWARE_VERSION`] was recorded do not). A plain read: a newer
+/// book's `book_meta` may be laid out otherwise, and is then read as not saying.
+fn too_new(conn: &Connection, version: i64) -> Error {
+    let software: Option<String> = conn
+        .query_row(
+            "SELECT value FROM book_meta WHERE key = 'software_version'",
+            [],
+            |row| row.get(0),
+        )
+        .ok();
+    let message = match software {
+        Some(software) => format!(
+            "这本台账已由较新版本的联络站台账（{software}）创建或升级（数据版本 {version}，本软件只支持到 {SCHEMA_VERSION}），请安装联络站台账 {software} 或更新的版本后再打开。台账文件未作任何改动。"
+        ),
+        None => format!(
+            "这本台账已由较新版本的联络站台账创建或升级（数据版本 {version}，本软件只支持到 {SCHEMA_VERSION}），台账中没有记下是哪个版本：请安装最新版本的联络站台账后再打开。台账文件未作任何改动。"
+        ),
+    };
+    Error::refused(ErrorKind::BookTooNew, message)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -600,7 +647,7 @@ mod tests {
 
     #[test]
     fn every_version_upgrades_to_the_latest() {
-        for from in 0..=MIGRATION_STEPS.len() {
+        for from in 0..=MIGRATION_SQL.len() {
             let mut conn = Connection::open_in_memory().unwrap();
             migrations().to_version(&mut conn, from).unwrap();
             migrations().to_latest(&mut conn).unwrap();
@@ -673,13 +720,11 @@ mod tests {
         assert!(book.draft("reception").unwrap().is_some());
     }
 
-    /// A version-5 book opens with its log (its entries have no recorder), and from then on a
-    /// signed-in deputy is the recorder of each change and the program keeps a trail.
-    #[test]
-    fn a_version_5_book_gains_sign_in_and_a_trail() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v5.db");
-        let mut conn = Connection::open(&path).unwrap();
+    /// A version-5 book at `path` as that version wrote it, in WAL mode like any opened book:
+    /// one deputy, one change, no `software_version`.
+    fn version_5_book(path: &Path) {
+        let mut conn = Connection::open(path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         migrations().to_version(&mut conn, 5).unwrap();
         let deputy = r#"{"id":"0190e3a0-0000-7000-8000-000000000001","name":"陈建国","congress":"town","grid":null,"station":"DL","phone":null,"mediator_since":null,"active":true}"#;
         conn.execute_batch(&format!(
@@ -693,7 +738,15 @@ mod tests {
                  '0190e3a0-0000-7000-8000-000000000001', '{deputy}');"
         ))
         .unwrap();
-        drop(conn);
+    }
+
+    /// A version-5 book opens with its log (its entries have no recorder), and from then on a
+    /// signed-in deputy is the recorder of each change and the program keeps a trail.
+    #[test]
+    fn a_version_5_book_gains_sign_in_and_a_trail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        version_5_book(&path);
 
         let mut book = Book::open(&path).unwrap();
         let old = book.changes_since(None, 0, None).unwrap();
@@ -840,13 +893,69 @@ mod tests {
         std::fs::write(&text, "不是数据库").unwrap();
         assert_eq!(Book::open(&text).unwrap_err().kind(), ErrorKind::Invalid);
 
+        let wal = |path: &Path| lock::beside(path, "-wal").exists();
         let newer = dir.path().join("newer.db");
         drop(Book::create(&newer, "BX", "站", BookKind::Station).unwrap());
+        let raw = Connection::open(&newer).unwrap();
+        raw.execute(
+            "UPDATE book_meta SET value = '9.1.0' WHERE key = 'software_version'",
+            [],
+        )
+        .unwrap();
+        raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(raw);
+        let before = std::fs::read(&newer).unwrap();
+        assert!(!wal(&newer));
+        let err = Book::open(&newer).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BookTooNew);
+        assert!(err.kind().is_refusal());
+        let message = err.to_string();
+        assert!(
+            message.contains("请安装联络站台账 9.1.0 或更新的版本"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!(
+                "数据版本 {}，本软件只支持到 {SCHEMA_VERSION}",
+                SCHEMA_VERSION + 1
+            )),
+            "{message}"
+        );
+        assert_eq!(std::fs::read(&newer).unwrap(), before);
+        assert!(!wal(&newer));
+
+        // A book from before versions were recorded: the data versions, and no version made up.
         Connection::open(&newer)
             .unwrap()
-            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .execute("DELETE FROM book_meta WHERE key = 'software_version'", [])
             .unwrap();
+        let before = std::fs::read(&newer).unwrap();
         let err = Book::open(&newer).unwrap_err();
-        assert!(err.to_string().contains("升级软件"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::BookTooNew);
+        assert!(err.to_string().contains("没有记下是哪个版本"), "{err}");
+        assert!(err.to_string().contains("本软件只支持到"), "{err}");
+        assert_eq!(std::fs::read(&newer).unwrap(), before);
+        assert!(!wal(&newer));
+    }
+
+    /// A new book and an upgraded one both say which version of the software wrote them last.
+    #[test]
+    fn books_keep_the_version_that_created_or_upgraded_them() {
+        let software = |book: &Book| -> String {
+            book.conn
+                .query_row(
+                    "SELECT value FROM book_meta WHERE key = 'software_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let new = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+        assert_eq!(software(&new), SOFTWARE_VERSION);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        version_5_book(&path);
+        assert_eq!(software(&Book::open(&path).unwrap()), SOFTWARE_VERSION);
     }
 }
