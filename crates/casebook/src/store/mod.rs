@@ -2,7 +2,8 @@
 //!
 //! One file per book. Connections run in WAL mode with `synchronous=FULL` (a saved reception
 //! must survive a power cut), foreign keys on and a busy timeout. The schema is the numbered,
-//! append-only SQL in `migrations/`, applied in one transaction on open.
+//! append-only SQL in `migrations/`, applied in one transaction on open, after a copy of the book
+//! is kept beside it.
 //!
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
 //! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`]
@@ -33,7 +34,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::bundle::keys::OwnKeys;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, io_reason};
 use crate::time::{china_now, stored};
 
 pub(crate) use apply::{change_to_parts, decode, parse_case_no};
@@ -210,15 +211,17 @@ impl Book {
     }
 
     /// Opens an existing book, plain or encrypted (then with `passphrase`), upgrading its schema
-    /// if it was made by an older version. A passphrase given for a plain book is not needed and
-    /// not checked.
+    /// if it was made by an older version, after a copy of it is written beside it
+    /// (`<path>.before-upgrade-v<N>.backup`, removed by the next open that needs no upgrade). A
+    /// passphrase given for a plain book is not needed and not checked.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] when there is no book at `path`; for an encrypted book,
     /// [`ErrorKind::Locked`] without a passphrase and [`ErrorKind::WrongPassphrase`] with one
     /// that does not open it, having read and written nothing. [`ErrorKind::Invalid`] for a file
     /// that is not a book and [`ErrorKind::BookTooNew`] for a book from a newer version, neither
-    /// written to.
+    /// written to. [`ErrorKind::Storage`] when the copy before an upgrade or the upgrade itself
+    /// fails: the book stays as it was.
     pub fn open_with_passphrase(path: &Path, passphrase: Option<&str>) -> Result<Book> {
         if !path.is_file() {
             return Err(Error::not_found(format!(
@@ -252,18 +255,14 @@ impl Book {
     }
 
     fn open_keyed(path: &Path, lock: Option<Lock>) -> Result<Book> {
-        let mut conn = open_connection(
-            Some(path),
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        if let Some(lock) = &lock {
-            conn.pragma_update(None, "key", lock.key.pragma().as_str())?;
-        }
-        check_is_book(&conn, path)?;
-        configure(&conn)?;
-        migrations().to_latest(&mut conn)?;
+        let mut conn = connect(path, lock.as_ref())?;
+        let upgraded = upgrade(&mut conn, path, lock.as_ref())?;
         let origin = read_origin(&conn)?;
-        Self::with_keys(conn, origin, lock)
+        let book = Self::with_keys(conn, origin, lock)?;
+        if !upgraded {
+            remove_upgrade_backups(path);
+        }
+        Ok(book)
     }
 
     /// The open book, its keys made on first use.
@@ -439,14 +438,7 @@ impl Book {
                 format!("{} 已存在，不会覆盖", path.display()),
             ));
         }
-        // Made first, empty and the owner's only: VACUUM INTO fills it, keeping the mode (and,
-        // for an encrypted book, the book's encryption).
-        drop(lock::private_file(path)?);
-        self.conn
-            .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
-        if let Some(lock) = &self.lock {
-            lock.slots.copy_to(&lock::slots_path(path))?;
-        }
+        write_copy(&self.conn, self.lock.as_ref(), path)?;
         self.audit(crate::domain::AuditAction::Backup, None, None)
     }
 
@@ -578,6 +570,144 @@ fn too_new(conn: &Connection, version: i64) -> Error {
         ),
     };
     Error::refused(ErrorKind::BookTooNew, message)
+}
+
+/// A connection to the book at `path`, keyed (for an encrypted book), refused before anything
+/// is written when the file is not a book this build can open, then configured.
+fn connect(path: &Path, lock: Option<&Lock>) -> Result<Connection> {
+    let conn = open_connection(
+        Some(path),
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(lock) = lock {
+        conn.pragma_update(None, "key", lock.key.pragma().as_str())?;
+    }
+    check_is_book(&conn, path)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Brings an older book's schema up to date, a copy of it kept beside it first; whether it did.
+/// The pending migrations run in one transaction: one that fails (a full disk, a killed
+/// process) leaves the book at its old version, and the next open runs them again.
+fn upgrade(conn: &mut Connection, path: &Path, lock: Option<&Lock>) -> Result<bool> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(false);
+    }
+    keep_before_upgrade(conn, path, lock, version)?;
+    migrations().to_latest(conn)?;
+    Ok(true)
+}
+
+/// What names a copy kept before an upgrade: `bx.db` + this + `6.backup`.
+const UPGRADE_BACKUP_INFIX: &str = ".before-upgrade-v";
+
+/// Writes the book as it is, at schema `version`, to `<book>.before-upgrade-v<version>.backup`
+/// beside it (an encrypted book's copy encrypted, its slots beside it), so that an upgrade that
+/// goes wrong in a way the transaction cannot undo still leaves the book as it was. The copy is
+/// written under a temporary name and renamed: one left by an attempt that was cut off is
+/// replaced only by a complete one. Without a copy there is no upgrade: a full disk refuses it,
+/// the book untouched.
+fn keep_before_upgrade(
+    conn: &Connection,
+    path: &Path,
+    lock: Option<&Lock>,
+    version: i64,
+) -> Result<()> {
+    let backup = lock::beside(path, &format!("{UPGRADE_BACKUP_INFIX}{version}.backup"));
+    let staged = lock::beside(&backup, ".partial");
+    let remove_staged = || {
+        let _ = std::fs::remove_file(&staged);
+        let _ = std::fs::remove_file(lock::slots_path(&staged));
+    };
+    remove_staged();
+    let written = write_copy(conn, lock, &staged).and_then(|()| {
+        // The slots first: a copy in place never lacks them.
+        if lock.is_some() {
+            std::fs::rename(lock::slots_path(&staged), lock::slots_path(&backup))?;
+        }
+        Ok(std::fs::rename(&staged, &backup)?)
+    });
+    if let Err(err) = written {
+        remove_staged();
+        tracing::warn!("no copy of {} before its upgrade: {err}", path.display());
+        let reason = match &err {
+            Error::Io(err) => io_reason(err),
+            Error::Sqlite(err)
+                if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) =>
+            {
+                "磁盘已满"
+            }
+            _ => "读写中断",
+        };
+        return Err(Error::refused(
+            ErrorKind::Storage,
+            format!(
+                "这本台账需要升级数据版本，升级前要先在它旁边存一份备份（{}），但备份没能写成（{reason}）。台账未作任何改动，也未升级：请腾出磁盘空间后重新打开",
+                backup.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Removes the copies kept before an upgrade (and their slots, and any half-written one) beside
+/// the book at `path`: called when it opened needing no upgrade, as they are kept until the
+/// next successful start. A copy that cannot be removed is left, and said in the log.
+fn remove_upgrade_backups(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}{UPGRADE_BACKUP_INFIX}", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !is_upgrade_backup(&prefix, &entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        if let Err(err) = std::fs::remove_file(entry.path()) {
+            tracing::warn!(
+                "the copy kept before an upgrade stays: {}: {err}",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+/// Whether `name` is one of the files [`keep_before_upgrade`] writes for the book whose name
+/// and [`UPGRADE_BACKUP_INFIX`] make `prefix`.
+fn is_upgrade_backup(prefix: &str, name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(prefix) else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let kind = &rest[digits..];
+    let kind = kind.strip_suffix(lock::SLOTS_SUFFIX).unwrap_or(kind);
+    digits > 0 && matches!(kind, ".backup" | ".backup.partial")
+}
+
+/// Writes a consistent copy of the book on `conn` to `path`, which must not exist: made first,
+/// empty and the owner's only, VACUUM INTO fills it, keeping the mode (and, for an encrypted
+/// book, the book's encryption); synced, as an upgrade counts on it once renamed into place. An
+/// encrypted book's slots are copied beside it.
+fn write_copy(conn: &Connection, lock: Option<&Lock>, path: &Path) -> Result<()> {
+    drop(lock::private_file(path)?);
+    conn.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .sync_all()?;
+    if let Some(lock) = lock {
+        lock.slots.copy_to(&lock::slots_path(path))?;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -738,6 +868,22 @@ mod tests {
                  '0190e3a0-0000-7000-8000-000000000001', '{deputy}');"
         ))
         .unwrap();
+    }
+
+    /// The schema version, the integrity check's verdict and the count of changes of the book
+    /// at `path`, read without opening it as a book.
+    fn raw_state(path: &Path) -> (i64, String, i64) {
+        let conn = Connection::open(path).unwrap();
+        let version = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        let verdict = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        let changes = conn
+            .query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))
+            .unwrap();
+        (version, verdict, changes)
     }
 
     /// A version-5 book opens with its log (its entries have no recorder), and from then on a
@@ -937,6 +1083,14 @@ mod tests {
         assert!(err.to_string().contains("本软件只支持到"), "{err}");
         assert_eq!(std::fs::read(&newer).unwrap(), before);
         assert!(!wal(&newer));
+        let copies = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|entry| {
+                let name = entry.as_ref().unwrap().file_name();
+                name.to_string_lossy().contains(UPGRADE_BACKUP_INFIX)
+            })
+            .count();
+        assert_eq!(copies, 0, "no copy of a book that is not upgraded");
     }
 
     /// A new book and an upgraded one both say which version of the software wrote them last.
@@ -957,5 +1111,122 @@ mod tests {
         let path = dir.path().join("v5.db");
         version_5_book(&path);
         assert_eq!(software(&Book::open(&path).unwrap()), SOFTWARE_VERSION);
+    }
+
+    /// A disk that fills during the upgrade's last step (SQLite's page limit, one page short of
+    /// the upgraded book's size) fails it as a whole: the book keeps its version, its data and
+    /// its integrity, and the next open, with room, upgrades it.
+    #[test]
+    fn a_full_disk_during_the_upgrade_leaves_the_book_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        version_5_book(&path);
+        let trial = dir.path().join("trial.db");
+        std::fs::copy(&path, &trial).unwrap();
+        let mut conn = Connection::open(&trial).unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let upgraded_pages: i64 = conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        drop(conn);
+
+        let mut conn = connect(&path, None).unwrap();
+        conn.pragma_update(None, "max_page_count", upgraded_pages - 1)
+            .unwrap();
+        let err = upgrade(&mut conn, &path, None).unwrap_err();
+        assert!(matches!(err, Error::Migration(_)), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(err.to_string().contains("full"), "{err}");
+        drop(conn);
+        assert_eq!(raw_state(&path), (5, "ok".to_owned(), 1));
+
+        let book = Book::open(&path).unwrap();
+        assert_eq!(book.changes_since(None, 0, None).unwrap().len(), 1);
+        drop(book);
+        assert_eq!(raw_state(&path), (SCHEMA_VERSION, "ok".to_owned(), 1));
+    }
+
+    /// An upgrade first copies the book beside it, replacing a half-written copy left by an
+    /// attempt that was cut off; the copy stays after the upgrade and goes at the next open
+    /// that needs none, leaving other files beside the book alone.
+    #[test]
+    fn an_upgrade_keeps_a_copy_until_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bx.db");
+        version_5_book(&path);
+        let copy = dir.path().join("bx.db.before-upgrade-v5.backup");
+        let half_written = dir.path().join("bx.db.before-upgrade-v5.backup.partial");
+        std::fs::write(&half_written, "cut off").unwrap();
+        let others = [
+            "bx.db.before-upgrade-notes.txt",
+            "bx.db.before-upgrade-v5.backup.txt",
+            "dl.db.before-upgrade-v5.backup",
+        ];
+        for other in others {
+            std::fs::write(dir.path().join(other), "").unwrap();
+        }
+
+        drop(Book::open(&path).unwrap());
+        assert!(!half_written.exists());
+        assert_eq!(raw_state(&copy), (5, "ok".to_owned(), 1));
+        assert_eq!(raw_state(&path).0, SCHEMA_VERSION);
+
+        drop(Book::open(&path).unwrap());
+        assert!(!copy.exists());
+        for other in others {
+            assert!(dir.path().join(other).exists(), "{other}");
+        }
+    }
+
+    /// An encrypted book's copy before an upgrade is encrypted with its key, its slots beside it:
+    /// the passphrase opens it.
+    #[test]
+    fn an_encrypted_books_copy_before_upgrade_opens_with_its_passphrase() {
+        const PASSPHRASE: &str = "东岭村2026年修渡槽";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bx.db");
+        let book =
+            Book::create_encrypted(&path, "BX", "东岭村联络站", BookKind::Station, PASSPHRASE)
+                .unwrap();
+        book.conn
+            .execute_batch("DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;")
+            .unwrap();
+        drop(book);
+
+        drop(Book::open_with_passphrase(&path, Some(PASSPHRASE)).unwrap());
+        let copy = dir.path().join("bx.db.before-upgrade-v6.backup");
+        assert!(lock::is_encrypted(&copy).unwrap());
+        let key = lock::KeySlots::read(&copy)
+            .unwrap()
+            .unlock(PASSPHRASE)
+            .unwrap();
+        let conn = Connection::open(&copy).unwrap();
+        conn.pragma_update(None, "key", key.pragma().as_str())
+            .unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 6);
+    }
+
+    /// A copy that cannot be written (here its file's place is taken by a folder) stops the
+    /// upgrade with a message saying so: the book is not changed in any byte.
+    #[test]
+    fn no_copy_no_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bx.db");
+        version_5_book(&path);
+        std::fs::create_dir(dir.path().join("bx.db.before-upgrade-v5.backup.partial")).unwrap();
+        let before = std::fs::read(&path).unwrap();
+
+        let err = Book::open(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(err.to_string().contains("备份没能写成"), "{err}");
+        assert!(
+            err.to_string().contains("台账未作任何改动，也未升级"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("bx.db.before-upgrade-v5.backup").exists());
     }
 }
