@@ -62,6 +62,9 @@ pub enum ErrorKind {
     Locked,
     /// The passphrase does not open the book: nothing was read or written.
     WrongPassphrase,
+    /// The book was created or upgraded by a newer version of the software: nothing was
+    /// written, and the message names the version to install when the book keeps it.
+    BookTooNew,
     /// A deputy's sign-in PIN is wrong.
     WrongPin,
     /// Too many wrong PINs: the deputy cannot sign in until the time the message names.
@@ -122,6 +125,7 @@ impl ErrorKind {
             ErrorKind::NotOwner => "not_owner",
             ErrorKind::Locked => "locked",
             ErrorKind::WrongPassphrase => "wrong_passphrase",
+            ErrorKind::BookTooNew => "book_too_new",
             ErrorKind::WrongPin => "wrong_pin",
             ErrorKind::SignInLocked => "sign_in_locked",
             ErrorKind::SignInRequired => "sign_in_required",
@@ -315,6 +319,7 @@ mod tests {
         for name in [
             "invalid",
             "not_owner",
+            "book_too_new",
             "too_fast",
             "internal",
             "unreachable",

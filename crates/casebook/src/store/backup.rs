@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 
-use super::{Book, lock, open_connection, refuse_existing};
+use super::{Book, lock, open_connection, refuse_existing, write_copy};
 use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::time::{china_now, stored};
@@ -84,7 +84,7 @@ impl Book {
         let path = dir.join(&name);
         let partial = lock::beside(&path, PARTIAL);
         remove_with_slots(&partial);
-        self.write_copy(&partial)?;
+        write_copy(&self.conn, self.lock.as_ref(), &partial)?;
         if let Err(err) = check_copy(&partial, self.lock.as_ref().map(|lock| &lock.key)) {
             remove_with_slots(&partial);
             return Err(err);
@@ -195,22 +195,6 @@ impl Book {
         book.conn
             .execute("UPDATE outbound SET sent_receipt = NULL", [])?;
         Ok(book)
-    }
-
-    /// Writes a consistent copy of the whole book to `path` (which must not exist yet), even
-    /// while the book is in use; an encrypted book's copy is encrypted with the same key, its
-    /// slots beside it.
-    pub(crate) fn write_copy(&self, path: &Path) -> Result<()> {
-        refuse_existing(path)?;
-        // Made first, empty and the owner's only: VACUUM INTO fills it, keeping the mode (and,
-        // for an encrypted book, the book's encryption).
-        drop(lock::private_file(path)?);
-        self.conn
-            .execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
-        if let Some(lock) = &self.lock {
-            lock.slots.copy_to(&lock::slots_path(path))?;
-        }
-        Ok(())
     }
 
     /// The highest seq of this book's own log (0 for a book that has written nothing).

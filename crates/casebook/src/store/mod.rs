@@ -2,7 +2,8 @@
 //!
 //! One file per book. Connections run in WAL mode with `synchronous=FULL` (a saved reception
 //! must survive a power cut), foreign keys on and a busy timeout. The schema is the numbered,
-//! append-only SQL in `migrations/`, applied in one transaction on open.
+//! append-only SQL in `migrations/`, applied in one transaction on open, after a copy of the book
+//! is kept beside it.
 //!
 //! Writing goes through [`Book::write`] only: each [`crate::change::Change`] is applied and
 //! appended to the change log in the same transaction ([`mod@write`]). Reading is in [`read`]
@@ -34,25 +35,30 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::bundle::keys::OwnKeys;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, io_reason};
 use crate::time::{china_now, stored};
 
 pub(crate) use apply::{change_to_parts, decode, parse_case_no};
 pub use write::Writer;
 
-const MIGRATION_STEPS: &[M<'static>] = &[
-    M::up(include_str!("migrations/001_initial.sql")),
-    M::up(include_str!("migrations/002_sync.sql")),
-    M::up(include_str!("migrations/003_pull_nonces.sql")),
-    M::up(include_str!("migrations/004_trust.sql")),
-    M::up(include_str!("migrations/005_drafts.sql")),
-    M::up(include_str!("migrations/006_sign_in_audit.sql")),
-    M::up(include_str!("migrations/007_open_cases_by_due.sql")),
-    M::up(include_str!("migrations/008_sender_head.sql")),
+/// The schema's numbered SQL, in order; append-only (a released step is never edited).
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_sync.sql"),
+    include_str!("migrations/003_pull_nonces.sql"),
+    include_str!("migrations/004_trust.sql"),
+    include_str!("migrations/005_drafts.sql"),
+    include_str!("migrations/006_sign_in_audit.sql"),
+    include_str!("migrations/007_open_cases_by_due.sql"),
+    include_str!("migrations/008_sender_head.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
-pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
+pub const SCHEMA_VERSION: i64 = MIGRATION_SQL.len() as i64;
+
+/// This build's version, kept in each book it creates or upgrades (`book_meta`
+/// `software_version`): an older build refusing the book names the version to install.
+pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Version of what the change log and bundles carry: the records' JSON and the log's fields.
 /// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
@@ -61,9 +67,32 @@ pub const SCHEMA_VERSION: i64 = MIGRATION_STEPS.len() as i64;
 /// recorder of each change travel.
 pub const LOG_VERSION: i64 = 6;
 
-/// The schema's migration history.
+/// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
+/// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
+/// at a schema without the version that brought it there.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::from_slice(MIGRATION_STEPS)
+    let last = MIGRATION_SQL.len() - 1;
+    Migrations::new(
+        MIGRATION_SQL
+            .iter()
+            .enumerate()
+            .map(|(step, sql)| {
+                if step == last {
+                    M::up_with_hook(sql, record_software_version)
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
+}
+
+fn record_software_version(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    tx.execute(
+        "INSERT OR REPLACE INTO book_meta (key, value) VALUES ('software_version', ?1)",
+        [SOFTWARE_VERSION],
+    )?;
+    Ok(())
 }
 
 /// Whose book this is.
@@ -184,13 +213,17 @@ impl Book {
     }
 
     /// Opens an existing book, plain or encrypted (then with `passphrase`), upgrading its schema
-    /// if it was made by an older version. A passphrase given for a plain book is not needed and
-    /// not checked.
+    /// if it was made by an older version, after a copy of it is written beside it
+    /// (`<path>.before-upgrade-v<N>.backup`, removed by the next open that needs no upgrade). A
+    /// passphrase given for a plain book is not needed and not checked.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] when there is no book at `path`; for an encrypted book,
     /// [`ErrorKind::Locked`] without a passphrase and [`ErrorKind::WrongPassphrase`] with one
-    /// that does not open it, having read and written nothing.
+    /// that does not open it, having read and written nothing. [`ErrorKind::Invalid`] for a file
+    /// that is not a book and [`ErrorKind::BookTooNew`] for a book from a newer version, neither
+    /// written to. [`ErrorKind::Storage`] when the copy before an upgrade or the upgrade itself
+    /// fails: the book stays as it was.
     pub fn open_with_passphrase(path: &Path, passphrase: Option<&str>) -> Result<Book> {
         if !path.is_file() {
             return Err(Error::not_found(format!(
@@ -224,18 +257,14 @@ impl Book {
     }
 
     fn open_keyed(path: &Path, lock: Option<Lock>) -> Result<Book> {
-        let mut conn = open_connection(
-            Some(path),
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        if let Some(lock) = &lock {
-            conn.pragma_update(None, "key", lock.key.pragma().as_str())?;
-        }
-        check_is_book(&conn, path)?;
-        configure(&conn)?;
-        migrations().to_latest(&mut conn)?;
+        let mut conn = connect(path, lock.as_ref())?;
+        let upgraded = upgrade(&mut conn, path, lock.as_ref())?;
         let origin = read_origin(&conn)?;
-        Self::with_keys(conn, origin, lock)
+        let book = Self::with_keys(conn, origin, lock)?;
+        if !upgraded {
+            remove_upgrade_backups(path);
+        }
+        Ok(book)
     }
 
     /// The open book, its keys made on first use.
@@ -399,7 +428,8 @@ impl Book {
     /// Writes a consistent copy of the whole book to `path` (which must not exist yet); an
     /// encrypted book's copy is encrypted with the same key, its slots beside it.
     pub fn backup_to(&mut self, path: &Path) -> Result<()> {
-        self.write_copy(path)?;
+        refuse_existing(path)?;
+        write_copy(&self.conn, self.lock.as_ref(), path)?;
         self.audit(crate::domain::AuditAction::Backup, None, None)
     }
 
@@ -506,12 +536,167 @@ fn check_is_book(conn: &Connection, path: &Path) -> Result<()> {
         return Err(not_a_book());
     }
     if version > SCHEMA_VERSION {
+        return Err(too_new(conn, version));
+    }
+    Ok(())
+}
+
+/// The refusal of a book from a newer build, naming the version to install when the book keeps
+/// it (books written before [`SOFTWARE_VERSION`] was recorded do not). A plain read: a newer
+/// book's `book_meta` may be laid out otherwise, and is then read as not saying.
+fn too_new(conn: &Connection, version: i64) -> Error {
+    let software: Option<String> = conn
+        .query_row(
+            "SELECT value FROM book_meta WHERE key = 'software_version'",
+            [],
+            |row| row.get(0),
+        )
+        .ok();
+    let message = match software {
+        Some(software) => format!(
+            "这本台账已由较新版本的联络站台账（{software}）创建或升级（数据版本 {version}，本软件只支持到 {SCHEMA_VERSION}），请安装联络站台账 {software} 或更新的版本后再打开。台账文件未作任何改动。"
+        ),
+        None => format!(
+            "这本台账已由较新版本的联络站台账创建或升级（数据版本 {version}，本软件只支持到 {SCHEMA_VERSION}），台账中没有记下是哪个版本：请安装最新版本的联络站台账后再打开。台账文件未作任何改动。"
+        ),
+    };
+    Error::refused(ErrorKind::BookTooNew, message)
+}
+
+/// A connection to the book at `path`, keyed (for an encrypted book), refused before anything
+/// is written when the file is not a book this build can open, then configured.
+fn connect(path: &Path, lock: Option<&Lock>) -> Result<Connection> {
+    let conn = open_connection(
+        Some(path),
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(lock) = lock {
+        conn.pragma_update(None, "key", lock.key.pragma().as_str())?;
+    }
+    check_is_book(&conn, path)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Brings an older book's schema up to date, a copy of it kept beside it first; whether it did.
+/// The pending migrations run in one transaction: one that fails (a full disk, a killed
+/// process) leaves the book at its old version, and the next open runs them again.
+fn upgrade(conn: &mut Connection, path: &Path, lock: Option<&Lock>) -> Result<bool> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(false);
+    }
+    keep_before_upgrade(conn, path, lock, version)?;
+    migrations().to_latest(conn)?;
+    Ok(true)
+}
+
+/// What names a copy kept before an upgrade: `bx.db` + this + `6.backup`.
+const UPGRADE_BACKUP_INFIX: &str = ".before-upgrade-v";
+
+/// Writes the book as it is, at schema `version`, to `<book>.before-upgrade-v<version>.backup`
+/// beside it (an encrypted book's copy encrypted, its slots beside it), so that an upgrade that
+/// goes wrong in a way the transaction cannot undo still leaves the book as it was. The copy is
+/// written under a temporary name and renamed: one left by an attempt that was cut off is
+/// replaced only by a complete one. Without a copy there is no upgrade: a full disk refuses it,
+/// the book untouched.
+fn keep_before_upgrade(
+    conn: &Connection,
+    path: &Path,
+    lock: Option<&Lock>,
+    version: i64,
+) -> Result<()> {
+    let backup = lock::beside(path, &format!("{UPGRADE_BACKUP_INFIX}{version}.backup"));
+    let staged = lock::beside(&backup, ".partial");
+    let remove_staged = || {
+        let _ = std::fs::remove_file(&staged);
+        let _ = std::fs::remove_file(lock::slots_path(&staged));
+    };
+    remove_staged();
+    let written = write_copy(conn, lock, &staged).and_then(|()| {
+        // The slots first: a copy in place never lacks them.
+        if lock.is_some() {
+            std::fs::rename(lock::slots_path(&staged), lock::slots_path(&backup))?;
+        }
+        Ok(std::fs::rename(&staged, &backup)?)
+    });
+    if let Err(err) = written {
+        remove_staged();
+        tracing::warn!("no copy of {} before its upgrade: {err}", path.display());
+        let reason = match &err {
+            Error::Io(err) => io_reason(err),
+            Error::Sqlite(err)
+                if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) =>
+            {
+                "磁盘已满"
+            }
+            _ => "读写中断",
+        };
         return Err(Error::refused(
-            ErrorKind::Invalid,
+            ErrorKind::Storage,
             format!(
-                "这本台账由较新版本的软件创建（数据版本 {version}，本软件支持到 {SCHEMA_VERSION}），请先升级软件"
+                "这本台账需要升级数据版本，升级前要先在它旁边存一份备份（{}），但备份没能写成（{reason}）。台账未作任何改动，也未升级：请腾出磁盘空间后重新打开",
+                backup.display()
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Removes the copies kept before an upgrade (and their slots, and any half-written one) beside
+/// the book at `path`: called when it opened needing no upgrade, as they are kept until the
+/// next successful start. A copy that cannot be removed is left, and said in the log.
+fn remove_upgrade_backups(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}{UPGRADE_BACKUP_INFIX}", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !is_upgrade_backup(&prefix, &entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        if let Err(err) = std::fs::remove_file(entry.path()) {
+            tracing::warn!(
+                "the copy kept before an upgrade stays: {}: {err}",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+/// Whether `name` is one of the files [`keep_before_upgrade`] writes for the book whose name
+/// and [`UPGRADE_BACKUP_INFIX`] make `prefix`.
+fn is_upgrade_backup(prefix: &str, name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(prefix) else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let kind = &rest[digits..];
+    let kind = kind.strip_suffix(lock::SLOTS_SUFFIX).unwrap_or(kind);
+    digits > 0 && matches!(kind, ".backup" | ".backup.partial")
+}
+
+/// Writes a consistent copy of the book on `conn` to `path`, which must not exist: made first,
+/// empty and the owner's only, VACUUM INTO fills it, keeping the mode (and, for an encrypted
+/// book, the book's encryption); synced, as an upgrade counts on it once renamed into place. An
+/// encrypted book's slots are copied beside it.
+fn write_copy(conn: &Connection, lock: Option<&Lock>, path: &Path) -> Result<()> {
+    drop(lock::private_file(path)?);
+    conn.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .sync_all()?;
+    if let Some(lock) = lock {
+        lock.slots.copy_to(&lock::slots_path(path))?;
     }
     Ok(())
 }
@@ -583,7 +768,7 @@ mod tests {
 
     #[test]
     fn every_version_upgrades_to_the_latest() {
-        for from in 0..=MIGRATION_STEPS.len() {
+        for from in 0..=MIGRATION_SQL.len() {
             let mut conn = Connection::open_in_memory().unwrap();
             migrations().to_version(&mut conn, from).unwrap();
             migrations().to_latest(&mut conn).unwrap();
@@ -656,13 +841,11 @@ mod tests {
         assert!(book.draft("reception").unwrap().is_some());
     }
 
-    /// A version-5 book opens with its log (its entries have no recorder), and from then on a
-    /// signed-in deputy is the recorder of each change and the program keeps a trail.
-    #[test]
-    fn a_version_5_book_gains_sign_in_and_a_trail() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v5.db");
-        let mut conn = Connection::open(&path).unwrap();
+    /// A version-5 book at `path` as that version wrote it, in WAL mode like any opened book:
+    /// one deputy, one change, no `software_version`.
+    fn version_5_book(path: &Path) {
+        let mut conn = Connection::open(path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         migrations().to_version(&mut conn, 5).unwrap();
         let deputy = r#"{"id":"0190e3a0-0000-7000-8000-000000000001","name":"陈建国","congress":"town","grid":null,"station":"DL","phone":null,"mediator_since":null,"active":true}"#;
         conn.execute_batch(&format!(
@@ -676,7 +859,31 @@ mod tests {
                  '0190e3a0-0000-7000-8000-000000000001', '{deputy}');"
         ))
         .unwrap();
-        drop(conn);
+    }
+
+    /// The schema version, the integrity check's verdict and the count of changes of the book
+    /// at `path`, read without opening it as a book.
+    fn raw_state(path: &Path) -> (i64, String, i64) {
+        let conn = Connection::open(path).unwrap();
+        let version = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        let verdict = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        let changes = conn
+            .query_row("SELECT count(*) FROM change_log", [], |r| r.get(0))
+            .unwrap();
+        (version, verdict, changes)
+    }
+
+    /// A version-5 book opens with its log (its entries have no recorder), and from then on a
+    /// signed-in deputy is the recorder of each change and the program keeps a trail.
+    #[test]
+    fn a_version_5_book_gains_sign_in_and_a_trail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        version_5_book(&path);
 
         let mut book = Book::open(&path).unwrap();
         let old = book.changes_since(None, 0, None).unwrap();
@@ -694,6 +901,16 @@ mod tests {
         assert_eq!(log[2].schema_version, LOG_VERSION);
     }
 
+    /// Makes a new book what version 6 made: without what migrations 007 and 008 add.
+    fn back_to_version_6(conn: &Connection) {
+        conn.execute_batch(
+            "ALTER TABLE inbound DROP COLUMN sender_head;
+             ALTER TABLE inbound DROP COLUMN sender_head_at;
+             DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    }
+
     /// A version-6 book (the same tables, without the index of open cases) opens, gains the
     /// index, and the first screen's counts read from it.
     #[test]
@@ -702,12 +919,7 @@ mod tests {
         let path = dir.path().join("v6.db");
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "ALTER TABLE inbound DROP COLUMN sender_head;
-             ALTER TABLE inbound DROP COLUMN sender_head_at;
-             DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;",
-        )
-        .unwrap();
+        back_to_version_6(&conn);
         drop(conn);
 
         let book = Book::open(&path).unwrap();
@@ -850,13 +1062,192 @@ mod tests {
         std::fs::write(&text, "不是数据库").unwrap();
         assert_eq!(Book::open(&text).unwrap_err().kind(), ErrorKind::Invalid);
 
+        let wal = |path: &Path| lock::beside(path, "-wal").exists();
         let newer = dir.path().join("newer.db");
         drop(Book::create(&newer, "BX", "站", BookKind::Station).unwrap());
+        let raw = Connection::open(&newer).unwrap();
+        raw.execute(
+            "UPDATE book_meta SET value = '9.1.0' WHERE key = 'software_version'",
+            [],
+        )
+        .unwrap();
+        raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(raw);
+        let before = std::fs::read(&newer).unwrap();
+        assert!(!wal(&newer));
+        let err = Book::open(&newer).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BookTooNew);
+        assert!(err.kind().is_refusal());
+        let message = err.to_string();
+        assert!(
+            message.contains("请安装联络站台账 9.1.0 或更新的版本"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!(
+                "数据版本 {}，本软件只支持到 {SCHEMA_VERSION}",
+                SCHEMA_VERSION + 1
+            )),
+            "{message}"
+        );
+        assert_eq!(std::fs::read(&newer).unwrap(), before);
+        assert!(!wal(&newer));
+
+        // A book from before versions were recorded: the data versions, and no version made up.
         Connection::open(&newer)
             .unwrap()
-            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .execute("DELETE FROM book_meta WHERE key = 'software_version'", [])
             .unwrap();
+        let before = std::fs::read(&newer).unwrap();
         let err = Book::open(&newer).unwrap_err();
-        assert!(err.to_string().contains("升级软件"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::BookTooNew);
+        assert!(err.to_string().contains("没有记下是哪个版本"), "{err}");
+        assert!(err.to_string().contains("本软件只支持到"), "{err}");
+        assert_eq!(std::fs::read(&newer).unwrap(), before);
+        assert!(!wal(&newer));
+        let copies = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|entry| {
+                let name = entry.as_ref().unwrap().file_name();
+                name.to_string_lossy().contains(UPGRADE_BACKUP_INFIX)
+            })
+            .count();
+        assert_eq!(copies, 0, "no copy of a book that is not upgraded");
+    }
+
+    /// A new book and an upgraded one both say which version of the software wrote them last.
+    #[test]
+    fn books_keep_the_version_that_created_or_upgraded_them() {
+        let software = |book: &Book| -> String {
+            book.conn
+                .query_row(
+                    "SELECT value FROM book_meta WHERE key = 'software_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let new = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+        assert_eq!(software(&new), SOFTWARE_VERSION);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        version_5_book(&path);
+        assert_eq!(software(&Book::open(&path).unwrap()), SOFTWARE_VERSION);
+    }
+
+    /// A disk that fills during the upgrade's last step (SQLite's page limit, one page short of
+    /// the upgraded book's size) fails it as a whole: the book keeps its version, its data and
+    /// its integrity, and the next open, with room, upgrades it.
+    #[test]
+    fn a_full_disk_during_the_upgrade_leaves_the_book_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        version_5_book(&path);
+        let trial = dir.path().join("trial.db");
+        std::fs::copy(&path, &trial).unwrap();
+        let mut conn = Connection::open(&trial).unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let upgraded_pages: i64 = conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        drop(conn);
+
+        let mut conn = connect(&path, None).unwrap();
+        conn.pragma_update(None, "max_page_count", upgraded_pages - 1)
+            .unwrap();
+        let err = upgrade(&mut conn, &path, None).unwrap_err();
+        assert!(matches!(err, Error::Migration(_)), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(err.to_string().contains("full"), "{err}");
+        drop(conn);
+        assert_eq!(raw_state(&path), (5, "ok".to_owned(), 1));
+
+        let book = Book::open(&path).unwrap();
+        assert_eq!(book.changes_since(None, 0, None).unwrap().len(), 1);
+        drop(book);
+        assert_eq!(raw_state(&path), (SCHEMA_VERSION, "ok".to_owned(), 1));
+    }
+
+    /// An upgrade first copies the book beside it, replacing a half-written copy left by an
+    /// attempt that was cut off; the copy stays after the upgrade and goes at the next open
+    /// that needs none, leaving other files beside the book alone.
+    #[test]
+    fn an_upgrade_keeps_a_copy_until_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bx.db");
+        version_5_book(&path);
+        let copy = dir.path().join("bx.db.before-upgrade-v5.backup");
+        let half_written = dir.path().join("bx.db.before-upgrade-v5.backup.partial");
+        std::fs::write(&half_written, "cut off").unwrap();
+        let others = [
+            "bx.db.before-upgrade-notes.txt",
+            "bx.db.before-upgrade-v5.backup.txt",
+            "dl.db.before-upgrade-v5.backup",
+        ];
+        for other in others {
+            std::fs::write(dir.path().join(other), "").unwrap();
+        }
+
+        drop(Book::open(&path).unwrap());
+        assert!(!half_written.exists());
+        assert_eq!(raw_state(&copy), (5, "ok".to_owned(), 1));
+        assert_eq!(raw_state(&path).0, SCHEMA_VERSION);
+
+        drop(Book::open(&path).unwrap());
+        assert!(!copy.exists());
+        for other in others {
+            assert!(dir.path().join(other).exists(), "{other}");
+        }
+    }
+
+    /// An encrypted book's copy before an upgrade is encrypted with its key, its slots beside it:
+    /// the passphrase opens it.
+    #[test]
+    fn an_encrypted_books_copy_before_upgrade_opens_with_its_passphrase() {
+        const PASSPHRASE: &str = "东岭村2026年修渡槽";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bx.db");
+        let book =
+            Book::create_encrypted(&path, "BX", "东岭村联络站", BookKind::Station, PASSPHRASE)
+                .unwrap();
+        back_to_version_6(&book.conn);
+        drop(book);
+
+        drop(Book::open_with_passphrase(&path, Some(PASSPHRASE)).unwrap());
+        let copy = dir.path().join("bx.db.before-upgrade-v6.backup");
+        assert!(lock::is_encrypted(&copy).unwrap());
+        let key = lock::KeySlots::read(&copy)
+            .unwrap()
+            .unlock(PASSPHRASE)
+            .unwrap();
+        let conn = Connection::open(&copy).unwrap();
+        conn.pragma_update(None, "key", key.pragma().as_str())
+            .unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 6);
+    }
+
+    /// A copy that cannot be written (here its file's place is taken by a folder) stops the
+    /// upgrade with a message saying so: the book is not changed in any byte.
+    #[test]
+    fn no_copy_no_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bx.db");
+        version_5_book(&path);
+        std::fs::create_dir(dir.path().join("bx.db.before-upgrade-v5.backup.partial")).unwrap();
+        let before = std::fs::read(&path).unwrap();
+
+        let err = Book::open(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(err.to_string().contains("备份没能写成"), "{err}");
+        assert!(
+            err.to_string().contains("台账未作任何改动，也未升级"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("bx.db.before-upgrade-v5.backup").exists());
     }
 }
