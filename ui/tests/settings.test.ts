@@ -7,6 +7,7 @@ import { bookStatus } from './fixtures'
 import { mountScreen, until } from './helpers'
 
 const ENCRYPTED = bookStatus({ remembered: true })
+const SETTINGS = { station_phone: '', hub_url: '', large_font: false, idle_lock_minutes: 15, backup_dir: '', backup_keep: 10 }
 const PASSPHRASE = '东岭村2026年修渡槽'
 
 afterEach(() => {
@@ -75,7 +76,7 @@ describe('设置 › 无人操作自动退出', () => {
       return (args as { settings: unknown }).settings
     })
     app.book = ENCRYPTED
-    app.settings = { station_phone: '', hub_url: '', large_font: false, idle_lock_minutes: 15 }
+    app.settings = { ...SETTINGS }
     const wrapper = await mountScreen(SettingsView)
     const minutes = wrapper.get('[data-testid="settings-idle-minutes"] input')
     expect((minutes.element as HTMLInputElement).value).toBe('15')
@@ -83,7 +84,7 @@ describe('设置 › 无人操作自动退出', () => {
     await minutes.trigger('change')
     await wrapper.get('form').trigger('submit')
     await until(() => saved.length > 0)
-    expect(saved.at(-1)).toEqual({ station_phone: '', hub_url: '', large_font: false, idle_lock_minutes: 5 })
+    expect(saved.at(-1)).toEqual({ ...SETTINGS, idle_lock_minutes: 5 })
     expect(app.settings?.idle_lock_minutes).toBe(5)
     wrapper.unmount()
   })
