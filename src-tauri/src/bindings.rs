@@ -14,6 +14,7 @@ use casebook::domain::{
     CaseEventInput, CaseEventKind, Labels, MediationEventInput, MediationEventKind, MediationInput,
     MeetingInput, ReceptionInput,
 };
+use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -31,8 +32,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, EnrolledBook, SignOutReason, SyncView,
-    Today, Unlocked,
+    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook,
+    SignOutReason, SyncView, Today, Unlocked,
 };
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
@@ -56,6 +57,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     export_all!(
         AuditPage,
         AuditQuery,
+        BackupMade,
+        BackupStatus,
         BookStatus,
         CaseDetail,
         CaseEventAdded,

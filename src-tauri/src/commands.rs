@@ -7,6 +7,7 @@ use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, S
 use casebook::domain::{
     CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
 };
+use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
@@ -25,8 +26,8 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BookStatus, CasePage, CaseQuery, EnrolledBook, SignOutReason, Station,
-    SyncView, Today, Unlocked,
+    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook,
+    SignOutReason, Station, SyncView, Today, Unlocked,
 };
 
 type Answer<T> = Result<T, CommandError>;
@@ -320,6 +321,34 @@ pub fn settings(station: State<'_, Station>) -> Settings {
 #[tauri::command]
 pub async fn save_settings(station: State<'_, Station>, settings: Settings) -> Answer<Settings> {
     station.save_settings(settings).await
+}
+
+/// Backs the book up into the folder chosen on 设置, now.
+#[tauri::command]
+pub async fn back_up_now(station: State<'_, Station>) -> Answer<BackupMade> {
+    station.back_up_now().await
+}
+
+/// The last backup's time and whether 今日值班 and 同步 should remind the deputy.
+#[tauri::command]
+pub async fn backup_status(station: State<'_, Station>) -> Answer<BackupStatus> {
+    station.backup_status().await
+}
+
+/// Whether a backup file is encrypted: the wizard then asks for the passphrase of its day.
+#[tauri::command]
+pub async fn backup_encrypted(station: State<'_, Station>, path: PathBuf) -> Answer<bool> {
+    station.backup_encrypted(path).await
+}
+
+/// First run: this PC's book made from a backup.
+#[tauri::command]
+pub async fn restore_book(
+    station: State<'_, Station>,
+    path: PathBuf,
+    passphrase: Option<String>,
+) -> Answer<BookStatus> {
+    station.restore_book(path, passphrase).await
 }
 
 /// The unsaved content of a form (`reception`, `case-event:DL-2026-0001`, …), if any.

@@ -1,7 +1,7 @@
 //! `liaison-station`, the duty deputy's desktop app: a Tauri 2 window (the Vue UI in `ui/`)
 //! over the station's case book.
 //!
-//! - [`station`]: the open book, this PC's settings and the sync worker; plain async methods
+//! - [`station`]: the open book, this PC's settings, the sync worker and backups; plain async methods
 //!   over the core crate, run off the UI thread;
 //! - [`commands`]: the window's commands, one line each over [`station::Station`];
 //! - [`error`]: failures as `{kind, message}` for the UI to branch on;
@@ -16,9 +16,9 @@ pub mod keystore;
 pub mod settings;
 pub mod station;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tauri::{Manager, Runtime, WindowEvent};
+use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 
 use crate::station::Station;
 
@@ -49,6 +49,9 @@ fn software_rendering<R: Runtime>(_app: &tauri::App<R>) {}
 const CLOSE_AT_THE_LATEST: Duration = Duration::from_secs(5);
 
 fn close_at_the_latest<R: Runtime>(window: &tauri::Window<R>) {
+    window
+        .state::<Station>()
+        .closing(Instant::now() + CLOSE_AT_THE_LATEST);
     let window = window.clone();
     std::thread::spawn(move || {
         std::thread::sleep(CLOSE_AT_THE_LATEST);
@@ -72,7 +75,9 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             software_rendering(app);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                handle.state::<Station>().restart_worker().await;
+                let station = handle.state::<Station>();
+                station.restart_worker().await;
+                station.spawn_daily_backup();
             });
             Ok(())
         })
@@ -119,6 +124,10 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::import_bundle,
             commands::settings,
             commands::save_settings,
+            commands::back_up_now,
+            commands::backup_status,
+            commands::backup_encrypted,
+            commands::restore_book,
             commands::draft,
             commands::save_draft,
             commands::discard_draft,
@@ -126,4 +135,12 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::record_print,
             commands::audit_trail,
         ])
+}
+
+/// What the app does as it ends: after its window was closed (the drafts written), the book is
+/// backed up, within the close's time: the process ends by then whatever the backup does.
+pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
+    if let RunEvent::Exit = event {
+        tauri::async_runtime::block_on(app.state::<Station>().back_up_on_close());
+    }
 }

@@ -51,6 +51,8 @@ fn main() -> anyhow::Result<()> {
         Station::open(paths, started)?
     };
     liaison_station::station_app(tauri::Builder::default(), station)
-        .run(context)
-        .context("窗口无法启动")
+        .build(context)
+        .context("窗口无法启动")?
+        .run(liaison_station::on_run_event);
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Settings of this PC (not of the book, and never synced): the phone printed on slips, the
-//! hub's address, larger fonts, how long the PC may sit idle before the deputy is signed out.
-//! Kept as JSON beside the book, written atomically.
+//! hub's address, larger fonts, how long the PC may sit idle before the deputy is signed out,
+//! where the book is backed up and how many backups are kept. Kept as JSON beside the book,
+//! written atomically.
 
 use std::path::Path;
 
@@ -15,6 +16,12 @@ pub const IDLE_LOCK_DEFAULT: u32 = 15;
 /// The longest idle time that may be set: half a day's duty.
 pub const IDLE_LOCK_MAX: u32 = 240;
 
+/// Backups kept in the backup folder, unless set.
+pub const BACKUP_KEEP_DEFAULT: u32 = 10;
+
+/// The most backups that may be kept: a stick holds them, and the oldest are the least useful.
+pub const BACKUP_KEEP_MAX: u32 = 100;
+
 /// What the 设置 screen edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -27,6 +34,10 @@ pub struct Settings {
     pub large_font: bool,
     /// Minutes without a key or a click before the signed-in deputy is signed out (1–240).
     pub idle_lock_minutes: u32,
+    /// The folder the book is backed up into (a USB stick's, most often); empty until chosen.
+    pub backup_dir: String,
+    /// This station's backups kept in that folder (1–100); older ones are removed.
+    pub backup_keep: u32,
 }
 
 impl Default for Settings {
@@ -36,6 +47,8 @@ impl Default for Settings {
             hub_url: String::new(),
             large_font: false,
             idle_lock_minutes: IDLE_LOCK_DEFAULT,
+            backup_dir: String::new(),
+            backup_keep: BACKUP_KEEP_DEFAULT,
         }
     }
 }
@@ -73,11 +86,25 @@ impl Settings {
                 "无人操作自动退出的时间应在1到{IDLE_LOCK_MAX}分钟之间"
             )));
         }
+        let backup_dir = self.backup_dir.trim().to_owned();
+        // A relative path would be taken from wherever the app happened to start.
+        if !backup_dir.is_empty() && !Path::new(&backup_dir).is_absolute() {
+            return Err(CommandError::invalid(
+                "备份文件夹要写完整的位置，请点“选择备份文件夹”在电脑上选择",
+            ));
+        }
+        if !(1..=BACKUP_KEEP_MAX).contains(&self.backup_keep) {
+            return Err(CommandError::invalid(format!(
+                "保留的备份份数应在1到{BACKUP_KEEP_MAX}之间"
+            )));
+        }
         Ok(Settings {
             station_phone,
             hub_url,
             large_font: self.large_font,
             idle_lock_minutes: self.idle_lock_minutes,
+            backup_dir,
+            backup_keep: self.backup_keep,
         })
     }
 
@@ -124,6 +151,8 @@ mod tests {
             hub_url: String::new(),
             large_font: true,
             idle_lock_minutes: 5,
+            backup_dir: "/media/usb/台账备份".into(),
+            backup_keep: 30,
         };
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path), settings);
@@ -132,6 +161,9 @@ mod tests {
         // A file from before the idle lock: the default, 15 minutes.
         std::fs::write(&path, r#"{"large_font": true}"#).unwrap();
         assert_eq!(Settings::load(&path).idle_lock_minutes, IDLE_LOCK_DEFAULT);
+        // …and from before backups: no folder chosen, 10 kept.
+        let old = Settings::load(&path);
+        assert_eq!((old.backup_dir.as_str(), old.backup_keep), ("", 10));
     }
 
     #[test]
@@ -143,5 +175,35 @@ mod tests {
             };
             assert!(settings.validated().is_err(), "{minutes}");
         }
+    }
+
+    #[test]
+    fn the_backup_folder_is_a_whole_path_and_the_number_kept_is_bounded() {
+        let with = |dir: &str, keep: u32| Settings {
+            backup_dir: dir.into(),
+            backup_keep: keep,
+            ..Settings::default()
+        };
+        for keep in [0, BACKUP_KEEP_MAX + 1] {
+            let refused = with("", keep).validated().unwrap_err();
+            assert!(refused.message.contains("1到100"), "{}", refused.message);
+        }
+        for keep in [1, BACKUP_KEEP_MAX] {
+            assert_eq!(with("", keep).validated().unwrap().backup_keep, keep);
+        }
+        let refused = with("台账备份", 10).validated().unwrap_err();
+        assert!(
+            refused.message.contains("完整的位置"),
+            "{}",
+            refused.message
+        );
+        let folder = std::env::temp_dir().join("台账备份").display().to_string();
+        let chosen = with(&format!("  {folder} "), 10).validated().unwrap();
+        assert_eq!(chosen.backup_dir, folder, "trimmed");
+        assert_eq!(
+            with("", 10).validated().unwrap().backup_dir,
+            "",
+            "not chosen"
+        );
     }
 }

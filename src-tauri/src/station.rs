@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use casebook::Book;
@@ -40,9 +40,11 @@ use crate::error::CommandError;
 use crate::keystore::{KeyStore, KeyStoreError, OsKeyStore};
 use crate::settings::Settings;
 
+mod backup;
 mod enrol;
 mod sign_in;
 
+pub use backup::{BackupStatus, STALE_AFTER_DAYS};
 pub use enrol::EnrolledBook;
 
 pub use sign_in::{SignOutReason, SignedIn};
@@ -221,6 +223,8 @@ pub struct Station {
     key_store: Arc<dyn KeyStore>,
     /// The key store holds this book's passphrase, as far as the app knows.
     remembered: AtomicBool,
+    /// When the app must have ended, once the window's close was asked.
+    close_by: OnceLock<Instant>,
 }
 
 /// How long closing the book waits for the sync worker's or a screen's work on it to end.
@@ -270,6 +274,7 @@ impl Station {
             started,
             key_store: Arc::new(OsKeyStore),
             remembered: AtomicBool::new(false),
+            close_by: OnceLock::new(),
         })
     }
 
@@ -325,11 +330,12 @@ impl Station {
         Ok(path)
     }
 
-    /// Puts `book` in the window's hands and starts syncing.
+    /// Puts `book` in the window's hands, starts syncing and the day's backup.
     async fn set_book(&self, book: Book) {
         *self.book.write().unwrap_or_else(PoisonError::into_inner) =
             Some(Arc::new(Mutex::new(as_app(book))));
         self.restart_worker().await;
+        self.spawn_daily_backup();
     }
 
     /// Runs `work` on the key store on a blocking thread (it may talk to a service).
@@ -964,9 +970,20 @@ impl Station {
         lock(&self.settings).clone()
     }
 
-    /// Saves the settings and restarts the worker for a changed hub.
+    /// Saves the settings and restarts the worker for a changed hub. A backup folder newly
+    /// chosen must be there (one chosen before may be on a stick that is out just now).
     pub async fn save_settings(&self, settings: Settings) -> Result<Settings, CommandError> {
         let settings = settings.validated()?;
+        let new_folder = lock(&self.settings).backup_dir != settings.backup_dir;
+        if new_folder
+            && !settings.backup_dir.is_empty()
+            && !Path::new(&settings.backup_dir).is_dir()
+        {
+            return Err(CommandError::invalid(format!(
+                "找不到文件夹 {}：请插好U盘后点“选择备份文件夹”重新选择",
+                settings.backup_dir
+            )));
+        }
         settings.save(&self.paths.settings)?;
         let hub_changed = {
             let mut current = lock(&self.settings);

@@ -2,6 +2,7 @@
 //! names, JSON shapes, `{kind, message}` errors), over real books on disk and a real hub.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use casebook::Book;
@@ -734,4 +735,62 @@ fn encrypting_the_book_keeps_the_deputy_signed_in() {
     assert_eq!(status["signed_in"]["name"], "陈建国", "not signed out");
     assert_eq!(status["sign_in_required"], false);
     window.ok("today", json!({}));
+}
+
+#[test]
+fn backups_through_the_window_chosen_folder_backup_status_and_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(&dir.path().join("pc")));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
+    );
+    let never = window.ok("backup_status", json!({}));
+    assert_eq!(
+        never,
+        json!({"folder_chosen": false, "last": null, "days_since": null, "stale": true})
+    );
+    assert_eq!(window.refused("back_up_now", json!({})), "invalid");
+
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let mut settings = window.ok("settings", json!({}));
+    assert_eq!(settings["backup_keep"], 10);
+    settings["backup_dir"] = json!(usb);
+    settings["backup_keep"] = json!(0);
+    assert_eq!(
+        window.refused("save_settings", json!({"settings": settings})),
+        "invalid"
+    );
+    settings["backup_keep"] = json!(3);
+    window.ok("save_settings", json!({"settings": settings}));
+    let made = window.ok("back_up_now", json!({}));
+    assert_eq!(made["encrypted"], true);
+    let backup = made["path"].as_str().unwrap().to_owned();
+    assert!(Path::new(&backup).starts_with(&usb), "{backup}");
+    let status = window.ok("backup_status", json!({}));
+    assert_eq!(status["last"]["path"], json!(backup));
+    assert_eq!(
+        (&status["days_since"], &status["stale"]),
+        (&json!(0), &json!(false))
+    );
+
+    // Another PC's first run, from that backup.
+    let other = Window::over(Paths::in_dir(&dir.path().join("new-pc")));
+    assert_eq!(
+        other.ok("backup_encrypted", json!({"path": backup})),
+        json!(true)
+    );
+    assert_eq!(
+        other.refused("restore_book", json!({"path": backup, "passphrase": null})),
+        "locked"
+    );
+    let status = other.ok(
+        "restore_book",
+        json!({"path": backup, "passphrase": PASSPHRASE}),
+    );
+    assert_eq!(
+        (&status["open"], &status["code"]),
+        (&json!(true), &json!("BX"))
+    );
 }

@@ -150,17 +150,28 @@ pub async fn launch(binary: &Path, args: &[String]) -> App {
 /// Starts `liaison-station ARGS` under WebDriver and waits for its first screen (the sign-in
 /// layer, if it asks, left showing).
 pub async fn launch_signed_out(binary: &Path, args: &[String]) -> App {
-    start(binary, args, None).await
+    start(binary, args, &[]).await
 }
 
 /// As [`launch`], on a PC whose clock is set to the time zone `zone` (`TZ`, e.g. `Etc/GMT+12`).
 pub async fn launch_in_zone(binary: &Path, args: &[String], zone: &str) -> App {
-    let app = start(binary, args, Some(zone)).await;
+    let app = start(binary, args, &[("TZ", zone.to_owned())]).await;
     app.sign_in_if_asked().await;
     app
 }
 
-async fn start(binary: &Path, args: &[String], zone: Option<&str>) -> App {
+/// As [`launch`], with the station's clock `days` ahead of the PC's (the workspace's test
+/// clock, `CASEBOOK_TEST_CLOCK_SHIFT`, which the app's test build honours).
+pub async fn launch_days_later(binary: &Path, args: &[String], days: i64) -> App {
+    let shift = ("CASEBOOK_TEST_CLOCK_SHIFT", (days * 24 * 3600).to_string());
+    let app = start(binary, args, &[shift]).await;
+    app.sign_in_if_asked().await;
+    app
+}
+
+/// Starts the app with `env` set for it (it inherits it through tauri-driver and
+/// WebKitWebDriver).
+async fn start(binary: &Path, args: &[String], env: &[(&str, String)]) -> App {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "the desktop suite needs a display: run it under xvfb-run (scripts/test does)"
@@ -182,10 +193,7 @@ async fn start(binary: &Path, args: &[String], zone: Option<&str>) -> App {
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
-    // The app inherits it through tauri-driver and WebKitWebDriver.
-    if let Some(zone) = zone {
-        command.env("TZ", zone);
-    }
+    command.envs(env.iter().cloned());
     let driver = DriverProcess::start(&mut command).unwrap_or_else(|err| {
         panic!(
             "tauri-driver does not start ({err}): cargo install tauri-driver --version ^2 --locked"

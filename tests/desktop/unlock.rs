@@ -23,7 +23,7 @@ async fn on_unlock_screen(app: &App) {
 
 /// Types `text` over what the input marked `data-testid=ID` holds, as a deputy selecting it
 /// all and typing again (WebDriver's clear would leave the form's copy of the value as it was).
-async fn retype(app: &App, id: &str, text: &str) {
+pub async fn retype(app: &App, id: &str, text: &str) {
     let input = app.input_in(id).await;
     app.client
         .execute(

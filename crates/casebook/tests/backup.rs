@@ -148,6 +148,32 @@ fn keep_removes_only_this_stations_oldest_backups() {
 }
 
 #[test]
+fn a_backup_cut_short_is_removed_by_the_next_of_the_same_station() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = encrypted_station(dir.path(), 1);
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    // The app ended half-way through an earlier backup: its copy and slots under their
+    // temporary names. Another station's, and anything else, stay.
+    let cut = [
+        "BX-20200101-0000-1.backup.partial",
+        "BX-20200101-0000-1.backup.partial-slots",
+    ];
+    let others = ["QX-20200101-0000-1.backup.partial", "BX-笔记.partial"];
+    for name in cut.iter().chain(&others) {
+        std::fs::write(usb.join(name), "cut short").unwrap();
+    }
+    let made = book.backup_into(&usb, Some(10)).unwrap();
+    assert!(Path::new(&made.path).exists());
+    for name in cut {
+        assert!(!usb.join(name).exists(), "{name} is removed");
+    }
+    for name in others {
+        assert!(usb.join(name).exists(), "{name} is not this station's");
+    }
+}
+
+#[test]
 fn a_restore_refuses_a_damaged_backup_a_wrong_passphrase_and_an_existing_book() {
     let dir = tempfile::tempdir().unwrap();
     let mut book = encrypted_station(dir.path(), 2);

@@ -5,6 +5,8 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
 import type {
   AuditPage,
   AuditQuery,
+  BackupMade,
+  BackupStatus,
   BookStatus,
   CaseDetail,
   CaseEventAdded,
@@ -147,6 +149,11 @@ export const api = {
   importBundle: (path: string) => call<Imported>('import_bundle', { path }),
   settings: () => call<Settings>('settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+  backUpNow: () => call<BackupMade>('back_up_now'),
+  backupStatus: () => call<BackupStatus>('backup_status'),
+  backupEncrypted: (path: string) => call<boolean>('backup_encrypted', { path }),
+  restoreBook: (path: string, passphrase: string | null) =>
+    call<BookStatus>('restore_book', { path, passphrase }),
   draft: (form: string) => call<Draft | null>('draft', { form }),
   saveDraft: (form: string, body: string) => call<Draft>('save_draft', { form, body }),
   discardDraft: (form: string) => call<void>('discard_draft', { form }),

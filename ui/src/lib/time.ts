@@ -49,6 +49,12 @@ export function formatDateTime(at: DateTime): string {
   return `${at.slice(0, 10)} ${at.slice(11, 16)}`
 }
 
+/** `2026-12-05T18:30:00+08:00` → `2026年12月5日 18:30`, in the time's own (station) offset. */
+export function formatChineseDateTime(at: DateTime): string {
+  const [y, m, d] = at.slice(0, 10).split('-').map(Number)
+  return `${y}年${m}月${d}日 ${at.slice(11, 16)}`
+}
+
 /** `2026-11-20` → `2026年11月20日 星期五`. */
 export function formatLongDate(date: IsoDate): string {
   const weekday = '日一二三四五六'[new Date(`${date}T00:00:00Z`).getUTCDay()]

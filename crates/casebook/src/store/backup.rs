@@ -83,7 +83,7 @@ impl Book {
         );
         let path = dir.join(&name);
         let partial = lock::beside(&path, PARTIAL);
-        remove_with_slots(&partial);
+        remove_cut_backups(dir, &self.origin.code);
         write_copy(&self.conn, self.lock.as_ref(), &partial)?;
         if let Err(err) = check_copy(&partial, self.lock.as_ref().map(|lock| &lock.key)) {
             remove_with_slots(&partial);
@@ -290,6 +290,24 @@ fn copy_private(from: &Path, to: &Path) -> Result<()> {
     std::io::copy(&mut source, &mut target)?;
     target.sync_all()?;
     Ok(())
+}
+
+/// Removes this station's backups in `dir` that were cut before they were checked (the app
+/// ended, the stick was pulled out), with their slots: they never count, and would fill a stick.
+fn remove_cut_backups(dir: &Path, code: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let cut = name
+            .to_str()
+            .and_then(|name| name.strip_suffix(PARTIAL))
+            .is_some_and(|backup| parse_name(backup, code).is_some());
+        if cut {
+            remove_with_slots(&entry.path());
+        }
+    }
 }
 
 /// Removes a file and its slots, if there.

@@ -19,4 +19,12 @@ large_font: boolean,
 /**
  * Minutes without a key or a click before the signed-in deputy is signed out (1–240).
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * The folder the book is backed up into (a USB stick's, most often); empty until chosen.
+ */
+backup_dir: string, 
+/**
+ * This station's backups kept in that folder (1–100); older ones are removed.
+ */
+backup_keep: number, };
