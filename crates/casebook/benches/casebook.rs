@@ -13,6 +13,11 @@
 //!
 //! - unlock (BENCH_ONLY=unlock): opening an encrypted book with its passphrase, which is
 //!   Argon2id at the slot's cost (`store::lock::PASSPHRASE_KDF`) and SQLCipher's first read.
+//! - backup (BENCH_ONLY=backup): `casebook backup` of the BENCH_BOOK demo book (made first if
+//!   missing) against copying its file, and a restore from that backup.
+//! - recovery (BENCH_ONLY=recovery): a station of BENCH_RECOVERY_RECEPTIONS (default 10,000)
+//!   gets its book back from the town on a new PC: the town writes its enrolment file (which
+//!   carries the station's log), the new PC makes the book from it.
 //!
 //! BENCH_ENCRYPTED=1 makes and opens every book of the run encrypted (the raw-insert baselines
 //! stay plain SQLite): run once without and once with it to compare.
@@ -88,6 +93,21 @@ fn main() {
             make_demo_book(&book_path, receptions);
         }
         first_screen(&book_path);
+    }
+    if only == "backup" {
+        let book_path =
+            std::env::var("BENCH_BOOK").map_or_else(|_| dir.path().join("demo.db"), Into::into);
+        if !book_path.exists() {
+            make_demo_book(&book_path, receptions);
+        }
+        backup_against_copy(dir.path(), &book_path);
+    }
+    if only == "recovery" {
+        let receptions = std::env::var("BENCH_RECOVERY_RECEPTIONS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        recovery_from_the_town(dir.path(), receptions);
     }
     if only.is_empty() || only == "unlock" {
         unlock_encrypted_book(dir.path());
@@ -612,6 +632,97 @@ fn search_first_page(book_path: &Path) {
             );
         }
     }
+}
+
+/// Opens the book at `path` as the run's books are opened (with the passphrase when encrypted).
+fn open_book(path: &Path) -> Book {
+    let passphrase = encrypted().then_some(BENCH_PASSPHRASE);
+    Book::open_with_passphrase(path, passphrase).unwrap()
+}
+
+/// `backup_into` of the book at `book_path` (a consistent copy while open, checked with
+/// `integrity_check`, renamed into place) against `std::fs::copy` of its file (the book closed,
+/// its WAL folded in), and a restore from the backup: what a deputy waits for at close.
+fn backup_against_copy(dir: &Path, book_path: &Path) {
+    let book_bytes = std::fs::metadata(book_path).unwrap().len();
+    let copy_started = Instant::now();
+    std::fs::copy(book_path, dir.join("copy.db")).unwrap();
+    let copy = copy_started.elapsed();
+    std::fs::remove_file(dir.join("copy.db")).unwrap();
+    let mut book = open_book(book_path);
+    let started = Instant::now();
+    let made = book.backup_into(&dir.join("usb"), Some(10)).unwrap();
+    let backup = started.elapsed();
+    drop(book);
+    let restored_path = dir.join("restored.db");
+    let started = Instant::now();
+    let passphrase = encrypted().then_some(BENCH_PASSPHRASE);
+    drop(Book::restore(Path::new(&made.path), &restored_path, passphrase).unwrap());
+    let restore = started.elapsed();
+    println!("book_size: {:.1} MB", book_bytes as f64 / 1e6);
+    println!("backup_size: {:.1} MB", made.bytes as f64 / 1e6);
+    println!("backup_time: {:.1} s", backup.as_secs_f64());
+    println!("file_copy_time: {:.1} s", copy.as_secs_f64());
+    println!(
+        "backup_to_copy_ratio: {:.2}",
+        backup.as_secs_f64() / copy.as_secs_f64()
+    );
+    println!("restore_time: {:.1} s", restore.as_secs_f64());
+}
+
+/// A station of `receptions` that synced with the town loses its PC: the town writes its
+/// enrolment file again, which carries the station's log back, and the new PC makes its book
+/// from it. Times both halves and gives the file's size.
+fn recovery_from_the_town(dir: &Path, receptions: usize) {
+    let mut station = new_book(
+        &dir.join("recovery-station.db"),
+        "BX",
+        "东岭村人大代表联络站",
+        BookKind::Station,
+    );
+    demo::fill(
+        &mut station,
+        &DemoOptions {
+            receptions,
+            seed: 3,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    let mut town = new_book(
+        &dir.join("recovery-town.db"),
+        "QX",
+        "清溪镇人大",
+        BookKind::Town,
+    );
+    town.import_roster(&liaison_testkit::roster()).unwrap();
+    let (ks, kt) = (station.public_keys(), town.public_keys());
+    station
+        .add_peer(&kt.origin, &kt.sign_public, &kt.seal_public)
+        .unwrap();
+    town.add_peer(&ks.origin, &ks.sign_public, &ks.seal_public)
+        .unwrap();
+    let up = station.seal_bundle("QX").unwrap().unwrap();
+    town.import_bundle(&up.bytes).unwrap();
+    let head = station.own_last_seq().unwrap();
+    drop(station);
+
+    let started = Instant::now();
+    let written = town.write_enrolment("BX", &dir.join("stick")).unwrap();
+    let write = started.elapsed();
+    let file_bytes = std::fs::metadata(&written.path).unwrap().len();
+    let started = Instant::now();
+    let enrolment = casebook::bundle::Enrolment::read_file(&written.path).unwrap();
+    let passphrase = encrypted().then_some(BENCH_PASSPHRASE);
+    let recovered =
+        Book::create_from_enrolment(&dir.join("new-pc.db"), &enrolment, passphrase).unwrap();
+    let create = started.elapsed();
+    assert_eq!(recovered.own_last_seq().unwrap(), head);
+    println!("recovery_receptions: {receptions} count");
+    println!("recovery_changes: {} count", written.recovered);
+    println!("recovery_enrolment_file: {:.1} MB", file_bytes as f64 / 1e6);
+    println!("recovery_town_writes_file: {:.2} s", write.as_secs_f64());
+    println!("recovery_new_pc_makes_book: {:.2} s", create.as_secs_f64());
 }
 
 /// A demo book of `receptions` (seed 1, as the search benchmark's), made without the raw-insert
