@@ -215,7 +215,7 @@ async fn a_new_pc_starts_from_an_encrypted_backup_and_lists_its_cases() {
     app.click_testid("wizard-backup-restore").await;
     app.until_text(
         "wizard-restored-notice",
-        "备份之后录入的记录，请联系镇人大从镇里找回",
+        "备份之后录入的记录，会在下次与镇同步时从镇里找回",
     )
     .await;
     app.screenshot("wizard-restored").await;

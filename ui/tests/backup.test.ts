@@ -127,7 +127,7 @@ describe('首次使用 › 从备份恢复', () => {
     await until(() => wrapper.find('[data-testid="wizard-restored-notice"]').exists())
     expect(calls).toContainEqual(['restore_book', { path: LAST.path, passphrase: '东岭村2026年修渡槽' }])
     expect(wrapper.get('[data-testid="wizard-restored-notice"]').text()).toContain(
-      '备份之后录入的记录，请联系镇人大从镇里找回',
+      '备份之后录入的记录，会在下次与镇同步时从镇里找回',
     )
     expect(wrapper.text()).toContain('已从备份恢复台账：DL 东岭村人大代表联络站')
   })
