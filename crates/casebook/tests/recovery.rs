@@ -175,8 +175,10 @@ fn a_station_restored_from_an_older_backup_gets_back_what_it_missed_and_goes_on(
     assert_eq!(cases(&town, "BX"), cases(&station, "BX"));
 }
 
-#[test]
-fn records_typed_after_a_restore_and_before_the_town_answers_are_kept() {
+#[rstest::rstest]
+#[case::fewer_than_the_backup_missed(5)]
+#[case::more_than_the_backup_missed(15)]
+fn records_typed_after_a_restore_and_before_the_town_answers_are_kept(#[case] typed: usize) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let (mut town, mut station) = town_and_station(dir.path());
@@ -185,32 +187,86 @@ fn records_typed_after_a_restore_and_before_the_town_answers_are_kept() {
     let backup = station.backup_into(&dir.path().join("U盘"), None).unwrap();
     record(&mut station, 10, "备份后");
     sync(&mut station, &mut town, &out);
+    let at_town = cases(&town, "BX");
 
     drop(station);
     let restored_path = dir.path().join("restored.db");
     let mut station = Book::restore(Path::new(&backup.path), &restored_path, None).unwrap();
-    record(&mut station, 5, "恢复后");
-    let typed = cases(&station, "BX");
+    record(&mut station, typed, "恢复后");
+    let typed_here = cases(&station, "BX");
 
-    // The typed ones reuse numbers the town holds: the town refuses them, the station holds
-    // back, and the town's answer that would bring the lost ten back collides with them.
+    // The restored book sends no changes until the town has answered: the typed ones reuse
+    // numbers the town holds, even when there are more of them than the backup missed (their
+    // seqs then run past what the town acknowledged, and would otherwise have been taken as
+    // the next ones).
+    let up = station.export_bundle("QX", &out).unwrap();
+    assert_eq!(up.changes, 0);
+    town.import_bundle(&std::fs::read(up.path.unwrap()).unwrap())
+        .unwrap();
+    // The town's answer would bring the lost ten back and collides with them: refused whole.
     // Renumbering them is not built yet: everything stays as it was on both sides.
-    let code = town.origin().code.clone();
-    let up = station.export_bundle(&code, &out).unwrap().path.unwrap();
-    let refused = town.import_bundle(&std::fs::read(up).unwrap()).unwrap_err();
-    assert_eq!(refused.kind(), ErrorKind::LogBehindPeer);
-    if let Some(down) = town.export_bundle("BX", &out).unwrap().path {
-        let err = station
-            .import_bundle(&std::fs::read(down).unwrap())
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
-    }
+    let down = town.export_bundle("BX", &out).unwrap().path.unwrap();
+    let err = station
+        .import_bundle(&std::fs::read(down).unwrap())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
     assert_eq!(
         cases(&station, "BX"),
-        typed,
-        "the five typed since are kept"
+        typed_here,
+        "the ones typed since are kept"
     );
-    assert_eq!(cases(&town, "BX").len(), 30, "nothing doubled at the town");
+    assert!(station.bundle_status().unwrap()[0].held_back.is_some());
+    // The next cycle through the hub: the upload, answered with the town's receipt, still
+    // carries no change.
+    let again = station.export_bundle("QX", &out).unwrap();
+    assert_eq!(again.changes, 0);
+    if let Some(path) = again.path {
+        town.import_bundle(&std::fs::read(path).unwrap()).unwrap();
+    }
+    station
+        .take_receipt(&town.receipt_for("BX").unwrap().unwrap())
+        .unwrap();
+    assert_eq!(station.export_bundle("QX", &out).unwrap().changes, 0);
+    assert_eq!(
+        cases(&town, "BX"),
+        at_town,
+        "nothing doubled or replaced at the town"
+    );
+}
+
+/// A backup that missed nothing: the town's answer to the restored book's first upload (the
+/// hub's receipt) acknowledges no more than the book holds, the hold lifts, and new records go
+/// up as before.
+#[test]
+fn a_station_restored_from_a_current_backup_goes_on_after_its_first_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (mut town, mut station) = town_and_station(dir.path());
+    record(&mut station, 5, "");
+    sync(&mut station, &mut town, &out);
+    let backup = station.backup_into(&dir.path().join("U盘"), None).unwrap();
+    drop(station);
+    let mut station = Book::restore(
+        Path::new(&backup.path),
+        &dir.path().join("restored.db"),
+        None,
+    )
+    .unwrap();
+    assert!(station.bundle_status().unwrap()[0].held_back.is_some());
+    // The first upload says how far the book holds its log; the hub answers with the town's
+    // receipt, which acknowledges no more than that.
+    let report = station.export_bundle("QX", &out).unwrap();
+    assert_eq!(report.changes, 0);
+    town.import_bundle(&std::fs::read(report.path.unwrap()).unwrap())
+        .unwrap();
+    station
+        .take_receipt(&town.receipt_for("BX").unwrap().unwrap())
+        .unwrap();
+    assert!(station.bundle_status().unwrap()[0].held_back.is_none());
+    record(&mut station, 1, "恢复后");
+    sync(&mut station, &mut town, &out);
+    assert_eq!(cases(&town, "BX").len(), 6);
+    assert_eq!(cases(&town, "BX"), cases(&station, "BX"));
 }
 
 /// Only the town sends a station's log back, and only the station's own: a compromised

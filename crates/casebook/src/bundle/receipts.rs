@@ -191,5 +191,48 @@ pub(super) fn apply_receipt(
              WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
         )?
         .execute(params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at])?;
+    release_if_caught_up(writer, &receipt.issuer, receipt.acked_to)?;
     Ok(())
+}
+
+/// Lifts a station's hold-back once the town acknowledges no more of its log than the station
+/// held when it was held back: the town has nothing to send back (a restore from a backup that
+/// missed nothing). Records typed since do not count: they may be numbered as ones the town
+/// holds.
+fn release_if_caught_up(writer: &Writer<'_>, peer: &str, acked_to: i64) -> Result<()> {
+    if writer.book_kind() != BookKind::Station {
+        return Ok(());
+    }
+    writer
+        .tx()
+        .prepare_cached(
+            "UPDATE outbound SET held_back = NULL
+             WHERE peer = ?1 AND json_extract(held_back, '$.own_head') >= ?2",
+        )?
+        .execute(params![peer, acked_to])?;
+    Ok(())
+}
+
+impl Book {
+    /// Holds back a station book just restored from a backup, at the head it has now, until its
+    /// town has answered: the town may hold records made after the backup under the next
+    /// numbers, and records typed here meanwhile would take the same ones. Its bundles carry its
+    /// receipt only; the town sends back what the backup missed, or acknowledges no more than
+    /// it holds, and either lifts the hold.
+    pub(crate) fn hold_back_after_restore(&mut self) -> Result<()> {
+        if self.origin().kind != BookKind::Station {
+            return Ok(());
+        }
+        let Some(town) = super::ownership::town_peer(self.conn())? else {
+            return Ok(());
+        };
+        self.write(|writer| {
+            hold_back(
+                writer,
+                &town,
+                "本台账是从备份恢复的：正在等镇里送回备份之后的记录。本机新登记的事项都已保存，\
+                 请先与镇同步；找回之后自动恢复上报",
+            )
+        })
+    }
 }

@@ -189,11 +189,13 @@ impl Book {
             std::fs::rename(lock::slots_path(&staged), lock::slots_path(path))?;
         }
         std::fs::rename(&staged, path)?;
-        let book = Book::open_with_passphrase(path, passphrase)?;
+        let mut book = Book::open_with_passphrase(path, passphrase)?;
         // The next bundle to each peer carries a receipt, and so says how far this book holds
-        // its own log: the town then sends back what the backup missed.
+        // its own log: the town then sends back what the backup missed. Until it has answered,
+        // the station sends no changes (records typed meanwhile may take the town's numbers).
         book.conn
             .execute("UPDATE outbound SET sent_receipt = NULL", [])?;
+        book.hold_back_after_restore()?;
         Ok(book)
     }
 
