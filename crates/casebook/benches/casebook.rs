@@ -122,23 +122,20 @@ fn main() {
     }
 }
 
-/// A station book filled by `demo`, and a town book, enrolled with each other.
-fn station_and_town(dir: &Path, name: &str, receptions: usize) -> (Book, Book, PathBuf) {
+/// A station book `code` filled by `demo`, and a town book, enrolled with each other.
+fn station_and_town(
+    dir: &Path,
+    name: &str,
+    code: &str,
+    demo: DemoOptions,
+) -> (Book, Book, PathBuf) {
     let mut station = new_book(
         &dir.join(format!("{name}-station.db")),
-        "DL",
+        code,
         "东岭村人大代表联络站",
         BookKind::Station,
     );
-    demo::fill(
-        &mut station,
-        &DemoOptions {
-            receptions,
-            seed: 2,
-        },
-        |_, _| {},
-    )
-    .unwrap();
+    demo::fill(&mut station, &demo, |_, _| {}).unwrap();
     let town_path = dir.join(format!("{name}-town.db"));
     let mut town = new_book(&town_path, "QX", "清溪镇人大", BookKind::Town);
     let (ks, kt) = (station.public_keys(), town.public_keys());
@@ -151,7 +148,11 @@ fn station_and_town(dir: &Path, name: &str, receptions: usize) -> (Book, Book, P
 }
 
 fn bundle_export_and_import(dir: &Path, receptions: usize) {
-    let (mut station, mut town, town_path) = station_and_town(dir, "bulk", receptions);
+    let demo = DemoOptions {
+        receptions,
+        seed: 2,
+    };
+    let (mut station, mut town, town_path) = station_and_town(dir, "bulk", "DL", demo);
     let entries = station.changes_since(None, 0, None).unwrap();
     println!("bundle_changes: {} count", entries.len());
 
@@ -207,7 +208,11 @@ fn a_week_of_one_station(dir: &Path) {
     let mut imports = Vec::new();
     let mut changes = 0;
     for run in 0..5 {
-        let (mut station, mut town, _) = station_and_town(dir, &format!("week{run}"), 150);
+        let demo = DemoOptions {
+            receptions: 150,
+            seed: 2,
+        };
+        let (mut station, mut town, _) = station_and_town(dir, &format!("week{run}"), "DL", demo);
         let started = Instant::now();
         let exported = station
             .export_bundle("QX", &dir.join(format!("week{run}")))
@@ -687,34 +692,12 @@ fn backup_against_copy(dir: &Path, book_path: &Path) {
 /// enrolment file again, which carries the station's log back, and the new PC makes its book
 /// from it. Times both halves and gives the file's size.
 fn recovery_from_the_town(dir: &Path, receptions: usize) {
-    let mut station = new_book(
-        &dir.join("recovery-station.db"),
-        "BX",
-        "东岭村人大代表联络站",
-        BookKind::Station,
-    );
-    demo::fill(
-        &mut station,
-        &DemoOptions {
-            receptions,
-            seed: 3,
-        },
-        |_, _| {},
-    )
-    .unwrap();
-    let mut town = new_book(
-        &dir.join("recovery-town.db"),
-        "QX",
-        "清溪镇人大",
-        BookKind::Town,
-    );
+    let demo = DemoOptions {
+        receptions,
+        seed: 3,
+    };
+    let (mut station, mut town, _) = station_and_town(dir, "recovery", "BX", demo);
     town.import_roster(&liaison_testkit::roster()).unwrap();
-    let (ks, kt) = (station.public_keys(), town.public_keys());
-    station
-        .add_peer(&kt.origin, &kt.sign_public, &kt.seal_public)
-        .unwrap();
-    town.add_peer(&ks.origin, &ks.sign_public, &ks.seal_public)
-        .unwrap();
     let up = station.seal_bundle("QX").unwrap().unwrap();
     town.import_bundle(&up.bytes).unwrap();
     let head = station.own_last_seq().unwrap();

@@ -28,18 +28,9 @@ pub fn seal_compressed(
     compressed: &[u8],
     range: (i64, i64),
 ) -> Vec<u8> {
-    let seal_public = decode_key("k", &to.public_keys().seal_public).expect("seal key");
-    let seal = Seal {
-        schema_version: casebook::store::LOG_VERSION,
-        origin: &from.origin().code,
-        recipient: &to.origin().code,
-        recipient_seal: &x25519_dalek::PublicKey::from(seal_public),
-        seq_range: range,
-        prev_hash: None,
-        created_at: casebook::time::stored(casebook::time::china_now()),
-        returned: 0,
-    };
-    write_compressed(&seal, compressed, (0, 0), &signing_key(from_path)).expect("seal")
+    sealed_by(from, from_path, to, range, 0, |seal, key| {
+        write_compressed(seal, compressed, (0, 0), key)
+    })
 }
 
 /// A bundle from `from` (its file at `from_path`) to `to` over seqs `range` carrying `payload`
@@ -51,6 +42,21 @@ pub fn seal_payload(
     payload: &Payload,
     range: (i64, i64),
 ) -> Vec<u8> {
+    let returned = payload.returned.len() as u64;
+    sealed_by(from, from_path, to, range, returned, |seal, key| {
+        write(seal, payload, key)
+    })
+}
+
+/// The seal of a bundle from `from` to `to` with `from`'s own signing key, handed to `write`.
+fn sealed_by(
+    from: &Book,
+    from_path: &Path,
+    to: &Book,
+    range: (i64, i64),
+    returned: u64,
+    write: impl FnOnce(&Seal<'_>, &SigningKey) -> casebook::Result<Vec<u8>>,
+) -> Vec<u8> {
     let seal_public = decode_key("k", &to.public_keys().seal_public).expect("seal key");
     let seal = Seal {
         schema_version: casebook::store::LOG_VERSION,
@@ -60,9 +66,9 @@ pub fn seal_payload(
         seq_range: range,
         prev_hash: None,
         created_at: casebook::time::stored(casebook::time::china_now()),
-        returned: payload.returned.len() as u64,
+        returned,
     };
-    write(&seal, payload, &signing_key(from_path)).expect("seal")
+    write(&seal, &signing_key(from_path)).expect("seal")
 }
 
 /// The payload JSON a bomb starts with: valid, and empty.
