@@ -201,6 +201,8 @@ async fn a_new_folder_must_be_there_and_the_demo_is_never_backed_up() {
         "{}",
         refused.message
     );
+    // Nor does it remind anyone to back it up.
+    assert!(demo.backup_status().await.is_err());
 }
 
 #[tokio::test]

@@ -22,6 +22,9 @@ use zeroize::Zeroizing;
 use super::{BookStatus, SharedBook, Station, blocking, lock};
 use crate::error::CommandError;
 
+/// Why the demo book has no backups.
+const DEMO_NOT_BACKED_UP: &str = "演示台账不备份：其中只有虚构的数据，程序退出时就删除";
+
 /// A backup older than this many days (station days) is a reminder on 今日值班 and 同步.
 pub const STALE_AFTER_DAYS: i64 = 7;
 
@@ -86,9 +89,7 @@ impl Station {
         if self.demo_dir.is_some() {
             // Its fictional station's code may be a real one's: its backups must never count
             // among a real station's on the same stick.
-            return Err(CommandError::invalid(
-                "演示台账不备份：其中只有虚构的数据，程序退出时就删除",
-            ));
+            return Err(CommandError::invalid(DEMO_NOT_BACKED_UP));
         }
         let (dir, keep) = {
             let settings = lock(&self.settings);
@@ -116,8 +117,12 @@ impl Station {
             .await
     }
 
-    /// When the last backup was taken, and whether the screens should warn.
+    /// When the last backup was taken, and whether the screens should warn. The demo book is
+    /// never backed up, so it has no status: the screens show no reminder for it.
     pub async fn backup_status(&self) -> Result<BackupStatus, CommandError> {
+        if self.demo_dir.is_some() {
+            return Err(CommandError::invalid(DEMO_NOT_BACKED_UP));
+        }
         let folder_chosen = !lock(&self.settings).backup_dir.is_empty();
         let last = self.with_book(|book| book.last_backup()).await?;
         Ok(BackupStatus::on(china_today(), folder_chosen, last))
