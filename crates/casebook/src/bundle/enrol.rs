@@ -453,27 +453,35 @@ impl Book {
         enrolment: &Enrolment,
         passphrase: Option<&str>,
     ) -> Result<Book> {
-        let (code, name) = (&enrolment.station, &enrolment.station_name);
-        let mut book = match passphrase {
-            Some(passphrase) => {
-                Book::create_encrypted(path, code, name, BookKind::Station, passphrase)?
+        crate::store::refuse_existing(path)?;
+        crate::store::refuse_existing(&lock::slots_path(path))?;
+        // Made under another name and renamed once complete: a PC switched off half-way (a
+        // station's whole log can take seconds) leaves no half book that the next try would
+        // refuse as existing.
+        let staged = lock::beside(path, ".enrolling");
+        let remove_staged = || {
+            for suffix in ["", "-slots", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(lock::beside(&staged, suffix));
             }
-            None => Book::create(path, code, name, BookKind::Station)?,
         };
-        let filled = book.take_enrolment(enrolment);
-        if let Err(err) = filled {
-            drop(book);
-            for file in [
-                path.to_path_buf(),
-                lock::slots_path(path),
-                lock::beside(path, "-wal"),
-                lock::beside(path, "-shm"),
-            ] {
-                let _ = std::fs::remove_file(file);
+        remove_staged();
+        let (code, name) = (&enrolment.station, &enrolment.station_name);
+        let made = match passphrase {
+            Some(passphrase) => {
+                Book::create_encrypted(&staged, code, name, BookKind::Station, passphrase)
             }
+            None => Book::create(&staged, code, name, BookKind::Station),
+        };
+        let filled = made.and_then(|mut book| book.take_enrolment(enrolment));
+        if let Err(err) = filled {
+            remove_staged();
             return Err(err);
         }
-        Ok(book)
+        if passphrase.is_some() {
+            std::fs::rename(lock::slots_path(&staged), lock::slots_path(path))?;
+        }
+        std::fs::rename(&staged, path)?;
+        Book::open_with_passphrase(path, passphrase)
     }
 
     fn take_enrolment(&mut self, enrolment: &Enrolment) -> Result<()> {
