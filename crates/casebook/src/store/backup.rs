@@ -179,9 +179,24 @@ impl Book {
             if key.is_some() {
                 copy_private(&lock::slots_path(backup), &lock::slots_path(&staged))?;
             }
-            check_copy(&staged, key.as_ref())
+            check_copy(&staged, key.as_ref())?;
+            // Before it takes the book's name, so that a restore cut off later never leaves a
+            // book that sends its changes: its next bundle to each peer carries a receipt, and
+            // so says how far it holds its own log (the town then sends back what the backup
+            // missed), and until the town has answered it sends no changes (records typed
+            // meanwhile may take the town's numbers).
+            let mut staged_book = Book::open_with_passphrase(&staged, passphrase)?;
+            staged_book
+                .conn
+                .execute("UPDATE outbound SET sent_receipt = NULL", [])?;
+            staged_book.hold_back_after_restore()
         });
+        // A backup from an older version was upgraded above: its copy from before is not kept.
+        super::remove_upgrade_backups(&staged);
         if let Err(err) = copied {
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(lock::beside(&staged, suffix));
+            }
             remove_with_slots(&staged);
             return Err(err);
         }
@@ -189,14 +204,7 @@ impl Book {
             std::fs::rename(lock::slots_path(&staged), lock::slots_path(path))?;
         }
         std::fs::rename(&staged, path)?;
-        let mut book = Book::open_with_passphrase(path, passphrase)?;
-        // The next bundle to each peer carries a receipt, and so says how far this book holds
-        // its own log: the town then sends back what the backup missed. Until it has answered,
-        // the station sends no changes (records typed meanwhile may take the town's numbers).
-        book.conn
-            .execute("UPDATE outbound SET sent_receipt = NULL", [])?;
-        book.hold_back_after_restore()?;
-        Ok(book)
+        Book::open_with_passphrase(path, passphrase)
     }
 
     /// The highest seq of this book's own log (0 for a book that has written nothing).
