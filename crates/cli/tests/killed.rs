@@ -166,17 +166,16 @@ fn a_new_pc_killed_while_taking_its_records_back_from_the_town_runs_again() {
     );
     let book = dir.path().join("bx.db");
     let enrolment = stick.join("BX.enrol");
-    run(
-        &book,
-        &[
-            "init",
-            "--no-encryption",
-            "--enrolment",
-            enrolment.to_str().unwrap(),
-            "--out",
-            stick_arg,
-        ],
-    );
+    // The station's book made from the enrolment file on the stick, its keys written back.
+    let init_from_stick = [
+        "init",
+        "--no-encryption",
+        "--enrolment",
+        enrolment.to_str().unwrap(),
+        "--out",
+        stick_arg,
+    ];
+    run(&book, &init_from_stick);
     run(
         &town,
         &["enrol", "accept", stick.join("BX.keys").to_str().unwrap()],
@@ -233,15 +232,7 @@ fn a_new_pc_killed_while_taking_its_records_back_from_the_town_runs_again() {
     let mut cut = 0;
     for delay in DELAYS_MS {
         let _ = std::fs::remove_file(&book);
-        let args = [
-            "init",
-            "--no-encryption",
-            "--enrolment",
-            enrolment.to_str().unwrap(),
-            "--out",
-            stick_arg,
-        ];
-        cut += usize::from(killed_after(&book, &args, delay));
+        cut += usize::from(killed_after(&book, &init_from_stick, delay));
         if book.exists() {
             // Never a half-made book: whole, with every reception back.
             assert_eq!(whole(&book), receptions);
@@ -253,15 +244,7 @@ fn a_new_pc_killed_while_taking_its_records_back_from_the_town_runs_again() {
     );
     assert!(cut >= 1, "no kill landed inside the recovery");
     let _ = std::fs::remove_file(&book);
-    let args = [
-        "init",
-        "--no-encryption",
-        "--enrolment",
-        enrolment.to_str().unwrap(),
-        "--out",
-        stick_arg,
-    ];
-    run(&book, &args);
+    run(&book, &init_from_stick);
     assert_eq!(whole(&book), receptions, "every reception back");
     assert!(files_ending(dir.path(), ".enrolling").is_empty());
 }
