@@ -437,6 +437,8 @@ fn check_visitor(who: &str, path: &str, visitor: &Visitor) -> Result<()> {
 
 fn check_reception(r: &Reception, now: DateTime<FixedOffset>) -> Result<()> {
     line("案件编号", &r.case_no, limits::CODE).map_err(at("case_no"))?;
+    optional_line("原案件编号", r.former_case_no.as_deref(), limits::CODE)
+        .map_err(at("former_case_no"))?;
     code_of_origin("接待站点", &r.station).map_err(at("station"))?;
     time_between("接待时间", r.received_at, now).map_err(at("received_at"))?;
     optional_line("接待地点", r.place.as_deref(), limits::LABEL).map_err(at("place"))?;
@@ -581,6 +583,8 @@ fn check_party(who: &str, path: &str, party: &Party) -> Result<()> {
 
 fn check_mediation(m: &Mediation, now: DateTime<FixedOffset>) -> Result<()> {
     line("调解编号", &m.number, limits::CODE)?;
+    optional_line("原调解编号", m.former_number.as_deref(), limits::CODE)
+        .map_err(at("former_number"))?;
     code_of_origin("调解站点", &m.station)?;
     optional_line("关联案件", m.case_no.as_deref(), limits::CODE).map_err(at("case_no"))?;
     line("纠纷类型", &m.dispute_type, limits::LABEL).map_err(at("dispute_type"))?;
@@ -721,6 +725,7 @@ mod tests {
         Reception {
             id: Uuid::nil(),
             case_no: "BX-2026-0001".into(),
+            former_case_no: None,
             station: "BX".into(),
             received_at: at("2026-12-04T00:20:00+08:00"),
             channel: Channel::StationVisit,

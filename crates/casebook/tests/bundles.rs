@@ -835,7 +835,7 @@ fn a_town_restored_from_backup_gets_again_what_it_lost() {
 }
 
 #[test]
-fn a_station_restored_from_an_older_backup_stops_sending_instead_of_losing_new_records() {
+fn a_station_restored_from_an_older_backup_waits_for_the_town_and_loses_nothing() {
     let mut t = Town::new(&["BX"]);
     t.stations[0]
         .add_reception(reception("陈建国", "备份前的一件"))
@@ -872,16 +872,31 @@ fn a_station_restored_from_an_older_backup_stops_sending_instead_of_losing_new_r
     t.town
         .import_bundle(&std::fs::read(exported.path.unwrap()).unwrap())
         .unwrap();
-    // The town sends the lost one back; here it collides with the one typed since the restore
-    // (the same seq): refused whole, and nothing made since the restore is lost.
+    // The town sends the lost one back; it takes the seq and the case number of the one typed
+    // since the restore, which follows it under the next ones, its old number remembered.
     let back = read(&t.town_to(0));
-    let err = t.stations[0].import_bundle(&back).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::LogBehindPeer, "{err}");
-    assert_eq!(
-        t.stations[0].case(&added.case_no).unwrap().reception.matter,
-        "恢复后新登记的一件"
+    let imported = t.stations[0].import_bundle(&back).unwrap();
+    assert_eq!((imported.recovered, imported.renumbered), (1, 1));
+    let lost = t.stations[0].case(&added.case_no).unwrap().reception;
+    assert_eq!(lost.matter, "备份后的一件");
+    let typed = t.stations[0]
+        .list_cases(&casebook::store::read::CaseFilter {
+            query: Some("恢复后".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let typed = t.stations[0].case(&typed[0].case_no).unwrap().reception;
+    assert_eq!(typed.matter, "恢复后新登记的一件");
+    assert_eq!(typed.former_case_no, Some(added.case_no));
+    assert!(
+        t.stations[0].bundle_status().unwrap()[0]
+            .held_back
+            .is_none()
     );
-    assert_eq!(t.town.stats(Some("BX"), None, None).unwrap().receptions, 2);
+    let up = read(&t.station_to_town(0));
+    t.town.import_bundle(&up).unwrap();
+    assert_eq!(t.town.stats(Some("BX"), None, None).unwrap().receptions, 3);
 }
 
 #[test]

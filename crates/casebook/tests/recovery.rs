@@ -7,7 +7,10 @@ use std::path::Path;
 
 use casebook::bundle::Enrolment;
 use casebook::bundle::format::Payload;
-use casebook::domain::{CaseEventInput, CaseEventKind};
+use casebook::domain::{
+    CaseEventInput, CaseEventKind, MediationInput, MediationSource, MediatorInput, OtherMediator,
+    Party, PartyRole,
+};
 use casebook::store::read::CaseFilter;
 use casebook::time::china_now;
 use casebook::{Book, ErrorKind};
@@ -175,6 +178,53 @@ fn a_station_restored_from_an_older_backup_gets_back_what_it_missed_and_goes_on(
     assert_eq!(cases(&town, "BX"), cases(&station, "BX"));
 }
 
+/// A mediation of `case_no` accepted now; its number.
+fn mediate(station: &mut Book, case_no: &str) -> String {
+    let party = |role, name: &str| Party {
+        role,
+        name: name.into(),
+        sex: None,
+        age: None,
+        phone: None,
+        id_number: None,
+        address: None,
+    };
+    station
+        .add_mediation(MediationInput {
+            case_no: Some(case_no.into()),
+            source: MediationSource::Application,
+            dispute_type: "邻里".into(),
+            dispute_subtype: None,
+            accepted_at: None,
+            summary: "邻里纠纷".into(),
+            parties: vec![
+                party(PartyRole::Applicant, "张三"),
+                party(PartyRole::Respondent, "李四"),
+            ],
+            mediators: vec![MediatorInput::Other(OtherMediator {
+                name: "王调解".into(),
+            })],
+            consent: true,
+        })
+        .unwrap()
+        .number
+}
+
+/// Every mediation of the book: number, former number, case.
+fn mediations(book: &Book) -> Vec<(String, Option<String>, Option<String>)> {
+    let mut all: Vec<_> = book
+        .mediations()
+        .unwrap()
+        .into_iter()
+        .map(|listing| {
+            let m = listing.mediation;
+            (m.number, m.former_number, m.case_no)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
 #[rstest::rstest]
 #[case::fewer_than_the_backup_missed(5)]
 #[case::more_than_the_backup_missed(15)]
@@ -186,52 +236,139 @@ fn records_typed_after_a_restore_and_before_the_town_answers_are_kept(#[case] ty
     sync(&mut station, &mut town, &out);
     let backup = station.backup_into(&dir.path().join("U盘"), None).unwrap();
     record(&mut station, 10, "备份后");
+    let lost_mediation = mediate(&mut station, "BX-2026-0030");
     sync(&mut station, &mut town, &out);
     let at_town = cases(&town, "BX");
+    assert_eq!(at_town.len(), 30);
 
     drop(station);
     let restored_path = dir.path().join("restored.db");
     let mut station = Book::restore(Path::new(&backup.path), &restored_path, None).unwrap();
     record(&mut station, typed, "恢复后");
-    let typed_here = cases(&station, "BX");
+    let last_typed = format!("BX-2026-{:04}", 20 + typed);
+    let typed_mediation = mediate(&mut station, &last_typed);
+    assert_eq!(
+        typed_mediation, lost_mediation,
+        "the restored book reuses the lost number"
+    );
+    let typed_here: Vec<String> = cases(&station, "BX")[20..]
+        .iter()
+        .map(|(_, _, matter)| matter.clone())
+        .collect();
 
-    // The restored book sends no changes until the town has answered: the typed ones reuse
-    // numbers the town holds, even when there are more of them than the backup missed (their
-    // seqs then run past what the town acknowledged, and would otherwise have been taken as
-    // the next ones).
+    // While held back the book sends only its receipt, which says how far it holds its log;
+    // the town answers with what it holds beyond that.
     let up = station.export_bundle("QX", &out).unwrap();
     assert_eq!(up.changes, 0);
     town.import_bundle(&std::fs::read(up.path.unwrap()).unwrap())
         .unwrap();
-    // The town's answer would bring the lost ten back and collides with them: refused whole.
-    // Renumbering them is not built yet: everything stays as it was on both sides.
     let down = town.export_bundle("BX", &out).unwrap().path.unwrap();
-    let err = station
+    let imported = station
         .import_bundle(&std::fs::read(down).unwrap())
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::LogBehindPeer);
-    assert_eq!(
-        cases(&station, "BX"),
-        typed_here,
-        "the ones typed since are kept"
-    );
-    assert!(station.bundle_status().unwrap()[0].held_back.is_some());
-    // The next cycle through the hub: the upload, answered with the town's receipt, still
-    // carries no change.
-    let again = station.export_bundle("QX", &out).unwrap();
-    assert_eq!(again.changes, 0);
-    if let Some(path) = again.path {
-        town.import_bundle(&std::fs::read(path).unwrap()).unwrap();
-    }
-    station
-        .take_receipt(&town.receipt_for("BX").unwrap().unwrap())
         .unwrap();
-    assert_eq!(station.export_bundle("QX", &out).unwrap().changes, 0);
+    let collided = typed.min(10);
     assert_eq!(
-        cases(&town, "BX"),
-        at_town,
-        "nothing doubled or replaced at the town"
+        imported.renumbered,
+        collided + 1,
+        "the receptions whose numbers the town held, and the mediation"
     );
+    assert!(station.bundle_status().unwrap()[0].held_back.is_none());
+    let listed = station.renumbered().unwrap();
+    assert_eq!(
+        listed.len(),
+        collided + 1,
+        "each is listed for its 更正通知"
+    );
+    assert!(listed.iter().all(|r| r.number != r.former));
+
+    // The town's thirty are back as they were; what was typed here follows them.
+    let here = cases(&station, "BX");
+    assert_eq!(here[..30], at_town[..]);
+    let mut followed: Vec<String> = here[30..].iter().map(|(_, _, m)| m.clone()).collect();
+    followed.sort();
+    let mut expected = typed_here.clone();
+    expected.sort();
+    assert_eq!(
+        followed, expected,
+        "every record typed after the restore is kept"
+    );
+    // Each typed reception kept its number unless the town's copy had used it; the
+    // renumbered ones come after every number, and remember the old one.
+    for n in 1..=typed {
+        let old = format!("BX-2026-{:04}", 20 + n);
+        let matter = format!("恢复后第{}件：村道路灯不亮", n - 1);
+        let (case_no, _, _) = here.iter().find(|(_, _, m)| *m == matter).unwrap();
+        let reception = station.case(case_no).unwrap().reception;
+        if n <= 10 {
+            assert!(
+                case_serial(case_no) > (20 + typed).max(30) as u32,
+                "{case_no}"
+            );
+            assert_eq!(reception.former_case_no.as_deref(), Some(old.as_str()));
+        } else {
+            assert_eq!(*case_no, old, "a number the town never held is kept");
+            assert_eq!(reception.former_case_no, None);
+        }
+    }
+    // The mediation typed here took the next number; it names its case by the case's number
+    // now, and the case's 转入调解 names the mediation's.
+    let mediated_case = here
+        .iter()
+        .find(|(_, _, m)| *m == format!("恢复后第{}件：村道路灯不亮", typed - 1))
+        .unwrap()
+        .0
+        .clone();
+    let all = mediations(&station);
+    assert_eq!(all.len(), 2);
+    let typed_file = all.iter().find(|m| m.1.is_some()).unwrap();
+    assert_eq!(typed_file.1.as_deref(), Some(lost_mediation.as_str()));
+    assert_eq!(typed_file.2.as_deref(), Some(mediated_case.as_str()));
+    let timeline = station.case(&mediated_case).unwrap().timeline;
+    assert!(timeline.iter().any(|entry| matches!(
+        &entry.event.kind,
+        CaseEventKind::ToMediation { mediation_no: Some(no) } if *no == typed_file.0
+    )));
+
+    // The book is what its log makes of an empty one: setting aside and applying again left
+    // nothing behind, and the search finds the typed ones under their numbers now.
+    let mut replica =
+        Book::create_in_memory("ZZ", "核对用台账", casebook::store::BookKind::Town).unwrap();
+    replica
+        .apply_log(&station.changes_since(Some("QX"), 0, None).unwrap())
+        .unwrap();
+    replica
+        .apply_log(&station.changes_since(None, 0, None).unwrap())
+        .unwrap();
+    assert_eq!(
+        replica.canonical_dump().unwrap(),
+        station.canonical_dump().unwrap()
+    );
+    let found = station
+        .list_cases(&CaseFilter {
+            query: Some("恢复后".into()),
+            limit: 100,
+            ..CaseFilter::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), typed);
+
+    // The next reception is numbered after all of them, and a sync brings the town the typed
+    // ones without doubling or replacing anything.
+    record(&mut station, 1, "恢复以后");
+    let newest = cases(&station, "BX").last().unwrap().0.clone();
+    assert_eq!(
+        case_serial(&newest) as usize,
+        (20 + typed).max(30) + collided + 1
+    );
+    sync(&mut station, &mut town, &out);
+    assert!(town.conflicts().unwrap().is_empty());
+    assert_eq!(cases(&town, "BX"), cases(&station, "BX"));
+    assert_eq!(
+        cases(&town, "BX")[..30],
+        at_town[..],
+        "nothing replaced at the town"
+    );
+    assert_eq!(mediations(&town), mediations(&station));
 }
 
 /// A backup that missed nothing: the town's answer to the restored book's first upload (the

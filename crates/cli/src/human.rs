@@ -543,6 +543,17 @@ pub fn imported(i: &Imported) -> String {
         i.quarantined,
         i.receipts,
         recovered_note(i.recovered, "从镇里找回本站记录")
+    ) + &renumbered_note(i.renumbered)
+}
+
+/// Records typed after a restore whose numbers the town's copy had used: the deputy owes
+/// their visitors a 更正通知.
+fn renumbered_note(renumbered: usize) -> String {
+    if renumbered == 0 {
+        return String::new();
+    }
+    format!(
+        "注意：恢复后登记的 {renumbered} 件记录原编号已被镇里保存的本站记录使用，已改用新编号；         用 `casebook renumbered list` 查看，并打印编号更正通知（`casebook render correction 新编号`）交给来访人\n"
     )
 }
 
@@ -636,6 +647,29 @@ pub fn conflicts(list: &Vec<Conflict>) -> String {
     out
 }
 
+pub fn renumbered(list: &Vec<casebook::store::read::Renumbered>) -> String {
+    use casebook::store::read::RenumberedKind;
+    let mut out = String::new();
+    for r in list {
+        let what = match r.kind {
+            RenumberedKind::Case => "案件",
+            RenumberedKind::Mediation => "调解",
+        };
+        let _ = writeln!(out, "{what} {}（原编号 {}），{}", r.number, r.former, r.at);
+    }
+    let _ = writeln!(
+        out,
+        "共 {} 件编号已更正{}",
+        list.len(),
+        if list.is_empty() {
+            ""
+        } else {
+            "：请为每件打印编号更正通知（casebook render correction 新编号）"
+        }
+    );
+    out
+}
+
 pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
     let mut out = String::new();
     match &o.push {
@@ -663,6 +697,7 @@ pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
                 pulled.receipts,
                 recovered_note(pulled.recovered, "从镇里找回本站记录")
             );
+            out += &renumbered_note(pulled.renumbered);
         }
         None => {
             let _ = writeln!(out, "镇里没有新的内容");

@@ -175,6 +175,12 @@ enum Command {
         #[command(subcommand)]
         command: ListOnly,
     },
+    /// Records typed after a restore that took a new number when the town sent the station's
+    /// log back: print a 更正通知 for each (`render correction NEW-NUMBER`).
+    Renumbered {
+        #[command(subcommand)]
+        command: ListOnly,
+    },
     /// One sync cycle with the town hub: upload, take the receipt, fetch the town's bundle.
     Sync {
         /// The hub's address, e.g. http://192.0.2.10:8700 or https://town-office:8700.
@@ -278,6 +284,8 @@ enum DocumentKind {
     MediationCover,
     /// 民主议事会会议记录.
     Minutes,
+    /// 编号更正通知 of a case or mediation renumbered after a restore (its new number).
+    Correction,
 }
 
 impl DocumentKind {
@@ -913,10 +921,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             out: file,
             phone,
         } => {
-            if phone.is_some() && !matches!(kind, DocumentKind::Slip) {
+            if phone.is_some() && !matches!(kind, DocumentKind::Slip | DocumentKind::Correction) {
                 return Err(Error::refused(
                     ErrorKind::BadInput,
-                    "--phone 只用于接待回执（slip）",
+                    "--phone 只用于接待回执（slip）和编号更正通知（correction）",
                 ));
             }
             let html = render_document(
@@ -1072,6 +1080,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Conflicts {
             command: ListOnly::List,
         } => out.print(&book.conflicts()?, human::conflicts),
+        Command::Renumbered {
+            command: ListOnly::List,
+        } => out.print(&book.renumbered()?, human::renumbered),
         Command::Audit { from, to, deputy } => {
             let deputy = deputy
                 .map(|reference| {

@@ -298,6 +298,17 @@ fn expected(kind: &str) -> Expected {
             ],
             &["梁桂珍", VISITOR_PHONE],
         ),
+        "correction" => (
+            1,
+            &[
+                "编号更正通知（存根）",
+                "更正为",
+                "BX-2026-0002",
+                "BX-2026-0003",
+                "周丽华",
+            ],
+            &["13800138000", "垃圾清运"],
+        ),
         other => panic!("no expectations for {other}"),
     };
     Expected {
@@ -398,6 +409,27 @@ fn every_document_prints_on_its_pages_with_its_fields() {
         render(&fixture.db, &["render", kind, &id], &html);
         problems.extend(check(kind, &html));
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The 编号更正通知 of a case renumbered after a restore (made through the library: a town,
+/// a backup, a restore, the town's log sent back) prints on one page.
+#[test]
+fn a_correction_notice_prints_on_one_page() {
+    let (_temp, dir) = work_dir("correction");
+    let (book, number, former) = liaison_testkit::restored_with_a_renumbered_case(&dir);
+    drop(book);
+    assert_eq!(
+        (former.as_str(), number.as_str()),
+        ("BX-2026-0002", "BX-2026-0003")
+    );
+    let html = dir.join("correction.html");
+    render(
+        &dir.join("restored.db"),
+        &["render", "correction", &number],
+        &html,
+    );
+    let problems = check("correction", &html);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -168,7 +168,7 @@ fn a_week_travels_to_the_town_and_the_receipt_comes_back() {
     let imported = ok(&town, &["bundle", "import", week["path"].as_str().unwrap()]);
     assert_eq!(
         imported,
-        json!({"applied": head, "duplicates": 0, "pending": 0, "quarantined": 0, "receipts": 1, "recovered": 0}),
+        json!({"applied": head, "duplicates": 0, "pending": 0, "quarantined": 0, "receipts": 1, "recovered": 0, "renumbered": 0}),
         "the station's bundle also acknowledges the roster"
     );
     let again = ok(&town, &["bundle", "import", week["path"].as_str().unwrap()]);

@@ -3,7 +3,7 @@
 
 use casebook::Book;
 use casebook::store::BookKind;
-use casebook_docs::{SlipOptions, render_slip};
+use casebook_docs::{SlipOptions, render_correction, render_slip};
 
 fn book_with_case(matter: &str) -> (Book, String) {
     let mut book = Book::create_in_memory("BX", "东岭村人大代表联络站", BookKind::Station).unwrap();
@@ -54,4 +54,23 @@ fn an_unknown_case_is_not_found() {
     let (book, _) = book_with_case("路灯不亮");
     let err = render_slip(&book, "BX-2026-9999", &SlipOptions::default()).unwrap_err();
     assert_eq!(err.kind(), casebook::ErrorKind::NotFound);
+}
+
+/// The 编号更正通知 of a reception renumbered after a restore: both numbers on both parts, the
+/// visitor named, no phone or ID number anywhere; a case never renumbered has none.
+#[test]
+fn a_correction_notice_gives_the_new_number_for_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let (book, number, former) = liaison_testkit::restored_with_a_renumbered_case(dir.path());
+    let html = render_correction(&book, &number, &SlipOptions::default()).unwrap();
+    let (stub, notice) = html.split_once("class=\"cut\"").unwrap();
+    for part in [stub, notice] {
+        assert!(part.contains(&number) && part.contains(&former), "{part}");
+    }
+    assert!(notice.contains("周丽华：") && notice.contains("<svg"));
+    assert!(!html.contains("13800138000") && !html.contains("138****8000"));
+    assert!(!html.contains("垃圾清运"), "the matter stays in the book");
+
+    let err = render_correction(&book, &former, &SlipOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), casebook::ErrorKind::Invalid, "{err}");
 }

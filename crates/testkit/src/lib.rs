@@ -118,3 +118,41 @@ pub fn town_and_station(dir: &Path) -> (Book, Book) {
         .expect("the roster arrives");
     (town, station)
 }
+
+/// A station book in `dir` restored from a backup, with one reception typed after the restore
+/// whose number the town's copy of the lost log had used: the town sent the log back, and the
+/// typed one took the next number. Returns the restored book (`restored.db`), the typed
+/// reception's number now, and its number before.
+pub fn restored_with_a_renumbered_case(dir: &Path) -> (Book, String, String) {
+    let (mut town, mut station) = town_and_station(dir);
+    let out = dir.join("bundles");
+    let send = |from: &mut Book, to: &mut Book| {
+        let code = to.origin().code.clone();
+        if let Some(path) = from.export_bundle(&code, &out).expect("export").path {
+            to.import_bundle(&std::fs::read(path).expect("bundle"))
+                .expect("import");
+        }
+    };
+    station
+        .add_reception(reception("陈建国", "备份前：村道路灯不亮"))
+        .expect("reception");
+    let backup = station
+        .backup_into(&dir.join("backups"), None)
+        .expect("backup");
+    station
+        .add_reception(reception("陈建国", "备份后：水渠堵塞"))
+        .expect("reception");
+    send(&mut station, &mut town);
+    drop(station);
+    let mut restored =
+        Book::restore(Path::new(&backup.path), &dir.join("restored.db"), None).expect("restore");
+    let mut typed = reception("陈建国", "恢复后：垃圾清运不及时");
+    typed.visitors[0].name = Some("周丽华".into());
+    let former = restored.add_reception(typed).expect("reception").case_no;
+    send(&mut restored, &mut town);
+    send(&mut town, &mut restored);
+    let renumbered = restored.renumbered().expect("renumbered");
+    assert_eq!(renumbered.len(), 1, "the typed reception took a new number");
+    assert_eq!(renumbered[0].former, former);
+    (restored, renumbered[0].number.clone(), former)
+}

@@ -8,6 +8,7 @@ use super::open::PreparedBundle;
 use super::ownership;
 use super::quarantine;
 use super::receipts::{apply_receipt, received_to};
+use super::recover::{Recovered, recover_own_log};
 use crate::change::LogEntry;
 use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
@@ -30,6 +31,9 @@ pub struct Imported {
     pub receipts: usize,
     /// This book's own changes the town sent back (it had lost them) and applied now.
     pub recovered: usize,
+    /// Records typed here after a restore that took a new number, because the town's copy of
+    /// this book's log had given theirs to others: each needs a 更正通知 for its visitor.
+    pub renumbered: usize,
 }
 
 impl std::ops::AddAssign for Imported {
@@ -40,6 +44,7 @@ impl std::ops::AddAssign for Imported {
         self.quarantined += other.quarantined;
         self.receipts += other.receipts;
         self.recovered += other.recovered;
+        self.renumbered += other.renumbered;
     }
 }
 
@@ -140,7 +145,12 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     if !bundle.payload.returned.is_empty() {
         let returned = bundle.payload.returned.iter();
         let entries = returned.zip(&bundle.returned_encoded);
-        imported.recovered = recover_own_log(writer, &header.origin, own, entries)?;
+        let Recovered {
+            recovered,
+            renumbered,
+        } = recover_own_log(writer, &header.origin, own, entries)?;
+        imported.recovered = recovered;
+        imported.renumbered = renumbered;
     }
     let changes = &bundle.payload.changes;
     if header.to_seq >= header.from_seq {
@@ -202,54 +212,6 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     Ok(imported)
 }
 
-/// Applies this book's own changes that its town sent back (the book lost them: a new PC, a
-/// restore from an older backup), before the town's own changes, which may concern them. Only
-/// a station's own town may send them, and only this book's own origin; each is checked as a
-/// bundle's change is. The next change this book makes follows the last one. Once the book
-/// holds as much of its own log as the town acknowledged, it may send again.
-fn recover_own_log<'a>(
-    writer: &mut Writer<'_>,
-    town: &str,
-    own: &str,
-    entries: impl Iterator<Item = (&'a LogEntry, &'a (&'static str, String))>,
-) -> Result<usize> {
-    if !ownership::is_town(writer, town)? || writer.book_kind() != crate::store::BookKind::Station {
-        return Err(Error::refused(
-            ErrorKind::NotOwner,
-            format!("同步包被拒收：只有本站所属的镇可以送回本站的记录，{town}不是"),
-        ));
-    }
-    let (mut recovered, mut last_returned) = (0, 0);
-    for (entry, (op, data)) in entries {
-        last_returned = entry.seq;
-        if entry.origin != own {
-            return Err(format::bad("送回的记录不是本站的"));
-        }
-        crate::validate::check_entry(entry)?;
-        ownership::check(writer, entry)?;
-        if writer
-            .replay_encoded(entry, op, data)
-            .map_err(|err| unusable_or(entry, err))?
-        {
-            recovered += 1;
-        }
-    }
-    // The town holds what it sent back: it need not come again.
-    writer
-        .tx()
-        .prepare_cached(
-            "INSERT INTO outbound (peer, acked_to) VALUES (?1, ?2)
-             ON CONFLICT (peer) DO UPDATE SET acked_to = MAX(acked_to, excluded.acked_to)",
-        )?
-        .execute(params![town, last_returned])?;
-    let own_head = writer.own_head();
-    writer
-        .tx()
-        .prepare_cached("UPDATE outbound SET held_back = NULL WHERE peer = ?1 AND acked_to <= ?2")?
-        .execute(params![town, own_head])?;
-    Ok(recovered)
-}
-
 impl Book {
     /// Takes in this station's own records that an enrolment file brings back from the town
     /// (a new PC), as from a town's bundle, all or nothing.
@@ -264,6 +226,7 @@ impl Book {
         let encoded = encode_entries(returned)?;
         let own = self.origin().code.clone();
         self.write(|writer| recover_own_log(writer, town, &own, returned.iter().zip(&encoded)))
+            .map(|done| done.recovered)
     }
 
     /// Takes in the town's changes from an enrolment file, as from the town's first bundle
@@ -299,11 +262,17 @@ fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Re
             )?;
             Err(refusal)
         }
-        Ok(imported) if imported.applied > 0 || imported.quarantined > 0 => {
-            let detail = format!(
+        Ok(imported) if imported.applied + imported.quarantined + imported.recovered > 0 => {
+            let mut detail = format!(
                 "第{}–{}号，新增{}条变更",
                 bundle.header.from_seq, bundle.header.to_seq, imported.applied
             );
+            if imported.recovered > 0 {
+                detail += &format!("，送回本站记录{}条", imported.recovered);
+            }
+            if imported.renumbered > 0 {
+                detail += &format!("，{}件记录编号已更正", imported.renumbered);
+            }
             writer.audit(AuditAction::BundleImport, Some(sender), Some(&detail))?;
             Ok(imported)
         }
@@ -354,7 +323,7 @@ pub(super) fn encode_entries(entries: &[LogEntry]) -> Result<Vec<(&'static str, 
 }
 
 /// What the record itself makes impossible is the bundle's fault, not the book's.
-fn unusable_or(entry: &LogEntry, err: Error) -> Error {
+pub(super) fn unusable_or(entry: &LogEntry, err: Error) -> Error {
     match err {
         Error::Corrupt(why) => unusable(entry, &why),
         Error::Sqlite(ref sqlite)

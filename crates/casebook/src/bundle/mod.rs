@@ -43,6 +43,7 @@ mod peers;
 mod pull;
 pub mod quarantine;
 mod receipts;
+mod recover;
 mod status;
 mod wire;
 

@@ -13,7 +13,7 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::change::{Change, LogEntry};
-use crate::domain::{CaseEventKind, mediation_number};
+use crate::domain::{CaseEventKind, case_number, mediation_number};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{BookKind, Writer, parse_case_no};
 
@@ -39,7 +39,7 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
         Change::ReceptionCreate(reception) => {
             station_is_sender(entry, &reception.station)?;
             let numbered_by_sender = parse_case_no(&reception.case_no)
-                .is_ok_and(|(year, seq)| reception.case_no == format!("{sender}-{year}-{seq:04}"));
+                .is_ok_and(|(year, seq)| reception.case_no == case_number(sender, year, seq));
             if !numbered_by_sender {
                 return Err(not_owner(
                     entry,

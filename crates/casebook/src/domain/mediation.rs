@@ -366,6 +366,11 @@ pub struct Mediation {
     pub id: Uuid,
     /// `（2026）BX人调字第1号`.
     pub number: String,
+    /// The number it was first given, when it had to be renumbered (as a reception's
+    /// `former_case_no`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub former_number: Option<String>,
     /// Station.
     pub station: String,
     /// Year of the number.

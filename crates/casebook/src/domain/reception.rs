@@ -140,7 +140,9 @@ impl Visitor {
     }
 }
 
-/// A reception as stored and synchronised. Its case number never changes.
+/// A reception as stored and synchronised. Its case number never changes once the town holds
+/// it; only one typed at a restored station before the town sent its log back may be given a
+/// new one (the number was the town's already), and then keeps the old in `former_case_no`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reception {
@@ -148,6 +150,11 @@ pub struct Reception {
     pub id: Uuid,
     /// `BX-2026-0001`.
     pub case_no: String,
+    /// The number it was first given and printed on the visitor's slip, when it had to be
+    /// renumbered (a 更正通知 tells the visitor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub former_case_no: Option<String>,
     /// Station that received the visitor.
     pub station: String,
     /// When.
@@ -192,6 +199,11 @@ impl Reception {
         }
         shown
     }
+}
+
+/// A case number: `BX-2026-0001`.
+pub fn case_number(station: &str, year: i32, seq: u32) -> String {
+    format!("{station}-{year}-{seq:04}")
 }
 
 /// A collective visit (集体访) by the usual threshold of five or more people.

@@ -79,6 +79,14 @@ enum SearchWrite {
     Add(i64, String),
 }
 
+impl SearchWrite {
+    fn rid(&self) -> i64 {
+        match self {
+            SearchWrite::Remove(rid) | SearchWrite::Add(rid, _) => *rid,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Timeline {
     reply_due: NaiveDate,
@@ -128,6 +136,66 @@ impl Applier {
             Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
             Change::AuditAppend(entry) => append_audit(tx, entry, body),
         }
+    }
+
+    /// Removes the rows that [`Self::apply`] wrote for a station's create-once record, to be
+    /// applied again later in the same transaction (under another seq, perhaps another
+    /// number: [`super::Writer::set_aside_own_from`]). Children go before their parents: a
+    /// case's events, a mediation's events. Upserts keep their rows: their winner is decided
+    /// by clock, not by seq.
+    pub(crate) fn forget(&mut self, tx: &Transaction<'_>, change: &Change) -> Result<()> {
+        let delete = |sql: &str, id: &Uuid| -> Result<()> {
+            tx.prepare_cached(sql)?.execute([id.to_string()])?;
+            Ok(())
+        };
+        match change {
+            Change::ReceptionCreate(reception) => {
+                let rid: Option<i64> = tx
+                    .prepare_cached("SELECT rid FROM receptions WHERE id = ?1")?
+                    .query_row([reception.id.to_string()], |row| row.get(0))
+                    .optional()?;
+                if let Some(rid) = rid {
+                    tx.prepare_cached("DELETE FROM reception_search WHERE rowid = ?1")?
+                        .execute([rid])?;
+                    tx.prepare_cached("DELETE FROM reception_deputies WHERE reception_rid = ?1")?
+                        .execute([rid])?;
+                    tx.prepare_cached("DELETE FROM receptions WHERE rid = ?1")?
+                        .execute([rid])?;
+                    self.touched.remove(&rid);
+                    self.search.retain(|write| write.rid() != rid);
+                }
+                self.created.remove(&reception.id);
+            }
+            Change::CaseEventAppend(event) => {
+                let rid: Option<i64> = tx
+                    .prepare_cached("SELECT reception_rid FROM case_events WHERE id = ?1")?
+                    .query_row([event.id.to_string()], |row| row.get(0))
+                    .optional()?;
+                delete("DELETE FROM case_events WHERE id = ?1", &event.id)?;
+                if let Some(rid) = rid {
+                    self.touched.remove(&rid);
+                }
+            }
+            Change::MeetingCreate(meeting) => {
+                delete(
+                    "DELETE FROM meeting_cases WHERE meeting_id = ?1",
+                    &meeting.id,
+                )?;
+                delete("DELETE FROM meetings WHERE id = ?1", &meeting.id)?;
+            }
+            Change::MediationCreate(mediation) => {
+                delete("DELETE FROM mediations WHERE id = ?1", &mediation.id)?;
+            }
+            Change::MediationEventAppend(event) => {
+                delete("DELETE FROM mediation_events WHERE id = ?1", &event.id)?;
+            }
+            Change::AuditAppend(entry) => delete("DELETE FROM audit WHERE id = ?1", &entry.id)?,
+            Change::GridUpsert(_)
+            | Change::StationUpsert(_)
+            | Change::DeputyUpsert(_)
+            | Change::DutyShiftUpsert(_) => {}
+        }
+        Ok(())
     }
 
     /// Where the search writes stand, for [`Self::discard`].

@@ -51,6 +51,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/006_sign_in_audit.sql"),
     include_str!("migrations/007_open_cases_by_due.sql"),
     include_str!("migrations/008_sender_head.sql"),
+    include_str!("migrations/009_renumbered.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -64,8 +65,9 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
 /// PC's own) did not, so a town that has not upgraded yet still reads an upgraded station's
 /// bundles instead of keeping them aside as newer. Migration 006 did: audit entries and the
-/// recorder of each change travel.
-pub const LOG_VERSION: i64 = 6;
+/// recorder of each change travel. Migration 009 did: a renumbered reception or mediation
+/// carries its former number, which an older reader would drop.
+pub const LOG_VERSION: i64 = 9;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
 /// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
@@ -958,6 +960,35 @@ mod tests {
             )
             .unwrap();
         assert_eq!((acked, head), (40, None));
+    }
+
+    /// A version-8 book opens and gains the indexes of renumbered records, from which
+    /// `renumbered` reads (a record's former number is in its stored JSON).
+    #[test]
+    fn a_version_8_book_gains_the_indexes_of_renumbered_records() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 8).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO receptions (id, case_no, station, case_year, case_seq, received_at,
+                   channel, category, head_count, reply_due, status, due, body)
+               VALUES ('r1', 'BX-2026-0031', 'BX', 2026, 31, '2026-11-30T10:00:00+08:00',
+                   'station_visit', '村务管理', 1, '2026-12-15', 'pending', '2026-12-15',
+                   '{"former_case_no":"BX-2026-0021"}'),
+                  ('r2', 'BX-2026-0032', 'BX', 2026, 32, '2026-11-30T11:00:00+08:00',
+                   'station_visit', '村务管理', 1, '2026-12-15', 'pending', '2026-12-15', '{}');"#,
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let book = Book {
+            conn,
+            ..Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap()
+        };
+        let listed = book.renumbered().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].number.as_str(), listed[0].former.as_str()),
+            ("BX-2026-0031", "BX-2026-0021")
+        );
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

@@ -322,17 +322,13 @@ impl Writer<'_> {
             }
         }
         let station = self.origin().to_owned();
-        let year = received_at.year();
-        let seq: u32 = self.tx().prepare_cached(
-            "SELECT COALESCE(MAX(case_seq), 0) + 1 FROM receptions WHERE station = ?1 AND case_year = ?2",
-        )?
-        .query_row(params![station, year], |row| row.get(0))?;
-        let case_no = format!("{station}-{year}-{seq:04}");
+        let (_, case_no) = self.next_case_no(&station, received_at.year())?;
         let actor = deputies.first().copied();
         let id = self.new_id(received_at);
         let reception = Reception {
             id,
             case_no: case_no.clone(),
+            former_case_no: None,
             station,
             received_at,
             channel: input.channel,
@@ -584,18 +580,13 @@ impl Writer<'_> {
             .map_err(at("case_no"))?;
         let station = self.origin().to_owned();
         let year = accepted_at.year();
-        let seq: u32 = self
-            .tx()
-            .prepare_cached(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM mediations WHERE station = ?1 AND year = ?2",
-            )?
-            .query_row(params![station, year], |row| row.get(0))?;
-        let number = mediation_number(year, &station, seq);
+        let (seq, number) = self.next_mediation_number(&station, year)?;
         let actor = mediators.iter().find_map(|m| m.deputy);
         let id = self.new_id(accepted_at);
         let mediation = Mediation {
             id,
             number: number.clone(),
+            former_number: None,
             station,
             year,
             seq,
@@ -846,6 +837,30 @@ impl Writer<'_> {
         self.existing_id("grids", &code)?
             .ok_or_else(|| Error::invalid(format!("网格“{code}”不存在")))?;
         Ok(Some(code))
+    }
+
+    /// The next free case number of `station` in `year` (after every one the book holds),
+    /// with its sequence.
+    pub(crate) fn next_case_no(&self, station: &str, year: i32) -> Result<(u32, String)> {
+        let seq: u32 = self
+            .tx()
+            .prepare_cached(
+                "SELECT COALESCE(MAX(case_seq), 0) + 1 FROM receptions
+                 WHERE station = ?1 AND case_year = ?2",
+            )?
+            .query_row(params![station, year], |row| row.get(0))?;
+        Ok((seq, case_number(station, year, seq)))
+    }
+
+    /// The next free mediation number of `station` in `year`, with its sequence.
+    pub(crate) fn next_mediation_number(&self, station: &str, year: i32) -> Result<(u32, String)> {
+        let seq: u32 = self
+            .tx()
+            .prepare_cached(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM mediations WHERE station = ?1 AND year = ?2",
+            )?
+            .query_row(params![station, year], |row| row.get(0))?;
+        Ok((seq, mediation_number(year, station, seq)))
     }
 }
 

@@ -17,6 +17,31 @@ use crate::error::{Error, Result};
 use crate::search::TextQuery;
 use crate::time::china_today;
 
+/// A record that took a new number after a restore: [`Book::renumbered`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Renumbered {
+    /// A case (its reception) or a mediation file.
+    pub kind: RenumberedKind,
+    /// Its number now.
+    pub number: String,
+    /// The number it was given first, printed on what the visitor holds.
+    pub former: String,
+    /// When the visitor came, or the mediation was accepted (stored time).
+    pub at: String,
+}
+
+/// What kind of record took a new number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RenumberedKind {
+    /// A case: the 更正通知 names its case number.
+    Case,
+    /// A mediation file.
+    Mediation,
+}
+
 /// Which cases `case list` shows.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -621,6 +646,37 @@ impl Book {
             .collect()
     }
 
+    /// The records that took a new number when the town sent this station's log back after a
+    /// restore (their visitors hold slips with the old number), oldest first. `INDEXED BY`:
+    /// the partial indexes of migration 009 hold exactly these, so no row is read in vain.
+    pub fn renumbered(&self) -> Result<Vec<Renumbered>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT 'case', case_no, json_extract(body, '$.former_case_no'), received_at
+             FROM receptions INDEXED BY receptions_renumbered
+             WHERE json_extract(body, '$.former_case_no') IS NOT NULL
+             UNION ALL
+             SELECT 'mediation', number, json_extract(body, '$.former_number'), accepted_at
+             FROM mediations INDEXED BY mediations_renumbered
+             WHERE json_extract(body, '$.former_number') IS NOT NULL
+             ORDER BY 4, 2",
+        )?;
+        let rows = select
+            .query_map([], |row| {
+                Ok(Renumbered {
+                    kind: if row.get::<_, String>(0)? == "case" {
+                        RenumberedKind::Case
+                    } else {
+                        RenumberedKind::Mediation
+                    },
+                    number: row.get(1)?,
+                    former: row.get(2)?,
+                    at: row.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// The change log of `origin` (this book's own when `None`) after `since`, in order.
     pub fn changes_since(
         &self,
@@ -628,43 +684,12 @@ impl Book {
         since: i64,
         limit: Option<usize>,
     ) -> Result<Vec<LogEntry>> {
-        let origin = origin.unwrap_or(&self.origin.code);
-        let limit = limit.map_or(-1, |l| l as i64);
-        let mut select = self.conn.prepare_cached(
-            "SELECT origin, seq, hlc, deputy_id, schema_version, op, data, base_hlc, recorder_id
-             FROM change_log WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-        )?;
-        let rows = select
-            .query_map(params![origin, since, limit], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, i64>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    row.get::<_, i64>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, Option<i64>>(7)?,
-                    row.get::<_, Option<String>>(8)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(
-                |(origin, seq, hlc, deputy, schema_version, op, data, base_hlc, recorder)| {
-                    Ok(LogEntry {
-                        origin,
-                        seq,
-                        hlc,
-                        deputy: deputy.as_deref().map(parse_uuid).transpose()?,
-                        recorder: recorder.as_deref().map(parse_uuid).transpose()?,
-                        schema_version,
-                        base_hlc,
-                        change: change_from_parts(&op, &data)?,
-                    })
-                },
-            )
-            .collect()
+        log_entries(
+            &self.conn,
+            origin.unwrap_or(&self.origin.code),
+            since,
+            limit,
+        )
     }
 
     /// Everything the book holds, as text in a fixed order and without local row numbers: two
@@ -726,4 +751,49 @@ impl Book {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(heads)
     }
+}
+
+/// The change log of `origin` after `since`, in order (`limit` entries at most).
+pub(crate) fn log_entries(
+    conn: &rusqlite::Connection,
+    origin: &str,
+    since: i64,
+    limit: Option<usize>,
+) -> Result<Vec<LogEntry>> {
+    let limit = limit.map_or(-1, |l| l as i64);
+    let mut select = conn.prepare_cached(
+        "SELECT origin, seq, hlc, deputy_id, schema_version, op, data, base_hlc, recorder_id
+         FROM change_log WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let rows = select
+        .query_map(params![origin, since, limit], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
+                row.get::<_, Option<i64>>(7)?,
+                row.get::<_, Option<String>>(8)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(
+            |(origin, seq, hlc, deputy, schema_version, op, data, base_hlc, recorder)| {
+                Ok(LogEntry {
+                    origin,
+                    seq,
+                    hlc,
+                    deputy: deputy.as_deref().map(parse_uuid).transpose()?,
+                    recorder: recorder.as_deref().map(parse_uuid).transpose()?,
+                    schema_version,
+                    base_hlc,
+                    change: change_from_parts(&op, &data)?,
+                })
+            },
+        )
+        .collect()
 }

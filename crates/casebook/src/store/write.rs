@@ -217,15 +217,8 @@ impl<'b> Writer<'b> {
         op: &str,
         data: &str,
     ) -> Result<bool> {
-        let existing: Option<(String, String)> = self
-            .tx
-            .prepare_cached("SELECT op, data FROM change_log WHERE origin = ?1 AND seq = ?2")?
-            .query_row(params![entry.origin, entry.seq], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .optional()?;
-        if let Some((op, data)) = existing {
-            if change_from_parts(&op, &data)? == entry.change {
+        if let Some(logged) = self.logged_change(&entry.origin, entry.seq)? {
+            if logged == entry.change {
                 return Ok(false);
             }
             return Err(Error::refused(
@@ -253,6 +246,34 @@ impl<'b> Writer<'b> {
             self.next_seq = self.next_seq.max(entry.seq + 1);
         }
         Ok(true)
+    }
+
+    /// The change this book logged as `origin`'s `seq`, if it holds it.
+    pub(crate) fn logged_change(&self, origin: &str, seq: i64) -> Result<Option<Change>> {
+        let logged: Option<(String, String)> = self
+            .tx
+            .prepare_cached("SELECT op, data FROM change_log WHERE origin = ?1 AND seq = ?2")?
+            .query_row(params![origin, seq], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        logged
+            .map(|(op, data)| change_from_parts(&op, &data))
+            .transpose()
+    }
+
+    /// Takes this book's own entries from `from` on out of its log, and their records out of
+    /// the tables, and hands them back in order: they are to be applied again after entries
+    /// that must come first (the town's copy of this book's log, after a restore). Their seqs
+    /// are free again.
+    pub(crate) fn set_aside_own_from(&mut self, from: i64) -> Result<Vec<LogEntry>> {
+        let entries = super::read::log_entries(&self.tx, &self.origin, from - 1, None)?;
+        for entry in entries.iter().rev() {
+            self.applier.forget(&self.tx, &entry.change)?;
+        }
+        self.tx
+            .prepare_cached("DELETE FROM change_log WHERE origin = ?1 AND seq >= ?2")?
+            .execute(params![self.origin, from])?;
+        self.next_seq = self.next_seq.min(from);
+        Ok(entries)
     }
 
     /// Runs `work` inside a savepoint: on error only its writes are undone and the transaction

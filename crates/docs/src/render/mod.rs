@@ -13,11 +13,13 @@
 //! `docs/documents.md`.
 
 pub(crate) mod chart;
+mod correction;
 mod mediation;
 mod minutes;
 pub(crate) mod register;
 mod slip;
 
+pub use correction::render_correction;
 pub use mediation::{MediationDocument, render_mediation};
 pub use minutes::render_minutes;
 pub use register::render_register;
@@ -47,11 +49,13 @@ pub enum Document {
     MediationCover,
     /// 会议记录 of a council meeting (id: the meeting id).
     Minutes,
+    /// 编号更正通知 of a case or mediation renumbered after a restore (id: its new number).
+    Correction,
 }
 
 impl Document {
     /// Every document, in the order the CLI lists them.
-    pub const ALL: [Document; 9] = [
+    pub const ALL: [Document; 10] = [
         Document::Slip,
         Document::Register,
         Document::MediationApplication,
@@ -61,6 +65,7 @@ impl Document {
         Document::FollowUp,
         Document::MediationCover,
         Document::Minutes,
+        Document::Correction,
     ];
 
     /// The document's title as printed (人民调解受理登记表).
@@ -75,6 +80,7 @@ impl Document {
             Document::FollowUp => "人民调解回访记录",
             Document::MediationCover => "人民调解卷宗封面",
             Document::Minutes => "民主议事会会议记录",
+            Document::Correction => "编号更正通知",
         }
     }
 
@@ -96,7 +102,8 @@ impl Document {
     }
 }
 
-/// `document` of the record `id` as a self-contained HTML page. `slip` applies to slips.
+/// `document` of the record `id` as a self-contained HTML page. `slip` applies to slips and
+/// correction notices (the station's phone).
 ///
 /// # Errors
 /// `not_found` for an unknown record, `invalid` for a malformed range or a document the
@@ -112,6 +119,7 @@ pub fn render_document(
         Document::Slip => render_slip(book, id, slip),
         Document::Register => render_register(book, DayRange::parse(id)?),
         Document::Minutes => render_minutes(book, id),
+        Document::Correction => render_correction(book, id, slip),
         Document::MediationApplication => mediation(MediationDocument::Application),
         Document::MediationIntake => mediation(MediationDocument::Intake),
         Document::MediationRecord => mediation(MediationDocument::Record),
@@ -343,7 +351,8 @@ mod tests {
                 "agreement",
                 "follow-up",
                 "mediation-cover",
-                "minutes"
+                "minutes",
+                "correction"
             ]
         );
         for document in Document::ALL {

@@ -4,7 +4,8 @@
 use askama::Template;
 
 use super::{
-    category_label, chinese_date, chinese_time, mask_id_number, mask_phone, page, qr_svg, summary,
+    category_label, chinese_date, chinese_time, mask_id_number, mask_phone, page,
+    printed_station_name, qr_svg, summary,
 };
 use casebook::{Book, Result};
 
@@ -13,6 +14,21 @@ use casebook::{Book, Result};
 pub struct SlipOptions {
     /// Phone printed for the visitor to call; the roster's station phone when `None`.
     pub station_phone: Option<String>,
+}
+
+/// The phone a visitor is told to call: the station's choice, else the roster's.
+pub(crate) fn printed_station_phone(book: &Book, options: &SlipOptions) -> Result<String> {
+    let chosen = options
+        .station_phone
+        .clone()
+        .filter(|phone| !phone.trim().is_empty());
+    Ok(match chosen {
+        Some(phone) => phone,
+        None => book
+            .own_station()?
+            .and_then(|station| station.phone)
+            .unwrap_or_else(|| "（未登记）".to_owned()),
+    })
 }
 
 /// A visitor as one part of the slip shows them.
@@ -56,16 +72,8 @@ const MAX_VISITOR_LINES: usize = 4;
 pub fn render_slip(book: &Book, case_no: &str, options: &SlipOptions) -> Result<String> {
     let case = book.case(case_no)?;
     let reception = &case.reception;
-    let roster_station = book.own_station()?;
-    let station_name = roster_station
-        .as_ref()
-        .map_or_else(|| book.origin().name.clone(), |s| s.name.clone());
-    let station_phone = options
-        .station_phone
-        .clone()
-        .filter(|phone| !phone.trim().is_empty())
-        .or_else(|| roster_station.and_then(|s| s.phone))
-        .unwrap_or_else(|| "（未登记）".to_owned());
+    let station_name = printed_station_name(book)?;
+    let station_phone = printed_station_phone(book, options)?;
     // The stub stays at the station and shows everyone in full; the receipt leaves with the
     // visitor, so it masks numbers and, for a confidential visit, the identity itbook.
     let outside = reception.for_outside();

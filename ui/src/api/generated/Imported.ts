@@ -27,4 +27,9 @@ receipts: number,
 /**
  * This book's own changes the town sent back (it had lost them) and applied now.
  */
-recovered: number, };
+recovered: number, 
+/**
+ * Records typed here after a restore that took a new number, because the town's copy of
+ * this book's log had given theirs to others: each needs a 更正通知 for its visitor.
+ */
+renumbered: number, };

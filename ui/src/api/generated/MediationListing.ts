@@ -30,6 +30,11 @@ id: string,
  */
 number: string, 
 /**
+ * The number it was first given, when it had to be renumbered (as a reception's
+ * `former_case_no`).
+ */
+former_number?: string, 
+/**
  * Station.
  */
 station: string, 

@@ -3,7 +3,9 @@ import type { Channel } from "./Channel";
 import type { Visitor } from "./Visitor";
 
 /**
- * A reception as stored and synchronised. Its case number never changes.
+ * A reception as stored and synchronised. Its case number never changes once the town holds
+ * it; only one typed at a restored station before the town sent its log back may be given a
+ * new one (the number was the town's already), and then keeps the old in `former_case_no`.
  */
 export type Reception = { 
 /**
@@ -14,6 +16,11 @@ id: string,
  * `BX-2026-0001`.
  */
 case_no: string, 
+/**
+ * The number it was first given and printed on the visitor's slip, when it had to be
+ * renumbered (a 更正通知 tells the visitor).
+ */
+former_case_no?: string, 
 /**
  * Station that received the visitor.
  */
