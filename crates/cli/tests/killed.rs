@@ -1,7 +1,7 @@
-//! A power cut, simulated by SIGKILL, in the middle of a backup, a restore, or a new PC's book
-//! being made from the town's enrolment file with the station's records in it: the book stays
-//! whole, no half file stands under a finished one's name, and the command run again completes
-//! the work.
+//! A power cut, simulated by SIGKILL, in the middle of a backup, a restore, a new PC's book
+//! being made from the town's enrolment file with the station's records in it, or a restored
+//! station's import of the town's bundle that brings its log back: the book stays whole, no
+//! half file stands under a finished one's name, and the command run again completes the work.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -247,4 +247,69 @@ fn a_new_pc_killed_while_taking_its_records_back_from_the_town_runs_again() {
     run(&book, &init_from_stick);
     assert_eq!(whole(&book), receptions, "every reception back");
     assert!(files_ending(dir.path(), ".enrolling").is_empty());
+}
+
+/// A station restored from a backup, with receptions typed since: the town's bundle brings
+/// back what the backup missed, and the typed ones are set aside, follow under new seqs and
+/// take new numbers. Killed at any moment, the import leaves the book as it was or finished,
+/// never between; run again, it completes.
+#[test]
+fn a_restored_station_killed_while_taking_its_log_back_runs_again() {
+    use casebook::Book;
+    use liaison_testkit::{reception, town_and_station};
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundles");
+    let (mut town, mut station) = town_and_station(dir.path());
+    let send = |from: &mut Book, to: &mut Book| {
+        let code = to.origin().code.clone();
+        let path = from.export_bundle(&code, &out).unwrap().path?;
+        to.import_bundle(&std::fs::read(&path).unwrap()).unwrap();
+        Some(path)
+    };
+    let record = |book: &mut Book, count: usize, what: &str| {
+        for n in 0..count {
+            book.add_reception(reception("陈建国", &format!("{what}第{n}件")))
+                .unwrap();
+        }
+    };
+    record(&mut station, 1_000, "备份前");
+    send(&mut station, &mut town);
+    let backup = station.backup_into(&dir.path().join("usb"), None).unwrap();
+    record(&mut station, 500, "备份后");
+    send(&mut station, &mut town);
+    drop(station);
+    let restored_path = dir.path().join("restored.db");
+    let mut restored = Book::restore(Path::new(&backup.path), &restored_path, None).unwrap();
+    record(&mut restored, 20, "恢复后");
+    send(&mut restored, &mut town);
+    let down = town
+        .export_bundle("BX", &out)
+        .unwrap()
+        .path
+        .expect("the town sends the lost log back");
+    drop(restored);
+    let before = whole(&restored_path);
+    assert_eq!(before, 1_020);
+
+    let import = ["bundle", "import", down.to_str().unwrap()];
+    let mut cut = 0;
+    for delay in DELAYS_MS {
+        cut += usize::from(killed_after(&restored_path, &import, delay));
+        let receptions = whole(&restored_path);
+        assert!(
+            receptions == before || receptions == 1_520,
+            "all or nothing: {receptions} receptions"
+        );
+    }
+    println!(
+        "recovery import: {cut} of {} rounds killed while running",
+        DELAYS_MS.len()
+    );
+    assert!(cut >= 1, "no kill landed inside the import");
+    run(&restored_path, &import);
+    assert_eq!(whole(&restored_path), 1_520);
+    let book = Book::open(&restored_path).unwrap();
+    assert_eq!(book.renumbered().unwrap().len(), 20, "each typed one once");
+    assert!(book.bundle_status().unwrap()[0].held_back.is_none());
 }
