@@ -371,6 +371,48 @@ fn records_typed_after_a_restore_and_before_the_town_answers_are_kept(#[case] ty
     assert_eq!(mediations(&town), mediations(&station));
 }
 
+/// A backup made by the version before this one (schema 8: without the indexes of renumbered
+/// records) restores: the staged copy is upgraded before it takes the book's name, no copy from
+/// before the upgrade is left beside it, and the town sends back what the backup missed.
+#[test]
+fn a_backup_made_by_the_previous_version_restores_and_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (mut town, mut station) = town_and_station(dir.path());
+    record(&mut station, 5, "备份前");
+    sync(&mut station, &mut town, &out);
+    let backup = station.backup_into(&dir.path().join("U盘"), None).unwrap();
+    record(&mut station, 3, "备份后");
+    sync(&mut station, &mut town, &out);
+    drop(station);
+    let old = rusqlite::Connection::open(&backup.path).unwrap();
+    old.execute_batch(
+        "DROP INDEX receptions_renumbered; DROP INDEX mediations_renumbered;
+         UPDATE book_meta SET value = '0.0.9' WHERE key = 'software_version';
+         PRAGMA user_version = 8;",
+    )
+    .unwrap();
+    drop(old);
+
+    let restored_dir = dir.path().join("新电脑");
+    let path = restored_dir.join("bx.db");
+    let mut station = Book::restore(Path::new(&backup.path), &path, None).unwrap();
+    let left: Vec<String> = std::fs::read_dir(&restored_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with("-wal") && !name.ends_with("-shm"))
+        .collect();
+    assert_eq!(left, ["bx.db"], "no staged or pre-upgrade copy left");
+    assert!(
+        station.renumbered().unwrap().is_empty(),
+        "the new index reads"
+    );
+    assert_eq!(cases(&station, "BX").len(), 5);
+    sync(&mut station, &mut town, &out);
+    assert_eq!(cases(&station, "BX"), cases(&town, "BX"));
+    assert_eq!(cases(&station, "BX").len(), 8);
+}
+
 /// A backup that missed nothing: the town's answer to the restored book's first upload (the
 /// hub's receipt) acknowledges no more than the book holds, the hold lifts, and new records go
 /// up as before.

@@ -394,6 +394,85 @@ async fn a_station_restored_from_an_old_backup_gets_back_what_it_missed_through_
     assert!(town.conflicts().unwrap().is_empty());
 }
 
+/// A station restored from an older backup, where the deputy typed two receptions before the
+/// first sync: through the hub, the first cycle brings back what the backup missed and the two
+/// follow it under new numbers (their old ones were the town's); the next cycle sends them,
+/// and the town holds everything once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receptions_typed_after_a_restore_take_new_numbers_through_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    let (url, stop) = start_hub(&town, None).await;
+    let hub = Hub {
+        url,
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    sync_once(&station, &hub, &client).await.unwrap();
+    let backup = station
+        .lock()
+        .unwrap()
+        .backup_into(&dir.path().join("U盘"), None)
+        .unwrap();
+    for matter in ["备份之后：村道塌方", "备份之后：饮水管破裂"] {
+        station
+            .lock()
+            .unwrap()
+            .add_reception(liaison_testkit::reception("陈建国", matter))
+            .unwrap();
+    }
+    sync_once(&station, &hub, &client).await.unwrap();
+    drop(station);
+
+    let restored = Book::restore(
+        Path::new(&backup.path),
+        &dir.path().join("restored.db"),
+        None,
+    )
+    .unwrap();
+    let restored: SharedBook = Arc::new(Mutex::new(restored));
+    let typed: Vec<String> = ["恢复之后：路灯不亮", "恢复之后：垃圾清运"]
+        .into_iter()
+        .map(|matter| {
+            restored
+                .lock()
+                .unwrap()
+                .add_reception(liaison_testkit::reception("陈建国", matter))
+                .unwrap()
+                .case_no
+        })
+        .collect();
+    let outcome = sync_once(&restored, &hub, &client).await.unwrap();
+    assert_eq!(outcome.pushed, 0, "held back: only the receipt goes up");
+    let pulled = outcome.pulled.expect("the town's bundle");
+    assert_eq!(pulled.renumbered, 2, "{pulled:?}");
+    {
+        let book = restored.lock().unwrap();
+        for case_no in &typed {
+            assert!(
+                book.case(case_no)
+                    .unwrap()
+                    .reception
+                    .matter
+                    .starts_with("备份之后"),
+                "{case_no} is the town's again"
+            );
+        }
+        let renumbered = book.renumbered().unwrap();
+        let formers: Vec<&str> = renumbered.iter().map(|r| r.former.as_str()).collect();
+        assert_eq!(formers, typed);
+    }
+    let second = sync_once(&restored, &hub, &client).await.unwrap();
+    assert!(second.pushed > 0, "the typed ones go up now");
+    stop().await.unwrap();
+    let town = Book::open(&town).unwrap();
+    assert_eq!(
+        town.stats(Some("BX"), None, None).unwrap().receptions,
+        3 + 2 + 2
+    );
+    assert!(town.conflicts().unwrap().is_empty());
+}
+
 /// A hub (here a fake one on 127.0.0.1) that answers a pull with more than the station takes:
 /// the station stops reading past [`liaison_sync::MAX_PULL_BYTES`] and refuses it, whether the
 /// length was announced or not.
