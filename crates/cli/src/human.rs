@@ -670,6 +670,25 @@ pub fn renumbered(list: &Vec<casebook::store::read::Renumbered>) -> String {
     out
 }
 
+/// `due`: one line a task, soonest first.
+pub fn due(list: &Vec<casebook::store::due::DueItem>) -> String {
+    let mut out = String::new();
+    for item in list {
+        let when = match item.days_left {
+            0 => "今天到期".to_owned(),
+            late if late < 0 => format!("已逾期{}天", -late),
+            left => format!("还有{left}天"),
+        };
+        let _ = writeln!(
+            out,
+            "{}（{when}） {} {}",
+            item.date, item.label, item.record
+        );
+    }
+    let _ = writeln!(out, "共 {} 项待办", list.len());
+    out
+}
+
 pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
     let mut out = String::new();
     match &o.push {

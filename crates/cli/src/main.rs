@@ -225,6 +225,13 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// What is owed, soonest first: answers, feedback and follow-up visits, mediations past a
+    /// month, judicial-confirmation windows closing, performance deadlines, public notices.
+    Due {
+        /// Everything owed within this many days from today (and everything late).
+        #[arg(long, default_value_t = 7)]
+        within: u32,
+    },
     /// Statistics.
     Stats {
         /// Only this station's receptions, mediations and meetings.
@@ -994,6 +1001,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             out.print(&rendered, human::rendered)
         }
+        Command::Due { within } => out.print(
+            &book.due(casebook::time::china_today(), within)?,
+            human::due,
+        ),
         Command::Stats { station, from, to } => {
             out.print(&book.stats(station.as_deref(), from, to)?, human::stats)
         }

@@ -2590,3 +2590,34 @@ fn mediation_events_keep_their_order_and_mediators_are_strict() {
     let error = book.refused_with(&["mediation", "add"], &input.to_string());
     assert_eq!(error["kind"], "bad_input");
 }
+
+/// `due` lists an answer owed within the days asked for, and not before the horizon reaches it.
+#[test]
+fn due_lists_what_is_owed_within_the_days_asked() {
+    let book = Book::with_roster();
+    let mut input = simple_reception();
+    input["reply_due"] = json!((today() + chrono::TimeDelta::days(10)).to_string());
+    let case_no = book.add_reception(&input);
+    let soon = book.ok(&["due", "--within", "10"]);
+    assert_eq!(
+        soon,
+        json!([{
+            "kind": "reply", "label": "答复来访人", "record": case_no,
+            "date": (today() + chrono::TimeDelta::days(10)).to_string(), "days_left": 10
+        }])
+    );
+    assert_eq!(book.ok(&["due"]), json!([]), "seven days by default");
+    let human = book
+        .cmd()
+        .args(["due", "--within", "10"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let human = String::from_utf8(human).unwrap();
+    assert!(
+        human.contains("（还有10天） 答复来访人") && human.contains("共 1 项待办"),
+        "{human}"
+    );
+}

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod backup;
 pub mod documents;
 pub mod drafts;
+pub mod due;
 pub mod lock;
 pub mod ops;
 pub mod read;
