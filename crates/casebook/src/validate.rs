@@ -496,8 +496,11 @@ fn check_case_event(event: &CaseEvent, now: DateTime<FixedOffset>) -> Result<()>
             optional_line("调解编号", mediation_no.as_deref(), limits::CODE)
                 .map_err(at("mediation_no"))
         }
+        CaseEventKind::Chased { unit, by, .. } => {
+            optional_line("督办单位", unit.as_deref(), limits::LABEL).map_err(at("unit"))?;
+            optional_line("督办人", by.as_deref(), limits::LABEL).map_err(at("by"))
+        }
         CaseEventKind::Accepted
-        | CaseEventKind::Chased
         | CaseEventKind::FedBack
         | CaseEventKind::FollowUp { .. }
         | CaseEventKind::ToCouncil

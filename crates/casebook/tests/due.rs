@@ -14,12 +14,18 @@ use casebook::time::{china_now, stored};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use serde_json::json;
 
+/// Now, on the station clock pinned at noon of its day.
+fn now() -> DateTime<FixedOffset> {
+    casebook::time::test_clock::pin_to_noon();
+    china_now()
+}
+
 fn days_ago(days: i64) -> DateTime<FixedOffset> {
-    china_now() - TimeDelta::days(days)
+    now() - TimeDelta::days(days)
 }
 
 fn today() -> NaiveDate {
-    china_now().date_naive()
+    now().date_naive()
 }
 
 /// A reception `days` ago, its answer promised `reply_in` days after it came.

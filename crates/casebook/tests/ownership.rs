@@ -254,7 +254,14 @@ fn the_town_adds_only_its_referral_chase_and_reply_to_a_stations_case() {
     );
     // A town book edited behind its back to close the station's case.
     f.town
-        .add_case_event(&case.case_no, event(CaseEventKind::Chased))
+        .add_case_event(
+            &case.case_no,
+            event(CaseEventKind::Chased {
+                unit: None,
+                by: None,
+                deadline: None,
+            }),
+        )
         .unwrap();
     f.tamper(
         "QX",

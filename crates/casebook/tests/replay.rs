@@ -82,7 +82,11 @@ fn case_event(kind: usize) -> CaseEventKind {
             to: "镇农业农村办".into(),
             deadline: today + TimeDelta::days(10),
         },
-        4 => CaseEventKind::Chased,
+        4 => CaseEventKind::Chased {
+            unit: None,
+            by: None,
+            deadline: None,
+        },
         5 => CaseEventKind::ReplyReceived {
             from: None,
             content: "已处理".into(),

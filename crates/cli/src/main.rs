@@ -293,6 +293,10 @@ enum DocumentKind {
     Minutes,
     /// 编号更正通知 of a case or mediation renumbered after a restore (its new number).
     Correction,
+    /// 交办单: a case's latest referral, for the unit (the case number).
+    Referral,
+    /// 督办单: the latest chase of a case's referral (the case number).
+    Chase,
 }
 
 impl DocumentKind {
@@ -928,10 +932,17 @@ fn run(cli: Cli) -> Result<(), Error> {
             out: file,
             phone,
         } => {
-            if phone.is_some() && !matches!(kind, DocumentKind::Slip | DocumentKind::Correction) {
+            let prints_phone = matches!(
+                kind,
+                DocumentKind::Slip
+                    | DocumentKind::Correction
+                    | DocumentKind::Referral
+                    | DocumentKind::Chase
+            );
+            if phone.is_some() && !prints_phone {
                 return Err(Error::refused(
                     ErrorKind::BadInput,
-                    "--phone 只用于接待回执（slip）和编号更正通知（correction）",
+                    "--phone 只用于接待回执、编号更正通知、交办单和督办单",
                 ));
             }
             let html = render_document(

@@ -309,6 +309,29 @@ fn expected(kind: &str) -> Expected {
             ],
             &["13800138000", "垃圾清运"],
         ),
+        "referral" => (
+            1,
+            &[
+                "东岭村人大代表联络站",
+                "交办单",
+                "镇农业农村办",
+                "村道路灯损坏多日",
+                "0750-5512345",
+                "承办单位办理情况",
+            ],
+            &["梁秀英", "13800138000", "督办"],
+        ),
+        "chase" => (
+            1,
+            &[
+                "督办单",
+                "镇农业农村办",
+                "第1次督办",
+                "督办人：陈建国",
+                "承办单位办理情况",
+            ],
+            &["梁秀英", "13800138000"],
+        ),
         other => panic!("no expectations for {other}"),
     };
     Expected {
@@ -430,6 +453,69 @@ fn a_correction_notice_prints_on_one_page() {
         &html,
     );
     let problems = check("correction", &html);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The 交办单 and the 督办单 of a referred and chased case print on one page each, naming the
+/// unit and the matter, not the visitor.
+#[test]
+fn referral_and_chase_slips_print_on_one_page_each() {
+    use casebook::domain::{CaseEventInput, CaseEventKind};
+    use casebook::time::china_now;
+    use chrono::TimeDelta;
+
+    let (_temp, dir) = work_dir("referral");
+    let db = dir.join("bx.db");
+    let mut book = casebook::Book::create(
+        &db,
+        "BX",
+        "东岭村人大代表联络站",
+        casebook::store::BookKind::Station,
+    )
+    .unwrap();
+    book.import_roster(&liaison_testkit::roster()).unwrap();
+    let case_no = book
+        .add_reception(liaison_testkit::reception(
+            "陈建国",
+            "村道路灯损坏多日，夜间出行不便",
+        ))
+        .unwrap()
+        .case_no;
+    let today = china_now().date_naive();
+    let mut event = |minutes_ago: i64, kind: CaseEventKind| {
+        book.add_case_event(
+            &case_no,
+            CaseEventInput {
+                at: Some(china_now() - TimeDelta::minutes(minutes_ago)),
+                deputy: Some("陈建国".into()),
+                note: None,
+                kind,
+            },
+        )
+        .unwrap();
+    };
+    event(
+        60,
+        CaseEventKind::Referred {
+            to: "镇农业农村办".into(),
+            deadline: today + TimeDelta::days(10),
+        },
+    );
+    event(
+        30,
+        CaseEventKind::Chased {
+            unit: None,
+            by: Some("陈建国".into()),
+            deadline: Some(today + TimeDelta::days(15)),
+        },
+    );
+    drop(book);
+    let mut problems = Vec::new();
+    for kind in ["referral", "chase"] {
+        let html = dir.join(format!("{kind}.html"));
+        render(&db, &["render", kind, &case_no], &html);
+        problems.extend(check(kind, &html));
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -699,7 +699,11 @@ impl Town {
                 case_no,
                 chase_at,
                 deputy,
-                CaseEventKind::Chased,
+                CaseEventKind::Chased {
+                    unit: None,
+                    by: None,
+                    deadline: None,
+                },
                 summary,
             )?;
         }

@@ -114,7 +114,7 @@ pub(crate) fn may_add_case_event(
             && matches!(
                 kind,
                 CaseEventKind::Referred { .. }
-                    | CaseEventKind::Chased
+                    | CaseEventKind::Chased { .. }
                     | CaseEventKind::ReplyReceived { .. }
             ))
 }

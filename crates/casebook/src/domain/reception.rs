@@ -336,8 +336,21 @@ pub enum CaseEventKind {
         /// Reply expected by.
         deadline: NaiveDate,
     },
-    /// 督办
-    Chased,
+    /// 督办: the referral's unit chased for its answer, perhaps with a new deadline.
+    Chased {
+        /// The unit chased; the latest referral's when not named.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        unit: Option<String>,
+        /// Who chased it (a deputy, the town's office), as written.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        by: Option<String>,
+        /// The new deadline the unit was given: the answer is owed by then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        deadline: Option<NaiveDate>,
+    },
     /// 收到答复
     ReplyReceived {
         /// Who replied.
@@ -400,7 +413,7 @@ impl CaseEventKind {
             CaseEventKind::AnsweredOnSpot { .. } => "answered_on_spot",
             CaseEventKind::NotAccepted { .. } => "not_accepted",
             CaseEventKind::Referred { .. } => "referred",
-            CaseEventKind::Chased => "chased",
+            CaseEventKind::Chased { .. } => "chased",
             CaseEventKind::ReplyReceived { .. } => "reply_received",
             CaseEventKind::FedBack => "fed_back",
             CaseEventKind::FollowUp { .. } => "follow_up",
@@ -442,8 +455,18 @@ impl CaseEventKind {
             CaseEventKind::ToMediation {
                 mediation_no: Some(number),
             } => Some(format!("调解编号 {number}")),
+            CaseEventKind::Chased { unit, by, deadline } => {
+                let parts: Vec<String> = [
+                    unit.as_ref().map(|unit| format!("督办{unit}")),
+                    by.as_ref().map(|by| format!("督办人：{by}")),
+                    deadline.map(|deadline| format!("新期限 {deadline}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                (!parts.is_empty()).then(|| parts.join("，"))
+            }
             CaseEventKind::Accepted
-            | CaseEventKind::Chased
             | CaseEventKind::FedBack
             | CaseEventKind::ToCouncil
             | CaseEventKind::ToMediation { mediation_no: None }
@@ -647,7 +670,12 @@ pub fn derive_state<'a>(
                 state.due = *deadline;
                 CaseStatus::Referred
             }
-            CaseEventKind::Chased => state.status,
+            CaseEventKind::Chased { deadline, .. } => {
+                if let Some(deadline) = deadline {
+                    state.due = *deadline;
+                }
+                state.status
+            }
             CaseEventKind::FedBack => CaseStatus::FedBack,
             CaseEventKind::FollowUp { satisfaction } => {
                 state.satisfaction = Some(*satisfaction);
@@ -690,7 +718,7 @@ pub fn check_transition(status: CaseStatus, event: &CaseEventKind) -> Result<(),
         E::Accepted | E::AnsweredOnSpot { .. } | E::NotAccepted { .. } => {
             matches!(status, S::Pending | S::SentBack)
         }
-        E::Chased => status == S::Referred,
+        E::Chased { .. } => status == S::Referred,
         E::FollowUp { .. } => matches!(status, S::Replied | S::FedBack | S::FollowedUp),
         E::Closed => status != S::Pending,
         E::Referred { .. }
@@ -740,6 +768,14 @@ mod tests {
         }
     }
 
+    fn chased(deadline: Option<NaiveDate>) -> CaseEventKind {
+        CaseEventKind::Chased {
+            unit: Some("镇农业农村办".into()),
+            by: Some("陈建国".into()),
+            deadline,
+        }
+    }
+
     fn follow_up(satisfaction: Satisfaction) -> CaseEventKind {
         CaseEventKind::FollowUp { satisfaction }
     }
@@ -757,7 +793,7 @@ mod tests {
     #[case::answered(vec![CaseEventKind::AnsweredOnSpot { answer: "政策如此".into() }], CaseStatus::Replied)]
     #[case::not_accepted(vec![CaseEventKind::NotAccepted { reason: "已起诉".into(), route: "诉讼".into() }], CaseStatus::NotAccepted)]
     #[case::referred(vec![CaseEventKind::Accepted, referred(day(20))], CaseStatus::Referred)]
-    #[case::chase_keeps_referred(vec![referred(day(20)), CaseEventKind::Chased], CaseStatus::Referred)]
+    #[case::chase_keeps_referred(vec![referred(day(20)), chased(None)], CaseStatus::Referred)]
     #[case::replied(vec![referred(day(20)), reply()], CaseStatus::Replied)]
     #[case::fed_back(vec![reply(), CaseEventKind::FedBack], CaseStatus::FedBack)]
     #[case::satisfied(vec![CaseEventKind::FedBack, follow_up(Satisfaction::Satisfied)], CaseStatus::FollowedUp)]
@@ -774,6 +810,19 @@ mod tests {
         #[case] expected: CaseStatus,
     ) {
         assert_eq!(fold(day(15), &events).status, expected);
+    }
+
+    #[test]
+    fn a_chase_with_a_new_deadline_moves_the_answer() {
+        let chased_later = fold(day(15), &[referred(day(25)), chased(Some(day(30)))]);
+        assert_eq!(chased_later.due, day(30));
+        assert!(!chased_later.is_overdue(day(30)));
+        let chased_only = fold(day(15), &[referred(day(25)), chased(None)]);
+        assert_eq!(
+            chased_only.due,
+            day(25),
+            "a chase without a deadline keeps the old one"
+        );
     }
 
     #[test]
@@ -833,8 +882,8 @@ mod tests {
     #[case(CaseStatus::NotAccepted, referred(day(1)), false)]
     #[case(CaseStatus::Pending, CaseEventKind::Accepted, true)]
     #[case(CaseStatus::Referred, CaseEventKind::Accepted, false)]
-    #[case(CaseStatus::Pending, CaseEventKind::Chased, false)]
-    #[case(CaseStatus::Referred, CaseEventKind::Chased, true)]
+    #[case(CaseStatus::Pending, chased(None), false)]
+    #[case(CaseStatus::Referred, chased(None), true)]
     #[case(CaseStatus::Pending, follow_up(Satisfaction::Satisfied), false)]
     #[case(CaseStatus::FedBack, follow_up(Satisfaction::Satisfied), true)]
     #[case(CaseStatus::Pending, CaseEventKind::Closed, false)]

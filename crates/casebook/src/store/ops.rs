@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Book;
-use super::apply::{decode, mediation_events, parse_uuid};
+use super::apply::{case_events, decode, mediation_events, parse_uuid};
 use super::write::Writer;
 use crate::change::Change;
 use crate::domain::*;
@@ -410,6 +410,20 @@ impl Writer<'_> {
         let before = self.case_state(case.rid)?;
         check_transition(before.status, &input.kind)
             .map_err(|message| Error::refused(ErrorKind::InvalidTransition, message).at("kind"))?;
+        let mut kind = input.kind;
+        if let CaseEventKind::Chased {
+            unit: unit @ None, ..
+        } = &mut kind
+        {
+            // The 督办单 names whom it chases: the unit the case was last referred to.
+            *unit = case_events(self.tx(), case.rid)?
+                .into_iter()
+                .rev()
+                .find_map(|event| match event.kind {
+                    CaseEventKind::Referred { to, .. } => Some(to),
+                    _ => None,
+                });
+        }
         let id = self.new_id(at);
         let event = CaseEvent {
             id,
@@ -417,7 +431,7 @@ impl Writer<'_> {
             at,
             deputy,
             note: validate::optional_text(input.note.as_deref()),
-            kind: input.kind,
+            kind,
         };
         self.enter(Change::CaseEventAppend(event), deputy)?;
         let after = self.case_state(case.rid)?;
@@ -892,8 +906,16 @@ fn check_case_event_fields(kind: &CaseEventKind, at: DateTime<FixedOffset>) -> R
         CaseEventKind::SentBack { reason } | CaseEventKind::Reopened { reason } => {
             validate::required_text("理由", reason)?;
         }
+        CaseEventKind::Chased {
+            deadline: Some(deadline),
+            ..
+        } => {
+            if *deadline < at.date_naive() {
+                return Err(Error::invalid("督办的新期限不能早于督办日期"));
+            }
+        }
         CaseEventKind::Accepted
-        | CaseEventKind::Chased
+        | CaseEventKind::Chased { .. }
         | CaseEventKind::FedBack
         | CaseEventKind::FollowUp { .. }
         | CaseEventKind::ToCouncil

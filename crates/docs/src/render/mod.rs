@@ -16,12 +16,14 @@ pub(crate) mod chart;
 mod correction;
 mod mediation;
 mod minutes;
+mod referral;
 pub(crate) mod register;
 mod slip;
 
 pub use correction::render_correction;
 pub use mediation::{MediationDocument, render_mediation};
 pub use minutes::render_minutes;
+pub use referral::{ReferralDocument, render_referral};
 pub use register::render_register;
 pub use slip::{SlipOptions, render_slip};
 
@@ -51,11 +53,15 @@ pub enum Document {
     Minutes,
     /// 编号更正通知 of a case or mediation renumbered after a restore (id: its new number).
     Correction,
+    /// 交办单 of a case's latest referral (id: the case number).
+    Referral,
+    /// 督办单 of the latest chase of a case's referral (id: the case number).
+    Chase,
 }
 
 impl Document {
     /// Every document, in the order the CLI lists them.
-    pub const ALL: [Document; 10] = [
+    pub const ALL: [Document; 12] = [
         Document::Slip,
         Document::Register,
         Document::MediationApplication,
@@ -66,6 +72,8 @@ impl Document {
         Document::MediationCover,
         Document::Minutes,
         Document::Correction,
+        Document::Referral,
+        Document::Chase,
     ];
 
     /// The document's title as printed (人民调解受理登记表).
@@ -81,6 +89,8 @@ impl Document {
             Document::MediationCover => "人民调解卷宗封面",
             Document::Minutes => "民主议事会会议记录",
             Document::Correction => "编号更正通知",
+            Document::Referral => "交办单",
+            Document::Chase => "督办单",
         }
     }
 
@@ -102,8 +112,8 @@ impl Document {
     }
 }
 
-/// `document` of the record `id` as a self-contained HTML page. `slip` applies to slips and
-/// correction notices (the station's phone).
+/// `document` of the record `id` as a self-contained HTML page. `slip` (the station's phone)
+/// applies to the documents that print it: slips, correction notices, 交办单 and 督办单.
 ///
 /// # Errors
 /// `not_found` for an unknown record, `invalid` for a malformed range or a document the
@@ -120,6 +130,8 @@ pub fn render_document(
         Document::Register => render_register(book, DayRange::parse(id)?),
         Document::Minutes => render_minutes(book, id),
         Document::Correction => render_correction(book, id, slip),
+        Document::Referral => render_referral(book, id, ReferralDocument::Referral, slip),
+        Document::Chase => render_referral(book, id, ReferralDocument::Chase, slip),
         Document::MediationApplication => mediation(MediationDocument::Application),
         Document::MediationIntake => mediation(MediationDocument::Intake),
         Document::MediationRecord => mediation(MediationDocument::Record),
@@ -352,7 +364,9 @@ mod tests {
                 "follow-up",
                 "mediation-cover",
                 "minutes",
-                "correction"
+                "correction",
+                "referral",
+                "chase"
             ]
         );
         for document in Document::ALL {

@@ -52,7 +52,19 @@ to: string,
 /**
  * Reply expected by.
  */
-deadline: string, } | { "kind": "chased" } | { "kind": "reply_received", 
+deadline: string, } | { "kind": "chased", 
+/**
+ * The unit chased; the latest referral's when not named.
+ */
+unit?: string, 
+/**
+ * Who chased it (a deputy, the town's office), as written.
+ */
+by?: string, 
+/**
+ * The new deadline the unit was given: the answer is owed by then.
+ */
+deadline?: string, } | { "kind": "reply_received", 
 /**
  * Who replied.
  */
