@@ -904,12 +904,13 @@ mod tests {
         assert_eq!(log[2].schema_version, LOG_VERSION);
     }
 
-    /// Makes a new book what version 6 made: without what migrations 007 and 008 add.
+    /// Makes a new book what version 6 made: without what migrations 007 to 009 add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
             "ALTER TABLE inbound DROP COLUMN sender_head;
              ALTER TABLE inbound DROP COLUMN sender_head_at;
-             DROP INDEX receptions_open_by_due; PRAGMA user_version = 6;",
+             DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
+             DROP INDEX mediations_renumbered; PRAGMA user_version = 6;",
         )
         .unwrap();
     }
