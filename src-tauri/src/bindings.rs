@@ -21,7 +21,7 @@ use casebook::store::ops::{
     RosterImported,
 };
 use casebook::store::read::{
-    CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
+    CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
 };
 use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
@@ -93,6 +93,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         StationAccepted,
         ReceptionAdded,
         ReceptionInput,
+        Renumbered,
         ReportKind,
         RosterImported,
         Settings,

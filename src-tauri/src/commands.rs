@@ -14,7 +14,7 @@ use casebook::store::ops::{
     RosterImported,
 };
 use casebook::store::read::{
-    CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing,
+    CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
 };
 use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
@@ -239,6 +239,13 @@ pub async fn save_report(
 #[tauri::command]
 pub async fn sync_status(station: State<'_, Station>) -> Answer<SyncView> {
     station.sync_status().await
+}
+
+/// The records that took a new number after a restore, oldest first: each needs a
+/// 编号更正通知 for its visitor.
+#[tauri::command]
+pub async fn renumbered(station: State<'_, Station>) -> Answer<Vec<Renumbered>> {
+    station.renumbered().await
 }
 
 #[tauri::command]

@@ -113,6 +113,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::save_report,
             commands::sync_status,
             commands::sync_now,
+            commands::renumbered,
             commands::own_fingerprint,
             commands::read_enrolment,
             commands::create_book_from_enrolment,

@@ -21,7 +21,7 @@ use casebook::store::ops::{
 };
 use casebook::store::read::{
     CaseCounts, CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing,
-    MediationListing, MeetingListing, StatusFilter,
+    MediationListing, MeetingListing, Renumbered, StatusFilter,
 };
 use casebook::store::stats::Stats;
 use casebook::store::{BookKind, lock as book_lock};
@@ -956,6 +956,13 @@ impl Station {
             hub_url,
             worker,
         })
+    }
+
+    /// The records typed here after a restore that took a new number when the town sent this
+    /// station's log back: the 同步 screen lists them, because each visitor holds a slip (or
+    /// each party a paper) with the old number and needs a 编号更正通知.
+    pub async fn renumbered(&self) -> Result<Vec<Renumbered>, CommandError> {
+        self.with_book(|book| book.renumbered()).await
     }
 
     /// One sync cycle with the hub now, whatever the worker's schedule.

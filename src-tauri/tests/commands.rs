@@ -715,6 +715,57 @@ fn a_printed_slip_leaves_a_line_with_the_case_number_and_no_visitor_data() {
     assert!(page("QX").is_empty(), "the town printed nothing");
 }
 
+/// A book restored from a backup, where a reception typed before the town sent the log back
+/// took a new number: the window lists it with both numbers, the case shows the old one, and
+/// the 编号更正通知 renders and is printed with only the number in the audit trail.
+#[test]
+fn a_renumbered_case_is_listed_shown_and_its_correction_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (book, number, former) = liaison_testkit::restored_with_a_renumbered_case(dir.path());
+    drop(book);
+    let window = Window::over(Paths {
+        book: dir.path().join("restored.db"),
+        settings: dir.path().join("settings.json"),
+    });
+    assert_eq!(window.refused("renumbered", json!({})), "sign_in_required");
+    window.sign_in("陈建国");
+
+    let listed = window.ok("renumbered", json!({}));
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["kind"], "case");
+    assert_eq!(listed[0]["number"], number.as_str());
+    assert_eq!(listed[0]["former"], former.as_str());
+    assert!(listed[0]["at"].as_str().unwrap().ends_with("+08:00"));
+
+    let detail = window.ok("case_detail", json!({"caseNo": number}));
+    assert_eq!(detail["reception"]["case_no"], number.as_str());
+    assert_eq!(detail["reception"]["former_case_no"], former.as_str());
+
+    let notice = window.ok("document_html", json!({"kind": "correction", "id": number}));
+    let notice = notice.as_str().unwrap();
+    assert!(notice.contains(&number) && notice.contains(&former));
+    assert!(notice.contains("编号更正通知"));
+    assert_eq!(
+        window.refused("document_html", json!({"kind": "correction", "id": former})),
+        "invalid",
+        "the old number names no correction"
+    );
+
+    window.ok(
+        "record_print",
+        json!({"document": "correction", "id": number}),
+    );
+    let printed = audit_lines(&window, Some("document_print"));
+    assert_eq!(printed.len(), 1, "{printed:?}");
+    assert_eq!(printed[0]["subject"], number.as_str());
+    assert_eq!(printed[0]["detail"], "编号更正通知");
+    let line = printed[0].to_string();
+    for personal in ["周丽华", "13800138000"] {
+        assert!(!line.contains(personal), "{personal} in {line}");
+    }
+}
+
 #[test]
 fn encrypting_the_book_keeps_the_deputy_signed_in() {
     let dir = tempfile::tempdir().unwrap();

@@ -563,3 +563,51 @@ async fn the_first_run_wizard_fits_the_smallest_window_with_and_without_large_fo
     }
     found.assert_none();
 }
+
+/// A restored book whose case took a new number: the 同步 screen's 编号已更正的记录, the
+/// 编号更正通知 over it, and the case's head with 原编号 and 打印更正通知 fit as well.
+#[tokio::test]
+async fn renumbered_records_fit_the_smallest_window_with_and_without_large_font() {
+    let mut found = Findings::default();
+    for font in [Font::Normal, Font::Large] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (args, number, _) = crate::renumbered::restored_book(dir.path());
+        if let Font::Large = font {
+            std::fs::write(
+                dir.path().join("restored.settings.json"),
+                r#"{"station_phone": "", "hub_url": "", "large_font": true}"#,
+            )
+            .expect("settings");
+        }
+        let app = launch(app_binary(), &args).await;
+        app.resize(MIN_WIDTH, MIN_HEIGHT).await;
+        app.until("the settings to load", || async {
+            large_font(&app).await == matches!(font, Font::Large)
+        })
+        .await;
+
+        app.open("nav-sync", "同步").await;
+        app.testid("renumbered-print").await;
+        app.js("document.querySelector('[data-testid=renumbered]').scrollIntoView()")
+            .await;
+        found
+            .check(&app, font, "同步·编号已更正的记录", ".shell")
+            .await;
+        picture(&app, font, "sync-renumbered").await;
+        app.click_testid("renumbered-print").await;
+        app.testid("correction-frame").await;
+        found.check(&app, font, "编号更正通知", ".el-dialog").await;
+        escape(&app).await;
+
+        app.click_testid("renumbered-number").await;
+        app.until("the renumbered case", || async {
+            app.text_of("case-no").await == number
+        })
+        .await;
+        app.testid("case-former-no").await;
+        found.check(&app, font, "案件详情·原编号", ".shell").await;
+        picture(&app, font, "case-renumbered").await;
+        app.close().await;
+    }
+    found.assert_none();
+}

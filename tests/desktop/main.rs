@@ -13,6 +13,7 @@ mod driver;
 mod enrol;
 mod guide;
 mod layout;
+mod renumbered;
 mod sign_in;
 mod unlock;
 

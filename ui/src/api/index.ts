@@ -36,6 +36,7 @@ import type {
   MeetingListing,
   ReceptionAdded,
   ReceptionInput,
+  Renumbered,
   ReportKind,
   RosterImported,
   Settings,
@@ -136,6 +137,8 @@ export const api = {
     call<string>('save_report', { kind, from, to, dir, format }),
   syncStatus: () => call<SyncView>('sync_status'),
   syncNow: () => call<SyncOutcome>('sync_now'),
+  /** The records that took a new number after a restore, oldest first (each needs a 编号更正通知). */
+  renumbered: () => call<Renumbered[]>('renumbered'),
   ownFingerprint: () => call<string>('own_fingerprint'),
   readEnrolment: (path: string) => call<EnrolmentSummary>('read_enrolment', { path }),
   createBookFromEnrolment: (path: string, passphrase: string) =>
