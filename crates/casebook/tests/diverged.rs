@@ -162,6 +162,54 @@ fn a_station_copied_from_an_old_file_that_recorded_more_is_held_back_where_both_
     assert_eq!(station.export_bundle("QX", &out).unwrap().changes, 0);
 }
 
+/// The same book recording fewer than the copy missed: the town's receipt acknowledges more
+/// than it holds, so there is no entry of its own to compare, and the records typed since sit
+/// under numbers the town holds for others. It is held back where both surely agree (what the
+/// town had acknowledged when the copy was made), not at its head: the town sends back
+/// everything after that, and what was typed since collides instead of passing unseen.
+#[test]
+fn a_station_copied_from_an_old_file_that_recorded_less_is_held_back_where_both_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (mut town, mut station) = town_and_station(dir.path());
+    record(&mut station, 20, "复制前");
+    sync(&mut station, &mut town, &out);
+    let agreed = station.own_last_seq().unwrap();
+    let old_file = copy_of(&mut station, dir.path(), "旧文件.db");
+    record(&mut station, 10, "复制后");
+    sync(&mut station, &mut town, &out);
+    let town_holds = station.own_last_seq().unwrap();
+
+    drop(station);
+    let mut station = Book::open(&old_file).unwrap();
+    record(&mut station, 5, "换回旧文件后");
+    assert!(station.own_last_seq().unwrap() < town_holds);
+    let err = deliver(&mut station, &mut town, &out).unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LogBehindPeer, "{err}");
+    deliver(&mut town, &mut station, &out).unwrap().unwrap();
+
+    let why = held_back(&station, "QX").expect("held back");
+    assert!(why.contains("比本机台账还多"), "{why}");
+    let report = station.export_bundle("QX", &out).unwrap();
+    assert_eq!(
+        (report.changes, report.from_seq, report.to_seq),
+        (0, agreed + 1, agreed)
+    );
+    town.import_bundle(&std::fs::read(report.path.unwrap()).unwrap())
+        .unwrap();
+    let back = town.seal_bundle("BX").unwrap().unwrap();
+    assert_eq!(
+        format::parse(&back.bytes).unwrap().header.returned as i64,
+        town_holds - agreed,
+        "the records typed since are among the numbers that come back"
+    );
+    assert_eq!(
+        station.stats(Some("BX"), None, None).unwrap().receptions as i64,
+        agreed + 5,
+        "nothing typed is lost"
+    );
+}
+
 /// The town's book is copied back from an old file and records more of its own (a roster
 /// edit) under the numbers a station already holds other records of: the station's receipt
 /// names its entry there, and the town stops sending to that station until the town office

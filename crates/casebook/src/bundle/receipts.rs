@@ -265,7 +265,12 @@ pub(super) fn apply_receipt(
              从较早的备份恢复的。为免新记录被当作对方已有的记录而丢失，已暂停发送同步包。{next_step}",
             receipt.issuer, receipt.acked_to
         );
-        hold_back(writer, &receipt.issuer, &message, own_head)?;
+        // Records typed since the copy sit under numbers the peer holds for others, and the
+        // peer's entries there cannot be compared: only what it acknowledged before is known to
+        // agree. The peer sends back everything after it; what this book holds alike is a
+        // duplicate, what differs collides rather than passing unseen.
+        let agreed = acknowledged_by(writer, &receipt.issuer)?.min(own_head);
+        hold_back(writer, &receipt.issuer, &message, agreed)?;
     }
     let missing =
         serde_json::to_string(&receipt.missing).map_err(|err| Error::Internal(err.to_string()))?;
