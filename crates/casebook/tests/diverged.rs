@@ -160,6 +160,24 @@ fn a_station_copied_from_an_old_file_that_recorded_more_is_held_back_where_both_
         .unwrap();
     assert!(held_back(&station, "QX").is_some());
     assert_eq!(station.export_bundle("QX", &out).unwrap().changes, 0);
+
+    // The town's copy comes back, the records typed since follow it under new numbers
+    // (bundle/recover.rs) and reach the town: everything once on both sides.
+    recovered_whole(&mut station, &mut town, &out, at_town + 15);
+}
+
+/// Syncs until settled and checks that both books hold the station's `receptions`, the same,
+/// with nothing held back and no conflict.
+fn recovered_whole(station: &mut Book, town: &mut Book, out: &Path, receptions: i64) {
+    sync(station, town, out);
+    assert!(held_back(station, "QX").is_none());
+    let at_town = town.stats(Some("BX"), None, None).unwrap().receptions;
+    assert_eq!(at_town, receptions);
+    assert_eq!(
+        station.stats(Some("BX"), None, None).unwrap().receptions,
+        at_town
+    );
+    assert!(town.conflicts().unwrap().is_empty());
 }
 
 /// The same book recording fewer than the copy missed: the town's receipt acknowledges more
@@ -208,6 +226,7 @@ fn a_station_copied_from_an_old_file_that_recorded_less_is_held_back_where_both_
         agreed + 5,
         "nothing typed is lost"
     );
+    recovered_whole(&mut station, &mut town, &out, town_holds + 5);
 }
 
 /// The town's book is copied back from an old file and records more of its own (a roster
