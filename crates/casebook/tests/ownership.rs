@@ -333,6 +333,7 @@ fn seq_numbers_no_log_reaches_are_refused_without_overflow() {
         acked_to: i64::MAX,
         missing: vec![(i64::MAX, i64::MAX)],
         issued_at: "2026-11-28T09:00:00+08:00".into(),
+        last_entry: None,
         signature: String::new(),
     }
     .sign(&f.key_of("BX"));
@@ -364,6 +365,7 @@ fn one_stations_receipt_beyond_the_towns_log_holds_back_only_that_station() {
         acked_to: town_head + 1000,
         missing: vec![],
         issued_at: "2026-11-28T09:00:00+08:00".into(),
+        last_entry: None,
         signature: String::new(),
     }
     .sign(&f.key_of("BX"));

@@ -98,8 +98,14 @@ async fn upload_answers_with_a_signed_receipt_and_a_repeat_changes_nothing() {
     let answer: UploadAnswer = response.json().await.unwrap();
     assert_eq!(answer.imported.applied, sealed.changes);
     let receipt = answer.receipt.expect("a receipt");
+    assert_eq!(
+        receipt.last_entry.as_ref().map(|last| last.seq),
+        Some(sealed.to_seq),
+        "the receipt names the station's last entry by its hash"
+    );
     hub.station.take_receipt(&receipt).unwrap();
     let status = hub.station.bundle_status().unwrap();
+    assert!(status[0].held_back.is_none(), "{:?}", status[0].held_back);
     assert_eq!(
         (status[0].acknowledged_seq, status[0].unacknowledged),
         (sealed.to_seq, 0)

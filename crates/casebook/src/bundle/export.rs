@@ -162,6 +162,16 @@ impl Book {
         let receipt_state = receipt
             .as_ref()
             .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
+        // A book held back tells, by its range, how far its log agrees with the peer's: that
+        // must reach the peer once even when its receipt has not changed (the peer sends back
+        // what comes after).
+        let receipt_state = match held_back_head {
+            Some(head) => Some(format!(
+                "{} held at {head}",
+                receipt_state.unwrap_or_default()
+            )),
+            None => receipt_state,
+        };
         if changes.is_empty() && returned.is_empty() && receipt_state == sent_receipt {
             return Ok(None);
         }

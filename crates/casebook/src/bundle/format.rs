@@ -26,12 +26,15 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"LSBUNDLE";
-/// Version of this layout: 2 when the bundle carries a station's own log back to it
-/// ([`Payload::returned`]); every other bundle is still written as 1, which readers of either
-/// version take, so stations and the town need not upgrade on the same day.
-pub const FORMAT_VERSION: u16 = 2;
-/// The version of a bundle that carries nothing returned.
+/// Version of this layout, which every bundle is written in: 3, whose receipts name the hash of
+/// the last entry they cover ([`Receipt::last_entry`]), so that a reader before it, which
+/// would take the receipt without the hash, refuses the whole file instead.
+pub const FORMAT_VERSION: u16 = 3;
+/// The oldest version read: bundles of a station not yet upgraded, whose receipts carry no hash.
+/// Version 1 carries nothing returned.
 const PLAIN_VERSION: u16 = 1;
+/// Version 2: what an older writer made of a bundle that carries returned changes.
+const RETURNED_VERSION: u16 = 2;
 const SIGNATURE_LEN: usize = 64;
 /// Headers are small; a larger length field means a damaged file.
 const MAX_HEADER_LEN: usize = 64 * 1024;
@@ -97,26 +100,65 @@ pub struct Receipt {
     pub missing: Vec<(i64, i64)>,
     /// When it was issued (RFC 3339).
     pub issued_at: String,
+    /// The last entry of `origin`'s log the issuer holds, up to `acked_to`, by its hash: the
+    /// side whose log it is notices at once when its own entry there is another (its log
+    /// diverged: a book restored from an older copy that then recorded more). Absent when the
+    /// issuer holds none, and in receipts of versions before format 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_entry: Option<LastEntry>,
     /// Ed25519 signature (base64) of the issuer over [`Receipt::signed_bytes`].
     pub signature: String,
 }
 
+/// A receipt's [`Receipt::last_entry`]: which entry, and its [`entry_sha256`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastEntry {
+    /// Its seq, at most the receipt's `acked_to`: a station holds only the town's changes
+    /// meant for it, so the town's `acked_to` itself may not be one it holds.
+    pub seq: i64,
+    /// The issuer's log version (`store::LOG_VERSION`), whose encoding of the record was
+    /// hashed: a book of another version may encode the same record otherwise (a field added
+    /// with its default), so it does not compare.
+    pub log_version: i64,
+    /// SHA-256 (hex, lower case) of the entry's canonical text ([`entry_sha256`]).
+    pub sha256: String,
+}
+
+/// The hash a receipt names for one log entry: SHA-256 (hex) of the UTF-8 text
+/// `"liaison-entry v1\n{origin}\n{seq}\n{hlc}\n{op}\n{record}"`, where `record` is the
+/// record's JSON as this version encodes it, a confidential visit's visitors withheld: the form
+/// both books hold of the same entry (the town never has the visitor's identity).
+pub fn entry_sha256(origin: &str, seq: i64, hlc: i64, op: &str, record: &str) -> String {
+    let text = format!("liaison-entry v1\n{origin}\n{seq}\n{hlc}\n{op}\n{record}");
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
 impl Receipt {
-    /// The bytes the signature covers: every field but the signature, in a fixed layout.
+    /// The bytes the signature covers: every field but the signature, in a fixed layout. A
+    /// receipt without a last entry is signed as version 1 wrote it, so that one can still
+    /// reach an older reader (the hub's answer to a station not yet upgraded).
     pub fn signed_bytes(&self) -> Vec<u8> {
         let missing: Vec<String> = self
             .missing
             .iter()
             .map(|(a, b)| format!("{a}-{b}"))
             .collect();
-        format!(
-            "liaison-receipt v1\n{}\n{}\n{}\n{}\n{}",
+        let fields = format!(
+            "{}\n{}\n{}\n{}\n{}",
             self.issuer,
             self.origin,
             self.acked_to,
             missing.join(","),
             self.issued_at
-        )
+        );
+        match &self.last_entry {
+            None => format!("liaison-receipt v1\n{fields}"),
+            Some(last) => format!(
+                "liaison-receipt v2\n{fields}\n{}\n{}\n{}",
+                last.seq, last.log_version, last.sha256
+            ),
+        }
         .into_bytes()
     }
 
@@ -134,7 +176,16 @@ impl Receipt {
                 .missing
                 .iter()
                 .all(|&(from, to)| sane(from) && sane(to) && 1 <= from && from <= to);
-        if sane(self.acked_to) && ranges_ok {
+        let last_ok = self.last_entry.as_ref().is_none_or(|last| {
+            (1..=self.acked_to).contains(&last.seq)
+                && (0..=MAX_SEQ).contains(&last.log_version)
+                && last.sha256.len() == 64
+                && last
+                    .sha256
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if sane(self.acked_to) && ranges_ok && last_ok {
             Ok(())
         } else {
             Err(bad("回执中的变更编号超出范围"))
@@ -201,7 +252,12 @@ pub fn header_len(prefix: &[u8]) -> Result<usize> {
         return Err(bad("不是同步包文件，或文件不完整"));
     }
     let version = u16::from_le_bytes([prefix[8], prefix[9]]);
-    if !(PLAIN_VERSION..=FORMAT_VERSION).contains(&version) {
+    if version > FORMAT_VERSION {
+        return Err(bad(&format!(
+            "格式版本 {version} 不受支持（由较新版本的软件生成，请安装新版本后再导入）"
+        )));
+    }
+    if version < PLAIN_VERSION {
         return Err(bad(&format!("格式版本 {version} 不受支持")));
     }
     let header_len = u32::from_le_bytes([prefix[10], prefix[11], prefix[12], prefix[13]]) as usize;
@@ -244,9 +300,15 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     let header_end = PREFIX_LEN + header_len;
     let header = parse_header(&bytes[PREFIX_LEN..header_end])?;
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    if (header.returned > 0) != (version == FORMAT_VERSION) {
+    // Older writers wrote 2 exactly when they returned changes, 1 otherwise; 3 says nothing.
+    let consistent = match version {
+        PLAIN_VERSION => header.returned == 0,
+        RETURNED_VERSION => header.returned > 0,
+        _ => true,
+    };
+    if !consistent {
         return Err(bad(&format!(
-            "格式版本 {version} 与内容不符（带回的本站记录只能在版本 {FORMAT_VERSION} 中）"
+            "格式版本 {version} 与内容不符（版本 {PLAIN_VERSION} 不带回本站记录，版本 {RETURNED_VERSION} 必须带回）"
         )));
     }
     if file_len(header_len, &header) != u64::try_from(bytes.len()).ok() {
@@ -347,13 +409,8 @@ pub fn write_compressed(
     let header_json =
         serde_json::to_vec(&header).map_err(|err| Error::Internal(err.to_string()))?;
     let mut bytes = Vec::with_capacity(PREFIX_LEN + header_json.len() + compressed.len() + 80);
-    let version = if seal.returned > 0 {
-        FORMAT_VERSION
-    } else {
-        PLAIN_VERSION
-    };
     bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&version.to_le_bytes());
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&(header_json.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&header_json);
     let ciphertext = XChaCha20Poly1305::new((&key).into())
@@ -509,4 +566,87 @@ pub fn hex(bytes: &[u8]) -> String {
 /// SHA-256 of a whole bundle file, hex.
 pub fn file_hash(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipt(last_entry: Option<LastEntry>) -> Receipt {
+        Receipt {
+            issuer: "QX".into(),
+            origin: "BX".into(),
+            acked_to: 7,
+            missing: vec![(9, 10)],
+            issued_at: "2026-11-28T09:00:00+08:00".into(),
+            last_entry,
+            signature: String::new(),
+        }
+    }
+
+    fn last_entry() -> LastEntry {
+        LastEntry {
+            seq: 7,
+            log_version: 6,
+            sha256: entry_sha256("BX", 7, 1_234_567_890, "case_event_append", "{}"),
+        }
+    }
+
+    /// The entry hash is what another implementation must compute byte for byte
+    /// (docs/bundle-format.md): pinned to `sha256sum` of the same text.
+    #[test]
+    fn the_entry_hash_is_sha256_of_the_documented_text() {
+        assert_eq!(
+            entry_sha256(
+                "BX",
+                7,
+                1_234_567_890,
+                "case_event_append",
+                r#"{"kind":"referred"}"#
+            ),
+            "6147b78fbb0dec77c0a1ce6b9933a0d181fc5b50397af2a814c5489beda46023"
+        );
+    }
+
+    /// A receipt without a last entry is signed as version 1 signed it (an older reader checks
+    /// it); one with it as version 2, which covers the entry.
+    #[test]
+    fn the_signed_text_is_v1_without_a_last_entry_and_v2_with_it() {
+        let plain = String::from_utf8(receipt(None).signed_bytes()).unwrap();
+        assert_eq!(
+            plain,
+            "liaison-receipt v1\nQX\nBX\n7\n9-10\n2026-11-28T09:00:00+08:00"
+        );
+        let hashed = String::from_utf8(receipt(Some(last_entry())).signed_bytes()).unwrap();
+        assert_eq!(
+            hashed,
+            format!("{plain}\n7\n6\n{}", last_entry().sha256)
+                .replace("liaison-receipt v1", "liaison-receipt v2")
+        );
+    }
+
+    #[test]
+    fn a_last_entry_beyond_the_acknowledged_or_not_a_hash_is_refused() {
+        assert!(receipt(Some(last_entry())).check_bounds().is_ok());
+        let beyond = LastEntry {
+            seq: 8,
+            ..last_entry()
+        };
+        let upper = LastEntry {
+            sha256: last_entry().sha256.to_uppercase(),
+            ..last_entry()
+        };
+        let short = LastEntry {
+            sha256: "00".into(),
+            ..last_entry()
+        };
+        let zero = LastEntry {
+            seq: 0,
+            ..last_entry()
+        };
+        for last in [beyond, upper, short, zero] {
+            let err = receipt(Some(last.clone())).check_bounds().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::BadBundle, "{last:?}");
+        }
+    }
 }

@@ -248,9 +248,20 @@ impl Book {
 ///
 /// A bundle that brought changes, and a refusal kept in quarantine, go in the audit trail; a
 /// bundle with nothing new (a receipt, a resend) does not, or every sync would leave a line.
+///
+/// A sender whose numbers collide with what this book holds of its log (a book copied back
+/// from an older file that recorded more) gets this book's receipt again in the next bundle,
+/// though it has not changed: its hash shows the sender where the two logs part.
 fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
     let sender = bundle.header.origin.as_str();
     match writer.atomically(|writer| apply_prepared(writer, bundle, own)) {
+        Err(refusal) if refusal.kind() == ErrorKind::LogBehindPeer => {
+            writer
+                .tx()
+                .prepare_cached("UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1")?
+                .execute([sender])?;
+            Err(refusal)
+        }
         Err(refusal)
             if refusal.kind().is_refusal() && refusal.kind() != ErrorKind::LogBehindPeer =>
         {

@@ -17,8 +17,10 @@
 //!   after a gap waits. `ownership.rs` says what a sender may write; [`quarantine`] keeps a
 //!   bundle of a newer schema, or one refused from an enrolled peer.
 //! - `receipts.rs`: each side records how far it holds the other's log and sends that back as a
-//!   signed [`format::Receipt`] in its next bundle (or the hub's [`UploadAnswer`]); a receipt
-//!   for more than this book holds of its own log holds sending back (a restored backup).
+//!   signed [`format::Receipt`] in its next bundle (or the hub's [`UploadAnswer`]), naming the
+//!   last entry it holds by its hash; a receipt for more than this book holds of its own log,
+//!   or naming an entry other than its own, holds sending back (a book restored or copied back
+//!   from an older file).
 //! - `enrol.rs`: enrolment in one signed file each way ([`Enrolment`]: the town's keys, the
 //!   roster and a token, for a new station; the station's keys back), confirmed by a
 //!   [`fingerprint`] read over the phone.

@@ -1,13 +1,15 @@
 //! Receipts: how far each side holds the other's log, sent back signed in the next bundle (or
 //! the hub's answer), and the hold-back when a receipt shows this book restored from an older
-//! backup.
+//! backup: it acknowledges more of this book's log than the book holds, or names, by its hash,
+//! an entry other than this book's own at that seq (the book recorded more after the restore).
 
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{OptionalExtension, params};
 
-use super::format::Receipt;
+use super::format::{LastEntry, Receipt, entry_sha256};
+use crate::change::Change;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Book, BookKind, Writer};
+use crate::store::{Book, BookKind, LOG_VERSION, Writer, change_from_parts, change_to_parts};
 use crate::time::{china_now, stored};
 
 /// Gaps of `origin`'s log before the bundles waiting here.
@@ -44,8 +46,68 @@ pub(super) fn received_to(conn: &rusqlite::Connection, origin: &str) -> Result<O
         .optional()?)
 }
 
+/// The last entry of `origin`'s log this book holds at or before `acked_to`, by its hash; `None`
+/// when it holds none (nothing acknowledged yet, or none of the town's changes were for this
+/// station).
+fn last_entry(
+    conn: &rusqlite::Connection,
+    origin: &str,
+    acked_to: i64,
+) -> Result<Option<LastEntry>> {
+    let row: Option<(i64, i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT seq, hlc, op, data FROM change_log WHERE origin = ?1 AND seq <= ?2
+             ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row(params![origin, acked_to], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()?;
+    row.map(|(seq, hlc, op, data)| {
+        Ok(LastEntry {
+            seq,
+            log_version: LOG_VERSION,
+            sha256: entry_sha256(origin, seq, hlc, &op, &canonical_record(&op, &data)?),
+        })
+    })
+    .transpose()
+}
+
+/// The hash of entry `origin:seq` as this book holds it, as a receipt names it; `None` when
+/// the book holds no such entry.
+fn entry_hash(conn: &rusqlite::Connection, origin: &str, seq: i64) -> Result<Option<String>> {
+    let row: Option<(i64, String, String)> = conn
+        .prepare_cached("SELECT hlc, op, data FROM change_log WHERE origin = ?1 AND seq = ?2")?
+        .query_row(params![origin, seq], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    row.map(|(hlc, op, data)| {
+        Ok(entry_sha256(
+            origin,
+            seq,
+            hlc,
+            &op,
+            &canonical_record(&op, &data)?,
+        ))
+    })
+    .transpose()
+}
+
+/// A stored record in the form both books hold of it: encoded again by this version (JSON
+/// stored by an older one may lack a field added since, with its default), and a confidential
+/// visit's visitors withheld, as the station exports it and the town stores it.
+fn canonical_record(op: &str, data: &str) -> Result<String> {
+    let change = match change_from_parts(op, data)? {
+        Change::ReceptionCreate(reception) => Change::ReceptionCreate(reception.for_outside()),
+        other => other,
+    };
+    Ok(change_to_parts(&change)?.1)
+}
+
 impl Book {
-    /// A signed receipt of what this book holds of `peer`'s log, once anything was received.
+    /// A signed receipt of what this book holds of `peer`'s log, once anything was received,
+    /// naming the last entry it holds by its hash.
     pub fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
         let Some(acked_to) = received_to(self.conn(), peer)? else {
             return Ok(None);
@@ -56,6 +118,7 @@ impl Book {
             acked_to,
             missing: gaps(self.conn(), peer, acked_to)?,
             issued_at: stored(china_now()),
+            last_entry: last_entry(self.conn(), peer, acked_to)?,
             signature: String::new(),
         };
         Ok(Some(receipt.sign(&self.keys().sign)))
@@ -128,14 +191,14 @@ impl Book {
 }
 
 /// Remembers why this book may not send to `peer` any more (the first reason found is kept),
-/// and how far it held its own log then: what it tells the peer it holds while held back, so
-/// that records typed meanwhile are not taken for ones the peer has.
-fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
+/// and how far both sides agree on its own log (`own_head`): what it tells the peer it holds
+/// while held back, so that records typed meanwhile are not taken for ones the peer has.
+fn hold_back(writer: &Writer<'_>, peer: &str, message: &str, own_head: i64) -> Result<()> {
     let held = serde_json::json!({
         "peer": peer,
         "message": message,
         "noticed_at": stored(china_now()),
-        "own_head": writer.own_head(),
+        "own_head": own_head,
     });
     writer
         .tx()
@@ -156,6 +219,7 @@ fn hold_back(writer: &Writer<'_>, peer: &str, message: &str) -> Result<()> {
 /// head are the peer's already. Only a signed receipt says so for sure: sending is then held
 /// back for good (`outbound.held_back`, for that peer only), rather than send new changes under
 /// numbers the peer would take for ones it has (they would be acknowledged and never arrive).
+/// So is one whose last entry is not this book's own at that seq (see [`diverged_at`]).
 pub(super) fn apply_receipt(
     writer: &Writer<'_>,
     receipt: &Receipt,
@@ -164,7 +228,30 @@ pub(super) fn apply_receipt(
     receipt.verify(issuer)?;
     receipt.check_bounds()?;
     let own_head = writer.own_head();
-    if receipt.acked_to > own_head {
+    let diverged = diverged_at(writer, receipt)?;
+    if let Some(seq) = diverged {
+        // The last point both sides agree on: what the peer acknowledged before (its entries
+        // were this book's then), and in any case before the entry that differs. The peer
+        // sends back everything after it.
+        let agreed = acknowledged_by(writer, &receipt.issuer)?.min(seq - 1);
+        let next_step = match writer.book_kind() {
+            BookKind::Station => format!(
+                "本机登记的事项都已保存。下次同步时镇里会送回双方一致的第{agreed}条之后的记录，\
+                 之后自动恢复上报"
+            ),
+            BookKind::Town => {
+                "本机新登记的内容都已保存，但暂不能下发，请先从备份或各站点找回本台账的记录"
+                    .to_owned()
+            }
+        };
+        let message = format!(
+            "“{issuer}”收到的第{seq}条同步记录与本台账的第{seq}条不同：本台账可能是从备份或旧文件\
+             恢复后又登记了新记录，用了对方已有的编号。为免新记录被当作对方已有的记录而丢失，\
+             已暂停发送同步包。{next_step}",
+            issuer = receipt.issuer
+        );
+        hold_back(writer, &receipt.issuer, &message, agreed)?;
+    } else if receipt.acked_to > own_head {
         let next_step = match writer.book_kind() {
             BookKind::Station => {
                 "本机新登记的事项都已保存。下次同步时镇里会送回本站缺少的记录，之后自动恢复上报"
@@ -178,7 +265,12 @@ pub(super) fn apply_receipt(
              从较早的备份恢复的。为免新记录被当作对方已有的记录而丢失，已暂停发送同步包。{next_step}",
             receipt.issuer, receipt.acked_to
         );
-        hold_back(writer, &receipt.issuer, &message)?;
+        // Records typed since the copy sit under numbers the peer holds for others, and the
+        // peer's entries there cannot be compared: only what it acknowledged before is known to
+        // agree. The peer sends back everything after it; what this book holds alike is a
+        // duplicate, what differs collides rather than passing unseen.
+        let agreed = acknowledged_by(writer, &receipt.issuer)?.min(own_head);
+        hold_back(writer, &receipt.issuer, &message, agreed)?;
     }
     let missing =
         serde_json::to_string(&receipt.missing).map_err(|err| Error::Internal(err.to_string()))?;
@@ -191,8 +283,37 @@ pub(super) fn apply_receipt(
              WHERE receipt_at IS NULL OR excluded.receipt_at >= receipt_at",
         )?
         .execute(params![receipt.issuer, receipt.acked_to, missing, receipt.issued_at])?;
-    release_if_caught_up(writer, &receipt.issuer, receipt.acked_to)?;
+    if diverged.is_none() {
+        release_if_caught_up(writer, &receipt.issuer, receipt.acked_to)?;
+    }
     Ok(())
+}
+
+/// The seq at which the receipt's last entry is not this book's own entry there: the peer
+/// holds another record under that number (this book was restored from an older copy and
+/// recorded more, or the peer's was). `None` when they agree, when the receipt names no entry
+/// (an older version's), when it comes from a book of another log version (which may encode
+/// the same record otherwise), and when the entry is beyond this book's head (that receipt
+/// acknowledges more than the book holds: the older hold-back).
+fn diverged_at(writer: &Writer<'_>, receipt: &Receipt) -> Result<Option<i64>> {
+    let Some(last) = &receipt.last_entry else {
+        return Ok(None);
+    };
+    if last.log_version != LOG_VERSION || last.seq > writer.own_head() {
+        return Ok(None);
+    }
+    let own = entry_hash(writer.tx(), &receipt.origin, last.seq)?;
+    Ok((own.as_deref() != Some(last.sha256.as_str())).then_some(last.seq))
+}
+
+/// How much of this book's own log `peer` acknowledged before (0 before any receipt).
+fn acknowledged_by(writer: &Writer<'_>, peer: &str) -> Result<i64> {
+    Ok(writer
+        .tx()
+        .prepare_cached("SELECT acked_to FROM outbound WHERE peer = ?1")?
+        .query_row([peer], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Lifts a station's hold-back once the town acknowledges no more of its log than the station
@@ -227,11 +348,13 @@ impl Book {
             return Ok(());
         };
         self.write(|writer| {
+            let head = writer.own_head();
             hold_back(
                 writer,
                 &town,
                 "本台账是从备份恢复的：正在等镇里送回备份之后的记录。本机新登记的事项都已保存，\
                  请先与镇同步；找回之后自动恢复上报",
+                head,
             )
         })
     }

@@ -39,7 +39,7 @@ use crate::bundle::keys::OwnKeys;
 use crate::error::{Error, ErrorKind, Result, io_reason};
 use crate::time::{china_now, stored};
 
-pub(crate) use apply::{change_to_parts, decode, parse_case_no};
+pub(crate) use apply::{change_from_parts, change_to_parts, decode, parse_case_no};
 pub use write::Writer;
 
 /// The schema's numbered SQL, in order; append-only (a released step is never edited).
