@@ -729,6 +729,7 @@ mod tests {
             id: Uuid::nil(),
             case_no: "BX-2026-0001".into(),
             former_case_no: None,
+            kind: crate::domain::ReceptionKind::Dispute,
             station: "BX".into(),
             received_at: at("2026-12-04T00:20:00+08:00"),
             channel: Channel::StationVisit,

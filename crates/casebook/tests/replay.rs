@@ -187,6 +187,7 @@ fn run(
                     representative: false,
                 }],
                 head_count: None,
+                kind: None,
                 category: DISPUTE_TYPES[category].into(),
                 subcategory: None,
                 matter: format!("村民反映{}问题", WORDS[words.0]),

@@ -404,7 +404,9 @@ pub fn stats(s: &Stats) -> String {
         "接待 {} 件，{} 人次，其中集体访 {} 件；逾期未答复 {} 件",
         s.receptions, s.people, s.collective_visits, s.overdue
     );
-    counts(&mut out, "按类别", &s.by_category);
+    counts(&mut out, "按来访类型", &s.by_kind);
+    counts(&mut out, "纠纷按类型", &s.by_category);
+    counts(&mut out, "其他事项按类别", &s.by_suggestion_category);
     counts(&mut out, "按状态", &s.by_status);
     counts(&mut out, "按方式", &s.by_channel);
     counts(&mut out, "按网格", &s.by_grid);

@@ -172,7 +172,9 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
         [
             "案件登记",
             "统计汇总",
+            "按来访类型",
             "按类别",
+            "其他事项按类别",
             "人民调解",
             "按网格",
             "代表履职"

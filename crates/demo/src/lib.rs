@@ -462,6 +462,7 @@ impl Town {
             deputies: deputies.clone(),
             visitors,
             head_count,
+            kind: None,
             category: category.to_owned(),
             subcategory,
             matter,

@@ -86,6 +86,7 @@ pub fn reception(deputy: &str, matter: &str) -> ReceptionInput {
             representative: false,
         }],
         head_count: None,
+        kind: None,
         category: "村务管理".into(),
         subcategory: None,
         matter: matter.into(),

@@ -9,7 +9,7 @@ pub mod reception;
 pub mod roster;
 
 pub use audit::*;
-pub use category::{DISPUTE_TYPES, dispute_type_index};
+pub use category::{DISPUTE_TYPES, SUGGESTION_CATEGORIES, dispute_type_index, reception_category};
 pub use labels::{Choice, Labels, labels};
 pub use mediation::*;
 pub use meeting::*;

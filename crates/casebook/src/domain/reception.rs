@@ -140,6 +140,79 @@ impl Visitor {
     }
 }
 
+/// What the visitor came with. Not every reception is a dispute: deputies also take
+/// suggestions, requests for help, questions and complaints, which the Ministry of Justice's
+/// dispute table does not count (docs/domain.md, "What a reception is").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptionKind {
+    /// 矛盾纠纷: one of the 19 dispute types. What every reception was before kinds existed.
+    #[default]
+    #[serde(alias = "矛盾纠纷")]
+    Dispute,
+    /// 意见建议
+    #[serde(alias = "意见建议")]
+    Suggestion,
+    /// 求助
+    #[serde(alias = "求助")]
+    Help,
+    /// 咨询
+    #[serde(alias = "咨询")]
+    Consultation,
+    /// 反映问题
+    #[serde(alias = "反映问题")]
+    Complaint,
+}
+
+impl ReceptionKind {
+    /// Every kind, in display order.
+    pub const ALL: [ReceptionKind; 5] = [
+        ReceptionKind::Dispute,
+        ReceptionKind::Suggestion,
+        ReceptionKind::Help,
+        ReceptionKind::Consultation,
+        ReceptionKind::Complaint,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceptionKind::Dispute => "dispute",
+            ReceptionKind::Suggestion => "suggestion",
+            ReceptionKind::Help => "help",
+            ReceptionKind::Consultation => "consultation",
+            ReceptionKind::Complaint => "complaint",
+        }
+    }
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReceptionKind::Dispute => "矛盾纠纷",
+            ReceptionKind::Suggestion => "意见建议",
+            ReceptionKind::Help => "求助",
+            ReceptionKind::Consultation => "咨询",
+            ReceptionKind::Complaint => "反映问题",
+        }
+    }
+
+    /// Whether this is a dispute (the default, left out of a record's JSON so that records
+    /// made before kinds existed read and write as they were).
+    pub fn is_dispute(&self) -> bool {
+        *self == ReceptionKind::Dispute
+    }
+
+    /// The categories a reception of this kind takes: the dispute types, or the classes by
+    /// which deputies' suggestions are sorted.
+    pub fn categories(self) -> &'static [&'static str] {
+        match self {
+            ReceptionKind::Dispute => &super::DISPUTE_TYPES,
+            _ => &super::SUGGESTION_CATEGORIES,
+        }
+    }
+}
+
 /// A reception as stored and synchronised. Its case number never changes once the town holds
 /// it; only one typed at a restored station before the town sent its log back may be given a
 /// new one (the number was the town's already), and then keeps the old in `former_case_no`.
@@ -155,6 +228,10 @@ pub struct Reception {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub former_case_no: Option<String>,
+    /// What the visitor came with; a dispute when absent.
+    #[serde(default, skip_serializing_if = "ReceptionKind::is_dispute")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<ReceptionKind>", optional))]
+    pub kind: ReceptionKind,
     /// Station that received the visitor.
     pub station: String,
     /// When.
@@ -231,7 +308,11 @@ pub struct ReceptionInput {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub head_count: Option<u32>,
-    /// Dispute type.
+    /// What the visitor came with; a dispute when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub kind: Option<ReceptionKind>,
+    /// The dispute type, or for another kind the class of the matter.
     pub category: String,
     /// Finer type.
     #[serde(default)]

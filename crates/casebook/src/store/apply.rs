@@ -16,7 +16,7 @@ use crate::change::Change;
 use crate::domain::{
     AuditEntry, CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid,
     Mediation, MediationEvent, MediationResult, MediationState, Reception, Satisfaction, Station,
-    dispute_type_index, timeline_state,
+    timeline_state,
 };
 use crate::error::{Error, Result};
 use crate::hlc::{Hlc, MAX_AHEAD_MS};
@@ -271,8 +271,9 @@ impl Applier {
         let mut insert = tx.prepare_cached(
             "INSERT INTO receptions
                  (id, case_no, station, case_year, case_seq, received_at, channel, grid, category,
-                  subcategory, head_count, reply_due, status, due, satisfaction, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?12, NULL, ?13)
+                  subcategory, head_count, reply_due, status, due, satisfaction, body, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?12, NULL, ?13,
+                     ?14)
              ON CONFLICT (id) DO NOTHING",
         )?;
         let inserted = insert.execute(params![
@@ -289,6 +290,7 @@ impl Applier {
             reception.head_count,
             reception.reply_due.to_string(),
             body,
+            reception.kind.as_str(),
         ])?;
         if inserted == 0 {
             return Ok(());
@@ -406,11 +408,6 @@ pub(crate) fn parse_satisfaction(text: &str) -> Result<Satisfaction> {
         .into_iter()
         .find(|known| known.as_str() == text)
         .ok_or_else(|| Error::Corrupt(format!("satisfaction {text}")))
-}
-
-/// A stored dispute type, as its position in the list.
-pub(crate) fn parse_dispute_type(text: &str) -> Result<usize> {
-    dispute_type_index(text).map_err(|_| Error::Corrupt(format!("dispute type {text}")))
 }
 
 /// A stored record id.

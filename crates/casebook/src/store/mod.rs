@@ -53,6 +53,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/007_open_cases_by_due.sql"),
     include_str!("migrations/008_sender_head.sql"),
     include_str!("migrations/009_renumbered.sql"),
+    include_str!("migrations/010_reception_kinds.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -66,9 +67,10 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// It follows [`SCHEMA_VERSION`] only when a migration changes them. Migration 005 (drafts, this
 /// PC's own) did not, so a town that has not upgraded yet still reads an upgraded station's
 /// bundles instead of keeping them aside as newer. Migration 006 did: audit entries and the
-/// recorder of each change travel. Migration 009 did: a renumbered reception or mediation
-/// carries its former number, which an older reader would drop.
-pub const LOG_VERSION: i64 = 9;
+/// recorder of each change travel. Migrations 009 and 010 did: a renumbered reception or
+/// mediation carries its former number, and a reception its kind, which an older reader would
+/// drop.
+pub const LOG_VERSION: i64 = 10;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
 /// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
@@ -904,13 +906,14 @@ mod tests {
         assert_eq!(log[2].schema_version, LOG_VERSION);
     }
 
-    /// Makes a new book what version 6 made: without what migrations 007 to 009 add.
+    /// Makes a new book what version 6 made: without what migrations 007 to 010 add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
             "ALTER TABLE inbound DROP COLUMN sender_head;
              ALTER TABLE inbound DROP COLUMN sender_head_at;
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
-             DROP INDEX mediations_renumbered; PRAGMA user_version = 6;",
+             DROP INDEX mediations_renumbered; ALTER TABLE receptions DROP COLUMN kind;
+             PRAGMA user_version = 6;",
         )
         .unwrap();
     }
@@ -993,6 +996,40 @@ mod tests {
         );
     }
 
+    /// A version-9 book's receptions, all disputes then, are disputes after the upgrade, in
+    /// the table and in the statistics.
+    #[test]
+    fn a_version_9_books_receptions_are_disputes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v9.db");
+        drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            r#"ALTER TABLE receptions DROP COLUMN kind; PRAGMA user_version = 9;
+               INSERT INTO receptions (id, case_no, station, case_year, case_seq, received_at,
+                   channel, category, head_count, reply_due, status, due, body)
+               VALUES ('r1', 'BX-2026-0001', 'BX', 2026, 1, '2026-11-30T10:00:00+08:00',
+                   'station_visit', '村务管理', 1, '2026-12-15', 'pending', '2026-12-15', '{}');"#,
+        )
+        .unwrap();
+        drop(conn);
+        let book = Book::open(&path).unwrap();
+        let kind: String = book
+            .conn
+            .query_row("SELECT kind FROM receptions WHERE id = 'r1'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(kind, "dispute");
+        let stats = book.stats(None, None, None).unwrap();
+        assert_eq!(stats.by_kind.len(), 1);
+        assert_eq!(
+            (stats.by_kind[0].label.as_str(), stats.by_kind[0].count),
+            ("矛盾纠纷", 1)
+        );
+        assert_eq!(stats.by_category[0].key, "村务管理");
+    }
+
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks
     /// of its roster, and keeps working.
     #[test]
@@ -1036,6 +1073,7 @@ mod tests {
                 deputies: vec!["陈建国".into()],
                 visitors: vec![],
                 head_count: None,
+                kind: None,
                 category: "邻里".into(),
                 subcategory: None,
                 matter: "噪音".into(),

@@ -271,7 +271,8 @@ impl Writer<'_> {
         if input.deputies.is_empty() {
             return Err(Error::invalid("请至少填写一位接待代表").at("deputies"));
         }
-        dispute_type_index(&input.category).map_err(at("category"))?;
+        let kind = input.kind.unwrap_or_default();
+        let category = reception_category(kind, &input.category).map_err(at("category"))?;
         let matter = validate::required_text("事由", &input.matter).map_err(at("matter"))?;
         let request = validate::required_text("诉求", &input.request).map_err(at("request"))?;
         let mut visitors = Vec::with_capacity(input.visitors.len());
@@ -329,6 +330,7 @@ impl Writer<'_> {
             id,
             case_no: case_no.clone(),
             former_case_no: None,
+            kind,
             station,
             received_at,
             channel: input.channel,
@@ -337,7 +339,7 @@ impl Writer<'_> {
             deputies,
             visitors,
             head_count,
-            category: input.category.trim().to_owned(),
+            category,
             subcategory: validate::optional_text(input.subcategory.as_deref()),
             matter,
             request,

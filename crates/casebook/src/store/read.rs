@@ -701,7 +701,7 @@ impl Book {
             "SELECT 'deputy', * FROM deputies ORDER BY id",
             "SELECT 'duty', * FROM duty_shifts ORDER BY id",
             "SELECT 'reception', id, case_no, station, case_year, case_seq, received_at, channel,
-                    grid, category, subcategory, head_count, reply_due, status, due,
+                    grid, kind, category, subcategory, head_count, reply_due, status, due,
                     satisfaction, body
              FROM receptions ORDER BY id",
             "SELECT 'reception_deputy', r.id, d.deputy_id FROM reception_deputies d

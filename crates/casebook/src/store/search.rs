@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::Book;
-use super::apply::{decode, parse_dispute_type, parse_status};
+use super::apply::{decode, parse_status};
 use super::read::StatusFilter;
 use crate::domain::{CaseStatus, Reception};
 use crate::error::Result;
@@ -62,8 +62,9 @@ impl CandidateCheck<'_> {
         };
         if !filtered {
             let category: String = row.get(0)?;
+            // A reception that is not a dispute has a class, not a dispute type: no match.
             if let Some(wanted) = self.category
-                && parse_dispute_type(&category)? != wanted
+                && crate::domain::dispute_type_index(&category).ok() != Some(wanted)
             {
                 return Ok(false);
             }

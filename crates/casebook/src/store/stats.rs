@@ -129,8 +129,13 @@ pub struct Stats {
     pub people: i64,
     /// Collective visits (≥ 5 people).
     pub collective_visits: i64,
-    /// By dispute type, in the statistics' order; zero rows left out.
+    /// By what the visitor came with (dispute, suggestion, …); zero rows left out.
+    pub by_kind: Vec<Count>,
+    /// The disputes by dispute type, in the statistics' order; zero rows left out.
     pub by_category: Vec<Count>,
+    /// The other receptions by class, in the order of the classes of deputies' suggestions;
+    /// zero rows left out.
+    pub by_suggestion_category: Vec<Count>,
     /// By status.
     pub by_status: Vec<Count>,
     /// By channel.
@@ -225,16 +230,34 @@ impl Book {
             rows.iter().find(|r| r.0 == key).map_or(0, |r| r.2)
         };
 
-        let categories = by_key("category")?;
-        let by_category = DISPUTE_TYPES
+        let kinds = by_key("kind")?;
+        let by_kind = ReceptionKind::ALL
             .iter()
-            .map(|c| Count {
-                key: (*c).to_owned(),
-                label: (*c).to_owned(),
-                count: count_of(&categories, c),
+            .map(|k| Count {
+                key: k.as_str().to_owned(),
+                label: k.label().to_owned(),
+                count: count_of(&kinds, k.as_str()),
             })
             .filter(|c| c.count > 0)
             .collect();
+        let categories_of = |disputes: bool, listed: &[&str]| -> Result<Vec<Count>> {
+            let rows = grouped(&format!(
+                "SELECT category, NULL, COUNT(*) FROM receptions
+                 WHERE {range} AND (kind = 'dispute') = {} GROUP BY category",
+                i32::from(disputes)
+            ))?;
+            Ok(listed
+                .iter()
+                .map(|c| Count {
+                    key: (*c).to_owned(),
+                    label: (*c).to_owned(),
+                    count: count_of(&rows, c),
+                })
+                .filter(|c| c.count > 0)
+                .collect())
+        };
+        let by_category = categories_of(true, &DISPUTE_TYPES)?;
+        let by_suggestion_category = categories_of(false, &SUGGESTION_CATEGORIES)?;
         let statuses = by_key("status")?;
         let by_status = CaseStatus::ALL
             .iter()
@@ -310,7 +333,9 @@ impl Book {
             collective_visits: scalar(&format!(
                 "SELECT COUNT(*) FROM receptions WHERE {range} AND head_count >= {COLLECTIVE_VISIT_HEAD_COUNT}"
             ))?,
+            by_kind,
             by_category,
+            by_suggestion_category,
             by_status,
             by_channel,
             by_grid,

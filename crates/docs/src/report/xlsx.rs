@@ -277,9 +277,23 @@ impl Report {
         count_sheet(
             &mut workbook,
             &formats,
+            "按来访类型",
+            &["来访类型", "接待件数"],
+            &s.by_kind,
+        )?;
+        count_sheet(
+            &mut workbook,
+            &formats,
             "按类别",
-            &["类别", "接待件数"],
+            &["纠纷类型", "接待件数"],
             &s.by_category,
+        )?;
+        count_sheet(
+            &mut workbook,
+            &formats,
+            "其他事项按类别",
+            &["类别", "接待件数"],
+            &s.by_suggestion_category,
         )?;
 
         let mut mediation = Sheet::new(

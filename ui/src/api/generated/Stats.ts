@@ -35,9 +35,18 @@ people: number,
  */
 collective_visits: number, 
 /**
- * By dispute type, in the statistics' order; zero rows left out.
+ * By what the visitor came with (dispute, suggestion, …); zero rows left out.
+ */
+by_kind: Array<Count>, 
+/**
+ * The disputes by dispute type, in the statistics' order; zero rows left out.
  */
 by_category: Array<Count>, 
+/**
+ * The other receptions by class, in the order of the classes of deputies' suggestions;
+ * zero rows left out.
+ */
+by_suggestion_category: Array<Count>, 
 /**
  * By status.
  */
