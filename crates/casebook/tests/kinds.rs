@@ -69,3 +69,46 @@ fn a_suggestion_is_counted_apart_from_the_disputes_and_reaches_the_town() {
         "the town's table holds the kind"
     );
 }
+
+/// The visitor's satisfaction with the deputy, asked at the follow-up visit, is counted for
+/// each deputy who received the case, apart from the satisfaction with how it was handled.
+#[test]
+fn satisfaction_with_the_deputy_is_counted_per_deputy() {
+    use casebook::domain::{CaseEventInput, CaseEventKind, Satisfaction};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (_town, mut station) = town_and_station(dir.path());
+    let mut both = reception("陈建国", "路灯不亮");
+    both.deputies.push("李秀英".into());
+    let case_no = station.add_reception(both).unwrap().case_no;
+    for kind in [
+        CaseEventKind::AnsweredOnSpot {
+            answer: "已报修".into(),
+        },
+        CaseEventKind::FollowUp {
+            satisfaction: Satisfaction::BasicallySatisfied,
+            deputy_satisfaction: Some(Satisfaction::Satisfied),
+        },
+    ] {
+        station
+            .add_case_event(
+                &case_no,
+                CaseEventInput {
+                    at: None,
+                    deputy: None,
+                    note: None,
+                    kind,
+                },
+            )
+            .unwrap();
+    }
+    let stats = station.stats(None, None, None).unwrap();
+    let of = |name: &str| {
+        let d = stats.deputies.iter().find(|d| d.name == name).unwrap();
+        (d.satisfied, d.basically_satisfied, d.dissatisfied)
+    };
+    assert_eq!(of("陈建国"), (1, 0, 0));
+    assert_eq!(of("李秀英"), (1, 0, 0));
+    assert_eq!(of("黄海"), (0, 0, 0));
+    assert_eq!(stats.satisfaction.basically_satisfied, 1, "the case's own");
+}

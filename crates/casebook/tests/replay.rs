@@ -94,9 +94,11 @@ fn case_event(kind: usize) -> CaseEventKind {
         6 => CaseEventKind::FedBack,
         7 => CaseEventKind::FollowUp {
             satisfaction: Satisfaction::Satisfied,
+            deputy_satisfaction: Some(Satisfaction::Satisfied),
         },
         8 => CaseEventKind::FollowUp {
             satisfaction: Satisfaction::Dissatisfied,
+            deputy_satisfaction: None,
         },
         9 => CaseEventKind::SentBack {
             reason: "答复不具体".into(),

@@ -287,8 +287,8 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
         .unwrap();
     assert_eq!(
         chen[3..].iter().map(number).collect::<Vec<_>>(),
-        [3, 1, 2, 1],
-        "陈建国: 3 receptions, 1 duty day, 2 mediations, 1 meeting"
+        [3, 1, 2, 1, 0, 0, 0],
+        "陈建国: 3 receptions, 1 duty day, 2 mediations, 1 meeting, no follow-up asked about him"
     );
 }
 

@@ -622,7 +622,10 @@ impl Town {
             case_no,
             when,
             deputy,
-            CaseEventKind::FollowUp { satisfaction },
+            CaseEventKind::FollowUp {
+                satisfaction,
+                deputy_satisfaction: Some(satisfaction),
+            },
             summary,
         )? {
             return Ok(());
@@ -645,6 +648,7 @@ impl Town {
             let when = advance(&mut self.rng, &mut at, 3..=7);
             let kind = CaseEventKind::FollowUp {
                 satisfaction: Satisfaction::BasicallySatisfied,
+                deputy_satisfaction: Some(Satisfaction::Satisfied),
             };
             if !self.event(writer, case_no, when, deputy, kind, summary)? {
                 return Ok(());

@@ -444,8 +444,14 @@ pub enum CaseEventKind {
     FedBack,
     /// 回访
     FollowUp {
-        /// The visitor's satisfaction; 不满意 sends the case back.
+        /// The visitor's satisfaction with how the matter was handled; 不满意 sends the case
+        /// back.
         satisfaction: Satisfaction,
+        /// The visitor's satisfaction with the receiving deputies, asked at the same visit
+        /// and counted per deputy (履职档案).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        deputy_satisfaction: Option<Satisfaction>,
     },
     /// 退回重办
     SentBack {
@@ -527,9 +533,17 @@ impl CaseEventKind {
                 Some(from) => format!("{from}答复：{content}"),
                 None => format!("答复：{content}"),
             }),
-            CaseEventKind::FollowUp { satisfaction } => {
-                Some(format!("满意度：{}", satisfaction.label()))
-            }
+            CaseEventKind::FollowUp {
+                satisfaction,
+                deputy_satisfaction,
+            } => Some(match deputy_satisfaction {
+                Some(with_deputy) => format!(
+                    "满意度：{}；对代表：{}",
+                    satisfaction.label(),
+                    with_deputy.label()
+                ),
+                None => format!("满意度：{}", satisfaction.label()),
+            }),
             CaseEventKind::SentBack { reason } | CaseEventKind::Reopened { reason } => {
                 Some(format!("理由：{reason}"))
             }
@@ -758,7 +772,7 @@ pub fn derive_state<'a>(
                 state.status
             }
             CaseEventKind::FedBack => CaseStatus::FedBack,
-            CaseEventKind::FollowUp { satisfaction } => {
+            CaseEventKind::FollowUp { satisfaction, .. } => {
                 state.satisfaction = Some(*satisfaction);
                 if *satisfaction == Satisfaction::Dissatisfied {
                     state.due = fresh_due(day);
@@ -858,7 +872,10 @@ mod tests {
     }
 
     fn follow_up(satisfaction: Satisfaction) -> CaseEventKind {
-        CaseEventKind::FollowUp { satisfaction }
+        CaseEventKind::FollowUp {
+            satisfaction,
+            deputy_satisfaction: None,
+        }
     }
 
     fn reply() -> CaseEventKind {

@@ -101,6 +101,13 @@ pub struct DeputyRecord {
     pub mediations: i64,
     /// Council meetings attended.
     pub meetings: i64,
+    /// Voters' satisfaction with the deputy, asked at the follow-up visits (in the range) of
+    /// the cases the deputy received: 满意.
+    pub satisfied: i64,
+    /// 基本满意.
+    pub basically_satisfied: i64,
+    /// 不满意.
+    pub dissatisfied: i64,
 }
 
 /// Council meeting figures.
@@ -489,6 +496,32 @@ impl Book {
              WHERE m.held_at >= ?1 AND m.held_at < ?2 AND (?3 IS NULL OR m.station = ?3)
              GROUP BY j.value",
         )?;
+        let mut satisfaction: HashMap<(String, String), i64> = HashMap::new();
+        {
+            let mut select = self.conn.prepare(
+                "SELECT rd.deputy_id, json_extract(e.body, '$.deputy_satisfaction'), COUNT(*)
+                 FROM case_events e
+                 JOIN receptions r ON r.rid = e.reception_rid
+                 JOIN reception_deputies rd ON rd.reception_rid = e.reception_rid
+                 WHERE e.kind = 'follow_up' AND e.at >= ?1 AND e.at < ?2
+                   AND (?3 IS NULL OR r.station = ?3)
+                   AND json_extract(e.body, '$.deputy_satisfaction') IS NOT NULL
+                 GROUP BY 1, 2",
+            )?;
+            let rows = select.query_map(params![start, end, station], |row| {
+                Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+            })?;
+            for row in rows {
+                let (key, count) = row?;
+                satisfaction.insert(key, count);
+            }
+        }
+        let with = |id: &str, level: Satisfaction| {
+            satisfaction
+                .get(&(id.to_owned(), level.as_str().to_owned()))
+                .copied()
+                .unwrap_or(0)
+        };
         let receptions: HashMap<&str, i64> = by_deputy
             .iter()
             .map(|c| (c.key.as_str(), c.count))
@@ -504,6 +537,9 @@ impl Book {
                     duty_days: count(&duty_days, &id),
                     mediations: count(&mediations, &id),
                     meetings: count(&meetings, &id),
+                    satisfied: with(&id, Satisfaction::Satisfied),
+                    basically_satisfied: with(&id, Satisfaction::BasicallySatisfied),
+                    dissatisfied: with(&id, Satisfaction::Dissatisfied),
                     name: listing.deputy.name,
                     station: listing.deputy.station.clone(),
                     congress: listing.congress_label,

@@ -341,6 +341,9 @@ impl Report {
                 "值班天数",
                 "调解件数",
                 "参加议事会次数",
+                "群众满意",
+                "群众基本满意",
+                "群众不满意",
             ],
             &formats,
         )?;
@@ -352,7 +355,10 @@ impl Report {
                 .number(3, d.receptions as f64)?
                 .number(4, d.duty_days as f64)?
                 .number(5, d.mediations as f64)?
-                .number(6, d.meetings as f64)?;
+                .number(6, d.meetings as f64)?
+                .number(7, d.satisfied as f64)?
+                .number(8, d.basically_satisfied as f64)?
+                .number(9, d.dissatisfied as f64)?;
             deputies.next_row();
         }
         deputies.finish()?;

@@ -46,9 +46,15 @@ from: string | null,
  */
 content: string, } | { "kind": "fed_back" } | { "kind": "follow_up", 
 /**
- * The visitor's satisfaction; 不满意 sends the case back.
+ * The visitor's satisfaction with how the matter was handled; 不满意 sends the case
+ * back.
  */
-satisfaction: Satisfaction, } | { "kind": "sent_back", 
+satisfaction: Satisfaction, 
+/**
+ * The visitor's satisfaction with the receiving deputies, asked at the same visit
+ * and counted per deputy (履职档案).
+ */
+deputy_satisfaction?: Satisfaction, } | { "kind": "sent_back", 
 /**
  * Why.
  */

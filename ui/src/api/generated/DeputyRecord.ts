@@ -35,4 +35,17 @@ mediations: number,
 /**
  * Council meetings attended.
  */
-meetings: number, };
+meetings: number, 
+/**
+ * Voters' satisfaction with the deputy, asked at the follow-up visits (in the range) of
+ * the cases the deputy received: 满意.
+ */
+satisfied: number, 
+/**
+ * 基本满意.
+ */
+basically_satisfied: number, 
+/**
+ * 不满意.
+ */
+dissatisfied: number, };
