@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::{
     AuditEntry, CaseEvent, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent,
-    Reception, Station,
+    MeetingEvent, Reception, Station,
 };
 use crate::hlc::Hlc;
 
@@ -30,8 +30,10 @@ pub enum Change {
     ReceptionCreate(Reception),
     /// A case timeline event.
     CaseEventAppend(CaseEvent),
-    /// A council meeting.
+    /// A meeting (民主议事会 or a villagers' meeting).
     MeetingCreate(CouncilMeeting),
+    /// What followed a meeting: 公示, an objection or its answer, how it was carried out.
+    MeetingEventAppend(MeetingEvent),
     /// A mediation file.
     MediationCreate(Mediation),
     /// A mediation event.
@@ -51,6 +53,7 @@ impl Change {
             Change::ReceptionCreate(_) => "reception",
             Change::CaseEventAppend(_) => "case_event",
             Change::MeetingCreate(_) => "meeting",
+            Change::MeetingEventAppend(_) => "meeting_event",
             Change::MediationCreate(_) => "mediation",
             Change::MediationEventAppend(_) => "mediation_event",
             Change::AuditAppend(_) => "audit",
@@ -67,6 +70,7 @@ impl Change {
             Change::ReceptionCreate(_) => "接待登记",
             Change::CaseEventAppend(_) => "案件办理记录",
             Change::MeetingCreate(_) => "议事会记录",
+            Change::MeetingEventAppend(_) => "会议后续记录",
             Change::MediationCreate(_) => "调解案件",
             Change::MediationEventAppend(_) => "调解过程记录",
             Change::AuditAppend(_) => "操作记录",
@@ -83,6 +87,7 @@ impl Change {
             Change::ReceptionCreate(_) => "reception_create",
             Change::CaseEventAppend(_) => "case_event_append",
             Change::MeetingCreate(_) => "meeting_create",
+            Change::MeetingEventAppend(_) => "meeting_event_append",
             Change::MediationCreate(_) => "mediation_create",
             Change::MediationEventAppend(_) => "mediation_event_append",
             Change::AuditAppend(_) => "audit_append",
@@ -99,6 +104,7 @@ impl Change {
             Change::ReceptionCreate(r) => r.id,
             Change::CaseEventAppend(r) => r.id,
             Change::MeetingCreate(r) => r.id,
+            Change::MeetingEventAppend(r) => r.id,
             Change::MediationCreate(r) => r.id,
             Change::MediationEventAppend(r) => r.id,
             Change::AuditAppend(r) => r.id,

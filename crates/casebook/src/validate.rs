@@ -12,7 +12,8 @@ use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeDelta};
 use crate::change::{Change, LogEntry};
 use crate::domain::{
     AgendaItem, AuditEntry, CaseEvent, CaseEventKind, CouncilMeeting, Deputy, DutyShift, Grid,
-    Mediation, MediationEvent, MediationEventKind, Party, Reception, Station, Visitor,
+    Mediation, MediationEvent, MediationEventKind, MeetingEvent, MeetingEventKind, MeetingKind,
+    Party, Reception, Station, Visitor,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::hlc::MAX_AHEAD_MS;
@@ -315,6 +316,7 @@ pub fn check_change(change: &Change, now: DateTime<FixedOffset>) -> Result<()> {
         Change::ReceptionCreate(reception) => check_reception(reception, now),
         Change::CaseEventAppend(event) => check_case_event(event, now),
         Change::MeetingCreate(meeting) => check_meeting(meeting, now),
+        Change::MeetingEventAppend(event) => check_meeting_event(event, now),
         Change::MediationCreate(mediation) => check_mediation(mediation, now),
         Change::MediationEventAppend(event) => check_mediation_event(event, now),
         Change::AuditAppend(entry) => check_audit(entry, now),
@@ -354,6 +356,7 @@ fn describe(change: &Change) -> String {
         Change::ReceptionCreate(r) => ("接待登记", Some(r.case_no.as_str())),
         Change::CaseEventAppend(_) => ("办理记录", None),
         Change::MeetingCreate(_) => ("议事会记录", None),
+        Change::MeetingEventAppend(_) => ("会议后续记录", None),
         Change::MediationCreate(r) => ("调解案件", Some(r.number.as_str())),
         Change::MediationEventAppend(_) => ("调解记录", None),
         Change::AuditAppend(_) => ("操作记录", None),
@@ -528,6 +531,30 @@ fn check_meeting(m: &CouncilMeeting, now: DateTime<FixedOffset>) -> Result<()> {
         )
         .at("present"));
     }
+    crate::domain::check_households(m.kind, m.households_expected, m.households_present)?;
+    if m.households_expected.is_some_and(|of| of > limits::PEOPLE) {
+        return Err(Error::refused(
+            ErrorKind::Quorum,
+            format!("应到户数不能超过{}户", limits::PEOPLE),
+        )
+        .at("households_expected"));
+    }
+    // A council carries its own rule; the villagers' meetings follow the law's.
+    if (m.kind == MeetingKind::Council) != m.quorum.is_some() {
+        return Err(Error::refused(
+            ErrorKind::Quorum,
+            format!(
+                "{}的法定人数比例{}",
+                m.kind.label(),
+                if m.quorum.is_some() {
+                    "由法律规定，记录中不应另设"
+                } else {
+                    "缺失"
+                }
+            ),
+        )
+        .at("quorum"));
+    }
     list_len("议题", m.items.len()).map_err(at("items"))?;
     for (i, item) in m.items.iter().enumerate() {
         check_agenda_item(i, item)?;
@@ -539,7 +566,8 @@ fn check_meeting(m: &CouncilMeeting, now: DateTime<FixedOffset>) -> Result<()> {
     if let Some(to) = m.published_to {
         ahead_of("公示结束日期", to, held).map_err(at("published_to"))?;
     }
-    Ok(())
+    optional_line("公示地点", m.published_place.as_deref(), limits::LABEL)
+        .map_err(at("published_place"))
 }
 
 fn check_agenda_item(i: usize, item: &AgendaItem) -> Result<()> {
@@ -557,13 +585,50 @@ fn check_agenda_item(i: usize, item: &AgendaItem) -> Result<()> {
         optional_paragraph(&field("权益审查意见"), review.note.as_deref(), limits::NOTE)
             .map_err(at(path("rights_review.note")))?;
         optional_paragraph(
-            &field("纠正情况"),
+            &field("纠正后的决议"),
             review.correction.as_deref(),
-            limits::NOTE,
+            limits::LONG,
         )
         .map_err(at(path("rights_review.correction")))?;
     }
     Ok(())
+}
+
+fn check_meeting_event(event: &MeetingEvent, now: DateTime<FixedOffset>) -> Result<()> {
+    time_between("事件时间", event.at, now).map_err(at("at"))?;
+    optional_paragraph("备注", event.note.as_deref(), limits::NOTE).map_err(at("note"))?;
+    let item = |item: Option<u32>| {
+        if item.is_some_and(|n| n == 0 || usize::try_from(n).unwrap_or(usize::MAX) > limits::LIST) {
+            return Err(Error::invalid("议题序号不合理").at("item"));
+        }
+        Ok(())
+    };
+    match &event.kind {
+        MeetingEventKind::Published { from, to, place } => {
+            ahead_of("公示开始日期", *from, event.at.date_naive()).map_err(at("from"))?;
+            ahead_of("公示结束日期", *to, *from).map_err(at("to"))?;
+            line("公示地点", place, limits::LABEL).map_err(at("place"))
+        }
+        MeetingEventKind::Objection {
+            item: number,
+            raised_by,
+            content,
+        } => {
+            item(*number)?;
+            optional_line("异议人", raised_by.as_deref(), limits::NAME).map_err(at("raised_by"))?;
+            paragraph("异议内容", content, limits::LONG).map_err(at("content"))
+        }
+        MeetingEventKind::Answered { answer, .. } => {
+            paragraph("答复内容", answer, limits::LONG).map_err(at("answer"))
+        }
+        MeetingEventKind::CarriedOut {
+            item: number,
+            report,
+        } => {
+            item(*number)?;
+            paragraph("执行情况", report, limits::LONG).map_err(at("report"))
+        }
+    }
 }
 
 fn check_party(who: &str, path: &str, party: &Party) -> Result<()> {

@@ -387,7 +387,8 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
     drop(station);
     let old = rusqlite::Connection::open(&backup.path).unwrap();
     old.execute_batch(
-        "DROP INDEX receptions_renumbered; DROP INDEX mediations_renumbered;
+        "DROP TABLE meeting_events;
+         DROP INDEX receptions_renumbered; DROP INDEX mediations_renumbered;
          ALTER TABLE receptions DROP COLUMN kind;
          UPDATE book_meta SET value = '0.0.9' WHERE key = 'software_version';
          PRAGMA user_version = 8;",

@@ -38,9 +38,17 @@ enum Op {
     },
     Meeting {
         case: usize,
+        kind: usize,
         expected: u32,
         present: u32,
+        households: Option<(u32, u32)>,
         in_favour: u32,
+        two_thirds: bool,
+        revote: Option<u32>,
+    },
+    MeetingEvent {
+        meeting: usize,
+        kind: usize,
     },
     Mediation {
         case: usize,
@@ -59,9 +67,14 @@ fn op() -> impl Strategy<Value = Op> {
                 category, words, days_ago, with_phone, consent, bad_phone
             }),
         5 => (0..64usize, 0..14usize).prop_map(|(case, kind)| Op::Event { case, kind }),
-        1 => (0..64usize, 1..40u32, 0..45u32, 0..45u32).prop_map(|(case, expected, present, in_favour)| Op::Meeting {
-            case, expected, present, in_favour
-        }),
+        1 => (
+            (0..64usize, 0..4usize, 1..40u32, 0..45u32),
+            (prop::option::weighted(0.3, (0..20u32, 0..22u32)), 0..45u32, any::<bool>(), prop::option::weighted(0.3, 0..45u32)),
+        )
+            .prop_map(|((case, kind, expected, present), (households, in_favour, two_thirds, revote))| Op::Meeting {
+                case, kind, expected, present, households, in_favour, two_thirds, revote
+            }),
+        1 => (0..8usize, 0..5usize).prop_map(|(meeting, kind)| Op::MeetingEvent { meeting, kind }),
         1 => (0..64usize, prop::bool::weighted(0.9)).prop_map(|(case, consent)| Op::Mediation { case, consent }),
         2 => (0..16usize, 0..6usize).prop_map(|(mediation, kind)| Op::MediationEvent { mediation, kind }),
     ]
@@ -112,6 +125,34 @@ fn case_event(kind: usize) -> CaseEventKind {
     }
 }
 
+fn meeting_event(kind: usize, objection: Option<uuid::Uuid>) -> MeetingEventKind {
+    let today = china_now().date_naive();
+    match (kind, objection) {
+        (0, _) => MeetingEventKind::Published {
+            from: today,
+            to: today + TimeDelta::days(7),
+            place: "村务公开栏".into(),
+        },
+        (1, _) => MeetingEventKind::Objection {
+            item: Some(1),
+            raised_by: Some("梁桂珍".into()),
+            content: "分配名单漏列出嫁女".into(),
+        },
+        (2, Some(objection)) => MeetingEventKind::Answered {
+            objection,
+            answer: "已补列".into(),
+        },
+        (3, _) => MeetingEventKind::CarriedOut {
+            item: Some(1),
+            report: "已按决议办理".into(),
+        },
+        _ => MeetingEventKind::CarriedOut {
+            item: None,
+            report: "已公布实施情况".into(),
+        },
+    }
+}
+
 fn mediation_event(kind: usize) -> MediationEventKind {
     let today = china_now().date_naive();
     match kind {
@@ -157,6 +198,7 @@ fn run(
     deputy: &str,
     cases: &mut Vec<String>,
     mediations: &mut Vec<String>,
+    meetings: &mut Vec<String>,
 ) {
     let before = book.changes_since(None, 0, None).unwrap().len();
     let pick =
@@ -219,11 +261,19 @@ fn run(
         },
         Op::Meeting {
             case,
+            kind,
             expected,
             present,
+            households,
             in_favour,
+            two_thirds,
+            revote,
         } => book
             .add_meeting(MeetingInput {
+                kind: Some(MeetingKind::ALL[kind % MeetingKind::ALL.len()]),
+                households_expected: households.map(|(of, _)| of),
+                households_present: households.map(|(_, came)| came),
+                published_place: None,
                 village: "东岭村".into(),
                 held_at: china_now() - TimeDelta::minutes(1),
                 place: "村委会议室".into(),
@@ -236,6 +286,7 @@ fn run(
                 items: vec![AgendaItemInput {
                     title: "议题".into(),
                     case_no: pick(cases, case),
+                    topic: two_thirds.then_some(ItemTopic::LandContract),
                     discussion: None,
                     votes: Votes {
                         in_favour,
@@ -243,13 +294,49 @@ fn run(
                         abstain: 0,
                     },
                     method: None,
+                    approval: two_thirds.then_some(Approval::TwoThirdsOfAll),
                     resolution: Some("按方案办理".into()),
-                    rights_review: None,
+                    rights_review: revote.map(|in_favour| RightsReview {
+                        infringes: true,
+                        note: Some("未列出嫁女".into()),
+                        correction: Some("补列出嫁女".into()),
+                        revote: Some(Votes {
+                            in_favour,
+                            against: 0,
+                            abstain: 0,
+                        }),
+                    }),
                 }],
                 published_from: None,
                 published_to: None,
             })
-            .map(|_| ()),
+            .map(|added| meetings.push(added.id.to_string())),
+        Op::MeetingEvent { meeting, kind } => match pick(meetings, meeting) {
+            Some(id) => {
+                let objection = book
+                    .meetings()
+                    .unwrap()
+                    .into_iter()
+                    .find(|m| m.meeting.id.to_string() == id)
+                    .and_then(|m| {
+                        m.events
+                            .iter()
+                            .find(|e| matches!(e.kind, MeetingEventKind::Objection { .. }))
+                            .map(|e| e.id)
+                    });
+                book.add_meeting_event(
+                    &id,
+                    MeetingEventInput {
+                        at: None,
+                        deputy: None,
+                        note: None,
+                        kind: meeting_event(kind, objection),
+                    },
+                )
+                .map(|_| ())
+            }
+            None => Ok(()),
+        },
         Op::Mediation { case, consent } => book
             .add_mediation(MediationInput {
                 case_no: pick(cases, case),
@@ -302,7 +389,13 @@ fn run(
     let after = book.changes_since(None, 0, None).unwrap().len();
     match result {
         Ok(()) => {
-            assert!(after > before || matches!(op, Op::Event { .. } | Op::MediationEvent { .. }))
+            assert!(
+                after > before
+                    || matches!(
+                        op,
+                        Op::Event { .. } | Op::MediationEvent { .. } | Op::MeetingEvent { .. }
+                    )
+            )
         }
         Err(err) => {
             assert!(err.kind().is_refusal(), "internal failure on {op:?}: {err}");
@@ -327,9 +420,9 @@ proptest! {
             .deputy
             .id
             .to_string();
-        let (mut cases, mut mediations) = (Vec::new(), Vec::new());
+        let (mut cases, mut mediations, mut meetings) = (Vec::new(), Vec::new(), Vec::new());
         for op in &ops {
-            run(&mut book, op, &deputy, &mut cases, &mut mediations);
+            run(&mut book, op, &deputy, &mut cases, &mut mediations, &mut meetings);
         }
 
         let log = book.changes_since(None, 0, None).unwrap();

@@ -113,3 +113,83 @@ fn votes() {
         }
     }
 }
+
+/// A meeting of the vector's kind and counts, with one item, recorded through `add_meeting`:
+/// the rules as the book applies them at its boundary.
+fn record_meeting(
+    case: &Value,
+    item: Value,
+) -> casebook::Result<casebook::store::ops::MeetingAdded> {
+    let mut input = serde_json::json!({
+        "kind": case["meeting"],
+        "village": "东岭村",
+        "held_at": "2026-01-10T19:30:00+08:00",
+        "place": "村委会会议室",
+        "host": "陈志明",
+        "recorder": "梁少玲",
+        "expected": case["expected"],
+        "present": case["present"],
+        "items": [item],
+    });
+    if let Some(households) = case.get("households") {
+        input["households_expected"] = households[0].clone();
+        input["households_present"] = households[1].clone();
+    }
+    if let Some(rule) = case.get("rule") {
+        input["quorum"] = serde_json::json!({"numerator": rule[0], "denominator": rule[1]});
+    }
+    let mut book =
+        casebook::Book::create_in_memory("BX", "东岭村联络站", casebook::store::BookKind::Station)
+            .unwrap();
+    book.add_meeting(serde_json::from_value(input).unwrap())
+}
+
+/// Quorum by kind (村委会组织法 Arts. 22, 26, 28; the council's own rule), each case naming its
+/// article in `law`.
+#[test]
+fn meeting_quorum() {
+    let all = vectors();
+    for case in cases(&all, "meeting_quorum") {
+        let outcome = record_meeting(case, serde_json::json!({"title": "议题"}));
+        expect_verdict(case, &outcome);
+        if let Ok(added) = outcome {
+            assert_eq!(added.quorum_met, case["met"], "{case}");
+            assert_eq!(serde_json::json!(added.basis), case["basis"], "{case}");
+            assert_eq!(added.quorum_minimum, case["minimum"], "{case}");
+            assert_eq!(
+                serde_json::json!(added.households_minimum),
+                case.get("households_minimum")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                "{case}"
+            );
+        }
+    }
+}
+
+/// Approval per item (present majority; two thirds of all, 农村土地承包法 Arts. 28, 52) and the
+/// re-vote after a rights review, each case naming its article in `law`.
+#[test]
+fn meeting_items() {
+    let all = vectors();
+    for case in cases(&all, "meeting_items") {
+        let mut item = serde_json::json!({
+            "title": "议题",
+            "approval": case["approval"],
+            "votes": case["votes"],
+        });
+        if let Some(review) = case.get("review") {
+            item["rights_review"] = review.clone();
+        }
+        let outcome = record_meeting(case, item);
+        expect_verdict(case, &outcome);
+        if let Ok(added) = outcome {
+            assert_eq!(added.passed, [case["passes"].as_bool().unwrap()], "{case}");
+            assert_eq!(
+                added.needed,
+                [case["needed"].as_u64().unwrap() as u32],
+                "{case}"
+            );
+        }
+    }
+}

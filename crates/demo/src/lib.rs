@@ -743,14 +743,27 @@ impl Town {
         let in_favour = self.rng.random_range(present / 2..=present);
         let against = self.rng.random_range(0..=(present - in_favour));
         let abstain = present - in_favour - against;
+        // A land matter (出嫁女分红) goes to the villagers' representatives, needs two thirds of
+        // all of them, and its corrected text is voted again (the same tally: no new draw, so
+        // the demo's other records stay as they were).
         let land_rights = category == "山林土地";
+        let votes = Votes {
+            in_favour,
+            against,
+            abstain,
+        };
         let rights_review = land_rights.then(|| RightsReview {
             infringes: true,
             note: Some("原方案取消出嫁女分红资格，侵害其合法财产权益".into()),
             correction: Some("修改为出嫁女户口在本村的，与其他村民同等享受分红".into()),
+            revote: Some(votes),
         });
         let village = self.data.committees[self.committee].name.clone();
         let input = MeetingInput {
+            kind: land_rights.then_some(MeetingKind::Representatives),
+            households_expected: None,
+            households_present: None,
+            published_place: Some(format!("{village}村务公开栏")),
             village: village.clone(),
             held_at,
             place: format!("{village}村委会议室"),
@@ -763,12 +776,10 @@ impl Town {
             items: vec![AgendaItemInput {
                 title: format!("关于{case_no}号群众诉求的处理方案"),
                 case_no: Some(case_no.to_owned()),
+                topic: land_rights.then_some(ItemTopic::IncomeDistribution),
+                approval: land_rights.then_some(Approval::TwoThirdsOfAll),
                 discussion: Some("与会村民代表充分讨论，代表介绍了有关法律政策".into()),
-                votes: Votes {
-                    in_favour,
-                    against,
-                    abstain,
-                },
+                votes,
                 method: Some(if self.rng.random_bool(0.7) {
                     VoteMethod::ShowOfHands
                 } else {

@@ -348,6 +348,8 @@ const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
          AND json_extract(data, '$.station') = ?4)
      OR (entity = 'case_event' AND ?4 =
          (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))
+     OR (entity = 'meeting_event' AND ?4 =
+         (SELECT station FROM meetings WHERE id = json_extract(c.data, '$.meeting')))
      OR (entity = 'mediation_event' AND ?4 =
          (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation'))))";
 

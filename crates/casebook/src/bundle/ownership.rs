@@ -85,6 +85,18 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
                 ),
             ))
         }
+        Change::MeetingEventAppend(event) => {
+            let Some(owner) = record_station(writer, "meetings", event.meeting)? else {
+                return Ok(());
+            };
+            if owner == sender {
+                return Ok(());
+            }
+            Err(not_owner(
+                entry,
+                &format!("这是{owner}的会议，只有该站点可以登记公示、异议和执行情况"),
+            ))
+        }
         Change::MediationEventAppend(event) => {
             let Some(owner) = record_station(writer, "mediations", event.mediation)? else {
                 return Ok(());

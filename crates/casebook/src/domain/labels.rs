@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::category::DISPUTE_TYPES;
 use super::{
-    AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult, CongressLevel,
-    MediationEventKind, MediationResult, MediationSource, PartyRole, Performance, Satisfaction,
-    Sex, VoteMethod,
+    Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult, CongressLevel,
+    ItemTopic, MediationEventKind, MediationResult, MediationSource, MeetingEventKind, MeetingKind,
+    PartyRole, Performance, Satisfaction, Sex, VoteMethod,
 };
 
 /// A stored value with its label.
@@ -37,6 +37,14 @@ pub struct Labels {
     pub case_events: Vec<Choice<String>>,
     /// 表决方式.
     pub vote_methods: Vec<Choice<VoteMethod>>,
+    /// 会议类型.
+    pub meeting_kinds: Vec<Choice<MeetingKind>>,
+    /// 表决规则.
+    pub approvals: Vec<Choice<Approval>>,
+    /// 议题涉及的事项 (where the law asks more than a majority).
+    pub item_topics: Vec<Choice<ItemTopic>>,
+    /// What follows a meeting, by its `kind` name.
+    pub meeting_events: Vec<Choice<String>>,
     /// 调解来源.
     pub mediation_sources: Vec<Choice<MediationSource>>,
     /// 当事人.
@@ -85,6 +93,10 @@ pub fn labels() -> Labels {
         satisfactions: choices(&Satisfaction::ALL, Satisfaction::label),
         case_events: kinds(&CaseEventKind::KINDS),
         vote_methods: choices(&VoteMethod::ALL, VoteMethod::label),
+        meeting_kinds: choices(&MeetingKind::ALL, MeetingKind::label),
+        approvals: choices(&Approval::ALL, Approval::label),
+        item_topics: choices(&ItemTopic::ALL, ItemTopic::label),
+        meeting_events: kinds(&MeetingEventKind::KINDS),
         mediation_sources: choices(&MediationSource::ALL, MediationSource::label),
         party_roles: choices(&PartyRole::ALL, PartyRole::label),
         mediation_results: choices(&MediationResult::ALL, MediationResult::label),
@@ -112,6 +124,10 @@ mod tests {
             ("satisfactions", 3),
             ("case_events", 13),
             ("vote_methods", 2),
+            ("meeting_kinds", 4),
+            ("approvals", 2),
+            ("item_topics", 3),
+            ("meeting_events", 4),
             ("mediation_sources", 4),
             ("party_roles", 2),
             ("mediation_results", 4),
@@ -137,5 +153,8 @@ mod tests {
         let event: MediationEventKind =
             serde_json::from_str(r#"{"kind":"performance","performance":"partial"}"#).unwrap();
         assert_eq!(event.label(), "履行情况");
+        let event: MeetingEventKind =
+            serde_json::from_str(r#"{"kind":"carried_out","report":"已修复路灯"}"#).unwrap();
+        assert_eq!(event.label(), "执行情况");
     }
 }

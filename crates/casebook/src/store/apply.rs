@@ -15,8 +15,8 @@ use uuid::Uuid;
 use crate::change::Change;
 use crate::domain::{
     AuditEntry, CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid,
-    Mediation, MediationEvent, MediationResult, MediationState, Reception, Satisfaction, Station,
-    timeline_state,
+    Mediation, MediationEvent, MediationResult, MediationState, MeetingEvent, Reception,
+    Satisfaction, Station, timeline_state,
 };
 use crate::error::{Error, Result};
 use crate::hlc::{Hlc, MAX_AHEAD_MS};
@@ -33,6 +33,7 @@ pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)>
         Change::ReceptionCreate(r) => serde_json::to_string(r),
         Change::CaseEventAppend(r) => serde_json::to_string(r),
         Change::MeetingCreate(r) => serde_json::to_string(r),
+        Change::MeetingEventAppend(r) => serde_json::to_string(r),
         Change::MediationCreate(r) => serde_json::to_string(r),
         Change::MediationEventAppend(r) => serde_json::to_string(r),
         Change::AuditAppend(r) => serde_json::to_string(r),
@@ -132,6 +133,7 @@ impl Applier {
             Change::ReceptionCreate(reception) => self.create_reception(tx, reception, body),
             Change::CaseEventAppend(event) => self.append_case_event(tx, event, body),
             Change::MeetingCreate(meeting) => create_meeting(tx, meeting, body),
+            Change::MeetingEventAppend(event) => append_meeting_event(tx, event, body),
             Change::MediationCreate(mediation) => create_mediation(tx, mediation, body),
             Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
             Change::AuditAppend(entry) => append_audit(tx, entry, body),
@@ -141,7 +143,7 @@ impl Applier {
     /// Removes the rows that [`Self::apply`] wrote for a station's create-once record, to be
     /// applied again later in the same transaction (under another seq, perhaps another
     /// number: [`super::Writer::set_aside_own_from`]). Children go before their parents: a
-    /// case's events, a mediation's events. Upserts keep their rows: their winner is decided
+    /// case's events, a meeting's, a mediation's. Upserts keep their rows: their winner is decided
     /// by clock, not by seq.
     pub(crate) fn forget(&mut self, tx: &Transaction<'_>, change: &Change) -> Result<()> {
         let delete = |sql: &str, id: &Uuid| -> Result<()> {
@@ -182,6 +184,9 @@ impl Applier {
                     &meeting.id,
                 )?;
                 delete("DELETE FROM meetings WHERE id = ?1", &meeting.id)?;
+            }
+            Change::MeetingEventAppend(event) => {
+                delete("DELETE FROM meeting_events WHERE id = ?1", &event.id)?;
             }
             Change::MediationCreate(mediation) => {
                 delete("DELETE FROM mediations WHERE id = ?1", &mediation.id)?;
@@ -698,6 +703,48 @@ fn create_meeting(tx: &Transaction<'_>, meeting: &CouncilMeeting, body: &str) ->
         }
     }
     Ok(())
+}
+
+fn append_meeting_event(tx: &Transaction<'_>, event: &MeetingEvent, body: &str) -> Result<()> {
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM meetings WHERE id = ?1")?
+        .query_row([event.meeting.to_string()], |row| row.get(0))
+        .optional()?;
+    if known.is_none() {
+        return Err(Error::Corrupt(format!(
+            "meeting event {} for an unknown meeting",
+            event.id
+        )));
+    }
+    tx.prepare_cached(
+        "INSERT INTO meeting_events (id, meeting_id, at, kind, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        event.id.to_string(),
+        event.meeting.to_string(),
+        stored(event.at),
+        event.kind.as_str(),
+        body,
+    ])?;
+    Ok(())
+}
+
+/// A meeting's events in order: by time, then id.
+pub(crate) fn meeting_events(
+    conn: &rusqlite::Connection,
+    meeting_id: &str,
+) -> Result<Vec<MeetingEvent>> {
+    let mut select = conn
+        .prepare_cached("SELECT body FROM meeting_events WHERE meeting_id = ?1 ORDER BY at, id")?;
+    let bodies = select
+        .query_map([meeting_id], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .iter()
+        .map(|body| decode("meeting event", body))
+        .collect()
 }
 
 fn create_mediation(tx: &Transaction<'_>, mediation: &Mediation, body: &str) -> Result<()> {

@@ -1,6 +1,6 @@
 //! Reads for the printed documents and reports (the `casebook-docs` crate): the receptions of
-//! a range of days as a register lists them, a mediation file with its events, a council
-//! meeting, a station's name. The documents themselves hold no SQL.
+//! a range of days as a register lists them, a mediation file with its events, a meeting
+//! with what followed it, a station's name. The documents themselves hold no SQL.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use super::Book;
-use super::apply::{decode, parse_date, parse_satisfaction, parse_status};
+use super::apply::{decode, meeting_events, parse_date, parse_satisfaction, parse_status};
+use super::read::MeetingListing;
 use super::stats::day_bounds;
 use crate::domain::{
     CaseStatus, CouncilMeeting, Mediation, MediationEvent, Reception, Satisfaction,
@@ -131,18 +132,24 @@ impl Book {
         Ok(Some(MediationWithEvents { mediation, events }))
     }
 
-    /// A council meeting by its record id; `None` when the book has no such meeting.
+    /// A meeting by its record id, with what followed it; `None` when the book has no such
+    /// meeting.
     ///
     /// # Errors
     /// Storage errors, and `Corrupt` for a stored record that cannot be decoded.
-    pub fn meeting(&self, id: &str) -> Result<Option<CouncilMeeting>> {
+    pub fn meeting(&self, id: &str) -> Result<Option<MeetingListing>> {
         let body: Option<String> = self
             .conn()
             .query_row("SELECT body FROM meetings WHERE id = ?1", [id], |row| {
                 row.get(0)
             })
             .optional()?;
-        body.map(|body| decode("会议", &body)).transpose()
+        let Some(body) = body else {
+            return Ok(None);
+        };
+        let meeting: CouncilMeeting = decode("会议", &body)?;
+        let events = meeting_events(self.conn(), &meeting.id.to_string())?;
+        Ok(Some(MeetingListing::new(meeting, events)))
     }
 
     /// The name of the station `code` as the roster has it; `None` when it is not on the

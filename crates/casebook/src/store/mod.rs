@@ -54,6 +54,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/008_sender_head.sql"),
     include_str!("migrations/009_renumbered.sql"),
     include_str!("migrations/010_reception_kinds.sql"),
+    include_str!("migrations/011_meeting_events.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -69,8 +70,10 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// bundles instead of keeping them aside as newer. Migration 006 did: audit entries and the
 /// recorder of each change travel. Migrations 009 and 010 did: a renumbered reception or
 /// mediation carries its former number, and a reception its kind, which an older reader would
-/// drop.
-pub const LOG_VERSION: i64 = 10;
+/// drop. Migration 011 did: meetings carry their kind, households and each item's rule and
+/// re-vote, and events follow them (`meeting_event_append`), which an older reader would drop
+/// or refuse.
+pub const LOG_VERSION: i64 = 11;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
 /// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
@@ -906,10 +909,11 @@ mod tests {
         assert_eq!(log[2].schema_version, LOG_VERSION);
     }
 
-    /// Makes a new book what version 6 made: without what migrations 007 to 010 add.
+    /// Makes a new book what version 6 made: without what migrations 007 to 011 add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
-            "ALTER TABLE inbound DROP COLUMN sender_head;
+            "DROP TABLE meeting_events;
+             ALTER TABLE inbound DROP COLUMN sender_head;
              ALTER TABLE inbound DROP COLUMN sender_head_at;
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
              DROP INDEX mediations_renumbered; ALTER TABLE receptions DROP COLUMN kind;
@@ -1028,6 +1032,62 @@ mod tests {
             ("矛盾纠纷", 1)
         );
         assert_eq!(stats.by_category[0].key, "村务管理");
+    }
+
+    /// A version-10 book opens and gains the table of what follows a meeting (011). A meeting it
+    /// recorded, whose JSON has no kind, reads as a 民主议事会 with its own quorum and verdicts,
+    /// and takes events.
+    #[test]
+    fn a_version_10_book_gains_meeting_events_and_its_meetings_read_as_councils() {
+        const OLD: &str = r#"{"id":"01a2205a-0000-7000-8000-000000000009","station":"BX","village":"东岭村","held_at":"2024-05-10T19:30:00+08:00","place":"村委会会议室","host":"陈志明","recorder":"梁少玲","deputies":[],"expected":31,"present":21,"quorum":{"numerator":2,"denominator":3},"quorum_met":true,"items":[{"title":"路灯维修","case_no":null,"discussion":null,"votes":{"for":15,"against":4,"abstain":2},"method":"show_of_hands","resolution":"同意","passed":true,"rights_review":null},{"title":"分红方案","case_no":null,"discussion":null,"votes":{"for":12,"against":6,"abstain":3},"method":"secret_ballot","resolution":null,"passed":true,"rights_review":{"infringes":true,"note":"未列出嫁女","correction":"补列出嫁女"}}],"published_from":"2024-05-11","published_to":"2024-05-17"}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v10.db");
+        drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE meeting_events; PRAGMA user_version = 10;")
+            .unwrap();
+        conn.execute(
+            "INSERT INTO meetings (id, station, village, held_at, quorum_met, body)
+             VALUES ('01a2205a-0000-7000-8000-000000000009', 'BX', '东岭村',
+                     '2024-05-10T19:30:00+08:00', 1, ?1)",
+            [OLD],
+        )
+        .unwrap();
+        drop(conn);
+
+        let mut book = Book::open(&path).unwrap();
+        let listed = book.meetings().unwrap();
+        let old = &listed[0];
+        assert_eq!(old.meeting.kind, crate::domain::MeetingKind::Council);
+        assert_eq!(
+            old.meeting.quorum,
+            Some(crate::domain::QuorumRule::default())
+        );
+        assert!(old.attendance.met);
+        // Its verdicts are the ones it was given: the corrected item passed then.
+        assert_eq!(
+            old.meeting
+                .items
+                .iter()
+                .map(|i| i.passed)
+                .collect::<Vec<_>>(),
+            [true, true]
+        );
+        let input = |json: &str| -> crate::domain::MeetingEventInput {
+            serde_json::from_str(json).unwrap()
+        };
+        let id = old.meeting.id.to_string();
+        book.add_meeting_event(
+            &id,
+            input(r#"{"kind":"carried_out","item":1,"report":"路灯已修复"}"#),
+        )
+        .unwrap();
+        let listed = book.meetings().unwrap();
+        assert_eq!(listed[0].events.len(), 1);
+        assert_eq!(
+            listed[0].publication.as_ref().map(|p| p.from.to_string()),
+            Some("2024-05-11".to_owned())
+        );
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

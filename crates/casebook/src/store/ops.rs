@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Book;
-use super::apply::{case_events, decode, mediation_events, parse_uuid};
+use super::apply::{case_events, decode, mediation_events, meeting_events, parse_uuid};
 use super::write::Writer;
 use crate::change::Change;
 use crate::domain::*;
@@ -55,12 +55,32 @@ pub struct CaseEventAdded {
 pub struct MeetingAdded {
     /// Record id.
     pub id: Uuid,
+    /// Which body met.
+    pub kind: MeetingKind,
     /// Quorum met.
     pub quorum_met: bool,
     /// Members needed for a quorum.
     pub quorum_minimum: u32,
+    /// Households needed for a quorum, where the meeting counted them.
+    pub households_minimum: Option<u32>,
+    /// The count the quorum and the votes rest on.
+    pub basis: QuorumBasis,
     /// For each item, whether it passed.
     pub passed: Vec<bool>,
+    /// For each item, the votes in favour its rule needed.
+    pub needed: Vec<u32>,
+}
+
+/// What `meeting event` answers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MeetingEventAdded {
+    /// Event id.
+    pub id: Uuid,
+    /// The meeting.
+    pub meeting: Uuid,
+    /// Objections still without an answer, after this event.
+    pub open_objections: u32,
 }
 
 /// What `mediation add` answers.
@@ -116,9 +136,19 @@ impl Book {
         self.write(|w| w.add_case_event(case_no, input))
     }
 
-    /// Records a council meeting.
+    /// Records a meeting: a 民主议事会 or a villagers' meeting of the Organic Law.
     pub fn add_meeting(&mut self, input: MeetingInput) -> Result<MeetingAdded> {
         self.write(|w| w.add_meeting(input))
+    }
+
+    /// Appends what followed a meeting (公示, an objection or its answer, how it was carried
+    /// out) to the meeting `id`.
+    pub fn add_meeting_event(
+        &mut self,
+        id: &str,
+        input: MeetingEventInput,
+    ) -> Result<MeetingEventAdded> {
+        self.write(|w| w.add_meeting_event(id, input))
     }
 
     /// Opens a mediation file.
@@ -454,36 +484,65 @@ impl Writer<'_> {
         let host = validate::required_text("主持人", &input.host).map_err(at("host"))?;
         let recorder =
             validate::required_text("记录人", &input.recorder).map_err(at("recorder"))?;
-        let quorum = input.quorum.unwrap_or_default();
-        check_attendance(quorum, input.expected, input.present)?;
+        let kind = input.kind.unwrap_or_default();
+        let quorum = match (kind, input.quorum) {
+            (MeetingKind::Council, rule) => Some(rule.unwrap_or_default()),
+            (_, None) => None,
+            (_, Some(_)) => {
+                return Err(Error::refused(
+                    ErrorKind::Quorum,
+                    format!(
+                        "{}的法定人数由{}规定，不能另设比例：请不要填写 quorum",
+                        kind.label(),
+                        kind.source().unwrap_or("法律")
+                    ),
+                )
+                .at("quorum"));
+            }
+        };
+        check_attendance(quorum.unwrap_or_default(), input.expected, input.present)?;
+        let households =
+            check_households(kind, input.households_expected, input.households_present)?;
         if input.items.is_empty() {
             return Err(Error::invalid("请至少填写一项议题").at("items"));
         }
-        let quorum_met = quorum.is_met(input.expected, input.present);
+        let attendance = attendance(
+            kind,
+            quorum.unwrap_or_default(),
+            input.expected,
+            input.present,
+            households,
+        );
         let mut items = Vec::with_capacity(input.items.len());
+        let mut needed = Vec::with_capacity(input.items.len());
         for (i, item) in input.items.into_iter().enumerate() {
             let number = i + 1;
+            let path = |name: &str| format!("items.{i}.{name}");
             let title = validate::required_text(&format!("第{number}项议题"), &item.title)
-                .map_err(at(format!("items.{i}.title")))?;
+                .map_err(at(path("title")))?;
             let votes = item.votes;
-            check_votes(i, votes, input.present)?;
+            check_votes(i, votes, attendance.voting_present)?;
             let case_no = validate::optional_text(item.case_no.as_deref());
             if let Some(case_no) = &case_no {
-                self.case_head(case_no)
-                    .map_err(at(format!("items.{i}.case_no")))?;
+                self.case_head(case_no).map_err(at(path("case_no")))?;
             }
-            let review_blocks = item.rights_review.as_ref().is_some_and(|r| {
-                r.infringes && validate::optional_text(r.correction.as_deref()).is_none()
-            });
+            let approval = item.approval.unwrap_or_default();
+            let rights_review = item
+                .rights_review
+                .map(|review| check_review(i, review, attendance.voting_present))
+                .transpose()?;
+            needed.push(approval.needed(attendance.voting_present, attendance.voting_all));
             items.push(AgendaItem {
+                passed: item_passes(&attendance, approval, votes, rights_review.as_ref()),
                 title,
                 case_no,
+                topic: item.topic,
                 discussion: validate::optional_text(item.discussion.as_deref()),
                 votes,
                 method: item.method.unwrap_or(VoteMethod::ShowOfHands),
+                approval,
                 resolution: validate::optional_text(item.resolution.as_deref()),
-                passed: motion_passes(quorum_met, input.present, votes) && !review_blocks,
-                rights_review: item.rights_review,
+                rights_review,
             });
         }
         match (input.published_from, input.published_to) {
@@ -498,6 +557,12 @@ impl Writer<'_> {
             }
             _ => {}
         }
+        let published_place = validate::optional_text(input.published_place.as_deref());
+        if published_place.is_some() && input.published_from.is_none() {
+            return Err(
+                Error::invalid("填写了公示地点，请同时填写公示开始日期").at("published_from")
+            );
+        }
         let mut deputies = Vec::new();
         for reference in &input.deputies {
             deputies.push(self.resolve_deputy(reference).map_err(at("deputies"))?.id);
@@ -506,6 +571,7 @@ impl Writer<'_> {
         let id = self.new_id(held_at);
         let meeting = CouncilMeeting {
             id,
+            kind,
             station: self.origin().to_owned(),
             village,
             held_at,
@@ -515,18 +581,93 @@ impl Writer<'_> {
             deputies: deputies.clone(),
             expected: input.expected,
             present: input.present,
+            households_expected: households.map(|(of, _)| of),
+            households_present: households.map(|(_, came)| came),
             quorum,
-            quorum_met,
+            quorum_met: attendance.met,
             items,
             published_from: input.published_from,
             published_to: input.published_to,
+            published_place,
         };
         self.enter(Change::MeetingCreate(meeting), deputies.first().copied())?;
         Ok(MeetingAdded {
             id,
-            quorum_met,
-            quorum_minimum: quorum.minimum_present(input.expected),
+            kind,
+            quorum_met: attendance.met,
+            quorum_minimum: attendance.members_minimum,
+            households_minimum: attendance.households_minimum,
+            basis: attendance.basis,
             passed,
+            needed,
+        })
+    }
+
+    /// A meeting by its record id, for an event on it.
+    fn meeting_by_id(&self, id: &str) -> Result<CouncilMeeting> {
+        let key = id.trim();
+        let found: Option<String> = self
+            .tx()
+            .prepare_cached("SELECT body FROM meetings WHERE id = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?;
+        let body = found.ok_or_else(|| {
+            Error::not_found(format!(
+                "找不到会议“{key}”，请写会议编号（meeting list --json 中的 id）"
+            ))
+        })?;
+        decode("meeting", &body)
+    }
+
+    /// Appends a meeting event; see [`Book::add_meeting_event`].
+    pub fn add_meeting_event(
+        &mut self,
+        id: &str,
+        input: MeetingEventInput,
+    ) -> Result<MeetingEventAdded> {
+        let meeting = self.meeting_by_id(id)?;
+        if meeting.station != self.origin() {
+            return Err(Error::refused(
+                ErrorKind::NotOwner,
+                format!(
+                    "这次会议是{}登记的，公示、异议和执行情况只能由该站点登记",
+                    meeting.station
+                ),
+            ));
+        }
+        let at = station_time("事件时间", input.at).map_err(validate::at("at"))?;
+        if at < meeting.held_at {
+            return Err(Error::invalid(format!(
+                "事件时间不能早于会议时间（{}）",
+                meeting.held_at.format("%Y-%m-%d %H:%M")
+            ))
+            .at("at"));
+        }
+        let mut events = meeting_events(self.tx(), &meeting.id.to_string())?;
+        let kind = check_meeting_event(&meeting, &events, input.kind, at)?;
+        let deputy = input
+            .deputy
+            .as_deref()
+            .map(|d| self.resolve_deputy(d))
+            .transpose()
+            .map_err(validate::at("deputy"))?
+            .map(|d| d.id);
+        let id = self.new_id(at);
+        let event = MeetingEvent {
+            id,
+            meeting: meeting.id,
+            at,
+            deputy,
+            note: validate::optional_text(input.note.as_deref()),
+            kind,
+        };
+        events.push(event.clone());
+        let open = u32::try_from(open_objections(&events).len()).unwrap_or(u32::MAX);
+        self.enter(Change::MeetingEventAppend(event), deputy)?;
+        Ok(MeetingEventAdded {
+            id,
+            meeting: meeting.id,
+            open_objections: open,
         })
     }
 
@@ -925,6 +1066,151 @@ fn check_case_event_fields(kind: &CaseEventKind, at: DateTime<FixedOffset>) -> R
         | CaseEventKind::Closed => {}
     }
     Ok(())
+}
+
+/// Checks an item's rights review: a re-vote only on a corrected text of an infringing
+/// resolution, and no more votes than those present. Texts are trimmed.
+fn check_review(index: usize, review: RightsReview, present: u32) -> Result<RightsReview> {
+    let number = index + 1;
+    let path = |name: &str| format!("items.{index}.rights_review.{name}");
+    let correction = validate::optional_text(review.correction.as_deref());
+    if let Some(revote) = review.revote {
+        if !review.infringes {
+            return Err(Error::invalid(format!(
+                "第{number}项审查未发现侵权，无须重新表决：请不要填写重新表决票数"
+            ))
+            .at(path("revote")));
+        }
+        if correction.is_none() {
+            return Err(Error::invalid(format!(
+                "第{number}项重新表决的是纠正后的决议，请填写纠正后的决议内容"
+            ))
+            .at(path("correction")));
+        }
+        let cast = revote.cast();
+        if cast > u64::from(present) {
+            return Err(Error::refused(
+                ErrorKind::Quorum,
+                format!("第{number}项重新表决票数合计（{cast}）超过实到人数（{present}）"),
+            )
+            .at(path("revote")));
+        }
+    }
+    Ok(RightsReview {
+        infringes: review.infringes,
+        note: validate::optional_text(review.note.as_deref()),
+        correction,
+        revote: review.revote,
+    })
+}
+
+/// Checks a meeting event against the meeting and what followed it so far; trims its texts.
+fn check_meeting_event(
+    meeting: &CouncilMeeting,
+    events: &[MeetingEvent],
+    kind: MeetingEventKind,
+    at: DateTime<FixedOffset>,
+) -> Result<MeetingEventKind> {
+    let item = |number: Option<u32>| -> Result<Option<u32>> {
+        let Some(number) = number else {
+            return Ok(None);
+        };
+        let count = meeting.items.len();
+        let index = usize::try_from(number).unwrap_or(usize::MAX);
+        if index == 0 || index > count {
+            return Err(
+                Error::invalid(format!("这次会议只有{count}项议题，没有第{number}项")).at("item"),
+            );
+        }
+        Ok(Some(number))
+    };
+    Ok(match kind {
+        MeetingEventKind::Published { from, to, place } => {
+            if publication(meeting, events).is_some() {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    "这次会议已登记公示，不能重复登记",
+                ));
+            }
+            if from < meeting.held_at.date_naive() {
+                return Err(Error::invalid("公示开始日期不能早于会议日期").at("from"));
+            }
+            if to < from {
+                return Err(Error::invalid("公示结束日期不能早于开始日期").at("to"));
+            }
+            MeetingEventKind::Published {
+                from,
+                to,
+                place: validate::required_text("公示地点", &place)
+                    .map_err(validate::at("place"))?,
+            }
+        }
+        MeetingEventKind::Objection {
+            item: number,
+            raised_by,
+            content,
+        } => MeetingEventKind::Objection {
+            item: item(number)?,
+            raised_by: validate::optional_text(raised_by.as_deref()),
+            content: validate::required_text("异议内容", &content)
+                .map_err(validate::at("content"))?,
+        },
+        MeetingEventKind::Answered { objection, answer } => {
+            let Some(raised) = events.iter().find(|event| {
+                event.id == objection && matches!(event.kind, MeetingEventKind::Objection { .. })
+            }) else {
+                return Err(Error::not_found(format!(
+                    "这次会议没有编号为“{objection}”的异议（见 meeting list --json 中的 events）"
+                ))
+                .at("objection"));
+            };
+            if !open_objections(events)
+                .iter()
+                .any(|open| open.id == objection)
+            {
+                return Err(
+                    Error::refused(ErrorKind::InvalidTransition, "这条异议已经答复过了")
+                        .at("objection"),
+                );
+            }
+            if at < raised.at {
+                return Err(Error::invalid("答复时间不能早于收到异议的时间").at("at"));
+            }
+            MeetingEventKind::Answered {
+                objection,
+                answer: validate::required_text("答复内容", &answer)
+                    .map_err(validate::at("answer"))?,
+            }
+        }
+        MeetingEventKind::CarriedOut {
+            item: number,
+            report,
+        } => {
+            let number = item(number)?;
+            let passed = |index: usize| meeting.items.get(index).is_some_and(|i| i.passed);
+            match number {
+                Some(n) if !passed(usize::try_from(n).unwrap_or(usize::MAX) - 1) => {
+                    return Err(Error::refused(
+                        ErrorKind::InvalidTransition,
+                        format!("第{n}项议题未通过，没有决定可执行"),
+                    )
+                    .at("item"));
+                }
+                None if !meeting.items.iter().any(|i| i.passed) => {
+                    return Err(Error::refused(
+                        ErrorKind::InvalidTransition,
+                        "这次会议没有通过的议题，没有决定可执行",
+                    ));
+                }
+                _ => {}
+            }
+            MeetingEventKind::CarriedOut {
+                item: number,
+                report: validate::required_text("执行情况", &report)
+                    .map_err(validate::at("report"))?,
+            }
+        }
+    })
 }
 
 /// Checks a mediation event against the file; fills in the agreement's copies.

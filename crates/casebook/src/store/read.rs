@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::Book;
 use super::apply::{
-    case_events, change_from_parts, decode, mediation_events, parse_date, parse_satisfaction,
-    parse_status, parse_uuid,
+    case_events, change_from_parts, decode, mediation_events, meeting_events, parse_date,
+    parse_satisfaction, parse_status, parse_uuid,
 };
 use crate::change::LogEntry;
 use crate::domain::*;
@@ -221,13 +221,46 @@ pub struct CaseCounts {
     pub to_follow_up: u32,
 }
 
-/// A meeting in the list.
+/// A meeting in the list, with what followed it and its attendance worked out.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingListing {
     /// The meeting.
     #[serde(flatten)]
     pub meeting: CouncilMeeting,
+    /// Its attendance against the law of its kind.
+    pub attendance: Attendance,
+    /// For each item, the votes in favour its rule needed.
+    pub needed: Vec<u32>,
+    /// Its 公示, from the record or a later event.
+    pub publication: Option<Publication>,
+    /// What followed it, in order.
+    pub events: Vec<MeetingEvent>,
+    /// Objections not answered yet.
+    pub open_objections: u32,
+}
+
+impl MeetingListing {
+    /// The listing of `meeting` with its `events`.
+    pub fn new(meeting: CouncilMeeting, events: Vec<MeetingEvent>) -> Self {
+        let attendance = meeting.attendance();
+        let needed = meeting
+            .items
+            .iter()
+            .map(|item| {
+                item.approval
+                    .needed(attendance.voting_present, attendance.voting_all)
+            })
+            .collect();
+        MeetingListing {
+            publication: publication(&meeting, &events),
+            open_objections: u32::try_from(open_objections(&events).len()).unwrap_or(u32::MAX),
+            attendance,
+            needed,
+            meeting,
+            events,
+        }
+    }
 }
 
 /// A mediation with its derived state.
@@ -606,16 +639,18 @@ impl Book {
     pub fn meetings(&self) -> Result<Vec<MeetingListing>> {
         let mut select = self
             .conn
-            .prepare("SELECT body FROM meetings ORDER BY held_at DESC")?;
-        let bodies = select
-            .query_map([], |row| row.get::<_, String>(0))?
+            .prepare("SELECT id, body FROM meetings ORDER BY held_at DESC")?;
+        let rows = select
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        bodies
-            .iter()
-            .map(|body| {
-                Ok(MeetingListing {
-                    meeting: decode("meeting", body)?,
-                })
+        rows.iter()
+            .map(|(id, body)| {
+                Ok(MeetingListing::new(
+                    decode("meeting", body)?,
+                    meeting_events(&self.conn, id)?,
+                ))
             })
             .collect()
     }
@@ -695,7 +730,7 @@ impl Book {
     /// Everything the book holds, as text in a fixed order and without local row numbers: two
     /// books with the same records give the same dump, however they came by them.
     pub fn canonical_dump(&self) -> Result<String> {
-        const QUERIES: [&str; 12] = [
+        const QUERIES: [&str; 13] = [
             "SELECT 'grid', * FROM grids ORDER BY id",
             "SELECT 'station', * FROM stations ORDER BY id",
             "SELECT 'deputy', * FROM deputies ORDER BY id",
@@ -710,6 +745,7 @@ impl Book {
              JOIN receptions r ON r.rid = e.reception_rid ORDER BY e.id",
             "SELECT 'meeting', * FROM meetings ORDER BY id",
             "SELECT 'meeting_case', * FROM meeting_cases ORDER BY meeting_id, case_no",
+            "SELECT 'meeting_event', * FROM meeting_events ORDER BY id",
             "SELECT 'mediation', * FROM mediations ORDER BY id",
             "SELECT 'mediation_event', * FROM mediation_events ORDER BY id",
             "SELECT 'change', origin, seq, hlc, deputy_id, schema_version, op, entity, record_id,
