@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::domain::{CaseEventInput, MediationEventInput};
+use crate::domain::{CaseEventInput, MediationEventInput, MeetingEventInput};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Parses `text` (from `source`, named in the message) as a `T`.
@@ -29,6 +29,14 @@ pub fn parse_case_event(source: &str, text: &str) -> Result<CaseEventInput> {
 /// Parses a mediation event, refusing fields its kind does not have.
 pub fn parse_mediation_event(source: &str, text: &str) -> Result<MediationEventInput> {
     let (input, value): (MediationEventInput, Value) = parse_tagged(source, text)?;
+    reject_unknown_fields(source, &value, &input.kind)?;
+    Ok(input)
+}
+
+/// Parses a meeting event (公示, objection, answer, carried out), refusing fields its kind does
+/// not have.
+pub fn parse_meeting_event(source: &str, text: &str) -> Result<MeetingEventInput> {
+    let (input, value): (MeetingEventInput, Value) = parse_tagged(source, text)?;
     reject_unknown_fields(source, &value, &input.kind)?;
     Ok(input)
 }

@@ -11,12 +11,13 @@ use casebook::bundle::{
     StationEnrolled,
 };
 use casebook::change::LogEntry;
+use casebook::domain::QuorumBasis;
 use casebook::store::Origin;
 use casebook::store::audit::AuditListing;
 use casebook::store::backup::BackupMade;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
-    RosterImported,
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
+    ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing,
@@ -299,14 +300,22 @@ pub fn case_event_added(e: &CaseEventAdded) -> String {
 
 pub fn meetings(list: &Vec<MeetingListing>) -> String {
     let mut out = String::new();
-    for m in list {
-        let m = &m.meeting;
+    for listing in list {
+        let m = &listing.meeting;
         let passed = m.items.iter().filter(|i| i.passed).count();
+        let households = m.households().map_or_else(String::new, |(of, came)| {
+            format!("，应到{of}户 实到{came}户")
+        });
+        let objections = match listing.open_objections {
+            0 => String::new(),
+            n => format!("；异议{n}条未答复"),
+        };
         let _ = writeln!(
             out,
-            "{}\t{}\t应到{}人 实到{}人\t{}\t议题{}项，通过{}项",
+            "{}\t{}\t{}\t应到{}人 实到{}人{households}\t{}\t议题{}项，通过{}项{objections}",
             m.held_at.format("%Y-%m-%d %H:%M"),
             m.village,
+            m.kind.label(),
             m.expected,
             m.present,
             if m.quorum_met {
@@ -329,8 +338,16 @@ pub fn meeting_added(m: &MeetingAdded) -> String {
         .enumerate()
         .map(|(i, p)| format!("第{}项{}", i + 1, if *p { "通过" } else { "未通过" }))
         .collect();
+    let households = m
+        .households_minimum
+        .map_or_else(String::new, |n| format!("，或至少{n}户的代表"));
+    let basis = match (m.quorum_met, m.basis) {
+        (true, QuorumBasis::Households) => "，按户的代表计",
+        _ => "",
+    };
     format!(
-        "已记录会议：{}（法定人数至少{}人）；{}\n",
+        "已记录{}：{}（法定人数至少{}人{households}{basis}）；{}\n",
+        m.kind.label(),
         if m.quorum_met {
             "达到法定人数"
         } else {
@@ -339,6 +356,13 @@ pub fn meeting_added(m: &MeetingAdded) -> String {
         m.quorum_minimum,
         verdicts.join("，")
     )
+}
+
+pub fn meeting_event_added(e: &MeetingEventAdded) -> String {
+    match e.open_objections {
+        0 => "已记录\n".to_owned(),
+        n => format!("已记录；这次会议还有{n}条异议未答复\n"),
+    }
 }
 
 pub fn mediations(list: &Vec<MediationListing>) -> String {

@@ -115,7 +115,7 @@ enum Command {
         #[command(subcommand)]
         command: CaseCommand,
     },
-    /// Council meetings.
+    /// Meetings: 民主议事会 and the villagers' meetings, and what followed them.
     Meeting {
         #[command(subcommand)]
         command: MeetingCommand,
@@ -492,6 +492,14 @@ enum MeetingCommand {
     /// Record a meeting from a JSON file.
     Add {
         /// The file, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Append what followed a meeting (公示, an objection or its answer, how it was carried out).
+    Event {
+        /// The meeting's id (`meeting list --json`).
+        id: String,
+        /// The event JSON, or - for stdin.
         #[arg(long)]
         file: PathBuf,
     },
@@ -909,6 +917,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             MeetingCommand::Add { file } => {
                 let input: MeetingInput = read_json(&file)?;
                 out.print(&book.add_meeting(input)?, human::meeting_added)
+            }
+            MeetingCommand::Event { id, file } => {
+                let (source, text) = read_input(&file)?;
+                let input = input::parse_meeting_event(&source, &text)?;
+                out.print(
+                    &book.add_meeting_event(&id, input)?,
+                    human::meeting_event_added,
+                )
             }
         },
         Command::Mediation { command } => match command {

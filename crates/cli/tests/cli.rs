@@ -1678,11 +1678,18 @@ fn meeting_add_checks_quorum_and_majority() {
         {"title": "修正后的分红方案", "votes": {"for": 18, "against": 0, "abstain": 0},
          "rights_review": {"infringes": true, "note": "取消出嫁女分红资格",
                            "correction": "出嫁女同等分红"}},
+        {"title": "修正后重新表决的分红方案", "votes": {"for": 18, "against": 0, "abstain": 0},
+         "rights_review": {"infringes": true, "note": "取消出嫁女分红资格",
+                           "correction": "出嫁女同等分红",
+                           "revote": {"for": 17, "against": 1, "abstain": 0}}},
     ]);
     let met = book.ok_with(&["meeting", "add"], &meeting(30, 20, items));
     assert_eq!(met["quorum_met"], true);
     assert_eq!(met["quorum_minimum"], 20);
-    assert_eq!(met["passed"], json!([true, false, false, true]));
+    // A correction alone does not pass an infringing item: its corrected text is voted again.
+    assert_eq!(met["passed"], json!([true, false, false, false, true]));
+    assert_eq!(met["kind"], "council");
+    assert_eq!(met["needed"], json!([11, 11, 11, 11, 11]));
 
     let mut earlier = meeting(
         30,
@@ -1790,6 +1797,227 @@ fn meeting_add_refusals_write_nothing() {
         meeting(30, 20, one(json!({"for": 15, "against": 0, "abstain": 0})));
     early_publication["published_from"] = json!((today() - TimeDelta::days(5)).to_string());
     refuse(early_publication, "invalid");
+    assert_eq!(book.ok(&["meeting", "list"]), json!([]));
+}
+
+/// The villagers' meetings of the Organic Law: quorum by kind with the households'
+/// alternative (Art. 22), two thirds of all for a land matter (农村土地承包法 Art. 28), and
+/// what follows the meeting — objections and answers, how it was carried out, 公示.
+#[test]
+fn villagers_meetings_and_what_follows_them() {
+    let book = Book::with_roster();
+    let mut assembly = meeting(
+        600,
+        150,
+        json!([
+            {"title": "调整第三组个别农户承包地", "topic": "土地承包", "approval": "two_thirds_of_all",
+             "votes": {"for": 140, "against": 0, "abstain": 0}, "method": "无记名"},
+            {"title": "村道路灯维修", "votes": {"for": 71, "against": 60, "abstain": 9}},
+            {"title": "集体收益分配方案", "topic": "income_distribution", "approval": "two_thirds_of_all",
+             "votes": {"for": 139, "against": 1, "abstain": 0}},
+        ]),
+    );
+    assembly["kind"] = json!("villagers_assembly");
+    assembly["households_expected"] = json!(210);
+    assembly["households_present"] = json!(140);
+    assembly["published_from"] = json!(today().to_string());
+    assembly["published_to"] = json!((today() + TimeDelta::days(6)).to_string());
+    assembly["published_place"] = json!("村务公开栏");
+    let path = book.file(&assembly.to_string());
+    book.cmd()
+        .args(["meeting", "add", "--file", path.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(
+            "已记录村民会议：达到法定人数（法定人数至少301人，或至少140户的代表，按户的代表计）；\
+             第1项通过，第2项通过，第3项未通过\n",
+        );
+    let listed = book.ok(&["meeting", "list"]);
+    let held = &listed[0];
+    assert_eq!(held["kind"], "villagers_assembly");
+    assert_eq!(
+        held["quorum"],
+        Value::Null,
+        "the law's quorum, not a station's"
+    );
+    assert_eq!(
+        held["attendance"]["basis"], "households",
+        "the votes are counted by households"
+    );
+    assert_eq!(held["needed"], json!([140, 71, 140]));
+    assert_eq!(held["items"][0]["topic"], "land_contract");
+    assert_eq!(
+        held["publication"],
+        json!({"from": today().to_string(), "to": (today() + TimeDelta::days(6)).to_string(), "place": "村务公开栏"})
+    );
+    let id = str_of(held, "id").to_owned();
+
+    // An objection on item 1, then its answer.
+    let objection = book.ok_with(
+        &["meeting", "event", &id],
+        &json!({"kind": "objection", "item": 1, "raised_by": "梁桂珍", "content": "调整方案漏了出嫁女的份额"}),
+    );
+    assert_eq!(objection["open_objections"], 1);
+    book.cmd()
+        .args(["meeting", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "村民会议\t应到600人 实到150人，应到210户 实到140户\t达到法定人数\t议题3项，通过2项；异议1条未答复",
+        ));
+    let answer = json!({"kind": "answered", "objection": objection["id"], "answer": "经核实已补列，公示期满后执行"});
+    let answered = book.ok_with(&["meeting", "event", &id], &answer);
+    assert_eq!(answered["open_objections"], 0);
+    let again = book.refused_with(&["meeting", "event", &id], &answer.to_string());
+    assert_eq!(
+        (again["kind"].as_str(), again["field"].as_str()),
+        (Some("invalid_transition"), Some("objection"))
+    );
+    // Only a decision taken can be carried out.
+    let not_passed = book.refused_with(
+        &["meeting", "event", &id],
+        &json!({"kind": "carried_out", "item": 3, "report": "已分配"}).to_string(),
+    );
+    assert_eq!(not_passed["kind"], "invalid_transition");
+    assert!(str_of(&not_passed, "message").contains("第3项议题未通过"));
+    let no_item = book.refused_with(
+        &["meeting", "event", &id],
+        &json!({"kind": "carried_out", "item": 4, "report": "已分配"}).to_string(),
+    );
+    assert_eq!(
+        (no_item["kind"].as_str(), no_item["field"].as_str()),
+        (Some("invalid"), Some("item"))
+    );
+    book.ok_with(
+        &["meeting", "event", &id],
+        &json!({"kind": "carried_out", "item": 1, "report": "已按决议调整，报镇政府批准", "deputy": "陈建国"}),
+    );
+    // The record has its 公示 already.
+    let published = json!({"kind": "published", "from": today().to_string(), "to": today().to_string(), "place": "村委会门口"});
+    let twice = book.refused_with(&["meeting", "event", &id], &published.to_string());
+    assert_eq!(twice["kind"], "invalid_transition");
+    // A field the kind does not have, a time before the meeting, an unknown meeting.
+    let unknown = book.refused_with(
+        &["meeting", "event", &id],
+        &json!({"kind": "objection", "content": "x", "answer": "y"}).to_string(),
+    );
+    assert_eq!(unknown["kind"], "bad_input");
+    let early = book.refused_with(
+        &["meeting", "event", &id],
+        &json!({"kind": "objection", "content": "x", "at": rfc(an_hour_ago() - TimeDelta::hours(1))}).to_string(),
+    );
+    assert_eq!(
+        (early["kind"].as_str(), early["field"].as_str()),
+        (Some("invalid"), Some("at"))
+    );
+    let nowhere = book.refused_with(
+        &["meeting", "event", "nope"],
+        &json!({"kind": "objection", "content": "x"}).to_string(),
+    );
+    assert_eq!(nowhere["kind"], "not_found");
+
+    let listed = book.ok(&["meeting", "list"]);
+    let events: Vec<&str> = listed[0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["objection", "answered", "carried_out"]);
+    assert_eq!(listed[0]["events"][2]["deputy"], book.deputy_id("陈建国"));
+    let changes = book.ok(&["changes"]);
+    let appended = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "meeting_event_append")
+        .count();
+    assert_eq!(appended, 3);
+
+    // A 村民代表会议 without its 公示: recorded afterwards, once.
+    let mut representatives = meeting(
+        31,
+        21,
+        json!([{"title": "发包村集体鱼塘给本村以外的承包人", "approval": "two_thirds_of_all",
+                "votes": {"for": 21, "against": 0, "abstain": 0}}]),
+    );
+    representatives["kind"] = json!("村民代表会议");
+    let added = book.ok_with(&["meeting", "add"], &representatives);
+    assert_eq!(
+        (added["quorum_minimum"].as_u64(), added["passed"].clone()),
+        (Some(21), json!([true]))
+    );
+    let second = str_of(&added, "id").to_owned();
+    book.ok_with(&["meeting", "event", &second], &published);
+    let listed = book.ok(&["meeting", "list"]);
+    let second = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == added["id"])
+        .unwrap();
+    assert_eq!(second["publication"]["place"], "村委会门口");
+}
+
+#[test]
+fn villagers_meetings_refuse_what_the_law_does_not_allow() {
+    let book = Book::with_roster();
+    let refuse = |input: Value, kind: &str, field: &str| {
+        let error = book.refused_with(&["meeting", "add"], &input.to_string());
+        assert_eq!(
+            (error["kind"].as_str(), error["field"].as_str()),
+            (Some(kind), Some(field)),
+            "{input}"
+        );
+        error
+    };
+    let one = json!([{"title": "议题", "votes": {"for": 15, "against": 0, "abstain": 0}}]);
+    // A representatives' meeting follows Art. 26: no quorum of its own, no households.
+    let mut own_rule = meeting(30, 20, one.clone());
+    own_rule["kind"] = json!("representatives");
+    own_rule["quorum"] = json!({"numerator": 1, "denominator": 2});
+    let error = refuse(own_rule, "quorum", "quorum");
+    assert!(str_of(&error, "message").contains("第二十六条"));
+    let mut households = meeting(30, 20, one.clone());
+    households["kind"] = json!("representatives");
+    households["households_expected"] = json!(10);
+    households["households_present"] = json!(8);
+    refuse(households, "quorum", "households_expected");
+    let mut half = meeting(60, 20, one.clone());
+    half["kind"] = json!("group");
+    half["households_expected"] = json!(21);
+    refuse(half, "quorum", "households_present");
+    // A re-vote is on a corrected text of an infringing resolution, by those present.
+    let review = |review: Value| {
+        let mut input = meeting(
+            30,
+            20,
+            json!([{"title": "分红方案", "votes": {"for": 15, "against": 0, "abstain": 0}, "rights_review": review}]),
+        );
+        input["kind"] = json!("council");
+        input
+    };
+    refuse(
+        review(json!({"infringes": true, "revote": {"for": 15}})),
+        "invalid",
+        "items.0.rights_review.correction",
+    );
+    refuse(
+        review(json!({"infringes": false, "revote": {"for": 15}})),
+        "invalid",
+        "items.0.rights_review.revote",
+    );
+    refuse(
+        review(
+            json!({"infringes": true, "correction": "补列", "revote": {"for": 15, "against": 6}}),
+        ),
+        "quorum",
+        "items.0.rights_review.revote",
+    );
+    let mut unknown_kind = meeting(30, 20, one);
+    unknown_kind["kind"] = json!("plenary");
+    let error = book.refused_with(&["meeting", "add"], &unknown_kind.to_string());
+    assert_eq!(error["kind"], "bad_input");
     assert_eq!(book.ok(&["meeting", "list"]), json!([]));
 }
 

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use casebook::Book;
-use casebook::domain::{MediationInput, MeetingInput};
+use casebook::domain::{MediationInput, MeetingEventInput, MeetingInput};
 use casebook::store::BookKind;
 use casebook::time::china_now;
 use casebook_docs::{
@@ -97,6 +97,91 @@ fn the_sign_in_sheet_has_a_box_per_member_present() {
     assert!(sign_in.contains("<td>7</td>") && !sign_in.contains("<td>8</td>"));
     assert!(html.contains("应到 9 人，实到 7 人，到会比例 77.8%"));
     assert!(html.contains("至少6人") && html.contains("达到法定人数，会议有效"));
+}
+
+/// A 村民会议 that met by households (村委会组织法 Art. 22): the title follows the kind, both
+/// bases print, each item its rule and tally, the review with the corrected text and its
+/// re-vote, and what followed: the objection and its answer, and what was carried out.
+#[test]
+fn the_minutes_of_a_villagers_assembly_print_the_law_the_review_and_what_followed() {
+    let mut book = book();
+    let meeting: MeetingInput = serde_json::from_value(json!({
+        "kind": "villagers_assembly", "village": "东岭村",
+        "held_at": (china_now() - TimeDelta::hours(2)).to_rfc3339(),
+        "place": "东岭村文化广场", "host": "陈志明", "recorder": "梁少玲",
+        "expected": 600, "present": 150, "households_expected": 210, "households_present": 140,
+        "items": [
+            {"title": "集体收益分配方案", "topic": "集体收益分配", "approval": "two_thirds_of_all",
+             "votes": {"for": 130}, "resolution": "按户籍人口分配",
+             "rights_review": {"infringes": true, "note": "方案未将出嫁女列入分配名单",
+                               "correction": "出嫁女户口在本村的同等分配", "revote": {"for": 140}}},
+            {"title": "调整承包地", "topic": "土地承包", "votes": {"for": 100}}
+        ],
+        "published_from": china_now().date_naive().to_string(),
+        "published_place": "村务公开栏"
+    }))
+    .unwrap();
+    let id = book.add_meeting(meeting).unwrap().id.to_string();
+    let event =
+        |json: serde_json::Value| -> MeetingEventInput { serde_json::from_value(json).unwrap() };
+    let objection = book
+        .add_meeting_event(
+            &id,
+            event(
+                json!({"kind": "objection", "item": 1, "raised_by": "梁桂珍", "content": ATTACK}),
+            ),
+        )
+        .unwrap();
+    book.add_meeting_event(
+        &id,
+        event(json!({"kind": "answered", "objection": objection.id, "answer": "已补列"})),
+    )
+    .unwrap();
+    book.add_meeting_event(
+        &id,
+        event(json!({"kind": "carried_out", "item": 1, "report": "分配款已发放到户"})),
+    )
+    .unwrap();
+    let html = render_minutes(&book, &id).unwrap();
+    for shown in [
+        "<h1>东岭村村民会议记录</h1>",
+        "本村十八周岁以上村民应到 600 人，实到 150 人，到会比例 25.0%",
+        "户的代表应到 210 户，实到 140 户，到会比例 66.7%",
+        "依《村民委员会组织法》第二十二条，应有本村十八周岁以上村民过半数（至少301人）参加，或者三分之二以上的户的代表（至少140户）参加",
+        "按户的代表计达到法定人数，会议有效，表决以户的代表计",
+        "全体210户的三分之二以上同意（须赞成至少140票）",
+        "通过（纠正后的决议经重新表决通过）",
+        "出嫁女户口在本村的同等分配",
+        "赞成 140 票，反对 0 票，弃权 0 票",
+        "到会140户的过半数同意（须赞成至少71票）",
+        "提示：涉及土地承包的事项",
+        "公示地点：村务公开栏",
+        "梁桂珍对议题1提出异议",
+        "答复：已补列",
+        "议题1：分配款已发放到户",
+    ] {
+        assert!(html.contains(shown), "missing {shown}");
+    }
+    assert!(!html.contains(ATTACK), "an objection prints as text");
+}
+
+/// A corrected text not voted again does not pass, and the minutes say why.
+#[test]
+fn a_correction_without_a_second_vote_prints_as_not_passed() {
+    let mut book = book();
+    let meeting: MeetingInput = serde_json::from_value(json!({
+        "village": "东岭村", "held_at": (china_now() - TimeDelta::hours(1)).to_rfc3339(),
+        "place": "村委会", "host": "陈志明", "recorder": "梁少玲", "expected": 9, "present": 7,
+        "items": [{"title": "分红", "votes": {"for": 6},
+                   "rights_review": {"infringes": true, "correction": "补列出嫁女"}}]
+    }))
+    .unwrap();
+    let id = book.add_meeting(meeting).unwrap().id.to_string();
+    let html = render_minutes(&book, &id).unwrap();
+    assert!(html.contains("<h1>东岭村民主议事会会议记录</h1>"));
+    assert!(html.contains("未通过（决议已纠正，纠正后的决议尚未重新表决）"));
+    assert!(html.contains("<th>重新表决</th><td>未重新表决</td>"));
+    assert!(html.contains("截至打印时未登记异议"));
 }
 
 #[test]
