@@ -6,7 +6,7 @@
 use casebook::Book;
 use casebook::domain::{
     CaseEventInput, CaseEventKind, MediationEventInput, MediationEventKind, MediationInput,
-    MediationResult, MeetingInput, Performance,
+    MediationResult, MeetingEventInput, MeetingInput, Performance,
 };
 use casebook::store::BookKind;
 use casebook::store::due::{DueItem, DueKind};
@@ -120,6 +120,30 @@ fn meeting(book: &mut Book, to: NaiveDate) -> String {
     book.add_meeting(input).unwrap().id.to_string()
 }
 
+/// A meeting yesterday without a notice on its record, whose notice, recorded afterwards by a
+/// `published` event, runs to `to`; its id.
+fn meeting_published_later(book: &mut Book, to: NaiveDate) -> String {
+    let input: MeetingInput = serde_json::from_value(json!({
+        "kind": "representatives",
+        "village": "东岭村",
+        "held_at": stored(days_ago(1)),
+        "place": "村委会议室",
+        "host": "主持人",
+        "recorder": "记录人",
+        "expected": 30,
+        "present": 20,
+        "items": [{"title": "鱼塘发包方案", "votes": {"for": 15, "against": 2, "abstain": 3}}]
+    }))
+    .unwrap();
+    let id = book.add_meeting(input).unwrap().id.to_string();
+    let published: MeetingEventInput = serde_json::from_value(json!({
+        "kind": "published", "from": today().to_string(), "to": to.to_string(), "place": "村务公开栏"
+    }))
+    .unwrap();
+    book.add_meeting_event(&id, published).unwrap();
+    id
+}
+
 fn listed(due: &[DueItem], kind: DueKind, record: &str) -> Option<i64> {
     due.iter()
         .find(|item| item.kind == kind && item.record == record)
@@ -225,6 +249,7 @@ fn each_deadline_is_listed_up_to_its_day_and_not_after() {
     // Public notices: ending within the week, ended yesterday.
     let notice = meeting(&mut book, today() + TimeDelta::days(3));
     let ended = meeting(&mut book, today() - TimeDelta::days(1));
+    let published_later = meeting_published_later(&mut book, today() + TimeDelta::days(5));
 
     let due = book.due(today(), within).unwrap();
     assert_eq!(listed(&due, DueKind::MediationTerm, &month_up), Some(0));
@@ -254,6 +279,10 @@ fn each_deadline_is_listed_up_to_its_day_and_not_after() {
     assert_eq!(listed(&due, DueKind::Performance, &paid), None);
     assert_eq!(listed(&due, DueKind::Publication, &notice), Some(3));
     assert_eq!(listed(&due, DueKind::Publication, &ended), None);
+    assert_eq!(
+        listed(&due, DueKind::Publication, &published_later),
+        Some(5)
+    );
     // A mediation accepted 45 days ago with no result is past its month.
     assert!(listed(&due, DueKind::MediationTerm, &unpaid).is_some_and(|days| days < 0));
     assert!(

@@ -1,7 +1,7 @@
 //! The sample input files in `assets/samples/` are the examples docs/cli.md §3 shows, word for
 //! word, and a new book takes them in order (the roster, three receptions, the meeting on the
-//! second case, the mediation of the third), so neither the files nor the page can drift from
-//! what the program accepts.
+//! second case and an objection to it, the mediation of the third), so neither the files nor
+//! the page can drift from what the program accepts.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -31,6 +31,7 @@ fn every_sample_is_the_example_docs_cli_md_shows() {
         "roster.json",
         "reception.json",
         "meeting.json",
+        "meeting-event.json",
         "mediation.json",
     ] {
         let text = std::fs::read_to_string(sample(name)).unwrap();
@@ -56,18 +57,22 @@ fn a_new_book_takes_the_samples_in_order() {
         ])
         .assert()
         .success();
-    let run = |args: &[&str], file: &str| {
-        casebook(&db)
+    let run = |args: &[&str], file: &str| -> serde_json::Value {
+        let output = casebook(&db)
             .args(args)
             .arg(sample(file))
             .arg("--json")
             .assert()
             .success();
+        serde_json::from_slice(&output.get_output().stdout).unwrap()
     };
     run(&["roster", "import"], "roster.json");
     for _ in 0..3 {
         run(&["reception", "add", "--file"], "reception.json");
     }
-    run(&["meeting", "add", "--file"], "meeting.json");
+    let meeting = run(&["meeting", "add", "--file"], "meeting.json");
+    assert_eq!(meeting["passed"], serde_json::json!([true, true]));
+    let id = meeting["id"].as_str().unwrap();
+    run(&["meeting", "event", id, "--file"], "meeting-event.json");
     run(&["mediation", "add", "--file"], "mediation.json");
 }

@@ -428,7 +428,7 @@ impl ItemTopic {
     /// The law behind the suggestion, as the minutes print it.
     pub fn source(self) -> &'static str {
         match self {
-            ItemTopic::LandContract => "《农村土地承包法》第十九条、第二十八条、第五十二条",
+            ItemTopic::LandContract => "《农村土地承包法》第二十八条、第五十二条",
             ItemTopic::IncomeDistribution | ItemTopic::Membership => {
                 "《农村集体经济组织法》关于成员大会表决的规定"
             }

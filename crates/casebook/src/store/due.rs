@@ -241,11 +241,15 @@ impl Book {
         Ok(files.into_values().collect())
     }
 
-    /// Meetings whose public notice ends today or later: (meeting id, last day).
+    /// Meetings whose public notice ends today or later: (meeting id, last day). A meeting's
+    /// 公示 is on its record or, when recorded afterwards, a `published` event: never both.
     fn publications_ending(&self, today: NaiveDate) -> Result<Vec<(String, NaiveDate)>> {
         let mut select = self.conn.prepare_cached(
             "SELECT id, json_extract(body, '$.published_to') FROM meetings
-             WHERE json_extract(body, '$.published_to') >= ?1",
+             WHERE json_extract(body, '$.published_to') >= ?1
+             UNION ALL
+             SELECT meeting_id, json_extract(body, '$.to') FROM meeting_events
+             WHERE kind = 'published' AND json_extract(body, '$.to') >= ?1",
         )?;
         let rows = select
             .query_map(params![today.to_string()], |row| {
