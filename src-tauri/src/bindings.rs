@@ -12,13 +12,13 @@ use casebook::ErrorKind;
 use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
     CaseEventInput, CaseEventKind, Labels, MediationEventInput, MediationEventKind, MediationInput,
-    MeetingInput, ReceptionInput,
+    MeetingEventInput, MeetingEventKind, MeetingInput, ReceptionInput,
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
-    RosterImported,
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
+    ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
@@ -86,6 +86,10 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         MediationInput,
         MediationListing,
         MeetingAdded,
+        MeetingEventAdded,
+        MeetingEventInput,
+        // Flattened into the events; named too, for the UI's unions of kinds.
+        MeetingEventKind,
         MeetingInput,
         MeetingListing,
         SignInDeputy,

@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
-    CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingInput, ReceptionInput,
+    CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingEventInput, MeetingInput,
+    ReceptionInput,
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
-    RosterImported,
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
+    ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
@@ -167,6 +168,15 @@ pub async fn meetings(station: State<'_, Station>) -> Answer<Vec<MeetingListing>
 #[tauri::command]
 pub async fn add_meeting(station: State<'_, Station>, input: MeetingInput) -> Answer<MeetingAdded> {
     station.add_meeting(input).await
+}
+
+#[tauri::command]
+pub async fn add_meeting_event(
+    station: State<'_, Station>,
+    id: String,
+    input: MeetingEventInput,
+) -> Answer<MeetingEventAdded> {
+    station.add_meeting_event(id, input).await
 }
 
 #[tauri::command]

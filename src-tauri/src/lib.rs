@@ -103,6 +103,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::add_case_event,
             commands::meetings,
             commands::add_meeting,
+            commands::add_meeting_event,
             commands::mediations,
             commands::add_mediation,
             commands::add_mediation_event,

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use casebook::Book;
 use casebook::bundle::{Exported, Imported, PeerStatus};
 use casebook::domain::{
-    AuditAction, AuditChannel, CaseEventInput, MediationEventInput, MediationInput, MeetingInput,
-    ReceptionInput, RosterFile,
+    AuditAction, AuditChannel, CaseEventInput, MediationEventInput, MediationInput,
+    MeetingEventInput, MeetingInput, ReceptionInput, RosterFile,
 };
 use casebook::store::audit::{AuditFilter, AuditListing};
 use casebook::store::drafts::Draft;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, ReceptionAdded,
-    RosterImported,
+    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
+    ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseCounts, CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing,
@@ -800,14 +800,24 @@ impl Station {
         self.with_book(move |book| book.discard_draft(&form)).await
     }
 
-    /// Council meetings.
+    /// Meetings, with what followed them.
     pub async fn meetings(&self) -> Result<Vec<MeetingListing>, CommandError> {
         self.with_book(|book| book.meetings()).await
     }
 
-    /// Records a council meeting.
+    /// Records a meeting.
     pub async fn add_meeting(&self, input: MeetingInput) -> Result<MeetingAdded, CommandError> {
         self.with_book(move |book| book.add_meeting(input)).await
+    }
+
+    /// Records what followed a meeting: 公示, an objection or its answer, how it was carried out.
+    pub async fn add_meeting_event(
+        &self,
+        id: String,
+        input: MeetingEventInput,
+    ) -> Result<MeetingEventAdded, CommandError> {
+        self.with_book(move |book| book.add_meeting_event(&id, input))
+            .await
     }
 
     /// Mediation files.

@@ -316,6 +316,70 @@ fn refused_input_names_its_kind_and_writes_nothing() {
     );
 }
 
+/// A 村民代表会议 as the form sends it (every optional field present, null where empty), then an
+/// objection to it: the same argument names and JSON shapes as the UI's `addMeeting` and
+/// `addMeetingEvent`.
+#[test]
+fn a_villagers_meeting_and_an_objection_through_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
+    );
+    window.ok(
+        "import_roster",
+        json!({"path": liaison_testkit::roster_path()}),
+    );
+    window.sign_in("陈建国");
+    let held_at = (casebook::time::china_now() - chrono::TimeDelta::hours(2)).to_rfc3339();
+    let input = json!({
+        "kind": "representatives", "village": "东岭村", "held_at": held_at, "place": "村委会会议室",
+        "host": "陈志明", "recorder": "梁少玲", "deputies": [], "expected": 31, "present": 21,
+        "households_expected": null, "households_present": null, "quorum": null,
+        "items": [{
+            "title": "集体收益分配方案", "case_no": null, "topic": "income_distribution",
+            "discussion": null, "votes": {"for": 12, "against": 6, "abstain": 3},
+            "method": "secret_ballot", "approval": "two_thirds_of_all", "resolution": null,
+            "rights_review": {"infringes": true, "note": "未列出嫁女", "correction": "补列出嫁女",
+                              "revote": {"for": 21, "against": 0, "abstain": 0}}
+        }],
+        "published_from": null, "published_to": null, "published_place": null
+    });
+    let added = window.ok("add_meeting", json!({"input": input}));
+    assert_eq!(
+        (
+            added["kind"].clone(),
+            added["passed"].clone(),
+            added["needed"].clone()
+        ),
+        (json!("representatives"), json!([true]), json!([21]))
+    );
+    let objection = window.ok(
+        "add_meeting_event",
+        json!({"id": added["id"], "input": {"at": null, "deputy": null, "note": null,
+               "kind": "objection", "item": 1, "raised_by": null, "content": "子女是否同等分配未写明"}}),
+    );
+    assert_eq!(objection["open_objections"], 1);
+    let listed = &window.ok("meetings", json!({}))[0];
+    assert_eq!(listed["events"][0]["kind"], "objection");
+    assert_eq!(listed["attendance"]["basis"], "members");
+
+    let mut own_rule = input.clone();
+    own_rule["quorum"] = json!({"numerator": 1, "denominator": 2});
+    assert_eq!(
+        window.refused("add_meeting", json!({"input": own_rule})),
+        "quorum"
+    );
+    assert_eq!(
+        window.refused(
+            "add_meeting_event",
+            json!({"id": "nope", "input": {"kind": "objection", "content": "x"}})
+        ),
+        "not_found"
+    );
+}
+
 #[test]
 fn the_demo_station_shows_every_screen() {
     casebook::time::test_clock::pin_to_noon();

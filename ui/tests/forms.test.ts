@@ -180,6 +180,17 @@ describe('meeting', () => {
       infringes: true,
       note: '未列出嫁女',
       correction: null,
+      revote: null,
     })
+    Object.assign(form.items[0], { correction: ' 补列出嫁女 ', revoted: true, revote: { for: 12, against: 0, abstain: 1 } })
+    expect(meetingInput(form).items[0].rights_review).toEqual({
+      infringes: true,
+      note: '未列出嫁女',
+      correction: '补列出嫁女',
+      revote: { for: 12, against: 0, abstain: 1 },
+    })
+    // Nothing found: no correction or re-vote is sent, whatever was typed before.
+    form.items[0].infringes = false
+    expect(meetingInput(form).items[0].rights_review).toMatchObject({ correction: null, revote: null })
   })
 })

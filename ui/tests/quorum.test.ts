@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_QUORUM,
   attendance,
-  itemPasses,
+  meetingAttendance,
+  meetingItemPasses,
   motionPasses,
   quorumMet,
   quorumMinimum,
@@ -50,12 +51,18 @@ describe('motions', () => {
     expect(motionPasses(met, present, votes(yes))).toBe(passes)
   })
 
-  it('an infringing resolution passes only once corrected', () => {
+  // 村委会组织法 Art. 27: an infringing resolution is corrected, and the corrected text decided again.
+  it('an infringing resolution passes only once its corrected text is voted again', () => {
+    const council = meetingAttendance('council', DEFAULT_QUORUM, 30, 20, null)
     const review = { infringes: true, note: '未将出嫁女列入分红名单', correction: '' }
-    expect(itemPasses(true, 20, votes(15), review)).toBe(false)
-    expect(itemPasses(true, 20, votes(15), { ...review, correction: '补列出嫁女' })).toBe(true)
-    expect(itemPasses(true, 20, votes(15), { infringes: false })).toBe(true)
-    expect(itemPasses(true, 20, votes(15), null)).toBe(true)
+    const rule = 'present_majority' as const
+    expect(meetingItemPasses(council, rule, votes(15), review)).toBe(false)
+    const corrected = { ...review, correction: '补列出嫁女' }
+    expect(meetingItemPasses(council, rule, votes(15), corrected), 'a correction alone').toBe(false)
+    expect(meetingItemPasses(council, rule, votes(15), { ...corrected, revote: votes(10) })).toBe(false)
+    expect(meetingItemPasses(council, rule, votes(15), { ...corrected, revote: votes(11) })).toBe(true)
+    expect(meetingItemPasses(council, rule, votes(15), { infringes: false })).toBe(true)
+    expect(meetingItemPasses(council, rule, votes(15), null)).toBe(true)
   })
 
   it('names numbers that cannot be right', () => {

@@ -32,6 +32,8 @@ import type {
   MediationInput,
   MediationListing,
   MeetingAdded,
+  MeetingEventAdded,
+  MeetingEventInput,
   MeetingInput,
   MeetingListing,
   ReceptionAdded,
@@ -124,6 +126,8 @@ export const api = {
     call<CaseEventAdded>('add_case_event', { caseNo, input }),
   meetings: () => call<MeetingListing[]>('meetings'),
   addMeeting: (input: MeetingInput) => call<MeetingAdded>('add_meeting', { input }),
+  addMeetingEvent: (id: string, input: MeetingEventInput) =>
+    call<MeetingEventAdded>('add_meeting_event', { id, input }),
   mediations: () => call<MediationListing[]>('mediations'),
   addMediation: (input: MediationInput) => call<MediationAdded>('add_mediation', { input }),
   addMediationEvent: (number: string, input: MediationEventInput) =>

@@ -4,6 +4,7 @@
 // colours, one-line summaries) stay here.
 
 import type {
+  Approval,
   AuditAction,
   CaseEventKind,
   CaseEventKindName,
@@ -12,11 +13,14 @@ import type {
   Choice as ChoiceOf,
   ConfirmationResult,
   CongressLevel,
+  ItemTopic,
   Labels,
   MediationEventKind,
   MediationEventKindName,
   MediationResult,
   MediationSource,
+  MeetingKind,
+  MeetingEventKindName,
   PartyRole,
   Performance,
   Satisfaction,
@@ -36,6 +40,10 @@ const table: Labels = {
   satisfactions: [],
   case_events: [],
   vote_methods: [],
+  meeting_kinds: [],
+  approvals: [],
+  item_topics: [],
+  meeting_events: [],
   mediation_sources: [],
   party_roles: [],
   mediation_results: [],
@@ -85,6 +93,10 @@ export const STATUS_LABELS = labelsOf<CaseStatus>((t) => t.statuses)
 export const SATISFACTION_LABELS = labelsOf<Satisfaction>((t) => t.satisfactions)
 export const CASE_EVENT_LABELS = labelsOf<CaseEventKindName>((t) => t.case_events)
 export const VOTE_METHOD_LABELS = labelsOf<VoteMethod>((t) => t.vote_methods)
+export const MEETING_KIND_LABELS = labelsOf<MeetingKind>((t) => t.meeting_kinds)
+export const APPROVAL_LABELS = labelsOf<Approval>((t) => t.approvals)
+export const ITEM_TOPIC_LABELS = labelsOf<ItemTopic>((t) => t.item_topics)
+export const MEETING_EVENT_LABELS = labelsOf<MeetingEventKindName>((t) => t.meeting_events)
 export const MEDIATION_SOURCE_LABELS = labelsOf<MediationSource>((t) => t.mediation_sources)
 export const PARTY_ROLE_LABELS = labelsOf<PartyRole>((t) => t.party_roles)
 export const MEDIATION_RESULT_LABELS = labelsOf<MediationResult>((t) => t.mediation_results)

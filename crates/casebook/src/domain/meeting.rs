@@ -594,7 +594,7 @@ pub struct AgendaItem {
     pub method: VoteMethod,
     /// How many must agree.
     #[serde(default, skip_serializing_if = "Approval::is_default")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Approval>", optional))]
     pub approval: Approval,
     /// Resolution text.
     pub resolution: Option<String>,
@@ -614,7 +614,7 @@ pub struct CouncilMeeting {
     pub id: Uuid,
     /// Which body met.
     #[serde(default, skip_serializing_if = "MeetingKind::is_council")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<MeetingKind>", optional))]
     pub kind: MeetingKind,
     /// Station that recorded it.
     pub station: String,
