@@ -169,7 +169,7 @@ async fn the_meeting_form_shows_its_error_and_keeps_its_draft() {
     app.click_testid("meeting-close").await;
     app.open("nav-today", "今日值班").await;
     app.open("nav-meetings", "民主议事会").await;
-    app.until_text("draft-notice", "议事会记录").await;
+    app.until_text("draft-notice", "会议记录").await;
     app.click_testid("draft-resume").await;
     app.until("the drawer with the draft", || async {
         app.value_of("meeting-village").await == "东岭村"

@@ -380,7 +380,7 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.testid("quorum-check").await;
     app.click_testid("meeting-save").await;
     app.find(".el-drawer .el-form-item__error").await;
-    found.check(app, font, "新建议事会记录", ".el-drawer").await;
+    found.check(app, font, "新建会议记录", ".el-drawer").await;
     picture(app, font, "meeting").await;
     escape(app).await;
 
