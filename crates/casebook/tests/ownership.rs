@@ -460,3 +460,58 @@ fn bundles_waiting_for_a_gap_are_capped_per_sender() {
     f.bx.add_reception(reception("陈建国", "村道路灯")).unwrap();
     assert!(f.bx_to_town().is_ok(), "BX's real bundle still imports");
 }
+
+/// A meeting recorded an hour ago, by serde as the CLI reads it.
+fn meeting(village: &str) -> casebook::domain::MeetingInput {
+    serde_json::from_value(serde_json::json!({
+        "kind": "representatives", "village": village,
+        "held_at": (china_now() - TimeDelta::hours(1)).to_rfc3339(),
+        "place": "村委会会议室", "host": "主持人", "recorder": "记录人",
+        "expected": 30, "present": 20,
+        "items": [{"title": "水渠维修", "votes": {"for": 15}}]
+    }))
+    .unwrap()
+}
+
+fn objection(content: &str) -> casebook::domain::MeetingEventInput {
+    serde_json::from_value(serde_json::json!({"kind": "objection", "content": content})).unwrap()
+}
+
+/// What follows a meeting travels with it to the town, and only the meeting's station may add
+/// it: an objection written on another station's meeting is refused as not its own.
+#[test]
+fn what_follows_a_meeting_travels_and_only_its_station_adds_it() {
+    let mut f = Field::new();
+    let theirs = f.nt.add_meeting(meeting("南塘村")).unwrap();
+    f.nt.add_meeting_event(&theirs.id.to_string(), objection("鱼塘承包方案未公示"))
+        .unwrap();
+    assert_eq!(f.nt_to_town().unwrap().applied, 2);
+    let at_town = f.town.meetings().unwrap();
+    assert_eq!(
+        at_town[0].meeting.kind,
+        casebook::domain::MeetingKind::Representatives
+    );
+    assert_eq!(
+        (at_town[0].events.len(), at_town[0].open_objections),
+        (1, 1)
+    );
+
+    let own = f.bx.add_meeting(meeting("东岭村")).unwrap();
+    f.bx.add_meeting_event(&own.id.to_string(), objection("路灯维修资金"))
+        .unwrap();
+    f.tamper(
+        "BX",
+        &format!(
+            "UPDATE change_log SET data = replace(data, '{own}', '{theirs}') WHERE entity = 'meeting_event';",
+            own = own.id,
+            theirs = theirs.id
+        ),
+    );
+    refused_as_not_owner(f.bx_to_town(), "这是NT的会议");
+    let at_town = f.town.meetings().unwrap();
+    assert_eq!(
+        at_town[0].events.len(),
+        1,
+        "NT's meeting has only NT's objection"
+    );
+}
