@@ -1009,7 +1009,8 @@ mod tests {
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            r#"ALTER TABLE receptions DROP COLUMN kind; PRAGMA user_version = 9;
+            r#"DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind;
+               PRAGMA user_version = 9;
                INSERT INTO receptions (id, case_no, station, case_year, case_seq, received_at,
                    channel, category, head_count, reply_due, status, due, body)
                VALUES ('r1', 'BX-2026-0001', 'BX', 2026, 1, '2026-11-30T10:00:00+08:00',
