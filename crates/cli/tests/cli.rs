@@ -2526,7 +2526,7 @@ fn changes_are_a_gapless_log_with_increasing_clock() {
     for (i, change) in changes.iter().enumerate() {
         assert_eq!(change["seq"], i + 1, "gapless from 1");
         assert_eq!(change["origin"], "BX");
-        assert_eq!(change["schema_version"], 10);
+        assert_eq!(change["schema_version"], casebook::store::LOG_VERSION);
         assert!(uuid::Uuid::parse_str(str_of(&change["record"], "id")).is_ok());
     }
     let hlcs: Vec<i64> = changes.iter().map(|c| c["hlc"].as_i64().unwrap()).collect();
