@@ -176,6 +176,40 @@ fn a_station_numbering_its_case_with_another_stations_code_cannot_block_that_sta
     assert_eq!(f.town.case(&squatted).unwrap().reception.station, "NT");
 }
 
+/// Mediation numbers are headed by the committee's short name once the roster names one: a
+/// station cannot take another committee's numbers either.
+#[test]
+fn a_station_numbering_its_mediation_with_another_committees_name_is_refused() {
+    let mut f = Field::new();
+    let committees: RosterFile = serde_json::from_str(
+        r#"{"stations": [
+            {"code": "BX", "name": "东岭村人大代表联络站", "level": "base", "grid": "B01",
+             "committee": {"name": "东岭村人民调解委员会", "short_name": "东岭村"}},
+            {"code": "NT", "name": "南塘村人大代表联络站", "level": "base", "grid": "B01",
+             "committee": {"name": "南塘村人民调解委员会", "short_name": "南塘村"}}]}"#,
+    )
+    .unwrap();
+    f.town.import_roster(&committees).unwrap();
+    f.town_to_bx().unwrap();
+    let own = f.bx.add_mediation(mediation_input()).unwrap().number;
+    assert!(own.contains("）东岭村人调字第1号"), "{own}");
+    let squatted = own.replace("东岭村", "南塘村");
+    f.tamper(
+        "BX",
+        &format!("UPDATE change_log SET data = replace(data, '{own}', '{squatted}');"),
+    );
+    refused_as_not_owner(f.bx_to_town(), &squatted);
+}
+
+fn mediation_input() -> casebook::domain::MediationInput {
+    serde_json::from_value(serde_json::json!({
+        "source": "application", "dispute_type": "邻里", "summary": "邻里纠纷",
+        "parties": [{"role": "applicant", "name": "张三"}, {"role": "respondent", "name": "李四"}],
+        "mediators": [{"name": "王调解"}], "consent": true
+    }))
+    .unwrap()
+}
+
 #[test]
 fn a_station_cannot_rename_or_retire_the_towns_roster() {
     let mut f = Field::new();

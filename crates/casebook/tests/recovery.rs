@@ -389,7 +389,9 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
     old.execute_batch(
         "DROP TABLE meeting_events;
          DROP INDEX receptions_renumbered; DROP INDEX mediations_renumbered;
-         ALTER TABLE receptions DROP COLUMN kind;
+         ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
+         ALTER TABLE stations DROP COLUMN committee_name;
+         ALTER TABLE stations DROP COLUMN committee_short_name;
          UPDATE book_meta SET value = '0.0.9' WHERE key = 'software_version';
          PRAGMA user_version = 8;",
     )

@@ -291,6 +291,9 @@ impl Town {
                 name,
                 level,
                 grid: Some(grid),
+                // The demo's mediations keep the numbers by station code that its tests and
+                // screenshots show; a town's roster names its committees.
+                committee: None,
             });
         }
         let mut names = std::collections::BTreeSet::new();

@@ -57,7 +57,21 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
         }
         Change::MediationCreate(mediation) => {
             station_is_sender(entry, &mediation.station)?;
-            if mediation.number != mediation_number(mediation.year, sender, mediation.seq) {
+            // Headed by the sender's code or by its committee's short name on this book's
+            // roster: never by another station's, whose numbers it would take.
+            let committee = writer
+                .tx()
+                .prepare_cached("SELECT committee_short_name FROM stations WHERE code = ?1")?
+                .query_row([sender], |row| row.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten();
+            let numbered_by_sender =
+                std::iter::once(sender)
+                    .chain(committee.as_deref())
+                    .any(|prefix| {
+                        mediation.number == mediation_number(mediation.year, prefix, mediation.seq)
+                    });
+            if !numbered_by_sender {
                 return Err(not_owner(
                     entry,
                     &format!("调解编号“{}”不是本站{sender}的编号", mediation.number),

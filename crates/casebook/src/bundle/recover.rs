@@ -18,7 +18,7 @@ use super::format;
 use super::import::unusable_or;
 use super::ownership;
 use crate::change::{Change, LogEntry};
-use crate::domain::{CaseEventKind, case_number, mediation_number};
+use crate::domain::{CaseEventKind, case_number, mediation_number, mediation_number_prefix};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{BookKind, Writer, parse_case_no};
 
@@ -164,7 +164,8 @@ fn relog(writer: &mut Writer<'_>, typed_here: Vec<LogEntry>) -> Result<usize> {
                     let (next_seq, _) = writer.next_mediation_number(&m.station, m.year)?;
                     let after_kept = kept_mediations.get(&m.year).map(|seq| seq + 1);
                     let seq = next_seq.max(after_kept.unwrap_or(1));
-                    let number = mediation_number(m.year, &m.station, seq);
+                    let prefix = mediation_number_prefix(&m.number).unwrap_or(&m.station);
+                    let number = mediation_number(m.year, prefix, seq);
                     new_mediation_numbers.insert(m.number.clone(), number.clone());
                     m.seq = seq;
                     m.former_number = Some(std::mem::replace(&mut m.number, number));

@@ -505,9 +505,16 @@ pub fn mediation_overdue(
             .is_some_and(|limit| limit < today)
 }
 
-/// The official number: `（2026）BX人调字第1号`.
-pub fn mediation_number(year: i32, station: &str, seq: u32) -> String {
-    format!("（{year}）{station}人调字第{seq}号")
+/// The official number: `（2026）BX人调字第1号`, headed by the committee's short name or, with
+/// no committee on the roster, the station's code.
+pub fn mediation_number(year: i32, prefix: &str, seq: u32) -> String {
+    format!("（{year}）{prefix}人调字第{seq}号")
+}
+
+/// What heads `number` (`BX` in `（2026）BX人调字第1号`), if it is such a number.
+pub fn mediation_number_prefix(number: &str) -> Option<&str> {
+    let after_year = number.split_once('）')?.1;
+    after_year.split_once("人调字第").map(|(prefix, _)| prefix)
 }
 
 #[cfg(test)]

@@ -74,6 +74,20 @@ pub struct Station {
     pub phone: Option<String>,
     /// Address.
     pub address: Option<String>,
+    /// The people's mediation committee whose files the station keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committee: Option<MediationCommittee>,
+}
+
+/// A people's mediation committee (人民调解委员会; 人民调解法 第八条: 村民委员会、居民委员会设立
+/// 人民调解委员会).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediationCommittee {
+    /// Its full name, printed where its seal goes: 东岭村人民调解委员会.
+    pub name: String,
+    /// The short name that heads its mediation numbers: 东岭村 in （2026）东岭村人调字第1号.
+    pub short_name: String,
 }
 
 /// Which people's congress a deputy was elected to.
@@ -81,6 +95,12 @@ pub struct Station {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CongressLevel {
+    /// 全国人大代表
+    #[serde(alias = "全国")]
+    National,
+    /// 省人大代表
+    #[serde(alias = "省")]
+    Provincial,
     /// 市人大代表
     #[serde(alias = "市")]
     City,
@@ -94,7 +114,9 @@ pub enum CongressLevel {
 
 impl CongressLevel {
     /// Every level, in display order.
-    pub const ALL: [CongressLevel; 3] = [
+    pub const ALL: [CongressLevel; 5] = [
+        CongressLevel::National,
+        CongressLevel::Provincial,
         CongressLevel::City,
         CongressLevel::County,
         CongressLevel::Town,
@@ -103,6 +125,8 @@ impl CongressLevel {
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
         match self {
+            CongressLevel::National => "national",
+            CongressLevel::Provincial => "provincial",
             CongressLevel::City => "city",
             CongressLevel::County => "county",
             CongressLevel::Town => "town",
@@ -112,6 +136,8 @@ impl CongressLevel {
     /// What the deputy reads.
     pub fn label(self) -> &'static str {
         match self {
+            CongressLevel::National => "全国人大代表",
+            CongressLevel::Provincial => "省人大代表",
             CongressLevel::City => "市人大代表",
             CongressLevel::County => "县人大代表",
             CongressLevel::Town => "镇人大代表",
@@ -215,6 +241,9 @@ pub struct StationInput {
     /// Address.
     #[serde(default)]
     pub address: Option<String>,
+    /// The people's mediation committee whose files the station keeps.
+    #[serde(default)]
+    pub committee: Option<MediationCommittee>,
 }
 
 /// A deputy in a roster file; matched by `id` if given, else by name within the same station.

@@ -601,11 +601,13 @@ fn upsert_grid(tx: &Transaction<'_>, grid: &Grid) -> Result<()> {
 
 fn upsert_station(tx: &Transaction<'_>, station: &Station) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO stations (id, code, name, level, grid, phone, address)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO stations (id, code, name, level, grid, phone, address, committee_name,
+                               committee_short_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name,
              level = excluded.level, grid = excluded.grid, phone = excluded.phone,
-             address = excluded.address",
+             address = excluded.address, committee_name = excluded.committee_name,
+             committee_short_name = excluded.committee_short_name",
     )?
     .execute(params![
         station.id.to_string(),
@@ -615,6 +617,8 @@ fn upsert_station(tx: &Transaction<'_>, station: &Station) -> Result<()> {
         station.grid,
         station.phone,
         station.address,
+        station.committee.as_ref().map(|c| &c.name),
+        station.committee.as_ref().map(|c| &c.short_name),
     ])?;
     Ok(())
 }

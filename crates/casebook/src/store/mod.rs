@@ -55,6 +55,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/009_renumbered.sql"),
     include_str!("migrations/010_reception_kinds.sql"),
     include_str!("migrations/011_meeting_events.sql"),
+    include_str!("migrations/012_mediation_committees.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -72,8 +73,8 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// mediation carries its former number, and a reception its kind, which an older reader would
 /// drop. Migration 011 did: meetings carry their kind, households and each item's rule and
 /// re-vote, and events follow them (`meeting_event_append`), which an older reader would drop
-/// or refuse.
-pub const LOG_VERSION: i64 = 11;
+/// or refuse. Migration 012 did: a station carries its mediation committee.
+pub const LOG_VERSION: i64 = 12;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
 /// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
@@ -909,7 +910,7 @@ mod tests {
         assert_eq!(log[2].schema_version, LOG_VERSION);
     }
 
-    /// Makes a new book what version 6 made: without what migrations 007 to 011 add.
+    /// Makes a new book what version 6 made: without what migrations 007 and later add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
             "DROP TABLE meeting_events;
@@ -917,7 +918,8 @@ mod tests {
              ALTER TABLE inbound DROP COLUMN sender_head_at;
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
              DROP INDEX mediations_renumbered; ALTER TABLE receptions DROP COLUMN kind;
-             PRAGMA user_version = 6;",
+             DROP INDEX stations_by_committee; ALTER TABLE stations DROP COLUMN committee_name;
+             ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 6;",
         )
         .unwrap();
     }
@@ -1007,11 +1009,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v9.db");
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
-        let conn = Connection::open(&path).unwrap();
+        let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            r#"DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind;
-               PRAGMA user_version = 9;
-               INSERT INTO receptions (id, case_no, station, case_year, case_seq, received_at,
+            "DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
+             ALTER TABLE stations DROP COLUMN committee_name;
+             ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 9;",
+        )
+        .unwrap();
+        migrations().to_version(&mut conn, 9).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO receptions (id, case_no, station, case_year, case_seq, received_at,
                    channel, category, head_count, reply_due, status, due, body)
                VALUES ('r1', 'BX-2026-0001', 'BX', 2026, 1, '2026-11-30T10:00:00+08:00',
                    'station_visit', '村务管理', 1, '2026-12-15', 'pending', '2026-12-15', '{}');"#,
@@ -1045,8 +1052,12 @@ mod tests {
         let path = dir.path().join("v10.db");
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE meeting_events; PRAGMA user_version = 10;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE meeting_events; DROP INDEX stations_by_committee;
+             ALTER TABLE stations DROP COLUMN committee_name;
+             ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 10;",
+        )
+        .unwrap();
         conn.execute(
             "INSERT INTO meetings (id, station, village, held_at, quorum_met, body)
              VALUES ('01a2205a-0000-7000-8000-000000000009', 'BX', '东岭村',
@@ -1089,6 +1100,28 @@ mod tests {
             listed[0].publication.as_ref().map(|p| p.from.to_string()),
             Some("2024-05-11".to_owned())
         );
+    }
+
+    /// A version-11 book's stations have no committee after the upgrade: their mediation
+    /// numbers stay headed by the station's code until the roster names one.
+    #[test]
+    fn a_version_11_books_stations_have_no_committee() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 11).unwrap();
+        conn.execute_batch(
+            "INSERT INTO stations (id, code, name, level)
+             VALUES ('s', 'BX', '东岭村人大代表联络站', 'base');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let committee: (Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT committee_name, committee_short_name FROM stations",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(committee, (None, None));
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

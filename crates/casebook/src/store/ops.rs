@@ -864,6 +864,11 @@ impl Writer<'_> {
         for input in &roster.stations {
             let code = validate::required_text("站点代码", &input.code)?;
             let grid = self.known_grid(input.grid.as_deref())?;
+            let committee = input
+                .committee
+                .as_ref()
+                .map(|c| self.checked_committee(&code, c))
+                .transpose()?;
             let station = Station {
                 id: roster_id("station", &code),
                 name: validate::required_text("站点名称", &input.name)?,
@@ -872,6 +877,7 @@ impl Writer<'_> {
                 grid,
                 phone: validate::optional_text(input.phone.as_deref()),
                 address: validate::optional_text(input.address.as_deref()),
+                committee,
             };
             if self.enter(Change::StationUpsert(station), None)? {
                 imported.stations += 1;
@@ -1009,6 +1015,49 @@ impl Writer<'_> {
         Ok((seq, case_number(station, year, seq)))
     }
 
+    /// Station `code`'s committee as a roster gives it, checked: a name, and a short name
+    /// that no other station's committee has and that is no other station's code (either would
+    /// make two stations' mediation numbers alike).
+    fn checked_committee(
+        &self,
+        code: &str,
+        committee: &MediationCommittee,
+    ) -> Result<MediationCommittee> {
+        let name = validate::required_text("人民调解委员会名称", &committee.name)?;
+        let short_name = validate::required_text("人民调解委员会简称", &committee.short_name)?;
+        if short_name.chars().count() > 12 || short_name.contains(['（', '）', '(', ')']) {
+            return Err(Error::invalid(format!(
+                "人民调解委员会简称“{short_name}”应为不超过12字、不含括号的简称，如“东岭村”"
+            )));
+        }
+        let taken: Option<String> = self
+            .tx()
+            .prepare_cached(
+                "SELECT code FROM stations
+                 WHERE code != ?1 AND (committee_short_name = ?2 OR code = ?2) LIMIT 1",
+            )?
+            .query_row(params![code, short_name], |row| row.get(0))
+            .optional()?;
+        if let Some(other) = taken {
+            return Err(Error::invalid(format!(
+                "人民调解委员会简称“{short_name}”已被站点{other}使用，调解编号会重复，请换一个"
+            )));
+        }
+        Ok(MediationCommittee { name, short_name })
+    }
+
+    /// What heads a new mediation number of `station`: its committee's short name, or (with
+    /// no committee on the roster) the station's code, as before committees existed.
+    fn mediation_prefix(&self, station: &str) -> Result<String> {
+        let short_name: Option<String> = self
+            .tx()
+            .prepare_cached("SELECT committee_short_name FROM stations WHERE code = ?1")?
+            .query_row([station], |row| row.get(0))
+            .optional()?
+            .flatten();
+        Ok(short_name.unwrap_or_else(|| station.to_owned()))
+    }
+
     /// The next free mediation number of `station` in `year`, with its sequence.
     pub(crate) fn next_mediation_number(&self, station: &str, year: i32) -> Result<(u32, String)> {
         let seq: u32 = self
@@ -1017,7 +1066,10 @@ impl Writer<'_> {
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM mediations WHERE station = ?1 AND year = ?2",
             )?
             .query_row(params![station, year], |row| row.get(0))?;
-        Ok((seq, mediation_number(year, station, seq)))
+        Ok((
+            seq,
+            mediation_number(year, &self.mediation_prefix(station)?, seq),
+        ))
     }
 }
 

@@ -284,6 +284,8 @@ pub(crate) fn deputy_from_row(row: &Row<'_>) -> rusqlite::Result<Deputy> {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
     };
     let congress = match text(2)?.as_str() {
+        "national" => CongressLevel::National,
+        "provincial" => CongressLevel::Provincial,
         "city" => CongressLevel::City,
         "county" => CongressLevel::County,
         _ => CongressLevel::Town,
@@ -466,7 +468,9 @@ impl Book {
         let found = self
             .conn
             .query_row(
-                "SELECT id, code, name, level, grid, phone, address FROM stations WHERE code = ?1",
+                "SELECT id, code, name, level, grid, phone, address, committee_name,
+                        committee_short_name
+                 FROM stations WHERE code = ?1",
                 [&self.origin().code],
                 |row| {
                     Ok((
@@ -483,6 +487,7 @@ impl Book {
                             grid: row.get(4)?,
                             phone: row.get(5)?,
                             address: row.get(6)?,
+                            committee: committee(row.get(7)?, row.get(8)?),
                         },
                     ))
                 },
@@ -494,6 +499,18 @@ impl Book {
                 Ok(Station { id, ..station })
             })
             .transpose()
+    }
+
+    /// The mediation committee of station `code`, as the roster has it.
+    pub fn committee_of(&self, code: &str) -> Result<Option<MediationCommittee>> {
+        let found: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT committee_name, committee_short_name FROM stations WHERE code = ?1",
+            )?
+            .query_row([code], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        Ok(found.and_then(|(name, short_name)| committee(name, short_name)))
     }
 
     fn case_summary(&self, rid: i64, today: NaiveDate) -> Result<CaseSummary> {
@@ -787,6 +804,14 @@ impl Book {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(heads)
     }
+}
+
+/// A committee from its stored columns: both, or none.
+fn committee(name: Option<String>, short_name: Option<String>) -> Option<MediationCommittee> {
+    Some(MediationCommittee {
+        name: name?,
+        short_name: short_name?,
+    })
 }
 
 /// The change log of `origin` after `since`, in order (`limit` entries at most).

@@ -37,6 +37,8 @@ struct MediationFile {
     events: Vec<MediationEvent>,
     state: MediationState,
     deputy_names: HashMap<Uuid, String>,
+    /// The committee's name as the roster has it; a line to fill in without one.
+    committee: Option<String>,
 }
 
 impl MediationFile {
@@ -52,6 +54,7 @@ impl MediationFile {
         let m = &self.mediation;
         FileHeader {
             number: m.number.clone(),
+            committee: self.committee.clone(),
             dispute: category_label(&m.dispute_type, m.dispute_subtype.as_deref()),
             source: m.source.label(),
             accepted: chinese_time(m.accepted_at),
@@ -120,6 +123,7 @@ struct FileHeader {
     parties: Vec<PartyLine>,
     mediators: String,
     party_names: String,
+    committee: Option<String>,
 }
 
 /// A party with every detail the formats ask for; empty strings print as lines to fill in.
@@ -218,11 +222,15 @@ fn mediation_file(book: &Book, key: &str) -> Result<MediationFile> {
         .into_iter()
         .map(|d| (d.deputy.id, d.deputy.name))
         .collect();
+    let committee = book
+        .committee_of(&found.mediation.station)?
+        .map(|committee| committee.name);
     Ok(MediationFile {
         mediation: found.mediation,
         events: found.events,
         state,
         deputy_names,
+        committee,
     })
 }
 

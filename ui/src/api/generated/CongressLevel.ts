@@ -3,4 +3,4 @@
 /**
  * Which people's congress a deputy was elected to.
  */
-export type CongressLevel = "city" | "county" | "town";
+export type CongressLevel = "national" | "provincial" | "city" | "county" | "town";
