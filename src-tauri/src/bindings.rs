@@ -16,6 +16,7 @@ use casebook::domain::{
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
+use casebook::store::due::{DueItem, DueKind};
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
     ReceptionAdded, RosterImported,
@@ -71,6 +72,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         DeputyListing,
         Document,
         Draft,
+        DueItem,
+        // Named too, for the UI's tables of kinds.
+        DueKind,
         DutyShiftListing,
         EnrolledBook,
         EnrolmentSummary,

@@ -10,6 +10,7 @@ use casebook::domain::{
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
+use casebook::store::due::DueItem;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
     ReceptionAdded, RosterImported,
@@ -110,6 +111,13 @@ pub async fn import_roster(station: State<'_, Station>, path: PathBuf) -> Answer
 #[tauri::command]
 pub async fn today(station: State<'_, Station>) -> Answer<Today> {
     station.today().await
+}
+
+/// What is owed within `within_days` days of today and what is late, soonest first: the 待办
+/// panel of 今日值班, loaded after the screen's own data.
+#[tauri::command]
+pub async fn due(station: State<'_, Station>, within_days: u32) -> Answer<Vec<DueItem>> {
+    station.due(within_days).await
 }
 
 #[tauri::command]

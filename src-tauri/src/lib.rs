@@ -94,6 +94,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::sign_out,
             commands::import_roster,
             commands::today,
+            commands::due,
             commands::duty_shifts,
             commands::deputies,
             commands::labels,

@@ -15,6 +15,7 @@ use casebook::domain::{
 };
 use casebook::store::audit::{AuditFilter, AuditListing};
 use casebook::store::drafts::Draft;
+use casebook::store::due::DueItem;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
     ReceptionAdded, RosterImported,
@@ -202,6 +203,9 @@ pub struct AuditPage {
 
 /// Cases listed on the 今日值班 screen per group; the counts say how many there are in all.
 const TODAY_LIST: usize = 5;
+
+/// The furthest ahead the 待办 list looks, in days: a year.
+pub const DUE_WITHIN_MAX: u32 = 366;
 
 /// A running background sync worker.
 #[derive(Debug)]
@@ -721,6 +725,18 @@ impl Station {
             })
         })
         .await
+    }
+
+    /// The 待办 panel: everything owed within `within_days` days of the station's today, and
+    /// everything late, soonest first. The days are bounded here: the core adds them to a date.
+    pub async fn due(&self, within_days: u32) -> Result<Vec<DueItem>, CommandError> {
+        if within_days > DUE_WITHIN_MAX {
+            return Err(CommandError::invalid(format!(
+                "待办只能看今后{DUE_WITHIN_MAX}天以内的，请少选几天"
+            )));
+        }
+        self.with_book(move |book| book.due(china_today(), within_days))
+            .await
     }
 
     /// Duty shifts from `from` to `to`.

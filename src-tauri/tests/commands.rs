@@ -909,3 +909,129 @@ fn backups_through_the_window_chosen_folder_backup_status_and_restore() {
         (&json!(true), &json!("BX"))
     );
 }
+
+/// A reception `days` days ago (its answer promised 15 days after), as `add_reception` takes it.
+fn reception_days_ago(matter: &str, days: i64) -> Value {
+    let mut input = reception(matter);
+    input["received_at"] =
+        json!((casebook::time::china_now() - chrono::TimeDelta::days(days)).to_rfc3339());
+    input
+}
+
+/// The 待办 panel's list: a late answer first, then a referral's deadline, which a chase
+/// moves; beyond the days asked nothing; and the 交办单 and 督办单 of the chased case print with
+/// only its number on the audit trail.
+#[test]
+fn due_lists_what_is_owed_and_a_chase_moves_it_and_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
+    );
+    window.ok(
+        "import_roster",
+        json!({"path": liaison_testkit::roster_path()}),
+    );
+    assert_eq!(
+        window.refused("due", json!({"withinDays": 7})),
+        "sign_in_required"
+    );
+    window.sign_in("陈建国");
+    assert_eq!(window.ok("due", json!({"withinDays": 7})), json!([]));
+
+    let today = casebook::time::china_today();
+    let late = window.ok(
+        "add_reception",
+        json!({"input": reception_days_ago("水渠堵塞影响灌溉", 20)}),
+    )["case_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let referred = window.ok("add_reception", json!({"input": reception("桥面破损")}))["case_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    window.ok(
+        "add_case_event",
+        json!({"caseNo": referred, "input": {"kind": "referred", "to": "镇交通办",
+            "deadline": today + chrono::TimeDelta::days(3)}}),
+    );
+
+    let due = window.ok("due", json!({"withinDays": 7}));
+    assert_eq!(
+        due,
+        json!([
+            {"kind": "reply", "label": "答复来访人", "record": late,
+             "date": today - chrono::TimeDelta::days(5), "days_left": -5},
+            {"kind": "reply", "label": "答复来访人", "record": referred,
+             "date": today + chrono::TimeDelta::days(3), "days_left": 3},
+        ])
+    );
+    assert_eq!(
+        window
+            .ok("due", json!({"withinDays": 0}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the late one only"
+    );
+    assert_eq!(
+        window.refused("due", json!({"withinDays": 367})),
+        "invalid",
+        "the core adds the days to a date: a year at most"
+    );
+
+    // A chase with a new deadline moves the answer out of the week; the unit is the referral's.
+    assert_eq!(
+        window.refused("document_html", json!({"kind": "chase", "id": referred})),
+        "invalid",
+        "no chase yet"
+    );
+    window.ok(
+        "add_case_event",
+        json!({"caseNo": referred, "input": {"kind": "chased", "by": "王主任",
+            "deadline": today + chrono::TimeDelta::days(10)}}),
+    );
+    let due = window.ok("due", json!({"withinDays": 7}));
+    assert_eq!(due.as_array().unwrap().len(), 1, "{due}");
+    let timeline = window.ok("case_detail", json!({"caseNo": referred}))["timeline"].clone();
+    assert_eq!(timeline[1]["kind"], "chased");
+    assert_eq!(
+        timeline[1]["unit"], "镇交通办",
+        "filled in from the referral"
+    );
+
+    for (document, label) in [("referral", "交办单"), ("chase", "督办单")] {
+        let html = window.ok("document_html", json!({"kind": document, "id": referred}));
+        let html = html.as_str().unwrap();
+        assert!(
+            html.contains(label) && html.contains("镇交通办"),
+            "{document}"
+        );
+        assert!(
+            !html.contains("梁秀英"),
+            "the unit's paper names no visitor"
+        );
+        window.ok(
+            "record_print",
+            json!({"document": document, "id": referred}),
+        );
+    }
+    let printed = audit_lines(&window, Some("document_print"));
+    let lines: Vec<(&str, &str)> = printed
+        .iter()
+        .map(|line| {
+            (
+                line["subject"].as_str().unwrap(),
+                line["detail"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [(referred.as_str(), "督办单"), (referred.as_str(), "交办单")],
+        "newest first"
+    );
+}

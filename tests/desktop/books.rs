@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use casebook::Book;
-use casebook::domain::{DutyInput, RosterFile};
+use casebook::domain::{CaseEventInput, CaseEventKind, DutyInput, RosterFile};
 use casebook::store::BookKind;
 use casebook::store::read::CaseFilter;
+use casebook::time::{china_now, china_today};
 use casebook_demo::{self as demo, DemoOptions};
-use chrono::NaiveTime;
+use chrono::{NaiveTime, TimeDelta};
 use tempfile::TempDir;
 
 /// A station's book (东岭村, code DL) with the demo town's roster and receptions, the town
@@ -128,6 +129,29 @@ pub fn station(receptions: usize) -> Station {
         next_mediation,
         meetings,
     }
+}
+
+/// Records in `station`'s book a reception of two days ago, referred yesterday to 镇交通办 with
+/// `days_left` days to answer; returns its case number.
+pub fn referred(station: &Station, matter: &str, days_left: i64) -> String {
+    let mut book = station.book();
+    let mut input = liaison_testkit::reception(&station.deputy, matter);
+    input.received_at = china_now() - TimeDelta::days(2);
+    let case_no = book.add_reception(input).expect("the case").case_no;
+    book.add_case_event(
+        &case_no,
+        CaseEventInput {
+            at: Some(china_now() - TimeDelta::days(1)),
+            deputy: Some(station.deputy.clone()),
+            note: None,
+            kind: CaseEventKind::Referred {
+                to: "镇交通办".into(),
+                deadline: china_today() + TimeDelta::days(days_left),
+            },
+        },
+    )
+    .expect("referred");
+    case_no
 }
 
 /// The cases whose text holds `words`, by the core's own search.

@@ -1,11 +1,13 @@
 //! Issue 19 §1: at the window's minimum size (1024×640), with 大字体 off and on, every screen
-//! fits. No header or label wraps or is cut, nothing else is cut, the matter column keeps room
+//! fits (今日值班 with its 待办, shortened and in full). No header or label wraps or is cut, nothing else is cut, the matter column keeps room
 //! for ten characters, a full ID number and phone fit their fields, no date or number is split
 //! across lines, a wide table keeps its first column in view when scrolled sideways while the
 //! page never scrolls sideways, and 大字体 leaves no text below 16 px. Measured in the DOM by
 //! `CHECK`; the pictures land in `target/tmp/screens/NAME-1024-FONT.png`.
 
-use casebook::domain::{AuditAction, AuditChannel};
+use casebook::domain::{AuditAction, AuditChannel, CaseEventInput, CaseEventKind};
+use casebook::time::{china_now, china_today};
+use chrono::TimeDelta;
 use fantoccini::key::Key;
 use serde_json::json;
 
@@ -307,14 +309,33 @@ async fn large_font(app: &App) -> bool {
         .expect("a flag")
 }
 
-/// Visits every screen of the open book and checks each; takes the pictures.
-async fn every_screen(app: &App, font: Font, found: &mut Findings) {
+/// Visits every screen of the open book and checks each; takes the pictures. `chased` is a case
+/// referred and chased, whose head offers both of the unit's papers.
+async fn every_screen(app: &App, font: Font, found: &mut Findings, chased: &str) {
     let rows = "[data-testid=case-row]";
 
     app.open("nav-today", "今日值班").await;
     app.find(".panel").await;
+    // 待办 loads after the screen's own data.
+    app.find("[data-testid=due-row], [data-testid=due-empty]")
+        .await;
     found.check(app, font, "今日值班", ".shell").await;
     picture(app, font, "today").await;
+    app.js("document.querySelector('[data-testid=due]').scrollIntoView()")
+        .await;
+    found.check(app, font, "今日值班·待办", ".shell").await;
+    picture(app, font, "today-due").await;
+    if app.count("due-show-more").await > 0 {
+        let first = app.count("due-row").await;
+        app.click_testid("due-show-more").await;
+        app.until("the rest of 待办", || async {
+            app.count("due-row").await > first
+        })
+        .await;
+        found
+            .check(app, font, "今日值班·全部待办", "[data-testid=due]")
+            .await;
+    }
 
     app.open("nav-reception", "接待登记").await;
     retype(app, "rc-visitor-phone-0", VISITOR_PHONE).await;
@@ -363,6 +384,40 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings) {
     app.js("document.querySelector('[data-testid=slip-frame]').contentWindow.print = () => {}")
         .await;
     app.click_testid("slip-print").await;
+    escape(app).await;
+
+    // A referred and chased case: 打印交办单 and 打印督办单 beside 打印回执, the 督办 form
+    // refusing a new deadline before today at its field, and the 督办单.
+    app.js(&format!("location.hash = '#/cases/{chased}'")).await;
+    app.until("the chased case", || async {
+        app.text_of("case-no").await == chased
+    })
+    .await;
+    app.testid("case-chase").await;
+    app.choose("event-kind", "督办").await;
+    let yesterday = china_today() - TimeDelta::days(1);
+    retype(
+        app,
+        "event-field-deadline",
+        &format!("{yesterday}{}", Key::Tab),
+    )
+    .await;
+    // The date picker's panel stays open after Tab.
+    escape(app).await;
+    app.click_testid("event-save").await;
+    app.find("[data-testid=event-field-deadline] .el-form-item__error")
+        .await;
+    // The refusal put the cursor in the field, which opened the picker again.
+    escape(app).await;
+    found.check(app, font, "案件详情·督办", ".shell").await;
+    picture(app, font, "case-chase-form").await;
+    app.js("document.querySelector('.shell-content').scrollTo(0, 0)")
+        .await;
+    found.check(app, font, "案件详情·交办督办", ".shell").await;
+    picture(app, font, "case-chased").await;
+    app.click_testid("case-chase").await;
+    app.testid("chase-frame").await;
+    found.check(app, font, "督办单", ".el-dialog").await;
     escape(app).await;
 
     app.open("nav-meetings", "民主议事会").await;
@@ -467,12 +522,29 @@ async fn every_screen_fits_the_smallest_window_with_and_without_large_font() {
         )
         .expect("a line");
     }
+    let chased = books::referred(&station, "村道桥面破损，车辆难以通行", 3);
+    station
+        .book()
+        .add_case_event(
+            &chased,
+            CaseEventInput {
+                at: Some(china_now() - TimeDelta::hours(1)),
+                deputy: Some(station.deputy.clone()),
+                note: None,
+                kind: CaseEventKind::Chased {
+                    unit: None,
+                    by: Some("镇人大办公室".into()),
+                    deadline: None,
+                },
+            },
+        )
+        .expect("chased");
     let mut found = Findings::default();
 
     let app = launch(app_binary(), &station.args()).await;
     app.resize(MIN_WIDTH, MIN_HEIGHT).await;
     assert!(!large_font(&app).await, "a new book starts without 大字体");
-    every_screen(&app, Font::Normal, &mut found).await;
+    every_screen(&app, Font::Normal, &mut found, &chased).await;
     // The deputy's way to 大字体: the switch on 设置, kept for the next start.
     app.click_testid("settings-large-font").await;
     app.until("大字体 to take effect", || large_font(&app))
@@ -483,7 +555,7 @@ async fn every_screen_fits_the_smallest_window_with_and_without_large_font() {
     app.resize(MIN_WIDTH, MIN_HEIGHT).await;
     app.until("大字体 from the saved settings", || large_font(&app))
         .await;
-    every_screen(&app, Font::Large, &mut found).await;
+    every_screen(&app, Font::Large, &mut found, &chased).await;
     // Messages are in 大字体 too.
     app.click_testid("settings-save").await;
     app.until("the message to show", || async {

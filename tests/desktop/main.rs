@@ -10,6 +10,7 @@ mod backup;
 mod books;
 mod drafts;
 mod driver;
+mod due;
 mod enrol;
 mod guide;
 mod layout;

@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { caseEventAllowed, caseEventKind, checkFields, CASE_EVENT_FIELDS, mediationEventKind } from '../src/lib/eventForm'
+import {
+  caseEventAllowed,
+  caseEventKind,
+  caseEventPrefill,
+  checkFields,
+  CASE_EVENT_FIELDS,
+  latestReferralUnit,
+  mediationEventKind,
+  referralPapers,
+} from '../src/lib/eventForm'
+import { caseEventDetail } from '../src/lib/labels'
 import { checkMeeting, emptyMeeting, meetingInput } from '../src/lib/meeting'
 import { checkMediation, emptyMediation, mediationInput } from '../src/lib/mediation'
 import { checkReception, emptyReception, receptionInput } from '../src/lib/reception'
 import type { CaseEventKindName, CaseStatus } from '../src/api/types'
+import { caseDetail } from './fixtures'
 
 const NOW = new Date('2026-11-28T10:00:00+08:00')
 
@@ -87,6 +98,64 @@ describe('case events', () => {
       from: null,
       content: '已补发',
     })
+  })
+
+  it('sends a 督办 with what was filled in and nothing else', () => {
+    expect(caseEventKind('chased', { unit: ' 镇交通办 ', by: '', deadline: '' })).toEqual({
+      kind: 'chased',
+      unit: '镇交通办',
+    })
+    expect(caseEventKind('chased', { unit: '镇交通办', by: '王主任', deadline: '2026-12-10', to: 'x' })).toEqual({
+      kind: 'chased',
+      unit: '镇交通办',
+      by: '王主任',
+      deadline: '2026-12-10',
+    })
+    expect(caseEventKind('chased', {})).toEqual({ kind: 'chased' })
+  })
+
+  it('refuses a deadline before the event’s day, in the store’s words', () => {
+    const chased = CASE_EVENT_FIELDS.chased
+    // Recorded today (no time given): the new deadline may be today, not yesterday.
+    expect(checkFields(chased, { deadline: '2026-11-27' }, '2026-11-28')).toEqual({
+      deadline: '督办的新期限不能早于督办日期',
+    })
+    expect(checkFields(chased, { deadline: '2026-11-28' }, '2026-11-28')).toEqual({})
+    expect(checkFields(chased, {}, '2026-11-28'), 'every field may stay empty').toEqual({})
+    // Recorded for an earlier day: measured from that day.
+    expect(checkFields(chased, { deadline: '2026-11-25' }, '2026-11-28', '2026-11-25')).toEqual({})
+    expect(checkFields(chased, { deadline: '2026-11-24' }, '2026-11-28', '2026-11-25')).toEqual({
+      deadline: '督办的新期限不能早于督办日期',
+    })
+    expect(
+      checkFields(CASE_EVENT_FIELDS.referred, { to: '镇农业办', deadline: '2026-11-20' }, '2026-11-28'),
+    ).toEqual({ deadline: '办理期限不能早于交办日期' })
+    const long = checkFields(chased, { unit: '办'.repeat(101), by: '王\u0007' }, '2026-11-28')
+    expect(long.unit).toBe('督办单位不能超过100字（现为101字），请精简后保存')
+    expect(long.by).toContain('督办人第2个字符是看不见的控制字符')
+  })
+
+  it('fills a 督办’s unit with the latest referral’s, and offers the unit’s papers', () => {
+    const timeline = caseDetail('x').timeline
+    expect(latestReferralUnit(timeline)).toBe('镇农业农村办')
+    expect(caseEventPrefill(timeline)).toEqual({ chased: { unit: '镇农业农村办' } })
+    expect(referralPapers(timeline)).toEqual({ referral: true, chase: false })
+    const chase = { ...timeline[1], id: 'c', kind: 'chased' as const, label: '督办' }
+    const again = { ...timeline[1], id: 'r', to: '镇司法所' }
+    expect(referralPapers([...timeline, chase])).toEqual({ referral: true, chase: true })
+    // A new referral needs its own chase before a 督办单 prints.
+    expect(referralPapers([...timeline, chase, again])).toEqual({ referral: true, chase: false })
+    expect(latestReferralUnit([...timeline, chase, again])).toBe('镇司法所')
+    expect(latestReferralUnit(timeline.slice(0, 1))).toBeNull()
+    expect(caseEventPrefill(timeline.slice(0, 1))).toEqual({})
+    expect(referralPapers(timeline.slice(0, 1))).toEqual({ referral: false, chase: false })
+  })
+
+  it('shows a 督办 on the timeline as the core does', () => {
+    expect(caseEventDetail({ kind: 'chased', unit: '镇交通办', by: '王主任', deadline: '2026-12-10' })).toBe(
+      '督办镇交通办，督办人：王主任，新期限 2026-12-10',
+    )
+    expect(caseEventDetail({ kind: 'chased' })).toBeNull()
   })
 
   it('checks required fields', () => {

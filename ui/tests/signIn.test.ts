@@ -56,6 +56,8 @@ describe('代表登录', () => {
             throw { kind: 'sign_in_required', message: '请先选择本人并输入登录密码', field: null }
           }
           return EMPTY_TODAY
+        case 'due':
+          return []
         case 'settings':
           return SETTINGS
         default:

@@ -31,7 +31,9 @@ afterEach(() => {
 
 describe('今日值班', () => {
   it('names the next duty when nobody is on duty today', async () => {
-    mockIPC((cmd) => (cmd === 'today' ? today({ awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 }) : null))
+    mockIPC((cmd) =>
+      cmd === 'today' ? today({ awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 }) : cmd === 'due' ? [] : null,
+    )
     const wrapper = await mountScreen(TodayView)
     const duty = wrapper.get('[data-testid="no-duty"]').text()
     expect(duty).toContain('今天没有值班安排')
@@ -42,7 +44,11 @@ describe('今日值班', () => {
 
   it('shows the counts with separators, and each opens the case list filtered alike', async () => {
     mockIPC((cmd) =>
-      cmd === 'today' ? today({ awaiting: 1234, overdue: 13028, to_feed_back: 3, to_follow_up: 0 }) : null,
+      cmd === 'today'
+        ? today({ awaiting: 1234, overdue: 13028, to_feed_back: 3, to_follow_up: 0 })
+        : cmd === 'due'
+          ? []
+          : null,
     )
     const wrapper = await mountScreen(TodayView)
     expect(wrapper.get('[data-testid="today-count-overdue"]').text()).toContain('13,028')

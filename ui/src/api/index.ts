@@ -18,6 +18,7 @@ import type {
   DeputyListing,
   DocumentKind,
   Draft,
+  DueItem,
   DutyShiftListing,
   EnrolledBook,
   EnrolmentSummary,
@@ -116,6 +117,8 @@ export const api = {
   signOut: (reason: SignOutReason) => call<BookStatus>('sign_out', { reason }),
   importRoster: (path: string) => call<RosterImported>('import_roster', { path }),
   today: () => call<Today>('today'),
+  /** What is owed within `withinDays` days and what is late, soonest first (the 待办 panel). */
+  due: (withinDays: number) => call<DueItem[]>('due', { withinDays }),
   dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),
   deputies: () => call<DeputyListing[]>('deputies'),
   labels: () => call<Labels>('labels'),

@@ -10,6 +10,7 @@ import type {
   IsoDate,
   MediationEventKind,
   MediationEventKindName,
+  TimelineEntry,
 } from '../api/types'
 import {
   CONFIRMATION_LABELS,
@@ -34,6 +35,10 @@ export interface FieldSpec {
   /** The longest text the store keeps (docs/cli.md §3.6). */
   max?: number
   placeholder?: string
+  /** A date that may not be before the event's day: the store's refusal, word for word. */
+  notBeforeEvent?: string
+  /** Left out of what is sent when empty: the kind's field is optional (`unit?: string`). */
+  omitEmpty?: boolean
 }
 
 /** What the form holds: text for every field, numbers as text until sent. */
@@ -79,9 +84,22 @@ export const CASE_EVENT_FIELDS: Record<CaseEventKindName, FieldSpec[]> = {
   ],
   referred: [
     text('to', '交办单位'),
-    { key: 'deadline', label: '办理期限', type: 'date', required: true },
+    { key: 'deadline', label: '办理期限', type: 'date', required: true, notBeforeEvent: '办理期限不能早于交办日期' },
   ],
-  chased: [],
+  // The unit is the latest referral's unless another is named (the form fills it in); a new
+  // deadline moves the date the answer is owed by.
+  chased: [
+    { ...text('unit', '督办单位', false), omitEmpty: true, placeholder: '不填则为交办单位' },
+    { ...text('by', '督办人', false), omitEmpty: true, placeholder: '可不填，如 镇人大办公室' },
+    {
+      key: 'deadline',
+      label: '新的办理期限',
+      type: 'date',
+      required: false,
+      omitEmpty: true,
+      notBeforeEvent: '督办的新期限不能早于督办日期',
+    },
+  ],
   reply_received: [text('from', '答复单位', false), long('content', '答复内容')],
   fed_back: [],
   follow_up: [satisfaction],
@@ -156,11 +174,15 @@ export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]>
   ],
 }
 
-/** Messages by field key for what is missing or wrong. */
+/**
+ * Messages by field key for what is missing or wrong. `eventDay` is the station's day of the
+ * event (today when its time is left empty).
+ */
 export function checkFields(
   fields: FieldSpec[],
   values: FieldValues,
   today: IsoDate,
+  eventDay: IsoDate = today,
 ): Record<string, string> {
   const errors: Record<string, string> = {}
   for (const field of fields) {
@@ -171,6 +193,7 @@ export function checkFields(
         ? `${field.label}应为整数`
         : null) ??
       (field.past && value ? checkDateNotFuture(value, today) : null) ??
+      (field.notBeforeEvent && value && value < eventDay ? field.notBeforeEvent : null) ??
       (field.max ? checkText(value, field.label, field.max, field.type === 'textarea') : null) ??
       (field.key === 'amount_yuan' && Number(value) > MAX_AMOUNT_YUAN
         ? `涉及金额不能超过${MAX_AMOUNT_YUAN}元（一亿元），请核对`
@@ -184,6 +207,7 @@ function payload(fields: FieldSpec[], values: FieldValues): Record<string, strin
   const out: Record<string, string | number | null> = {}
   for (const field of fields) {
     const value = optionalText(values[field.key])
+    if (value === null && field.omitEmpty) continue
     out[field.key] = field.type === 'number' && value !== null ? Number(value) : value
   }
   return out
@@ -200,6 +224,33 @@ export function mediationEventKind(
   values: FieldValues,
 ): MediationEventKind {
   return { kind, ...payload(MEDIATION_EVENT_FIELDS[kind], values) } as MediationEventKind
+}
+
+/** The unit of the case's latest referral: a 督办 chases it unless the deputy names another. */
+export function latestReferralUnit(timeline: readonly TimelineEntry[]): string | null {
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const entry = timeline[i]
+    if (entry.kind === 'referred') return entry.to
+  }
+  return null
+}
+
+/** What the case's event form fills in when a kind is picked: the unit a 督办 chases. */
+export function caseEventPrefill(timeline: readonly TimelineEntry[]): Partial<Record<CaseEventKindName, FieldValues>> {
+  const unit = latestReferralUnit(timeline)
+  return unit ? { chased: { unit } } : {}
+}
+
+/**
+ * Which of the unit's papers the case can print: the 交办单 once it was referred, the 督办单
+ * once that latest referral was chased (as `casebook render referral|chase` decides).
+ */
+export function referralPapers(timeline: readonly TimelineEntry[]): { referral: boolean; chase: boolean } {
+  const referred = timeline.map((entry) => entry.kind).lastIndexOf('referred')
+  return {
+    referral: referred >= 0,
+    chase: referred >= 0 && timeline.slice(referred).some((entry) => entry.kind === 'chased'),
+  }
 }
 
 /** Whether a case in `status` may take an event of `kind`: `check_transition` in reception.rs. */

@@ -115,6 +115,15 @@ export function caseEventDetail(event: CaseEventKind): string | null {
       return `理由：${event.reason}；告知途径：${event.route}`
     case 'referred':
       return `交${event.to}办理，期限 ${event.deadline}`
+    case 'chased': {
+      // As the core's timeline says it (`casebook case show`).
+      const parts = [
+        event.unit && `督办${event.unit}`,
+        event.by && `督办人：${event.by}`,
+        event.deadline && `新期限 ${event.deadline}`,
+      ].filter(Boolean)
+      return parts.length ? parts.join('，') : null
+    }
     case 'reply_received':
       return event.from ? `${event.from}答复：${event.content}` : `答复：${event.content}`
     case 'follow_up':
