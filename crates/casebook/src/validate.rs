@@ -499,9 +499,14 @@ fn check_case_event(event: &CaseEvent, now: DateTime<FixedOffset>) -> Result<()>
             optional_line("调解编号", mediation_no.as_deref(), limits::CODE)
                 .map_err(at("mediation_no"))
         }
-        CaseEventKind::Chased { unit, by, .. } => {
+        CaseEventKind::Chased { unit, by, deadline } => {
             optional_line("督办单位", unit.as_deref(), limits::LABEL).map_err(at("unit"))?;
-            optional_line("督办人", by.as_deref(), limits::LABEL).map_err(at("by"))
+            optional_line("督办人", by.as_deref(), limits::LABEL).map_err(at("by"))?;
+            match deadline {
+                Some(deadline) => ahead_of("新的办理期限", *deadline, event.at.date_naive())
+                    .map_err(at("deadline")),
+                None => Ok(()),
+            }
         }
         CaseEventKind::Accepted
         | CaseEventKind::FedBack

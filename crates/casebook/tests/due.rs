@@ -318,3 +318,50 @@ fn a_mediation_month_is_listed_once_the_horizon_reaches_it() {
         Some(days)
     );
 }
+
+/// Any horizon is an answer, however far: no overflow past the calendar's end.
+#[test]
+fn a_horizon_past_the_calendar_lists_everything() {
+    let mut book = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+    book.import_roster(&liaison_testkit::roster()).unwrap();
+    let case_no = case(&mut book, 1, 15, "路灯不亮");
+    let all = book.due(today(), u32::MAX).unwrap();
+    assert_eq!(listed(&all, DueKind::Reply, &case_no), Some(14));
+}
+
+/// A chase's new deadline is checked like a referral's: not before the chase, and not years
+/// away, each refusal naming the field.
+#[test]
+fn a_chases_new_deadline_is_bounded() {
+    let mut book = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+    book.import_roster(&liaison_testkit::roster()).unwrap();
+    let case_no = case(&mut book, 3, 15, "水渠堵塞");
+    event(
+        &mut book,
+        &case_no,
+        2,
+        CaseEventKind::Referred {
+            to: "镇农业农村办".into(),
+            deadline: today() + TimeDelta::days(5),
+        },
+    );
+    let chase = |deadline: NaiveDate| CaseEventInput {
+        at: Some(days_ago(1)),
+        deputy: None,
+        note: None,
+        kind: CaseEventKind::Chased {
+            unit: None,
+            by: Some("陈建国".into()),
+            deadline: Some(deadline),
+        },
+    };
+    let early = book
+        .add_case_event(&case_no, chase(today() - TimeDelta::days(2)))
+        .unwrap_err();
+    assert_eq!(early.field(), Some("deadline"), "{early}");
+    let far = book
+        .add_case_event(&case_no, chase(today() + TimeDelta::days(4 * 366)))
+        .unwrap_err();
+    assert_eq!(far.kind(), casebook::ErrorKind::FutureDate, "{far}");
+    assert_eq!(far.field(), Some("deadline"));
+}

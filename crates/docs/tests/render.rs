@@ -74,3 +74,56 @@ fn a_correction_notice_gives_the_new_number_for_the_old() {
     let err = render_correction(&book, &former, &SlipOptions::default()).unwrap_err();
     assert_eq!(err.kind(), casebook::ErrorKind::Invalid, "{err}");
 }
+
+/// A 督办单 asks for the answer by the latest new deadline any chase gave, as the case itself
+/// owes it, even when the latest chase gave none; the visitor is not named.
+#[test]
+fn a_chase_slip_owes_the_answer_by_the_latest_new_deadline() {
+    use casebook::domain::{CaseEventInput, CaseEventKind};
+    use casebook::time::china_now;
+    use casebook_docs::{ReferralDocument, render_referral};
+    use chrono::TimeDelta;
+
+    let (mut book, case_no) = book_with_case("水渠堵塞");
+    let today = china_now().date_naive();
+    let mut event = |minutes_ago: i64, kind: CaseEventKind| {
+        book.add_case_event(
+            &case_no,
+            CaseEventInput {
+                at: Some(china_now() - TimeDelta::minutes(minutes_ago)),
+                deputy: None,
+                note: None,
+                kind,
+            },
+        )
+        .unwrap();
+    };
+    event(
+        30,
+        CaseEventKind::Referred {
+            to: "镇农业农村办".into(),
+            deadline: today + TimeDelta::days(5),
+        },
+    );
+    let chase = |deadline| CaseEventKind::Chased {
+        unit: None,
+        by: None,
+        deadline,
+    };
+    event(20, chase(Some(today + TimeDelta::days(9))));
+    event(10, chase(None));
+    let html = render_referral(
+        &book,
+        &case_no,
+        ReferralDocument::Chase,
+        &SlipOptions::default(),
+    )
+    .unwrap();
+    let owed = (today + TimeDelta::days(9))
+        .format("%Y年%-m月%-d日")
+        .to_string();
+    assert!(html.contains(&format!("<strong>{owed}</strong>")), "{html}");
+    assert!(html.contains("第2次督办") && html.contains("镇农业农村办"));
+    assert!(!html.contains("13812345678") && !html.contains("梁秀英"));
+    assert_eq!(book.case(&case_no).unwrap().due, today + TimeDelta::days(9));
+}

@@ -83,7 +83,10 @@ impl Book {
     /// The cases come from the index of open cases (migration 007) alone, except the few
     /// listed; mediations and meetings are read whole, being few in any book.
     pub fn due(&self, today: NaiveDate, within_days: u32) -> Result<Vec<DueItem>> {
-        let horizon = today + TimeDelta::days(i64::from(within_days));
+        // Any number of days is a question with an answer: beyond the calendar, everything.
+        let horizon = today
+            .checked_add_days(chrono::Days::new(u64::from(within_days)))
+            .unwrap_or(NaiveDate::MAX);
         let mut due = Vec::new();
         let mut owed = |kind: DueKind, record: String, date: NaiveDate| {
             if date <= horizon {

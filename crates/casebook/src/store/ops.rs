@@ -1106,7 +1106,7 @@ fn check_case_event_fields(kind: &CaseEventKind, at: DateTime<FixedOffset>) -> R
             ..
         } => {
             if *deadline < at.date_naive() {
-                return Err(Error::invalid("督办的新期限不能早于督办日期"));
+                return Err(Error::invalid("督办的新期限不能早于督办日期").at("deadline"));
             }
         }
         CaseEventKind::Accepted

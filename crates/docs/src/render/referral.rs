@@ -86,12 +86,7 @@ pub fn render_referral(
                     case.reception.case_no
                 ))
             })?;
-            let CaseEventKind::Chased {
-                unit,
-                by,
-                deadline: new_deadline,
-            } = &latest.kind
-            else {
+            let CaseEventKind::Chased { unit, by, .. } = &latest.kind else {
                 return Err(Error::Internal("督办记录读取失败".into()));
             };
             let chase = Chase {
@@ -100,12 +95,17 @@ pub fn render_referral(
                 times: chases.len(),
             };
             let unit = unit.clone().unwrap_or_else(|| to.clone());
-            (
-                "督办单",
-                unit,
-                new_deadline.unwrap_or(*deadline),
-                Some(chase),
-            )
+            // The answer is owed by the latest new deadline any chase gave, as the case's own
+            // due date has it (`derive_state`); else by the referral's.
+            let owed = chases
+                .iter()
+                .rev()
+                .find_map(|chase| match &chase.kind {
+                    CaseEventKind::Chased { deadline, .. } => *deadline,
+                    _ => None,
+                })
+                .unwrap_or(*deadline);
+            ("督办单", unit, owed, Some(chase))
         }
     };
     let reception = &case.reception;
