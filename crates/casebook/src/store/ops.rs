@@ -218,6 +218,16 @@ impl Writer<'_> {
         Ok(deputy)
     }
 
+    /// The deputy an event names as its recorder (id or name), if it names one; a refusal
+    /// points at the `deputy` field.
+    fn recording_deputy(&mut self, reference: Option<&str>) -> Result<Option<Uuid>> {
+        reference
+            .map(|d| self.resolve_deputy(d))
+            .transpose()
+            .map_err(validate::at("deputy"))
+            .map(|deputy| deputy.map(|d| d.id))
+    }
+
     fn find_deputy(&self, reference: &str) -> Result<Deputy> {
         let mut matches = if let Ok(id) = Uuid::parse_str(reference) {
             self.deputies_where("id = ?1", &id.to_string())?
@@ -410,13 +420,7 @@ impl Writer<'_> {
             return Err(Error::invalid("事件时间不能早于接待时间").at("at"));
         }
         check_case_event_fields(&input.kind, at)?;
-        let deputy = input
-            .deputy
-            .as_deref()
-            .map(|d| self.resolve_deputy(d))
-            .transpose()
-            .map_err(validate::at("deputy"))?
-            .map(|d| d.id);
+        let deputy = self.recording_deputy(input.deputy.as_deref())?;
         if let Some(latest) = self.last_case_event(case.rid)?
             && at < latest.0
         {
@@ -645,13 +649,7 @@ impl Writer<'_> {
         }
         let mut events = meeting_events(self.tx(), &meeting.id.to_string())?;
         let kind = check_meeting_event(&meeting, &events, input.kind, at)?;
-        let deputy = input
-            .deputy
-            .as_deref()
-            .map(|d| self.resolve_deputy(d))
-            .transpose()
-            .map_err(validate::at("deputy"))?
-            .map(|d| d.id);
+        let deputy = self.recording_deputy(input.deputy.as_deref())?;
         let id = self.new_id(at);
         let event = MeetingEvent {
             id,
@@ -807,13 +805,7 @@ impl Writer<'_> {
         }
         let before = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
         let kind = check_mediation_event(&mediation, &before, input.kind, at)?;
-        let deputy = input
-            .deputy
-            .as_deref()
-            .map(|d| self.resolve_deputy(d))
-            .transpose()
-            .map_err(validate::at("deputy"))?
-            .map(|d| d.id);
+        let deputy = self.recording_deputy(input.deputy.as_deref())?;
         let id = self.new_id(at);
         let event = MediationEvent {
             id,
