@@ -146,6 +146,7 @@ impl Town {
             prev_hash: None,
             created_at: "2026-11-28T09:00:00+08:00".into(),
             returned: 0,
+            version: format::FORMAT_VERSION,
         };
         let signer = SigningKey::from_bytes(&station_secret(i));
         format::write_json(&seal, payload, counts, &signer).unwrap()

@@ -94,6 +94,7 @@ impl Field {
             prev_hash: None,
             created_at: "2026-11-28T09:00:00+08:00".into(),
             returned: 0,
+            version: format::FORMAT_VERSION,
         };
         let json = serde_json::to_vec(payload).unwrap();
         let counts = (payload.changes.len() as u64, payload.receipts.len() as u64);

@@ -14,7 +14,7 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use casebook::ErrorKind;
-use casebook::bundle::format::Receipt;
+use casebook::bundle::format::{self, Receipt};
 use casebook::bundle::{Imported, OpenedBundle, UploadAnswer};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -178,19 +178,34 @@ pub(crate) fn too_fast(message: &str, wait: Duration) -> Response {
 }
 
 /// Bundles each station uploaded that the town imported, by file hash, and the town's last
-/// receipt for it. The same file again (a retry whose answer was lost, or a captured bundle
-/// posted by someone else) cannot add anything: it is answered with the receipt without
-/// opening its payload or waking the importer, and it does not count toward the rate limit.
+/// receipt for it (one for each form of the answer, with the hash and without). The same file
+/// again (a retry whose answer was lost, or a captured bundle posted by someone else) cannot add
+/// anything: it is answered with the receipt without opening its payload or waking the
+/// importer, and it does not count toward the rate limit.
 #[derive(Debug, Default)]
 pub(crate) struct Replays {
     held: Mutex<HashMap<String, Held>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Held {
-    receipt: Receipt,
+    /// The town's last receipt for an upload of format 3 or later (with the hash), and for one
+    /// of an older format (without it): a replay is answered in its own format, as it was.
+    hashed: Option<Receipt>,
+    plain: Option<Receipt>,
     /// Newest last; at most [`REMEMBERED`].
     files: VecDeque<String>,
+}
+
+impl Held {
+    /// The receipt that answers an upload of format `version`.
+    fn receipt(&mut self, version: u16) -> &mut Option<Receipt> {
+        if version >= format::HASHED_RECEIPTS_VERSION {
+            &mut self.hashed
+        } else {
+            &mut self.plain
+        }
+    }
 }
 
 /// Imported files remembered per station: days of a busy station's uploads. A bundle posted
@@ -202,6 +217,7 @@ const REMEMBERED: usize = 64;
 pub(crate) struct Upload {
     origin: String,
     file_hash: String,
+    version: u16,
 }
 
 impl Upload {
@@ -209,6 +225,7 @@ impl Upload {
         Upload {
             origin: bundle.origin().to_owned(),
             file_hash: bundle.file_hash().to_owned(),
+            version: bundle.format_version(),
         }
     }
 }
@@ -222,18 +239,20 @@ impl Replays {
 
     /// The answer to an upload the town already imported, if it is one.
     pub(crate) fn answer(&self, bundle: &OpenedBundle) -> Option<UploadAnswer> {
-        let held = self.held();
-        let station = held.get(bundle.origin())?;
+        let mut held = self.held();
+        let station = held.get_mut(bundle.origin())?;
         if !station.files.iter().any(|f| f == bundle.file_hash()) {
             return None;
         }
+        // Learning the file set its format's receipt; without one it goes to the importer.
+        let receipt = station.receipt(bundle.format_version()).clone()?;
         let changes = usize::try_from(bundle.header().changes).unwrap_or(usize::MAX);
         Some(UploadAnswer {
             imported: Imported {
                 duplicates: changes,
                 ..Imported::default()
             },
-            receipt: Some(station.receipt.clone()),
+            receipt: Some(receipt),
         })
     }
 
@@ -243,11 +262,8 @@ impl Replays {
             return;
         };
         let mut held = self.held();
-        let station = held.entry(upload.origin).or_insert_with(|| Held {
-            receipt: receipt.clone(),
-            files: VecDeque::new(),
-        });
-        station.receipt = receipt.clone();
+        let station = held.entry(upload.origin).or_default();
+        *station.receipt(upload.version) = Some(receipt.clone());
         if !station.files.contains(&upload.file_hash) {
             if station.files.len() == REMEMBERED {
                 station.files.pop_front();

@@ -2,7 +2,8 @@
 //! stations:
 //!
 //! - `POST /api/v1/bundles` — a station's bundle; verified and applied exactly like
-//!   `casebook bundle import`; answers with the town's signed receipt for that station;
+//!   `casebook bundle import`; answers with the town's signed receipt for that station, in the
+//!   upload's format (no hash for a station not yet upgraded, whose reader refuses one);
 //! - `GET /api/v1/bundles/outgoing?station=CODE` — the town's bundle for the station, for a pull
 //!   request signed by the station (headers `X-Liaison-Time`, `X-Liaison-Nonce`,
 //!   `X-Liaison-Signature`; each nonce is accepted once); 204 when there is nothing new;
@@ -150,7 +151,8 @@ fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) 
             .into_iter()
             .map(|job| {
                 let origin = job.bundle.origin().to_owned();
-                (Ok(job.bundle), (origin, job.reply))
+                let version = job.bundle.format_version();
+                (Ok(job.bundle), (origin, version, job.reply))
             })
             .unzip();
         let count = bundles.len();
@@ -163,11 +165,13 @@ fn importer(book: Arc<Mutex<Book>>, jobs: std::sync::mpsc::Receiver<ImportJob>) 
                 .map(|_| Err(casebook::Error::Internal("importer panicked".into())))
                 .collect()
         });
-        for ((origin, reply), result) in replies.into_iter().zip(results) {
+        for ((origin, version, reply), result) in replies.into_iter().zip(results) {
+            // In the upload's own format: a station not yet upgraded refuses a receipt with
+            // the hash, and would take the hub for unreachable and upload again for ever.
             let answer = result.and_then(|imported| {
                 Ok(UploadAnswer {
                     imported,
-                    receipt: book.receipt_for(&origin)?,
+                    receipt: book.receipt_for_format(&origin, version)?,
                 })
             });
             let _ = reply.send(answer);

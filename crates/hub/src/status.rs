@@ -34,14 +34,23 @@ pub(crate) fn page(
             Some(reason) => format!("{}（最近拒收：{reason}）", status.quarantined.len()),
             None => status.quarantined.len().to_string(),
         };
+        // Which stations' PCs still run a release before format 3, while the town upgrades.
+        let format = match book.peer_format(&status.peer)? {
+            None => "—".to_owned(),
+            Some(version) if version < casebook::bundle::format::HASHED_RECEIPTS_VERSION => {
+                format!("{version}（站点软件尚未升级）")
+            }
+            Some(version) => version.to_string(),
+        };
         let last_refusal = refused
             .get(&status.peer)
             .map_or_else(|| "—".to_owned(), |(at, why)| format!("{at}：{why}"));
         rows.push_str(&format!(
-            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             encode_text(&status.peer),
             if status.revoked { "（已吊销）" } else { "" },
             encode_text(status.last_import_at.as_deref().unwrap_or("从未")),
+            format,
             status.received_seq,
             status.unacknowledged,
             if gaps.is_empty() { "无".to_owned() } else { gaps.join("，") },
@@ -58,7 +67,7 @@ pub(crate) fn page(
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.3em .8em}}</style></head>
 <body><h1>{name}（{code}）同步状态</h1>
-<table><thead><tr><th>站点</th><th>最近上传</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th><th>最近一次拒收（此后未再成功上传）</th><th>暂停下发</th></tr></thead>
+<table><thead><tr><th>站点</th><th>最近上传</th><th>同步包格式</th><th>已收到变更至</th><th>待对方确认</th><th>缺失</th><th>隔离的同步包</th><th>本周接待</th><th>最近一次拒收（此后未再成功上传）</th><th>暂停下发</th></tr></thead>
 <tbody>
 {rows}</tbody></table></body></html>
 "#,

@@ -276,6 +276,46 @@ async fn the_worker_backs_off_through_5xx_and_then_syncs() {
 /// station's), so the station stops sending; the next cycle brings the town's copy back and the
 /// reception follows it under a new number, and the one after sends it: nothing lost, nothing
 /// doubled.
+/// A town and a station both upgraded from a version-12 book (migration 013 knows each at the
+/// older formats): the first cycle still works in format 1 (the hub answers the station's
+/// format-1 upload without the hash), and its upload's log version tells the town that the
+/// station reads 3, so the pull of the same cycle is format 3; from the next cycle both write 3.
+/// Nothing is sent twice, nothing held back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn books_upgraded_on_both_sides_reach_format_3_in_one_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (town, station) = books(dir.path());
+    liaison_testkit::previous_release::enrolled_before_the_upgrade(&town, "BX");
+    liaison_testkit::previous_release::enrolled_before_the_upgrade(&dir.path().join("bx.db"), "QX");
+    let (url, stop) = start_hub(&town, None).await;
+    let hub = Hub {
+        url,
+        code: "QX".into(),
+    };
+    let client = reqwest::Client::new();
+    let first = sync_once(&station, &hub, &client).await.unwrap();
+    assert_eq!(first.pushed, 3);
+    assert_eq!(first.pulled.expect("the town's bundle").receipts, 1);
+    assert_eq!(station.lock().unwrap().peer_format("QX").unwrap(), Some(3));
+    station
+        .lock()
+        .unwrap()
+        .add_reception(liaison_testkit::reception("陈建国", "升级之后"))
+        .unwrap();
+    let second = sync_once(&station, &hub, &client).await.unwrap();
+    assert_eq!((second.pushed, second.push.unwrap().applied), (1, 1));
+    assert_eq!(unacknowledged(&station), 0);
+    assert!(
+        station.lock().unwrap().bundle_status().unwrap()[0]
+            .held_back
+            .is_none()
+    );
+    stop().await.unwrap();
+    let town = Book::open(&town).unwrap();
+    assert_eq!(town.peer_format("BX").unwrap(), Some(3));
+    assert_eq!(town.stats(Some("BX"), None, None).unwrap().receptions, 4);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_station_restored_from_an_old_backup_holds_back_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();

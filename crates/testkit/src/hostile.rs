@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use casebook::Book;
-use casebook::bundle::format::{Payload, Seal, write, write_compressed};
+use casebook::bundle::format::{FORMAT_VERSION, Payload, Seal, write, write_compressed};
 use casebook::bundle::keys::decode_key;
 use ed25519_dalek::SigningKey;
 
@@ -17,6 +17,19 @@ pub fn signing_key(path: &Path) -> SigningKey {
         })
         .expect("own keys");
     SigningKey::from_bytes(&secret.try_into().expect("a 32-byte key"))
+}
+
+/// The sealing (decryption) key of the book at `path`, read from its file (test books only):
+/// to look inside what was sealed to it.
+pub fn seal_secret(path: &Path) -> x25519_dalek::StaticSecret {
+    let secret: Vec<u8> = rusqlite::Connection::open(path)
+        .expect("book file")
+        .query_row("SELECT seal_secret FROM own_keys WHERE id = 1", [], |row| {
+            row.get(0)
+        })
+        .expect("own keys");
+    let secret: [u8; 32] = secret.try_into().expect("a 32-byte key");
+    x25519_dalek::StaticSecret::from(secret)
 }
 
 /// A bundle from `from` (its file at `from_path`) to `to` over seqs `range`, properly signed
@@ -42,9 +55,26 @@ pub fn seal_payload(
     payload: &Payload,
     range: (i64, i64),
 ) -> Vec<u8> {
+    seal_payload_as(FORMAT_VERSION, from, from_path, to, payload, range)
+}
+
+/// [`seal_payload`] in format `version`, whatever the payload holds: a peer claiming to run
+/// an older release, or one that did.
+pub fn seal_payload_as(
+    version: u16,
+    from: &Book,
+    from_path: &Path,
+    to: &Book,
+    payload: &Payload,
+    range: (i64, i64),
+) -> Vec<u8> {
     let returned = payload.returned.len() as u64;
     sealed_by(from, from_path, to, range, returned, |seal, key| {
-        write(seal, payload, key)
+        let seal = Seal {
+            version,
+            ..seal.clone()
+        };
+        write(&seal, payload, key)
     })
 }
 
@@ -67,6 +97,7 @@ fn sealed_by(
         prev_hash: None,
         created_at: casebook::time::stored(casebook::time::china_now()),
         returned,
+        version: FORMAT_VERSION,
     };
     write(&seal, &signing_key(from_path)).expect("seal")
 }

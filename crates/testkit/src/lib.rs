@@ -1,8 +1,10 @@
 //! Helpers shared by the tests and benchmarks of every crate: books that know each other, the
-//! fixture roster, and a valid reception to record. Test code only; it panics on failure.
+//! fixture roster, a valid reception to record, hostile peers and a station on the previous
+//! release. Test code only; it panics on failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod hostile;
+pub mod previous_release;
 
 use std::path::{Path, PathBuf};
 

@@ -158,7 +158,10 @@ impl Book {
             self.outgoing_changes(to, acked)?
         };
         let returned = self.returned_changes(to)?;
-        let receipt = self.receipt_for(to)?;
+        // The newest format the peer is known to read: a station not yet upgraded refuses
+        // version 3 whole, and a receipt with the hash in any version.
+        let version = format::version_for(self.peer_format(to)?, !returned.is_empty());
+        let receipt = self.receipt_for_format(to, version)?;
         let receipt_state = receipt
             .as_ref()
             .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
@@ -199,6 +202,7 @@ impl Book {
             prev_hash,
             created_at: stored(china_now()),
             returned: returned.len() as u64,
+            version,
         };
         let counts = (entries.len() as u64, receipts.len() as u64);
         let bytes = format::write_json(&seal, &json, counts, &self.keys().sign)?;

@@ -26,15 +26,62 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"LSBUNDLE";
-/// Version of this layout, which every bundle is written in: 3, whose receipts name the hash of
-/// the last entry they cover ([`Receipt::last_entry`]), so that a reader before it, which
-/// would take the receipt without the hash, refuses the whole file instead.
+/// The newest version of this layout: 3, whose receipts name the hash of the last entry they
+/// cover ([`Receipt::last_entry`]), so that a reader before it, which would take the receipt
+/// without the hash, refuses the whole file instead. Written to every peer that reads it
+/// ([`version_for`]).
 pub const FORMAT_VERSION: u16 = 3;
-/// The oldest version read: bundles of a station not yet upgraded, whose receipts carry no hash.
-/// Version 1 carries nothing returned.
-const PLAIN_VERSION: u16 = 1;
-/// Version 2: what an older writer made of a bundle that carries returned changes.
-const RETURNED_VERSION: u16 = 2;
+/// The oldest version read, and written to a peer that reads no newer one when nothing goes
+/// back to it: what a writer before version 3 made of a bundle with nothing returned (every
+/// bundle of a station). Its receipts carry no hash.
+pub const PLAIN_VERSION: u16 = 1;
+/// What a writer before version 3 made of a bundle that carries returned changes; those
+/// writers read versions 1 and 2 (the release that brought returned changes brought it).
+pub const RETURNED_VERSION: u16 = 2;
+/// The first version whose receipts name the last entry by its hash: a receipt goes without
+/// it in a bundle of an older version (or the hub's answer to one), for a reader that knows
+/// no such field.
+pub const HASHED_RECEIPTS_VERSION: u16 = 3;
+
+/// The first log version (`store::LOG_VERSION`, migration 010) of a release that reads format
+/// 3: every writer of it or a later one reads 3, whatever format it wrote.
+pub const FIRST_LOG_VERSION_READING_3: i64 = 10;
+
+/// The newest format the sender of a bundle of format `version`, whose header says log version
+/// `schema_version`, is known to read: the format it wrote, and 3 for a writer of log version
+/// 10 or later. So an upgraded book that writes an older format to a peer it does not yet know
+/// to be upgraded still tells the peer that it reads 3, and the two do not go on writing the
+/// older format to each other for ever.
+pub fn reads_at_least(version: u16, schema_version: i64) -> u16 {
+    if schema_version >= FIRST_LOG_VERSION_READING_3 {
+        version.max(HASHED_RECEIPTS_VERSION)
+    } else {
+        version
+    }
+}
+
+/// The version to write to a peer known to read `known` at newest ([`reads_at_least`] of its
+/// bundles; `None`: none came yet), for a bundle that carries returned changes or not.
+///
+/// A peer known at 3 or later reads 3; so does one not heard from yet, since a peer enrolled
+/// now runs this version or a later one (peers enrolled before it are known at 1 from
+/// migration 013). A peer known only at 1 or 2 runs a release before 3, which reads 1 and 2
+/// and wrote 2 exactly when it returned changes, 1 otherwise: it gets the same. A station's
+/// own bundles are always version 1 there, so a station known at 1 gets version 2 when
+/// changes go back to it: the release that reads returned changes reads it, and an older one
+/// could not take them in any version.
+pub fn version_for(known: Option<u16>, returned: bool) -> u16 {
+    match known {
+        Some(known) if known < HASHED_RECEIPTS_VERSION => {
+            if returned {
+                RETURNED_VERSION
+            } else {
+                PLAIN_VERSION
+            }
+        }
+        _ => FORMAT_VERSION,
+    }
+}
 const SIGNATURE_LEN: usize = 64;
 /// Headers are small; a larger length field means a damaged file.
 const MAX_HEADER_LEN: usize = 64 * 1024;
@@ -71,7 +118,7 @@ pub struct Header {
     pub changes: u64,
     /// Receipts in the payload.
     pub receipts: u64,
-    /// The recipient's own changes carried back to it (format version 2 only).
+    /// The recipient's own changes carried back to it (format versions 2 and 3).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub returned: u64,
     /// When it was sealed (RFC 3339).
@@ -103,7 +150,8 @@ pub struct Receipt {
     /// The last entry of `origin`'s log the issuer holds, up to `acked_to`, by its hash: the
     /// side whose log it is notices at once when its own entry there is another (its log
     /// diverged: a book restored from an older copy that then recorded more). Absent when the
-    /// issuer holds none, and in receipts of versions before format 3.
+    /// issuer holds none, in receipts of writers before format 3, and in those this version
+    /// writes for a reader before it (a bundle of format 1 or 2, the hub's answer to one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_entry: Option<LastEntry>,
     /// Ed25519 signature (base64) of the issuer over [`Receipt::signed_bytes`].
@@ -230,6 +278,8 @@ pub(super) fn bad(message: &str) -> Error {
 /// A bundle whose framing is intact; nothing is verified yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed<'a> {
+    /// The format version (authenticated only once the signature is verified).
+    pub version: u16,
     /// The header.
     pub header: Header,
     /// Magic, version, length and header: the AEAD's associated data.
@@ -316,6 +366,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     }
     let signed_end = bytes.len() - SIGNATURE_LEN;
     Ok(Parsed {
+        version,
         header,
         associated: &bytes[..header_end],
         ciphertext: &bytes[header_end..signed_end],
@@ -351,6 +402,10 @@ pub struct Seal<'a> {
     pub created_at: String,
     /// How many of the recipient's own changes the payload carries back.
     pub returned: u64,
+    /// The format version to write ([`version_for`] the recipient): only the number in the
+    /// file, the caller makes the payload fit it (no hash in receipts before version 3,
+    /// nothing returned in version 1).
+    pub version: u16,
 }
 
 /// Compresses, seals and signs a payload into bundle bytes.
@@ -410,7 +465,7 @@ pub fn write_compressed(
         serde_json::to_vec(&header).map_err(|err| Error::Internal(err.to_string()))?;
     let mut bytes = Vec::with_capacity(PREFIX_LEN + header_json.len() + compressed.len() + 80);
     bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&seal.version.to_le_bytes());
     bytes.extend_from_slice(&(header_json.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&header_json);
     let ciphertext = XChaCha20Poly1305::new((&key).into())
@@ -622,6 +677,43 @@ mod tests {
             hashed,
             format!("{plain}\n7\n6\n{}", last_entry().sha256)
                 .replace("liaison-receipt v1", "liaison-receipt v2")
+        );
+    }
+
+    /// What each peer is written: the newest format it is known to read, and for a release
+    /// before 3 what that release itself wrote (2 exactly when changes go back).
+    #[rstest::rstest]
+    #[case::nothing_known_yet(None, false, 3)]
+    #[case::nothing_known_yet_returned(None, true, 3)]
+    #[case::known_at_3(Some(3), false, 3)]
+    #[case::known_at_3_returned(Some(3), true, 3)]
+    #[case::a_newer_peer_gets_the_newest_here(Some(4), false, 3)]
+    #[case::a_previous_release(Some(1), false, 1)]
+    #[case::a_previous_release_owed_its_log(Some(1), true, 2)]
+    #[case::a_previous_town(Some(2), false, 1)]
+    #[case::a_previous_town_returned(Some(2), true, 2)]
+    fn each_peer_is_written_the_newest_format_it_reads(
+        #[case] known: Option<u16>,
+        #[case] returned: bool,
+        #[case] written: u16,
+    ) {
+        assert_eq!(version_for(known, returned), written);
+    }
+
+    /// A writer of log version 10 or later reads 3 whatever it wrote; an older one reads what
+    /// it wrote, however it fills its header otherwise.
+    #[test]
+    fn a_sender_of_log_version_10_reads_format_3_whatever_it_wrote() {
+        assert_eq!(reads_at_least(PLAIN_VERSION, 9), PLAIN_VERSION);
+        assert_eq!(reads_at_least(RETURNED_VERSION, 6), RETURNED_VERSION);
+        assert_eq!(reads_at_least(FORMAT_VERSION, 9), FORMAT_VERSION);
+        assert_eq!(reads_at_least(PLAIN_VERSION, 10), FORMAT_VERSION);
+        assert_eq!(reads_at_least(RETURNED_VERSION, 11), FORMAT_VERSION);
+        assert_eq!(reads_at_least(4, 12), 4);
+        // This version's own bundles, in whatever format, say that it reads 3.
+        assert_eq!(
+            reads_at_least(PLAIN_VERSION, crate::store::LOG_VERSION),
+            FORMAT_VERSION
         );
     }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::format;
 use super::open::PreparedBundle;
 use super::ownership;
+use super::peers::note_format;
 use super::quarantine;
 use super::receipts::{apply_receipt, received_to};
 use super::recover::{Recovered, recover_own_log};
@@ -254,7 +255,12 @@ impl Book {
 /// though it has not changed: its hash shows the sender where the two logs part.
 fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Result<Imported> {
     let sender = bundle.header.origin.as_str();
-    match writer.atomically(|writer| apply_prepared(writer, bundle, own)) {
+    let result = writer.atomically(|writer| apply_prepared(writer, bundle, own));
+    // The sender signed this format, so it reads it, whatever became of the bundle: a sender
+    // refused for reusing numbers must get the hashed receipt that tells it its log diverged.
+    let reads = format::reads_at_least(bundle.version, bundle.header.schema_version);
+    note_format(writer, sender, reads)?;
+    match result {
         Err(refusal) if refusal.kind() == ErrorKind::LogBehindPeer => {
             writer
                 .tx()

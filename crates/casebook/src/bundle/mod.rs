@@ -5,10 +5,13 @@
 //!
 //! - [`keys`]: each book's Ed25519 signing and X25519 sealing keys. `peers.rs`: the books this
 //!   one syncs with, enrolled by their public keys ([`Book::add_peer`]); the one check that
-//!   refuses this book itself, an unknown or a revoked origin.
+//!   refuses this book itself, an unknown or a revoked origin; the newest bundle format each is
+//!   known to read ([`Book::peer_format`]), so that an upgraded town still reaches stations on
+//!   the previous release.
 //! - `export.rs`: [`Book::export_bundle`] carries every change of the book's own log after the
 //!   last receipt from that peer: cumulative until acknowledged, so a lost stick loses nothing.
-//!   The town sends each station the roster and what concerns that station's own records.
+//!   The town sends each station the roster and what concerns that station's own records. Each
+//!   peer gets the format it reads ([`format::version_for`]).
 //! - [`mod@format`]: the file, byte by byte (docs/bundle-format.md).
 //! - `open.rs`: a [`BundleOpener`] verifies and decrypts without writing, so the hub can open
 //!   uploads on several cores before its one writer applies them.
@@ -29,6 +32,7 @@
 //! - `status.rs`: [`Book::bundle_status`], what the town office looks at.
 //!
 //! [`Book::add_peer`]: crate::Book::add_peer
+//! [`Book::peer_format`]: crate::Book::peer_format
 //! [`Book::export_bundle`]: crate::Book::export_bundle
 //! [`Book::import_bundle`]: crate::Book::import_bundle
 //! [`Book::import_prepared`]: crate::Book::import_prepared

@@ -85,11 +85,13 @@ impl BundleOpener {
     pub fn open(&self, bytes: &[u8]) -> Result<OpenedBundle> {
         let parsed = format::parse(bytes)?;
         let header = parsed.header.clone();
+        let version = parsed.version;
         let sender = self.sender_key(&header)?;
         let compressed = format::verify_and_decrypt(&parsed, &sender, &self.seal)?;
         // A newer schema may not decode with this version: keep the verified file as it is.
         let newer = header.schema_version > LOG_VERSION;
         Ok(OpenedBundle {
+            version,
             header,
             compressed,
             sender,
@@ -123,6 +125,7 @@ impl BundleOpener {
 
 /// A bundle verified and decrypted for this book, its payload not yet decompressed.
 pub struct OpenedBundle {
+    version: u16,
     header: format::Header,
     compressed: Vec<u8>,
     sender: ed25519_dalek::VerifyingKey,
@@ -151,6 +154,11 @@ impl OpenedBundle {
     /// The header (authenticated): seq range and counts.
     pub fn header(&self) -> &format::Header {
         &self.header
+    }
+
+    /// The format version its sender wrote (authenticated): the hub answers in it.
+    pub fn format_version(&self) -> u16 {
+        self.version
     }
 
     /// SHA-256 (hex) of the whole file: the same file posted again has the same.
@@ -184,6 +192,7 @@ impl OpenedBundle {
         let encoded = encode_entries(&payload.changes)?;
         let returned_encoded = encode_entries(&payload.returned)?;
         Ok(PreparedBundle {
+            version: self.version,
             header: self.header,
             payload,
             encoded,
@@ -199,6 +208,8 @@ impl OpenedBundle {
 /// A bundle verified and decrypted, ready to apply.
 #[derive(Debug)]
 pub struct PreparedBundle {
+    /// The format version its sender wrote, which the sender therefore reads.
+    pub(super) version: u16,
     pub(super) header: format::Header,
     pub(super) payload: format::Payload,
     /// Each change's stored form, made here rather than by the one writer.
@@ -217,5 +228,10 @@ impl PreparedBundle {
     /// The sender (authenticated).
     pub fn origin(&self) -> &str {
         &self.header.origin
+    }
+
+    /// The format version its sender wrote (authenticated): the hub answers in it.
+    pub fn format_version(&self) -> u16 {
+        self.version
     }
 }

@@ -1,4 +1,5 @@
-//! Peers: the books this one syncs with, enrolled by their public keys and revoked for good.
+//! Peers: the books this one syncs with, enrolled by their public keys and revoked for good, and
+//! the newest bundle format each is known to read (what it is written).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -10,7 +11,7 @@ use x25519_dalek::PublicKey;
 use super::keys::{PublicKeys, seal_public_key, sign_public_key};
 use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::Book;
+use crate::store::{Book, Writer};
 use crate::time::{china_now, stored};
 
 /// An enrolled peer.
@@ -92,10 +93,14 @@ impl Book {
                 format!("“{code}”已被吊销，不能重新登记"),
             ));
         }
+        // New keys are a new book (a new PC), made by the version that made its keys: what the
+        // old one read says nothing of it.
         self.conn().execute(
             "INSERT INTO peers (code, sign_public, seal_public, added_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (code) DO UPDATE SET sign_public = excluded.sign_public,
-                 seal_public = excluded.seal_public",
+                 seal_public = excluded.seal_public,
+                 format_version = CASE WHEN peers.sign_public = excluded.sign_public
+                     THEN peers.format_version END",
             params![code, sign.as_bytes(), seal.as_bytes(), stored(china_now())],
         )?;
         // A station's one peer is its town: the town office can then reopen this book.
@@ -152,8 +157,48 @@ impl Book {
         sign_public_key(&self.active_peer(code)?.sign_public)
     }
 
+    /// The newest bundle format `code` is known to read, from the bundles it sent
+    /// ([`format::reads_at_least`](super::format::reads_at_least)); `None` when none came yet,
+    /// or the peer is not enrolled.
+    ///
+    /// # Errors
+    /// `storage` when the book holds a version no bundle can have.
+    pub fn peer_format(&self, code: &str) -> Result<Option<u16>> {
+        let stored: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT format_version FROM peers WHERE code = ?1",
+                [code],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        stored
+            .map(|version| {
+                u16::try_from(version).map_err(|_| {
+                    Error::Corrupt(format!("peers.format_version of {code}: {version}"))
+                })
+            })
+            .transpose()
+    }
+
     /// The key an active peer opens bundles with: what this book sends it is sealed to it.
     pub(super) fn active_seal_key(&self, code: &str) -> Result<PublicKey> {
         seal_public_key(&self.active_peer(code)?.seal_public)
     }
+}
+
+/// Remembers that `peer` reads bundle format `version`, from a bundle it signed. Only ever
+/// raised, so an older bundle read late (a stick found in a drawer), or one a peer seen at 3
+/// writes in an older format, does not make this book write an older format to it
+/// (docs/security.md, "Older bundle formats").
+pub(super) fn note_format(writer: &Writer<'_>, peer: &str, version: u16) -> Result<()> {
+    writer
+        .tx()
+        .prepare_cached(
+            "UPDATE peers SET format_version = MAX(COALESCE(format_version, 0), ?2)
+             WHERE code = ?1",
+        )?
+        .execute(params![peer, version])?;
+    Ok(())
 }

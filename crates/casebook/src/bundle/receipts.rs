@@ -6,7 +6,7 @@
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{OptionalExtension, params};
 
-use super::format::{LastEntry, Receipt, entry_sha256};
+use super::format::{FORMAT_VERSION, HASHED_RECEIPTS_VERSION, LastEntry, Receipt, entry_sha256};
 use crate::change::Change;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, LOG_VERSION, Writer, change_from_parts, change_to_parts};
@@ -109,8 +109,21 @@ impl Book {
     /// A signed receipt of what this book holds of `peer`'s log, once anything was received,
     /// naming the last entry it holds by its hash.
     pub fn receipt_for(&self, peer: &str) -> Result<Option<Receipt>> {
+        self.receipt_for_format(peer, FORMAT_VERSION)
+    }
+
+    /// [`Book::receipt_for`] as a bundle of format `version` carries it: without the hash
+    /// before version 3, signed with the text those versions check, since their readers refuse
+    /// a receipt with a field they do not know (the hub answers an upload in the upload's
+    /// format).
+    pub fn receipt_for_format(&self, peer: &str, version: u16) -> Result<Option<Receipt>> {
         let Some(acked_to) = received_to(self.conn(), peer)? else {
             return Ok(None);
+        };
+        let last_entry = if version >= HASHED_RECEIPTS_VERSION {
+            last_entry(self.conn(), peer, acked_to)?
+        } else {
+            None
         };
         let receipt = Receipt {
             issuer: self.origin().code.clone(),
@@ -118,7 +131,7 @@ impl Book {
             acked_to,
             missing: gaps(self.conn(), peer, acked_to)?,
             issued_at: stored(china_now()),
-            last_entry: last_entry(self.conn(), peer, acked_to)?,
+            last_entry,
             signature: String::new(),
         };
         Ok(Some(receipt.sign(&self.keys().sign)))

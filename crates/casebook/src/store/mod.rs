@@ -56,6 +56,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/010_reception_kinds.sql"),
     include_str!("migrations/011_meeting_events.sql"),
     include_str!("migrations/012_mediation_committees.sql"),
+    include_str!("migrations/013_peer_format.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -73,7 +74,8 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// mediation carries its former number, and a reception its kind, which an older reader would
 /// drop. Migration 011 did: meetings carry their kind, households and each item's rule and
 /// re-vote, and events follow them (`meeting_event_append`), which an older reader would drop
-/// or refuse. Migration 012 did: a station carries its mediation committee.
+/// or refuse. Migration 012 did: a station carries its mediation committee. Migration 013 (the
+/// bundle format each peer reads, this book's own view of its peers) did not.
 pub const LOG_VERSION: i64 = 12;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
@@ -913,7 +915,7 @@ mod tests {
     /// Makes a new book what version 6 made: without what migrations 007 and later add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
-            "DROP TABLE meeting_events;
+            "ALTER TABLE peers DROP COLUMN format_version; DROP TABLE meeting_events;
              ALTER TABLE inbound DROP COLUMN sender_head;
              ALTER TABLE inbound DROP COLUMN sender_head_at;
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
@@ -1011,7 +1013,8 @@ mod tests {
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
+            "ALTER TABLE peers DROP COLUMN format_version;
+             DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
              ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 9;",
         )
@@ -1053,7 +1056,8 @@ mod tests {
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE meeting_events; DROP INDEX stations_by_committee;
+            "ALTER TABLE peers DROP COLUMN format_version;
+             DROP TABLE meeting_events; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
              ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 10;",
         )
@@ -1122,6 +1126,61 @@ mod tests {
             )
             .unwrap();
         assert_eq!(committee, (None, None));
+    }
+
+    /// Version-12 books upgrade: a town's stations and a station's town, enrolled then, may
+    /// still run the previous release (formats 1 and 2 only), so each is written format 1 until
+    /// a bundle of its own shows that it reads 3; a peer enrolled from now on is written 3.
+    #[test]
+    fn a_version_12_books_peers_are_written_the_older_format_until_they_show_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let town_path = dir.path().join("town.db");
+        let station_path = dir.path().join("bx.db");
+        let mut town = Book::create(&town_path, "QX", "清溪镇人大", BookKind::Town).unwrap();
+        let mut station =
+            Book::create(&station_path, "BX", "东岭村联络站", BookKind::Station).unwrap();
+        let (keys_of_town, keys_of_station) = (town.public_keys(), station.public_keys());
+        town.add_peer(
+            "BX",
+            &keys_of_station.sign_public,
+            &keys_of_station.seal_public,
+        )
+        .unwrap();
+        station
+            .add_peer("QX", &keys_of_town.sign_public, &keys_of_town.seal_public)
+            .unwrap();
+        drop((town, station));
+        for path in [&town_path, &station_path] {
+            Connection::open(path)
+                .unwrap()
+                .execute_batch(
+                    "ALTER TABLE peers DROP COLUMN format_version; PRAGMA user_version = 12;",
+                )
+                .unwrap();
+        }
+
+        let mut town = Book::open(&town_path).unwrap();
+        let mut station = Book::open(&station_path).unwrap();
+        assert_eq!(town.peer_format("BX").unwrap(), Some(1));
+        assert_eq!(station.peer_format("QX").unwrap(), Some(1));
+        let roster = r#"{"grids": [{"code": "C", "name": "清溪镇中心网格", "level": "center"}]}"#;
+        town.import_roster(&serde_json::from_str(roster).unwrap())
+            .unwrap();
+        let version = |bytes: &[u8]| u16::from_le_bytes([bytes[8], bytes[9]]);
+        let down = town.seal_bundle("BX").unwrap().unwrap();
+        assert_eq!(version(&down.bytes), 1);
+        // The station, upgraded too, learns from the header's log version that the town reads
+        // 3, and writes it 3 (a receipt of the town's grid).
+        station.import_bundle(&down.bytes).unwrap();
+        assert_eq!(station.peer_format("QX").unwrap(), Some(3));
+        let up = station.seal_bundle("QX").unwrap().unwrap();
+        assert_eq!(version(&up.bytes), 3);
+
+        let other = Book::create_in_memory("NT", "南塘村联络站", BookKind::Station).unwrap();
+        let keys = other.public_keys();
+        town.add_peer("NT", &keys.sign_public, &keys.seal_public)
+            .unwrap();
+        assert_eq!(town.peer_format("NT").unwrap(), None, "written 3");
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks
