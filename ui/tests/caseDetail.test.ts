@@ -95,7 +95,10 @@ describe('case detail', () => {
     await flushPromises()
     await wrapper.get('[data-testid="event-save"]').trigger('click')
     await flushPromises()
-    expect(wrapper.get('[data-testid="event-field-deadline"]').text()).toContain('督办的新期限不能早于督办日期')
+    // Element Plus shows a field's message through a transition: wait for it to appear.
+    await vi.waitFor(() =>
+      expect(wrapper.get('[data-testid="event-field-deadline"]').text()).toContain('督办的新期限不能早于督办日期'),
+    )
     expect(sent).toEqual([])
 
     picker.vm.$emit('update:modelValue', '2099-01-03')
