@@ -169,11 +169,17 @@ fn each_deadline_is_listed_up_to_its_day_and_not_after() {
     event(&mut book, &to_follow_up, 30, reply());
     event(&mut book, &to_follow_up, 15, CaseEventKind::FedBack);
 
-    // Mediation terms: a month is up today; a month is up in eight days.
-    let a_month =
-        (today() - today().checked_sub_months(chrono::Months::new(1)).unwrap()).num_days();
-    let month_up = mediation(&mut book, a_month);
-    let month_later = mediation(&mut book, a_month - 8);
+    // Mediation terms: accepted a calendar month ago (its month is up today, or a day or two
+    // ago at a month's end: 12-31 less a month is 11-30, whose month ends 12-30), and twelve
+    // days later (its month ends after the week).
+    let month_ago = today().checked_sub_months(chrono::Months::new(1)).unwrap();
+    let month_up = mediation(&mut book, (today() - month_ago).num_days());
+    let month_up_left = (month_ago
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        - today())
+    .num_days();
+    let month_later = mediation(&mut book, (today() - month_ago).num_days() - 12);
     // Judicial confirmation: closes in 7 days (listed), in 8 (not yet), closed yesterday (gone),
     // applied for (gone).
     let closes_in_7 = mediation(&mut book, 23);
@@ -252,7 +258,11 @@ fn each_deadline_is_listed_up_to_its_day_and_not_after() {
     let published_later = meeting_published_later(&mut book, today() + TimeDelta::days(5));
 
     let due = book.due(today(), within).unwrap();
-    assert_eq!(listed(&due, DueKind::MediationTerm, &month_up), Some(0));
+    assert_eq!(
+        listed(&due, DueKind::MediationTerm, &month_up),
+        Some(month_up_left)
+    );
+    assert!(month_up_left <= 0);
     assert_eq!(listed(&due, DueKind::MediationTerm, &month_later), None);
     assert_eq!(
         listed(&due, DueKind::MediationTerm, &paid),
