@@ -49,8 +49,20 @@ impl Station {
     }
 }
 
+/// Waits, when the station's day (UTC+8) has less than ten minutes left, until it has turned:
+/// a test's book is made with today's dates (duty shifts, receptions) and the app's screens ask
+/// for today, so both must see the same day, and a whole test takes less than ten minutes.
+pub fn clear_of_station_midnight() {
+    use chrono::Timelike;
+    let left = 86_400 - i64::from(china_now().time().num_seconds_from_midnight());
+    if left < 600 {
+        std::thread::sleep(std::time::Duration::from_secs(left.unsigned_abs() + 30));
+    }
+}
+
 /// Makes the book with `receptions` demo receptions.
 pub fn station(receptions: usize) -> Station {
+    clear_of_station_midnight();
     let dir = tempfile::Builder::new()
         .prefix("liaison-e2e-")
         .tempdir()
@@ -171,6 +183,7 @@ pub fn hits(db: &std::path::Path, words: &str) -> usize {
 /// A town's book (QX, `dir/town.db`) with the command line's fixture roster (station BX), as
 /// the town office has it, and the enrolment file it wrote for BX (`dir/usb/BX.enrol`).
 pub fn town_with_enrolment(dir: &std::path::Path) -> (Book, PathBuf) {
+    clear_of_station_midnight();
     let mut town =
         Book::create(&dir.join("town.db"), "QX", "清溪镇人大", BookKind::Town).expect("town book");
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,6 +10,7 @@ use crate::driver::{App, app_binary, launch};
 /// The book `liaison_testkit::restored_with_a_renumbered_case` made in `dir`, as the app opens
 /// it; with the case's number now and its number before.
 pub fn restored_book(dir: &Path) -> (Vec<String>, String, String) {
+    crate::books::clear_of_station_midnight();
     let (book, number, former) = liaison_testkit::restored_with_a_renumbered_case(dir);
     drop(book);
     let db = dir.join("restored.db");
