@@ -33,8 +33,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook,
-    SignOutReason, SyncView, Today, Unlocked,
+    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook, Page,
+    PageQuery, SignOutReason, SyncView, Today, Unlocked,
 };
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
@@ -96,6 +96,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         MeetingEventKind,
         MeetingInput,
         MeetingListing,
+        Page<MeetingListing>,
+        PageQuery,
         SignInDeputy,
         SignOutReason,
         StationAccepted,

@@ -28,8 +28,8 @@ use tauri::{AppHandle, Runtime, State};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook,
-    SignOutReason, Station, SyncView, Today, Unlocked,
+    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook, Page,
+    PageQuery, SignOutReason, Station, SyncView, Today, Unlocked,
 };
 
 type Answer<T> = Result<T, CommandError>;
@@ -169,8 +169,16 @@ pub async fn add_case_event(
 }
 
 #[tauri::command]
-pub async fn meetings(station: State<'_, Station>) -> Answer<Vec<MeetingListing>> {
-    station.meetings().await
+pub async fn meetings(
+    station: State<'_, Station>,
+    page: PageQuery,
+) -> Answer<Page<MeetingListing>> {
+    station.meetings(page).await
+}
+
+#[tauri::command]
+pub async fn meeting(station: State<'_, Station>, id: String) -> Answer<Option<MeetingListing>> {
+    station.meeting(id).await
 }
 
 #[tauri::command]
@@ -188,8 +196,19 @@ pub async fn add_meeting_event(
 }
 
 #[tauri::command]
-pub async fn mediations(station: State<'_, Station>) -> Answer<Vec<MediationListing>> {
-    station.mediations().await
+pub async fn mediations(
+    station: State<'_, Station>,
+    page: PageQuery,
+) -> Answer<Page<MediationListing>> {
+    station.mediations(page).await
+}
+
+#[tauri::command]
+pub async fn mediation(
+    station: State<'_, Station>,
+    number: String,
+) -> Answer<Option<MediationListing>> {
+    station.mediation(number).await
 }
 
 #[tauri::command]

@@ -24,24 +24,32 @@ use crate::station::Station;
 
 /// Forms and tables need no GPU: on Linux, WebKitGTK's hardware acceleration costs about 60 MB
 /// of the web process's memory (measured in docs/benchmarks.md) and, on the old or virtual
-/// graphics of many station PCs, blank windows. Turned off for every window.
+/// graphics of many station PCs, blank windows. Turned off for every window. And the app shows
+/// its own few pages, never the web: WebKit's document-viewer cache model keeps no page or
+/// resource caches sized for browsing.
 #[cfg(target_os = "linux")]
-fn software_rendering<R: Runtime>(app: &tauri::App<R>) {
-    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+fn light_webview<R: Runtime>(app: &tauri::App<R>) {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
     for window in app.webview_windows().into_values() {
         let done = window.with_webview(|webview| {
-            if let Some(settings) = webview.inner().settings() {
+            let webview = webview.inner();
+            if let Some(settings) = webview.settings() {
                 settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+            if let Some(context) = webview.context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
             }
         });
         if let Err(err) = done {
-            tracing::warn!("could not turn off hardware acceleration: {err}");
+            tracing::warn!("could not set up the web view for a light footprint: {err}");
         }
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn software_rendering<R: Runtime>(_app: &tauri::App<R>) {}
+fn light_webview<R: Runtime>(_app: &tauri::App<R>) {}
 
 /// The longest a closing window stays open: the UI holds a close until its forms' drafts are
 /// written (at most 2 s, ui/src/lib/closing.ts); should the page itself hang, the window goes
@@ -72,7 +80,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             }
         })
         .setup(|app| {
-            software_rendering(app);
+            light_webview(app);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let station = handle.state::<Station>();
@@ -103,9 +111,11 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::add_reception,
             commands::add_case_event,
             commands::meetings,
+            commands::meeting,
             commands::add_meeting,
             commands::add_meeting_event,
             commands::mediations,
+            commands::mediation,
             commands::add_mediation,
             commands::add_mediation_event,
             commands::stats,

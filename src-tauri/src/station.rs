@@ -162,6 +162,42 @@ pub struct CasePage {
     pub has_more: bool,
 }
 
+/// Which page of a long list the window wants.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+pub struct PageQuery {
+    /// Records before the page.
+    pub offset: usize,
+    /// Page size (at most [`LONGEST_PAGE`]).
+    pub limit: usize,
+}
+
+/// The most records one page carries: a screen draws what it is sent, and a web view holding
+/// a thousand table rows costs hundreds of megabytes (docs/benchmarks.md, issue 18).
+pub const LONGEST_PAGE: usize = 200;
+
+/// One page of a long list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Page<T: TS> {
+    /// The page.
+    pub items: Vec<T>,
+    /// More records follow.
+    pub has_more: bool,
+}
+
+impl PageQuery {
+    /// Reads one record more than the page holds, to know whether more follow.
+    fn read<T: TS>(
+        self,
+        read: impl FnOnce(usize, usize) -> casebook::Result<Vec<T>>,
+    ) -> casebook::Result<Page<T>> {
+        let limit = self.limit.clamp(1, LONGEST_PAGE);
+        let mut items = read(self.offset, limit + 1)?;
+        let has_more = items.len() > limit;
+        items.truncate(limit);
+        Ok(Page { items, has_more })
+    }
+}
+
 /// The 同步 screen.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SyncView {
@@ -817,8 +853,16 @@ impl Station {
     }
 
     /// Meetings, with what followed them.
-    pub async fn meetings(&self) -> Result<Vec<MeetingListing>, CommandError> {
-        self.with_book(|book| book.meetings()).await
+    pub async fn meetings(&self, page: PageQuery) -> Result<Page<MeetingListing>, CommandError> {
+        self.with_book(move |book| {
+            page.read(|offset, limit| book.meetings_page(offset, Some(limit)))
+        })
+        .await
+    }
+
+    /// One meeting, wherever it falls in the list.
+    pub async fn meeting(&self, id: String) -> Result<Option<MeetingListing>, CommandError> {
+        self.with_book(move |book| book.meeting(&id)).await
     }
 
     /// Records a meeting.
@@ -837,8 +881,22 @@ impl Station {
     }
 
     /// Mediation files.
-    pub async fn mediations(&self) -> Result<Vec<MediationListing>, CommandError> {
-        self.with_book(|book| book.mediations()).await
+    pub async fn mediations(
+        &self,
+        page: PageQuery,
+    ) -> Result<Page<MediationListing>, CommandError> {
+        self.with_book(move |book| {
+            page.read(|offset, limit| book.mediations_page(offset, Some(limit)))
+        })
+        .await
+    }
+
+    /// One mediation file, wherever it falls in the list.
+    pub async fn mediation(
+        &self,
+        number: String,
+    ) -> Result<Option<MediationListing>, CommandError> {
+        self.with_book(move |book| book.mediation(&number)).await
     }
 
     /// Opens a mediation file.

@@ -693,6 +693,11 @@ impl App {
             .expect("wait for frames");
     }
 
+    /// The app's process (its WebKit processes are its children).
+    pub fn process(&self) -> u32 {
+        app_process(self.driver.child.id()).expect("the app runs under tauri-driver")
+    }
+
     /// Ends the session and closes the window.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
@@ -702,8 +707,7 @@ impl App {
     /// end. The window manager would send `WM_DELETE_WINDOW`; there is none under Xvfb, so the
     /// test sends it.
     pub async fn close_window_as_deputy(self) {
-        let driver = self.driver.child.id();
-        let app = app_process(driver).expect("the app runs under tauri-driver");
+        let app = self.process();
         tokio::task::spawn_blocking(move || ask_window_to_close(app))
             .await
             .expect("the X11 request ran")

@@ -345,8 +345,10 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
     // A council meeting: the quorum is checked while typing.
     app.open("nav-meetings", "民主议事会").await;
     let rows = ".el-table__body tr.el-table__row";
+    // The list shows a page (`PAGE_SIZE` in ui/src/composables/usePagedRecords.ts), newest first.
+    let page = |meetings: usize| meetings.min(20);
     app.until("the meeting list", || async {
-        app.client.find_all(Locator::Css(rows)).await.unwrap().len() == station.meetings
+        app.client.find_all(Locator::Css(rows)).await.unwrap().len() == page(station.meetings)
     })
     .await;
     app.click_testid("meeting-new").await;
@@ -382,7 +384,9 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
     app.screenshot("meeting").await;
     app.click_testid("meeting-save").await;
     app.until("the new meeting in the list", || async {
-        app.client.find_all(Locator::Css(rows)).await.unwrap().len() == station.meetings + 1
+        let listed = app.texts(rows).await;
+        listed.len() == page(station.meetings + 1)
+            && listed.iter().any(|text| text.contains("东岭村委会议室"))
     })
     .await;
     let listed = app.texts(rows).await;

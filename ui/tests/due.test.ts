@@ -92,8 +92,9 @@ describe('待办 on 今日值班', () => {
         expect(args).toEqual({ withinDays: 7 })
         return new Promise((resolve) => (answer = resolve))
       }
-      if (cmd === 'meetings') {
-        return [{ id: MEETING_ID, held_at: '2026-11-28T09:00:00+08:00', village: '东岭村' }]
+      if (cmd === 'meeting') {
+        expect(args).toEqual({ id: MEETING_ID })
+        return { id: MEETING_ID, held_at: '2026-11-28T09:00:00+08:00', village: '东岭村' }
       }
       return null
     })

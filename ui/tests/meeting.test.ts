@@ -21,7 +21,7 @@ import {
   type MeetingForm,
 } from '../src/lib/meeting'
 import { DEPUTIES } from './fixtures'
-import { mountScreen } from './helpers'
+import { mountScreen, until } from './helpers'
 
 const NOW = new Date('2026-11-28T10:00:00+08:00')
 
@@ -239,12 +239,42 @@ describe('the meetings screen', () => {
     document.body.innerHTML = ''
   })
 
+  it('reads the list a page at a time, and opens a meeting that is not on the page', async () => {
+    const pages: unknown[] = []
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case 'meetings':
+          pages.push(args)
+          return { items: [listing()], has_more: pages.length === 1 }
+        case 'meeting':
+          return { ...listing(), id: (args as { id: string }).id, village: '西坡村' }
+        case 'deputies':
+          return DEPUTIES
+        default:
+          return null
+      }
+    })
+    const wrapper = await mountScreen(MeetingsView)
+    expect(wrapper.get('[data-testid="meeting-page-prev"]').attributes('disabled')).toBeDefined()
+    await wrapper.get('[data-testid="meeting-page-next"]').trigger('click')
+    await until(() => pages.length === 2)
+    expect(pages).toEqual([{ page: { offset: 0, limit: 20 } }, { page: { offset: 20, limit: 20 } }])
+    expect(wrapper.text()).toContain('第 2 页')
+    await until(() => wrapper.get('[data-testid="meeting-page-next"]').attributes('disabled') !== undefined)
+
+    await wrapper.vm.$router.replace({ query: { open: 'far-away' } })
+    await until(() => (document.body.textContent ?? '').includes('西坡村'))
+  })
+
   it('shows a meeting’s kind, its rule per item and what followed it, and records an objection', async () => {
     const added: Record<string, unknown>[] = []
     mockIPC((cmd, args) => {
       switch (cmd) {
         case 'meetings':
-          return [listing([objection], true)]
+          expect(args).toEqual({ page: { offset: 0, limit: 20 } })
+          return { items: [listing([objection], true)], has_more: false }
+        case 'meeting':
+          return listing([objection], true)
         case 'deputies':
           return DEPUTIES
         case 'draft':

@@ -191,7 +191,10 @@ describe('人民调解 › a renumbered file', () => {
     const calls: [string, unknown][] = []
     mockIPC((cmd, args) => {
       calls.push([cmd, args])
-      if (cmd === 'mediations') return [file, { ...file, id: 'other', number: '（2026）DL人调字第1号', former_number: undefined }]
+      if (cmd === 'mediations') {
+        return { items: [file, { ...file, id: 'other', number: '（2026）DL人调字第1号', former_number: undefined }], has_more: false }
+      }
+      if (cmd === 'mediation') return (args as { number: string }).number === number ? file : null
       if (cmd === 'deputies') return DEPUTIES
       if (cmd === 'document_html') return `<p>编号更正通知 ${number}</p>`
       return null

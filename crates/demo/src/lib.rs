@@ -65,6 +65,17 @@ const MAX_WINDOW_DAYS: i64 = 9_000;
 /// Receptions written per transaction.
 const BATCH: usize = 2_000;
 
+/// A new plain station book at `path` (东岭村's station) filled with `receptions`: what the
+/// benchmarks start the app on.
+pub fn make_station_book(
+    path: &std::path::Path,
+    receptions: usize,
+    seed: u64,
+) -> Result<DemoSummary> {
+    let mut book = Book::create(path, "DL", "东岭村人大代表联络站", BookKind::Station)?;
+    fill(&mut book, &DemoOptions { receptions, seed }, |_, _| {})
+}
+
 /// Fills a book made by `init` with the demo town. `progress(done, total)` is called after each
 /// batch of receptions. Refuses a book that already holds a roster or cases.
 ///

@@ -12,6 +12,8 @@ import type {
   CaseEventAdded,
   CaseEventInput,
   CasePage,
+  Page,
+  PageQuery,
   CaseQuery,
   CommandError,
   CommandErrorKind,
@@ -127,11 +129,13 @@ export const api = {
   addReception: (input: ReceptionInput) => call<ReceptionAdded>('add_reception', { input }),
   addCaseEvent: (caseNo: string, input: CaseEventInput) =>
     call<CaseEventAdded>('add_case_event', { caseNo, input }),
-  meetings: () => call<MeetingListing[]>('meetings'),
+  meetings: (page: PageQuery) => call<Page<MeetingListing>>('meetings', { page }),
+  meeting: (id: string) => call<MeetingListing | null>('meeting', { id }),
   addMeeting: (input: MeetingInput) => call<MeetingAdded>('add_meeting', { input }),
   addMeetingEvent: (id: string, input: MeetingEventInput) =>
     call<MeetingEventAdded>('add_meeting_event', { id, input }),
-  mediations: () => call<MediationListing[]>('mediations'),
+  mediations: (page: PageQuery) => call<Page<MediationListing>>('mediations', { page }),
+  mediation: (number: string) => call<MediationListing | null>('mediation', { number }),
   addMediation: (input: MediationInput) => call<MediationAdded>('add_mediation', { input }),
   addMediationEvent: (number: string, input: MediationEventInput) =>
     call<MediationEventAdded>('add_mediation_event', { number, input }),
@@ -171,4 +175,13 @@ export const api = {
   /** Says that `document` of the record `id` is about to be printed (the audit trail). */
   recordPrint: (document: DocumentKind, id: string) => call<void>('record_print', { document, id }),
   auditTrail: (query: AuditQuery) => call<AuditPage>('audit_trail', { query }),
+}
+
+/**
+ * The meetings named by `ids` (a case's, the 待办 panel's), read one by one: a book may hold
+ * tens of thousands, of which a screen names a few. One that cannot be read is left out.
+ */
+export async function meetingsNamed(ids: readonly string[]): Promise<MeetingListing[]> {
+  const found = await Promise.all([...new Set(ids)].map((id) => api.meeting(id).catch(() => null)))
+  return found.filter((meeting): meeting is MeetingListing => meeting !== null)
 }

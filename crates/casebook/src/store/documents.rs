@@ -110,26 +110,10 @@ impl Book {
     /// # Errors
     /// Storage errors, and `Corrupt` for a stored record that cannot be decoded.
     pub fn mediation_with_events(&self, key: &str) -> Result<Option<MediationWithEvents>> {
-        let found: Option<(String, String)> = self
-            .conn()
-            .query_row(
-                "SELECT id, body FROM mediations WHERE number = ?1 OR id = ?1",
-                [key],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        let Some((id, body)) = found else {
-            return Ok(None);
-        };
-        let mediation: Mediation = decode("调解案件", &body)?;
-        let mut select = self
-            .conn()
-            .prepare("SELECT body FROM mediation_events WHERE mediation_id = ?1 ORDER BY at, id")?;
-        let events = select
-            .query_map([&id], |row| row.get::<_, String>(0))?
-            .map(|body| decode::<MediationEvent>("调解记录", &body?))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Some(MediationWithEvents { mediation, events }))
+        Ok(self.mediation(key)?.map(|listing| MediationWithEvents {
+            mediation: listing.mediation,
+            events: listing.events,
+        }))
     }
 
     /// A meeting by its record id, with what followed it; `None` when the book has no such

@@ -654,11 +654,21 @@ impl Book {
 
     /// Council meetings, newest first.
     pub fn meetings(&self) -> Result<Vec<MeetingListing>> {
-        let mut select = self
-            .conn
-            .prepare("SELECT id, body FROM meetings ORDER BY held_at DESC")?;
+        self.meetings_page(0, None)
+    }
+
+    /// `limit` meetings (all with `None`), newest first, after the first `offset`: a screen shows
+    /// a page, since a town's book holds tens of thousands.
+    pub fn meetings_page(
+        &self,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<MeetingListing>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, body FROM meetings ORDER BY held_at DESC, id LIMIT ?1 OFFSET ?2",
+        )?;
         let rows = select
-            .query_map([], |row| {
+            .query_map(page_bounds(offset, limit), |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -674,28 +684,56 @@ impl Book {
 
     /// Mediation files, newest first, with their state.
     pub fn mediations(&self) -> Result<Vec<MediationListing>> {
-        let today = china_today();
-        let mut select = self
-            .conn
-            .prepare("SELECT id, body FROM mediations ORDER BY year DESC, seq DESC")?;
+        self.mediations_page(0, None)
+    }
+
+    /// `limit` mediation files (all with `None`), newest first, after the first `offset`. The
+    /// order is found on the numbers' index alone; only the page's files are read.
+    pub fn mediations_page(
+        &self,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<MediationListing>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, body FROM mediations WHERE rowid IN (
+                 SELECT rowid FROM mediations ORDER BY year DESC, seq DESC, station
+                 LIMIT ?1 OFFSET ?2)
+             ORDER BY year DESC, seq DESC, station",
+        )?;
         let rows = select
-            .query_map([], |row| {
+            .query_map(page_bounds(offset, limit), |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.iter()
-            .map(|(id, body)| {
-                let mediation: Mediation = decode("mediation", body)?;
-                let events = mediation_events(&self.conn, id)?;
-                let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
-                Ok(MediationListing {
-                    overdue: mediation_overdue(mediation.accepted_at, &state, today),
-                    mediation,
-                    state,
-                    events,
-                })
-            })
+            .map(|(id, body)| self.mediation_listing(id, decode("mediation", body)?))
             .collect()
+    }
+
+    /// The mediation file numbered `key`, or with the id `key`.
+    pub fn mediation(&self, key: &str) -> Result<Option<MediationListing>> {
+        let found: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, body FROM mediations WHERE number = ?1 OR id = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        found
+            .map(|(id, body)| self.mediation_listing(&id, decode("mediation", &body)?))
+            .transpose()
+    }
+
+    fn mediation_listing(&self, id: &str, mediation: Mediation) -> Result<MediationListing> {
+        let events = mediation_events(&self.conn, id)?;
+        let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        Ok(MediationListing {
+            overdue: mediation_overdue(mediation.accepted_at, &state, china_today()),
+            mediation,
+            state,
+            events,
+        })
     }
 
     /// The records that took a new number when the town sent this station's log back after a
@@ -857,4 +895,10 @@ pub(crate) fn log_entries(
             },
         )
         .collect()
+}
+
+/// `LIMIT ?1 OFFSET ?2` for a page: SQLite reads a negative limit as none.
+fn page_bounds(offset: usize, limit: Option<usize>) -> [i64; 2] {
+    let clamp = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    [limit.map_or(-1, clamp), clamp(offset)]
 }
