@@ -861,6 +861,12 @@ impl Town {
         summary.mediations += 1;
         summary.case_events += 1;
         let mut at = accepted_at + TimeDelta::days(self.rng.random_range(1..=5));
+        // The rights notice is handed over at the intake (人民调解法 Arts. 23 and 24).
+        let notified = MediationEventKind::RightsNotified {};
+        let notified_at = accepted_at + TimeDelta::minutes(10);
+        if !self.mediation_event(writer, &added.number, notified_at, notified, summary)? {
+            return Ok(false);
+        }
         let session = MediationEventKind::Session {
             place: format!("{village}人民调解室"),
             statements: "申请人陈述了诉求及理由，被申请人陈述了答辩意见".into(),
