@@ -7,8 +7,8 @@
 //! (`apt-get install chromium poppler-utils`; `scripts/test` installs them).
 //!
 //! `CASEBOOK_DOC_IMAGES=1` also writes `docs/images/{slip,agreement,minutes}.png` and the
-//! mediation file's pages (`mediation-intake`, `rights-notice`, `investigation`,
-//! `mediation-record`, `mediation-cover`, `mediation-contents`);
+//! mediation file's pages (`mediation-application`, `mediation-intake`, `rights-notice`,
+//! `investigation`, `mediation-record`, `mediation-cover`, `mediation-contents`);
 //! `CASEBOOK_PDF_DIR=DIR` leaves the book, the HTML and the PDFs in DIR for a look.
 #![allow(clippy::unwrap_used)]
 
@@ -436,8 +436,14 @@ fn check(kind: &str, html: &Path) -> Vec<String> {
     if std::env::var_os("CASEBOOK_DOC_IMAGES").is_some() {
         // Each page pictured: its document's first page, and the cover's 卷内目录.
         let pictured: &[(&str, &str)] = match kind {
-            "slip" | "agreement" | "minutes" | "mediation-intake" | "rights-notice"
-            | "investigation" | "mediation-record" => &[("1", kind)],
+            "slip"
+            | "agreement"
+            | "minutes"
+            | "mediation-application"
+            | "mediation-intake"
+            | "rights-notice"
+            | "investigation"
+            | "mediation-record" => &[("1", kind)],
             "mediation-cover" => &[("1", "mediation-cover"), ("2", "mediation-contents")],
             _ => &[],
         };
