@@ -698,7 +698,7 @@ impl Writer<'_> {
         if !input.agreed_to_mediation {
             return Err(Error::refused(
                 ErrorKind::ConsentRequired,
-                "各方当事人同意调解后才能受理：当事人一方明确拒绝调解的，不得调解（《人民调解法》第十七条）。请确认后勾选“当事人同意调解”",
+                "各方当事人同意调解后才能受理：当事人一方明确拒绝调解的，不得调解（《人民调解法》第十七条）。请确认后勾选“各方当事人同意调解”",
             )
             .at("agreed_to_mediation"));
         }
