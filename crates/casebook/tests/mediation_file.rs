@@ -184,3 +184,51 @@ fn records_written_before_read_and_write_as_they_were() {
     let read: MediationEventKind = serde_json::from_str(result).unwrap();
     assert_eq!(serde_json::to_string(&read).unwrap(), result);
 }
+
+/// A station that edits its own log before sending (a compromised station): the town refuses
+/// an agent's name or a participant list beyond the limits, as it would at entry.
+#[test]
+fn an_agent_or_participants_beyond_the_limits_in_a_bundle_are_refused() {
+    for (op, path, value, field) in [
+        (
+            "mediation_create",
+            "$.parties[1].agent.name",
+            "printf('%.*c', 60, 'x')",
+            "法定代理人姓名",
+        ),
+        (
+            "mediation_event_append",
+            "$.participants",
+            "json((WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 201)
+              SELECT json_group_array('人' || i) FROM n))",
+            "参加人",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut town, mut station) = town_and_station(dir.path());
+        let number = station.add_mediation(input(json!({}))).unwrap().number;
+        event(
+            &mut station,
+            &number,
+            json!({"kind": "session", "place": "调解室", "statements": "陈述", "participants": ["张三"]}),
+        )
+        .unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("bx.db")).unwrap();
+        let changed = conn
+            .execute(
+                &format!(
+                    "UPDATE change_log SET data = json_set(data, '{path}', {value})
+                     WHERE op = '{op}'"
+                ),
+                [],
+            )
+            .unwrap();
+        assert_eq!(changed, 1, "{op}");
+        drop(conn);
+        let sealed = station.seal_bundle("QX").unwrap().unwrap();
+        let err = town.import_bundle(&sealed.bytes).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadBundle, "{err}");
+        assert!(err.to_string().contains(field), "{field}: {err}");
+        assert!(town.mediation_with_events(&number).unwrap().is_none());
+    }
+}
