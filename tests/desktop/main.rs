@@ -416,6 +416,14 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
     app.press(&Key::Space.to_string()).await;
     let consent = app.input_in("mediation-consent").await;
     assert!(consent.is_selected().await.unwrap(), "Space ticks consent");
+    // The next Tab reaches the parties' agreement to mediation (人民调解法 Art. 17).
+    app.tab_to(1, "mediation-agreed").await;
+    app.press(&Key::Space.to_string()).await;
+    let agreed = app.input_in("mediation-agreed").await;
+    assert!(
+        agreed.is_selected().await.unwrap(),
+        "Space ticks the agreement"
+    );
     app.click_testid("mediation-save").await;
     let year = chrono::Datelike::year(&casebook::time::china_today());
     let number = format!("（{year}）DL人调字第{}号", station.next_mediation);

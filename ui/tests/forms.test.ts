@@ -5,6 +5,7 @@ import {
   caseEventPrefill,
   checkFields,
   CASE_EVENT_FIELDS,
+  MEDIATION_EVENT_FIELDS,
   latestReferralUnit,
   mediationEventKind,
   referralPapers,
@@ -203,6 +204,82 @@ describe('mediation', () => {
       'deputy-id',
       { name: '镇司法所 邓文杰' },
     ])
+  })
+
+  it('asks for the parties\' agreement to mediation and checks an agent', () => {
+    const form = emptyMediation()
+    expect(checkMediation(form, NOW).agreed_to_mediation).toContain('第十七条')
+    form.agreed_to_mediation = true
+    form.parties[1].agent_kind = 'legal'
+    form.parties[1].agent_phone = '12345'
+    const errors = checkMediation(form, NOW)
+    expect(errors.agreed_to_mediation).toBeUndefined()
+    expect(errors['parties.1.agent.name']).toContain('代理人姓名')
+    expect(errors['parties.1.agent.phone']).toContain('手机号码')
+    form.parties[0].ethnicity = '汉'.repeat(51)
+    expect(checkMediation(form, NOW)['parties.0.ethnicity']).toBeTruthy()
+  })
+
+  it('sends 民族, 职业 and an agent only when typed', () => {
+    const form = emptyMediation()
+    form.agreed_to_mediation = true
+    Object.assign(form.parties[0], { name: '伍建国', ethnicity: ' 汉族 ', occupation: '农民' })
+    Object.assign(form.parties[1], {
+      name: '伍小强',
+      agent_kind: 'legal',
+      agent_name: ' 伍永强 ',
+      agent_relation: '父亲',
+      agent_phone: '137 1111 2222',
+    })
+    const input = mediationInput(form, new Set())
+    expect(input.agreed_to_mediation).toBe(true)
+    expect(input.parties[0]).toMatchObject({ ethnicity: '汉族', occupation: '农民' })
+    expect(input.parties[0]).not.toHaveProperty('agent')
+    expect(input.parties[1].agent).toEqual({
+      kind: 'legal',
+      name: '伍永强',
+      relation: '父亲',
+      phone: '13711112222',
+    })
+    expect(input.parties[1]).not.toHaveProperty('ethnicity')
+    // A draft kept before these fields existed still sends.
+    const old = emptyMediation()
+    for (const key of ['ethnicity', 'occupation', 'agent_kind'] as const) delete (old.parties[0] as Partial<typeof old.parties[0]>)[key]
+    expect(mediationInput(old, new Set()).parties[0]).not.toHaveProperty('agent')
+  })
+
+  it('records investigations, participants, the recorder and an oral agreement', () => {
+    expect(mediationEventKind('rights_notified', {})).toEqual({ kind: 'rights_notified' })
+    const investigation = mediationEventKind('investigation', {
+      place: '围墙现场',
+      subject: '邻居伍天成',
+      content: '旧界以老石墩为准',
+      participants: '镇司法所 邓文杰、 李秀英，',
+      recorder: '',
+    })
+    expect(investigation).toEqual({
+      kind: 'investigation',
+      place: '围墙现场',
+      subject: '邻居伍天成',
+      content: '旧界以老石墩为准',
+      participants: ['镇司法所 邓文杰', '李秀英'],
+    })
+    const session = mediationEventKind('session', {
+      place: '调解室',
+      statements: '双方陈述',
+      participants: '',
+      recorder: '李秀英',
+    })
+    expect(session).not.toHaveProperty('participants')
+    expect(session).toMatchObject({ recorder: '李秀英' })
+    const tooMany = Array.from({ length: 201 }, (_, i) => `人${i}`).join('、')
+    expect(
+      checkFields(MEDIATION_EVENT_FIELDS.session, { place: '调解室', statements: '陈述', participants: tooMany }, '2026-11-28')
+        .participants,
+    ).toContain('200')
+    const oral = mediationEventKind('result', { result: 'succeeded_oral', routes: '', oral_terms: '当场赔礼道歉' })
+    expect(oral).toMatchObject({ kind: 'result', result: 'succeeded_oral', oral_terms: '当场赔礼道歉' })
+    expect(mediationEventKind('result', { result: 'failed', routes: '诉讼' })).not.toHaveProperty('oral_terms')
   })
 
   it('sends numbers as numbers in events', () => {

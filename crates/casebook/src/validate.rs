@@ -651,7 +651,43 @@ fn check_party(who: &str, path: &str, party: &Party) -> Result<()> {
         party.address.as_deref(),
         limits::ADDRESS,
     )
-    .map_err(at(f("address")))
+    .map_err(at(f("address")))?;
+    optional_line(
+        &format!("{who}民族"),
+        party.ethnicity.as_deref(),
+        limits::NAME,
+    )
+    .map_err(at(f("ethnicity")))?;
+    optional_line(
+        &format!("{who}职业"),
+        party.occupation.as_deref(),
+        limits::LABEL,
+    )
+    .map_err(at(f("occupation")))?;
+    if let Some(agent) = &party.agent {
+        let label = format!("{who}的{}", agent.kind.label());
+        line(&format!("{label}姓名"), &agent.name, limits::NAME).map_err(at(f("agent.name")))?;
+        optional_line(
+            &format!("{label}与当事人关系"),
+            agent.relation.as_deref(),
+            limits::NAME,
+        )
+        .map_err(at(f("agent.relation")))?;
+        if let Some(phone) = &agent.phone {
+            mobile(&format!("{label}电话"), phone).map_err(at(f("agent.phone")))?;
+        }
+    }
+    Ok(())
+}
+
+/// A list of names (participants of a session or an investigation), each a line of a name's
+/// length.
+fn names(field: &str, names: &[String]) -> Result<()> {
+    list_len(field, names.len())?;
+    for name in names {
+        line(field, name, limits::NAME)?;
+    }
+    Ok(())
 }
 
 fn check_mediation(m: &Mediation, now: DateTime<FixedOffset>) -> Result<()> {
@@ -695,12 +731,30 @@ fn check_mediation_event(event: &MediationEvent, now: DateTime<FixedOffset>) -> 
             statements,
             facts,
             outcome,
+            participants,
+            recorder,
         } => {
             line("调解地点", place, limits::LABEL)?;
             paragraph("当事人陈述", statements, limits::LONG)?;
             optional_paragraph("查明的事实", facts.as_deref(), limits::LONG)?;
-            optional_paragraph("调解结果", outcome.as_deref(), limits::LONG)
+            optional_paragraph("调解结果", outcome.as_deref(), limits::LONG)?;
+            names("参加人", participants).map_err(at("participants"))?;
+            optional_line("记录人", recorder.as_deref(), limits::NAME).map_err(at("recorder"))
         }
+        MediationEventKind::Investigation {
+            place,
+            subject,
+            content,
+            participants,
+            recorder,
+        } => {
+            line("调查地点", place, limits::LABEL).map_err(at("place"))?;
+            line("被调查人", subject, limits::LABEL).map_err(at("subject"))?;
+            paragraph("调查内容", content, limits::LONG).map_err(at("content"))?;
+            names("调查人", participants).map_err(at("participants"))?;
+            optional_line("记录人", recorder.as_deref(), limits::NAME).map_err(at("recorder"))
+        }
+        MediationEventKind::RightsNotified {} => Ok(()),
         MediationEventKind::Agreement {
             facts,
             responsibilities,
@@ -728,8 +782,12 @@ fn check_mediation_event(event: &MediationEvent, now: DateTime<FixedOffset>) -> 
             }
             Ok(())
         }
-        MediationEventKind::Result { routes, .. } => {
-            optional_paragraph("告知当事人的其他解决途径", routes.as_deref(), limits::NOTE)
+        MediationEventKind::Result {
+            routes, oral_terms, ..
+        } => {
+            optional_paragraph("告知当事人的其他解决途径", routes.as_deref(), limits::NOTE)?;
+            optional_paragraph("口头协议内容", oral_terms.as_deref(), limits::LONG)
+                .map_err(at("oral_terms"))
         }
         MediationEventKind::JudicialConfirmation {
             applied_on, court, ..

@@ -68,7 +68,7 @@ fn mediation(book: &mut Book, days: i64) -> String {
             {"role": "respondent", "name": "李四"}
         ],
         "mediators": [{"name": "王调解"}],
-        "consent": true
+        "consent": true, "agreed_to_mediation": true
     }))
     .unwrap();
     book.add_mediation(input).unwrap().number
@@ -242,6 +242,7 @@ fn each_deadline_is_listed_up_to_its_day_and_not_after() {
         MediationEventKind::Result {
             result: MediationResult::SucceededWritten,
             routes: None,
+            oral_terms: None,
         },
     );
     mediation_event(

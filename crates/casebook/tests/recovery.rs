@@ -188,6 +188,9 @@ fn mediate(station: &mut Book, case_no: &str) -> String {
         phone: None,
         id_number: None,
         address: None,
+        ethnicity: None,
+        occupation: None,
+        agent: None,
     };
     station
         .add_mediation(MediationInput {
@@ -205,6 +208,7 @@ fn mediate(station: &mut Book, case_no: &str) -> String {
                 name: "王调解".into(),
             })],
             consent: true,
+            agreed_to_mediation: true,
         })
         .unwrap()
         .number

@@ -161,6 +161,8 @@ fn mediation_event(kind: usize) -> MediationEventKind {
             statements: "双方陈述".into(),
             facts: None,
             outcome: None,
+            participants: Vec::new(),
+            recorder: None,
         },
         1 => MediationEventKind::Agreement {
             facts: "事实".into(),
@@ -175,10 +177,12 @@ fn mediation_event(kind: usize) -> MediationEventKind {
         2 => MediationEventKind::Result {
             result: MediationResult::SucceededWritten,
             routes: None,
+            oral_terms: None,
         },
         3 => MediationEventKind::Result {
             result: MediationResult::Failed,
             routes: Some("诉讼".into()),
+            oral_terms: None,
         },
         4 => MediationEventKind::Performance {
             performance: Performance::Full,
@@ -354,6 +358,9 @@ fn run(
                         phone: None,
                         id_number: None,
                         address: None,
+                        ethnicity: None,
+                        occupation: None,
+                        agent: None,
                     },
                     Party {
                         role: PartyRole::Respondent,
@@ -363,12 +370,16 @@ fn run(
                         phone: None,
                         id_number: None,
                         address: None,
+                        ethnicity: None,
+                        occupation: None,
+                        agent: None,
                     },
                 ],
                 mediators: vec![MediatorInput::Other(OtherMediator {
                     name: "王调解".into(),
                 })],
                 consent,
+                agreed_to_mediation: true,
             })
             .map(|added| mediations.push(added.number)),
         Op::MediationEvent { mediation, kind } => match pick(mediations, mediation) {

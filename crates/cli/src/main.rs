@@ -281,6 +281,10 @@ enum DocumentKind {
     MediationApplication,
     /// 人民调解受理登记表.
     MediationIntake,
+    /// 人民调解权利义务告知书 (with a receipt for each party to sign).
+    RightsNotice,
+    /// 人民调解调查记录: one block per recorded investigation.
+    Investigation,
     /// 人民调解记录.
     MediationRecord,
     /// 人民调解协议书.

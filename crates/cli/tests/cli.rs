@@ -2038,6 +2038,7 @@ fn mediation(accepted_at: DateTime<FixedOffset>) -> Value {
         ],
         "mediators": ["陈建国", {"name": "王调解（村调委会）"}],
         "consent": true,
+        "agreed_to_mediation": true,
     })
 }
 
@@ -2366,7 +2367,7 @@ fn stats_count_what_was_recorded_in_the_range() {
         .collect();
     book.ok_with(
         &["mediation", "event", &numbers[0]],
-        &json!({"kind": "result", "result": "succeeded_oral"}),
+        &json!({"kind": "result", "result": "succeeded_oral", "oral_terms": "双方当场和解"}),
     );
     book.ok_with(
         &["mediation", "event", &numbers[1]],
@@ -2518,7 +2519,7 @@ fn changes_are_a_gapless_log_with_increasing_clock() {
     let mediation_added = book.ok_with(&["mediation", "add"], &mediation(an_hour_ago()));
     let mediation_event = book.ok_with(
         &["mediation", "event", str_of(&mediation_added, "number")],
-        &json!({"kind": "result", "result": "succeeded_oral"}),
+        &json!({"kind": "result", "result": "succeeded_oral", "oral_terms": "双方当场和解"}),
     );
 
     let changes = book.changes();

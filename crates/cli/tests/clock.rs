@@ -126,6 +126,7 @@ fn mediation(accepted_at: &str) -> Value {
         "parties": [{"role": "申请人", "name": "张三"}, {"role": "respondent", "name": "李四"}],
         "mediators": ["陈建国"],
         "consent": true,
+        "agreed_to_mediation": true,
     })
 }
 

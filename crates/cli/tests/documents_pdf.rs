@@ -6,7 +6,9 @@
 //! Chromium and poppler-utils are required: the test fails, loudly, when they are missing
 //! (`apt-get install chromium poppler-utils`; `scripts/test` installs them).
 //!
-//! `CASEBOOK_DOC_IMAGES=1` also writes `docs/images/{slip,agreement,minutes}.png`;
+//! `CASEBOOK_DOC_IMAGES=1` also writes `docs/images/{slip,agreement,minutes}.png` and the
+//! mediation file's pages (`mediation-application`, `mediation-intake`, `rights-notice`,
+//! `investigation`, `mediation-record`, `mediation-cover`, `mediation-contents`);
 //! `CASEBOOK_PDF_DIR=DIR` leaves the book, the HTML and the PDFs in DIR for a look.
 #![allow(clippy::unwrap_used)]
 
@@ -19,7 +21,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 use fixture::{
-    APPLICANT_ID, CASE, MEDIATION, VISITOR_ID, VISITOR_ID_MASKED, VISITOR_PHONE,
+    AGENT_PHONE, APPLICANT_ID, CASE, MEDIATION, VISITOR_ID, VISITOR_ID_MASKED, VISITOR_PHONE,
     VISITOR_PHONE_MASKED,
 };
 
@@ -196,8 +198,54 @@ fn expected(kind: &str) -> Expected {
                 "2026年11月26日14:00",
                 "BX-2026-0003",
                 "陈建国（人大代表、特邀调解员）、镇司法所邓文杰",
+                "民族：汉族",
+                "职业或职务：个体工商户",
+                "委托代理人：伍志明（儿子）",
+                AGENT_PHONE,
+                "已于2026年11月26日以《人民调解权利义务告知书》书面告知",
+                "☑同意由本人民调解委员会调解",
+                "《人民调解法》第十七条",
+                "被申请人（签名）：",
             ],
             &[],
+        ),
+        "rights-notice" => (
+            1,
+            &[
+                "人民调解权利义务告知书",
+                MEDIATION,
+                "伍建国、伍永强：",
+                "（一）选择或者接受人民调解员；",
+                "（二）接受调解、拒绝调解或者要求终止调解；",
+                "（三）要求调解公开进行或者不公开进行；",
+                "（四）自主表达意愿、自愿达成调解协议。",
+                "（一）如实陈述纠纷事实；",
+                "（二）遵守调解现场秩序，尊重人民调解员；",
+                "（三）尊重对方当事人行使权利。",
+                "本委员会特邀调解员：陈建国（2023年3月1日聘任）",
+                "送达回执",
+                "申请人（签名）：",
+                "被申请人（签名）：",
+                "人民调解委员会（印）",
+                "2026年11月26日",
+            ],
+            &[APPLICANT_ID],
+        ),
+        "investigation" => (
+            1,
+            &[
+                "人民调解调查记录",
+                MEDIATION,
+                "第1次调查",
+                "2026年11月26日14:30",
+                "东岭村二组围墙现场",
+                "邻居伍天成",
+                "陈建国、镇司法所邓文杰",
+                "围墙东端已越过石墩约0.4米",
+                "记录人李秀英",
+                "被调查人（签名）：",
+            ],
+            &[APPLICANT_ID],
         ),
         "mediation-record" => (
             1,
@@ -207,6 +255,8 @@ fn expected(kind: &str) -> Expected {
                 "东岭村调解室",
                 "现场测量，围墙越界0.4米",
                 "双方同意拆除越界部分",
+                "伍建国、伍永强、伍志明（被申请人委托代理人）",
+                "记录人李秀英",
                 "调解结果：调解成功（书面协议）",
             ],
             &[],
@@ -245,7 +295,7 @@ fn expected(kind: &str) -> Expected {
             &[],
         ),
         "mediation-cover" => (
-            1,
+            2,
             &[
                 "人民调解卷宗",
                 MEDIATION,
@@ -254,6 +304,14 @@ fn expected(kind: &str) -> Expected {
                 "调解成功（书面协议）",
                 "保管期限",
                 "□永久□长期□短期",
+                "2023年3月1日聘任",
+                "卷内目录",
+                "1人民调解受理登记表2026年11月26日",
+                "2人民调解权利义务告知书2026年11月26日",
+                "3人民调解调查记录2026年11月26日",
+                "4人民调解记录2026年11月26日",
+                "5人民调解协议书2026年11月26日",
+                "6人民调解回访记录2026年11月27日",
             ],
             &[APPLICANT_ID],
         ),
@@ -375,23 +433,40 @@ fn check(kind: &str, html: &Path) -> Vec<String> {
     if !outside.is_empty() {
         problems.push(format!("{kind}: outside the text block: {outside:?}"));
     }
-    if ["slip", "agreement", "minutes"].contains(&kind)
-        && std::env::var_os("CASEBOOK_DOC_IMAGES").is_some()
-    {
-        let image = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../docs/images")
-            .join(kind);
-        run(
-            "pdftoppm",
-            &[
-                "-r".as_ref(),
-                "80".as_ref(),
-                "-png".as_ref(),
-                "-singlefile".as_ref(),
-                pdf.as_os_str(),
-                image.as_os_str(),
-            ],
-        );
+    if std::env::var_os("CASEBOOK_DOC_IMAGES").is_some() {
+        // Each page pictured: its document's first page, and the cover's 卷内目录.
+        let pictured: &[(&str, &str)] = match kind {
+            "slip"
+            | "agreement"
+            | "minutes"
+            | "mediation-application"
+            | "mediation-intake"
+            | "rights-notice"
+            | "investigation"
+            | "mediation-record" => &[("1", kind)],
+            "mediation-cover" => &[("1", "mediation-cover"), ("2", "mediation-contents")],
+            _ => &[],
+        };
+        for (page, name) in pictured {
+            let image = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../docs/images")
+                .join(name);
+            run(
+                "pdftoppm",
+                &[
+                    "-r".as_ref(),
+                    "80".as_ref(),
+                    "-f".as_ref(),
+                    page.as_ref(),
+                    "-l".as_ref(),
+                    page.as_ref(),
+                    "-png".as_ref(),
+                    "-singlefile".as_ref(),
+                    pdf.as_os_str(),
+                    image.as_os_str(),
+                ],
+            );
+        }
     }
     problems
 }

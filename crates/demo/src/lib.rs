@@ -833,6 +833,9 @@ impl Town {
                 phone: visitor.phone,
                 id_number: visitor.id_number,
                 address: visitor.address,
+                ethnicity: Some("汉族".into()),
+                occupation: None,
+                agent: None,
             })
         };
         let parties = vec![
@@ -862,16 +865,26 @@ impl Town {
             parties,
             mediators,
             consent: true,
+            agreed_to_mediation: true,
         };
+        let participants = input.parties.iter().map(|p| p.name.clone()).collect();
         let added = writer.add_mediation(input)?;
         summary.mediations += 1;
         summary.case_events += 1;
         let mut at = accepted_at + TimeDelta::days(self.rng.random_range(1..=5));
+        // The rights notice is handed over at the intake (人民调解法 Arts. 23 and 24).
+        let notified = MediationEventKind::RightsNotified {};
+        let notified_at = accepted_at + TimeDelta::minutes(10);
+        if !self.mediation_event(writer, &added.number, notified_at, notified, summary)? {
+            return Ok(false);
+        }
         let session = MediationEventKind::Session {
             place: format!("{village}人民调解室"),
             statements: "申请人陈述了诉求及理由，被申请人陈述了答辩意见".into(),
             facts: Some("经调查核实，双方陈述的基本事实属实".into()),
             outcome: Some("双方同意在调解员主持下继续协商".into()),
+            participants,
+            recorder: None,
         };
         if !self.mediation_event(writer, &added.number, at, session, summary)? {
             return Ok(false);
@@ -901,7 +914,13 @@ impl Town {
         }
         let routes = (result == MediationResult::Failed)
             .then(|| "已告知当事人可依法向人民法院提起诉讼".to_owned());
-        let result_event = MediationEventKind::Result { result, routes };
+        let oral_terms = (result == MediationResult::SucceededOral)
+            .then(|| "被申请人当场向申请人赔礼道歉，双方不再就此事发生争执".to_owned());
+        let result_event = MediationEventKind::Result {
+            result,
+            routes,
+            oral_terms,
+        };
         if !self.mediation_event(
             writer,
             &added.number,

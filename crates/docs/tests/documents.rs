@@ -26,15 +26,17 @@ fn open_mediation(book: &mut Book, summary: &str) -> String {
         "source": "主动", "dispute_type": "邻里", "summary": summary,
         "accepted_at": (china_now() - TimeDelta::hours(1)).to_rfc3339(),
         "parties": [{"role": "申请人", "name": "伍建国"}, {"role": "被申请人", "name": "伍永强"}],
-        "mediators": ["陈建国"], "consent": true
+        "mediators": ["陈建国"], "consent": true, "agreed_to_mediation": true
     }))
     .unwrap();
     book.add_mediation(input).unwrap().number
 }
 
-const EVERY_DOCUMENT: [MediationDocument; 5] = [
+const EVERY_DOCUMENT: [MediationDocument; 7] = [
     MediationDocument::Application,
     MediationDocument::Intake,
+    MediationDocument::RightsNotice,
+    MediationDocument::Investigation,
     MediationDocument::Record,
     MediationDocument::FollowUp,
     MediationDocument::Cover,
@@ -78,6 +80,32 @@ fn an_open_file_prints_blank_forms_and_no_agreement() {
     assert!(follow_up.contains("□满意") && follow_up.contains("未申请"));
     let err = render_mediation(&book, MediationDocument::Agreement, &number).unwrap_err();
     assert_eq!(err.kind(), casebook::ErrorKind::Invalid);
+    let investigation = render_mediation(&book, MediationDocument::Investigation, &number).unwrap();
+    assert!(!investigation.contains("第1次调查") && investigation.contains("blank-lines"));
+    let notice = render_mediation(&book, MediationDocument::RightsNotice, &number).unwrap();
+    assert!(notice.contains("年　　月　　日"), "no date while not given");
+    let intake = render_mediation(&book, MediationDocument::Intake, &number).unwrap();
+    assert!(intake.contains("□ 已告知") && intake.contains("☑ 同意由"));
+    let cover = render_mediation(&book, MediationDocument::Cover, &number).unwrap();
+    assert!(cover.contains("人民调解受理登记表") && !cover.contains("人民调解申请书"));
+    assert!(!cover.contains("人民调解记录</td>"), "no session yet");
+}
+
+/// An oral agreement's content prints on the record (人民调解法 Art. 28), and the 卷内目录 lists
+/// the record with the result's date.
+#[test]
+fn an_oral_agreement_prints_its_content_on_the_record() {
+    let mut book = book();
+    let number = open_mediation(&mut book, "屋檐滴水");
+    let result: casebook::domain::MediationEventInput = serde_json::from_value(json!({
+        "kind": "result", "result": "succeeded_oral", "oral_terms": "被申请人加装檐沟，双方和好"
+    }))
+    .unwrap();
+    book.add_mediation_event(&number, result).unwrap();
+    let record = render_mediation(&book, MediationDocument::Record, &number).unwrap();
+    assert!(record.contains("口头协议内容") && record.contains("被申请人加装檐沟，双方和好"));
+    let cover = render_mediation(&book, MediationDocument::Cover, &number).unwrap();
+    assert!(cover.contains("人民调解记录</td>"));
 }
 
 #[test]

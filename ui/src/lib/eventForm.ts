@@ -22,7 +22,8 @@ import {
 } from './labels'
 import { LIMITS, MAX_AMOUNT_YUAN, checkDateNotFuture, checkRequired, checkText, optionalText } from './validate'
 
-export type FieldType = 'text' | 'textarea' | 'date' | 'select' | 'number'
+/** `names`: a list of names typed on one line, separated by 、 or commas (sent as a list). */
+export type FieldType = 'text' | 'textarea' | 'date' | 'select' | 'number' | 'names'
 
 export interface FieldSpec {
   key: string
@@ -115,12 +116,44 @@ export const CASE_EVENT_FIELDS: Record<CaseEventKindName, FieldSpec[]> = {
   reopened: [long('reason', '重新办理理由', true, LIMITS.note)],
 }
 
+const names = (key: string, label: string, placeholder: string): FieldSpec => ({
+  key,
+  label,
+  type: 'names',
+  required: false,
+  omitEmpty: true,
+  placeholder,
+})
+const recorder: FieldSpec = {
+  ...text('recorder', '记录人', false, LIMITS.name),
+  omitEmpty: true,
+  placeholder: '不填则为登记的代表',
+}
+
+/** The names of a `names` field: split at 、 ， , ; (a name may hold a space: 镇司法所 邓文杰). */
+export function splitNames(value: string): string[] {
+  return value
+    .split(/[、，,;；\n]+/)
+    .map((name) => name.trim())
+    .filter(Boolean)
+}
+
 export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]> = {
+  rights_notified: [],
+  investigation: [
+    text('place', '调查地点'),
+    text('subject', '被调查人'),
+    long('content', '调查内容'),
+    names('participants', '其他调查人', '用顿号分隔，如 镇司法所 邓文杰、李秀英；可不填'),
+    recorder,
+  ],
   session: [
     text('place', '调解地点'),
+    names('participants', '参加人', '当事人、代理人、邀请参加的人，用顿号分隔'),
     long('statements', '当事人陈述'),
     long('facts', '查明的事实', false),
     long('outcome', '调解情况', false),
+    recorder,
   ],
   agreement: [
     long('facts', '纠纷事实及争议焦点'),
@@ -149,6 +182,11 @@ export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]>
     {
       ...long('routes', '告知的其他途径（诉讼/仲裁/行政）', false, LIMITS.note),
       placeholder: '调解不成时必填',
+    },
+    {
+      ...long('oral_terms', '口头协议内容', false),
+      omitEmpty: true,
+      placeholder: '口头协议时必填（《人民调解法》第二十八条：应当记录协议内容）',
     },
   ],
   performance: [
@@ -194,6 +232,7 @@ export function checkFields(
         : null) ??
       (field.past && value ? checkDateNotFuture(value, today) : null) ??
       (field.notBeforeEvent && value && value < eventDay ? field.notBeforeEvent : null) ??
+      (field.type === 'names' ? checkNames(value, field.label) : null) ??
       (field.max ? checkText(value, field.label, field.max, field.type === 'textarea') : null) ??
       (field.key === 'amount_yuan' && Number(value) > MAX_AMOUNT_YUAN
         ? `涉及金额不能超过${MAX_AMOUNT_YUAN}元（一亿元），请核对`
@@ -203,11 +242,29 @@ export function checkFields(
   return errors
 }
 
-function payload(fields: FieldSpec[], values: FieldValues): Record<string, string | number | null> {
-  const out: Record<string, string | number | null> = {}
+/** Each name of a `names` field within the store's limits (docs/cli.md §3.6). */
+function checkNames(value: string, label: string): string | null {
+  const list = splitNames(value)
+  if (list.length > LIMITS.list) return `${label}不能超过${LIMITS.list}人`
+  for (const name of list) {
+    const problem = checkText(name, label, LIMITS.name, false)
+    if (problem) return problem
+  }
+  return null
+}
+
+function payload(
+  fields: FieldSpec[],
+  values: FieldValues,
+): Record<string, string | number | string[] | null> {
+  const out: Record<string, string | number | string[] | null> = {}
   for (const field of fields) {
     const value = optionalText(values[field.key])
     if (value === null && field.omitEmpty) continue
+    if (field.type === 'names') {
+      out[field.key] = splitNames(value ?? '')
+      continue
+    }
     out[field.key] = field.type === 'number' && value !== null ? Number(value) : value
   }
   return out

@@ -4,6 +4,7 @@
 // colours, one-line summaries) stay here.
 
 import type {
+  AgentKind,
   Approval,
   AuditAction,
   CaseEventKind,
@@ -46,6 +47,7 @@ const table: Labels = {
   meeting_events: [],
   mediation_sources: [],
   party_roles: [],
+  agent_kinds: [],
   mediation_results: [],
   performances: [],
   confirmations: [],
@@ -99,6 +101,7 @@ export const ITEM_TOPIC_LABELS = labelsOf<ItemTopic>((t) => t.item_topics)
 export const MEETING_EVENT_LABELS = labelsOf<MeetingEventKindName>((t) => t.meeting_events)
 export const MEDIATION_SOURCE_LABELS = labelsOf<MediationSource>((t) => t.mediation_sources)
 export const PARTY_ROLE_LABELS = labelsOf<PartyRole>((t) => t.party_roles)
+export const AGENT_KIND_LABELS = labelsOf<AgentKind>((t) => t.agent_kinds)
 export const MEDIATION_RESULT_LABELS = labelsOf<MediationResult>((t) => t.mediation_results)
 export const PERFORMANCE_LABELS = labelsOf<Performance>((t) => t.performances)
 export const CONFIRMATION_LABELS = labelsOf<ConfirmationResult>((t) => t.confirmations)
@@ -141,12 +144,26 @@ export function caseEventDetail(event: CaseEventKind): string | null {
 /** A mediation event's particulars in one line. */
 export function mediationEventDetail(event: MediationEventKind): string {
   switch (event.kind) {
+    case 'rights_notified':
+      return '已向当事人送达人民调解权利义务告知书'
+    case 'investigation':
+      return [
+        `地点：${event.place}`,
+        `被调查人：${event.subject}`,
+        `调查内容：${event.content}`,
+        event.participants?.length && `调查人：${event.participants.join('、')}`,
+        event.recorder && `记录人：${event.recorder}`,
+      ]
+        .filter(Boolean)
+        .join('；')
     case 'session':
       return [
         `地点：${event.place}`,
+        event.participants?.length && `参加人：${event.participants.join('、')}`,
         `当事人陈述：${event.statements}`,
         event.facts && `查明事实：${event.facts}`,
         event.outcome && `调解情况：${event.outcome}`,
+        event.recorder && `记录人：${event.recorder}`,
       ]
         .filter(Boolean)
         .join('；')
@@ -162,9 +179,13 @@ export function mediationEventDetail(event: MediationEventKind): string {
         .filter(Boolean)
         .join('；')
     case 'result':
-      return event.routes
-        ? `${MEDIATION_RESULT_LABELS[event.result]}；告知途径：${event.routes}`
-        : MEDIATION_RESULT_LABELS[event.result]
+      return [
+        MEDIATION_RESULT_LABELS[event.result],
+        event.routes && `告知途径：${event.routes}`,
+        event.oral_terms && `口头协议内容：${event.oral_terms}`,
+      ]
+        .filter(Boolean)
+        .join('；')
     case 'performance':
       return PERFORMANCE_LABELS[event.performance]
     case 'follow_up':

@@ -1,8 +1,18 @@
 // The new-mediation form: what it holds, its checks, and the input it sends.
 
-import type { MediationInput, MediationSource, MediatorInput, Party, PartyRole, Sex } from '../api/types'
+import type { Agent, AgentKind, MediationInput, MediationSource, MediatorInput, Party, PartyRole, Sex } from '../api/types'
 import { stationToday, stationNow, toRfc3339 } from './time'
-import { checkContact, checkNotFuture, checkRequired, contactInput, optionalText } from './validate'
+import {
+  LIMITS,
+  checkContact,
+  checkMobile,
+  checkNotFuture,
+  checkRequired,
+  checkText,
+  contactInput,
+  normalizeMobile,
+  optionalText,
+} from './validate'
 
 export interface PartyRow {
   role: PartyRole
@@ -12,6 +22,15 @@ export interface PartyRow {
   phone: string
   id_number: string
   address: string
+  /** 民族, e.g. 汉族. */
+  ethnicity: string
+  /** 职业或职务. */
+  occupation: string
+  /** '' while the party has no agent. */
+  agent_kind: AgentKind | ''
+  agent_name: string
+  agent_relation: string
+  agent_phone: string
 }
 
 export interface MediationForm {
@@ -26,10 +45,26 @@ export interface MediationForm {
   /** Deputy ids of invited mediators, or names of other mediators typed in. */
   mediators: string[]
   consent: boolean
+  /** Every party agreed to mediation (人民调解法 Art. 17). */
+  agreed_to_mediation: boolean
 }
 
 export function emptyParty(role: PartyRole): PartyRow {
-  return { role, name: '', sex: '', age: null, phone: '', id_number: '', address: '' }
+  return {
+    role,
+    name: '',
+    sex: '',
+    age: null,
+    phone: '',
+    id_number: '',
+    address: '',
+    ethnicity: '',
+    occupation: '',
+    agent_kind: '',
+    agent_name: '',
+    agent_relation: '',
+    agent_phone: '',
+  }
 }
 
 export function emptyMediation(): MediationForm {
@@ -43,6 +78,7 @@ export function emptyMediation(): MediationForm {
     parties: [emptyParty('applicant'), emptyParty('respondent')],
     mediators: [],
     consent: false,
+    agreed_to_mediation: false,
   }
 }
 
@@ -61,6 +97,12 @@ export function checkMediation(form: MediationForm, now: Date = stationNow()): R
     for (const [field, problem] of Object.entries(checkContact(party, today))) {
       put(`parties.${i}.${field}`, problem)
     }
+    put(`parties.${i}.ethnicity`, checkText(party.ethnicity ?? '', '民族', LIMITS.name, false))
+    put(`parties.${i}.occupation`, checkText(party.occupation ?? '', '职业', LIMITS.label, false))
+    if (party.agent_kind) {
+      put(`parties.${i}.agent.name`, checkRequired(party.agent_name, '代理人姓名'))
+      put(`parties.${i}.agent.phone`, party.agent_phone.trim() ? checkMobile(party.agent_phone) : null)
+    }
   })
   const roles = new Set(form.parties.map((p) => p.role))
   if (!roles.has('applicant') || !roles.has('respondent')) {
@@ -68,11 +110,25 @@ export function checkMediation(form: MediationForm, now: Date = stationNow()): R
   }
   if (!form.mediators.length) errors.mediators = '请至少填写一名调解员'
   if (!form.consent) errors.consent = '当事人的个人信息须经本人同意才能记录，请确认并勾选'
+  if (!form.agreed_to_mediation) {
+    errors.agreed_to_mediation = '当事人一方明确拒绝调解的，不得调解（《人民调解法》第十七条）：请确认各方同意调解并勾选'
+  }
   return errors
 }
 
-function partyInput(row: PartyRow): Party {
+function agentInput(row: PartyRow): Agent | undefined {
+  if (!row.agent_kind) return undefined
+  const phone = optionalText(row.agent_phone)
   return {
+    kind: row.agent_kind,
+    name: row.agent_name.trim(),
+    relation: optionalText(row.agent_relation),
+    phone: phone && normalizeMobile(phone),
+  }
+}
+
+function partyInput(row: PartyRow): Party {
+  const party: Party = {
     role: row.role,
     name: row.name.trim(),
     sex: row.sex || null,
@@ -80,6 +136,14 @@ function partyInput(row: PartyRow): Party {
     ...contactInput(row),
     address: optionalText(row.address),
   }
+  // Drafts saved before these fields existed lack them.
+  const ethnicity = optionalText(row.ethnicity ?? '')
+  const occupation = optionalText(row.occupation ?? '')
+  const agent = agentInput(row)
+  if (ethnicity) party.ethnicity = ethnicity
+  if (occupation) party.occupation = occupation
+  if (agent) party.agent = agent
+  return party
 }
 
 /**
@@ -100,5 +164,6 @@ export function mediationInput(form: MediationForm, deputyIds: Set<string>): Med
     parties: form.parties.map(partyInput),
     mediators,
     consent: form.consent,
+    agreed_to_mediation: form.agreed_to_mediation,
   }
 }

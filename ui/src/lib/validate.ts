@@ -29,6 +29,8 @@ export const LIMITS = {
   note: 1000,
   /** The visitor's own words and every long text. */
   long: 5000,
+  /** Entries of a list: parties, mediators, participants. */
+  list: 200,
 } as const
 
 /** The largest amount a mediation agreement may name, in yuan. */

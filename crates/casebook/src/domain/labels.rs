@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::category::DISPUTE_TYPES;
 use super::{
-    Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult, CongressLevel,
-    ItemTopic, MediationEventKind, MediationResult, MediationSource, MeetingEventKind, MeetingKind,
-    PartyRole, Performance, Satisfaction, Sex, VoteMethod,
+    AgentKind, Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult,
+    CongressLevel, ItemTopic, MediationEventKind, MediationResult, MediationSource,
+    MeetingEventKind, MeetingKind, PartyRole, Performance, Satisfaction, Sex, VoteMethod,
 };
 
 /// A stored value with its label.
@@ -49,6 +49,8 @@ pub struct Labels {
     pub mediation_sources: Vec<Choice<MediationSource>>,
     /// 当事人.
     pub party_roles: Vec<Choice<PartyRole>>,
+    /// 代理人.
+    pub agent_kinds: Vec<Choice<AgentKind>>,
     /// 调解结果.
     pub mediation_results: Vec<Choice<MediationResult>>,
     /// 履行情况.
@@ -99,6 +101,7 @@ pub fn labels() -> Labels {
         meeting_events: kinds(&MeetingEventKind::KINDS),
         mediation_sources: choices(&MediationSource::ALL, MediationSource::label),
         party_roles: choices(&PartyRole::ALL, PartyRole::label),
+        agent_kinds: choices(&AgentKind::ALL, AgentKind::label),
         mediation_results: choices(&MediationResult::ALL, MediationResult::label),
         performances: choices(&Performance::ALL, Performance::label),
         confirmations: choices(&ConfirmationResult::ALL, ConfirmationResult::label),
@@ -133,7 +136,8 @@ mod tests {
             ("mediation_results", 4),
             ("performances", 3),
             ("confirmations", 3),
-            ("mediation_events", 6),
+            ("mediation_events", 8),
+            ("agent_kinds", 2),
             ("audit_actions", 18),
         ] {
             let values: Vec<&str> = table[list]

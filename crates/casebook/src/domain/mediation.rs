@@ -95,6 +95,64 @@ pub struct Party {
     /// Address.
     #[serde(default)]
     pub address: Option<String>,
+    /// 民族 (e.g. 汉族), as the formats ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub ethnicity: Option<String>,
+    /// 职业或职务.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub occupation: Option<String>,
+    /// Who acts for the party: a 法定代理人 (of a minor or a person without full capacity) or a
+    /// 委托代理人 the party chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub agent: Option<Agent>,
+}
+
+/// What kind of agent acts for a party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AgentKind {
+    /// 法定代理人: the guardian of a minor or of a person without full capacity.
+    #[serde(alias = "法定代理人")]
+    Legal,
+    /// 委托代理人: someone the party authorised.
+    #[serde(alias = "委托代理人")]
+    Entrusted,
+}
+
+impl AgentKind {
+    /// Every value, in display order.
+    pub const ALL: [AgentKind; 2] = [AgentKind::Legal, AgentKind::Entrusted];
+
+    /// What the deputy reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentKind::Legal => "法定代理人",
+            AgentKind::Entrusted => "委托代理人",
+        }
+    }
+}
+
+/// A party's 法定代理人 or 委托代理人 (personal data, as the party's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Agent {
+    /// Which kind.
+    pub kind: AgentKind,
+    /// Name.
+    pub name: String,
+    /// Relation to the party (父亲, 律师, …).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub relation: Option<String>,
+    /// Mobile number.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub phone: Option<String>,
 }
 
 /// A mediator: a deputy on the roster (特邀调解员) or someone else named.
@@ -238,7 +296,34 @@ pub enum MediationEventKind {
         /// Outcome of the session.
         #[serde(default)]
         outcome: Option<String>,
+        /// Who took part besides the mediators (当事人、代理人、邀请参加的人员), as printed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+        participants: Vec<String>,
+        /// 记录人: who wrote the record (the recording deputy when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        recorder: Option<String>,
     },
+    /// An investigation (调查记录): a person heard or a place seen before or between sessions.
+    Investigation {
+        /// Where.
+        place: String,
+        /// Who was heard (被调查人), or what was seen.
+        subject: String,
+        /// What was found.
+        content: String,
+        /// Who investigated besides the recording deputy, as printed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+        participants: Vec<String>,
+        /// 记录人 (the recording deputy when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        recorder: Option<String>,
+    },
+    /// The parties were given the 人民调解权利义务告知书 (人民调解法 Arts. 23 and 24).
+    RightsNotified {},
     /// The agreement (调解协议书).
     Agreement {
         /// Facts and points in dispute.
@@ -267,6 +352,10 @@ pub enum MediationEventKind {
         /// For a failure: the routes explained (诉讼/仲裁/行政).
         #[serde(default)]
         routes: Option<String>,
+        /// For an oral agreement: what was agreed (人民调解法 Art. 28: 人民调解员应当记录协议内容).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        oral_terms: Option<String>,
     },
     /// Performance of the agreement.
     Performance {
@@ -291,7 +380,9 @@ pub enum MediationEventKind {
 
 impl MediationEventKind {
     /// Every kind's JSON name with what the deputy reads, in display order.
-    pub const KINDS: [(&'static str, &'static str); 6] = [
+    pub const KINDS: [(&'static str, &'static str); 8] = [
+        ("rights_notified", "告知权利义务"),
+        ("investigation", "调查记录"),
         ("session", "调解记录"),
         ("agreement", "调解协议"),
         ("result", "调解结果"),
@@ -309,6 +400,8 @@ impl MediationEventKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             MediationEventKind::Session { .. } => "session",
+            MediationEventKind::Investigation { .. } => "investigation",
+            MediationEventKind::RightsNotified {} => "rights_notified",
             MediationEventKind::Agreement { .. } => "agreement",
             MediationEventKind::Result { .. } => "result",
             MediationEventKind::Performance { .. } => "performance",
@@ -395,6 +488,11 @@ pub struct Mediation {
     pub mediators: Vec<Mediator>,
     /// The parties consented to processing of personal data.
     pub consent: bool,
+    /// The parties agreed to mediation (人民调解法 Art. 17: 当事人一方明确拒绝调解的，不得调解);
+    /// false in files opened before the book asked, whose intake prints the box unticked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub agreed_to_mediation: bool,
 }
 
 /// A mediator as `mediation add` reads it: a deputy (id or name) or just a name.
@@ -448,6 +546,10 @@ pub struct MediationInput {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub consent: bool,
+    /// Every party agreed to mediation (人民调解法 Art. 17); required.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub agreed_to_mediation: bool,
 }
 
 /// Where a mediation stands, derived from its events.
@@ -474,7 +576,9 @@ impl MediationState {
         let mut state = MediationState::default();
         for (at, event) in events {
             match event {
-                MediationEventKind::Session { .. } => {}
+                MediationEventKind::Session { .. }
+                | MediationEventKind::Investigation { .. }
+                | MediationEventKind::RightsNotified {} => {}
                 MediationEventKind::Agreement { .. } => state.agreement_on = Some(at.date_naive()),
                 MediationEventKind::Result { result, .. } => state.result = Some(*result),
                 MediationEventKind::Performance { performance } => {

@@ -75,8 +75,12 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// drop. Migration 011 did: meetings carry their kind, households and each item's rule and
 /// re-vote, and events follow them (`meeting_event_append`), which an older reader would drop
 /// or refuse. Migration 012 did: a station carries its mediation committee. Migration 013 (the
-/// bundle format each peer reads, this book's own view of its peers) did not.
-pub const LOG_VERSION: i64 = 12;
+/// bundle format each peer reads, this book's own view of its peers) did not. Version 14 changed
+/// them without a migration (mediations are stored as JSON): a party's 民族, 职业 and agent, a
+/// file's `agreed_to_mediation`, a session's participants and recorder, an oral agreement's
+/// terms, and the `investigation` and `rights_notified` events, which an older reader would
+/// refuse.
+pub const LOG_VERSION: i64 = 14;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
 /// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never

@@ -189,6 +189,19 @@ fn optional_id_number(field: &str, id: Option<&str>) -> Result<Option<String>> {
         .transpose()
 }
 
+/// A party's agent as typed: a name, the relation and a mobile number trimmed and checked.
+fn checked_agent(who: &str, agent: &Agent, path: &dyn Fn(&str) -> String) -> Result<Agent> {
+    let label = format!("{who}的{}", agent.kind.label());
+    Ok(Agent {
+        kind: agent.kind,
+        name: validate::required_text(&format!("{label}姓名"), &agent.name)
+            .map_err(at(path("agent.name")))?,
+        relation: validate::optional_text(agent.relation.as_deref()),
+        phone: optional_mobile(&format!("{label}电话"), agent.phone.as_deref())
+            .map_err(at(path("agent.phone")))?,
+    })
+}
+
 fn consent_refusal(who: &str) -> Error {
     Error::refused(
         ErrorKind::ConsentRequired,
@@ -682,6 +695,13 @@ impl Writer<'_> {
         if !input.consent {
             return Err(consent_refusal("当事人").at("consent"));
         }
+        if !input.agreed_to_mediation {
+            return Err(Error::refused(
+                ErrorKind::ConsentRequired,
+                "各方当事人同意调解后才能受理：当事人一方明确拒绝调解的，不得调解（《人民调解法》第十七条）。请确认后勾选“各方当事人同意调解”",
+            )
+            .at("agreed_to_mediation"));
+        }
         let mut parties = Vec::with_capacity(input.parties.len());
         for (i, party) in input.parties.into_iter().enumerate() {
             let who = format!("第{}位当事人", i + 1);
@@ -698,6 +718,13 @@ impl Writer<'_> {
                 )
                 .map_err(at(path("id_number")))?,
                 address: validate::optional_text(party.address.as_deref()),
+                ethnicity: validate::optional_text(party.ethnicity.as_deref()),
+                occupation: validate::optional_text(party.occupation.as_deref()),
+                agent: party
+                    .agent
+                    .as_ref()
+                    .map(|agent| checked_agent(&who, agent, &path))
+                    .transpose()?,
                 ..party
             });
         }
@@ -754,6 +781,7 @@ impl Writer<'_> {
             parties,
             mediators,
             consent: input.consent,
+            agreed_to_mediation: true,
         };
         self.enter(Change::MediationCreate(mediation), actor)?;
         if let Some(case) = case {
@@ -1257,6 +1285,14 @@ fn check_meeting_event(
     })
 }
 
+/// Names as typed, trimmed, blanks dropped.
+fn names(names: Vec<String>) -> Vec<String> {
+    names
+        .iter()
+        .filter_map(|name| validate::optional_text(Some(name)))
+        .collect()
+}
+
 /// Checks a mediation event against the file; fills in the agreement's copies.
 fn check_mediation_event(
     mediation: &Mediation,
@@ -1266,21 +1302,63 @@ fn check_mediation_event(
 ) -> Result<MediationEventKind> {
     let parties = u32::try_from(mediation.parties.len()).unwrap_or(u32::MAX);
     match kind {
-        MediationEventKind::Session { .. } | MediationEventKind::Agreement { .. }
+        MediationEventKind::Session { .. }
+        | MediationEventKind::Investigation { .. }
+        | MediationEventKind::Agreement { .. }
             if state.result.is_some() =>
         {
             return Err(Error::refused(
                 ErrorKind::InvalidTransition,
-                "该调解已有结果，不能再登记调解过程或协议",
+                "该调解已有结果，不能再登记调查、调解过程或协议",
             ));
         }
         MediationEventKind::Session {
-            ref place,
-            ref statements,
-            ..
+            place,
+            statements,
+            facts,
+            outcome,
+            participants,
+            recorder,
         } => {
-            validate::required_text("调解地点", place)?;
-            validate::required_text("当事人陈述", statements)?;
+            return Ok(MediationEventKind::Session {
+                place: validate::required_text("调解地点", &place)
+                    .map_err(validate::at("place"))?,
+                statements: validate::required_text("当事人陈述", &statements)
+                    .map_err(validate::at("statements"))?,
+                facts: validate::optional_text(facts.as_deref()),
+                outcome: validate::optional_text(outcome.as_deref()),
+                participants: names(participants),
+                recorder: validate::optional_text(recorder.as_deref()),
+            });
+        }
+        MediationEventKind::Investigation {
+            place,
+            subject,
+            content,
+            participants,
+            recorder,
+        } => {
+            return Ok(MediationEventKind::Investigation {
+                place: validate::required_text("调查地点", &place)
+                    .map_err(validate::at("place"))?,
+                subject: validate::required_text("被调查人", &subject)
+                    .map_err(validate::at("subject"))?,
+                content: validate::required_text("调查内容", &content)
+                    .map_err(validate::at("content"))?,
+                participants: names(participants),
+                recorder: validate::optional_text(recorder.as_deref()),
+            });
+        }
+        MediationEventKind::RightsNotified {} => {
+            if let Some(result) = state.result {
+                return Err(Error::refused(
+                    ErrorKind::InvalidTransition,
+                    format!(
+                        "该调解已有结果（{}），权利义务应在调解前告知",
+                        result.label()
+                    ),
+                ));
+            }
         }
         MediationEventKind::Agreement {
             facts,
@@ -1312,7 +1390,11 @@ fn check_mediation_event(
                 copies: Some(expected),
             });
         }
-        MediationEventKind::Result { result, ref routes } => {
+        MediationEventKind::Result {
+            result,
+            ref routes,
+            ref oral_terms,
+        } => {
             if let Some(previous) = state.result {
                 return Err(Error::refused(
                     ErrorKind::InvalidTransition,
@@ -1331,6 +1413,25 @@ fn check_mediation_event(
                     routes.as_deref().unwrap_or(""),
                 )?;
             }
+            let oral_terms = validate::optional_text(oral_terms.as_deref());
+            match (result, &oral_terms) {
+                (MediationResult::SucceededOral, None) => {
+                    return Err(Error::invalid(
+                        "口头协议须记录协议内容（《人民调解法》第二十八条：人民调解员应当记录协议内容）",
+                    )
+                    .at("oral_terms"));
+                }
+                (MediationResult::SucceededOral, Some(_)) => {}
+                (_, Some(_)) => {
+                    return Err(Error::invalid("只有口头协议才记录口头协议内容").at("oral_terms"));
+                }
+                (_, None) => {}
+            }
+            return Ok(MediationEventKind::Result {
+                result,
+                routes: validate::optional_text(routes.as_deref()),
+                oral_terms,
+            });
         }
         MediationEventKind::Performance { .. } | MediationEventKind::FollowUp { .. } => {
             if !state.result.is_some_and(MediationResult::is_success) {

@@ -41,6 +41,10 @@ pub enum Document {
     MediationApplication,
     /// 人民调解受理登记表.
     MediationIntake,
+    /// 人民调解权利义务告知书.
+    RightsNotice,
+    /// 人民调解调查记录.
+    Investigation,
     /// 人民调解记录.
     MediationRecord,
     /// 人民调解协议书 (needs a recorded agreement).
@@ -61,11 +65,13 @@ pub enum Document {
 
 impl Document {
     /// Every document, in the order the CLI lists them.
-    pub const ALL: [Document; 12] = [
+    pub const ALL: [Document; 14] = [
         Document::Slip,
         Document::Register,
         Document::MediationApplication,
         Document::MediationIntake,
+        Document::RightsNotice,
+        Document::Investigation,
         Document::MediationRecord,
         Document::Agreement,
         Document::FollowUp,
@@ -83,6 +89,8 @@ impl Document {
             Document::Register => "接待登记表",
             Document::MediationApplication => "人民调解申请书",
             Document::MediationIntake => "人民调解受理登记表",
+            Document::RightsNotice => "人民调解权利义务告知书",
+            Document::Investigation => "人民调解调查记录",
             Document::MediationRecord => "人民调解记录",
             Document::Agreement => "人民调解协议书",
             Document::FollowUp => "人民调解回访记录",
@@ -134,6 +142,8 @@ pub fn render_document(
         Document::Chase => render_referral(book, id, ReferralDocument::Chase, slip),
         Document::MediationApplication => mediation(MediationDocument::Application),
         Document::MediationIntake => mediation(MediationDocument::Intake),
+        Document::RightsNotice => mediation(MediationDocument::RightsNotice),
+        Document::Investigation => mediation(MediationDocument::Investigation),
         Document::MediationRecord => mediation(MediationDocument::Record),
         Document::Agreement => mediation(MediationDocument::Agreement),
         Document::FollowUp => mediation(MediationDocument::FollowUp),
@@ -359,6 +369,8 @@ mod tests {
                 "register",
                 "mediation-application",
                 "mediation-intake",
+                "rights-notice",
+                "investigation",
                 "mediation-record",
                 "agreement",
                 "follow-up",

@@ -23,7 +23,35 @@ facts: string | null,
 /**
  * Outcome of the session.
  */
-outcome: string | null, } | { "kind": "agreement", 
+outcome: string | null, 
+/**
+ * Who took part besides the mediators (当事人、代理人、邀请参加的人员), as printed.
+ */
+participants?: Array<string>, 
+/**
+ * 记录人: who wrote the record (the recording deputy when absent).
+ */
+recorder?: string, } | { "kind": "investigation", 
+/**
+ * Where.
+ */
+place: string, 
+/**
+ * Who was heard (被调查人), or what was seen.
+ */
+subject: string, 
+/**
+ * What was found.
+ */
+content: string, 
+/**
+ * Who investigated besides the recording deputy, as printed.
+ */
+participants?: Array<string>, 
+/**
+ * 记录人 (the recording deputy when absent).
+ */
+recorder?: string, } | { "kind": "rights_notified", } | { "kind": "agreement", 
 /**
  * Facts and points in dispute.
  */
@@ -63,7 +91,11 @@ result: MediationResult,
 /**
  * For a failure: the routes explained (诉讼/仲裁/行政).
  */
-routes: string | null, } | { "kind": "performance", 
+routes: string | null, 
+/**
+ * For an oral agreement: what was agreed (人民调解法 Art. 28: 人民调解员应当记录协议内容).
+ */
+oral_terms?: string, } | { "kind": "performance", 
 /**
  * How far.
  */

@@ -42,4 +42,8 @@ mediators: Array<MediatorInput>,
 /**
  * Consent to processing personal data.
  */
-consent?: boolean, };
+consent?: boolean, 
+/**
+ * Every party agreed to mediation (人民调解法 Art. 17); required.
+ */
+agreed_to_mediation?: boolean, };

@@ -81,4 +81,9 @@ mediators: Array<Mediator>,
 /**
  * The parties consented to processing of personal data.
  */
-consent: boolean, };
+consent: boolean, 
+/**
+ * The parties agreed to mediation (人民调解法 Art. 17: 当事人一方明确拒绝调解的，不得调解);
+ * false in files opened before the book asked, whose intake prints the box unticked.
+ */
+agreed_to_mediation?: boolean, };

@@ -2,6 +2,8 @@
 
 export type { AgendaItem } from './AgendaItem'
 export type { AgendaItemInput } from './AgendaItemInput'
+export type { Agent } from './Agent'
+export type { AgentKind } from './AgentKind'
 export type { AppErrorKind } from './AppErrorKind'
 export type { Approval } from './Approval'
 export type { Attendance } from './Attendance'
