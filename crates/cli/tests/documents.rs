@@ -49,6 +49,67 @@ fn every_document_matches_its_snapshot() {
     }
 }
 
+/// The 代表履职档案 of 陈建国 for 2026: the same page by name and by id, no visitor in it; a
+/// year is required, and only for it.
+#[test]
+fn the_deputy_file_matches_its_snapshot() {
+    let (dir, fixture) = book();
+    let out = dir.path().join("deputy-file.html");
+    let args = ["render", "deputy-file", "陈建国", "--year", "2026"];
+    let html = String::from_utf8(written(&fixture.db, &args, &out)).unwrap();
+    for private in [
+        fixture::VISITOR_PHONE,
+        fixture::VISITOR_ID,
+        "梁桂珍",
+        "13800138000",
+    ] {
+        assert!(!html.contains(private), "{private} is printed");
+    }
+    assert!(html.contains("东岭村文化室") && html.contains("市委党校"));
+    insta::assert_snapshot!("deputy-file", html);
+
+    let list = casebook(&fixture.db)
+        .args(["deputy", "list", "--json"])
+        .output()
+        .unwrap();
+    let deputies: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let id = deputies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "陈建国")
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let by_id = written(
+        &fixture.db,
+        &["render", "deputy-file", &id, "--year", "2026"],
+        &dir.path().join("by-id.html"),
+    );
+    assert_eq!(String::from_utf8(by_id).unwrap(), html);
+
+    let no_year = refused(
+        &fixture.db,
+        &["render", "deputy-file", "陈建国"],
+        &dir.path().join("n.html"),
+    );
+    assert!(no_year.contains("--year"), "{no_year}");
+    let year_elsewhere = refused(
+        &fixture.db,
+        &["render", "slip", fixture::CASE, "--year", "2026"],
+        &dir.path().join("s.html"),
+    );
+    assert!(
+        year_elsewhere.contains("只用于代表履职档案"),
+        "{year_elsewhere}"
+    );
+    let unknown = refused(
+        &fixture.db,
+        &["render", "deputy-file", "无此人", "--year", "2026"],
+        &dir.path().join("u.html"),
+    );
+    assert!(unknown.contains("无此人"), "{unknown}");
+}
+
 #[test]
 fn reports_match_their_snapshots() {
     let (dir, fixture) = book();
