@@ -84,6 +84,17 @@ fn a_case_followed_to_the_end_counts_in_the_year_it_was_last_closed() {
     assert_eq!(closed.len(), 1);
     assert_eq!(closed[0].closed_at, Some(at("2026-01-02T09:00:00+08:00")));
     assert!(concluded(&book, 2025).is_empty());
+    let year = |y| {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        let stats = book.stats(None, day(1, 1), day(12, 31)).unwrap();
+        stats
+            .deputies
+            .iter()
+            .find(|d| d.name == "陈建国")
+            .unwrap()
+            .concluded
+    };
+    assert_eq!((year(2025), year(2026)), (0, 1), "the statistics agree");
     // Received in 2025, it is 2025's reception.
     assert_eq!(
         book.deputy_file("陈建国", 2025).unwrap().receptions.len(),
@@ -189,6 +200,22 @@ fn the_file_gathers_the_deputys_year() {
     assert_eq!(file.reports[0].appraisal.unwrap().satisfied, 40);
     assert_eq!(file.trainings.len(), 1);
     assert_eq!(file.trainings[0].organiser.as_deref(), Some("市人大常委会"));
+
+    // The statistics' 代表履职 row counts as the file does.
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d);
+    let stats = book.stats(None, day(1, 1), day(12, 31)).unwrap();
+    let row = stats.deputies.iter().find(|d| d.name == "陈建国").unwrap();
+    assert_eq!(
+        (
+            row.receptions,
+            row.duty_days,
+            row.meetings,
+            row.reports_to_voters,
+            row.trainings,
+            row.basically_satisfied
+        ),
+        (1, 1, 2, 1, 1, 1)
+    );
 
     // By id as well as by name.
     let id = file.basics.deputy.id.to_string();

@@ -347,9 +347,25 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
         .find(|row| row[0].get_string() == Some("陈建国"))
         .unwrap();
     assert_eq!(
+        header(&deputies)[3..],
+        [
+            "接待件数",
+            "值班天数",
+            "跟踪办结件数",
+            "调解件数",
+            "参加会议次数",
+            "向选民述职次数",
+            "参加培训次数",
+            "群众满意",
+            "群众基本满意",
+            "群众不满意"
+        ]
+    );
+    assert_eq!(
         chen[3..].iter().map(number).collect::<Vec<_>>(),
-        [3, 1, 2, 1, 0, 0, 0],
-        "陈建国: 3 receptions, 1 duty day, 2 mediations, 1 meeting, no follow-up asked about him"
+        [3, 1, 0, 2, 1, 1, 1, 0, 0, 0],
+        "陈建国: 3 receptions, 1 duty day, no case closed, 2 mediations, 1 meeting, a report \
+         to the voters, a training, no follow-up asked about him"
     );
 }
 

@@ -97,10 +97,18 @@ pub struct DeputyRecord {
     pub receptions: i64,
     /// Days on the duty roster.
     pub duty_days: i64,
+    /// Cases the deputy received that are closed now, whose latest 办结 falls in the range
+    /// (跟踪办结, as in the deputy's file).
+    pub concluded: i64,
     /// Mediation files accepted in the range with the deputy as a mediator.
     pub mediations: i64,
-    /// Council meetings attended.
+    /// Meetings held in the range with the deputy among the deputies present, or hosted by the
+    /// deputy (the host's name is the deputy's).
     pub meetings: i64,
+    /// Reports to the voters (向选民述职) dated in the range.
+    pub reports_to_voters: i64,
+    /// Trainings (培训) dated in the range.
+    pub trainings: i64,
     /// Voters' satisfaction with the deputy, asked at the follow-up visits (in the range) of
     /// the cases the deputy received: 满意.
     pub satisfied: i64,
@@ -462,7 +470,8 @@ impl Book {
         Ok((stats, by_type))
     }
 
-    /// Each deputy's receptions (`by_deputy`), duty days, mediations and meetings in the range.
+    /// Each deputy's receptions (`by_deputy`), duty days, cases followed to the end, mediations,
+    /// meetings, reports to voters and trainings in the range.
     fn deputy_records(
         &self,
         start: &str,
@@ -492,10 +501,34 @@ impl Book {
              GROUP BY 1",
         )?;
         let meetings = per_deputy(
-            "SELECT j.value, COUNT(*) FROM meetings m, json_each(m.body, '$.deputies') j
+            "SELECT d.id, COUNT(*) FROM meetings m JOIN deputies d
+               ON EXISTS (SELECT 1 FROM json_each(m.body, '$.deputies') j WHERE j.value = d.id)
+                  OR json_extract(m.body, '$.host') = d.name
              WHERE m.held_at >= ?1 AND m.held_at < ?2 AND (?3 IS NULL OR m.station = ?3)
-             GROUP BY j.value",
+             GROUP BY d.id",
         )?;
+        let concluded = per_deputy(
+            "SELECT deputy_id, COUNT(*) FROM (
+                 SELECT rd.deputy_id AS deputy_id, MAX(e.at) AS closed_at
+                 FROM receptions r
+                 JOIN reception_deputies rd ON rd.reception_rid = r.rid
+                 JOIN case_events e ON e.reception_rid = r.rid AND e.kind = 'closed'
+                 WHERE r.status = 'closed' AND (?3 IS NULL OR r.station = ?3)
+                 GROUP BY r.rid, rd.deputy_id)
+             WHERE closed_at >= ?1 AND closed_at < ?2
+             GROUP BY deputy_id",
+        )?;
+        let activities = |kind: DeputyActivityKind| {
+            per_deputy(&format!(
+                "SELECT deputy_id, COUNT(*) FROM deputy_activities
+                 WHERE held_on >= ?1 AND held_on < ?2 AND (?3 IS NULL OR station = ?3)
+                   AND kind = '{}'
+                 GROUP BY deputy_id",
+                kind.as_str()
+            ))
+        };
+        let reports = activities(DeputyActivityKind::ReportToVoters)?;
+        let trainings = activities(DeputyActivityKind::Training)?;
         let mut satisfaction: HashMap<(String, String), i64> = HashMap::new();
         {
             let mut select = self.conn.prepare(
@@ -535,8 +568,11 @@ impl Book {
                 DeputyRecord {
                     receptions: receptions.get(id.as_str()).copied().unwrap_or(0),
                     duty_days: count(&duty_days, &id),
+                    concluded: count(&concluded, &id),
                     mediations: count(&mediations, &id),
                     meetings: count(&meetings, &id),
+                    reports_to_voters: count(&reports, &id),
+                    trainings: count(&trainings, &id),
                     satisfied: with(&id, Satisfaction::Satisfied),
                     basically_satisfied: with(&id, Satisfaction::BasicallySatisfied),
                     dissatisfied: with(&id, Satisfaction::Dissatisfied),
@@ -578,7 +614,14 @@ impl Stats {
 impl DeputyRecord {
     /// The record if the deputy is listed anyway or did something in the range.
     fn keep_if(self, listed: bool) -> Option<DeputyRecord> {
-        let worked = self.receptions + self.duty_days + self.mediations + self.meetings > 0;
+        let worked = self.receptions
+            + self.duty_days
+            + self.concluded
+            + self.mediations
+            + self.meetings
+            + self.reports_to_voters
+            + self.trainings
+            > 0;
         (listed || worked).then_some(self)
     }
 }

@@ -339,8 +339,11 @@ impl Report {
                 "站点",
                 "接待件数",
                 "值班天数",
+                "跟踪办结件数",
                 "调解件数",
-                "参加议事会次数",
+                "参加会议次数",
+                "向选民述职次数",
+                "参加培训次数",
                 "群众满意",
                 "群众基本满意",
                 "群众不满意",
@@ -354,11 +357,14 @@ impl Report {
                 .text(2, d.station.as_deref().unwrap_or(""))?
                 .number(3, d.receptions as f64)?
                 .number(4, d.duty_days as f64)?
-                .number(5, d.mediations as f64)?
-                .number(6, d.meetings as f64)?
-                .number(7, d.satisfied as f64)?
-                .number(8, d.basically_satisfied as f64)?
-                .number(9, d.dissatisfied as f64)?;
+                .number(5, d.concluded as f64)?
+                .number(6, d.mediations as f64)?
+                .number(7, d.meetings as f64)?
+                .number(8, d.reports_to_voters as f64)?
+                .number(9, d.trainings as f64)?
+                .number(10, d.satisfied as f64)?
+                .number(11, d.basically_satisfied as f64)?
+                .number(12, d.dissatisfied as f64)?;
             deputies.next_row();
         }
         deputies.finish()?;
