@@ -499,10 +499,23 @@ pub fn stats(s: &Stats) -> String {
         m.judicial_confirmations_applied,
         m.judicial_confirmations_confirmed
     );
+    let kinds: Vec<String> = s
+        .meetings
+        .by_kind
+        .iter()
+        .filter(|k| k.held > 0)
+        .map(|k| format!("{} {}", k.label, k.held))
+        .collect();
     let _ = writeln!(
         out,
-        "民主议事会：{} 次，其中达到法定人数 {} 次",
-        s.meetings.held, s.meetings.quorate
+        "会议：{} 次，其中达到法定人数 {} 次{}",
+        s.meetings.held,
+        s.meetings.quorate,
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!("（{}）", kinds.join("，"))
+        }
     );
     out
 }

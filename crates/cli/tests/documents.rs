@@ -238,6 +238,7 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
             "其他事项按类别",
             "人民调解",
             "按网格",
+            "按会议类型",
             "代表履职"
         ]
     );
@@ -286,7 +287,10 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
     assert_eq!(figure(&summary, "集体访件数"), stats.collective_visits);
     assert_eq!(figure(&summary, "调解受理"), stats.mediation.accepted);
     assert_eq!(figure(&summary, "调解成功"), stats.mediation.succeeded);
-    assert_eq!(figure(&summary, "民主议事会次数"), stats.meetings.held);
+    assert_eq!(
+        figure(&summary, "会议次数（各类会议）"),
+        stats.meetings.held
+    );
 
     let categories = sheet(&mut workbook, "按类别");
     assert_eq!(categories.height(), stats.by_category.len() + 2);
@@ -339,6 +343,16 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
 
     let grids = sheet(&mut workbook, "按网格");
     assert_eq!(figure(&grids, "合计"), stats.receptions);
+
+    let meetings = sheet(&mut workbook, "按会议类型");
+    assert_eq!(
+        header(&meetings),
+        ["会议类型", "召开次数", "达到法定人数次数"]
+    );
+    assert_eq!(meetings.height(), 1 + 4 + 1, "every kind and the total");
+    assert_eq!(figure(&meetings, "村民代表会议"), 1);
+    assert_eq!(figure(&meetings, "民主议事会"), 0);
+    assert_eq!(figure(&meetings, "合计"), stats.meetings.held);
 
     let deputies = sheet(&mut workbook, "代表履职");
     assert_eq!(deputies.height(), 1 + stats.deputies.len());

@@ -118,11 +118,28 @@ pub struct DeputyRecord {
     pub dissatisfied: i64,
 }
 
-/// Council meeting figures.
+/// Meeting figures: every kind together, and each kind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingStats {
     /// Meetings held.
+    pub held: i64,
+    /// Of which with a quorum.
+    pub quorate: i64,
+    /// Each kind (村民会议, 村民代表会议, 村民小组会议, 民主议事会), all four in order, zero
+    /// rows kept.
+    pub by_kind: Vec<MeetingKindRow>,
+}
+
+/// The meetings of one kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MeetingKindRow {
+    /// `villagers_assembly`, `representatives`, `group`, `council`.
+    pub key: String,
+    /// What the deputy reads.
+    pub label: String,
+    /// Held.
     pub held: i64,
     /// Of which with a quorum.
     pub quorate: i64,
@@ -335,6 +352,7 @@ impl Book {
                 "SELECT COUNT(*) FROM meetings
                  WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3) AND quorum_met",
             )?,
+            by_kind: self.meetings_by_kind(&start, &end, station)?,
         };
         let deputies = self.deputy_records(&start, &end, station, &by_deputy)?;
         Ok(Stats {
@@ -468,6 +486,39 @@ impl Book {
             stats.succeeded + stats.failed + stats.terminated,
         );
         Ok((stats, by_type))
+    }
+
+    /// Meetings held in the range by kind; a meeting recorded without a kind is a 民主议事会.
+    fn meetings_by_kind(
+        &self,
+        start: &str,
+        end: &str,
+        station: Option<&str>,
+    ) -> Result<Vec<MeetingKindRow>> {
+        let mut select = self.conn.prepare(
+            "SELECT COALESCE(json_extract(body, '$.kind'), 'council'), COUNT(*),
+                    COALESCE(SUM(quorum_met), 0)
+             FROM meetings
+             WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3)
+             GROUP BY 1",
+        )?;
+        let rows: HashMap<String, (i64, i64)> = select
+            .query_map(params![start, end, station], |row| {
+                Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(MeetingKind::ALL
+            .iter()
+            .map(|kind| {
+                let (held, quorate) = rows.get(kind.as_str()).copied().unwrap_or((0, 0));
+                MeetingKindRow {
+                    key: kind.as_str().to_owned(),
+                    label: kind.label().to_owned(),
+                    held,
+                    quorate,
+                }
+            })
+            .collect())
     }
 
     /// Each deputy's receptions (`by_deputy`), duty days, cases followed to the end, mediations,

@@ -187,7 +187,7 @@ fn count_sheet(
 
 impl Report {
     /// The report as an `.xlsx` workbook: sheets 案件登记, 统计汇总, 按类别, 人民调解 (the
-    /// Ministry of Justice's table), 按网格 and 代表履职.
+    /// Ministry of Justice's table), 按网格, 按会议类型 and 代表履职.
     ///
     /// # Errors
     /// Only if the workbook cannot be assembled.
@@ -258,7 +258,7 @@ impl Report {
             ("调解超期", m.overdue),
             ("司法确认申请", m.judicial_confirmations_applied),
             ("司法确认", m.judicial_confirmations_confirmed),
-            ("民主议事会次数", s.meetings.held),
+            ("会议次数（各类会议）", s.meetings.held),
             ("达到法定人数次数", s.meetings.quorate),
         ];
         for (label, value) in figures {
@@ -329,6 +329,26 @@ impl Report {
             &["网格", "接待件数"],
             &s.by_grid,
         )?;
+
+        let mut meetings = Sheet::new(
+            &mut workbook,
+            "按会议类型",
+            &["会议类型", "召开次数", "达到法定人数次数"],
+            &formats,
+        )?;
+        for row in &s.meetings.by_kind {
+            meetings
+                .text(0, &row.label)?
+                .number(1, row.held as f64)?
+                .number(2, row.quorate as f64)?;
+            meetings.next_row();
+        }
+        meetings
+            .text(0, "合计")?
+            .number(1, s.meetings.held as f64)?
+            .number(2, s.meetings.quorate as f64)?;
+        meetings.next_row();
+        meetings.finish()?;
 
         let mut deputies = Sheet::new(
             &mut workbook,
