@@ -623,3 +623,22 @@ fn a_station_cannot_take_the_id_of_another_stations_deputy_activity() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].activity.station, "NT");
 }
+
+/// A report whose sender edited it past the limits (more graded voters than were present) is
+/// refused whole at the town, like any record out of bounds.
+#[test]
+fn a_report_edited_past_its_limits_is_refused_at_the_town() {
+    let mut f = Field::new();
+    f.bx.add_deputy_activity(activity("陈建国", "年度履职情况"))
+        .unwrap();
+    f.tamper(
+        "BX",
+        "UPDATE change_log SET data = replace(data, '\"voters_present\":40', '\"voters_present\":4')
+         WHERE entity = 'deputy_activity';",
+    );
+    let before = f.town.canonical_dump().unwrap();
+    let err = f.bx_to_town().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadBundle, "{err}");
+    assert!(err.to_string().contains("多于参加选民人数"), "{err}");
+    assert_eq!(f.town.canonical_dump().unwrap(), before);
+}

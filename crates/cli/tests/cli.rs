@@ -2431,7 +2431,24 @@ fn stats_count_what_was_recorded_in_the_range() {
             "judicial_confirmations_applied": 0, "judicial_confirmations_confirmed": 0
         })
     );
-    assert_eq!(stats["meetings"], json!({"held": 1, "quorate": 1}));
+    let kind = |key: &str, held: i64, quorate: i64| {
+        json!({"key": key, "label": match key {
+            "villagers_assembly" => "村民会议",
+            "representatives" => "村民代表会议",
+            "group" => "村民小组会议",
+            _ => "民主议事会",
+        }, "held": held, "quorate": quorate})
+    };
+    assert_eq!(
+        stats["meetings"],
+        json!({"held": 1, "quorate": 1, "by_kind": [
+            kind("villagers_assembly", 0, 0),
+            kind("representatives", 0, 0),
+            kind("group", 0, 0),
+            kind("council", 1, 1),
+        ]}),
+        "a meeting without a kind is a 民主议事会; every kind is listed"
+    );
 
     // Everything.
     let all = book.ok(&["stats"]);
