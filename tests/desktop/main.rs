@@ -8,6 +8,7 @@
 mod audit;
 mod backup;
 mod books;
+mod deputy_work;
 mod drafts;
 mod driver;
 mod due;

@@ -68,7 +68,7 @@ pub struct DeputyBasics {
 pub struct DutyDay {
     /// The day.
     pub date: NaiveDate,
-    /// The station.
+    /// The station's name (its code when the roster lacks it).
     pub station: String,
     /// Its shifts that day naming the deputy, `09:00–12:00`.
     pub hours: Vec<String>,
@@ -332,7 +332,9 @@ impl Book {
 
     fn file_duty(&self, id: &str, start: &str, end: &str) -> Result<Vec<DutyDay>> {
         let mut select = self.conn.prepare_cached(
-            "SELECT s.date, s.station, s.starts, s.ends FROM duty_shifts s, json_each(s.deputies) j
+            "SELECT s.date, COALESCE(st.name, s.station), s.starts, s.ends
+             FROM duty_shifts s CROSS JOIN json_each(s.deputies) j
+             LEFT JOIN stations st ON st.code = s.station
              WHERE j.value = ?1 AND s.date >= ?2 AND s.date < ?3
              ORDER BY s.date, s.station, s.starts",
         )?;
