@@ -2866,3 +2866,58 @@ fn due_lists_what_is_owed_within_the_days_asked() {
         "{human}"
     );
 }
+
+/// `deputy activity add` records a 述职 or a training from JSON, `deputy activity list` lists
+/// them newest first (of one deputy with --deputy, of days with --from/--to), and a training
+/// with voters is refused at its field, writing nothing.
+#[test]
+fn deputy_activities_are_added_and_listed() {
+    let book = Book::with_roster();
+    let added = book.ok_with(
+        &["deputy", "activity", "add"],
+        &json!({"kind": "述职", "deputy": "陈建国", "date": "2026-11-02", "place": "东岭村文化室",
+                "topic": "2026年度履职情况", "voters_present": 45,
+                "appraisal": {"satisfied": 40, "basically_satisfied": 4, "dissatisfied": 1}}),
+    );
+    assert_eq!(
+        (added["name"].as_str(), added["kind_label"].as_str()),
+        (Some("陈建国"), Some("向选民述职"))
+    );
+    book.ok_stdin(
+        &["deputy", "activity", "add"],
+        &json!({"kind": "training", "deputy": "李秀英", "date": "2026-11-10", "place": "市委党校",
+                "topic": "基层人大代表履职能力培训", "organiser": "市人大常委会"}),
+    );
+    let all = book.ok(&["deputy", "activity", "list"]);
+    let topics: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["基层人大代表履职能力培训", "2026年度履职情况"]);
+    assert_eq!(all[1]["deputy_name"], "陈建国");
+    assert_eq!(all[1]["kind"], "report_to_voters");
+    assert_eq!(all[1]["appraisal"]["satisfied"], 40);
+    let chen = book.ok(&["deputy", "activity", "list", "--deputy", "陈建国"]);
+    assert_eq!(chen.as_array().unwrap().len(), 1);
+    let november_first_week = book.ok(&[
+        "deputy",
+        "activity",
+        "list",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-07",
+    ]);
+    assert_eq!(november_first_week.as_array().unwrap().len(), 1);
+
+    let before = book.snapshot();
+    let err = book.refused_with(
+        &["deputy", "activity", "add"],
+        r#"{"kind": "training", "deputy": "陈建国", "date": "2026-11-10", "place": "党校",
+            "topic": "培训", "voters_present": 30}"#,
+    );
+    assert_eq!(err["field"], "voters_present", "{err}");
+    assert_eq!(book.snapshot(), before);
+}
