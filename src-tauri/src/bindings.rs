@@ -11,15 +11,17 @@ use std::path::Path;
 use casebook::ErrorKind;
 use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
-    CaseEventInput, CaseEventKind, Labels, MediationEventInput, MediationEventKind, MediationInput,
-    MeetingEventInput, MeetingEventKind, MeetingInput, ReceptionInput,
+    CaseEventInput, CaseEventKind, DeputyActivityInput, Labels, MediationEventInput,
+    MediationEventKind, MediationInput, MeetingEventInput, MeetingEventKind, MeetingInput,
+    ReceptionInput,
 };
 use casebook::store::backup::BackupMade;
+use casebook::store::deputy_file::DeputyActivityListing;
 use casebook::store::drafts::Draft;
 use casebook::store::due::{DueItem, DueKind};
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
-    ReceptionAdded, RosterImported,
+    CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
+    MeetingEventAdded, ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
@@ -69,6 +71,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         CasePage,
         CaseQuery,
         CommandError,
+        DeputyActivityAdded,
+        DeputyActivityInput,
+        DeputyActivityListing,
         DeputyListing,
         Document,
         Draft,

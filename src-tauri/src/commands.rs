@@ -5,15 +5,16 @@ use std::path::PathBuf;
 
 use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
-    CaseEventInput, Labels, MediationEventInput, MediationInput, MeetingEventInput, MeetingInput,
-    ReceptionInput,
+    CaseEventInput, DeputyActivityInput, Labels, MediationEventInput, MediationInput,
+    MeetingEventInput, MeetingInput, ReceptionInput,
 };
 use casebook::store::backup::BackupMade;
+use casebook::store::deputy_file::DeputyActivityListing;
 use casebook::store::drafts::Draft;
 use casebook::store::due::DueItem;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
-    ReceptionAdded, RosterImported,
+    CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
+    MeetingEventAdded, ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
@@ -24,6 +25,7 @@ use casebook_docs::{Document, ReportKind};
 use chrono::NaiveDate;
 use liaison_sync::SyncOutcome;
 use tauri::{AppHandle, Runtime, State};
+use uuid::Uuid;
 
 use crate::error::CommandError;
 use crate::settings::Settings;
@@ -226,6 +228,26 @@ pub async fn add_mediation_event(
     input: MediationEventInput,
 ) -> Answer<MediationEventAdded> {
     station.add_mediation_event(number, input).await
+}
+
+/// Records a deputy's report to the voters (述职) or a training.
+#[tauri::command]
+pub async fn add_deputy_activity(
+    station: State<'_, Station>,
+    input: DeputyActivityInput,
+) -> Answer<DeputyActivityAdded> {
+    station.add_deputy_activity(input).await
+}
+
+/// Deputies' reports to voters and trainings, of one deputy (id) or all, newest first.
+#[tauri::command]
+pub async fn deputy_activities(
+    station: State<'_, Station>,
+    deputy: Option<Uuid>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Answer<Vec<DeputyActivityListing>> {
+    station.deputy_activities(deputy, from, to).await
 }
 
 #[tauri::command]

@@ -118,6 +118,8 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::mediation,
             commands::add_mediation,
             commands::add_mediation_event,
+            commands::add_deputy_activity,
+            commands::deputy_activities,
             commands::stats,
             commands::slip_html,
             commands::document_html,

@@ -10,15 +10,16 @@ use std::time::{Duration, Instant};
 use casebook::Book;
 use casebook::bundle::{Exported, Imported, PeerStatus};
 use casebook::domain::{
-    AuditAction, AuditChannel, CaseEventInput, MediationEventInput, MediationInput,
-    MeetingEventInput, MeetingInput, ReceptionInput, RosterFile,
+    AuditAction, AuditChannel, CaseEventInput, DeputyActivityInput, MediationEventInput,
+    MediationInput, MeetingEventInput, MeetingInput, ReceptionInput, RosterFile,
 };
 use casebook::store::audit::{AuditFilter, AuditListing};
+use casebook::store::deputy_file::DeputyActivityListing;
 use casebook::store::drafts::Draft;
 use casebook::store::due::DueItem;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
-    ReceptionAdded, RosterImported,
+    CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
+    MeetingEventAdded, ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseCounts, CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing,
@@ -914,6 +915,26 @@ impl Station {
         input: MediationEventInput,
     ) -> Result<MediationEventAdded, CommandError> {
         self.with_book(move |book| book.add_mediation_event(&number, input))
+            .await
+    }
+
+    /// Records a deputy's report to the voters or a training.
+    pub async fn add_deputy_activity(
+        &self,
+        input: DeputyActivityInput,
+    ) -> Result<DeputyActivityAdded, CommandError> {
+        self.with_book(move |book| book.add_deputy_activity(input))
+            .await
+    }
+
+    /// Deputies' reports to voters and trainings, newest first.
+    pub async fn deputy_activities(
+        &self,
+        deputy: Option<Uuid>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<DeputyActivityListing>, CommandError> {
+        self.with_book(move |book| book.deputy_activities(deputy, from, to))
             .await
     }
 

@@ -8,6 +8,7 @@
 mod audit;
 mod backup;
 mod books;
+mod deputy_work;
 mod drafts;
 mod driver;
 mod due;
@@ -140,8 +141,10 @@ async fn a_reception_from_the_keyboard_is_found_referred_and_followed_up() {
     app.press(VISITOR_ID).await;
     app.tab_to(1, "rc-visitor-address-0").await;
     app.press("东岭村第3村民小组").await;
-    // Past the representative box, the row's delete button, 再加一位来访人 and the head count.
-    app.tab_to(5, "rc-category").await;
+    // Past the representative box, the row's delete button, 再加一位来访人 and the head count to
+    // 接待类型 (one stop: 矛盾纠纷, chosen by default; arrow keys would move it), then the type.
+    app.tab_to(5, "rc-kind-dispute").await;
+    app.tab_to(1, "rc-category").await;
     app.press(&format!("山林{}", enter())).await;
     app.tab_to(1, "rc-subcategory").await;
     app.press("灌溉设施").await;

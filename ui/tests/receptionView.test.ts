@@ -120,6 +120,34 @@ describe('reception form', () => {
     expect(toast).not.toHaveBeenCalled()
   })
 
+  it('takes a kind: a dispute one of the Ministry types, a suggestion one of its classes', async () => {
+    const calls = backend(() => ({ id: 'r', case_no: 'BX-2026-0008' }))
+    const wrapper = await mountScreen(ReceptionView)
+    const categorySelect = () =>
+      wrapper.findAllComponents({ name: 'ElSelect' }).find((s) => s.find('[data-testid="rc-category"]').exists())!
+    const offered = () =>
+      categorySelect()
+        .findAllComponents({ name: 'ElOption' })
+        .map((o) => o.props('value') as string)
+    expect(offered()).toContain('山林土地')
+    expect(offered()).not.toContain('社会及公共事务')
+    await fill(wrapper, '13800138000')
+    // 山林土地 is a dispute type: choosing 意见建议 clears it and offers the suggestion classes.
+    await wrapper.get('[data-testid="rc-kind-suggestion"] input').setValue(true)
+    await flushPromises()
+    expect(offered()).toEqual(expect.arrayContaining(['社会及公共事务', '资源环境、城乡建设和农林水利']))
+    expect(offered()).not.toContain('山林土地')
+    expect(categorySelect().props('modelValue')).toBe('')
+    categorySelect().vm.$emit('update:modelValue', '资源环境、城乡建设和农林水利')
+    await flushPromises()
+    await wrapper.get('[data-testid="rc-save"]').trigger('click')
+    await settle()
+    expect(calls).toHaveLength(1)
+    const input = calls[0].input as { kind: string; category: string }
+    expect(input.kind).toBe('suggestion')
+    expect(input.category).toBe('资源环境、城乡建设和农林水利')
+  })
+
   it('marks the consent box when the backend asks for consent', async () => {
     backend(() => {
       throw { kind: 'consent_required', message: '须经本人同意' }

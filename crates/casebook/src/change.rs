@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::{
-    AuditEntry, CaseEvent, CouncilMeeting, Deputy, DutyShift, Grid, Mediation, MediationEvent,
-    MeetingEvent, Reception, Station,
+    AuditEntry, CaseEvent, CouncilMeeting, Deputy, DeputyActivity, DutyShift, Grid, Mediation,
+    MediationEvent, MeetingEvent, Reception, Station,
 };
 use crate::hlc::Hlc;
 
@@ -40,6 +40,8 @@ pub enum Change {
     MediationEventAppend(MediationEvent),
     /// An entry of the audit trail.
     AuditAppend(AuditEntry),
+    /// A deputy's report to the voters (述职) or training, kept by the station.
+    DeputyActivityAppend(DeputyActivity),
 }
 
 impl Change {
@@ -57,6 +59,7 @@ impl Change {
             Change::MediationCreate(_) => "mediation",
             Change::MediationEventAppend(_) => "mediation_event",
             Change::AuditAppend(_) => "audit",
+            Change::DeputyActivityAppend(_) => "deputy_activity",
         }
     }
 
@@ -74,6 +77,7 @@ impl Change {
             Change::MediationCreate(_) => "调解案件",
             Change::MediationEventAppend(_) => "调解过程记录",
             Change::AuditAppend(_) => "操作记录",
+            Change::DeputyActivityAppend(_) => "代表述职和培训记录",
         }
     }
 
@@ -91,6 +95,7 @@ impl Change {
             Change::MediationCreate(_) => "mediation_create",
             Change::MediationEventAppend(_) => "mediation_event_append",
             Change::AuditAppend(_) => "audit_append",
+            Change::DeputyActivityAppend(_) => "deputy_activity_append",
         }
     }
 
@@ -108,6 +113,7 @@ impl Change {
             Change::MediationCreate(r) => r.id,
             Change::MediationEventAppend(r) => r.id,
             Change::AuditAppend(r) => r.id,
+            Change::DeputyActivityAppend(r) => r.id,
         }
     }
 }

@@ -11,9 +11,9 @@ use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeDelta};
 
 use crate::change::{Change, LogEntry};
 use crate::domain::{
-    AgendaItem, AuditEntry, CaseEvent, CaseEventKind, CouncilMeeting, Deputy, DutyShift, Grid,
-    Mediation, MediationEvent, MediationEventKind, MeetingEvent, MeetingEventKind, MeetingKind,
-    Party, Reception, Station, Visitor,
+    AgendaItem, AuditEntry, CaseEvent, CaseEventKind, CouncilMeeting, Deputy, DeputyActivity,
+    DeputyActivityKind, DutyShift, Grid, Mediation, MediationEvent, MediationEventKind,
+    MeetingEvent, MeetingEventKind, MeetingKind, Party, Reception, Station, Visitor,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::hlc::MAX_AHEAD_MS;
@@ -320,6 +320,7 @@ pub fn check_change(change: &Change, now: DateTime<FixedOffset>) -> Result<()> {
         Change::MediationCreate(mediation) => check_mediation(mediation, now),
         Change::MediationEventAppend(event) => check_mediation_event(event, now),
         Change::AuditAppend(entry) => check_audit(entry, now),
+        Change::DeputyActivityAppend(activity) => check_deputy_activity(activity, today),
     }
 }
 
@@ -360,6 +361,7 @@ fn describe(change: &Change) -> String {
         Change::MediationCreate(r) => ("调解案件", Some(r.number.as_str())),
         Change::MediationEventAppend(_) => ("调解记录", None),
         Change::AuditAppend(_) => ("操作记录", None),
+        Change::DeputyActivityAppend(_) => ("代表述职和培训记录", None),
     };
     match key.filter(|key| line("", key, limits::CODE).is_ok()) {
         Some(key) => format!("{kind} {key}"),
@@ -372,6 +374,46 @@ fn check_audit(entry: &AuditEntry, now: DateTime<FixedOffset>) -> Result<()> {
     time_between("操作时间", entry.at, now)?;
     optional_line("操作对象", entry.subject.as_deref(), limits::LABEL)?;
     optional_line("操作说明", entry.detail.as_deref(), limits::ADDRESS)
+}
+
+fn check_deputy_activity(activity: &DeputyActivity, today: NaiveDate) -> Result<()> {
+    code_of_origin("记录站点", &activity.station).map_err(at("station"))?;
+    date_between("日期", activity.date, today).map_err(at("date"))?;
+    line("地点", &activity.place, limits::LABEL).map_err(at("place"))?;
+    line("主题", &activity.topic, limits::TITLE).map_err(at("topic"))?;
+    optional_paragraph("内容摘要", activity.summary.as_deref(), limits::NOTE)
+        .map_err(at("summary"))?;
+    optional_line("主办单位", activity.organiser.as_deref(), limits::LABEL)
+        .map_err(at("organiser"))?;
+    let training = activity.kind == DeputyActivityKind::Training;
+    if training && (activity.voters_present.is_some() || activity.appraisal.is_some()) {
+        return Err(Error::invalid("参加选民人数和测评只用于向选民述职").at("voters_present"));
+    }
+    if !training && activity.organiser.is_some() {
+        return Err(Error::invalid("主办单位只用于培训").at("organiser"));
+    }
+    if let Some(present) = activity.voters_present
+        && present > limits::PEOPLE
+    {
+        return Err(Error::invalid(format!(
+            "参加选民人数（{present}）不合理：不能超过{}人",
+            limits::PEOPLE
+        ))
+        .at("voters_present"));
+    }
+    if let Some(appraisal) = activity.appraisal {
+        let graded = appraisal.total();
+        let bound = activity
+            .voters_present
+            .map_or(u64::from(limits::PEOPLE), u64::from);
+        if graded > bound {
+            return Err(
+                Error::invalid(format!("测评人数（{graded}）多于参加选民人数（{bound}）"))
+                    .at("appraisal"),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn check_grid(grid: &Grid) -> Result<()> {

@@ -550,3 +550,95 @@ fn what_follows_a_meeting_travels_and_only_its_station_adds_it() {
         "NT's meeting has only NT's objection"
     );
 }
+
+fn activity(deputy: &str, topic: &str) -> casebook::domain::DeputyActivityInput {
+    serde_json::from_value(serde_json::json!({
+        "kind": "report_to_voters", "deputy": deputy,
+        "date": china_now().date_naive().to_string(), "place": "村文化室", "topic": topic,
+        "voters_present": 40, "appraisal": {"satisfied": 30, "basically_satisfied": 8, "dissatisfied": 2}
+    }))
+    .unwrap()
+}
+
+/// A deputy's 述职 travels from the station to the town, where it is the station's and shows
+/// in the deputy's file.
+#[test]
+fn a_report_to_voters_travels_to_the_town_as_the_stations() {
+    let mut f = Field::new();
+    let added =
+        f.bx.add_deputy_activity(activity("陈建国", "年度履职情况"))
+            .unwrap();
+    assert_eq!(f.bx_to_town().unwrap().applied, 1);
+    let year = chrono::Datelike::year(&china_now());
+    let file = f.town.deputy_file("陈建国", year).unwrap();
+    assert_eq!(file.reports.len(), 1);
+    assert_eq!(
+        (file.reports[0].id, file.reports[0].station.as_str()),
+        (added.id, "BX")
+    );
+    let listed = f.town.deputy_activities(None, None, None).unwrap();
+    assert_eq!(listed[0].deputy_name, "陈建国");
+}
+
+/// A station cannot record a report as another station's, nor take the id of one another
+/// station recorded.
+#[test]
+fn a_station_cannot_write_another_stations_deputy_activities() {
+    let mut f = Field::new();
+    f.bx.add_deputy_activity(activity("陈建国", "年度履职情况"))
+        .unwrap();
+    f.tamper(
+        "BX",
+        "UPDATE change_log SET data = replace(data, '\"station\":\"BX\"', '\"station\":\"NT\"')
+         WHERE entity = 'deputy_activity';",
+    );
+    let before = f.town.canonical_dump().unwrap();
+    refused_as_not_owner(f.bx_to_town(), "登记的是NT的记录");
+    assert_eq!(f.town.canonical_dump().unwrap(), before, "nothing applied");
+    assert_eq!(quarantined_for_bx(&f.town).len(), 1);
+}
+
+#[test]
+fn a_station_cannot_take_the_id_of_another_stations_deputy_activity() {
+    let mut f = Field::new();
+    let theirs =
+        f.nt.add_deputy_activity(activity("黄小梅", "述职"))
+            .unwrap();
+    f.nt_to_town().unwrap();
+    let own =
+        f.bx.add_deputy_activity(activity("陈建国", "述职"))
+            .unwrap();
+    f.tamper(
+        "BX",
+        &format!(
+            "UPDATE change_log SET data = replace(data, '{own}', '{theirs}'),
+                                   record_id = '{theirs}'
+             WHERE entity = 'deputy_activity';",
+            own = own.id,
+            theirs = theirs.id
+        ),
+    );
+    refused_as_not_owner(f.bx_to_town(), "该记录编号已属于NT");
+    let listed = f.town.deputy_activities(None, None, None).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].activity.station, "NT");
+}
+
+/// A report whose sender edited it past the limits (more graded voters than were present) is
+/// refused whole at the town, like any record out of bounds.
+#[test]
+fn a_report_edited_past_its_limits_is_refused_at_the_town() {
+    let mut f = Field::new();
+    f.bx.add_deputy_activity(activity("陈建国", "年度履职情况"))
+        .unwrap();
+    f.tamper(
+        "BX",
+        "UPDATE change_log SET data = replace(data, '\"voters_present\":40', '\"voters_present\":4')
+         WHERE entity = 'deputy_activity';",
+    );
+    let before = f.town.canonical_dump().unwrap();
+    let err = f.bx_to_town().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadBundle, "{err}");
+    assert!(err.to_string().contains("多于参加选民人数"), "{err}");
+    assert_eq!(f.town.canonical_dump().unwrap(), before);
+}

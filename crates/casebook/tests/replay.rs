@@ -58,6 +58,11 @@ enum Op {
         mediation: usize,
         kind: usize,
     },
+    Activity {
+        training: bool,
+        days_ago: i64,
+        voters: Option<(u32, u32)>,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -77,6 +82,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..8usize, 0..5usize).prop_map(|(meeting, kind)| Op::MeetingEvent { meeting, kind }),
         1 => (0..64usize, prop::bool::weighted(0.9)).prop_map(|(case, consent)| Op::Mediation { case, consent }),
         2 => (0..16usize, 0..6usize).prop_map(|(mediation, kind)| Op::MediationEvent { mediation, kind }),
+        1 => (any::<bool>(), -2..400i64, prop::option::weighted(0.5, (0..80u32, 0..80u32)))
+            .prop_map(|(training, days_ago, voters)| Op::Activity { training, days_ago, voters }),
     ]
 }
 
@@ -396,6 +403,33 @@ fn run(
                 .map(|_| ()),
             None => Ok(()),
         },
+        // Refused when dated tomorrow, when a training has voters, or when more voters graded
+        // the report than were present.
+        Op::Activity {
+            training,
+            days_ago,
+            voters,
+        } => book
+            .add_deputy_activity(DeputyActivityInput {
+                kind: if training {
+                    DeputyActivityKind::Training
+                } else {
+                    DeputyActivityKind::ReportToVoters
+                },
+                deputy: deputy.to_owned(),
+                date: china_now().date_naive() - TimeDelta::days(days_ago),
+                place: "东岭村文化室".into(),
+                topic: "年度履职情况".into(),
+                summary: Some("报告接待和办理情况".into()),
+                organiser: None,
+                voters_present: voters.map(|(present, _)| present),
+                appraisal: voters.map(|(_, graded)| Appraisal {
+                    satisfied: graded,
+                    basically_satisfied: 1,
+                    dissatisfied: 0,
+                }),
+            })
+            .map(|_| ()),
     };
     let after = book.changes_since(None, 0, None).unwrap().len();
     match result {

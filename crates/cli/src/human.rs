@@ -15,9 +15,10 @@ use casebook::domain::QuorumBasis;
 use casebook::store::Origin;
 use casebook::store::audit::AuditListing;
 use casebook::store::backup::BackupMade;
+use casebook::store::deputy_file::DeputyActivityListing;
 use casebook::store::ops::{
-    CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
-    ReceptionAdded, RosterImported,
+    CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
+    MeetingEventAdded, ReceptionAdded, RosterImported,
 };
 use casebook::store::read::{
     CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing,
@@ -386,6 +387,46 @@ pub fn mediations(list: &Vec<MediationListing>) -> String {
     out
 }
 
+pub fn deputy_activity_added(a: &DeputyActivityAdded) -> String {
+    format!("已记录{}的{}\n", a.name, a.kind_label)
+}
+
+pub fn deputy_activities(list: &Vec<DeputyActivityListing>) -> String {
+    let mut out = String::new();
+    for listing in list {
+        let a = &listing.activity;
+        let mut detail = Vec::new();
+        if let Some(organiser) = &a.organiser {
+            detail.push(format!("主办 {organiser}"));
+        }
+        if let Some(present) = a.voters_present {
+            detail.push(format!("选民 {present} 人"));
+        }
+        if let Some(appraisal) = a.appraisal {
+            detail.push(format!(
+                "测评 满意 {} / 基本满意 {} / 不满意 {}",
+                appraisal.satisfied, appraisal.basically_satisfied, appraisal.dissatisfied
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}{}",
+            a.date,
+            listing.deputy_name,
+            listing.kind_label,
+            a.place,
+            a.topic,
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!("\t{}", detail.join("，"))
+            }
+        );
+    }
+    let _ = writeln!(out, "共 {} 条", list.len());
+    out
+}
+
 pub fn mediation_added(m: &MediationAdded) -> String {
     format!("已受理，调解编号 {}\n", m.number)
 }
@@ -458,10 +499,23 @@ pub fn stats(s: &Stats) -> String {
         m.judicial_confirmations_applied,
         m.judicial_confirmations_confirmed
     );
+    let kinds: Vec<String> = s
+        .meetings
+        .by_kind
+        .iter()
+        .filter(|k| k.held > 0)
+        .map(|k| format!("{} {}", k.label, k.held))
+        .collect();
     let _ = writeln!(
         out,
-        "民主议事会：{} 次，其中达到法定人数 {} 次",
-        s.meetings.held, s.meetings.quorate
+        "会议：{} 次，其中达到法定人数 {} 次{}",
+        s.meetings.held,
+        s.meetings.quorate,
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!("（{}）", kinds.join("，"))
+        }
     );
     out
 }

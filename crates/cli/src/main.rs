@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use casebook::domain::{
-    AuditAction, AuditChannel, MediationInput, MeetingInput, ReceptionInput, RosterFile,
+    AuditAction, AuditChannel, DeputyActivityInput, MediationInput, MeetingInput, ReceptionInput,
+    RosterFile,
 };
 use casebook::input;
 use casebook::store::BookKind;
@@ -100,10 +101,10 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Deputies.
+    /// Deputies, and their reports to voters (述职) and trainings.
     Deputy {
         #[command(subcommand)]
-        command: ListOnly,
+        command: DeputyCommand,
     },
     /// Receptions.
     Reception {
@@ -198,11 +199,15 @@ enum Command {
         /// Which document.
         kind: DocumentKind,
         /// Which record: a case number (slip), days (register: 2026-11-01..2026-11-30,
-        /// 2026-11-28 or 2026-11), a mediation number or id, a meeting id (minutes).
+        /// 2026-11-28 or 2026-11), a mediation number or id, a meeting id (minutes), a deputy's
+        /// name or id (deputy-file, with --year).
         id: String,
         /// The HTML file to write.
         #[arg(long)]
         out: PathBuf,
+        /// The year of a deputy's file (deputy-file only).
+        #[arg(long)]
+        year: Option<i32>,
         /// Phone printed on a slip instead of the roster's station phone.
         #[arg(long)]
         phone: Option<String>,
@@ -301,6 +306,8 @@ enum DocumentKind {
     Referral,
     /// 督办单: the latest chase of a case's referral (the case number).
     Chase,
+    /// 代表履职档案: a deputy's year (the deputy's name or id, and --year).
+    DeputyFile,
 }
 
 impl DocumentKind {
@@ -438,6 +445,39 @@ enum RosterCommand {
     Import {
         /// The file, or - for stdin.
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeputyCommand {
+    /// List them.
+    List,
+    /// Reports to voters (述职) and trainings (培训).
+    Activity {
+        #[command(subcommand)]
+        command: ActivityCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ActivityCommand {
+    /// Record a report to voters or a training from a JSON file (see docs/cli.md).
+    Add {
+        /// The file, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// List them, newest first.
+    List {
+        /// Only this deputy's (a name on the roster, or an id).
+        #[arg(long)]
+        deputy: Option<String>,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<NaiveDate>,
     },
 }
 
@@ -881,9 +921,29 @@ fn run(cli: Cli) -> Result<(), Error> {
             })?;
             out.print(&summary, human::demo_summary)
         }
-        Command::Deputy {
-            command: ListOnly::List,
-        } => out.print(&book.deputies()?, human::deputies),
+        Command::Deputy { command } => match command {
+            DeputyCommand::List => out.print(&book.deputies()?, human::deputies),
+            DeputyCommand::Activity {
+                command: ActivityCommand::Add { file },
+            } => {
+                let input: DeputyActivityInput = read_json(&file)?;
+                out.print(
+                    &book.add_deputy_activity(input)?,
+                    human::deputy_activity_added,
+                )
+            }
+            DeputyCommand::Activity {
+                command: ActivityCommand::List { deputy, from, to },
+            } => {
+                let deputy = deputy
+                    .map(|reference| book.find_deputy(&reference).map(|d| d.id))
+                    .transpose()?;
+                out.print(
+                    &book.deputy_activities(deputy, from, to)?,
+                    human::deputy_activities,
+                )
+            }
+        },
         Command::Reception {
             command: ReceptionCommand::Add { file },
         } => {
@@ -951,7 +1011,24 @@ fn run(cli: Cli) -> Result<(), Error> {
             id,
             out: file,
             phone,
+            year,
         } => {
+            let id = match (kind, year) {
+                (DocumentKind::DeputyFile, Some(year)) => format!("{}:{year}", id.trim()),
+                (DocumentKind::DeputyFile, None) => {
+                    return Err(Error::refused(
+                        ErrorKind::BadInput,
+                        "代表履职档案须指定年份：--year 2026",
+                    ));
+                }
+                (_, Some(_)) => {
+                    return Err(Error::refused(
+                        ErrorKind::BadInput,
+                        "--year 只用于代表履职档案（deputy-file）",
+                    ));
+                }
+                (_, None) => id,
+            };
             let prints_phone = matches!(
                 kind,
                 DocumentKind::Slip

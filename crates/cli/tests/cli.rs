@@ -2432,7 +2432,24 @@ fn stats_count_what_was_recorded_in_the_range() {
             "judicial_confirmations_applied": 0, "judicial_confirmations_confirmed": 0
         })
     );
-    assert_eq!(stats["meetings"], json!({"held": 1, "quorate": 1}));
+    let kind = |key: &str, held: i64, quorate: i64| {
+        json!({"key": key, "label": match key {
+            "villagers_assembly" => "村民会议",
+            "representatives" => "村民代表会议",
+            "group" => "村民小组会议",
+            _ => "民主议事会",
+        }, "held": held, "quorate": quorate})
+    };
+    assert_eq!(
+        stats["meetings"],
+        json!({"held": 1, "quorate": 1, "by_kind": [
+            kind("villagers_assembly", 0, 0),
+            kind("representatives", 0, 0),
+            kind("group", 0, 0),
+            kind("council", 1, 1),
+        ]}),
+        "a meeting without a kind is a 民主议事会; every kind is listed"
+    );
 
     // Everything.
     let all = book.ok(&["stats"]);
@@ -2849,4 +2866,59 @@ fn due_lists_what_is_owed_within_the_days_asked() {
         human.contains("（还有10天） 答复来访人") && human.contains("共 1 项待办"),
         "{human}"
     );
+}
+
+/// `deputy activity add` records a 述职 or a training from JSON, `deputy activity list` lists
+/// them newest first (of one deputy with --deputy, of days with --from/--to), and a training
+/// with voters is refused at its field, writing nothing.
+#[test]
+fn deputy_activities_are_added_and_listed() {
+    let book = Book::with_roster();
+    let added = book.ok_with(
+        &["deputy", "activity", "add"],
+        &json!({"kind": "述职", "deputy": "陈建国", "date": "2026-11-02", "place": "东岭村文化室",
+                "topic": "2026年度履职情况", "voters_present": 45,
+                "appraisal": {"satisfied": 40, "basically_satisfied": 4, "dissatisfied": 1}}),
+    );
+    assert_eq!(
+        (added["name"].as_str(), added["kind_label"].as_str()),
+        (Some("陈建国"), Some("向选民述职"))
+    );
+    book.ok_stdin(
+        &["deputy", "activity", "add"],
+        &json!({"kind": "training", "deputy": "李秀英", "date": "2026-11-10", "place": "市委党校",
+                "topic": "基层人大代表履职能力培训", "organiser": "市人大常委会"}),
+    );
+    let all = book.ok(&["deputy", "activity", "list"]);
+    let topics: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["基层人大代表履职能力培训", "2026年度履职情况"]);
+    assert_eq!(all[1]["deputy_name"], "陈建国");
+    assert_eq!(all[1]["kind"], "report_to_voters");
+    assert_eq!(all[1]["appraisal"]["satisfied"], 40);
+    let chen = book.ok(&["deputy", "activity", "list", "--deputy", "陈建国"]);
+    assert_eq!(chen.as_array().unwrap().len(), 1);
+    let november_first_week = book.ok(&[
+        "deputy",
+        "activity",
+        "list",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-07",
+    ]);
+    assert_eq!(november_first_week.as_array().unwrap().len(), 1);
+
+    let before = book.snapshot();
+    let err = book.refused_with(
+        &["deputy", "activity", "add"],
+        r#"{"kind": "training", "deputy": "陈建国", "date": "2026-11-10", "place": "党校",
+            "topic": "培训", "voters_present": 30}"#,
+    );
+    assert_eq!(err["field"], "voters_present", "{err}");
+    assert_eq!(book.snapshot(), before);
 }

@@ -49,6 +49,67 @@ fn every_document_matches_its_snapshot() {
     }
 }
 
+/// The 代表履职档案 of 陈建国 for 2026: the same page by name and by id, no visitor in it; a
+/// year is required, and only for it.
+#[test]
+fn the_deputy_file_matches_its_snapshot() {
+    let (dir, fixture) = book();
+    let out = dir.path().join("deputy-file.html");
+    let args = ["render", "deputy-file", "陈建国", "--year", "2026"];
+    let html = String::from_utf8(written(&fixture.db, &args, &out)).unwrap();
+    for private in [
+        fixture::VISITOR_PHONE,
+        fixture::VISITOR_ID,
+        "梁桂珍",
+        "13800138000",
+    ] {
+        assert!(!html.contains(private), "{private} is printed");
+    }
+    assert!(html.contains("东岭村文化室") && html.contains("市委党校"));
+    insta::assert_snapshot!("deputy-file", html);
+
+    let list = casebook(&fixture.db)
+        .args(["deputy", "list", "--json"])
+        .output()
+        .unwrap();
+    let deputies: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let id = deputies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "陈建国")
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let by_id = written(
+        &fixture.db,
+        &["render", "deputy-file", &id, "--year", "2026"],
+        &dir.path().join("by-id.html"),
+    );
+    assert_eq!(String::from_utf8(by_id).unwrap(), html);
+
+    let no_year = refused(
+        &fixture.db,
+        &["render", "deputy-file", "陈建国"],
+        &dir.path().join("n.html"),
+    );
+    assert!(no_year.contains("--year"), "{no_year}");
+    let year_elsewhere = refused(
+        &fixture.db,
+        &["render", "slip", fixture::CASE, "--year", "2026"],
+        &dir.path().join("s.html"),
+    );
+    assert!(
+        year_elsewhere.contains("只用于代表履职档案"),
+        "{year_elsewhere}"
+    );
+    let unknown = refused(
+        &fixture.db,
+        &["render", "deputy-file", "无此人", "--year", "2026"],
+        &dir.path().join("u.html"),
+    );
+    assert!(unknown.contains("无此人"), "{unknown}");
+}
+
 #[test]
 fn reports_match_their_snapshots() {
     let (dir, fixture) = book();
@@ -177,6 +238,7 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
             "其他事项按类别",
             "人民调解",
             "按网格",
+            "按会议类型",
             "代表履职"
         ]
     );
@@ -225,7 +287,10 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
     assert_eq!(figure(&summary, "集体访件数"), stats.collective_visits);
     assert_eq!(figure(&summary, "调解受理"), stats.mediation.accepted);
     assert_eq!(figure(&summary, "调解成功"), stats.mediation.succeeded);
-    assert_eq!(figure(&summary, "民主议事会次数"), stats.meetings.held);
+    assert_eq!(
+        figure(&summary, "会议次数（各类会议）"),
+        stats.meetings.held
+    );
 
     let categories = sheet(&mut workbook, "按类别");
     assert_eq!(categories.height(), stats.by_category.len() + 2);
@@ -279,6 +344,16 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
     let grids = sheet(&mut workbook, "按网格");
     assert_eq!(figure(&grids, "合计"), stats.receptions);
 
+    let meetings = sheet(&mut workbook, "按会议类型");
+    assert_eq!(
+        header(&meetings),
+        ["会议类型", "召开次数", "达到法定人数次数"]
+    );
+    assert_eq!(meetings.height(), 1 + 4 + 1, "every kind and the total");
+    assert_eq!(figure(&meetings, "村民代表会议"), 1);
+    assert_eq!(figure(&meetings, "民主议事会"), 0);
+    assert_eq!(figure(&meetings, "合计"), stats.meetings.held);
+
     let deputies = sheet(&mut workbook, "代表履职");
     assert_eq!(deputies.height(), 1 + stats.deputies.len());
     let chen = deputies
@@ -286,9 +361,25 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
         .find(|row| row[0].get_string() == Some("陈建国"))
         .unwrap();
     assert_eq!(
+        header(&deputies)[3..],
+        [
+            "接待件数",
+            "值班天数",
+            "跟踪办结件数",
+            "调解件数",
+            "参加会议次数",
+            "向选民述职次数",
+            "参加培训次数",
+            "群众满意",
+            "群众基本满意",
+            "群众不满意"
+        ]
+    );
+    assert_eq!(
         chen[3..].iter().map(number).collect::<Vec<_>>(),
-        [3, 1, 2, 1, 0, 0, 0],
-        "陈建国: 3 receptions, 1 duty day, 2 mediations, 1 meeting, no follow-up asked about him"
+        [3, 1, 0, 2, 1, 1, 1, 0, 0, 0],
+        "陈建国: 3 receptions, 1 duty day, no case closed, 2 mediations, 1 meeting, a report \
+         to the voters, a training, no follow-up asked about him"
     );
 }
 

@@ -6,9 +6,10 @@
 //! Chromium and poppler-utils are required: the test fails, loudly, when they are missing
 //! (`apt-get install chromium poppler-utils`; `scripts/test` installs them).
 //!
-//! `CASEBOOK_DOC_IMAGES=1` also writes `docs/images/{slip,agreement,minutes}.png` and the
-//! mediation file's pages (`mediation-application`, `mediation-intake`, `rights-notice`,
-//! `investigation`, `mediation-record`, `mediation-cover`, `mediation-contents`);
+//! `CASEBOOK_DOC_IMAGES=1` also writes `docs/images/{slip,agreement,minutes,deputy-file}.png`
+//! and the mediation file's pages (`mediation-application`, `mediation-intake`,
+//! `rights-notice`, `investigation`, `mediation-record`, `mediation-cover`,
+//! `mediation-contents`);
 //! `CASEBOOK_PDF_DIR=DIR` leaves the book, the HTML and the PDFs in DIR for a look.
 #![allow(clippy::unwrap_used)]
 
@@ -396,6 +397,25 @@ fn expected(kind: &str) -> Expected {
             ],
             &["梁秀英", "13800138000"],
         ),
+        "deputy-file" => (
+            2,
+            &[
+                "代表履职档案",
+                "（2026年度）",
+                "陈建国",
+                "镇人大代表",
+                "是（2023年3月1日聘任）",
+                CASE,
+                "（2026）BX人调字第1号",
+                "村民代表会议",
+                "东岭村文化室",
+                "参加选民45人",
+                "满意40、基本满意4、不满意1",
+                "基层人大代表履职能力培训",
+                "市人大常委会",
+            ],
+            &[VISITOR_ID, VISITOR_PHONE, "梁桂珍", "13800138000"],
+        ),
         other => panic!("no expectations for {other}"),
     };
     Expected {
@@ -439,6 +459,7 @@ fn check(kind: &str, html: &Path) -> Vec<String> {
             "slip"
             | "agreement"
             | "minutes"
+            | "deputy-file"
             | "mediation-application"
             | "mediation-intake"
             | "rights-notice"
@@ -597,6 +618,22 @@ fn referral_and_chase_slips_print_on_one_page_each() {
         render(&db, &["render", kind, &case_no], &html);
         problems.extend(check(kind, &html));
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The 代表履职档案 of 陈建国 for 2026 prints every part inside the text block, with no visitor
+/// on it.
+#[test]
+fn the_deputy_file_prints_its_parts_inside_the_page() {
+    let (_temp, dir) = work_dir("deputy-file");
+    let fixture = fixture::station_book(&dir);
+    let html = dir.join("deputy-file.html");
+    render(
+        &fixture.db,
+        &["render", "deputy-file", "陈建国", "--year", "2026"],
+        &html,
+    );
+    let problems = check("deputy-file", &html);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

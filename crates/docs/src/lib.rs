@@ -13,8 +13,8 @@ pub mod render;
 pub mod report;
 
 pub use render::{
-    DayRange, Document, MediationDocument, ReferralDocument, SlipOptions, render_correction,
-    render_document, render_mediation, render_minutes, render_referral, render_register,
-    render_slip, summary,
+    DayRange, Document, MediationDocument, ReferralDocument, SlipOptions, deputy_file_id,
+    render_correction, render_deputy_file, render_document, render_mediation, render_minutes,
+    render_referral, render_register, render_slip, summary,
 };
 pub use report::{Report, ReportKind, percent};

@@ -17,6 +17,9 @@ import type {
   CaseQuery,
   CommandError,
   CommandErrorKind,
+  DeputyActivityAdded,
+  DeputyActivityInput,
+  DeputyActivityListing,
   DeputyListing,
   DocumentKind,
   Draft,
@@ -139,6 +142,11 @@ export const api = {
   addMediation: (input: MediationInput) => call<MediationAdded>('add_mediation', { input }),
   addMediationEvent: (number: string, input: MediationEventInput) =>
     call<MediationEventAdded>('add_mediation_event', { number, input }),
+  addDeputyActivity: (input: DeputyActivityInput) =>
+    call<DeputyActivityAdded>('add_deputy_activity', { input }),
+  /** Deputies' reports to voters (述职) and trainings, of one deputy (id) or all, newest first. */
+  deputyActivities: (deputy: string | null, from: IsoDate | null, to: IsoDate | null) =>
+    call<DeputyActivityListing[]>('deputy_activities', { deputy, from, to }),
   stats: (from: IsoDate | null, to: IsoDate | null) => call<Stats>('stats', { from, to }),
   slipHtml: (caseNo: string) => call<string>('slip_html', { caseNo }),
   documentHtml: (kind: DocumentKind, id: string) => call<string>('document_html', { kind, id }),

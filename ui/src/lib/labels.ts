@@ -14,6 +14,7 @@ import type {
   Choice as ChoiceOf,
   ConfirmationResult,
   CongressLevel,
+  DeputyActivityKind,
   ItemTopic,
   Labels,
   MediationEventKind,
@@ -24,6 +25,7 @@ import type {
   MeetingEventKindName,
   PartyRole,
   Performance,
+  ReceptionKind,
   Satisfaction,
   Sex,
   VoteMethod,
@@ -53,7 +55,10 @@ const table: Labels = {
   confirmations: [],
   mediation_events: [],
   congress_levels: [],
+  reception_kinds: [],
   dispute_types: [],
+  suggestion_categories: [],
+  deputy_activities: [],
   audit_actions: [],
 }
 
@@ -65,6 +70,14 @@ export function setLabels(labels: Labels): void {
 /** The dispute types (类别), in the statistics' order. */
 export function disputeTypes(): string[] {
   return table.dispute_types
+}
+
+/**
+ * The categories a reception of `kind` takes: the Ministry's dispute types for a dispute, the
+ * classes of deputies' suggestions for any other kind (`reception_category` in the core).
+ */
+export function receptionCategories(kind: ReceptionKind): string[] {
+  return kind === 'dispute' ? table.dispute_types : table.suggestion_categories
 }
 
 /**
@@ -108,6 +121,8 @@ export const CONFIRMATION_LABELS = labelsOf<ConfirmationResult>((t) => t.confirm
 export const MEDIATION_EVENT_LABELS = labelsOf<MediationEventKindName>((t) => t.mediation_events)
 export const CONGRESS_LABELS = labelsOf<CongressLevel>((t) => t.congress_levels)
 export const AUDIT_ACTION_LABELS = labelsOf<AuditAction>((t) => t.audit_actions)
+export const RECEPTION_KIND_LABELS = labelsOf<ReceptionKind>((t) => t.reception_kinds)
+export const DEPUTY_ACTIVITY_LABELS = labelsOf<DeputyActivityKind>((t) => t.deputy_activities)
 
 /** A case event's particulars in one line, as `CaseEventKind::detail` writes them. */
 export function caseEventDetail(event: CaseEventKind): string | null {

@@ -1,6 +1,6 @@
 // The reception form: what it holds, the checks made before saving, and the input it sends.
 
-import type { Channel, IsoDate, ReceptionInput, Sex, Visitor } from '../api/types'
+import type { Channel, IsoDate, ReceptionInput, ReceptionKind, Sex, Visitor } from '../api/types'
 import { stationToday, stationNow, toRfc3339 } from './time'
 import {
   LIMITS,
@@ -30,6 +30,8 @@ export interface ReceptionForm {
   deputies: string[]
   visitors: VisitorRow[]
   head_count: number | null
+  /** 接待类型: a dispute takes one of the Ministry's types, any other kind a suggestion class. */
+  kind: ReceptionKind
   category: string
   subcategory: string
   matter: string
@@ -55,6 +57,7 @@ export function emptyReception(now: Date = stationNow()): ReceptionForm {
     deputies: [],
     visitors: [emptyVisitor()],
     head_count: null,
+    kind: 'dispute',
     category: '',
     subcategory: '',
     matter: '',
@@ -160,6 +163,7 @@ export function receptionInput(form: ReceptionForm): ReceptionInput {
     deputies: form.deputies,
     visitors: form.visitors.filter((row) => !isBlank(row)).map(visitorInput),
     head_count: form.head_count,
+    kind: form.kind,
     category: form.category,
     subcategory: optionalText(form.subcategory),
     matter: form.matter.trim(),

@@ -348,7 +348,7 @@ impl Book {
 const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
      (?3 AND entity NOT IN ('grid', 'station', 'deputy', 'duty_shift'))
      OR (NOT ?3 AND entity IN ('grid', 'station', 'deputy'))
-     OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation')
+     OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation', 'deputy_activity')
          AND json_extract(data, '$.station') = ?4)
      OR (entity = 'case_event' AND ?4 =
          (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))

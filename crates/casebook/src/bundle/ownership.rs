@@ -3,7 +3,8 @@
 //!
 //! A bundle's signature proves who sent it, not that the sender may write what it carries. A
 //! station owns its receptions (numbered with its code), meetings, mediation files (numbered
-//! with its code), their events and its audit trail; the town owns the roster (grids, stations, deputies, duty
+//! with its code), their events, its deputies' reports to voters and trainings and its audit
+//! trail; the town owns the roster (grids, stations, deputies, duty
 //! shifts) and may add its referral, chase and reply to a station's case. Anything else is
 //! refused as [`ErrorKind::NotOwner`], so a station cannot take another's case numbers (whose
 //! owner's next bundle would then be refused for ever), rename deputies, or write on records
@@ -78,6 +79,10 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
                 ));
             }
             held_by_sender(writer, entry, "mediations", mediation.id)
+        }
+        Change::DeputyActivityAppend(activity) => {
+            station_is_sender(entry, &activity.station)?;
+            held_by_sender(writer, entry, "deputy_activities", activity.id)
         }
         Change::AuditAppend(audit) => {
             station_is_sender(entry, &audit.station)?;

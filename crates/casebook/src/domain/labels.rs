@@ -4,11 +4,12 @@
 
 use serde::Serialize;
 
-use super::category::DISPUTE_TYPES;
+use super::category::{DISPUTE_TYPES, SUGGESTION_CATEGORIES};
 use super::{
     AgentKind, Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult,
-    CongressLevel, ItemTopic, MediationEventKind, MediationResult, MediationSource,
-    MeetingEventKind, MeetingKind, PartyRole, Performance, Satisfaction, Sex, VoteMethod,
+    CongressLevel, DeputyActivityKind, ItemTopic, MediationEventKind, MediationResult,
+    MediationSource, MeetingEventKind, MeetingKind, PartyRole, Performance, ReceptionKind,
+    Satisfaction, Sex, VoteMethod,
 };
 
 /// A stored value with its label.
@@ -61,8 +62,14 @@ pub struct Labels {
     pub mediation_events: Vec<Choice<String>>,
     /// 代表层级.
     pub congress_levels: Vec<Choice<CongressLevel>>,
-    /// The dispute types (类别), in the statistics' order.
+    /// 接待类型.
+    pub reception_kinds: Vec<Choice<ReceptionKind>>,
+    /// The dispute types (类别), in the statistics' order: the category of a dispute.
     pub dispute_types: Vec<String>,
+    /// The classes of deputies' suggestions: the category of a reception of any other kind.
+    pub suggestion_categories: Vec<String>,
+    /// 向选民述职, 参加培训.
+    pub deputy_activities: Vec<Choice<DeputyActivityKind>>,
     /// What the audit trail (操作记录) records.
     pub audit_actions: Vec<Choice<AuditAction>>,
 }
@@ -107,7 +114,13 @@ pub fn labels() -> Labels {
         confirmations: choices(&ConfirmationResult::ALL, ConfirmationResult::label),
         mediation_events: kinds(&MediationEventKind::KINDS),
         congress_levels: choices(&CongressLevel::ALL, CongressLevel::label),
+        reception_kinds: choices(&ReceptionKind::ALL, ReceptionKind::label),
         dispute_types: DISPUTE_TYPES.iter().map(|&t| t.to_owned()).collect(),
+        suggestion_categories: SUGGESTION_CATEGORIES
+            .iter()
+            .map(|&t| t.to_owned())
+            .collect(),
+        deputy_activities: choices(&DeputyActivityKind::ALL, DeputyActivityKind::label),
         audit_actions: choices(&AuditAction::ALL, AuditAction::label),
     }
 }
@@ -139,6 +152,8 @@ mod tests {
             ("mediation_events", 8),
             ("agent_kinds", 2),
             ("audit_actions", 18),
+            ("reception_kinds", 5),
+            ("deputy_activities", 2),
         ] {
             let values: Vec<&str> = table[list]
                 .as_array()

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod category;
+pub mod deputy_activity;
 pub mod labels;
 pub mod mediation;
 pub mod meeting;
@@ -10,6 +11,7 @@ pub mod roster;
 
 pub use audit::*;
 pub use category::{DISPUTE_TYPES, SUGGESTION_CATEGORIES, dispute_type_index, reception_category};
+pub use deputy_activity::*;
 pub use labels::{Choice, Labels, labels};
 pub use mediation::*;
 pub use meeting::*;

@@ -37,6 +37,7 @@ pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)>
         Change::MediationCreate(r) => serde_json::to_string(r),
         Change::MediationEventAppend(r) => serde_json::to_string(r),
         Change::AuditAppend(r) => serde_json::to_string(r),
+        Change::DeputyActivityAppend(r) => serde_json::to_string(r),
     }
     .map_err(|err| Error::Internal(format!("cannot encode {}: {err}", change.entity())))?;
     Ok((change.op(), data))
@@ -137,6 +138,7 @@ impl Applier {
             Change::MediationCreate(mediation) => create_mediation(tx, mediation, body),
             Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
             Change::AuditAppend(entry) => append_audit(tx, entry, body),
+            Change::DeputyActivityAppend(activity) => append_deputy_activity(tx, activity, body),
         }
     }
 
@@ -195,6 +197,9 @@ impl Applier {
                 delete("DELETE FROM mediation_events WHERE id = ?1", &event.id)?;
             }
             Change::AuditAppend(entry) => delete("DELETE FROM audit WHERE id = ?1", &entry.id)?,
+            Change::DeputyActivityAppend(activity) => {
+                delete("DELETE FROM deputy_activities WHERE id = ?1", &activity.id)?;
+            }
             Change::GridUpsert(_)
             | Change::StationUpsert(_)
             | Change::DeputyUpsert(_)
@@ -706,6 +711,27 @@ fn create_meeting(tx: &Transaction<'_>, meeting: &CouncilMeeting, body: &str) ->
             link.execute(params![meeting.id.to_string(), case_no])?;
         }
     }
+    Ok(())
+}
+
+fn append_deputy_activity(
+    tx: &Transaction<'_>,
+    activity: &crate::domain::DeputyActivity,
+    body: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO deputy_activities (id, station, deputy_id, kind, held_on, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        activity.id.to_string(),
+        activity.station,
+        activity.deputy.to_string(),
+        activity.kind.as_str(),
+        activity.date.to_string(),
+        body,
+    ])?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@
 mod apply;
 pub mod audit;
 pub mod backup;
+pub mod deputy_file;
 pub mod documents;
 pub mod drafts;
 pub mod due;
@@ -57,6 +58,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/011_meeting_events.sql"),
     include_str!("migrations/012_mediation_committees.sql"),
     include_str!("migrations/013_peer_format.sql"),
+    include_str!("migrations/014_deputy_activities.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -76,10 +78,11 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// re-vote, and events follow them (`meeting_event_append`), which an older reader would drop
 /// or refuse. Migration 012 did: a station carries its mediation committee. Migration 013 (the
 /// bundle format each peer reads, this book's own view of its peers) did not. Version 14 changed
-/// them without a migration (mediations are stored as JSON): a party's 民族, 职业 and agent, a
+/// mediations without a migration (they are stored as JSON): a party's 民族, 职业 and agent, a
 /// file's `agreed_to_mediation`, a session's participants and recorder, an oral agreement's
 /// terms, and the `investigation` and `rights_notified` events, which an older reader would
-/// refuse.
+/// refuse; and migration 014 made deputies' reports to voters and trainings travel
+/// (`deputy_activity_append`).
 pub const LOG_VERSION: i64 = 14;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
@@ -919,7 +922,8 @@ mod tests {
     /// Makes a new book what version 6 made: without what migrations 007 and later add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
-            "ALTER TABLE peers DROP COLUMN format_version; DROP TABLE meeting_events;
+            "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
+             DROP TABLE meeting_events;
              ALTER TABLE inbound DROP COLUMN sender_head;
              ALTER TABLE inbound DROP COLUMN sender_head_at;
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
@@ -1017,7 +1021,7 @@ mod tests {
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "ALTER TABLE peers DROP COLUMN format_version;
+            "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
              DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
              ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 9;",
@@ -1060,7 +1064,7 @@ mod tests {
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "ALTER TABLE peers DROP COLUMN format_version;
+            "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
              DROP TABLE meeting_events; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
              ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 10;",
@@ -1158,7 +1162,8 @@ mod tests {
             Connection::open(path)
                 .unwrap()
                 .execute_batch(
-                    "ALTER TABLE peers DROP COLUMN format_version; PRAGMA user_version = 12;",
+                    "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
+                     PRAGMA user_version = 12;",
                 )
                 .unwrap();
         }
@@ -1185,6 +1190,47 @@ mod tests {
         town.add_peer("NT", &keys.sign_public, &keys.seal_public)
             .unwrap();
         assert_eq!(town.peer_format("NT").unwrap(), None, "written 3");
+    }
+
+    /// A version-13 book gains the table of deputies' reports to voters and trainings (014):
+    /// its deputies' files read with none, and a report recorded after the upgrade shows.
+    #[test]
+    fn a_version_13_book_gains_deputies_activities() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v13.db");
+        drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TABLE deputy_activities; PRAGMA user_version = 13;")
+            .unwrap();
+        // What migration 013 leaves is what a version-13 build made.
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut fresh, 13).unwrap();
+        let tables = |conn: &Connection| -> Vec<String> {
+            conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .unwrap()
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(tables(&Connection::open(&path).unwrap()), tables(&fresh));
+        let mut book = Book::open(&path).unwrap();
+        let version: i64 = book
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let roster = r#"{"deputies": [{"name": "陈建国", "congress": "镇"}]}"#;
+        book.import_roster(&serde_json::from_str(roster).unwrap())
+            .unwrap();
+        let year = chrono::Datelike::year(&china_now());
+        assert!(book.deputy_file("陈建国", year).unwrap().reports.is_empty());
+        let report = r#"{"kind": "述职", "deputy": "陈建国", "date": "2024-12-20",
+                         "place": "村文化室", "topic": "2024年度履职情况"}"#;
+        book.add_deputy_activity(serde_json::from_str(report).unwrap())
+            .unwrap();
+        assert_eq!(book.deputy_file("陈建国", 2024).unwrap().reports.len(), 1);
     }
 
     /// A book written by the first release (schema 1) opens, gains keys and the record clocks

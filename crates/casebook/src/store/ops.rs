@@ -105,6 +105,20 @@ pub struct MediationEventAdded {
     pub state: MediationState,
 }
 
+/// What `deputy activity add` answers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeputyActivityAdded {
+    /// Record id.
+    pub id: Uuid,
+    /// The deputy.
+    pub deputy: Uuid,
+    /// The deputy's name.
+    pub name: String,
+    /// 向选民述职 or 参加培训.
+    pub kind_label: &'static str,
+}
+
 /// What `roster import` answers: records written (new or changed), by kind.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -168,6 +182,14 @@ impl Book {
     /// Imports grids, stations, deputies and duty shifts, all or nothing.
     pub fn import_roster(&mut self, roster: &RosterFile) -> Result<RosterImported> {
         self.write(|w| w.import_roster(roster))
+    }
+
+    /// Records a deputy's report to the voters (述职) or a training the deputy attended.
+    pub fn add_deputy_activity(
+        &mut self,
+        input: DeputyActivityInput,
+    ) -> Result<DeputyActivityAdded> {
+        self.write(|w| w.add_deputy_activity(input))
     }
 }
 
@@ -315,6 +337,38 @@ impl Writer<'_> {
         let body =
             found.ok_or_else(|| Error::not_found(format!("找不到调解案件“{}”", number.trim())))?;
         decode("mediation", &body)
+    }
+
+    /// Records a deputy's activity; see [`Book::add_deputy_activity`].
+    pub fn add_deputy_activity(
+        &mut self,
+        input: DeputyActivityInput,
+    ) -> Result<DeputyActivityAdded> {
+        let deputy = self.resolve_deputy(&input.deputy).map_err(at("deputy"))?;
+        validate::date_not_in_future("日期", input.date).map_err(at("date"))?;
+        let place = validate::required_text("地点", &input.place).map_err(at("place"))?;
+        let topic = validate::required_text("主题", &input.topic).map_err(at("topic"))?;
+        let id = self.new_id(china_now());
+        let activity = DeputyActivity {
+            id,
+            station: self.origin().to_owned(),
+            deputy: deputy.id,
+            kind: input.kind,
+            date: input.date,
+            place,
+            topic,
+            summary: validate::optional_text(input.summary.as_deref()),
+            organiser: validate::optional_text(input.organiser.as_deref()),
+            voters_present: input.voters_present,
+            appraisal: input.appraisal,
+        };
+        self.enter(Change::DeputyActivityAppend(activity), Some(deputy.id))?;
+        Ok(DeputyActivityAdded {
+            id,
+            deputy: deputy.id,
+            name: deputy.name,
+            kind_label: input.kind.label(),
+        })
     }
 
     /// Records a reception; see [`Book::add_reception`].

@@ -785,7 +785,7 @@ impl Book {
     /// Everything the book holds, as text in a fixed order and without local row numbers: two
     /// books with the same records give the same dump, however they came by them.
     pub fn canonical_dump(&self) -> Result<String> {
-        const QUERIES: [&str; 13] = [
+        const QUERIES: [&str; 14] = [
             "SELECT 'grid', * FROM grids ORDER BY id",
             "SELECT 'station', * FROM stations ORDER BY id",
             "SELECT 'deputy', * FROM deputies ORDER BY id",
@@ -803,6 +803,7 @@ impl Book {
             "SELECT 'meeting_event', * FROM meeting_events ORDER BY id",
             "SELECT 'mediation', * FROM mediations ORDER BY id",
             "SELECT 'mediation_event', * FROM mediation_events ORDER BY id",
+            "SELECT 'deputy_activity', * FROM deputy_activities ORDER BY id",
             "SELECT 'change', origin, seq, hlc, deputy_id, schema_version, op, entity, record_id,
                     data, base_hlc
              FROM change_log ORDER BY origin, seq",

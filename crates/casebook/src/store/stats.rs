@@ -97,10 +97,18 @@ pub struct DeputyRecord {
     pub receptions: i64,
     /// Days on the duty roster.
     pub duty_days: i64,
+    /// Cases the deputy received that are closed now, whose latest 办结 falls in the range
+    /// (跟踪办结, as in the deputy's file).
+    pub concluded: i64,
     /// Mediation files accepted in the range with the deputy as a mediator.
     pub mediations: i64,
-    /// Council meetings attended.
+    /// Meetings held in the range with the deputy among the deputies present, or hosted by the
+    /// deputy (the host's name is the deputy's).
     pub meetings: i64,
+    /// Reports to the voters (向选民述职) dated in the range.
+    pub reports_to_voters: i64,
+    /// Trainings (培训) dated in the range.
+    pub trainings: i64,
     /// Voters' satisfaction with the deputy, asked at the follow-up visits (in the range) of
     /// the cases the deputy received: 满意.
     pub satisfied: i64,
@@ -110,11 +118,28 @@ pub struct DeputyRecord {
     pub dissatisfied: i64,
 }
 
-/// Council meeting figures.
+/// Meeting figures: every kind together, and each kind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeetingStats {
     /// Meetings held.
+    pub held: i64,
+    /// Of which with a quorum.
+    pub quorate: i64,
+    /// Each kind (村民会议, 村民代表会议, 村民小组会议, 民主议事会), all four in order, zero
+    /// rows kept.
+    pub by_kind: Vec<MeetingKindRow>,
+}
+
+/// The meetings of one kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MeetingKindRow {
+    /// `villagers_assembly`, `representatives`, `group`, `council`.
+    pub key: String,
+    /// What the deputy reads.
+    pub label: String,
+    /// Held.
     pub held: i64,
     /// Of which with a quorum.
     pub quorate: i64,
@@ -327,6 +352,7 @@ impl Book {
                 "SELECT COUNT(*) FROM meetings
                  WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3) AND quorum_met",
             )?,
+            by_kind: self.meetings_by_kind(&start, &end, station)?,
         };
         let deputies = self.deputy_records(&start, &end, station, &by_deputy)?;
         Ok(Stats {
@@ -462,7 +488,41 @@ impl Book {
         Ok((stats, by_type))
     }
 
-    /// Each deputy's receptions (`by_deputy`), duty days, mediations and meetings in the range.
+    /// Meetings held in the range by kind; a meeting recorded without a kind is a 民主议事会.
+    fn meetings_by_kind(
+        &self,
+        start: &str,
+        end: &str,
+        station: Option<&str>,
+    ) -> Result<Vec<MeetingKindRow>> {
+        let mut select = self.conn.prepare(
+            "SELECT COALESCE(json_extract(body, '$.kind'), 'council'), COUNT(*),
+                    COALESCE(SUM(quorum_met), 0)
+             FROM meetings
+             WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3)
+             GROUP BY 1",
+        )?;
+        let rows: HashMap<String, (i64, i64)> = select
+            .query_map(params![start, end, station], |row| {
+                Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(MeetingKind::ALL
+            .iter()
+            .map(|kind| {
+                let (held, quorate) = rows.get(kind.as_str()).copied().unwrap_or((0, 0));
+                MeetingKindRow {
+                    key: kind.as_str().to_owned(),
+                    label: kind.label().to_owned(),
+                    held,
+                    quorate,
+                }
+            })
+            .collect())
+    }
+
+    /// Each deputy's receptions (`by_deputy`), duty days, cases followed to the end, mediations,
+    /// meetings, reports to voters and trainings in the range.
     fn deputy_records(
         &self,
         start: &str,
@@ -492,10 +552,34 @@ impl Book {
              GROUP BY 1",
         )?;
         let meetings = per_deputy(
-            "SELECT j.value, COUNT(*) FROM meetings m, json_each(m.body, '$.deputies') j
+            "SELECT d.id, COUNT(*) FROM meetings m JOIN deputies d
+               ON EXISTS (SELECT 1 FROM json_each(m.body, '$.deputies') j WHERE j.value = d.id)
+                  OR json_extract(m.body, '$.host') = d.name
              WHERE m.held_at >= ?1 AND m.held_at < ?2 AND (?3 IS NULL OR m.station = ?3)
-             GROUP BY j.value",
+             GROUP BY d.id",
         )?;
+        let concluded = per_deputy(
+            "SELECT deputy_id, COUNT(*) FROM (
+                 SELECT rd.deputy_id AS deputy_id, MAX(e.at) AS closed_at
+                 FROM receptions r
+                 JOIN reception_deputies rd ON rd.reception_rid = r.rid
+                 JOIN case_events e ON e.reception_rid = r.rid AND e.kind = 'closed'
+                 WHERE r.status = 'closed' AND (?3 IS NULL OR r.station = ?3)
+                 GROUP BY r.rid, rd.deputy_id)
+             WHERE closed_at >= ?1 AND closed_at < ?2
+             GROUP BY deputy_id",
+        )?;
+        let activities = |kind: DeputyActivityKind| {
+            per_deputy(&format!(
+                "SELECT deputy_id, COUNT(*) FROM deputy_activities
+                 WHERE held_on >= ?1 AND held_on < ?2 AND (?3 IS NULL OR station = ?3)
+                   AND kind = '{}'
+                 GROUP BY deputy_id",
+                kind.as_str()
+            ))
+        };
+        let reports = activities(DeputyActivityKind::ReportToVoters)?;
+        let trainings = activities(DeputyActivityKind::Training)?;
         let mut satisfaction: HashMap<(String, String), i64> = HashMap::new();
         {
             let mut select = self.conn.prepare(
@@ -535,8 +619,11 @@ impl Book {
                 DeputyRecord {
                     receptions: receptions.get(id.as_str()).copied().unwrap_or(0),
                     duty_days: count(&duty_days, &id),
+                    concluded: count(&concluded, &id),
                     mediations: count(&mediations, &id),
                     meetings: count(&meetings, &id),
+                    reports_to_voters: count(&reports, &id),
+                    trainings: count(&trainings, &id),
                     satisfied: with(&id, Satisfaction::Satisfied),
                     basically_satisfied: with(&id, Satisfaction::BasicallySatisfied),
                     dissatisfied: with(&id, Satisfaction::Dissatisfied),
@@ -578,7 +665,14 @@ impl Stats {
 impl DeputyRecord {
     /// The record if the deputy is listed anyway or did something in the range.
     fn keep_if(self, listed: bool) -> Option<DeputyRecord> {
-        let worked = self.receptions + self.duty_days + self.mediations + self.meetings > 0;
+        let worked = self.receptions
+            + self.duty_days
+            + self.concluded
+            + self.mediations
+            + self.meetings
+            + self.reports_to_voters
+            + self.trainings
+            > 0;
         (listed || worked).then_some(self)
     }
 }

@@ -14,6 +14,7 @@
 
 pub(crate) mod chart;
 mod correction;
+mod deputy_file;
 mod mediation;
 mod minutes;
 mod referral;
@@ -21,6 +22,7 @@ pub(crate) mod register;
 mod slip;
 
 pub use correction::render_correction;
+pub use deputy_file::{deputy_file_id, render_deputy_file};
 pub use mediation::{MediationDocument, render_mediation};
 pub use minutes::render_minutes;
 pub use referral::{ReferralDocument, render_referral};
@@ -61,11 +63,13 @@ pub enum Document {
     Referral,
     /// 督办单 of the latest chase of a case's referral (id: the case number).
     Chase,
+    /// 代表履职档案 of a deputy for a year (id: `DEPUTY:YEAR`, the deputy's id or name).
+    DeputyFile,
 }
 
 impl Document {
     /// Every document, in the order the CLI lists them.
-    pub const ALL: [Document; 14] = [
+    pub const ALL: [Document; 15] = [
         Document::Slip,
         Document::Register,
         Document::MediationApplication,
@@ -80,6 +84,7 @@ impl Document {
         Document::Correction,
         Document::Referral,
         Document::Chase,
+        Document::DeputyFile,
     ];
 
     /// The document's title as printed (人民调解受理登记表).
@@ -99,6 +104,7 @@ impl Document {
             Document::Correction => "编号更正通知",
             Document::Referral => "交办单",
             Document::Chase => "督办单",
+            Document::DeputyFile => "代表履职档案",
         }
     }
 
@@ -140,6 +146,10 @@ pub fn render_document(
         Document::Correction => render_correction(book, id, slip),
         Document::Referral => render_referral(book, id, ReferralDocument::Referral, slip),
         Document::Chase => render_referral(book, id, ReferralDocument::Chase, slip),
+        Document::DeputyFile => {
+            let (deputy, year) = deputy_file_id(id)?;
+            render_deputy_file(book, deputy, year)
+        }
         Document::MediationApplication => mediation(MediationDocument::Application),
         Document::MediationIntake => mediation(MediationDocument::Intake),
         Document::RightsNotice => mediation(MediationDocument::RightsNotice),
@@ -378,7 +388,8 @@ mod tests {
                 "minutes",
                 "correction",
                 "referral",
-                "chase"
+                "chase",
+                "deputy-file"
             ]
         );
         for document in Document::ALL {

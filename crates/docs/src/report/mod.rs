@@ -225,10 +225,25 @@ impl Report {
                 ),
             ),
             figure(
-                "民主议事会",
+                "会议",
                 format!(
-                    "{} 次，其中达到法定人数 {} 次",
-                    s.meetings.held, s.meetings.quorate
+                    "{} 次，其中达到法定人数 {} 次{}",
+                    s.meetings.held,
+                    s.meetings.quorate,
+                    {
+                        let kinds: Vec<String> = s
+                            .meetings
+                            .by_kind
+                            .iter()
+                            .filter(|k| k.held > 0)
+                            .map(|k| format!("{} {}", k.label, k.held))
+                            .collect();
+                        if kinds.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（{}）", kinds.join("，"))
+                        }
+                    }
                 ),
             ),
         ];

@@ -187,7 +187,7 @@ fn count_sheet(
 
 impl Report {
     /// The report as an `.xlsx` workbook: sheets 案件登记, 统计汇总, 按类别, 人民调解 (the
-    /// Ministry of Justice's table), 按网格 and 代表履职.
+    /// Ministry of Justice's table), 按网格, 按会议类型 and 代表履职.
     ///
     /// # Errors
     /// Only if the workbook cannot be assembled.
@@ -258,7 +258,7 @@ impl Report {
             ("调解超期", m.overdue),
             ("司法确认申请", m.judicial_confirmations_applied),
             ("司法确认", m.judicial_confirmations_confirmed),
-            ("民主议事会次数", s.meetings.held),
+            ("会议次数（各类会议）", s.meetings.held),
             ("达到法定人数次数", s.meetings.quorate),
         ];
         for (label, value) in figures {
@@ -330,6 +330,26 @@ impl Report {
             &s.by_grid,
         )?;
 
+        let mut meetings = Sheet::new(
+            &mut workbook,
+            "按会议类型",
+            &["会议类型", "召开次数", "达到法定人数次数"],
+            &formats,
+        )?;
+        for row in &s.meetings.by_kind {
+            meetings
+                .text(0, &row.label)?
+                .number(1, row.held as f64)?
+                .number(2, row.quorate as f64)?;
+            meetings.next_row();
+        }
+        meetings
+            .text(0, "合计")?
+            .number(1, s.meetings.held as f64)?
+            .number(2, s.meetings.quorate as f64)?;
+        meetings.next_row();
+        meetings.finish()?;
+
         let mut deputies = Sheet::new(
             &mut workbook,
             "代表履职",
@@ -339,8 +359,11 @@ impl Report {
                 "站点",
                 "接待件数",
                 "值班天数",
+                "跟踪办结件数",
                 "调解件数",
-                "参加议事会次数",
+                "参加会议次数",
+                "向选民述职次数",
+                "参加培训次数",
                 "群众满意",
                 "群众基本满意",
                 "群众不满意",
@@ -354,11 +377,14 @@ impl Report {
                 .text(2, d.station.as_deref().unwrap_or(""))?
                 .number(3, d.receptions as f64)?
                 .number(4, d.duty_days as f64)?
-                .number(5, d.mediations as f64)?
-                .number(6, d.meetings as f64)?
-                .number(7, d.satisfied as f64)?
-                .number(8, d.basically_satisfied as f64)?
-                .number(9, d.dissatisfied as f64)?;
+                .number(5, d.concluded as f64)?
+                .number(6, d.mediations as f64)?
+                .number(7, d.meetings as f64)?
+                .number(8, d.reports_to_voters as f64)?
+                .number(9, d.trainings as f64)?
+                .number(10, d.satisfied as f64)?
+                .number(11, d.basically_satisfied as f64)?
+                .number(12, d.dissatisfied as f64)?;
             deputies.next_row();
         }
         deputies.finish()?;

@@ -29,13 +29,27 @@ receptions: number,
  */
 duty_days: number, 
 /**
+ * Cases the deputy received that are closed now, whose latest 办结 falls in the range
+ * (跟踪办结, as in the deputy's file).
+ */
+concluded: number, 
+/**
  * Mediation files accepted in the range with the deputy as a mediator.
  */
 mediations: number, 
 /**
- * Council meetings attended.
+ * Meetings held in the range with the deputy among the deputies present, or hosted by the
+ * deputy (the host's name is the deputy's).
  */
 meetings: number, 
+/**
+ * Reports to the voters (向选民述职) dated in the range.
+ */
+reports_to_voters: number, 
+/**
+ * Trainings (培训) dated in the range.
+ */
+trainings: number, 
 /**
  * Voters' satisfaction with the deputy, asked at the follow-up visits (in the range) of
  * the cases the deputy received: 满意.

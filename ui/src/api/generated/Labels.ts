@@ -7,12 +7,14 @@ import type { Channel } from "./Channel";
 import type { Choice } from "./Choice";
 import type { ConfirmationResult } from "./ConfirmationResult";
 import type { CongressLevel } from "./CongressLevel";
+import type { DeputyActivityKind } from "./DeputyActivityKind";
 import type { ItemTopic } from "./ItemTopic";
 import type { MediationResult } from "./MediationResult";
 import type { MediationSource } from "./MediationSource";
 import type { MeetingKind } from "./MeetingKind";
 import type { PartyRole } from "./PartyRole";
 import type { Performance } from "./Performance";
+import type { ReceptionKind } from "./ReceptionKind";
 import type { Satisfaction } from "./Satisfaction";
 import type { Sex } from "./Sex";
 import type { VoteMethod } from "./VoteMethod";
@@ -94,9 +96,21 @@ mediation_events: Array<Choice<string>>,
  */
 congress_levels: Array<Choice<CongressLevel>>, 
 /**
- * The dispute types (类别), in the statistics' order.
+ * 接待类型.
+ */
+reception_kinds: Array<Choice<ReceptionKind>>, 
+/**
+ * The dispute types (类别), in the statistics' order: the category of a dispute.
  */
 dispute_types: Array<string>, 
+/**
+ * The classes of deputies' suggestions: the category of a reception of any other kind.
+ */
+suggestion_categories: Array<string>, 
+/**
+ * 向选民述职, 参加培训.
+ */
+deputy_activities: Array<Choice<DeputyActivityKind>>, 
 /**
  * What the audit trail (操作记录) records.
  */
