@@ -361,7 +361,7 @@ fn a_villagers_meeting_and_an_objection_through_the_window() {
                "kind": "objection", "item": 1, "raised_by": null, "content": "子女是否同等分配未写明"}}),
     );
     assert_eq!(objection["open_objections"], 1);
-    let listed = &window.ok("meetings", json!({}))[0];
+    let listed = window.ok("meeting", json!({"id": added["id"]}));
     assert_eq!(listed["events"][0]["kind"], "objection");
     assert_eq!(listed["attendance"]["basis"], "members");
 
@@ -415,20 +415,27 @@ fn the_demo_station_shows_every_screen() {
             .unwrap()
             .is_empty()
     );
-    assert!(
-        !window
-            .ok("meetings", json!({}))
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        !window
-            .ok("mediations", json!({}))
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    // Meetings and mediation files come a page at a time, at most 200; one opens on its own.
+    for (list, one, key) in [
+        ("meetings", "meeting", "id"),
+        ("mediations", "mediation", "number"),
+    ] {
+        let page = |offset: usize, limit: usize| {
+            window.ok(list, json!({"page": {"offset": offset, "limit": limit}}))
+        };
+        let first = page(0, 2);
+        let items = first["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{list}");
+        assert_eq!(first["has_more"], true, "{list}");
+        assert_eq!(page(0, 0)["items"].as_array().unwrap().len(), 1, "{list}");
+        let all = page(0, 100_000);
+        let count = all["items"].as_array().unwrap().len();
+        assert!(count <= 200, "{list}: {count}");
+        assert_eq!(page(1, 1)["items"][0][key], items[1][key], "{list}");
+        let opened = window.ok(one, json!({key: items[1][key]}));
+        assert_eq!(opened[key], items[1][key], "{list}");
+        assert_eq!(window.ok(one, json!({key: "没有这条"})), json!(null));
+    }
     assert_eq!(
         window.ok("labels", json!({}))["dispute_types"]
             .as_array()
@@ -449,13 +456,14 @@ fn the_demo_station_shows_every_screen() {
             .all(|s| s["station"] == "DL")
     );
 
-    let meeting = &window.ok("meetings", json!({}))[0];
+    let first_page = json!({"page": {"offset": 0, "limit": 1}});
+    let meeting = &window.ok("meetings", first_page.clone())["items"][0];
     let minutes = window.ok(
         "document_html",
         json!({"kind": "minutes", "id": meeting["id"]}),
     );
     assert!(minutes.as_str().unwrap().contains("会议记录"));
-    let mediation = &window.ok("mediations", json!({}))[0];
+    let mediation = &window.ok("mediations", first_page)["items"][0];
     let cover = window.ok(
         "document_html",
         json!({"kind": "mediation-cover", "id": mediation["number"]}),

@@ -7,7 +7,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import MediationsView from '../src/views/MediationsView.vue'
 import type { MediationListing } from '../src/api/types'
 import { DEPUTIES } from './fixtures'
-import { mountScreen } from './helpers'
+import { mountScreen, until } from './helpers'
 
 const NUMBER = '（2026）BX人调字第1号'
 
@@ -108,7 +108,9 @@ describe('the mediation screen', () => {
     mockIPC((cmd, args) => {
       switch (cmd) {
         case 'mediations':
-          return [listing()]
+          return { items: [listing()], has_more: false }
+        case 'mediation':
+          return listing()
         case 'deputies':
           return DEPUTIES
         case 'draft':
@@ -125,9 +127,8 @@ describe('the mediation screen', () => {
     })
     const wrapper = await mountScreen(MediationsView)
     await wrapper.find('.el-table__row').trigger('click')
-    await flushPromises()
+    await until(() => (document.body.textContent ?? '').includes('汉族'))
     const drawer = document.body.textContent ?? ''
-    expect(drawer).toContain('汉族')
     expect(drawer).toContain('农民')
     expect(drawer).toContain('法定代理人：伍永强（父亲） 电话 13711112222')
     expect(drawer).toContain('被调查人：邻居伍天成')

@@ -20,7 +20,7 @@ fn mediation() -> MediationInput {
     serde_json::from_value(serde_json::json!({
         "source": "application", "dispute_type": "邻里", "summary": "邻里纠纷",
         "parties": [{"role": "applicant", "name": "张三"}, {"role": "respondent", "name": "李四"}],
-        "mediators": [{"name": "王调解"}], "consent": true
+        "mediators": [{"name": "王调解"}], "consent": true, "agreed_to_mediation": true
     }))
     .unwrap()
 }
