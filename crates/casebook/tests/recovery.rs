@@ -389,7 +389,8 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
     drop(station);
     let old = rusqlite::Connection::open(&backup.path).unwrap();
     old.execute_batch(
-        "DROP TABLE meeting_events; ALTER TABLE peers DROP COLUMN format_version;
+        "DROP TABLE suggestion_events; DROP TABLE suggestions;
+         DROP TABLE meeting_events; ALTER TABLE peers DROP COLUMN format_version;
          DROP INDEX receptions_renumbered; DROP INDEX mediations_renumbered;
          ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
          ALTER TABLE stations DROP COLUMN committee_name;

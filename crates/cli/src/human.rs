@@ -17,10 +17,10 @@ use casebook::store::audit::AuditListing;
 use casebook::store::backup::BackupMade;
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
-    ReceptionAdded, RosterImported,
+    ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
 };
 use casebook::store::read::{
-    CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing,
+    CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing, SuggestionListing,
 };
 use casebook::store::stats::{Count, Stats};
 use casebook::validate::{forbidden_char, mask_id_number, mask_phone};
@@ -396,6 +396,48 @@ pub fn mediation_event_added(m: &MediationEventAdded) -> String {
         m.number,
         m.state.result.map_or("调解中", |r| r.label())
     )
+}
+
+pub fn suggestions(list: &Vec<SuggestionListing>) -> String {
+    let mut out = String::new();
+    for s in list {
+        let cosigners = if s.cosigner_names.is_empty() {
+            String::new()
+        } else {
+            format!("（附议：{}）", s.cosigner_names.join("、"))
+        };
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t领衔：{}{cosigners}\t{}{}{}",
+            s.suggestion.number,
+            s.suggestion.drafted_at.format("%Y-%m-%d"),
+            summary(&s.suggestion.title, 30),
+            s.lead_name,
+            s.status_label,
+            s.state
+                .satisfaction
+                .map_or_else(String::new, |sat| format!("（{}）", sat.label())),
+            if s.overdue { "（答复逾期）" } else { "" },
+        );
+    }
+    let _ = writeln!(out, "共 {} 件代表建议", list.len());
+    out
+}
+
+pub fn suggestion_added(s: &SuggestionAdded) -> String {
+    format!(
+        "已起草代表建议 {}（领衔代表为{}，向本级人民代表大会提出）\n",
+        s.number,
+        s.congress.label()
+    )
+}
+
+pub fn suggestion_event_added(e: &SuggestionEventAdded) -> String {
+    let deadline = e
+        .state
+        .deadline
+        .map_or_else(String::new, |d| format!("，答复期限 {d}"));
+    format!("已记录，{} 当前：{}{deadline}\n", e.number, e.status_label)
 }
 
 fn counts(out: &mut String, title: &str, counts: &[Count]) {

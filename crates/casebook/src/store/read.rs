@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Book;
 use super::apply::{
     case_events, change_from_parts, decode, mediation_events, meeting_events, parse_date,
-    parse_satisfaction, parse_status, parse_uuid,
+    parse_satisfaction, parse_status, parse_uuid, suggestion_events,
 };
 use crate::change::LogEntry;
 use crate::domain::*;
@@ -276,6 +276,37 @@ pub struct MediationListing {
     pub overdue: bool,
     /// Its events.
     pub events: Vec<MediationEvent>,
+}
+
+/// A suggestion in the list, with its deputies' names and its state.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SuggestionListing {
+    /// The suggestion.
+    #[serde(flatten)]
+    pub suggestion: Suggestion,
+    /// The lead deputy's name.
+    pub lead_name: String,
+    /// The co-signers' names, in order.
+    pub cosigner_names: Vec<String>,
+    /// Where it stands.
+    pub state: SuggestionState,
+    /// Its status's label.
+    pub status_label: &'static str,
+    /// An assignment's deadline passed without an answer.
+    pub overdue: bool,
+    /// Its life, in order.
+    pub events: Vec<SuggestionEvent>,
+}
+
+/// How many suggestions a deputy led and co-signed in a year: [`Book::suggestions_of_deputy`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeputySuggestions {
+    /// 领衔.
+    pub led: u32,
+    /// 附议 (联名).
+    pub cosigned: u32,
 }
 
 pub(crate) fn deputy_from_row(row: &Row<'_>) -> rusqlite::Result<Deputy> {
@@ -698,6 +729,75 @@ impl Book {
             .collect()
     }
 
+    /// Deputies' suggestions, newest first, with their state.
+    pub fn suggestions(&self) -> Result<Vec<SuggestionListing>> {
+        let mut select = self
+            .conn
+            .prepare("SELECT body FROM suggestions ORDER BY year DESC, seq DESC, station")?;
+        let bodies = select
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        bodies
+            .iter()
+            .map(|body| self.suggestion_listing(decode("suggestion", body)?))
+            .collect()
+    }
+
+    /// One suggestion by its number (`BX建议〔2026〕1号`), `2026-1` (this station's), or its id.
+    pub fn suggestion(&self, number: &str) -> Result<SuggestionListing> {
+        let key = number.trim();
+        let short = key
+            .split_once('-')
+            .and_then(|(year, seq)| Some((year.parse::<i32>().ok()?, seq.parse::<u32>().ok()?)))
+            .map(|(year, seq)| suggestion_number(&self.origin.code, year, seq));
+        let body: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM suggestions WHERE number = ?1 OR id = ?1 OR number = ?2",
+            )?
+            .query_row(params![key, short], |row| row.get(0))
+            .optional()?;
+        let body = body.ok_or_else(|| Error::not_found(format!("找不到代表建议“{key}”")))?;
+        self.suggestion_listing(decode("suggestion", &body)?)
+    }
+
+    fn suggestion_listing(&self, suggestion: Suggestion) -> Result<SuggestionListing> {
+        let events = suggestion_events(&self.conn, &suggestion.id.to_string())?;
+        let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        let cosigner_names = suggestion
+            .cosigners
+            .iter()
+            .map(|id| self.deputy_name(*id))
+            .collect::<Result<_>>()?;
+        Ok(SuggestionListing {
+            lead_name: self.deputy_name(suggestion.lead)?,
+            cosigner_names,
+            status_label: state.status.label(),
+            overdue: state.overdue(china_today()),
+            state,
+            suggestion,
+            events,
+        })
+    }
+
+    /// How many suggestions deputy `deputy` led and co-signed among those drafted in `year`
+    /// (the year of their number), in this book: a station's book counts its own, the town's
+    /// every station's. For the deputy's file (履职档案).
+    pub fn suggestions_of_deputy(&self, deputy: Uuid, year: i32) -> Result<DeputySuggestions> {
+        let (led, cosigned): (u32, u32) = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FILTER (WHERE lead = ?1),
+                        COUNT(*) FILTER (WHERE EXISTS
+                            (SELECT 1 FROM json_each(body, '$.cosigners') WHERE value = ?1))
+                 FROM suggestions WHERE year = ?2",
+            )?
+            .query_row(params![deputy.to_string(), year], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        Ok(DeputySuggestions { led, cosigned })
+    }
+
     /// The records that took a new number when the town sent this station's log back after a
     /// restore (their visitors hold slips with the old number), oldest first. `INDEXED BY`:
     /// the partial indexes of migration 009 hold exactly these, so no row is read in vain.
@@ -747,7 +847,7 @@ impl Book {
     /// Everything the book holds, as text in a fixed order and without local row numbers: two
     /// books with the same records give the same dump, however they came by them.
     pub fn canonical_dump(&self) -> Result<String> {
-        const QUERIES: [&str; 13] = [
+        const QUERIES: [&str; 15] = [
             "SELECT 'grid', * FROM grids ORDER BY id",
             "SELECT 'station', * FROM stations ORDER BY id",
             "SELECT 'deputy', * FROM deputies ORDER BY id",
@@ -765,6 +865,8 @@ impl Book {
             "SELECT 'meeting_event', * FROM meeting_events ORDER BY id",
             "SELECT 'mediation', * FROM mediations ORDER BY id",
             "SELECT 'mediation_event', * FROM mediation_events ORDER BY id",
+            "SELECT 'suggestion', * FROM suggestions ORDER BY id",
+            "SELECT 'suggestion_event', * FROM suggestion_events ORDER BY id",
             "SELECT 'change', origin, seq, hlc, deputy_id, schema_version, op, entity, record_id,
                     data, base_hlc
              FROM change_log ORDER BY origin, seq",

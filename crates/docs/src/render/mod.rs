@@ -19,6 +19,7 @@ mod minutes;
 mod referral;
 pub(crate) mod register;
 mod slip;
+mod suggestion;
 
 pub use correction::render_correction;
 pub use mediation::{MediationDocument, render_mediation};
@@ -26,6 +27,7 @@ pub use minutes::render_minutes;
 pub use referral::{ReferralDocument, render_referral};
 pub use register::render_register;
 pub use slip::{SlipOptions, render_slip};
+pub use suggestion::render_suggestion;
 
 /// Every printed document, by the name the CLI (`render KIND`) and the app use: serde's
 /// kebab-case names (`slip`, `mediation-intake`, `follow-up`, …) are the names.
@@ -57,11 +59,13 @@ pub enum Document {
     Referral,
     /// 督办单 of the latest chase of a case's referral (id: the case number).
     Chase,
+    /// 代表建议 form (id: the suggestion's number, `2026-1`, or its id).
+    Suggestion,
 }
 
 impl Document {
     /// Every document, in the order the CLI lists them.
-    pub const ALL: [Document; 12] = [
+    pub const ALL: [Document; 13] = [
         Document::Slip,
         Document::Register,
         Document::MediationApplication,
@@ -74,6 +78,7 @@ impl Document {
         Document::Correction,
         Document::Referral,
         Document::Chase,
+        Document::Suggestion,
     ];
 
     /// The document's title as printed (人民调解受理登记表).
@@ -91,6 +96,7 @@ impl Document {
             Document::Correction => "编号更正通知",
             Document::Referral => "交办单",
             Document::Chase => "督办单",
+            Document::Suggestion => "代表建议",
         }
     }
 
@@ -132,6 +138,7 @@ pub fn render_document(
         Document::Correction => render_correction(book, id, slip),
         Document::Referral => render_referral(book, id, ReferralDocument::Referral, slip),
         Document::Chase => render_referral(book, id, ReferralDocument::Chase, slip),
+        Document::Suggestion => render_suggestion(book, id),
         Document::MediationApplication => mediation(MediationDocument::Application),
         Document::MediationIntake => mediation(MediationDocument::Intake),
         Document::MediationRecord => mediation(MediationDocument::Record),
@@ -366,7 +373,8 @@ mod tests {
                 "minutes",
                 "correction",
                 "referral",
-                "chase"
+                "chase",
+                "suggestion"
             ]
         );
         for document in Document::ALL {
