@@ -74,7 +74,7 @@ pub fn render_suggestion(book: &Book, number: &str) -> Result<String> {
                 case_no: case_no.clone(),
                 received: chinese_date(case.reception.received_at.date_naive()),
                 category: case.reception.category.clone(),
-                matter: summary(&case.reception.matter, 80),
+                matter: summary(&case.reception.matter, 50),
             }),
             Err(_) => sources.push(Source {
                 case_no: case_no.clone(),
@@ -102,7 +102,7 @@ pub fn render_suggestion(book: &Book, number: &str) -> Result<String> {
                 on,
                 unit: unit.clone().unwrap_or_default(),
                 class: class.label(),
-                answer: summary(answer, 300),
+                answer: summary(answer, 200),
             }),
             SuggestionEventKind::Satisfaction {
                 satisfaction,
