@@ -12,17 +12,19 @@ use casebook::ErrorKind;
 use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
     CaseEventInput, CaseEventKind, Labels, MediationEventInput, MediationEventKind, MediationInput,
-    MeetingEventInput, MeetingEventKind, MeetingInput, ReceptionInput,
+    MeetingEventInput, MeetingEventKind, MeetingInput, ReceptionInput, SuggestionEventInput,
+    SuggestionEventKind, SuggestionEventKindInput, SuggestionInput,
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::drafts::Draft;
 use casebook::store::due::{DueItem, DueKind};
 use casebook::store::ops::{
     CaseEventAdded, MediationAdded, MediationEventAdded, MeetingAdded, MeetingEventAdded,
-    ReceptionAdded, RosterImported,
+    ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
+    SuggestionListing,
 };
 use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
@@ -89,6 +91,13 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         MediationEventKind,
         MediationInput,
         MediationListing,
+        SuggestionAdded,
+        SuggestionEventAdded,
+        SuggestionEventInput,
+        SuggestionEventKind,
+        SuggestionEventKindInput,
+        SuggestionInput,
+        SuggestionListing,
         MeetingAdded,
         MeetingEventAdded,
         MeetingEventInput,

@@ -596,7 +596,10 @@ fn a_suggestion_travels_to_the_town_and_only_its_station_writes_its_life() {
             cosigned: 0
         }
     );
-    let err = f.town.add_suggestion_event(&theirs, submitted()).unwrap_err();
+    let err = f
+        .town
+        .add_suggestion_event(&theirs, submitted())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotOwner, "{err}");
 
     let own = drafted_suggestion(&mut f.bx, "陈建国", "关于维修东岭村路灯的建议");
@@ -614,7 +617,11 @@ fn a_suggestion_travels_to_the_town_and_only_its_station_writes_its_life() {
     refused_as_not_owner(f.bx_to_town(), "这是NT的代表建议");
     let at_town = f.town.suggestions().unwrap();
     assert_eq!(at_town.len(), 1, "nothing of BX's bundle went in");
-    assert_eq!(at_town[0].events.len(), 1, "NT's suggestion has only NT's event");
+    assert_eq!(
+        at_town[0].events.len(),
+        1,
+        "NT's suggestion has only NT's event"
+    );
 }
 
 /// A station cannot take another station's suggestion numbers: BX's suggestion renumbered by
@@ -633,7 +640,10 @@ fn a_station_cannot_number_a_suggestion_as_another_stations() {
     refused_as_not_owner(f.bx_to_town(), "不是本站BX的编号");
     assert!(f.town.suggestions().unwrap().is_empty());
     let theirs = drafted_suggestion(&mut f.nt, "黄小梅", "关于维修南塘村渡槽的建议");
-    assert_eq!(theirs, forged, "NT's first number is the one BX tried to take");
+    assert_eq!(
+        theirs, forged,
+        "NT's first number is the one BX tried to take"
+    );
     f.nt_to_town().unwrap();
     assert_eq!(f.town.suggestions().unwrap()[0].suggestion.station, "NT");
 }

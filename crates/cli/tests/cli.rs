@@ -2903,7 +2903,9 @@ fn a_suggestion_from_receptions_through_its_life() {
     assert_eq!(added["congress"], "county");
 
     let event = |input: Value| book.ok_with(&["suggestion", "event", &number], &input);
-    let submitted = event(json!({"kind": "submitted", "at": minutes_on(10), "to": "县人大常委会代表工作委员会", "registered_no": "第0123号"}));
+    let submitted = event(
+        json!({"kind": "submitted", "at": minutes_on(10), "to": "县人大常委会代表工作委员会", "registered_no": "第0123号"}),
+    );
     assert_eq!(submitted["state"]["status"], "submitted");
     let assigned = event(json!({"kind": "assigned", "at": minutes_on(15), "unit": "镇农业农村办"}));
     let in_three_months = (an_hour_ago() + TimeDelta::minutes(15))
@@ -2918,9 +2920,12 @@ fn a_suggestion_from_receptions_through_its_life() {
         &json!({"kind": "answered", "at": minutes_on(20), "unit": "镇农业农村办", "answer": "渡槽维修已列入明年计划", "class": "B"}),
     );
     assert_eq!(answered["state"]["answer_class"], "planned");
-    event(json!({"kind": "satisfaction", "at": minutes_on(25), "satisfaction": "不满意", "opinion": "路灯未提及"}));
+    event(
+        json!({"kind": "satisfaction", "at": minutes_on(25), "satisfaction": "不满意", "opinion": "路灯未提及"}),
+    );
     event(json!({"kind": "answered", "at": minutes_on(30), "answer": "路灯已修复", "class": "A"}));
-    let rated = event(json!({"kind": "satisfaction", "at": minutes_on(35), "satisfaction": "满意"}));
+    let rated =
+        event(json!({"kind": "satisfaction", "at": minutes_on(35), "satisfaction": "满意"}));
     assert_eq!(rated["state"]["status"], "rated");
 
     let list = book.ok(&["suggestion", "list"]);
@@ -2950,7 +2955,9 @@ fn a_suggestion_from_receptions_through_its_life() {
         .clone();
     let human = String::from_utf8(human).unwrap();
     assert!(
-        human.contains(&number) && human.contains("领衔：李秀英（附议：王立新）") && human.contains("已征询意见（满意）"),
+        human.contains(&number)
+            && human.contains("领衔：李秀英（附议：王立新）")
+            && human.contains("已征询意见（满意）"),
         "{human}"
     );
 }
@@ -3000,13 +3007,19 @@ fn suggestion_refusals_write_nothing() {
         json!({"kind": "satisfaction", "at": minutes_on(10), "satisfaction": "满意"}),
         "尚未答复",
     );
-    event_refused(json!({"kind": "submitted", "at": minutes_on(1)}), "早于建议的起草时间");
+    event_refused(
+        json!({"kind": "submitted", "at": minutes_on(1)}),
+        "早于建议的起草时间",
+    );
     event_refused(json!({"kind": "submitted", "unit": "x"}), "不认识的字段");
     book.ok_with(
         &["suggestion", "event", &number],
         &json!({"kind": "submitted", "at": minutes_on(20)}),
     );
-    event_refused(json!({"kind": "submitted", "at": minutes_on(25)}), "不能重复提交");
+    event_refused(
+        json!({"kind": "submitted", "at": minutes_on(25)}),
+        "不能重复提交",
+    );
     event_refused(
         json!({"kind": "assigned", "at": minutes_on(15), "unit": "镇农业农村办"}),
         "最近一次记录",

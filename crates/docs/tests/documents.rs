@@ -212,6 +212,9 @@ fn a_suggestion_form_prints_text_as_text_and_no_visitor() {
     assert!(!html.contains("<script"));
     assert!(html.contains("村口路灯坏了"));
     assert!(!html.contains("梁秀英") && !html.contains("13800138000"));
-    assert!(html.contains("□满意　□基本满意　□不满意"), "the enquiry to fill in");
+    assert!(
+        html.contains("□满意　□基本满意　□不满意"),
+        "the enquiry to fill in"
+    );
     assert!(html.contains("无附议代表"));
 }

@@ -47,6 +47,11 @@ import type {
   SignOutReason,
   StationAccepted,
   Stats,
+  SuggestionAdded,
+  SuggestionEventAdded,
+  SuggestionEventInput,
+  SuggestionInput,
+  SuggestionListing,
   SyncOutcome,
   SyncView,
   Today,
@@ -135,6 +140,10 @@ export const api = {
   addMediation: (input: MediationInput) => call<MediationAdded>('add_mediation', { input }),
   addMediationEvent: (number: string, input: MediationEventInput) =>
     call<MediationEventAdded>('add_mediation_event', { number, input }),
+  suggestions: () => call<SuggestionListing[]>('suggestions'),
+  addSuggestion: (input: SuggestionInput) => call<SuggestionAdded>('add_suggestion', { input }),
+  addSuggestionEvent: (number: string, input: SuggestionEventInput) =>
+    call<SuggestionEventAdded>('add_suggestion_event', { number, input }),
   stats: (from: IsoDate | null, to: IsoDate | null) => call<Stats>('stats', { from, to }),
   slipHtml: (caseNo: string) => call<string>('slip_html', { caseNo }),
   documentHtml: (kind: DocumentKind, id: string) => call<string>('document_html', { kind, id }),

@@ -4,6 +4,7 @@
 // colours, one-line summaries) stay here.
 
 import type {
+  AnswerClass,
   Approval,
   AuditAction,
   CaseEventKind,
@@ -25,6 +26,8 @@ import type {
   Performance,
   Satisfaction,
   Sex,
+  SuggestionEventKindName,
+  SuggestionStatus,
   VoteMethod,
 } from '../api/types'
 
@@ -50,6 +53,10 @@ const table: Labels = {
   performances: [],
   confirmations: [],
   mediation_events: [],
+  suggestion_events: [],
+  suggestion_statuses: [],
+  answer_classes: [],
+  suggestion_categories: [],
   congress_levels: [],
   dispute_types: [],
   audit_actions: [],
@@ -58,6 +65,11 @@ const table: Labels = {
 /** Takes the table the `labels` command answered (the app at start, the tests from a copy). */
 export function setLabels(labels: Labels): void {
   Object.assign(table, labels)
+}
+
+/** The classes of deputies' suggestions, in the NPCSC's order (a suggestion's 类别). */
+export function suggestionCategories(): string[] {
+  return table.suggestion_categories
 }
 
 /** The dispute types (类别), in the statistics' order. */
@@ -103,6 +115,9 @@ export const MEDIATION_RESULT_LABELS = labelsOf<MediationResult>((t) => t.mediat
 export const PERFORMANCE_LABELS = labelsOf<Performance>((t) => t.performances)
 export const CONFIRMATION_LABELS = labelsOf<ConfirmationResult>((t) => t.confirmations)
 export const MEDIATION_EVENT_LABELS = labelsOf<MediationEventKindName>((t) => t.mediation_events)
+export const SUGGESTION_EVENT_LABELS = labelsOf<SuggestionEventKindName>((t) => t.suggestion_events)
+export const SUGGESTION_STATUS_LABELS = labelsOf<SuggestionStatus>((t) => t.suggestion_statuses)
+export const ANSWER_CLASS_LABELS = labelsOf<AnswerClass>((t) => t.answer_classes)
 export const CONGRESS_LABELS = labelsOf<CongressLevel>((t) => t.congress_levels)
 export const AUDIT_ACTION_LABELS = labelsOf<AuditAction>((t) => t.audit_actions)
 

@@ -4,11 +4,12 @@
 
 use serde::Serialize;
 
-use super::category::DISPUTE_TYPES;
+use super::category::{DISPUTE_TYPES, SUGGESTION_CATEGORIES};
 use super::{
-    Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult, CongressLevel,
-    ItemTopic, MediationEventKind, MediationResult, MediationSource, MeetingEventKind, MeetingKind,
-    PartyRole, Performance, Satisfaction, Sex, VoteMethod,
+    AnswerClass, Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult,
+    CongressLevel, ItemTopic, MediationEventKind, MediationResult, MediationSource,
+    MeetingEventKind, MeetingKind, PartyRole, Performance, Satisfaction, Sex, SuggestionEventKind,
+    SuggestionStatus, VoteMethod,
 };
 
 /// A stored value with its label.
@@ -57,6 +58,14 @@ pub struct Labels {
     pub confirmations: Vec<Choice<ConfirmationResult>>,
     /// Mediation events, by their `kind` name.
     pub mediation_events: Vec<Choice<String>>,
+    /// A suggestion's life, by its event's `kind` name.
+    pub suggestion_events: Vec<Choice<String>>,
+    /// Where a suggestion stands.
+    pub suggestion_statuses: Vec<Choice<SuggestionStatus>>,
+    /// The answer's class (A, B, C).
+    pub answer_classes: Vec<Choice<AnswerClass>>,
+    /// The classes of deputies' suggestions, in the NPCSC's order.
+    pub suggestion_categories: Vec<String>,
     /// 代表层级.
     pub congress_levels: Vec<Choice<CongressLevel>>,
     /// The dispute types (类别), in the statistics' order.
@@ -103,6 +112,13 @@ pub fn labels() -> Labels {
         performances: choices(&Performance::ALL, Performance::label),
         confirmations: choices(&ConfirmationResult::ALL, ConfirmationResult::label),
         mediation_events: kinds(&MediationEventKind::KINDS),
+        suggestion_events: kinds(&SuggestionEventKind::KINDS),
+        suggestion_statuses: choices(&SuggestionStatus::ALL, SuggestionStatus::label),
+        answer_classes: choices(&AnswerClass::ALL, AnswerClass::label),
+        suggestion_categories: SUGGESTION_CATEGORIES
+            .iter()
+            .map(|&t| t.to_owned())
+            .collect(),
         congress_levels: choices(&CongressLevel::ALL, CongressLevel::label),
         dispute_types: DISPUTE_TYPES.iter().map(|&t| t.to_owned()).collect(),
         audit_actions: choices(&AuditAction::ALL, AuditAction::label),
@@ -134,6 +150,9 @@ mod tests {
             ("performances", 3),
             ("confirmations", 3),
             ("mediation_events", 6),
+            ("suggestion_events", 4),
+            ("suggestion_statuses", 5),
+            ("answer_classes", 3),
             ("audit_actions", 18),
         ] {
             let values: Vec<&str> = table[list]

@@ -495,7 +495,13 @@ mod tests {
     #[test]
     fn a_new_answer_after_an_unsatisfied_opinion_is_asked_about_again() {
         let events = [
-            (at(1), SuggestionEventKind::Submitted { to: None, registered_no: Some("第12号".into()) }),
+            (
+                at(1),
+                SuggestionEventKind::Submitted {
+                    to: None,
+                    registered_no: Some("第12号".into()),
+                },
+            ),
             (
                 at(2),
                 SuggestionEventKind::Assigned {

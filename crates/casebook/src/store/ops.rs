@@ -357,7 +357,9 @@ impl Writer<'_> {
             .map(|(year, seq)| suggestion_number(self.origin(), year, seq));
         let found: Option<String> = self
             .tx()
-            .prepare_cached("SELECT body FROM suggestions WHERE number = ?1 OR id = ?1 OR number = ?2")?
+            .prepare_cached(
+                "SELECT body FROM suggestions WHERE number = ?1 OR id = ?1 OR number = ?2",
+            )?
             .query_row(params![key, short], |row| row.get(0))
             .optional()?;
         let body = found.ok_or_else(|| {
@@ -918,10 +920,10 @@ impl Writer<'_> {
             }
         }
         if cases.is_empty() {
-            return Err(Error::invalid(
-                "代表建议来自群众反映：请至少关联一件接待登记（案件编号）",
-            )
-            .at("cases"));
+            return Err(
+                Error::invalid("代表建议来自群众反映：请至少关联一件接待登记（案件编号）")
+                    .at("cases"),
+            );
         }
         let lead = self.resolve_deputy(&input.lead).map_err(at("lead"))?;
         let congress = lead.congress;
@@ -1046,7 +1048,10 @@ impl Writer<'_> {
         };
         events.push(event.clone());
         let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
-        self.enter(Change::SuggestionEventAppend(event), deputy.or(Some(suggestion.lead)))?;
+        self.enter(
+            Change::SuggestionEventAppend(event),
+            deputy.or(Some(suggestion.lead)),
+        )?;
         Ok(SuggestionEventAdded {
             id,
             number: suggestion.number,

@@ -312,7 +312,9 @@ impl Report {
             suggestions.next_row();
         }
         for count in g.by_class.iter().chain(&g.by_category) {
-            suggestions.text(0, &count.label)?.number(1, count.count as f64)?;
+            suggestions
+                .text(0, &count.label)?
+                .number(1, count.count as f64)?;
             suggestions.next_row();
         }
         suggestions.finish()?;
