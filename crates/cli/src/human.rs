@@ -505,6 +505,20 @@ pub fn stats(s: &Stats) -> String {
         "民主议事会：{} 次，其中达到法定人数 {} 次",
         s.meetings.held, s.meetings.quorate
     );
+    let g = &s.suggestions;
+    if g.drafted > 0 {
+        let _ = writeln!(
+            out,
+            "代表建议：起草 {}，提交 {}，答复 {}（答复逾期 {}）；代表满意 {}，基本满意 {}，不满意 {}",
+            g.drafted,
+            g.submitted,
+            g.answered,
+            g.overdue,
+            g.satisfied,
+            g.basically_satisfied,
+            g.dissatisfied
+        );
+    }
     out
 }
 
