@@ -513,3 +513,87 @@ fn returned_records_come_only_from_the_town_and_only_of_the_recipient() {
     assert_eq!(err.kind(), ErrorKind::BadBundle, "{err}");
     assert_eq!(cases(&station, "BX").len(), 3);
 }
+
+/// Drafts a suggestion at `station` from its case `case_no`; its number.
+fn suggest(station: &mut Book, case_no: &str, title: &str) -> String {
+    let input: casebook::domain::SuggestionInput = serde_json::from_value(serde_json::json!({
+        "title": title, "category": "社会及公共事务", "reasons": "路灯不亮",
+        "proposals": "维修路灯", "cases": [case_no], "lead": "陈建国",
+    }))
+    .unwrap();
+    station.add_suggestion(input).unwrap().number
+}
+
+/// A suggestion typed into a restored book, whose number the town's copy of the lost log had
+/// given to another, takes the next number and keeps the old one; its source case, renumbered
+/// too, is renamed in it. The town's suggestion comes back as it was.
+#[test]
+fn a_suggestion_typed_after_a_restore_takes_the_next_number_with_its_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (mut town, mut station) = town_and_station(dir.path());
+    record(&mut station, 2, "备份前");
+    sync(&mut station, &mut town, &out);
+    let backup = station.backup_into(&dir.path().join("U盘"), None).unwrap();
+    record(&mut station, 1, "备份后");
+    let lost_case = cases(&station, "BX")[2].0.clone();
+    let lost = suggest(&mut station, &lost_case, "备份后的建议");
+    sync(&mut station, &mut town, &out);
+    drop(station);
+
+    let mut station = Book::restore(
+        Path::new(&backup.path),
+        &dir.path().join("restored.db"),
+        None,
+    )
+    .unwrap();
+    record(&mut station, 1, "恢复后");
+    let typed_case = cases(&station, "BX")[2].0.clone();
+    assert_eq!(
+        typed_case, lost_case,
+        "the restored book reuses the lost case number"
+    );
+    let typed = suggest(&mut station, &typed_case, "恢复后的建议");
+    assert_eq!(typed, lost, "and the lost suggestion number");
+
+    let up = station.export_bundle("QX", &out).unwrap();
+    town.import_bundle(&std::fs::read(up.path.unwrap()).unwrap())
+        .unwrap();
+    let down = town.export_bundle("BX", &out).unwrap().path.unwrap();
+    let imported = station
+        .import_bundle(&std::fs::read(down).unwrap())
+        .unwrap();
+    assert_eq!(imported.renumbered, 2, "the reception and the suggestion");
+
+    let listed = station.suggestions().unwrap();
+    let by_title = |title: &str| {
+        listed
+            .iter()
+            .find(|s| s.suggestion.title == title)
+            .unwrap()
+            .suggestion
+            .clone()
+    };
+    let theirs = by_title("备份后的建议");
+    assert_eq!(
+        (theirs.number.as_str(), theirs.former_number),
+        (lost.as_str(), None)
+    );
+    assert_eq!(theirs.cases, [lost_case.clone()]);
+    let ours = by_title("恢复后的建议");
+    assert_eq!(ours.former_number.as_deref(), Some(lost.as_str()));
+    assert_eq!(ours.seq, 2);
+    assert_ne!(ours.number, lost);
+    let renumbered_case = station
+        .renumbered()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.former == typed_case)
+        .unwrap()
+        .number;
+    assert_eq!(
+        ours.cases,
+        [renumbered_case],
+        "its source follows the case's new number"
+    );
+}
