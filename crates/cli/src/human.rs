@@ -291,6 +291,9 @@ pub fn case_detail(c: &CaseDetail) -> String {
     for number in &c.mediations {
         let _ = writeln!(out, "调解案件：{number}");
     }
+    for number in &c.suggestions {
+        let _ = writeln!(out, "代表建议：{number}");
+    }
     out
 }
 

@@ -2928,6 +2928,8 @@ fn a_suggestion_from_receptions_through_its_life() {
         event(json!({"kind": "satisfaction", "at": minutes_on(35), "satisfaction": "满意"}));
     assert_eq!(rated["state"]["status"], "rated");
 
+    let shown = book.ok(&["case", "show", &second]);
+    assert_eq!(shown["suggestions"], json!([number]));
     let list = book.ok(&["suggestion", "list"]);
     let listed = &list.as_array().unwrap()[0];
     assert_eq!(listed["number"], number);

@@ -162,6 +162,8 @@ pub struct CaseDetail {
     pub meetings: Vec<Uuid>,
     /// Mediation numbers opened for it.
     pub mediations: Vec<String>,
+    /// Numbers of the deputies' suggestions drafted from it.
+    pub suggestions: Vec<String>,
 }
 
 /// A deputy with the station and grid names.
@@ -627,6 +629,12 @@ impl Book {
             "SELECT number FROM mediations WHERE case_no = ?1 ORDER BY year, seq",
             &reception.case_no,
         )?;
+        let suggestions = self.column_list(
+            "SELECT number FROM suggestions
+             WHERE EXISTS (SELECT 1 FROM json_each(body, '$.cases') WHERE value = ?1)
+             ORDER BY year, seq, station",
+            &reception.case_no,
+        )?;
         Ok(CaseDetail {
             reception,
             deputy_names,
@@ -638,6 +646,7 @@ impl Book {
             timeline,
             meetings,
             mediations,
+            suggestions,
         })
     }
 
