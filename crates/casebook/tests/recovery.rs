@@ -579,7 +579,7 @@ fn a_suggestion_typed_after_a_restore_takes_the_next_number_with_its_case() {
         (theirs.number.as_str(), theirs.former_number),
         (lost.as_str(), None)
     );
-    assert_eq!(theirs.cases, [lost_case.clone()]);
+    assert_eq!(theirs.cases, [lost_case]);
     let ours = by_title("恢复后的建议");
     assert_eq!(ours.former_number.as_deref(), Some(lost.as_str()));
     assert_eq!(ours.seq, 2);

@@ -232,7 +232,8 @@ enum Command {
         out: PathBuf,
     },
     /// What is owed, soonest first: answers, feedback and follow-up visits, mediations past a
-    /// month, judicial-confirmation windows closing, performance deadlines, public notices.
+    /// month, judicial-confirmation windows closing, performance deadlines, public notices, the
+    /// answers owed to deputies' suggestions.
     Due {
         /// Everything owed within this many days from today (and everything late).
         #[arg(long, default_value_t = 7)]

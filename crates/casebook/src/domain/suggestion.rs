@@ -466,10 +466,31 @@ pub fn suggestion_number(station: &str, year: i32, seq: u32) -> String {
     format!("{station}建议〔{year}〕{seq}号")
 }
 
+/// `2026-3` as `station`'s number of that year and sequence (`BX建议〔2026〕3号`): the short form
+/// `suggestion event` and `render suggestion` take for this station's suggestions.
+pub fn short_suggestion_number(station: &str, text: &str) -> Option<String> {
+    let (year, seq) = text.trim().split_once('-')?;
+    Some(suggestion_number(
+        station,
+        year.parse().ok()?,
+        seq.parse().ok()?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_short_form_is_the_year_and_the_sequence() {
+        assert_eq!(
+            short_suggestion_number("BX", " 2026-3 ").as_deref(),
+            Some("BX建议〔2026〕3号")
+        );
+        assert_eq!(short_suggestion_number("BX", "BX建议〔2026〕3号"), None);
+        assert_eq!(short_suggestion_number("BX", "2026-x"), None);
+    }
 
     fn at(day: u32) -> DateTime<FixedOffset> {
         FixedOffset::east_opt(8 * 3600)

@@ -351,10 +351,7 @@ impl Writer<'_> {
     /// A suggestion by its number, `2026-1` (this station's), or its record id.
     fn suggestion_by_number(&self, number: &str) -> Result<Suggestion> {
         let key = number.trim();
-        let short = key
-            .split_once('-')
-            .and_then(|(year, seq)| Some((year.parse::<i32>().ok()?, seq.parse::<u32>().ok()?)))
-            .map(|(year, seq)| suggestion_number(self.origin(), year, seq));
+        let short = short_suggestion_number(self.origin(), key);
         let found: Option<String> = self
             .tx()
             .prepare_cached(

@@ -755,10 +755,7 @@ impl Book {
     /// One suggestion by its number (`BX建议〔2026〕1号`), `2026-1` (this station's), or its id.
     pub fn suggestion(&self, number: &str) -> Result<SuggestionListing> {
         let key = number.trim();
-        let short = key
-            .split_once('-')
-            .and_then(|(year, seq)| Some((year.parse::<i32>().ok()?, seq.parse::<u32>().ok()?)))
-            .map(|(year, seq)| suggestion_number(&self.origin.code, year, seq));
+        let short = short_suggestion_number(&self.origin.code, key);
         let body: Option<String> = self
             .conn
             .prepare_cached(
