@@ -467,6 +467,8 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings, chased: &str)
     found.check(app, font, "代表建议详情", ".el-drawer").await;
     escape(app).await;
     app.click_testid("suggestion-new").await;
+    // Typed first, so the drawer is in place before the save is clicked.
+    retype(app, "suggestion-title", "关于维修村道桥面的建议").await;
     app.click_testid("suggestion-save").await;
     app.find(".el-drawer .el-form-item__error").await;
     found.check(app, font, "起草代表建议", ".el-drawer").await;

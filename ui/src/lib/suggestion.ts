@@ -51,7 +51,7 @@ export function checkSuggestion(form: SuggestionForm): Record<string, string> {
     if (problem) errors[key] = problem
   }
   put('title', checkRequired(form.title, '案由') ?? checkText(form.title, '案由', LIMITS.title))
-  put('category', checkRequired(form.category, '类别'))
+  if (!form.category) errors.category = '请选择类别'
   put('reasons', checkRequired(form.reasons, '理由') ?? checkText(form.reasons, '理由', LIMITS.long, true))
   put('proposals', checkRequired(form.proposals, '具体建议') ?? checkText(form.proposals, '具体建议', LIMITS.long, true))
   if (!form.cases.some((c) => c.trim() !== '')) {
