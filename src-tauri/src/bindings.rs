@@ -13,7 +13,8 @@ use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, S
 use casebook::domain::{
     CaseEventInput, CaseEventKind, DeputyActivityInput, Labels, MediationEventInput,
     MediationEventKind, MediationInput, MeetingEventInput, MeetingEventKind, MeetingInput,
-    ReceptionInput,
+    ReceptionInput, SuggestionEventInput, SuggestionEventKind, SuggestionEventKindInput,
+    SuggestionInput,
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::deputy_file::DeputyActivityListing;
@@ -21,10 +22,11 @@ use casebook::store::drafts::Draft;
 use casebook::store::due::{DueItem, DueKind};
 use casebook::store::ops::{
     CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
-    MeetingEventAdded, ReceptionAdded, RosterImported,
+    MeetingEventAdded, ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
+    SuggestionListing,
 };
 use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
@@ -94,6 +96,13 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         MediationEventKind,
         MediationInput,
         MediationListing,
+        SuggestionAdded,
+        SuggestionEventAdded,
+        SuggestionEventInput,
+        SuggestionEventKind,
+        SuggestionEventKindInput,
+        SuggestionInput,
+        SuggestionListing,
         MeetingAdded,
         MeetingEventAdded,
         MeetingEventInput,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use casebook::bundle::{EnrolmentSummary, EnrolmentWritten, Exported, Imported, StationAccepted};
 use casebook::domain::{
     CaseEventInput, DeputyActivityInput, Labels, MediationEventInput, MediationInput,
-    MeetingEventInput, MeetingInput, ReceptionInput,
+    MeetingEventInput, MeetingInput, ReceptionInput, SuggestionEventInput, SuggestionInput,
 };
 use casebook::store::backup::BackupMade;
 use casebook::store::deputy_file::DeputyActivityListing;
@@ -14,10 +14,11 @@ use casebook::store::drafts::Draft;
 use casebook::store::due::DueItem;
 use casebook::store::ops::{
     CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
-    MeetingEventAdded, ReceptionAdded, RosterImported,
+    MeetingEventAdded, ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
 };
 use casebook::store::read::{
     CaseDetail, DeputyListing, DutyShiftListing, MediationListing, MeetingListing, Renumbered,
+    SuggestionListing,
 };
 use casebook::store::sign_in::SignInDeputy;
 use casebook::store::stats::Stats;
@@ -195,6 +196,28 @@ pub async fn add_meeting_event(
     input: MeetingEventInput,
 ) -> Answer<MeetingEventAdded> {
     station.add_meeting_event(id, input).await
+}
+
+#[tauri::command]
+pub async fn suggestions(station: State<'_, Station>) -> Answer<Vec<SuggestionListing>> {
+    station.suggestions().await
+}
+
+#[tauri::command]
+pub async fn add_suggestion(
+    station: State<'_, Station>,
+    input: SuggestionInput,
+) -> Answer<SuggestionAdded> {
+    station.add_suggestion(input).await
+}
+
+#[tauri::command]
+pub async fn add_suggestion_event(
+    station: State<'_, Station>,
+    number: String,
+    input: SuggestionEventInput,
+) -> Answer<SuggestionEventAdded> {
+    station.add_suggestion_event(number, input).await
 }
 
 #[tauri::command]

@@ -12,6 +12,7 @@ use casebook::bundle::{Exported, Imported, PeerStatus};
 use casebook::domain::{
     AuditAction, AuditChannel, CaseEventInput, DeputyActivityInput, MediationEventInput,
     MediationInput, MeetingEventInput, MeetingInput, ReceptionInput, RosterFile,
+    SuggestionEventInput, SuggestionInput,
 };
 use casebook::store::audit::{AuditFilter, AuditListing};
 use casebook::store::deputy_file::DeputyActivityListing;
@@ -19,11 +20,11 @@ use casebook::store::drafts::Draft;
 use casebook::store::due::DueItem;
 use casebook::store::ops::{
     CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
-    MeetingEventAdded, ReceptionAdded, RosterImported,
+    MeetingEventAdded, ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
 };
 use casebook::store::read::{
     CaseCounts, CaseDetail, CaseFilter, CaseSummary, DeputyListing, DutyShiftListing,
-    MediationListing, MeetingListing, Renumbered, StatusFilter,
+    MediationListing, MeetingListing, Renumbered, StatusFilter, SuggestionListing,
 };
 use casebook::store::stats::Stats;
 use casebook::store::{BookKind, lock as book_lock};
@@ -878,6 +879,29 @@ impl Station {
         input: MeetingEventInput,
     ) -> Result<MeetingEventAdded, CommandError> {
         self.with_book(move |book| book.add_meeting_event(&id, input))
+            .await
+    }
+
+    /// Deputies' suggestions, newest first.
+    pub async fn suggestions(&self) -> Result<Vec<SuggestionListing>, CommandError> {
+        self.with_book(|book| book.suggestions()).await
+    }
+
+    /// Drafts a deputies' suggestion.
+    pub async fn add_suggestion(
+        &self,
+        input: SuggestionInput,
+    ) -> Result<SuggestionAdded, CommandError> {
+        self.with_book(move |book| book.add_suggestion(input)).await
+    }
+
+    /// Records a step of a suggestion's life.
+    pub async fn add_suggestion_event(
+        &self,
+        number: String,
+        input: SuggestionEventInput,
+    ) -> Result<SuggestionEventAdded, CommandError> {
+        self.with_book(move |book| book.add_suggestion_event(&number, input))
             .await
     }
 

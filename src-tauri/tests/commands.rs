@@ -380,6 +380,52 @@ fn a_villagers_meeting_and_an_objection_through_the_window() {
     );
 }
 
+/// A 代表建议 as the form sends it (every optional field present, null where empty), its
+/// submission and its printed form: the argument names and JSON shapes of the UI's
+/// `addSuggestion`, `addSuggestionEvent` and `documentHtml('suggestion', …)`.
+#[test]
+fn a_suggestion_and_its_submission_through_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let window = Window::over(Paths::in_dir(dir.path()));
+    window.ok(
+        "create_book",
+        json!({"code": "BX", "name": "东岭村人大代表联络站", "passphrase": PASSPHRASE}),
+    );
+    window.ok(
+        "import_roster",
+        json!({"path": liaison_testkit::roster_path()}),
+    );
+    window.sign_in("陈建国");
+    let case_no =
+        window.ok("add_reception", json!({"input": reception("渡槽漏水")}))["case_no"].clone();
+    let input = json!({
+        "title": "关于维修渡槽的建议", "category": "资源环境、城乡建设和农林水利",
+        "reasons": "渡槽漏水", "proposals": "列入水利计划", "cases": [case_no],
+        "lead": "陈建国", "cosigners": [], "unit": null, "drafted_at": null, "drafted_by": null
+    });
+    let added = window.ok("add_suggestion", json!({"input": input}));
+    assert_eq!(added["congress"], "town");
+    let number = added["number"].clone();
+    let submitted = window.ok(
+        "add_suggestion_event",
+        json!({"number": number, "input": {"at": null, "deputy": null, "note": null,
+               "kind": "submitted", "to": "镇人大主席团"}}),
+    );
+    assert_eq!(submitted["state"]["status"], "submitted");
+    let listed = &window.ok("suggestions", json!({}))[0];
+    assert_eq!(listed["lead_name"], "陈建国");
+    let html = window.ok("document_html", json!({"kind": "suggestion", "id": number}));
+    let html = html.as_str().unwrap();
+    assert!(html.contains("代表建议、批评和意见") && !html.contains("梁秀英"));
+    assert_eq!(
+        window.refused(
+            "add_suggestion_event",
+            json!({"number": number, "input": {"kind": "submitted"}})
+        ),
+        "invalid_transition"
+    );
+}
+
 #[test]
 fn the_demo_station_shows_every_screen() {
     casebook::time::test_clock::pin_to_noon();

@@ -457,6 +457,24 @@ async fn every_screen(app: &App, font: Font, found: &mut Findings, chased: &str)
     picture(app, font, "mediation").await;
     escape(app).await;
 
+    app.open("nav-suggestions", "代表建议").await;
+    app.find(".el-table__body tr.el-table__row").await;
+    found.check(app, font, "代表建议", ".shell").await;
+    picture(app, font, "suggestions").await;
+    app.click(".el-table__body tr.el-table__row td:first-child .cell")
+        .await;
+    app.testid("suggestion-print").await;
+    found.check(app, font, "代表建议详情", ".el-drawer").await;
+    escape(app).await;
+    app.click_testid("suggestion-new").await;
+    // Typed first, so the drawer is in place before the save is clicked.
+    retype(app, "suggestion-title", "关于维修村道桥面的建议").await;
+    app.click_testid("suggestion-save").await;
+    app.find(".el-drawer .el-form-item__error").await;
+    found.check(app, font, "起草代表建议", ".el-drawer").await;
+    picture(app, font, "suggestion").await;
+    escape(app).await;
+
     app.open("nav-duty", "值班安排").await;
     app.find(".el-table__body tr.el-table__row").await;
     found.check(app, font, "值班安排", ".shell").await;
@@ -539,6 +557,27 @@ async fn every_screen_fits_the_smallest_window_with_and_without_large_font() {
             },
         )
         .expect("chased");
+    // A 代表建议 drafted from that case, handed in and assigned: the list and its life.
+    {
+        let mut book = station.book();
+        let input: casebook::domain::SuggestionInput = serde_json::from_value(json!({
+            "title": "关于维修东岭村村道桥面的建议", "category": "资源环境、城乡建设和农林水利",
+            "reasons": "村道桥面破损，车辆难以通行，雨天更甚", "proposals": "将桥面维修列入镇年度民生实事项目",
+            "cases": [chased], "lead": station.deputy, "unit": "镇交通办",
+            "drafted_at": (china_now() - TimeDelta::minutes(50)).to_rfc3339(),
+        }))
+        .expect("a suggestion");
+        let number = book.add_suggestion(input).expect("drafted").number;
+        for (minutes, event) in [
+            (40, json!({"kind": "submitted", "to": "镇人大主席团"})),
+            (30, json!({"kind": "assigned", "unit": "镇交通办"})),
+        ] {
+            let mut event = event;
+            event["at"] = json!((china_now() - TimeDelta::minutes(minutes)).to_rfc3339());
+            book.add_suggestion_event(&number, serde_json::from_value(event).expect("an event"))
+                .expect("recorded");
+        }
+    }
     let mut found = Findings::default();
 
     let app = launch(app_binary(), &station.args()).await;

@@ -32,6 +32,11 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/MediationsView.vue'),
     meta: { title: '人民调解' },
   },
+  {
+    path: '/suggestions',
+    component: () => import('./views/SuggestionsView.vue'),
+    meta: { title: '代表建议' },
+  },
   { path: '/duty', component: () => import('./views/DutyView.vue'), meta: { title: '值班安排' } },
   { path: '/sync', component: () => import('./views/SyncView.vue'), meta: { title: '同步' } },
   { path: '/stats', component: () => import('./views/StatsView.vue'), meta: { title: '统计' } },

@@ -123,5 +123,6 @@ export function caseDetail(matter: string): CaseDetail {
     ],
     meetings: [],
     mediations: [],
+    suggestions: [],
   }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::domain::{
     AuditEntry, CaseEvent, CouncilMeeting, Deputy, DeputyActivity, DutyShift, Grid, Mediation,
-    MediationEvent, MeetingEvent, Reception, Station,
+    MediationEvent, MeetingEvent, Reception, Station, Suggestion, SuggestionEvent,
 };
 use crate::hlc::Hlc;
 
@@ -38,6 +38,10 @@ pub enum Change {
     MediationCreate(Mediation),
     /// A mediation event.
     MediationEventAppend(MediationEvent),
+    /// A deputies' suggestion (代表建议).
+    SuggestionCreate(Suggestion),
+    /// A suggestion's event: submitted, assigned, answered, the deputy's opinion.
+    SuggestionEventAppend(SuggestionEvent),
     /// An entry of the audit trail.
     AuditAppend(AuditEntry),
     /// A deputy's report to the voters (述职) or training, kept by the station.
@@ -58,6 +62,8 @@ impl Change {
             Change::MeetingEventAppend(_) => "meeting_event",
             Change::MediationCreate(_) => "mediation",
             Change::MediationEventAppend(_) => "mediation_event",
+            Change::SuggestionCreate(_) => "suggestion",
+            Change::SuggestionEventAppend(_) => "suggestion_event",
             Change::AuditAppend(_) => "audit",
             Change::DeputyActivityAppend(_) => "deputy_activity",
         }
@@ -76,6 +82,8 @@ impl Change {
             Change::MeetingEventAppend(_) => "会议后续记录",
             Change::MediationCreate(_) => "调解案件",
             Change::MediationEventAppend(_) => "调解过程记录",
+            Change::SuggestionCreate(_) => "代表建议",
+            Change::SuggestionEventAppend(_) => "代表建议办理记录",
             Change::AuditAppend(_) => "操作记录",
             Change::DeputyActivityAppend(_) => "代表述职和培训记录",
         }
@@ -94,6 +102,8 @@ impl Change {
             Change::MeetingEventAppend(_) => "meeting_event_append",
             Change::MediationCreate(_) => "mediation_create",
             Change::MediationEventAppend(_) => "mediation_event_append",
+            Change::SuggestionCreate(_) => "suggestion_create",
+            Change::SuggestionEventAppend(_) => "suggestion_event_append",
             Change::AuditAppend(_) => "audit_append",
             Change::DeputyActivityAppend(_) => "deputy_activity_append",
         }
@@ -112,6 +122,8 @@ impl Change {
             Change::MeetingEventAppend(r) => r.id,
             Change::MediationCreate(r) => r.id,
             Change::MediationEventAppend(r) => r.id,
+            Change::SuggestionCreate(r) => r.id,
+            Change::SuggestionEventAppend(r) => r.id,
             Change::AuditAppend(r) => r.id,
             Change::DeputyActivityAppend(r) => r.id,
         }

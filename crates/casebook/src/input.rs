@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::domain::{CaseEventInput, MediationEventInput, MeetingEventInput};
+use crate::domain::{CaseEventInput, MediationEventInput, MeetingEventInput, SuggestionEventInput};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Parses `text` (from `source`, named in the message) as a `T`.
@@ -37,6 +37,14 @@ pub fn parse_mediation_event(source: &str, text: &str) -> Result<MediationEventI
 /// not have.
 pub fn parse_meeting_event(source: &str, text: &str) -> Result<MeetingEventInput> {
     let (input, value): (MeetingEventInput, Value) = parse_tagged(source, text)?;
+    reject_unknown_fields(source, &value, &input.kind)?;
+    Ok(input)
+}
+
+/// Parses a suggestion event (submitted, assigned, answered, satisfaction), refusing fields its
+/// kind does not have.
+pub fn parse_suggestion_event(source: &str, text: &str) -> Result<SuggestionEventInput> {
+    let (input, value): (SuggestionEventInput, Value) = parse_tagged(source, text)?;
     reject_unknown_fields(source, &value, &input.kind)?;
     Ok(input)
 }

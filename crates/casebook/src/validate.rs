@@ -13,7 +13,8 @@ use crate::change::{Change, LogEntry};
 use crate::domain::{
     AgendaItem, AuditEntry, CaseEvent, CaseEventKind, CouncilMeeting, Deputy, DeputyActivity,
     DeputyActivityKind, DutyShift, Grid, Mediation, MediationEvent, MediationEventKind,
-    MeetingEvent, MeetingEventKind, MeetingKind, Party, Reception, Station, Visitor,
+    MeetingEvent, MeetingEventKind, MeetingKind, Party, Reception, Station, Suggestion,
+    SuggestionEvent, SuggestionEventKind, Visitor,
 };
 use crate::error::{Error, ErrorKind, Result};
 use crate::hlc::MAX_AHEAD_MS;
@@ -319,6 +320,8 @@ pub fn check_change(change: &Change, now: DateTime<FixedOffset>) -> Result<()> {
         Change::MeetingEventAppend(event) => check_meeting_event(event, now),
         Change::MediationCreate(mediation) => check_mediation(mediation, now),
         Change::MediationEventAppend(event) => check_mediation_event(event, now),
+        Change::SuggestionCreate(suggestion) => check_suggestion(suggestion, now),
+        Change::SuggestionEventAppend(event) => check_suggestion_event(event, now),
         Change::AuditAppend(entry) => check_audit(entry, now),
         Change::DeputyActivityAppend(activity) => check_deputy_activity(activity, today),
     }
@@ -360,6 +363,8 @@ fn describe(change: &Change) -> String {
         Change::MeetingEventAppend(_) => ("会议后续记录", None),
         Change::MediationCreate(r) => ("调解案件", Some(r.number.as_str())),
         Change::MediationEventAppend(_) => ("调解记录", None),
+        Change::SuggestionCreate(r) => ("代表建议", Some(r.number.as_str())),
+        Change::SuggestionEventAppend(_) => ("代表建议办理记录", None),
         Change::AuditAppend(_) => ("操作记录", None),
         Change::DeputyActivityAppend(_) => ("代表述职和培训记录", None),
     };
@@ -762,6 +767,54 @@ fn check_mediation(m: &Mediation, now: DateTime<FixedOffset>) -> Result<()> {
         line("调解员姓名", &mediator.name, limits::NAME).map_err(at("mediators"))?;
     }
     Ok(())
+}
+
+fn check_suggestion(s: &Suggestion, now: DateTime<FixedOffset>) -> Result<()> {
+    line("建议编号", &s.number, limits::CODE).map_err(at("number"))?;
+    optional_line("原建议编号", s.former_number.as_deref(), limits::CODE)
+        .map_err(at("former_number"))?;
+    code_of_origin("建议站点", &s.station).map_err(at("station"))?;
+    time_between("起草时间", s.drafted_at, now).map_err(at("drafted_at"))?;
+    if s.year != s.drafted_at.year() {
+        return Err(Error::invalid(format!(
+            "建议编号年份（{}）与起草时间不符",
+            s.year
+        )));
+    }
+    line("案由", &s.title, limits::TITLE).map_err(at("title"))?;
+    line("建议类别", &s.category, limits::LABEL).map_err(at("category"))?;
+    paragraph("理由", &s.reasons, limits::LONG).map_err(at("reasons"))?;
+    paragraph("具体建议", &s.proposals, limits::LONG).map_err(at("proposals"))?;
+    list_len("来源案件", s.cases.len()).map_err(at("cases"))?;
+    for case_no in &s.cases {
+        line("来源案件编号", case_no, limits::CODE).map_err(at("cases"))?;
+    }
+    list_len("附议代表", s.cosigners.len()).map_err(at("cosigners"))?;
+    optional_line("建议承办单位", s.unit.as_deref(), limits::LABEL).map_err(at("unit"))?;
+    optional_line("起草人", s.drafted_by.as_deref(), limits::NAME).map_err(at("drafted_by"))
+}
+
+fn check_suggestion_event(event: &SuggestionEvent, now: DateTime<FixedOffset>) -> Result<()> {
+    time_between("事件时间", event.at, now).map_err(at("at"))?;
+    optional_paragraph("备注", event.note.as_deref(), limits::NOTE).map_err(at("note"))?;
+    match &event.kind {
+        SuggestionEventKind::Submitted { to, registered_no } => {
+            optional_line("提交至", to.as_deref(), limits::LABEL).map_err(at("to"))?;
+            optional_line("登记编号", registered_no.as_deref(), limits::CODE)
+                .map_err(at("registered_no"))
+        }
+        SuggestionEventKind::Assigned { unit, deadline } => {
+            line("承办单位", unit, limits::LABEL).map_err(at("unit"))?;
+            ahead_of("答复期限", *deadline, event.at.date_naive()).map_err(at("deadline"))
+        }
+        SuggestionEventKind::Answered { unit, answer, .. } => {
+            optional_line("答复单位", unit.as_deref(), limits::LABEL).map_err(at("unit"))?;
+            paragraph("答复内容", answer, limits::LONG).map_err(at("answer"))
+        }
+        SuggestionEventKind::Satisfaction { opinion, .. } => {
+            optional_paragraph("代表意见", opinion.as_deref(), limits::NOTE).map_err(at("opinion"))
+        }
+    }
 }
 
 fn check_mediation_event(event: &MediationEvent, now: DateTime<FixedOffset>) -> Result<()> {

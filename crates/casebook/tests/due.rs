@@ -376,3 +376,72 @@ fn a_chases_new_deadline_is_bounded() {
     assert_eq!(far.kind(), casebook::ErrorKind::FutureDate, "{far}");
     assert_eq!(far.field(), Some("deadline"));
 }
+
+/// A suggestion's answer is owed by its assignment's deadline (three months after it when none
+/// was given), listed once the horizon reaches it, and no more once an answer came.
+#[test]
+fn a_suggestions_answer_is_owed_by_its_assignments_deadline() {
+    let mut book = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+    book.import_roster(&liaison_testkit::roster()).unwrap();
+    let suggest = |book: &mut Book, case_no: &str, days: i64| -> String {
+        let input: casebook::domain::SuggestionInput = serde_json::from_value(json!({
+            "title": "关于维修路灯的建议", "category": "社会及公共事务", "reasons": "路灯不亮",
+            "proposals": "维修", "cases": [case_no], "lead": "陈建国",
+            "drafted_at": stored(days_ago(days)),
+        }))
+        .unwrap();
+        book.add_suggestion(input).unwrap().number
+    };
+    let step = |book: &mut Book, number: &str, days: i64, event: serde_json::Value| {
+        let mut event = event;
+        event["at"] = json!(stored(days_ago(days)));
+        book.add_suggestion_event(number, serde_json::from_value(event).unwrap())
+            .unwrap();
+    };
+    let source = case(&mut book, 120, 15, "路灯不亮");
+    // Assigned three months less three days ago: owed in three days (or so, by the calendar).
+    let soon = suggest(&mut book, &source, 100);
+    step(&mut book, &soon, 99, json!({"kind": "submitted"}));
+    let assigned = today().checked_sub_months(chrono::Months::new(3)).unwrap() + TimeDelta::days(3);
+    step(
+        &mut book,
+        &soon,
+        (today() - assigned).num_days(),
+        json!({"kind": "assigned", "unit": "镇农业农村办"}),
+    );
+    // Given a deadline twenty days ahead: not within the week.
+    let later = suggest(&mut book, &source, 10);
+    step(&mut book, &later, 9, json!({"kind": "submitted"}));
+    step(
+        &mut book,
+        &later,
+        8,
+        json!({"kind": "assigned", "unit": "镇交通办", "deadline": (today() + TimeDelta::days(20)).to_string()}),
+    );
+    // Answered: owes nothing.
+    let answered = suggest(&mut book, &source, 10);
+    step(&mut book, &answered, 9, json!({"kind": "submitted"}));
+    step(
+        &mut book,
+        &answered,
+        8,
+        json!({"kind": "assigned", "unit": "镇交通办"}),
+    );
+    step(
+        &mut book,
+        &answered,
+        1,
+        json!({"kind": "answered", "answer": "已修复", "class": "A"}),
+    );
+
+    let due = book.due(today(), 7).unwrap();
+    let deadline = assigned.checked_add_months(chrono::Months::new(3)).unwrap();
+    assert_eq!(
+        listed(&due, DueKind::SuggestionAnswer, &soon),
+        Some((deadline - today()).num_days())
+    );
+    assert_eq!(listed(&due, DueKind::SuggestionAnswer, &later), None);
+    assert_eq!(listed(&due, DueKind::SuggestionAnswer, &answered), None);
+    let all = book.due(today(), 30).unwrap();
+    assert_eq!(listed(&all, DueKind::SuggestionAnswer, &later), Some(20));
+}

@@ -642,3 +642,96 @@ fn a_report_edited_past_its_limits_is_refused_at_the_town() {
     assert!(err.to_string().contains("多于参加选民人数"), "{err}");
     assert_eq!(f.town.canonical_dump().unwrap(), before);
 }
+
+/// A suggestion drafted at `station` from a new reception there, led by `lead`.
+fn drafted_suggestion(station: &mut Book, lead: &str, title: &str) -> String {
+    let case_no = station
+        .add_reception(reception(lead, "渡槽漏水，灌溉受影响"))
+        .unwrap()
+        .case_no;
+    let input: casebook::domain::SuggestionInput = serde_json::from_value(serde_json::json!({
+        "title": title, "category": "资源环境、城乡建设和农林水利",
+        "reasons": "渡槽年久失修", "proposals": "列入年度水利计划",
+        "cases": [case_no], "lead": lead,
+    }))
+    .unwrap();
+    station.add_suggestion(input).unwrap().number
+}
+
+fn submitted() -> casebook::domain::SuggestionEventInput {
+    serde_json::from_value(serde_json::json!({"kind": "submitted", "to": "镇人大主席团"})).unwrap()
+}
+
+/// A suggestion drafted at a station reaches the town with its life, and counts for its lead
+/// deputy there; another station cannot write on it: an event BX aims at NT's suggestion is
+/// refused as not its own.
+#[test]
+fn a_suggestion_travels_to_the_town_and_only_its_station_writes_its_life() {
+    let mut f = Field::new();
+    let theirs = drafted_suggestion(&mut f.nt, "黄小梅", "关于维修南塘村渡槽的建议");
+    f.nt.add_suggestion_event(&theirs, submitted()).unwrap();
+    f.nt_to_town().unwrap();
+    let at_town = f.town.suggestions().unwrap();
+    assert_eq!(at_town.len(), 1);
+    assert_eq!(at_town[0].suggestion.number, theirs);
+    assert_eq!(at_town[0].lead_name, "黄小梅");
+    assert_eq!(
+        at_town[0].state.status,
+        casebook::domain::SuggestionStatus::Submitted
+    );
+    let lead = at_town[0].suggestion.lead;
+    let year = at_town[0].suggestion.year;
+    let of_lead = f.town.suggestions_of_deputy(lead, year).unwrap();
+    assert_eq!(of_lead.len(), 1);
+    assert_eq!(of_lead[0].suggestion.number, theirs);
+    let err = f
+        .town
+        .add_suggestion_event(&theirs, submitted())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotOwner, "{err}");
+
+    let own = drafted_suggestion(&mut f.bx, "陈建国", "关于维修东岭村路灯的建议");
+    f.bx.add_suggestion_event(&own, submitted()).unwrap();
+    let (own_id, theirs_id) = (
+        f.bx.suggestion(&own).unwrap().suggestion.id,
+        at_town[0].suggestion.id,
+    );
+    f.tamper(
+        "BX",
+        &format!(
+            "UPDATE change_log SET data = replace(data, '{own_id}', '{theirs_id}') WHERE entity = 'suggestion_event';"
+        ),
+    );
+    refused_as_not_owner(f.bx_to_town(), "这是NT的代表建议");
+    let at_town = f.town.suggestions().unwrap();
+    assert_eq!(at_town.len(), 1, "nothing of BX's bundle went in");
+    assert_eq!(
+        at_town[0].events.len(),
+        1,
+        "NT's suggestion has only NT's event"
+    );
+}
+
+/// A station cannot take another station's suggestion numbers: BX's suggestion renumbered by
+/// hand as NT's is refused, and NT's own, sent later, goes in.
+#[test]
+fn a_station_cannot_number_a_suggestion_as_another_stations() {
+    let mut f = Field::new();
+    let own = drafted_suggestion(&mut f.bx, "陈建国", "关于维修东岭村路灯的建议");
+    let forged = own.replacen("BX", "NT", 1);
+    f.tamper(
+        "BX",
+        &format!(
+            "UPDATE change_log SET data = replace(data, '{own}', '{forged}') WHERE entity = 'suggestion';"
+        ),
+    );
+    refused_as_not_owner(f.bx_to_town(), "不是本站BX的编号");
+    assert!(f.town.suggestions().unwrap().is_empty());
+    let theirs = drafted_suggestion(&mut f.nt, "黄小梅", "关于维修南塘村渡槽的建议");
+    assert_eq!(
+        theirs, forged,
+        "NT's first number is the one BX tried to take"
+    );
+    f.nt_to_town().unwrap();
+    assert_eq!(f.town.suggestions().unwrap()[0].suggestion.station, "NT");
+}

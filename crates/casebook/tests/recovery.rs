@@ -393,8 +393,8 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
     drop(station);
     let old = rusqlite::Connection::open(&backup.path).unwrap();
     old.execute_batch(
-        "DROP TABLE deputy_activities; DROP TABLE meeting_events;
-         ALTER TABLE peers DROP COLUMN format_version;
+        "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
+         DROP TABLE meeting_events; ALTER TABLE peers DROP COLUMN format_version;
          DROP INDEX receptions_renumbered; DROP INDEX mediations_renumbered;
          ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
          ALTER TABLE stations DROP COLUMN committee_name;
@@ -516,4 +516,88 @@ fn returned_records_come_only_from_the_town_and_only_of_the_recipient() {
     let err = station.import_bundle(&bundle).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadBundle, "{err}");
     assert_eq!(cases(&station, "BX").len(), 3);
+}
+
+/// Drafts a suggestion at `station` from its case `case_no`; its number.
+fn suggest(station: &mut Book, case_no: &str, title: &str) -> String {
+    let input: casebook::domain::SuggestionInput = serde_json::from_value(serde_json::json!({
+        "title": title, "category": "社会及公共事务", "reasons": "路灯不亮",
+        "proposals": "维修路灯", "cases": [case_no], "lead": "陈建国",
+    }))
+    .unwrap();
+    station.add_suggestion(input).unwrap().number
+}
+
+/// A suggestion typed into a restored book, whose number the town's copy of the lost log had
+/// given to another, takes the next number and keeps the old one; its source case, renumbered
+/// too, is renamed in it. The town's suggestion comes back as it was.
+#[test]
+fn a_suggestion_typed_after_a_restore_takes_the_next_number_with_its_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (mut town, mut station) = town_and_station(dir.path());
+    record(&mut station, 2, "备份前");
+    sync(&mut station, &mut town, &out);
+    let backup = station.backup_into(&dir.path().join("U盘"), None).unwrap();
+    record(&mut station, 1, "备份后");
+    let lost_case = cases(&station, "BX")[2].0.clone();
+    let lost = suggest(&mut station, &lost_case, "备份后的建议");
+    sync(&mut station, &mut town, &out);
+    drop(station);
+
+    let mut station = Book::restore(
+        Path::new(&backup.path),
+        &dir.path().join("restored.db"),
+        None,
+    )
+    .unwrap();
+    record(&mut station, 1, "恢复后");
+    let typed_case = cases(&station, "BX")[2].0.clone();
+    assert_eq!(
+        typed_case, lost_case,
+        "the restored book reuses the lost case number"
+    );
+    let typed = suggest(&mut station, &typed_case, "恢复后的建议");
+    assert_eq!(typed, lost, "and the lost suggestion number");
+
+    let up = station.export_bundle("QX", &out).unwrap();
+    town.import_bundle(&std::fs::read(up.path.unwrap()).unwrap())
+        .unwrap();
+    let down = town.export_bundle("BX", &out).unwrap().path.unwrap();
+    let imported = station
+        .import_bundle(&std::fs::read(down).unwrap())
+        .unwrap();
+    assert_eq!(imported.renumbered, 2, "the reception and the suggestion");
+
+    let listed = station.suggestions().unwrap();
+    let by_title = |title: &str| {
+        listed
+            .iter()
+            .find(|s| s.suggestion.title == title)
+            .unwrap()
+            .suggestion
+            .clone()
+    };
+    let theirs = by_title("备份后的建议");
+    assert_eq!(
+        (theirs.number.as_str(), theirs.former_number),
+        (lost.as_str(), None)
+    );
+    assert_eq!(theirs.cases, [lost_case]);
+    let ours = by_title("恢复后的建议");
+    assert_eq!(ours.former_number.as_deref(), Some(lost.as_str()));
+    assert_eq!(ours.seq, 2);
+    assert_ne!(ours.number, lost);
+    let renumbered_case = station
+        .renumbered()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.former == typed_case)
+        .unwrap()
+        .number;
+    assert_eq!(
+        ours.cases,
+        [renumbered_case],
+        "its source follows the case's new number"
+    );
 }

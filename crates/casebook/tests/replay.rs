@@ -63,6 +63,14 @@ enum Op {
         days_ago: i64,
         voters: Option<(u32, u32)>,
     },
+    Suggestion {
+        cases: (usize, usize),
+        lead_cosigns: bool,
+    },
+    SuggestionEvent {
+        suggestion: usize,
+        kind: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -84,6 +92,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..16usize, 0..6usize).prop_map(|(mediation, kind)| Op::MediationEvent { mediation, kind }),
         1 => (any::<bool>(), -2..400i64, prop::option::weighted(0.5, (0..80u32, 0..80u32)))
             .prop_map(|(training, days_ago, voters)| Op::Activity { training, days_ago, voters }),
+        1 => ((0..64usize, 0..64usize), prop::bool::weighted(0.2))
+            .prop_map(|(cases, lead_cosigns)| Op::Suggestion { cases, lead_cosigns }),
+        2 => (0..8usize, 0..6usize).prop_map(|(suggestion, kind)| Op::SuggestionEvent { suggestion, kind }),
     ]
 }
 
@@ -202,15 +213,54 @@ fn mediation_event(kind: usize) -> MediationEventKind {
     }
 }
 
+fn suggestion_event(kind: usize) -> SuggestionEventKindInput {
+    match kind {
+        0 => SuggestionEventKindInput::Submitted {
+            to: Some("镇人大主席团".into()),
+            registered_no: None,
+        },
+        1 => SuggestionEventKindInput::Assigned {
+            unit: "镇农业农村办".into(),
+            deadline: None,
+        },
+        2 => SuggestionEventKindInput::Answered {
+            unit: None,
+            answer: "已解决".into(),
+            class: AnswerClass::Resolved,
+        },
+        3 => SuggestionEventKindInput::Answered {
+            unit: Some("镇农业农村办".into()),
+            answer: "留作参考".into(),
+            class: AnswerClass::Explained,
+        },
+        4 => SuggestionEventKindInput::Satisfaction {
+            satisfaction: Satisfaction::Satisfied,
+            opinion: None,
+        },
+        _ => SuggestionEventKindInput::Satisfaction {
+            satisfaction: Satisfaction::Dissatisfied,
+            opinion: Some("答复不具体".into()),
+        },
+    }
+}
+
+/// The records made so far, by kind, that later operations pick from.
+#[derive(Default)]
+struct Made {
+    cases: Vec<String>,
+    mediations: Vec<String>,
+    meetings: Vec<String>,
+    suggestions: Vec<String>,
+}
+
 /// Runs one operation; refusals are part of the story and must leave the log as it was.
-fn run(
-    book: &mut Book,
-    op: &Op,
-    deputy: &str,
-    cases: &mut Vec<String>,
-    mediations: &mut Vec<String>,
-    meetings: &mut Vec<String>,
-) {
+fn run(book: &mut Book, op: &Op, deputy: &str, made: &mut Made) {
+    let Made {
+        cases,
+        mediations,
+        meetings,
+        suggestions,
+    } = made;
     let before = book.changes_since(None, 0, None).unwrap().len();
     let pick =
         |list: &Vec<String>, i: usize| (!list.is_empty()).then(|| list[i % list.len()].clone());
@@ -389,6 +439,45 @@ fn run(
                 agreed_to_mediation: true,
             })
             .map(|added| mediations.push(added.number)),
+        Op::Suggestion {
+            cases: (first, second),
+            lead_cosigns,
+        } => book
+            .add_suggestion(SuggestionInput {
+                title: "关于维修水渠的建议".into(),
+                category: SUGGESTION_CATEGORIES[2].into(),
+                reasons: "水渠失修".into(),
+                proposals: "列入计划".into(),
+                cases: pick(cases, first)
+                    .into_iter()
+                    .chain(pick(cases, second))
+                    .collect(),
+                lead: deputy.to_owned(),
+                cosigners: if lead_cosigns {
+                    vec![deputy.to_owned()]
+                } else {
+                    Vec::new()
+                },
+                congress: None,
+                unit: None,
+                drafted_at: None,
+                drafted_by: None,
+            })
+            .map(|added| suggestions.push(added.number)),
+        Op::SuggestionEvent { suggestion, kind } => match pick(suggestions, suggestion) {
+            Some(number) => book
+                .add_suggestion_event(
+                    &number,
+                    SuggestionEventInput {
+                        at: None,
+                        deputy: None,
+                        note: None,
+                        kind: suggestion_event(kind),
+                    },
+                )
+                .map(|_| ()),
+            None => Ok(()),
+        },
         Op::MediationEvent { mediation, kind } => match pick(mediations, mediation) {
             Some(number) => book
                 .add_mediation_event(
@@ -438,7 +527,10 @@ fn run(
                 after > before
                     || matches!(
                         op,
-                        Op::Event { .. } | Op::MediationEvent { .. } | Op::MeetingEvent { .. }
+                        Op::Event { .. }
+                            | Op::MediationEvent { .. }
+                            | Op::MeetingEvent { .. }
+                            | Op::SuggestionEvent { .. }
                     )
             )
         }
@@ -465,9 +557,9 @@ proptest! {
             .deputy
             .id
             .to_string();
-        let (mut cases, mut mediations, mut meetings) = (Vec::new(), Vec::new(), Vec::new());
+        let mut made = Made::default();
         for op in &ops {
-            run(&mut book, op, &deputy, &mut cases, &mut mediations, &mut meetings);
+            run(&mut book, op, &deputy, &mut made);
         }
 
         let log = book.changes_since(None, 0, None).unwrap();

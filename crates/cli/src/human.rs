@@ -18,10 +18,10 @@ use casebook::store::backup::BackupMade;
 use casebook::store::deputy_file::DeputyActivityListing;
 use casebook::store::ops::{
     CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
-    MeetingEventAdded, ReceptionAdded, RosterImported,
+    MeetingEventAdded, ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
 };
 use casebook::store::read::{
-    CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing,
+    CaseDetail, CaseSummary, DeputyListing, MediationListing, MeetingListing, SuggestionListing,
 };
 use casebook::store::stats::{Count, Stats};
 use casebook::validate::{forbidden_char, mask_id_number, mask_phone};
@@ -292,6 +292,9 @@ pub fn case_detail(c: &CaseDetail) -> String {
     for number in &c.mediations {
         let _ = writeln!(out, "调解案件：{number}");
     }
+    for number in &c.suggestions {
+        let _ = writeln!(out, "代表建议：{number}");
+    }
     out
 }
 
@@ -439,6 +442,48 @@ pub fn mediation_event_added(m: &MediationEventAdded) -> String {
     )
 }
 
+pub fn suggestions(list: &Vec<SuggestionListing>) -> String {
+    let mut out = String::new();
+    for s in list {
+        let cosigners = if s.cosigner_names.is_empty() {
+            String::new()
+        } else {
+            format!("（附议：{}）", s.cosigner_names.join("、"))
+        };
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t领衔：{}{cosigners}\t{}{}{}",
+            s.suggestion.number,
+            s.suggestion.drafted_at.format("%Y-%m-%d"),
+            summary(&s.suggestion.title, 30),
+            s.lead_name,
+            s.status_label,
+            s.state
+                .satisfaction
+                .map_or_else(String::new, |sat| format!("（{}）", sat.label())),
+            if s.overdue { "（答复逾期）" } else { "" },
+        );
+    }
+    let _ = writeln!(out, "共 {} 件代表建议", list.len());
+    out
+}
+
+pub fn suggestion_added(s: &SuggestionAdded) -> String {
+    format!(
+        "已起草代表建议 {}（领衔代表为{}，向本级人民代表大会提出）\n",
+        s.number,
+        s.congress.label()
+    )
+}
+
+pub fn suggestion_event_added(e: &SuggestionEventAdded) -> String {
+    let deadline = e
+        .state
+        .deadline
+        .map_or_else(String::new, |d| format!("，答复期限 {d}"));
+    format!("已记录，{} 当前：{}{deadline}\n", e.number, e.status_label)
+}
+
 fn counts(out: &mut String, title: &str, counts: &[Count]) {
     let _ = writeln!(out, "{title}：");
     for c in counts {
@@ -517,6 +562,20 @@ pub fn stats(s: &Stats) -> String {
             format!("（{}）", kinds.join("，"))
         }
     );
+    let g = &s.suggestions;
+    if g.drafted > 0 {
+        let _ = writeln!(
+            out,
+            "代表建议：起草 {}，提交 {}，答复 {}（答复逾期 {}）；代表满意 {}，基本满意 {}，不满意 {}",
+            g.drafted,
+            g.submitted,
+            g.answered,
+            g.overdue,
+            g.satisfied,
+            g.basically_satisfied,
+            g.dissatisfied
+        );
+    }
     out
 }
 

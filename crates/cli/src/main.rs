@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use casebook::domain::{
     AuditAction, AuditChannel, DeputyActivityInput, MediationInput, MeetingInput, ReceptionInput,
-    RosterFile,
+    RosterFile, SuggestionInput,
 };
 use casebook::input;
 use casebook::store::BookKind;
@@ -126,6 +126,11 @@ enum Command {
         #[command(subcommand)]
         command: MediationCommand,
     },
+    /// Deputies' suggestions (代表建议) and their life.
+    Suggestion {
+        #[command(subcommand)]
+        command: SuggestionCommand,
+    },
     /// Encrypt this plain book in place with a passphrase (--passphrase-file,
     /// CASEBOOK_PASSPHRASE, or typed twice on the terminal).
     Encrypt,
@@ -231,7 +236,8 @@ enum Command {
         out: PathBuf,
     },
     /// What is owed, soonest first: answers, feedback and follow-up visits, mediations past a
-    /// month, judicial-confirmation windows closing, performance deadlines, public notices.
+    /// month, judicial-confirmation windows closing, performance deadlines, public notices, the
+    /// answers owed to deputies' suggestions.
     Due {
         /// Everything owed within this many days from today (and everything late).
         #[arg(long, default_value_t = 7)]
@@ -308,6 +314,8 @@ enum DocumentKind {
     Chase,
     /// 代表履职档案: a deputy's year (the deputy's name or id, and --year).
     DeputyFile,
+    /// 代表建议: a deputies' suggestion (its number, or 2026-1).
+    Suggestion,
 }
 
 impl DocumentKind {
@@ -562,6 +570,26 @@ enum MediationCommand {
     /// Append an event to a mediation file.
     Event {
         /// Mediation number, e.g. （2026）BX人调字第1号.
+        number: String,
+        /// The event JSON, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SuggestionCommand {
+    /// List deputies' suggestions.
+    List,
+    /// Draft a suggestion from a JSON file.
+    Add {
+        /// The file, or - for stdin.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Append an event (submitted, assigned, answered, satisfaction) to a suggestion.
+    Event {
+        /// Suggestion number, e.g. BX建议〔2026〕1号, or 2026-1 for this station's.
         number: String,
         /// The event JSON, or - for stdin.
         #[arg(long)]
@@ -1003,6 +1031,21 @@ fn run(cli: Cli) -> Result<(), Error> {
                 out.print(
                     &book.add_mediation_event(&number, input)?,
                     human::mediation_event_added,
+                )
+            }
+        },
+        Command::Suggestion { command } => match command {
+            SuggestionCommand::List => out.print(&book.suggestions()?, human::suggestions),
+            SuggestionCommand::Add { file } => {
+                let input: SuggestionInput = read_json(&file)?;
+                out.print(&book.add_suggestion(input)?, human::suggestion_added)
+            }
+            SuggestionCommand::Event { number, file } => {
+                let (source, text) = read_input(&file)?;
+                let input = input::parse_suggestion_event(&source, &text)?;
+                out.print(
+                    &book.add_suggestion_event(&number, input)?,
+                    human::suggestion_event_added,
                 )
             }
         },

@@ -2922,3 +2922,186 @@ fn deputy_activities_are_added_and_listed() {
     assert_eq!(err["field"], "voters_present", "{err}");
     assert_eq!(book.snapshot(), before);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 代表建议
+// ---------------------------------------------------------------------------------------------
+
+/// The fixture roster and a second county deputy, 王立新, to co-sign with 李秀英.
+fn book_with_two_county_deputies() -> Book {
+    let book = Book::with_roster();
+    let extra = book.file(
+        r#"{"deputies": [{"name": "王立新", "congress": "county", "grid": "B01", "station": "BX"}]}"#,
+    );
+    book.ok(&["roster", "import", extra.to_str().unwrap()]);
+    book
+}
+
+/// A time `minutes` after an hour ago (before now for fewer than 60).
+fn minutes_on(minutes: i64) -> String {
+    rfc(an_hour_ago() + TimeDelta::minutes(minutes))
+}
+
+fn suggestion(cases: &[&str]) -> Value {
+    json!({
+        "title": "关于维修东岭村村口路灯和渡槽的建议",
+        "category": "资源环境、城乡建设和农林水利",
+        "reasons": "村口路灯损坏，夜间出行不便；渡槽漏水影响灌溉。",
+        "proposals": "一、尽快维修路灯；二、将渡槽维修列入年度水利计划。",
+        "cases": cases,
+        "lead": "李秀英",
+        "cosigners": ["王立新"],
+        "unit": "镇农业农村办",
+        "drafted_at": minutes_on(5),
+        "drafted_by": "梁少玲",
+    })
+}
+
+/// A suggestion drafted from two receptions goes through its life: submitted, assigned (three
+/// months to answer when no deadline is given), answered, the deputy not satisfied, answered
+/// again, satisfied. Its number is the station's, its congress the lead's.
+#[test]
+fn a_suggestion_from_receptions_through_its_life() {
+    let book = book_with_two_county_deputies();
+    let first = book.add_reception(&simple_reception());
+    let second = book.add_reception(&reception(
+        "渡槽漏水",
+        "请求维修渡槽",
+        "村务管理",
+        json!([{"name": "黄伯"}]),
+    ));
+    let added = book.ok_with(&["suggestion", "add"], &suggestion(&[&first, &second]));
+    let number = str_of(&added, "number").to_owned();
+    assert_eq!(number, format!("BX建议〔{}〕1号", today().year()));
+    assert_eq!(added["congress"], "county");
+
+    let event = |input: Value| book.ok_with(&["suggestion", "event", &number], &input);
+    let submitted = event(
+        json!({"kind": "submitted", "at": minutes_on(10), "to": "县人大常委会代表工作委员会", "registered_no": "第0123号"}),
+    );
+    assert_eq!(submitted["state"]["status"], "submitted");
+    let assigned = event(json!({"kind": "assigned", "at": minutes_on(15), "unit": "镇农业农村办"}));
+    let in_three_months = (an_hour_ago() + TimeDelta::minutes(15))
+        .date_naive()
+        .checked_add_months(chrono::Months::new(3))
+        .unwrap();
+    assert_eq!(assigned["state"]["deadline"], in_three_months.to_string());
+    // Short form: the year and the sequence of this station's number.
+    let short = format!("{}-1", today().year());
+    let answered = book.ok_with(
+        &["suggestion", "event", &short],
+        &json!({"kind": "answered", "at": minutes_on(20), "unit": "镇农业农村办", "answer": "渡槽维修已列入明年计划", "class": "B"}),
+    );
+    assert_eq!(answered["state"]["answer_class"], "planned");
+    event(
+        json!({"kind": "satisfaction", "at": minutes_on(25), "satisfaction": "不满意", "opinion": "路灯未提及"}),
+    );
+    event(json!({"kind": "answered", "at": minutes_on(30), "answer": "路灯已修复", "class": "A"}));
+    let rated =
+        event(json!({"kind": "satisfaction", "at": minutes_on(35), "satisfaction": "满意"}));
+    assert_eq!(rated["state"]["status"], "rated");
+
+    let shown = book.ok(&["case", "show", &second]);
+    assert_eq!(shown["suggestions"], json!([number]));
+    let list = book.ok(&["suggestion", "list"]);
+    let listed = &list.as_array().unwrap()[0];
+    assert_eq!(listed["number"], number);
+    assert_eq!(listed["cases"], json!([first, second]));
+    assert_eq!(listed["lead_name"], "李秀英");
+    assert_eq!(listed["cosigner_names"], json!(["王立新"]));
+    assert_eq!(listed["state"]["satisfaction"], "satisfied");
+    assert_eq!(listed["state"]["registered_no"], "第0123号");
+    assert_eq!(listed["events"].as_array().unwrap().len(), 6);
+    let ops: Vec<String> = book
+        .changes()
+        .iter()
+        .map(|c| str_of(c, "type").to_owned())
+        .filter(|op| op.starts_with("suggestion"))
+        .collect();
+    assert_eq!(ops.len(), 7);
+
+    let human = book
+        .cmd()
+        .args(["suggestion", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let human = String::from_utf8(human).unwrap();
+    assert!(
+        human.contains(&number)
+            && human.contains("领衔：李秀英（附议：王立新）")
+            && human.contains("已征询意见（满意）"),
+        "{human}"
+    );
+}
+
+/// What the rules refuse, each with a message naming the rule, and nothing written.
+#[test]
+fn suggestion_refusals_write_nothing() {
+    let book = book_with_two_county_deputies();
+    let case_no = book.add_reception(&simple_reception());
+    let refused = |input: Value, needle: &str| {
+        let error = book.refused_with(&["suggestion", "add"], &input.to_string());
+        assert!(str_of(&error, "message").contains(needle), "{error}");
+    };
+    refused(suggestion(&[]), "请至少关联一件接待登记");
+    refused(suggestion(&["BX-2020-0099"]), "找不到案件");
+    let mut town_cosigner = suggestion(&[&case_no]);
+    town_cosigner["cosigners"] = json!(["陈建国"]);
+    refused(town_cosigner, "同一级人民代表大会的代表");
+    let mut lead_twice = suggestion(&[&case_no]);
+    lead_twice["cosigners"] = json!(["李秀英"]);
+    refused(lead_twice, "已是领衔代表");
+    let mut twice = suggestion(&[&case_no]);
+    twice["cosigners"] = json!(["王立新", "王立新"]);
+    refused(twice, "重复");
+    let mut other_level = suggestion(&[&case_no]);
+    other_level["congress"] = json!("city");
+    refused(other_level, "本级人民代表大会");
+    let mut category = suggestion(&[&case_no]);
+    category["category"] = json!("村务管理");
+    refused(category, "不在目录中");
+
+    let added = book.ok_with(&["suggestion", "add"], &suggestion(&[&case_no]));
+    let number = str_of(&added, "number").to_owned();
+    let event_refused = |input: Value, needle: &str| {
+        let error = book.refused_with(&["suggestion", "event", &number], &input.to_string());
+        assert!(str_of(&error, "message").contains(needle), "{error}");
+    };
+    event_refused(
+        json!({"kind": "answered", "at": minutes_on(10), "answer": "已修", "class": "A"}),
+        "尚未提交",
+    );
+    event_refused(
+        json!({"kind": "assigned", "at": minutes_on(10), "unit": "镇农业农村办"}),
+        "尚未提交",
+    );
+    event_refused(
+        json!({"kind": "satisfaction", "at": minutes_on(10), "satisfaction": "满意"}),
+        "尚未答复",
+    );
+    event_refused(
+        json!({"kind": "submitted", "at": minutes_on(1)}),
+        "早于建议的起草时间",
+    );
+    event_refused(json!({"kind": "submitted", "unit": "x"}), "不认识的字段");
+    book.ok_with(
+        &["suggestion", "event", &number],
+        &json!({"kind": "submitted", "at": minutes_on(20)}),
+    );
+    event_refused(
+        json!({"kind": "submitted", "at": minutes_on(25)}),
+        "不能重复提交",
+    );
+    event_refused(
+        json!({"kind": "assigned", "at": minutes_on(15), "unit": "镇农业农村办"}),
+        "最近一次记录",
+    );
+    let error = book.refused_with(
+        &["suggestion", "event", "BX建议〔2020〕9号"],
+        &json!({"kind": "submitted"}).to_string(),
+    );
+    assert_eq!(error["kind"], "not_found");
+}

@@ -236,6 +236,7 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
             "按来访类型",
             "按类别",
             "其他事项按类别",
+            "代表建议",
             "人民调解",
             "按网格",
             "按会议类型",
@@ -295,6 +296,18 @@ fn the_workbook_holds_the_register_and_the_statistics_of_stats() {
     let categories = sheet(&mut workbook, "按类别");
     assert_eq!(categories.height(), stats.by_category.len() + 2);
     assert_eq!(figure(&categories, "合计"), stats.receptions);
+
+    let suggestions = sheet(&mut workbook, "代表建议");
+    assert_eq!(header(&suggestions), ["指标", "件数"]);
+    assert_eq!(
+        (stats.suggestions.drafted, stats.suggestions.answered),
+        (1, 1),
+        "the fixture's suggestion, drafted on 11-27 and answered"
+    );
+    assert_eq!(figure(&suggestions, "起草代表建议"), 1);
+    assert_eq!(figure(&suggestions, "代表基本满意"), 1);
+    assert_eq!(figure(&suggestions, "B类（列入计划拟解决）"), 1);
+    assert_eq!(figure(&suggestions, "资源环境、城乡建设和农林水利"), 1);
 
     let mediation = sheet(&mut workbook, "人民调解");
     assert_eq!(

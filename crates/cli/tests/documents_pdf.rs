@@ -6,10 +6,10 @@
 //! Chromium and poppler-utils are required: the test fails, loudly, when they are missing
 //! (`apt-get install chromium poppler-utils`; `scripts/test` installs them).
 //!
-//! `CASEBOOK_DOC_IMAGES=1` also writes `docs/images/{slip,agreement,minutes,deputy-file}.png`
-//! and the mediation file's pages (`mediation-application`, `mediation-intake`,
-//! `rights-notice`, `investigation`, `mediation-record`, `mediation-cover`,
-//! `mediation-contents`);
+//! `CASEBOOK_DOC_IMAGES=1` also writes
+//! `docs/images/{slip,agreement,minutes,deputy-file,suggestion}.png` and the mediation file's
+//! pages (`mediation-application`, `mediation-intake`, `rights-notice`, `investigation`,
+//! `mediation-record`, `mediation-cover`, `mediation-contents`);
 //! `CASEBOOK_PDF_DIR=DIR` leaves the book, the HTML and the PDFs in DIR for a look.
 #![allow(clippy::unwrap_used)]
 
@@ -416,6 +416,26 @@ fn expected(kind: &str) -> Expected {
             ],
             &[VISITOR_ID, VISITOR_PHONE, "梁桂珍", "13800138000"],
         ),
+        "suggestion" => (
+            1,
+            &[
+                "代表建议、批评和意见",
+                "BX建议〔2026〕1号",
+                "第0123号",
+                "关于保障出嫁女土地权益和修复村道路灯的建议",
+                "李秀英",
+                "王立新",
+                "县人大代表",
+                "资源环境、城乡建设和农林水利",
+                "镇农业农村办",
+                CASE,
+                "BX-2026-0002",
+                "B类（列入计划拟解决）",
+                "基本满意",
+                "代表签名",
+            ],
+            &["梁桂珍", VISITOR_PHONE, VISITOR_ID, "伍志坚", "13600001111"],
+        ),
         other => panic!("no expectations for {other}"),
     };
     Expected {
@@ -460,6 +480,7 @@ fn check(kind: &str, html: &Path) -> Vec<String> {
             | "agreement"
             | "minutes"
             | "deputy-file"
+            | "suggestion"
             | "mediation-application"
             | "mediation-intake"
             | "rights-notice"

@@ -15,6 +15,6 @@ pub mod report;
 pub use render::{
     DayRange, Document, MediationDocument, ReferralDocument, SlipOptions, deputy_file_id,
     render_correction, render_deputy_file, render_document, render_mediation, render_minutes,
-    render_referral, render_register, render_slip, summary,
+    render_referral, render_register, render_slip, render_suggestion, summary,
 };
 pub use report::{Report, ReportKind, percent};

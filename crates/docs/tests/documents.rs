@@ -219,3 +219,30 @@ fn an_empty_register_says_so() {
     assert!(html.contains("本期间没有接待登记"));
     assert!(html.contains("2020年1月1日至2020年1月31日"));
 }
+
+/// A suggestion's form prints what was typed as text, and of its source receptions the
+/// matter, never the visitor's name, phone or ID number; a suggestion not handed in yet leaves
+/// its life as lines and boxes to fill in.
+#[test]
+fn a_suggestion_form_prints_text_as_text_and_no_visitor() {
+    let mut book = book();
+    let case_no = book
+        .add_reception(liaison_testkit::reception("陈建国", "村口路灯坏了"))
+        .unwrap()
+        .case_no;
+    let input: casebook::domain::SuggestionInput = serde_json::from_value(json!({
+        "title": ATTACK, "category": "社会及公共事务", "reasons": ATTACK,
+        "proposals": "维修路灯", "cases": [case_no], "lead": "陈建国",
+    }))
+    .unwrap();
+    let number = book.add_suggestion(input).unwrap().number;
+    let html = casebook_docs::render_suggestion(&book, &number).unwrap();
+    assert!(!html.contains("<script"));
+    assert!(html.contains("村口路灯坏了"));
+    assert!(!html.contains("梁秀英") && !html.contains("13800138000"));
+    assert!(
+        html.contains("□满意　□基本满意　□不满意"),
+        "the enquiry to fill in"
+    );
+    assert!(html.contains("无附议代表"));
+}

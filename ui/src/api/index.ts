@@ -52,6 +52,11 @@ import type {
   SignOutReason,
   StationAccepted,
   Stats,
+  SuggestionAdded,
+  SuggestionEventAdded,
+  SuggestionEventInput,
+  SuggestionInput,
+  SuggestionListing,
   SyncOutcome,
   SyncView,
   Today,
@@ -147,6 +152,10 @@ export const api = {
   /** Deputies' reports to voters (述职) and trainings, of one deputy (id) or all, newest first. */
   deputyActivities: (deputy: string | null, from: IsoDate | null, to: IsoDate | null) =>
     call<DeputyActivityListing[]>('deputy_activities', { deputy, from, to }),
+  suggestions: () => call<SuggestionListing[]>('suggestions'),
+  addSuggestion: (input: SuggestionInput) => call<SuggestionAdded>('add_suggestion', { input }),
+  addSuggestionEvent: (number: string, input: SuggestionEventInput) =>
+    call<SuggestionEventAdded>('add_suggestion_event', { number, input }),
   stats: (from: IsoDate | null, to: IsoDate | null) => call<Stats>('stats', { from, to }),
   slipHtml: (caseNo: string) => call<string>('slip_html', { caseNo }),
   documentHtml: (kind: DocumentKind, id: string) => call<string>('document_html', { kind, id }),

@@ -3,7 +3,14 @@
 // `cargo test -p liaison-station --lib bindings`; CI fails when they differ. What is below is
 // the UI's own: names for text formats and unions the UI builds from the generated types.
 
-import type { CaseEventKind, CaseStatus, Document, MediationEventKind, MeetingEventKind } from './generated'
+import type {
+  CaseEventKind,
+  CaseStatus,
+  Document,
+  MediationEventKind,
+  MeetingEventKind,
+  SuggestionEventKind,
+} from './generated'
 
 export type * from './generated'
 
@@ -17,6 +24,7 @@ export type DateTime = string
 export type CaseEventKindName = CaseEventKind['kind']
 export type MediationEventKindName = MediationEventKind['kind']
 export type MeetingEventKindName = MeetingEventKind['kind']
+export type SuggestionEventKindName = SuggestionEventKind['kind']
 
 /** The case list's status filter: a status, `awaiting` (owed an answer, not late) or `overdue`. */
 export type StatusFilter = CaseStatus | 'awaiting' | 'overdue'

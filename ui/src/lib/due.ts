@@ -15,7 +15,7 @@ export const DUE_FIRST_ROWS = 10
 export const DUE_PAGE_ROWS = 200
 
 /** What a row's record is, by what is owed. */
-export type DueRecord = 'case' | 'mediation' | 'meeting'
+export type DueRecord = 'case' | 'mediation' | 'meeting' | 'suggestion'
 
 const RECORD_OF: Record<DueKind, DueRecord> = {
   reply: 'case',
@@ -25,6 +25,7 @@ const RECORD_OF: Record<DueKind, DueRecord> = {
   judicial_confirmation: 'mediation',
   performance: 'mediation',
   publication: 'meeting',
+  suggestion_answer: 'suggestion',
 }
 
 export function dueRecord(kind: DueKind): DueRecord {
@@ -53,6 +54,8 @@ export function dueLink(item: DueItem): RouteLocationRaw {
       return { path: '/mediations', query: { open: item.record } }
     case 'meeting':
       return { path: '/meetings', query: { open: item.record } }
+    case 'suggestion':
+      return { path: '/suggestions', query: { open: item.record } }
   }
 }
 

@@ -10,9 +10,12 @@ import type {
   IsoDate,
   MediationEventKind,
   MediationEventKindName,
+  SuggestionEventKindInput,
+  SuggestionEventKindName,
   TimelineEntry,
 } from '../api/types'
 import {
+  ANSWER_CLASS_LABELS,
   CONFIRMATION_LABELS,
   MEDIATION_RESULT_LABELS,
   PERFORMANCE_LABELS,
@@ -212,6 +215,41 @@ export const MEDIATION_EVENT_FIELDS: Record<MediationEventKindName, FieldSpec[]>
   ],
 }
 
+/** A suggestion's life: the fields of each event (`SuggestionEventKindInput`). */
+export const SUGGESTION_EVENT_FIELDS: Record<SuggestionEventKindName, FieldSpec[]> = {
+  submitted: [
+    { ...text('to', '提交至', false), placeholder: '如 县人大常委会代表工作委员会，可不填', omitEmpty: true },
+    { ...text('registered_no', '登记编号', false, LIMITS.code), placeholder: '人大给的编号，可不填', omitEmpty: true },
+  ],
+  assigned: [
+    text('unit', '承办单位'),
+    {
+      key: 'deadline',
+      label: '答复期限',
+      type: 'date',
+      required: false,
+      placeholder: '不填则为交办后三个月',
+      notBeforeEvent: '答复期限不能早于交办日期',
+      omitEmpty: true,
+    },
+  ],
+  answered: [
+    { ...text('unit', '答复单位', false), omitEmpty: true },
+    {
+      key: 'class',
+      label: '答复类别',
+      type: 'select',
+      required: true,
+      options: options(ANSWER_CLASS_LABELS),
+    },
+    long('answer', '答复内容'),
+  ],
+  satisfaction: [
+    { ...satisfaction, label: '代表满意度' },
+    { ...long('opinion', '代表意见', false, LIMITS.note), omitEmpty: true },
+  ],
+}
+
 /**
  * Messages by field key for what is missing or wrong. `eventDay` is the station's day of the
  * event (today when its time is left empty).
@@ -281,6 +319,11 @@ export function mediationEventKind(
   values: FieldValues,
 ): MediationEventKind {
   return { kind, ...payload(MEDIATION_EVENT_FIELDS[kind], values) } as MediationEventKind
+}
+
+/** The suggestion event of `kind` with exactly its fields (checked by `checkFields` first). */
+export function suggestionEventKind(kind: SuggestionEventKindName, values: FieldValues): SuggestionEventKindInput {
+  return { kind, ...payload(SUGGESTION_EVENT_FIELDS[kind], values) } as SuggestionEventKindInput
 }
 
 /** The unit of the case's latest referral: a 督办 chases it unless the deputy names another. */

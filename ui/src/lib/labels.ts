@@ -5,6 +5,7 @@
 
 import type {
   AgentKind,
+  AnswerClass,
   Approval,
   AuditAction,
   CaseEventKind,
@@ -28,6 +29,8 @@ import type {
   ReceptionKind,
   Satisfaction,
   Sex,
+  SuggestionEventKindName,
+  SuggestionStatus,
   VoteMethod,
 } from '../api/types'
 
@@ -54,6 +57,9 @@ const table: Labels = {
   performances: [],
   confirmations: [],
   mediation_events: [],
+  suggestion_events: [],
+  suggestion_statuses: [],
+  answer_classes: [],
   congress_levels: [],
   reception_kinds: [],
   dispute_types: [],
@@ -65,6 +71,11 @@ const table: Labels = {
 /** Takes the table the `labels` command answered (the app at start, the tests from a copy). */
 export function setLabels(labels: Labels): void {
   Object.assign(table, labels)
+}
+
+/** The classes of deputies' suggestions, in the NPCSC's order (a suggestion's 类别). */
+export function suggestionCategories(): string[] {
+  return table.suggestion_categories
 }
 
 /** The dispute types (类别), in the statistics' order. */
@@ -119,6 +130,9 @@ export const MEDIATION_RESULT_LABELS = labelsOf<MediationResult>((t) => t.mediat
 export const PERFORMANCE_LABELS = labelsOf<Performance>((t) => t.performances)
 export const CONFIRMATION_LABELS = labelsOf<ConfirmationResult>((t) => t.confirmations)
 export const MEDIATION_EVENT_LABELS = labelsOf<MediationEventKindName>((t) => t.mediation_events)
+export const SUGGESTION_EVENT_LABELS = labelsOf<SuggestionEventKindName>((t) => t.suggestion_events)
+export const SUGGESTION_STATUS_LABELS = labelsOf<SuggestionStatus>((t) => t.suggestion_statuses)
+export const ANSWER_CLASS_LABELS = labelsOf<AnswerClass>((t) => t.answer_classes)
 export const CONGRESS_LABELS = labelsOf<CongressLevel>((t) => t.congress_levels)
 export const AUDIT_ACTION_LABELS = labelsOf<AuditAction>((t) => t.audit_actions)
 export const RECEPTION_KIND_LABELS = labelsOf<ReceptionKind>((t) => t.reception_kinds)

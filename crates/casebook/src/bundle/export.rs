@@ -348,14 +348,16 @@ impl Book {
 const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
      (?3 AND entity NOT IN ('grid', 'station', 'deputy', 'duty_shift'))
      OR (NOT ?3 AND entity IN ('grid', 'station', 'deputy'))
-     OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation', 'deputy_activity')
+    OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation', 'deputy_activity', 'suggestion')
          AND json_extract(data, '$.station') = ?4)
      OR (entity = 'case_event' AND ?4 =
          (SELECT station FROM receptions WHERE id = json_extract(c.data, '$.reception')))
      OR (entity = 'meeting_event' AND ?4 =
          (SELECT station FROM meetings WHERE id = json_extract(c.data, '$.meeting')))
      OR (entity = 'mediation_event' AND ?4 =
-         (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation'))))";
+         (SELECT station FROM mediations WHERE id = json_extract(c.data, '$.mediation')))
+     OR (entity = 'suggestion_event' AND ?4 =
+         (SELECT station FROM suggestions WHERE id = json_extract(c.data, '$.suggestion'))))";
 
 /// A change-log row as stored.
 struct StoredEntry {

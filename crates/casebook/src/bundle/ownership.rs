@@ -2,9 +2,9 @@
 //! on stations' cases, when they are entered).
 //!
 //! A bundle's signature proves who sent it, not that the sender may write what it carries. A
-//! station owns its receptions (numbered with its code), meetings, mediation files (numbered
-//! with its code), their events, its deputies' reports to voters and trainings and its audit
-//! trail; the town owns the roster (grids, stations, deputies, duty
+//! station owns its receptions (numbered with its code), meetings, mediation files and deputies'
+//! suggestions (numbered with its code), their events, its deputies' reports to voters and
+//! trainings and its audit trail; the town owns the roster (grids, stations, deputies, duty
 //! shifts) and may add its referral, chase and reply to a station's case. Anything else is
 //! refused as [`ErrorKind::NotOwner`], so a station cannot take another's case numbers (whose
 //! owner's next bundle would then be refused for ever), rename deputies, or write on records
@@ -14,7 +14,7 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::change::{Change, LogEntry};
-use crate::domain::{CaseEventKind, case_number, mediation_number};
+use crate::domain::{CaseEventKind, case_number, mediation_number, suggestion_number};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{BookKind, Writer, parse_case_no};
 
@@ -84,6 +84,16 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
             station_is_sender(entry, &activity.station)?;
             held_by_sender(writer, entry, "deputy_activities", activity.id)
         }
+        Change::SuggestionCreate(suggestion) => {
+            station_is_sender(entry, &suggestion.station)?;
+            if suggestion.number != suggestion_number(sender, suggestion.year, suggestion.seq) {
+                return Err(not_owner(
+                    entry,
+                    &format!("建议编号“{}”不是本站{sender}的编号", suggestion.number),
+                ));
+            }
+            held_by_sender(writer, entry, "suggestions", suggestion.id)
+        }
         Change::AuditAppend(audit) => {
             station_is_sender(entry, &audit.station)?;
             held_by_sender(writer, entry, "audit", audit.id)
@@ -114,6 +124,18 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
             Err(not_owner(
                 entry,
                 &format!("这是{owner}的会议，只有该站点可以登记公示、异议和执行情况"),
+            ))
+        }
+        Change::SuggestionEventAppend(event) => {
+            let Some(owner) = record_station(writer, "suggestions", event.suggestion)? else {
+                return Ok(());
+            };
+            if owner == sender {
+                return Ok(());
+            }
+            Err(not_owner(
+                entry,
+                &format!("这是{owner}的代表建议，只有该站点可以登记提交、交办、答复和征询意见"),
             ))
         }
         Change::MediationEventAppend(event) => {

@@ -6,7 +6,7 @@
 //! already given to other records that the town holds. They are set aside, the town's copy
 //! goes in, and they follow it under the next seqs. Where the town's copy took a record's
 //! number, the record gets the next free one and keeps the old as `former_case_no` (a
-//! mediation: `former_number`), so the deputy can print a 更正通知 for the visitor who holds
+//! mediation or a suggestion: `former_number`), so the deputy can print a 更正通知 for the visitor who holds
 //! a slip with the old number. Nothing typed is dropped, and nothing the town holds changes.
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +18,9 @@ use super::format;
 use super::import::unusable_or;
 use super::ownership;
 use crate::change::{Change, LogEntry};
-use crate::domain::{CaseEventKind, case_number, mediation_number, mediation_number_prefix};
+use crate::domain::{
+    CaseEventKind, case_number, mediation_number, mediation_number_prefix, suggestion_number,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{BookKind, Writer, parse_case_no};
 
@@ -126,10 +128,12 @@ fn relog(writer: &mut Writer<'_>, typed_here: Vec<LogEntry>) -> Result<usize> {
     };
     const CASE_TAKEN: &str = "SELECT 1 FROM receptions WHERE case_no = ?1";
     const MEDIATION_TAKEN: &str = "SELECT 1 FROM mediations WHERE number = ?1";
+    const SUGGESTION_TAKEN: &str = "SELECT 1 FROM suggestions WHERE number = ?1";
     // Numbers the entries set aside keep: a new number goes after them too, so that no slip
     // already handed out changes because another record was renumbered.
     let mut kept_cases: HashMap<i32, u32> = HashMap::new();
     let mut kept_mediations: HashMap<i32, u32> = HashMap::new();
+    let mut kept_suggestions: HashMap<i32, u32> = HashMap::new();
     for entry in &typed_here {
         match &entry.change {
             Change::ReceptionCreate(r) if !taken(writer, CASE_TAKEN, &r.case_no)? => {
@@ -140,6 +144,10 @@ fn relog(writer: &mut Writer<'_>, typed_here: Vec<LogEntry>) -> Result<usize> {
             Change::MediationCreate(m) if !taken(writer, MEDIATION_TAKEN, &m.number)? => {
                 let kept = kept_mediations.entry(m.year).or_default();
                 *kept = (*kept).max(m.seq);
+            }
+            Change::SuggestionCreate(s) if !taken(writer, SUGGESTION_TAKEN, &s.number)? => {
+                let kept = kept_suggestions.entry(s.year).or_default();
+                *kept = (*kept).max(s.seq);
             }
             _ => {}
         }
@@ -175,6 +183,22 @@ fn relog(writer: &mut Writer<'_>, typed_here: Vec<LogEntry>) -> Result<usize> {
             Change::MeetingCreate(meeting) => {
                 for item in &mut meeting.items {
                     rename(&mut item.case_no, &new_case_nos);
+                }
+            }
+            Change::SuggestionCreate(s) => {
+                for case_no in &mut s.cases {
+                    if let Some(new) = new_case_nos.get(case_no) {
+                        case_no.clone_from(new);
+                    }
+                }
+                if taken(writer, SUGGESTION_TAKEN, &s.number)? {
+                    let (next_seq, _) = writer.next_suggestion_number(&s.station, s.year)?;
+                    let after_kept = kept_suggestions.get(&s.year).map(|seq| seq + 1);
+                    let seq = next_seq.max(after_kept.unwrap_or(1));
+                    s.seq = seq;
+                    let number = suggestion_number(&s.station, s.year, seq);
+                    s.former_number = Some(std::mem::replace(&mut s.number, number));
+                    renumbered.insert(s.id);
                 }
             }
             Change::CaseEventAppend(event) => {

@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use super::category::{DISPUTE_TYPES, SUGGESTION_CATEGORIES};
 use super::{
-    AgentKind, Approval, AuditAction, CaseEventKind, CaseStatus, Channel, ConfirmationResult,
-    CongressLevel, DeputyActivityKind, ItemTopic, MediationEventKind, MediationResult,
-    MediationSource, MeetingEventKind, MeetingKind, PartyRole, Performance, ReceptionKind,
-    Satisfaction, Sex, VoteMethod,
+    AgentKind, AnswerClass, Approval, AuditAction, CaseEventKind, CaseStatus, Channel,
+    ConfirmationResult, CongressLevel, DeputyActivityKind, ItemTopic, MediationEventKind,
+    MediationResult, MediationSource, MeetingEventKind, MeetingKind, PartyRole, Performance,
+    ReceptionKind, Satisfaction, Sex, SuggestionEventKind, SuggestionStatus, VoteMethod,
 };
 
 /// A stored value with its label.
@@ -60,13 +60,20 @@ pub struct Labels {
     pub confirmations: Vec<Choice<ConfirmationResult>>,
     /// Mediation events, by their `kind` name.
     pub mediation_events: Vec<Choice<String>>,
+    /// A suggestion's life, by its event's `kind` name.
+    pub suggestion_events: Vec<Choice<String>>,
+    /// Where a suggestion stands.
+    pub suggestion_statuses: Vec<Choice<SuggestionStatus>>,
+    /// The answer's class (A, B, C).
+    pub answer_classes: Vec<Choice<AnswerClass>>,
     /// 代表层级.
     pub congress_levels: Vec<Choice<CongressLevel>>,
     /// 接待类型.
     pub reception_kinds: Vec<Choice<ReceptionKind>>,
     /// The dispute types (类别), in the statistics' order: the category of a dispute.
     pub dispute_types: Vec<String>,
-    /// The classes of deputies' suggestions: the category of a reception of any other kind.
+    /// The classes of deputies' suggestions, in the NPCSC's order: the category of a reception
+    /// of any other kind than a dispute, and of a deputy's suggestion.
     pub suggestion_categories: Vec<String>,
     /// 向选民述职, 参加培训.
     pub deputy_activities: Vec<Choice<DeputyActivityKind>>,
@@ -113,6 +120,9 @@ pub fn labels() -> Labels {
         performances: choices(&Performance::ALL, Performance::label),
         confirmations: choices(&ConfirmationResult::ALL, ConfirmationResult::label),
         mediation_events: kinds(&MediationEventKind::KINDS),
+        suggestion_events: kinds(&SuggestionEventKind::KINDS),
+        suggestion_statuses: choices(&SuggestionStatus::ALL, SuggestionStatus::label),
+        answer_classes: choices(&AnswerClass::ALL, AnswerClass::label),
         congress_levels: choices(&CongressLevel::ALL, CongressLevel::label),
         reception_kinds: choices(&ReceptionKind::ALL, ReceptionKind::label),
         dispute_types: DISPUTE_TYPES.iter().map(|&t| t.to_owned()).collect(),
@@ -151,6 +161,9 @@ mod tests {
             ("confirmations", 3),
             ("mediation_events", 8),
             ("agent_kinds", 2),
+            ("suggestion_events", 4),
+            ("suggestion_statuses", 5),
+            ("answer_classes", 3),
             ("audit_actions", 18),
             ("reception_kinds", 5),
             ("deputy_activities", 2),

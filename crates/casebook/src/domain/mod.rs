@@ -8,6 +8,7 @@ pub mod mediation;
 pub mod meeting;
 pub mod reception;
 pub mod roster;
+pub mod suggestion;
 
 pub use audit::*;
 pub use category::{DISPUTE_TYPES, SUGGESTION_CATEGORIES, dispute_type_index, reception_category};
@@ -17,3 +18,4 @@ pub use mediation::*;
 pub use meeting::*;
 pub use reception::*;
 pub use roster::*;
+pub use suggestion::*;

@@ -16,7 +16,7 @@ use crate::change::Change;
 use crate::domain::{
     AuditEntry, CaseEvent, CaseState, CaseStatus, CouncilMeeting, Deputy, DutyShift, Grid,
     Mediation, MediationEvent, MediationResult, MediationState, MeetingEvent, Reception,
-    Satisfaction, Station, timeline_state,
+    Satisfaction, Station, Suggestion, SuggestionEvent, SuggestionState, timeline_state,
 };
 use crate::error::{Error, Result};
 use crate::hlc::{Hlc, MAX_AHEAD_MS};
@@ -36,6 +36,8 @@ pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)>
         Change::MeetingEventAppend(r) => serde_json::to_string(r),
         Change::MediationCreate(r) => serde_json::to_string(r),
         Change::MediationEventAppend(r) => serde_json::to_string(r),
+        Change::SuggestionCreate(r) => serde_json::to_string(r),
+        Change::SuggestionEventAppend(r) => serde_json::to_string(r),
         Change::AuditAppend(r) => serde_json::to_string(r),
         Change::DeputyActivityAppend(r) => serde_json::to_string(r),
     }
@@ -137,6 +139,8 @@ impl Applier {
             Change::MeetingEventAppend(event) => append_meeting_event(tx, event, body),
             Change::MediationCreate(mediation) => create_mediation(tx, mediation, body),
             Change::MediationEventAppend(event) => append_mediation_event(tx, event, body),
+            Change::SuggestionCreate(suggestion) => create_suggestion(tx, suggestion, body),
+            Change::SuggestionEventAppend(event) => append_suggestion_event(tx, event, body),
             Change::AuditAppend(entry) => append_audit(tx, entry, body),
             Change::DeputyActivityAppend(activity) => append_deputy_activity(tx, activity, body),
         }
@@ -195,6 +199,13 @@ impl Applier {
             }
             Change::MediationEventAppend(event) => {
                 delete("DELETE FROM mediation_events WHERE id = ?1", &event.id)?;
+            }
+            Change::SuggestionCreate(suggestion) => {
+                delete("DELETE FROM suggestions WHERE id = ?1", &suggestion.id)?;
+            }
+            Change::SuggestionEventAppend(event) => {
+                delete("DELETE FROM suggestion_events WHERE id = ?1", &event.id)?;
+                update_suggestion_state(tx, &event.suggestion.to_string())?;
             }
             Change::AuditAppend(entry) => delete("DELETE FROM audit WHERE id = ?1", &entry.id)?,
             Change::DeputyActivityAppend(activity) => {
@@ -838,6 +849,95 @@ pub(crate) fn mediation_events(
     bodies
         .iter()
         .map(|body| decode("mediation event", body))
+        .collect()
+}
+
+fn create_suggestion(tx: &Transaction<'_>, suggestion: &Suggestion, body: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO suggestions
+             (id, number, station, year, seq, drafted_at, category, lead, status, satisfaction,
+              body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'drafted', NULL, ?9)
+             ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        suggestion.id.to_string(),
+        suggestion.number,
+        suggestion.station,
+        suggestion.year,
+        suggestion.seq,
+        stored(suggestion.drafted_at),
+        suggestion.category,
+        suggestion.lead.to_string(),
+        body,
+    ])?;
+    Ok(())
+}
+
+/// Appends a suggestion's event. Lenient, as a meeting's: an event that came out of order (an
+/// answer before the submission) is kept and counted; only an unknown suggestion is refused.
+fn append_suggestion_event(
+    tx: &Transaction<'_>,
+    event: &SuggestionEvent,
+    body: &str,
+) -> Result<()> {
+    let id = event.suggestion.to_string();
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM suggestions WHERE id = ?1")?
+        .query_row([&id], |row| row.get(0))
+        .optional()?;
+    if known.is_none() {
+        return Err(Error::Corrupt(format!(
+            "suggestion event {} for an unknown suggestion",
+            event.id
+        )));
+    }
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO suggestion_events (id, suggestion_id, at, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            event.id.to_string(),
+            id,
+            stored(event.at),
+            event.kind.as_str(),
+            body,
+        ])?;
+    if inserted > 0 {
+        update_suggestion_state(tx, &id)?;
+    }
+    Ok(())
+}
+
+/// Stores the status and satisfaction derived from a suggestion's events.
+fn update_suggestion_state(tx: &Transaction<'_>, id: &str) -> Result<()> {
+    let events = suggestion_events(tx, id)?;
+    let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+    tx.prepare_cached("UPDATE suggestions SET status = ?2, satisfaction = ?3 WHERE id = ?1")?
+        .execute(params![
+            id,
+            state.status.as_str(),
+            state.satisfaction.map(Satisfaction::as_str),
+        ])?;
+    Ok(())
+}
+
+/// A suggestion's events in order: by time, then id.
+pub(crate) fn suggestion_events(
+    conn: &rusqlite::Connection,
+    suggestion_id: &str,
+) -> Result<Vec<SuggestionEvent>> {
+    let mut select = conn.prepare_cached(
+        "SELECT body FROM suggestion_events WHERE suggestion_id = ?1 ORDER BY at, id",
+    )?;
+    let bodies = select
+        .query_map([suggestion_id], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    bodies
+        .iter()
+        .map(|body| decode("suggestion event", body))
         .collect()
 }
 

@@ -13,6 +13,8 @@
 //! - mediations: files accepted in the year with the deputy among the mediators;
 //! - meetings: held in the year with the deputy among the deputies present, or hosted by the
 //!   deputy (the host's name is the deputy's);
+//! - 代表建议: suggestions drafted in the year (the year of their number) that the deputy led or
+//!   co-signed;
 //! - voters' satisfaction with the deputy, asked at the follow-up visits (in the year) of the
 //!   cases the deputy received;
 //! - reports to voters (述职, with the voters' appraisal) and trainings dated in the year.
@@ -27,6 +29,7 @@ use uuid::Uuid;
 
 use super::Book;
 use super::apply::{decode, mediation_events, parse_date, parse_satisfaction, parse_status};
+use super::read::SuggestionListing;
 use super::stats::day_bounds;
 use crate::domain::{
     CouncilMeeting, Deputy, DeputyActivity, DeputyActivityKind, Mediation, MediationState,
@@ -158,8 +161,8 @@ pub struct DeputyFile {
     pub mediations: Vec<FileMediation>,
     /// Meetings attended or hosted, in order.
     pub meetings: Vec<FileMeeting>,
-    // 代表建议 (suggestions the deputy made): built on another branch; its list goes here when
-    // the branches meet.
+    /// 代表建议 the deputy led or co-signed, drafted in the year, in order.
+    pub suggestions: Vec<SuggestionListing>,
     /// Voters' satisfaction with the deputy.
     pub satisfaction: SatisfactionCounts,
     /// Reports to voters (述职), in order.
@@ -292,6 +295,7 @@ impl Book {
         let mediations = self.file_mediations(&id, &start, &end)?;
         let meetings = self.file_meetings(&id, &deputy.name, &start, &end)?;
         let satisfaction = self.file_satisfaction(&id, &start, &end)?;
+        let suggestions = self.suggestions_of_deputy(deputy.id, year)?;
         let mut reports = Vec::new();
         let mut trainings = Vec::new();
         {
@@ -324,6 +328,7 @@ impl Book {
             concluded,
             mediations,
             meetings,
+            suggestions,
             satisfaction,
             reports,
             trainings,

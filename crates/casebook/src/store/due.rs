@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Book;
 use super::apply::{decode, parse_date};
-use crate::domain::{CaseStatus, MediationEventKind, Performance};
+use crate::domain::{CaseStatus, MediationEventKind, Performance, SuggestionState};
 use crate::error::{Error, Result};
 
 /// Days after a reply within which the visitor is told (反馈), and after that within which the
@@ -44,6 +44,8 @@ pub enum DueKind {
     Performance,
     /// The end of a meeting's public notice (公示).
     Publication,
+    /// A deputies' suggestion's answer, owed by its assignment's deadline (代表法: 交办之日起三个月内).
+    SuggestionAnswer,
 }
 
 impl DueKind {
@@ -57,6 +59,7 @@ impl DueKind {
             DueKind::JudicialConfirmation => "司法确认申请期限",
             DueKind::Performance => "协议履行期限",
             DueKind::Publication => "公示期满",
+            DueKind::SuggestionAnswer => "代表建议答复期限",
         }
     }
 }
@@ -130,6 +133,9 @@ impl Book {
         }
         for (id, ends) in self.publications_ending(today)? {
             owed(DueKind::Publication, id, ends);
+        }
+        for (number, deadline) in self.suggestions_awaiting_answer()? {
+            owed(DueKind::SuggestionAnswer, number, deadline);
         }
         due.sort_by(|a, b| (a.date, a.kind, &a.record).cmp(&(b.date, b.kind, &b.record)));
         Ok(due)
@@ -262,6 +268,30 @@ impl Book {
         rows.into_iter()
             .map(|(id, ends)| Ok((id, parse_date(&ends)?)))
             .collect()
+    }
+}
+
+impl Book {
+    /// Suggestions assigned and not answered since: (number, the latest deadline). Few in any
+    /// book, so read whole; a drafted or merely submitted one owes nothing yet.
+    fn suggestions_awaiting_answer(&self) -> Result<Vec<(String, NaiveDate)>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, number FROM suggestions WHERE status NOT IN ('drafted', 'submitted')",
+        )?;
+        let rows = select
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut owed = Vec::new();
+        for (id, number) in rows {
+            let events = super::apply::suggestion_events(&self.conn, &id)?;
+            let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+            if let Some(deadline) = state.deadline {
+                owed.push((number, deadline));
+            }
+        }
+        Ok(owed)
     }
 }
 

@@ -59,6 +59,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/012_mediation_committees.sql"),
     include_str!("migrations/013_peer_format.sql"),
     include_str!("migrations/014_deputy_activities.sql"),
+    include_str!("migrations/015_suggestions.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -82,8 +83,9 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// file's `agreed_to_mediation`, a session's participants and recorder, an oral agreement's
 /// terms, and the `investigation` and `rights_notified` events, which an older reader would
 /// refuse; and migration 014 made deputies' reports to voters and trainings travel
-/// (`deputy_activity_append`).
-pub const LOG_VERSION: i64 = 14;
+/// (`deputy_activity_append`). Migration 015 did: deputies' suggestions and their events travel
+/// (`suggestion_create`, `suggestion_event_append`).
+pub const LOG_VERSION: i64 = 15;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
 /// book: every upgrade runs it, in the one transaction of all pending steps, so a book is never
@@ -922,8 +924,8 @@ mod tests {
     /// Makes a new book what version 6 made: without what migrations 007 and later add.
     fn back_to_version_6(conn: &Connection) {
         conn.execute_batch(
-            "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
-             DROP TABLE meeting_events;
+            "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
+             ALTER TABLE peers DROP COLUMN format_version; DROP TABLE meeting_events;
              ALTER TABLE inbound DROP COLUMN sender_head;
              ALTER TABLE inbound DROP COLUMN sender_head_at;
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
@@ -1022,6 +1024,7 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
+             DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
              ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 9;",
@@ -1065,6 +1068,7 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
+             DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
              ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 10;",
@@ -1111,6 +1115,65 @@ mod tests {
         assert_eq!(
             listed[0].publication.as_ref().map(|p| p.from.to_string()),
             Some("2024-05-11".to_owned())
+        );
+    }
+
+    /// A version-14 book opens and gains the tables of deputies' suggestions (015): a reception
+    /// it recorded becomes a suggestion's source, the suggestion takes its events, and the
+    /// change log carries it at this version.
+    #[test]
+    fn a_version_14_book_gains_suggestions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v14.db");
+        let mut book = Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap();
+        let roster = r#"{"stations": [{"code": "BX", "name": "东岭村人大代表联络站", "level": "base"}],
+            "deputies": [{"name": "李秀英", "congress": "county", "station": "BX"},
+                         {"name": "王立新", "congress": "county", "station": "BX"}]}"#;
+        book.import_roster(&serde_json::from_str(roster).unwrap())
+            .unwrap();
+        let reception: crate::domain::ReceptionInput = serde_json::from_value(serde_json::json!({
+            "received_at": "2026-03-02T09:30:00+08:00", "channel": "station_visit",
+            "deputies": ["李秀英"], "visitors": [{"name": "梁秀英"}], "kind": "suggestion",
+            "category": "资源环境、城乡建设和农林水利", "matter": "渡槽年久失修",
+            "request": "请求维修", "consent": true
+        }))
+        .unwrap();
+        let case_no = book.add_reception(reception).unwrap().case_no;
+        drop(book);
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE suggestion_events; DROP TABLE suggestions; PRAGMA user_version = 14;",
+        )
+        .unwrap();
+        migrations().to_version(&mut conn, 14).unwrap();
+        drop(conn);
+
+        let mut book = Book::open(&path).unwrap();
+        let input: crate::domain::SuggestionInput = serde_json::from_value(serde_json::json!({
+            "title": "关于维修东岭村渡槽的建议", "category": "资源环境、城乡建设和农林水利",
+            "reasons": "渡槽漏水，灌溉受影响", "proposals": "列入明年水利计划",
+            "cases": [case_no], "lead": "李秀英", "cosigners": ["王立新"],
+            "drafted_at": "2026-03-05T10:00:00+08:00"
+        }))
+        .unwrap();
+        let added = book.add_suggestion(input).unwrap();
+        assert_eq!(added.number, "BX建议〔2026〕1号");
+        let event: crate::domain::SuggestionEventInput = serde_json::from_value(
+            serde_json::json!({"kind": "submitted", "at": "2026-03-06T10:00:00+08:00"}),
+        )
+        .unwrap();
+        book.add_suggestion_event("2026-1", event).unwrap();
+        let listed = book.suggestions().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].cosigner_names, ["王立新"]);
+        assert_eq!(
+            listed[0].state.status,
+            crate::domain::SuggestionStatus::Submitted
+        );
+        let log = book.changes_since(None, 0, None).unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.change.op() == "suggestion_create" && e.schema_version == LOG_VERSION)
         );
     }
 
@@ -1162,8 +1225,8 @@ mod tests {
             Connection::open(path)
                 .unwrap()
                 .execute_batch(
-                    "DROP TABLE deputy_activities; ALTER TABLE peers DROP COLUMN format_version;
-                     PRAGMA user_version = 12;",
+                    "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
+                     ALTER TABLE peers DROP COLUMN format_version; PRAGMA user_version = 12;",
                 )
                 .unwrap();
         }
@@ -1201,7 +1264,10 @@ mod tests {
         drop(Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap());
         Connection::open(&path)
             .unwrap()
-            .execute_batch("DROP TABLE deputy_activities; PRAGMA user_version = 13;")
+            .execute_batch(
+                "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
+                 PRAGMA user_version = 13;",
+            )
             .unwrap();
         // What migration 013 leaves is what a version-13 build made.
         let mut fresh = Connection::open_in_memory().unwrap();

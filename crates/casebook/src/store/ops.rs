@@ -8,7 +8,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Book;
-use super::apply::{case_events, decode, mediation_events, meeting_events, parse_uuid};
+use super::apply::{
+    case_events, decode, mediation_events, meeting_events, parse_uuid, suggestion_events,
+};
 use super::write::Writer;
 use crate::change::Change;
 use crate::domain::*;
@@ -119,6 +121,32 @@ pub struct DeputyActivityAdded {
     pub kind_label: &'static str,
 }
 
+/// What `suggestion add` answers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SuggestionAdded {
+    /// Record id.
+    pub id: Uuid,
+    /// `BX建议〔2026〕1号`.
+    pub number: String,
+    /// The congress it is made to.
+    pub congress: CongressLevel,
+}
+
+/// What `suggestion event` answers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SuggestionEventAdded {
+    /// Event id.
+    pub id: Uuid,
+    /// Suggestion number.
+    pub number: String,
+    /// State after the event.
+    pub state: SuggestionState,
+    /// Its status's label.
+    pub status_label: &'static str,
+}
+
 /// What `roster import` answers: records written (new or changed), by kind.
 #[derive(Debug, Clone, Default, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -177,6 +205,22 @@ impl Book {
         input: MediationEventInput,
     ) -> Result<MediationEventAdded> {
         self.write(|w| w.add_mediation_event(number, input))
+    }
+
+    /// Drafts a deputies' suggestion (代表建议) from one or more receptions.
+    pub fn add_suggestion(&mut self, input: SuggestionInput) -> Result<SuggestionAdded> {
+        self.write(|w| w.add_suggestion(input))
+    }
+
+    /// Appends an event to a suggestion's life: submitted, assigned, answered, the deputy's
+    /// opinion. `number` is its number (`BX建议〔2026〕1号`), `2026-1` for this station's, or
+    /// its record id.
+    pub fn add_suggestion_event(
+        &mut self,
+        number: &str,
+        input: SuggestionEventInput,
+    ) -> Result<SuggestionEventAdded> {
+        self.write(|w| w.add_suggestion_event(number, input))
     }
 
     /// Imports grids, stations, deputies and duty shifts, all or nothing.
@@ -369,6 +413,26 @@ impl Writer<'_> {
             name: deputy.name,
             kind_label: input.kind.label(),
         })
+    }
+
+    /// A suggestion by its number, `2026-1` (this station's), or its record id.
+    fn suggestion_by_number(&self, number: &str) -> Result<Suggestion> {
+        let key = number.trim();
+        let short = short_suggestion_number(self.origin(), key);
+        let found: Option<String> = self
+            .tx()
+            .prepare_cached(
+                "SELECT body FROM suggestions WHERE number = ?1 OR id = ?1 OR number = ?2",
+            )?
+            .query_row(params![key, short], |row| row.get(0))
+            .optional()?;
+        let body = found.ok_or_else(|| {
+            Error::not_found(format!(
+                "找不到代表建议“{key}”，请写建议编号（如 {}），或年份-序号（如 2026-1）",
+                suggestion_number(self.origin(), china_now().year(), 1)
+            ))
+        })?;
+        decode("suggestion", &body)
     }
 
     /// Records a reception; see [`Book::add_reception`].
@@ -908,6 +972,184 @@ impl Writer<'_> {
         })
     }
 
+    /// Drafts a suggestion; see [`Book::add_suggestion`].
+    pub fn add_suggestion(&mut self, input: SuggestionInput) -> Result<SuggestionAdded> {
+        let drafted_at = station_time("起草时间", input.drafted_at).map_err(at("drafted_at"))?;
+        let title = validate::required_text("案由", &input.title).map_err(at("title"))?;
+        let category = reception_category(ReceptionKind::Suggestion, &input.category)
+            .map_err(at("category"))?;
+        let reasons = validate::required_text("理由", &input.reasons).map_err(at("reasons"))?;
+        let proposals =
+            validate::required_text("具体建议", &input.proposals).map_err(at("proposals"))?;
+        let mut cases: Vec<String> = Vec::with_capacity(input.cases.len());
+        for case_no in &input.cases {
+            let Some(case_no) = validate::optional_text(Some(case_no)) else {
+                continue;
+            };
+            let head = self.case_head(&case_no).map_err(at("cases"))?;
+            if head.received_at > drafted_at {
+                return Err(Error::invalid(format!(
+                    "案件{}的接待时间晚于建议的起草时间",
+                    head.case_no
+                ))
+                .at("cases"));
+            }
+            if !cases.contains(&head.case_no) {
+                cases.push(head.case_no);
+            }
+        }
+        if cases.is_empty() {
+            return Err(
+                Error::invalid("代表建议来自群众反映：请至少关联一件接待登记（案件编号）")
+                    .at("cases"),
+            );
+        }
+        let lead = self.resolve_deputy(&input.lead).map_err(at("lead"))?;
+        let congress = lead.congress;
+        if let Some(asked) = input.congress
+            && asked != congress
+        {
+            return Err(Error::invalid(format!(
+                "领衔代表{}是{}，建议只能向本级人民代表大会（或其常务委员会）提出，不能写作{}",
+                lead.name,
+                congress.label(),
+                asked.label()
+            ))
+            .at("congress"));
+        }
+        let mut cosigners: Vec<Uuid> = Vec::with_capacity(input.cosigners.len());
+        for reference in &input.cosigners {
+            if validate::optional_text(Some(reference)).is_none() {
+                continue;
+            }
+            let deputy = self.resolve_deputy(reference).map_err(at("cosigners"))?;
+            if deputy.id == lead.id {
+                return Err(Error::invalid(format!(
+                    "{}已是领衔代表，不必再列为附议代表",
+                    deputy.name
+                ))
+                .at("cosigners"));
+            }
+            if cosigners.contains(&deputy.id) {
+                return Err(
+                    Error::invalid(format!("附议代表{}重复填写了", deputy.name)).at("cosigners")
+                );
+            }
+            if deputy.congress != congress {
+                return Err(Error::invalid(format!(
+                    "附议代表{}是{}，领衔代表{}是{}：联名提出建议的须是同一级人民代表大会的代表",
+                    deputy.name,
+                    deputy.congress.label(),
+                    lead.name,
+                    congress.label()
+                ))
+                .at("cosigners"));
+            }
+            cosigners.push(deputy.id);
+        }
+        let station = self.origin().to_owned();
+        let year = drafted_at.year();
+        let (seq, number) = self.next_suggestion_number(&station, year)?;
+        let id = self.new_id(drafted_at);
+        let suggestion = Suggestion {
+            id,
+            number: number.clone(),
+            former_number: None,
+            station,
+            year,
+            seq,
+            title,
+            category,
+            reasons,
+            proposals,
+            cases,
+            lead: lead.id,
+            cosigners,
+            congress,
+            unit: validate::optional_text(input.unit.as_deref()),
+            drafted_at,
+            drafted_by: validate::optional_text(input.drafted_by.as_deref()),
+        };
+        self.enter(Change::SuggestionCreate(suggestion), Some(lead.id))?;
+        Ok(SuggestionAdded {
+            id,
+            number,
+            congress,
+        })
+    }
+
+    /// Appends a suggestion event; see [`Book::add_suggestion_event`].
+    pub fn add_suggestion_event(
+        &mut self,
+        number: &str,
+        input: SuggestionEventInput,
+    ) -> Result<SuggestionEventAdded> {
+        let suggestion = self.suggestion_by_number(number)?;
+        if suggestion.station != self.origin() {
+            return Err(Error::refused(
+                ErrorKind::NotOwner,
+                format!(
+                    "代表建议{}是{}起草的，办理情况只能由该站点登记",
+                    suggestion.number, suggestion.station
+                ),
+            ));
+        }
+        let at = station_time("事件时间", input.at).map_err(validate::at("at"))?;
+        if at < suggestion.drafted_at {
+            return Err(Error::invalid(format!(
+                "事件时间不能早于建议的起草时间（{}）",
+                suggestion.drafted_at.format("%Y-%m-%d %H:%M")
+            ))
+            .at("at"));
+        }
+        let mut events = suggestion_events(self.tx(), &suggestion.id.to_string())?;
+        if let Some(latest) = events.last()
+            && at < latest.at
+        {
+            return Err(Error::invalid(format!(
+                "事件时间不能早于该建议最近一次记录（{} {}）",
+                latest.kind.label(),
+                latest.at.format("%Y-%m-%d %H:%M")
+            ))
+            .at("at"));
+        }
+        let before = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        let kind = check_suggestion_event(&before, input.kind, at)?;
+        let deputy = self.recording_deputy(input.deputy.as_deref())?;
+        let id = self.new_id(at);
+        let event = SuggestionEvent {
+            id,
+            suggestion: suggestion.id,
+            at,
+            deputy,
+            note: validate::optional_text(input.note.as_deref()),
+            kind,
+        };
+        events.push(event.clone());
+        let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        self.enter(
+            Change::SuggestionEventAppend(event),
+            deputy.or(Some(suggestion.lead)),
+        )?;
+        Ok(SuggestionEventAdded {
+            id,
+            number: suggestion.number,
+            status_label: state.status.label(),
+            state,
+        })
+    }
+
+    /// The next free suggestion number of `station` in `year`, with its sequence.
+    pub(crate) fn next_suggestion_number(&self, station: &str, year: i32) -> Result<(u32, String)> {
+        let seq: u32 = self
+            .tx()
+            .prepare_cached(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM suggestions WHERE station = ?1 AND year = ?2",
+            )?
+            .query_row(params![station, year], |row| row.get(0))?;
+        Ok((seq, suggestion_number(station, year, seq)))
+    }
+
     /// Imports a roster file; see [`Book::import_roster`].
     pub fn import_roster(&mut self, roster: &RosterFile) -> Result<RosterImported> {
         let mut imported = RosterImported::default();
@@ -1345,6 +1587,85 @@ fn names(names: Vec<String>) -> Vec<String> {
         .iter()
         .filter_map(|name| validate::optional_text(Some(name)))
         .collect()
+}
+
+/// Checks a suggestion event against its life so far: handed in once, and before it is
+/// assigned or answered; an opinion only of an answer not asked about yet. Texts are trimmed; an
+/// assignment without a deadline gets the law's three months.
+fn check_suggestion_event(
+    state: &SuggestionState,
+    kind: SuggestionEventKindInput,
+    at: DateTime<FixedOffset>,
+) -> Result<SuggestionEventKind> {
+    let refuse = |message: &str| Error::refused(ErrorKind::InvalidTransition, message.to_owned());
+    let submitted = state.submitted_on.is_some();
+    Ok(match kind {
+        SuggestionEventKindInput::Submitted { to, registered_no } => {
+            if submitted {
+                return Err(refuse("这件建议已登记提交，不能重复提交"));
+            }
+            SuggestionEventKind::Submitted {
+                to: validate::optional_text(to.as_deref()),
+                registered_no: validate::optional_text(registered_no.as_deref()),
+            }
+        }
+        SuggestionEventKindInput::Assigned { unit, deadline } => {
+            if !submitted {
+                return Err(refuse("建议尚未提交，不能登记交办：请先登记“提交”"));
+            }
+            let deadline = deadline.unwrap_or_else(|| answer_deadline(at.date_naive()));
+            if deadline < at.date_naive() {
+                return Err(Error::invalid("答复期限不能早于交办日期").at("deadline"));
+            }
+            SuggestionEventKind::Assigned {
+                unit: validate::required_text("承办单位", &unit).map_err(validate::at("unit"))?,
+                deadline,
+            }
+        }
+        SuggestionEventKindInput::Answered {
+            unit,
+            answer,
+            class,
+        } => {
+            if !submitted {
+                return Err(refuse("建议尚未提交，不能登记答复：请先登记“提交”"));
+            }
+            let unit = validate::optional_text(unit.as_deref());
+            if let Some(unit) = &unit
+                && !state.units.is_empty()
+                && !state.units.contains(unit)
+            {
+                return Err(Error::invalid(format!(
+                    "“{unit}”不是这件建议的承办单位（{}）",
+                    state.units.join("、")
+                ))
+                .at("unit"));
+            }
+            SuggestionEventKind::Answered {
+                unit,
+                answer: validate::required_text("答复内容", &answer)
+                    .map_err(validate::at("answer"))?,
+                class,
+            }
+        }
+        SuggestionEventKindInput::Satisfaction {
+            satisfaction,
+            opinion,
+        } => {
+            if state.answered_on.is_none() {
+                return Err(refuse("建议尚未答复，不能征询代表对答复的意见"));
+            }
+            if state.satisfaction.is_some() {
+                return Err(refuse(
+                    "已征询过代表对这次答复的意见；代表不满意的，承办单位重新答复后再征询",
+                ));
+            }
+            SuggestionEventKind::Satisfaction {
+                satisfaction,
+                opinion: validate::optional_text(opinion.as_deref()),
+            }
+        }
+    })
 }
 
 /// Checks a mediation event against the file; fills in the agreement's copies.

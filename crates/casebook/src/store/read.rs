@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Book;
 use super::apply::{
     case_events, change_from_parts, decode, mediation_events, meeting_events, parse_date,
-    parse_satisfaction, parse_status, parse_uuid,
+    parse_satisfaction, parse_status, parse_uuid, suggestion_events,
 };
 use crate::change::LogEntry;
 use crate::domain::*;
@@ -162,6 +162,8 @@ pub struct CaseDetail {
     pub meetings: Vec<Uuid>,
     /// Mediation numbers opened for it.
     pub mediations: Vec<String>,
+    /// Numbers of the deputies' suggestions drafted from it.
+    pub suggestions: Vec<String>,
 }
 
 /// A deputy with the station and grid names.
@@ -276,6 +278,27 @@ pub struct MediationListing {
     pub overdue: bool,
     /// Its events.
     pub events: Vec<MediationEvent>,
+}
+
+/// A suggestion in the list, with its deputies' names and its state.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SuggestionListing {
+    /// The suggestion.
+    #[serde(flatten)]
+    pub suggestion: Suggestion,
+    /// The lead deputy's name.
+    pub lead_name: String,
+    /// The co-signers' names, in order.
+    pub cosigner_names: Vec<String>,
+    /// Where it stands.
+    pub state: SuggestionState,
+    /// Its status's label.
+    pub status_label: &'static str,
+    /// An assignment's deadline passed without an answer.
+    pub overdue: bool,
+    /// Its life, in order.
+    pub events: Vec<SuggestionEvent>,
 }
 
 pub(crate) fn deputy_from_row(row: &Row<'_>) -> rusqlite::Result<Deputy> {
@@ -596,6 +619,12 @@ impl Book {
             "SELECT number FROM mediations WHERE case_no = ?1 ORDER BY year, seq",
             &reception.case_no,
         )?;
+        let suggestions = self.column_list(
+            "SELECT number FROM suggestions
+             WHERE EXISTS (SELECT 1 FROM json_each(body, '$.cases') WHERE value = ?1)
+             ORDER BY year, seq, station",
+            &reception.case_no,
+        )?;
         Ok(CaseDetail {
             reception,
             deputy_names,
@@ -607,6 +636,7 @@ impl Book {
             timeline,
             meetings,
             mediations,
+            suggestions,
         })
     }
 
@@ -736,6 +766,75 @@ impl Book {
         })
     }
 
+    /// Deputies' suggestions, newest first, with their state.
+    pub fn suggestions(&self) -> Result<Vec<SuggestionListing>> {
+        let mut select = self
+            .conn
+            .prepare("SELECT body FROM suggestions ORDER BY year DESC, seq DESC, station")?;
+        let bodies = select
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        bodies
+            .iter()
+            .map(|body| self.suggestion_listing(decode("suggestion", body)?))
+            .collect()
+    }
+
+    /// One suggestion by its number (`BX建议〔2026〕1号`), `2026-1` (this station's), or its id.
+    pub fn suggestion(&self, number: &str) -> Result<SuggestionListing> {
+        let key = number.trim();
+        let short = short_suggestion_number(&self.origin.code, key);
+        let body: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM suggestions WHERE number = ?1 OR id = ?1 OR number = ?2",
+            )?
+            .query_row(params![key, short], |row| row.get(0))
+            .optional()?;
+        let body = body.ok_or_else(|| Error::not_found(format!("找不到代表建议“{key}”")))?;
+        self.suggestion_listing(decode("suggestion", &body)?)
+    }
+
+    fn suggestion_listing(&self, suggestion: Suggestion) -> Result<SuggestionListing> {
+        let events = suggestion_events(&self.conn, &suggestion.id.to_string())?;
+        let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        let cosigner_names = suggestion
+            .cosigners
+            .iter()
+            .map(|id| self.deputy_name(*id))
+            .collect::<Result<_>>()?;
+        Ok(SuggestionListing {
+            lead_name: self.deputy_name(suggestion.lead)?,
+            cosigner_names,
+            status_label: state.status.label(),
+            overdue: state.overdue(china_today()),
+            state,
+            suggestion,
+            events,
+        })
+    }
+
+    /// The suggestions deputy `deputy` led or co-signed among those drafted in `year` (the year
+    /// of their number), in order: a station's book holds its own, the town's every station's.
+    /// For the deputy's file (履职档案).
+    pub fn suggestions_of_deputy(&self, deputy: Uuid, year: i32) -> Result<Vec<SuggestionListing>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT body FROM suggestions
+             WHERE year = ?2 AND (lead = ?1 OR EXISTS
+                 (SELECT 1 FROM json_each(body, '$.cosigners') WHERE value = ?1))
+             ORDER BY seq, station",
+        )?;
+        let bodies = select
+            .query_map(params![deputy.to_string(), year], |row| {
+                row.get::<_, String>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        bodies
+            .iter()
+            .map(|body| self.suggestion_listing(decode("suggestion", body)?))
+            .collect()
+    }
+
     /// The records that took a new number when the town sent this station's log back after a
     /// restore (their visitors hold slips with the old number), oldest first. `INDEXED BY`:
     /// the partial indexes of migration 009 hold exactly these, so no row is read in vain.
@@ -785,7 +884,7 @@ impl Book {
     /// Everything the book holds, as text in a fixed order and without local row numbers: two
     /// books with the same records give the same dump, however they came by them.
     pub fn canonical_dump(&self) -> Result<String> {
-        const QUERIES: [&str; 14] = [
+        const QUERIES: [&str; 16] = [
             "SELECT 'grid', * FROM grids ORDER BY id",
             "SELECT 'station', * FROM stations ORDER BY id",
             "SELECT 'deputy', * FROM deputies ORDER BY id",
@@ -804,6 +903,8 @@ impl Book {
             "SELECT 'mediation', * FROM mediations ORDER BY id",
             "SELECT 'mediation_event', * FROM mediation_events ORDER BY id",
             "SELECT 'deputy_activity', * FROM deputy_activities ORDER BY id",
+            "SELECT 'suggestion', * FROM suggestions ORDER BY id",
+            "SELECT 'suggestion_event', * FROM suggestion_events ORDER BY id",
             "SELECT 'change', origin, seq, hlc, deputy_id, schema_version, op, entity, record_id,
                     data, base_hlc
              FROM change_log ORDER BY origin, seq",

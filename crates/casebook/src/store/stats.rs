@@ -145,6 +145,30 @@ pub struct MeetingKindRow {
     pub quorate: i64,
 }
 
+/// Deputies' suggestions drafted in the range, with where their life stands now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SuggestionStats {
+    /// Drafted in the range.
+    pub drafted: i64,
+    /// By category, in the order of the classes of deputies' suggestions; zero rows left out.
+    pub by_category: Vec<Count>,
+    /// Of them handed in.
+    pub submitted: i64,
+    /// Of them answered.
+    pub answered: i64,
+    /// The latest answer's class (A, B, C); zero rows left out.
+    pub by_class: Vec<Count>,
+    /// The lead's opinion of the latest answer: 满意.
+    pub satisfied: i64,
+    /// 基本满意.
+    pub basically_satisfied: i64,
+    /// 不满意.
+    pub dissatisfied: i64,
+    /// An assignment's deadline passed without an answer.
+    pub overdue: i64,
+}
+
 /// What `casebook stats` prints.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -184,6 +208,8 @@ pub struct Stats {
     pub mediation: MediationStats,
     /// Meetings.
     pub meetings: MeetingStats,
+    /// Deputies' suggestions drafted in the range.
+    pub suggestions: SuggestionStats,
     /// The Ministry of Justice's mediation table: one row per dispute type, all 19 in order,
     /// zero rows kept (the printed form lists every type). Made in the same pass as
     /// `mediation`, so its columns add up to those figures.
@@ -355,6 +381,7 @@ impl Book {
             by_kind: self.meetings_by_kind(&start, &end, station)?,
         };
         let deputies = self.deputy_records(&start, &end, station, &by_deputy)?;
+        let suggestions = self.suggestion_stats(&start, &end, station)?;
         Ok(Stats {
             station: station.map(str::to_owned),
             from,
@@ -389,9 +416,81 @@ impl Book {
             },
             mediation,
             meetings,
+            suggestions,
             mediation_by_type,
             deputies,
         })
+    }
+
+    /// The suggestions drafted in the range, each with its life folded as it stands today.
+    fn suggestion_stats(
+        &self,
+        start: &str,
+        end: &str,
+        station: Option<&str>,
+    ) -> Result<SuggestionStats> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, category FROM suggestions
+             WHERE drafted_at >= ?1 AND drafted_at < ?2 AND (?3 IS NULL OR station = ?3)",
+        )?;
+        let rows = select
+            .query_map(params![start, end, station], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let today = china_today();
+        let mut stats = SuggestionStats::default();
+        let mut categories: HashMap<String, i64> = HashMap::new();
+        let mut classes: HashMap<&'static str, i64> = HashMap::new();
+        for (id, category) in rows {
+            stats.drafted += 1;
+            *categories.entry(category).or_default() += 1;
+            let events = super::apply::suggestion_events(&self.conn, &id)?;
+            let state = SuggestionState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+            stats.submitted += i64::from(state.submitted_on.is_some());
+            stats.answered += i64::from(state.answered_on.is_some());
+            stats.overdue += i64::from(state.overdue(today));
+            if let Some(class) = state.answer_class {
+                *classes.entry(class.as_str()).or_default() += 1;
+            }
+            match state.satisfaction {
+                Some(Satisfaction::Satisfied) => stats.satisfied += 1,
+                Some(Satisfaction::BasicallySatisfied) => stats.basically_satisfied += 1,
+                Some(Satisfaction::Dissatisfied) => stats.dissatisfied += 1,
+                None => {}
+            }
+        }
+        let known = SUGGESTION_CATEGORIES.map(str::to_owned);
+        let mut keys: Vec<String> = known.to_vec();
+        let mut others: Vec<String> = categories
+            .keys()
+            .filter(|key| !known.contains(key))
+            .cloned()
+            .collect();
+        others.sort();
+        keys.extend(others);
+        stats.by_category = keys
+            .into_iter()
+            .filter_map(|key| {
+                let count = *categories.get(&key)?;
+                Some(Count {
+                    label: key.clone(),
+                    key,
+                    count,
+                })
+            })
+            .collect();
+        stats.by_class = AnswerClass::ALL
+            .into_iter()
+            .filter_map(|class| {
+                Some(Count {
+                    key: class.as_str().to_owned(),
+                    label: class.label().to_owned(),
+                    count: *classes.get(class.as_str())?,
+                })
+            })
+            .collect();
+        Ok(stats)
     }
 
     /// Folds every file accepted in the range with its events, so the totals and the

@@ -26,6 +26,7 @@ struct DeputyFileDocument {
     concluded: Vec<CaseRow>,
     mediations: Vec<MediationRow>,
     meetings: Vec<MeetingRow>,
+    suggestions: Vec<SuggestionRow>,
     reports: Vec<ActivityRow>,
     trainings: Vec<ActivityRow>,
     graded: i64,
@@ -65,6 +66,14 @@ struct MeetingRow {
     place: String,
     items: usize,
     role: &'static str,
+}
+
+struct SuggestionRow {
+    number: String,
+    drafted: String,
+    title: String,
+    role: &'static str,
+    status: &'static str,
 }
 
 struct ActivityRow {
@@ -188,6 +197,21 @@ pub fn render_deputy_file(book: &Book, deputy: &str, year: i32) -> Result<String
                 place: m.place.clone(),
                 items: m.items,
                 role: if m.hosted { "主持" } else { "参加" },
+            })
+            .collect(),
+        suggestions: file
+            .suggestions
+            .iter()
+            .map(|listed| SuggestionRow {
+                number: listed.suggestion.number.clone(),
+                drafted: chinese_date(listed.suggestion.drafted_at.date_naive()),
+                title: listed.suggestion.title.clone(),
+                role: if listed.suggestion.lead == basics.deputy.id {
+                    "领衔"
+                } else {
+                    "附议"
+                },
+                status: listed.status_label,
             })
             .collect(),
         reports: file.reports.iter().map(activity_row).collect(),

@@ -20,6 +20,7 @@ mod minutes;
 mod referral;
 pub(crate) mod register;
 mod slip;
+mod suggestion;
 
 pub use correction::render_correction;
 pub use deputy_file::{deputy_file_id, render_deputy_file};
@@ -28,6 +29,7 @@ pub use minutes::render_minutes;
 pub use referral::{ReferralDocument, render_referral};
 pub use register::render_register;
 pub use slip::{SlipOptions, render_slip};
+pub use suggestion::render_suggestion;
 
 /// Every printed document, by the name the CLI (`render KIND`) and the app use: serde's
 /// kebab-case names (`slip`, `mediation-intake`, `follow-up`, …) are the names.
@@ -65,11 +67,13 @@ pub enum Document {
     Chase,
     /// 代表履职档案 of a deputy for a year (id: `DEPUTY:YEAR`, the deputy's id or name).
     DeputyFile,
+    /// 代表建议 form (id: the suggestion's number, `2026-1`, or its id).
+    Suggestion,
 }
 
 impl Document {
     /// Every document, in the order the CLI lists them.
-    pub const ALL: [Document; 15] = [
+    pub const ALL: [Document; 16] = [
         Document::Slip,
         Document::Register,
         Document::MediationApplication,
@@ -85,6 +89,7 @@ impl Document {
         Document::Referral,
         Document::Chase,
         Document::DeputyFile,
+        Document::Suggestion,
     ];
 
     /// The document's title as printed (人民调解受理登记表).
@@ -105,6 +110,7 @@ impl Document {
             Document::Referral => "交办单",
             Document::Chase => "督办单",
             Document::DeputyFile => "代表履职档案",
+            Document::Suggestion => "代表建议",
         }
     }
 
@@ -150,6 +156,7 @@ pub fn render_document(
             let (deputy, year) = deputy_file_id(id)?;
             render_deputy_file(book, deputy, year)
         }
+        Document::Suggestion => render_suggestion(book, id),
         Document::MediationApplication => mediation(MediationDocument::Application),
         Document::MediationIntake => mediation(MediationDocument::Intake),
         Document::RightsNotice => mediation(MediationDocument::RightsNotice),
@@ -389,7 +396,8 @@ mod tests {
                 "correction",
                 "referral",
                 "chase",
-                "deputy-file"
+                "deputy-file",
+                "suggestion",
             ]
         );
         for document in Document::ALL {

@@ -246,6 +246,19 @@ impl Report {
                     }
                 ),
             ),
+            figure(
+                "代表建议",
+                format!(
+                    "起草 {}，提交 {}，答复 {}（答复逾期 {}），代表满意 {}，基本满意 {}，不满意 {}",
+                    s.suggestions.drafted,
+                    s.suggestions.submitted,
+                    s.suggestions.answered,
+                    s.suggestions.overdue,
+                    s.suggestions.satisfied,
+                    s.suggestions.basically_satisfied,
+                    s.suggestions.dissatisfied
+                ),
+            ),
         ];
         let counts = |list: &[casebook::store::stats::Count]| {
             BarChart::new(list.iter().map(|c| (c.label.clone(), c.count)))

@@ -186,8 +186,8 @@ fn count_sheet(
 }
 
 impl Report {
-    /// The report as an `.xlsx` workbook: sheets 案件登记, 统计汇总, 按类别, 人民调解 (the
-    /// Ministry of Justice's table), 按网格, 按会议类型 and 代表履职.
+    /// The report as an `.xlsx` workbook: sheets 案件登记, 统计汇总, 按类别, 代表建议, 人民调解
+    /// (the Ministry of Justice's table), 按网格, 按会议类型 and 代表履职.
     ///
     /// # Errors
     /// Only if the workbook cannot be assembled.
@@ -295,6 +295,29 @@ impl Report {
             &["类别", "接待件数"],
             &s.by_suggestion_category,
         )?;
+
+        let g = &s.suggestions;
+        let mut suggestions = Sheet::new(&mut workbook, "代表建议", &["指标", "件数"], &formats)?;
+        let figures = [
+            ("起草代表建议", g.drafted),
+            ("已提交", g.submitted),
+            ("已答复", g.answered),
+            ("答复逾期", g.overdue),
+            ("代表满意", g.satisfied),
+            ("代表基本满意", g.basically_satisfied),
+            ("代表不满意", g.dissatisfied),
+        ];
+        for (label, value) in figures {
+            suggestions.text(0, label)?.number(1, value as f64)?;
+            suggestions.next_row();
+        }
+        for count in g.by_class.iter().chain(&g.by_category) {
+            suggestions
+                .text(0, &count.label)?
+                .number(1, count.count as f64)?;
+            suggestions.next_row();
+        }
+        suggestions.finish()?;
 
         let mut mediation = Sheet::new(
             &mut workbook,

@@ -47,4 +47,8 @@ meetings: Array<string>,
 /**
  * Mediation numbers opened for it.
  */
-mediations: Array<string>, };
+mediations: Array<string>, 
+/**
+ * Numbers of the deputies' suggestions drafted from it.
+ */
+suggestions: Array<string>, };

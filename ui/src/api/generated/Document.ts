@@ -4,4 +4,4 @@
  * Every printed document, by the name the CLI (`render KIND`) and the app use: serde's
  * kebab-case names (`slip`, `mediation-intake`, `follow-up`, …) are the names.
  */
-export type Document = "slip" | "register" | "mediation-application" | "mediation-intake" | "rights-notice" | "investigation" | "mediation-record" | "agreement" | "follow-up" | "mediation-cover" | "minutes" | "correction" | "referral" | "chase" | "deputy-file";
+export type Document = "slip" | "register" | "mediation-application" | "mediation-intake" | "rights-notice" | "investigation" | "mediation-record" | "agreement" | "follow-up" | "mediation-cover" | "minutes" | "correction" | "referral" | "chase" | "deputy-file" | "suggestion";

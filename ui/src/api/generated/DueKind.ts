@@ -3,4 +3,4 @@
 /**
  * What is owed.
  */
-export type DueKind = "reply" | "feedback" | "follow_up" | "mediation_term" | "judicial_confirmation" | "performance" | "publication";
+export type DueKind = "reply" | "feedback" | "follow_up" | "mediation_term" | "judicial_confirmation" | "performance" | "publication" | "suggestion_answer";

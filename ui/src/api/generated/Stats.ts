@@ -5,6 +5,7 @@ import type { DisputeTypeRow } from "./DisputeTypeRow";
 import type { MediationStats } from "./MediationStats";
 import type { MeetingStats } from "./MeetingStats";
 import type { SatisfactionStats } from "./SatisfactionStats";
+import type { SuggestionStats } from "./SuggestionStats";
 
 /**
  * What `casebook stats` prints.
@@ -79,6 +80,10 @@ mediation: MediationStats,
  * Meetings.
  */
 meetings: MeetingStats, 
+/**
+ * Deputies' suggestions drafted in the range.
+ */
+suggestions: SuggestionStats, 
 /**
  * The Ministry of Justice's mediation table: one row per dispute type, all 19 in order,
  * zero rows kept (the printed form lists every type). Made in the same pass as
