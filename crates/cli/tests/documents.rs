@@ -87,6 +87,21 @@ fn the_deputy_file_matches_its_snapshot() {
     );
     assert_eq!(String::from_utf8(by_id).unwrap(), html);
 
+    // The fixture's suggestion is in the files of its lead and its co-signer, each as such.
+    for (deputy, role) in [("李秀英", "领衔"), ("王立新", "附议")] {
+        let file = written(
+            &fixture.db,
+            &["render", "deputy-file", deputy, "--year", "2026"],
+            &dir.path().join(format!("{deputy}.html")),
+        );
+        let file = String::from_utf8(file).unwrap();
+        let row = format!(
+            "<td>{}</td><td>2026年11月27日</td><td>关于保障出嫁女土地权益和修复村道路灯的建议</td><td class=\"center\">{role}</td>",
+            fixture::SUGGESTION
+        );
+        assert!(file.contains(&row), "{deputy}'s file: {file}");
+    }
+
     let no_year = refused(
         &fixture.db,
         &["render", "deputy-file", "陈建国"],
