@@ -230,14 +230,15 @@ fn memory_of(app: u32) -> Vec<Share> {
         .collect()
 }
 
-/// Every WebKit process on the machine.
+/// Every WebKit process on the machine but WebDriver's own (`WebKitWebDriver` links none of
+/// WebKit's libraries, so it shares no pages with the app).
 fn webkit_processes() -> Vec<u32> {
     std::fs::read_dir("/proc")
         .unwrap()
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|name| name.starts_with("WebKit"))
+                .is_ok_and(|name| name.starts_with("WebKit") && !name.starts_with("WebKitWebDriv"))
         })
         .collect()
 }
