@@ -37,8 +37,8 @@ use ts_rs::{Config, ExportError, TS};
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook, Page,
-    PageQuery, SignOutReason, SyncView, Today, Unlocked,
+    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, DueList, EnrolledBook,
+    Page, PageQuery, SignOutReason, SyncView, Today, Unlocked,
 };
 
 /// Writes every type a command takes or returns, with all they contain, into `dir` (emptied of
@@ -80,6 +80,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         Document,
         Draft,
         DueItem,
+        DueList,
         // Named too, for the UI's tables of kinds.
         DueKind,
         DutyShiftListing,

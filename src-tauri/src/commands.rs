@@ -11,7 +11,6 @@ use casebook::domain::{
 use casebook::store::backup::BackupMade;
 use casebook::store::deputy_file::DeputyActivityListing;
 use casebook::store::drafts::Draft;
-use casebook::store::due::DueItem;
 use casebook::store::ops::{
     CaseEventAdded, DeputyActivityAdded, MediationAdded, MediationEventAdded, MeetingAdded,
     MeetingEventAdded, ReceptionAdded, RosterImported, SuggestionAdded, SuggestionEventAdded,
@@ -31,8 +30,8 @@ use uuid::Uuid;
 use crate::error::CommandError;
 use crate::settings::Settings;
 use crate::station::{
-    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, EnrolledBook, Page,
-    PageQuery, SignOutReason, Station, SyncView, Today, Unlocked,
+    AuditPage, AuditQuery, BackupStatus, BookStatus, CasePage, CaseQuery, DueList, EnrolledBook,
+    Page, PageQuery, SignOutReason, Station, SyncView, Today, Unlocked,
 };
 
 type Answer<T> = Result<T, CommandError>;
@@ -119,8 +118,8 @@ pub async fn today(station: State<'_, Station>) -> Answer<Today> {
 /// What is owed within `within_days` days of today and what is late, soonest first: the 待办
 /// panel of 今日值班, loaded after the screen's own data.
 #[tauri::command]
-pub async fn due(station: State<'_, Station>, within_days: u32) -> Answer<Vec<DueItem>> {
-    station.due(within_days).await
+pub async fn due(station: State<'_, Station>, within_days: u32, rows: usize) -> Answer<DueList> {
+    station.due(within_days, rows).await
 }
 
 #[tauri::command]

@@ -988,11 +988,14 @@ fn due_lists_what_is_owed_and_a_chase_moves_it_and_prints() {
         json!({"path": liaison_testkit::roster_path()}),
     );
     assert_eq!(
-        window.refused("due", json!({"withinDays": 7})),
+        window.refused("due", json!({"withinDays": 7, "rows": 10})),
         "sign_in_required"
     );
     window.sign_in("陈建国");
-    assert_eq!(window.ok("due", json!({"withinDays": 7})), json!([]));
+    assert_eq!(
+        window.ok("due", json!({"withinDays": 7, "rows": 10})),
+        json!({"items": [], "total": 0, "late": 0})
+    );
 
     let today = casebook::time::china_today();
     let late = window.ok(
@@ -1012,27 +1015,28 @@ fn due_lists_what_is_owed_and_a_chase_moves_it_and_prints() {
             "deadline": today + chrono::TimeDelta::days(3)}}),
     );
 
-    let due = window.ok("due", json!({"withinDays": 7}));
+    let due = window.ok("due", json!({"withinDays": 7, "rows": 10}));
     assert_eq!(
         due,
-        json!([
+        json!({"items": [
             {"kind": "reply", "label": "答复来访人", "record": late,
              "date": today - chrono::TimeDelta::days(5), "days_left": -5},
             {"kind": "reply", "label": "答复来访人", "record": referred,
              "date": today + chrono::TimeDelta::days(3), "days_left": 3},
-        ])
+        ], "total": 2, "late": 1})
+    );
+    // Only the rows asked for cross to the window; the counts are of all.
+    assert_eq!(
+        window.ok("due", json!({"withinDays": 7, "rows": 1})),
+        json!({"items": [due["items"][0]], "total": 2, "late": 1})
     );
     assert_eq!(
-        window
-            .ok("due", json!({"withinDays": 0}))
-            .as_array()
-            .unwrap()
-            .len(),
+        window.ok("due", json!({"withinDays": 0, "rows": 10}))["total"],
         1,
         "the late one only"
     );
     assert_eq!(
-        window.refused("due", json!({"withinDays": 367})),
+        window.refused("due", json!({"withinDays": 367, "rows": 10})),
         "invalid",
         "the core adds the days to a date: a year at most"
     );
@@ -1048,8 +1052,8 @@ fn due_lists_what_is_owed_and_a_chase_moves_it_and_prints() {
         json!({"caseNo": referred, "input": {"kind": "chased", "by": "王主任",
             "deadline": today + chrono::TimeDelta::days(10)}}),
     );
-    let due = window.ok("due", json!({"withinDays": 7}));
-    assert_eq!(due.as_array().unwrap().len(), 1, "{due}");
+    let due = window.ok("due", json!({"withinDays": 7, "rows": 10}));
+    assert_eq!(due["total"], 1, "{due}");
     let timeline = window.ok("case_detail", json!({"caseNo": referred}))["timeline"].clone();
     assert_eq!(timeline[1]["kind"], "chased");
     assert_eq!(

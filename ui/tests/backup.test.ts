@@ -52,7 +52,7 @@ describe('backup words', () => {
 describe('今日值班 › backup reminder', () => {
   it('shows the last backup quietly while it is recent', async () => {
     mockIPC((cmd) =>
-      cmd === 'today' ? EMPTY_TODAY : cmd === 'backup_status' ? status() : cmd === 'due' ? [] : null,
+      cmd === 'today' ? EMPTY_TODAY : cmd === 'backup_status' ? status() : cmd === 'due' ? { items: [], total: 0, late: 0 } : null,
     )
     const wrapper = await mountScreen(TodayView)
     await until(() => wrapper.find('[data-testid="backup-last"]').exists())
@@ -66,7 +66,7 @@ describe('今日值班 › backup reminder', () => {
     mockIPC((cmd) => {
       calls.push(cmd)
       if (cmd === 'today') return EMPTY_TODAY
-      if (cmd === 'due') return []
+      if (cmd === 'due') return { items: [], total: 0, late: 0 }
       if (cmd === 'backup_status') return current
       if (cmd === 'back_up_now') {
         current = status({ last: { ...LAST, taken_at: '2026-12-14T09:00:00+08:00' }, days_since: 0 })

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
-import type { DueItem, DueKind } from '../src/api/types'
+import type { DueItem, DueKind, DueList } from '../src/api/types'
 import TodayView from '../src/views/TodayView.vue'
 import {
   DUE_FIRST_ROWS,
+  DUE_MOST_ROWS,
   DUE_PAGE_ROWS,
   dueLink,
   dueRecordText,
-  dueSummary,
   dueTone,
   dueWhen,
   moreRows,
@@ -72,24 +72,29 @@ describe('待办: what a row says', () => {
     expect(dueRecordText(DUE[3], [meeting as never])).toBe('2026-11-28 东岭村会议')
   })
 
-  it('counts all and the late, and shows more a page at a time', () => {
-    expect(dueSummary(DUE)).toEqual({ total: 4, late: 1 })
-    expect(dueSummary([])).toEqual({ total: 0, late: 0 })
+  it('shows more a page at a time, up to the most the app sends', () => {
+    expect(moreRows(DUE_MOST_ROWS - 5, 50_000)).toBe(DUE_MOST_ROWS)
     expect(moreRows(DUE_FIRST_ROWS, 15)).toBe(15)
     expect(moreRows(DUE_FIRST_ROWS, 5000)).toBe(DUE_FIRST_ROWS + DUE_PAGE_ROWS)
     expect(moreRows(DUE_FIRST_ROWS + DUE_PAGE_ROWS, 5000)).toBe(DUE_FIRST_ROWS + 2 * DUE_PAGE_ROWS)
   })
 })
 
+/** What the app answers: the counts of all, and the rows asked for. */
+function dueList(items: DueItem[], args: unknown): DueList {
+  const { rows } = args as { rows: number }
+  return { items: items.slice(0, rows), total: items.length, late: items.filter((i) => i.days_left < 0).length }
+}
+
 describe('待办 on 今日值班', () => {
   it('loads after the screen’s own data, with a loading state, and lists soonest first', async () => {
     const calls: string[] = []
-    let answer: (items: DueItem[]) => void = () => undefined
+    let answer: (items: DueList) => void = () => undefined
     mockIPC((cmd, args) => {
       calls.push(cmd)
       if (cmd === 'today') return TODAY
       if (cmd === 'due') {
-        expect(args).toEqual({ withinDays: 7 })
+        expect(args).toEqual({ withinDays: 7, rows: DUE_FIRST_ROWS })
         return new Promise((resolve) => (answer = resolve))
       }
       if (cmd === 'meeting') {
@@ -104,7 +109,7 @@ describe('待办 on 今日值班', () => {
     expect(wrapper.find('[data-testid="due-loading"]').exists()).toBe(true)
     expect(calls.indexOf('today')).toBeLessThan(calls.indexOf('due'))
 
-    answer(DUE)
+    answer(dueList(DUE, { rows: DUE_FIRST_ROWS }))
     await until(() => wrapper.findAll('[data-testid="due-row"]').length === 4)
     await flushPromises()
     expect(wrapper.find('[data-testid="due-loading"]').exists()).toBe(false)
@@ -134,7 +139,13 @@ describe('待办 on 今日值班', () => {
     const many = Array.from({ length: 23 }, (_, i) =>
       item('reply', `BX-2026-${String(i + 1).padStart(4, '0')}`, '2026-12-01', -4),
     )
-    mockIPC((cmd) => (cmd === 'today' ? TODAY : cmd === 'due' ? many : null))
+    const asked: number[] = []
+    mockIPC((cmd, args) => {
+      if (cmd === 'today') return TODAY
+      if (cmd !== 'due') return null
+      asked.push((args as { rows: number }).rows)
+      return dueList(many, args)
+    })
     const wrapper = await mountScreen(TodayView)
     await until(() => wrapper.findAll('[data-testid="due-row"]').length > 0)
     expect(wrapper.findAll('[data-testid="due-row"]')).toHaveLength(10)
@@ -142,14 +153,15 @@ describe('待办 on 今日值班', () => {
     const more = wrapper.get('[data-testid="due-show-more"]')
     expect(more.text()).toBe('查看全部（还有 13 项）')
     await more.trigger('click')
-    expect(wrapper.findAll('[data-testid="due-row"]')).toHaveLength(23)
+    await until(() => wrapper.findAll('[data-testid="due-row"]').length === 23)
+    expect(asked, 'only the rows shown are asked for').toEqual([DUE_FIRST_ROWS, 23])
     expect(wrapper.find('[data-testid="due-show-more"]').exists()).toBe(false)
     await wrapper.get('[data-testid="due-show-less"]').trigger('click')
     expect(wrapper.findAll('[data-testid="due-row"]')).toHaveLength(10)
   })
 
   it('says when nothing is due, and when the list could not be read', async () => {
-    mockIPC((cmd) => (cmd === 'today' ? TODAY : cmd === 'due' ? [] : null))
+    mockIPC((cmd, args) => (cmd === 'today' ? TODAY : cmd === 'due' ? dueList([], args) : null))
     let wrapper = await mountScreen(TodayView)
     await until(() => wrapper.find('[data-testid="due-empty"]').exists())
     expect(wrapper.get('[data-testid="due-empty"]').text()).toBe('近7天没有到期事项')
@@ -158,11 +170,11 @@ describe('待办 on 今日值班', () => {
     clearMocks()
 
     let fail = true
-    mockIPC((cmd) => {
+    mockIPC((cmd, args) => {
       if (cmd === 'today') return TODAY
       if (cmd === 'due') {
         if (fail) return Promise.reject({ kind: 'storage', message: '台账文件读取失败', field: null })
-        return [DUE[0]]
+        return dueList([DUE[0]], args)
       }
       return null
     })

@@ -57,7 +57,7 @@ describe('代表登录', () => {
           }
           return EMPTY_TODAY
         case 'due':
-          return []
+          return { items: [], total: 0, late: 0 }
         case 'settings':
           return SETTINGS
         default:

@@ -32,7 +32,7 @@ afterEach(() => {
 describe('今日值班', () => {
   it('names the next duty when nobody is on duty today', async () => {
     mockIPC((cmd) =>
-      cmd === 'today' ? today({ awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 }) : cmd === 'due' ? [] : null,
+      cmd === 'today' ? today({ awaiting: 0, overdue: 0, to_feed_back: 0, to_follow_up: 0 }) : cmd === 'due' ? { items: [], total: 0, late: 0 } : null,
     )
     const wrapper = await mountScreen(TodayView)
     const duty = wrapper.get('[data-testid="no-duty"]').text()
@@ -47,7 +47,7 @@ describe('今日值班', () => {
       cmd === 'today'
         ? today({ awaiting: 1234, overdue: 13028, to_feed_back: 3, to_follow_up: 0 })
         : cmd === 'due'
-          ? []
+          ? { items: [], total: 0, late: 0 }
           : null,
     )
     const wrapper = await mountScreen(TodayView)

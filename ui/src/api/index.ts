@@ -23,7 +23,7 @@ import type {
   DeputyListing,
   DocumentKind,
   Draft,
-  DueItem,
+  DueList,
   DutyShiftListing,
   EnrolledBook,
   EnrolmentSummary,
@@ -128,7 +128,7 @@ export const api = {
   importRoster: (path: string) => call<RosterImported>('import_roster', { path }),
   today: () => call<Today>('today'),
   /** What is owed within `withinDays` days and what is late, soonest first (the 待办 panel). */
-  due: (withinDays: number) => call<DueItem[]>('due', { withinDays }),
+  due: (withinDays: number, rows: number) => call<DueList>('due', { withinDays, rows }),
   dutyShifts: (from: IsoDate, to: IsoDate) => call<DutyShiftListing[]>('duty_shifts', { from, to }),
   deputies: () => call<DeputyListing[]>('deputies'),
   labels: () => call<Labels>('labels'),

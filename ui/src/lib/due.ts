@@ -69,12 +69,10 @@ export function dueRecordText(item: DueItem, meetings: readonly MeetingListing[]
   return meeting ? `${meeting.held_at.slice(0, 10)} ${meeting.village}会议` : '会议记录'
 }
 
-/** The panel's title: how many in all, and how many of them are late. */
-export function dueSummary(items: readonly DueItem[]): { total: number; late: number } {
-  return { total: items.length, late: items.filter((item) => item.days_left < 0).length }
-}
+/** The most rows the app sends (`DUE_ROWS_MAX` in src-tauri/src/station.rs). */
+export const DUE_MOST_ROWS = 2000
 
 /** How many rows to show after one more 查看全部 / 再显示. */
 export function moreRows(shown: number, total: number): number {
-  return Math.min(total, shown + DUE_PAGE_ROWS)
+  return Math.min(total, shown + DUE_PAGE_ROWS, DUE_MOST_ROWS)
 }
