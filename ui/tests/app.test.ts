@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils'
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks'
 import App from '../src/App.vue'
 import { app } from '../src/state'
-import { bookStatus, EMPTY_TODAY } from './fixtures'
+import { bookStatus, EMPTY_TODAY, NOTHING_DUE } from './fixtures'
 import { mountScreen, until } from './helpers'
 
 const OPEN = bookStatus({
@@ -31,7 +31,7 @@ describe('app shell', () => {
     const commands: string[] = []
     mockIPC((cmd) => {
       commands.push(cmd)
-      return { book_status: OPEN, settings: SETTINGS, today: EMPTY_TODAY, due: [] }[cmd] ?? null
+      return { book_status: OPEN, settings: SETTINGS, today: EMPTY_TODAY, due: NOTHING_DUE }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => commands.includes('first_screen_shown'))
@@ -149,7 +149,7 @@ describe('app shell', () => {
         }
         return { book: UNLOCKED, notice: null }
       }
-      return { settings: SETTINGS, today: EMPTY_TODAY, due: [] }[cmd] ?? null
+      return { settings: SETTINGS, today: EMPTY_TODAY, due: NOTHING_DUE }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => wrapper.find('[data-testid="unlock-passphrase"]').exists())
@@ -180,7 +180,7 @@ describe('app shell', () => {
     mockIPC((cmd) => {
       if (cmd === 'book_status') return LOCKED
       if (cmd === 'unlock_remembered') return { book: { ...UNLOCKED, remembered: true }, notice: null }
-      return { settings: SETTINGS, today: EMPTY_TODAY, due: [] }[cmd] ?? null
+      return { settings: SETTINGS, today: EMPTY_TODAY, due: NOTHING_DUE }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => wrapper.find('[data-testid="nav-today"]').exists())
@@ -208,7 +208,7 @@ describe('app shell', () => {
         encrypted.push(args)
         return UNLOCKED
       }
-      return { settings: SETTINGS, today: EMPTY_TODAY, due: [] }[cmd] ?? null
+      return { settings: SETTINGS, today: EMPTY_TODAY, due: NOTHING_DUE }[cmd] ?? null
     })
     const wrapper = await mountScreen(App)
     await until(() => wrapper.find('[data-testid="plain-banner"]').exists())

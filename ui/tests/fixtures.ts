@@ -20,6 +20,9 @@ export function bookStatus(overrides: Partial<BookStatus> = {}): BookStatus {
 }
 
 /** `today` on a day with nothing on it. */
+/** The 待办 panel's answer when nothing is owed. */
+export const NOTHING_DUE = { items: [], total: 0, late: 0 }
+
 export const EMPTY_TODAY: Today = {
   date: '2026-11-28',
   shifts: [],
