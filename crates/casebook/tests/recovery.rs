@@ -400,7 +400,7 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
          ALTER TABLE stations DROP COLUMN committee_name;
          ALTER TABLE stations DROP COLUMN committee_short_name;
          UPDATE book_meta SET value = '0.0.9' WHERE key = 'software_version';
-         PRAGMA user_version = 8;",
+         DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 8;",
     )
     .unwrap();
     drop(old);

@@ -60,6 +60,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/013_peer_format.sql"),
     include_str!("migrations/014_deputy_activities.sql"),
     include_str!("migrations/015_suggestions.sql"),
+    include_str!("migrations/016_case_events_by_kind.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -84,7 +85,7 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// terms, and the `investigation` and `rights_notified` events, which an older reader would
 /// refuse; and migration 014 made deputies' reports to voters and trainings travel
 /// (`deputy_activity_append`). Migration 015 did: deputies' suggestions and their events travel
-/// (`suggestion_create`, `suggestion_event_append`).
+/// (`suggestion_create`, `suggestion_event_append`). Migration 016 (an index) did not.
 pub const LOG_VERSION: i64 = 15;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
@@ -931,7 +932,7 @@ mod tests {
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
              DROP INDEX mediations_renumbered; ALTER TABLE receptions DROP COLUMN kind;
              DROP INDEX stations_by_committee; ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 6;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 6;",
         )
         .unwrap();
     }
@@ -1027,7 +1028,7 @@ mod tests {
              DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 9;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 9;",
         )
         .unwrap();
         migrations().to_version(&mut conn, 9).unwrap();
@@ -1071,7 +1072,7 @@ mod tests {
              DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; PRAGMA user_version = 10;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 10;",
         )
         .unwrap();
         conn.execute(
@@ -1142,7 +1143,7 @@ mod tests {
         drop(book);
         let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE suggestion_events; DROP TABLE suggestions; PRAGMA user_version = 14;",
+            "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 14;",
         )
         .unwrap();
         migrations().to_version(&mut conn, 14).unwrap();
@@ -1175,6 +1176,84 @@ mod tests {
             log.iter()
                 .any(|e| e.change.op() == "suggestion_create" && e.schema_version == LOG_VERSION)
         );
+    }
+
+    /// A version-15 book gains the index of case events by kind, and its statistics count a
+    /// case closed in the range from it (and not one closed again after the range).
+    #[test]
+    fn a_version_15_book_gains_the_index_of_events_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v15.db");
+        let mut book = Book::create(&path, "BX", "东岭村联络站", BookKind::Station).unwrap();
+        let roster = r#"{"stations": [{"code": "BX", "name": "东岭村人大代表联络站", "level": "base"}],
+            "deputies": [{"name": "李秀英", "congress": "county", "station": "BX"}]}"#;
+        book.import_roster(&serde_json::from_str(roster).unwrap())
+            .unwrap();
+        let mut close = |matter: &str, events: &[serde_json::Value]| {
+            let reception: crate::domain::ReceptionInput =
+                serde_json::from_value(serde_json::json!({
+                    "received_at": "2026-03-02T09:30:00+08:00", "channel": "station_visit",
+                    "deputies": ["李秀英"], "visitors": [{"name": "梁秀英"}],
+                    "category": "村务管理", "matter": matter, "request": "请求处理",
+                    "consent": true
+                }))
+                .unwrap();
+            let case_no = book.add_reception(reception).unwrap().case_no;
+            for event in events {
+                book.add_case_event(&case_no, serde_json::from_value(event.clone()).unwrap())
+                    .unwrap();
+            }
+        };
+        let closed = |at: &str| serde_json::json!({"kind": "closed", "at": at});
+        let reopened =
+            |at: &str| serde_json::json!({"kind": "reopened", "reason": "仍未修好", "at": at});
+        let accepted = serde_json::json!({"kind": "accepted", "at": "2026-03-02T10:00:00+08:00"});
+        close(
+            "路灯不亮",
+            &[accepted.clone(), closed("2026-03-10T10:00:00+08:00")],
+        );
+        close(
+            "水渠堵塞",
+            &[
+                accepted,
+                closed("2026-03-11T10:00:00+08:00"),
+                reopened("2026-03-20T10:00:00+08:00"),
+                closed("2026-04-02T10:00:00+08:00"),
+            ],
+        );
+        drop(book);
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP INDEX case_events_by_kind; PRAGMA user_version = 15;")
+            .unwrap();
+        migrations().to_version(&mut conn, 15).unwrap();
+        drop(conn);
+
+        let book = Book::open(&path).unwrap();
+        let indexed: i64 = book
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'case_events_by_kind'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 1);
+        let concluded = |from: (u32, u32), to: (u32, u32)| {
+            let day = |(m, d)| chrono::NaiveDate::from_ymd_opt(2026, m, d);
+            let stats = book.stats(None, day(from), day(to)).unwrap();
+            stats
+                .deputies
+                .iter()
+                .find(|d| d.name == "李秀英")
+                .map_or(0, |d| d.concluded)
+        };
+        assert_eq!(
+            concluded((3, 1), (3, 31)),
+            1,
+            "the second case was closed again in April"
+        );
+        assert_eq!(concluded((4, 1), (4, 30)), 1);
+        assert_eq!(concluded((3, 1), (4, 30)), 2);
     }
 
     /// A version-11 book's stations have no committee after the upgrade: their mediation
@@ -1226,7 +1305,7 @@ mod tests {
                 .unwrap()
                 .execute_batch(
                     "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
-                     ALTER TABLE peers DROP COLUMN format_version; PRAGMA user_version = 12;",
+                     ALTER TABLE peers DROP COLUMN format_version; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 12;",
                 )
                 .unwrap();
         }
@@ -1266,7 +1345,7 @@ mod tests {
             .unwrap()
             .execute_batch(
                 "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
-                 PRAGMA user_version = 13;",
+                 DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 13;",
             )
             .unwrap();
         // What migration 013 leaves is what a version-13 build made.

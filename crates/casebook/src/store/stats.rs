@@ -658,15 +658,20 @@ impl Book {
              GROUP BY d.id",
         )?;
         let concluded = per_deputy(
-            "SELECT deputy_id, COUNT(*) FROM (
-                 SELECT rd.deputy_id AS deputy_id, MAX(e.at) AS closed_at
-                 FROM receptions r
-                 JOIN reception_deputies rd ON rd.reception_rid = r.rid
-                 JOIN case_events e ON e.reception_rid = r.rid AND e.kind = 'closed'
-                 WHERE r.status = 'closed' AND (?3 IS NULL OR r.station = ?3)
-                 GROUP BY r.rid, rd.deputy_id)
-             WHERE closed_at >= ?1 AND closed_at < ?2
-             GROUP BY deputy_id",
+            // A closed case counts in the range of its latest 办结: one closed in the range
+            // and not again after it. The cases closed in the range come from the index of
+            // events by kind (migration 016); whether one was closed again later is asked of
+            // that case's own events (`+` keeps SQLite from the kind index there, which would
+            // read every later 办结 of the book for each case).
+            "SELECT rd.deputy_id, COUNT(*) FROM receptions r
+             JOIN reception_deputies rd ON rd.reception_rid = r.rid
+             WHERE r.status = 'closed' AND (?3 IS NULL OR r.station = ?3)
+               AND r.rid IN (SELECT reception_rid FROM case_events
+                             WHERE kind = 'closed' AND at >= ?1 AND at < ?2)
+               AND NOT EXISTS (SELECT 1 FROM case_events later
+                               WHERE later.reception_rid = r.rid AND +later.kind = 'closed'
+                                 AND later.at >= ?2)
+             GROUP BY rd.deputy_id",
         )?;
         let activities = |kind: DeputyActivityKind| {
             per_deputy(&format!(
