@@ -198,19 +198,18 @@ impl Book {
                  AND e.kind IN ('agreement', 'performance', 'judicial_confirmation')
              ORDER BY m.id, e.at, e.id",
         )?;
-        let rows = select
-            .query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, bool>(3)?,
-                    row.get::<_, Option<String>>(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // Folded row by row: a town's book holds tens of thousands of files, and their events'
+        // bodies read all at once came to a hundred megabytes (docs/benchmarks.md, issue 18).
+        let mut rows = select.query([])?;
         let mut files: BTreeMap<String, MediationDeadlines> = BTreeMap::new();
-        for (id, number, accepted_at, open, event) in rows {
+        while let Some(row) = rows.next()? {
+            let (id, number, accepted_at, open, event) = (
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, bool>(3)?,
+                row.get::<_, Option<String>>(4)?,
+            );
             let file = match files.entry(id) {
                 std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
                 std::collections::btree_map::Entry::Vacant(entry) => {
