@@ -198,8 +198,16 @@ pub async fn add_meeting_event(
 }
 
 #[tauri::command]
-pub async fn suggestions(station: State<'_, Station>) -> Answer<Vec<SuggestionListing>> {
-    station.suggestions().await
+pub async fn suggestions(
+    station: State<'_, Station>,
+    page: PageQuery,
+) -> Answer<Page<SuggestionListing>> {
+    station.suggestions(page).await
+}
+
+#[tauri::command]
+pub async fn suggestion(station: State<'_, Station>, number: String) -> Answer<SuggestionListing> {
+    station.suggestion(number).await
 }
 
 #[tauri::command]

@@ -115,6 +115,7 @@ pub fn station_app<R: Runtime>(builder: tauri::Builder<R>, station: Station) -> 
             commands::add_meeting,
             commands::add_meeting_event,
             commands::suggestions,
+            commands::suggestion,
             commands::add_suggestion,
             commands::add_suggestion_event,
             commands::mediations,

@@ -906,8 +906,19 @@ impl Station {
     }
 
     /// Deputies' suggestions, newest first.
-    pub async fn suggestions(&self) -> Result<Vec<SuggestionListing>, CommandError> {
-        self.with_book(|book| book.suggestions()).await
+    pub async fn suggestions(
+        &self,
+        page: PageQuery,
+    ) -> Result<Page<SuggestionListing>, CommandError> {
+        self.with_book(move |book| {
+            page.read(|offset, limit| book.suggestions_page(offset, Some(limit)))
+        })
+        .await
+    }
+
+    /// One suggestion, wherever it falls in the list.
+    pub async fn suggestion(&self, number: String) -> Result<SuggestionListing, CommandError> {
+        self.with_book(move |book| book.suggestion(&number)).await
     }
 
     /// Drafts a deputies' suggestion.

@@ -122,10 +122,14 @@ describe('the suggestions screen', () => {
 
   it('lists a suggestion, shows its life and records the answer with its class', async () => {
     const added: Record<string, unknown>[] = []
+    const asked: unknown[] = []
     mockIPC((cmd, args) => {
       switch (cmd) {
         case 'suggestions':
-          return [listing([SUBMITTED])]
+          asked.push(args)
+          return { items: [listing([SUBMITTED])], has_more: false }
+        case 'suggestion':
+          return (args as { number: string }).number === 'BX建议〔2026〕1号' ? listing([SUBMITTED]) : null
         case 'deputies':
           return DEPUTIES
         case 'draft':
@@ -143,6 +147,8 @@ describe('the suggestions screen', () => {
       }
     })
     const wrapper = await mountScreen(SuggestionsView)
+    // A page at a time, as the other long lists.
+    expect(asked).toEqual([{ page: { offset: 0, limit: 20 } }])
     expect(wrapper.text()).toContain('BX建议〔2026〕1号')
     expect(wrapper.text()).toContain('王立新')
     expect(wrapper.text()).toContain('已提交')
@@ -184,7 +190,7 @@ describe('the suggestions screen', () => {
     mockIPC((cmd) => {
       switch (cmd) {
         case 'suggestions':
-          return []
+          return { items: [], has_more: false }
         case 'deputies':
           return DEPUTIES
         default:

@@ -152,7 +152,8 @@ export const api = {
   /** Deputies' reports to voters (述职) and trainings, of one deputy (id) or all, newest first. */
   deputyActivities: (deputy: string | null, from: IsoDate | null, to: IsoDate | null) =>
     call<DeputyActivityListing[]>('deputy_activities', { deputy, from, to }),
-  suggestions: () => call<SuggestionListing[]>('suggestions'),
+  suggestions: (page: PageQuery) => call<Page<SuggestionListing>>('suggestions', { page }),
+  suggestion: (number: string) => call<SuggestionListing>('suggestion', { number }),
   addSuggestion: (input: SuggestionInput) => call<SuggestionAdded>('add_suggestion', { input }),
   addSuggestionEvent: (number: string, input: SuggestionEventInput) =>
     call<SuggestionEventAdded>('add_suggestion_event', { number, input }),

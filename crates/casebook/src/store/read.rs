@@ -768,11 +768,22 @@ impl Book {
 
     /// Deputies' suggestions, newest first, with their state.
     pub fn suggestions(&self) -> Result<Vec<SuggestionListing>> {
-        let mut select = self
-            .conn
-            .prepare("SELECT body FROM suggestions ORDER BY year DESC, seq DESC, station")?;
+        self.suggestions_page(0, None)
+    }
+
+    /// `limit` suggestions (all with `None`), newest first, after the first `offset`: the screen
+    /// shows a page, as for meetings and mediation files.
+    pub fn suggestions_page(
+        &self,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<SuggestionListing>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT body FROM suggestions ORDER BY year DESC, seq DESC, station
+             LIMIT ?1 OFFSET ?2",
+        )?;
         let bodies = select
-            .query_map([], |row| row.get::<_, String>(0))?
+            .query_map(page_bounds(offset, limit), |row| row.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         bodies
             .iter()
