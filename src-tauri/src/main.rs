@@ -25,6 +25,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
+    #[cfg(target_os = "linux")]
+    start_without_gl()?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -55,4 +57,26 @@ fn main() -> anyhow::Result<()> {
         .context("窗口无法启动")?
         .run(liaison_station::on_run_event);
     Ok(())
+}
+
+/// With GL in GTK, WebKitGTK composites the page through OpenGL: Mesa and its LLVM in the web
+/// process cost about 64 MB (docs/benchmarks.md) for screens of forms and tables that a
+/// station PC's CPU draws as fast. GTK reads `GDK_GL` only from the environment, which a running
+/// program cannot change safely (the workspace forbids unsafe code), so the app starts itself
+/// once more with `GDK_GL=disable`. A `GDK_GL` already set, even empty, is left as it is: that
+/// is how to keep GL.
+#[cfg(target_os = "linux")]
+fn start_without_gl() -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("GDK_GL").is_some() {
+        return Ok(());
+    }
+    let mut args = std::env::args_os();
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    if let Some(name) = args.next() {
+        command.arg0(name);
+    }
+    // `exec` only returns on failure.
+    let failed = command.args(args).env("GDK_GL", "disable").exec();
+    Err(failed).context("无法重新启动程序")
 }
