@@ -1,6 +1,9 @@
 import { createApp } from 'vue'
 import { getCurrentWindow } from '@tauri-apps/api/window'
-import 'element-plus/dist/index.css'
+// The theme's variables and base rules; each component's own styles come with the component
+// (unplugin-element-plus, vite.config.ts). `v-loading` is a directive the plugin cannot see.
+import 'element-plus/theme-chalk/base.css'
+import 'element-plus/es/components/loading/style/css'
 import './styles.css'
 import { finishBeforeClose } from './lib/closing'
 import { loadLabels } from './lib/labels'
