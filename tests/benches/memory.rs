@@ -165,8 +165,13 @@ async fn tour(app: &Path, book: &Path, rounds: usize) {
             &after,
         );
         println!(
-            "growth over the round: {:+} KiB",
-            total(&after) as i64 - total(&before) as i64
+            "growth over the round: {:+} KiB; the page holds {} elements ({} under <body>'s \
+             top level)",
+            total(&after) as i64 - total(&before) as i64,
+            window
+                .js("return document.getElementsByTagName('*').length")
+                .await,
+            window.js("return document.body.children.length").await,
         );
         before = after;
     }
