@@ -25,14 +25,14 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
-    #[cfg(target_os = "linux")]
-    start_without_gl()?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
+    #[cfg(target_os = "linux")]
+    start_without_gl();
     let args = Args::parse();
     let context: tauri::Context<tauri::Wry> = tauri::generate_context!();
     let station = if args.demo {
@@ -59,24 +59,30 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// With GL in GTK, WebKitGTK composites the page through OpenGL: Mesa and its LLVM in the web
-/// process cost about 64 MB (docs/benchmarks.md) for screens of forms and tables that a
-/// station PC's CPU draws as fast. GTK reads `GDK_GL` only from the environment, which a running
+/// GL in GTK costs the web process about 8 MB (docs/benchmarks.md) for screens of forms and
+/// tables that a station PC's CPU draws as fast (the app asks WebKit for no GPU already). GTK reads `GDK_GL` only from the environment, which a running
 /// program cannot change safely (the workspace forbids unsafe code), so the app starts itself
 /// once more with `GDK_GL=disable`. A `GDK_GL` already set, even empty, is left as it is: that
-/// is how to keep GL.
+/// is how to keep GL. Should the new start fail, the app goes on as it is, with GL.
 #[cfg(target_os = "linux")]
-fn start_without_gl() -> anyhow::Result<()> {
+fn start_without_gl() {
     use std::os::unix::process::CommandExt;
     if std::env::var_os("GDK_GL").is_some() {
-        return Ok(());
+        return;
     }
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(err) => {
+            tracing::warn!("starting with GL: this program's path is unknown ({err})");
+            return;
+        }
+    };
     let mut args = std::env::args_os();
-    let mut command = std::process::Command::new(std::env::current_exe()?);
+    let mut command = std::process::Command::new(exe);
     if let Some(name) = args.next() {
         command.arg0(name);
     }
     // `exec` only returns on failure.
     let failed = command.args(args).env("GDK_GL", "disable").exec();
-    Err(failed).context("无法重新启动程序")
+    tracing::warn!("starting with GL: could not start again without it ({failed})");
 }

@@ -549,3 +549,36 @@ async fn a_council_meeting_a_mediation_and_a_bundle_on_a_stick() {
     );
     assert!(filed(&town).is_some(), "the bundle carries the mediation");
 }
+
+/// The app runs with GTK's GL off (`GDK_GL=disable`, main.rs: 8 MB less in the web process),
+/// and its web process inherits it; a `GDK_GL` given to the app is kept as it was.
+#[tokio::test]
+async fn the_app_and_its_web_process_run_without_gl() {
+    let station = books::station(30);
+    let app = launch(app_binary(), &station.args()).await;
+    let expected = std::env::var("GDK_GL").unwrap_or_else(|_| "disable".to_owned());
+    let gdk_gl = |pid: u32| {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("the environment");
+        environ
+            .split(|byte| *byte == 0)
+            .find_map(|entry| entry.strip_prefix(b"GDK_GL="))
+            .map(|value| String::from_utf8_lossy(value).into_owned())
+    };
+    let pid = app.process();
+    assert_eq!(gdk_gl(pid).as_deref(), Some(expected.as_str()));
+    let web = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|child| {
+            std::fs::read_to_string(format!("/proc/{child}/stat")).is_ok_and(|stat| {
+                stat.contains("(WebKitWebProces)")
+                    && stat
+                        .rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                        == Some(pid.to_string().as_str())
+            })
+        })
+        .expect("the app's web process");
+    assert_eq!(gdk_gl(web).as_deref(), Some(expected.as_str()));
+    app.close().await;
+}
