@@ -412,8 +412,13 @@ fn a_suggestion_and_its_submission_through_the_window() {
                "kind": "submitted", "to": "镇人大主席团"}}),
     );
     assert_eq!(submitted["state"]["status"], "submitted");
-    let listed = &window.ok("suggestions", json!({}))[0];
+    let page = window.ok("suggestions", json!({"page": {"offset": 0, "limit": 20}}));
+    assert_eq!(page["has_more"], false);
+    let listed = &page["items"][0];
     assert_eq!(listed["lead_name"], "陈建国");
+    let opened = window.ok("suggestion", json!({"number": number}));
+    assert_eq!(opened["number"], number);
+    assert_eq!(opened["state"]["status"], "submitted");
     let html = window.ok("document_html", json!({"kind": "suggestion", "id": number}));
     let html = html.as_str().unwrap();
     assert!(html.contains("代表建议、批评和意见") && !html.contains("梁秀英"));
