@@ -55,7 +55,7 @@ BUILD_PACKAGES=(build-essential pkg-config ca-certificates curl file
 # session with GNOME Keyring for the key store that remembers a passphrase (scripts/with-keyring),
 # gdb to hold a thread inside SQLCipher's start-up (crates/casebook/tests/first_open.rs).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver chromium poppler-utils faketime jq gdb
-    dbus-daemon gnome-keyring)
+    dbus-daemon gnome-keyring postgresql)
 
 # Installs a cargo subcommand from crates.io at an exact version (its own lock file), unless
 # that version is already there. Optimised less than a release build (opt-level 1): these tools

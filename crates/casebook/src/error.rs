@@ -197,6 +197,9 @@ pub enum Error {
     /// The program failed where neither the input nor the book is to blame.
     #[error("程序内部出错：{0}")]
     Internal(String),
+    /// A hub's shared database server failed or could not be reached.
+    #[error("共享数据库出错：{0}")]
+    SharedStore(String),
 }
 
 impl std::fmt::Display for ErrorKind {
@@ -255,9 +258,11 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Refused { kind, .. } => *kind,
-            Error::Sqlite(_) | Error::Migration(_) | Error::Io(_) | Error::Corrupt(_) => {
-                ErrorKind::Storage
-            }
+            Error::Sqlite(_)
+            | Error::Migration(_)
+            | Error::Io(_)
+            | Error::Corrupt(_)
+            | Error::SharedStore(_) => ErrorKind::Storage,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -269,7 +274,7 @@ impl Error {
         match self {
             Error::Refused { message, .. } => message.clone(),
             Error::Io(err) => format!("文件读写失败（{}），请检查磁盘或U盘后重试", io_reason(err)),
-            Error::Sqlite(_) | Error::Migration(_) => {
+            Error::Sqlite(_) | Error::Migration(_) | Error::SharedStore(_) => {
                 "台账数据库出错，请重试；若反复出现，请关闭程序后重新打开，并联系镇人大办".into()
             }
             Error::Corrupt(_) => {

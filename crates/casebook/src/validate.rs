@@ -333,7 +333,7 @@ pub fn check_change(change: &Change, now: DateTime<FixedOffset>) -> Result<()> {
 ///
 /// # Errors
 /// `bad_bundle`.
-pub(crate) fn check_entry(entry: &LogEntry) -> Result<()> {
+pub fn check_entry(entry: &LogEntry) -> Result<()> {
     let refuse = |why: String| {
         Error::refused(
             ErrorKind::BadBundle,

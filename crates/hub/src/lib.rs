@@ -25,8 +25,10 @@ mod guard;
 mod intake;
 mod server;
 mod status;
+pub mod store;
 
 pub use server::tls_config;
+pub use store::postgres::PgStore;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -80,6 +82,9 @@ pub struct HubConfig {
     pub request_timeout: Duration,
     /// Serve HTTPS with this certificate ([`tls_config`]); plain HTTP when `None`.
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// Keep the stations' records in this shared PostgreSQL store instead of the town's book
+    /// (which then holds the town's identity and its own log only).
+    pub shared_store: Option<PgStore>,
 }
 
 /// Default of [`HubConfig::max_upload`], in MiB.
@@ -101,6 +106,7 @@ impl Default for HubConfig {
             admin_token: None,
             request_timeout: Duration::from_secs(120),
             tls: None,
+            shared_store: None,
         }
     }
 }
@@ -113,7 +119,8 @@ struct Hub {
     replays: Replays,
     /// Decompressed payload held at once.
     budget: ByteBudget,
-    imports: std::sync::mpsc::Sender<ImportJob>,
+    /// Where the stations' changes are applied.
+    records: Records,
     /// Upload limits and the stations' keys.
     intake: intake::Intake,
     /// Uploads being verified and opened at once: all cores but the importer's. A thousand
@@ -123,6 +130,16 @@ struct Hub {
     /// Each station's last refused upload (when, why) since its last accepted one, for the
     /// status page: the station sees the reason, and the town office should too.
     refused: Mutex<HashMap<String, (String, String)>>,
+}
+
+/// Where the stations' changes are applied: the town's book, through its one writer thread, or
+/// a store shared by several hub processes, where the server orders the writers.
+enum Records {
+    Book(std::sync::mpsc::Sender<ImportJob>),
+    Shared {
+        store: PgStore,
+        issuer: Box<casebook::bundle::ReceiptIssuer>,
+    },
 }
 
 /// An upload, verified and opened, waiting for the importer.
@@ -197,12 +214,22 @@ pub fn router(book: Book, mut config: HubConfig) -> std::io::Result<Router> {
             BundleOpener::empty()
         }
     };
+    let issuer = book.receipt_issuer();
     let book = Arc::new(Mutex::new(book));
-    let (imports, jobs) = std::sync::mpsc::channel();
-    let writer = Arc::clone(&book);
-    std::thread::Builder::new()
-        .name("hub-importer".into())
-        .spawn(move || importer(writer, jobs))?;
+    let records = match config.shared_store.clone() {
+        Some(store) => Records::Shared {
+            store,
+            issuer: Box::new(issuer),
+        },
+        None => {
+            let (imports, jobs) = std::sync::mpsc::channel();
+            let writer = Arc::clone(&book);
+            std::thread::Builder::new()
+                .name("hub-importer".into())
+                .spawn(move || importer(writer, jobs))?;
+            Records::Book(imports)
+        }
+    };
     let hub = Arc::new(Hub {
         book,
         uploads: RateLimit::new(config.uploads_per_minute),
@@ -212,7 +239,7 @@ pub fn router(book: Book, mut config: HubConfig) -> std::io::Result<Router> {
         intake: intake::Intake::new(&config, opener),
         config,
         refused: Mutex::new(HashMap::new()),
-        imports,
+        records,
         opening: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism()
                 .map_or(1, |cores| cores.get().saturating_sub(1).max(1)),
@@ -315,23 +342,7 @@ async fn with_book<T: Send + 'static>(
     hub: &SharedHub,
     work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
 ) -> Result<T, Response> {
-    let hub = Arc::clone(hub);
-    let joined = tokio::task::spawn_blocking(move || {
-        let mut book = hub
-            .book
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        work(&mut book)
-    })
-    .await;
-    match joined {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => Err(answer_error(&err)),
-        Err(join) => {
-            tracing::error!("book task failed: {join}");
-            Err(internal_error())
-        }
-    }
+    on_book(hub, work).await.map_err(|err| answer_error(&err))
 }
 
 impl Hub {
@@ -444,16 +455,21 @@ async fn import_upload(hub: SharedHub, body: Bytes) -> Response {
         Ok(Err(err)) => return answer_error(&err),
         Err(response) => return response,
     };
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    let job = ImportJob { bundle, reply };
-    if hub.imports.send(job).is_err() {
-        return refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorKind::Stopping,
-            "同步服务正在停止，请稍后重试",
-        );
-    }
-    let answer = match answer.await {
+    let answered = match &hub.records {
+        Records::Book(imports) => {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            if imports.send(ImportJob { bundle, reply }).is_err() {
+                return refusal(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorKind::Stopping,
+                    "同步服务正在停止，请稍后重试",
+                );
+            }
+            answer.await
+        }
+        Records::Shared { store, issuer } => Ok(import_shared(&hub, store, issuer, bundle).await),
+    };
+    let answer = match answered {
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(err)) => {
             if err.kind() == ErrorKind::UnknownOrigin {
@@ -481,6 +497,60 @@ async fn import_upload(hub: SharedHub, body: Bytes) -> Response {
         }
         Err(response) => response,
     }
+}
+
+/// Imports an upload into the shared store. The town's book checks the sender is still
+/// enrolled with the key it signed with, names its mediation committee for the ownership rules,
+/// and takes the receipts of the town's own log; the store applies the changes and the town
+/// signs the receipt of what the store now holds.
+async fn import_shared(
+    hub: &SharedHub,
+    store: &PgStore,
+    issuer: &casebook::bundle::ReceiptIssuer,
+    bundle: PreparedBundle,
+) -> casebook::Result<UploadAnswer> {
+    let bundle = Arc::new(bundle);
+    let checked = Arc::clone(&bundle);
+    let committee = on_book(hub, move |book| {
+        book.check_sender(&checked)?;
+        Ok(book
+            .committee_of(checked.origin())?
+            .map(|committee| committee.short_name))
+    })
+    .await?;
+    let imported = store.import(&bundle, committee).await?;
+    if !bundle.payload().receipts.is_empty() {
+        let taken = Arc::clone(&bundle);
+        on_book(hub, move |book| {
+            taken
+                .payload()
+                .receipts
+                .iter()
+                .try_for_each(|receipt| book.take_receipt(receipt))
+        })
+        .await?;
+    }
+    let receipt = store
+        .receipt(bundle.origin(), bundle.format_version(), issuer)
+        .await?;
+    Ok(UploadAnswer { imported, receipt })
+}
+
+/// Runs `work` on the town's book on the blocking pool; a failure is the book's error.
+async fn on_book<T: Send + 'static>(
+    hub: &SharedHub,
+    work: impl FnOnce(&mut Book) -> casebook::Result<T> + Send + 'static,
+) -> casebook::Result<T> {
+    let hub = Arc::clone(hub);
+    tokio::task::spawn_blocking(move || {
+        let mut book = hub
+            .book
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut book)
+    })
+    .await
+    .map_err(|join| casebook::Error::Internal(format!("book task failed: {join}")))?
 }
 
 /// `?station=CODE`.
@@ -585,7 +655,21 @@ async fn status_page(_: Admin, State(hub): State<SharedHub>) -> Response {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .clone();
-    match with_book(&hub, move |book| status::page(book, &refused)).await {
+    let shared = match &hub.records {
+        Records::Book(_) => None,
+        Records::Shared { store, .. } => {
+            let week_start = status::week_start().to_string();
+            match store.stations(&week_start).await {
+                Ok(held) => Some(held),
+                Err(err) => return answer_error(&err),
+            }
+        }
+    };
+    match with_book(&hub, move |book| {
+        status::page(book, &refused, shared.as_ref())
+    })
+    .await
+    {
         Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(response) => response,
     }

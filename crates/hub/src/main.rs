@@ -1,4 +1,5 @@
-//! `liaison-hub --db PATH --listen 127.0.0.1:8700`: the town hub over the town's case book.
+//! `liaison-hub --db PATH --listen 127.0.0.1:8700 [--store postgres://…]`: the town hub over
+//! the town's case book, with the stations' records in the book or in a shared PostgreSQL.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,15 @@ struct Args {
     /// user only (or set CASEBOOK_PASSPHRASE); without either, asked on the terminal.
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
+    /// Keep the stations' records in this PostgreSQL database (`postgres://USER@HOST:PORT/DB`)
+    /// instead of the town's book, shared with the town's other hub processes; the book still
+    /// holds the town's code, keys and enrolled stations. Put a password in `PGPASSFILE`, not
+    /// in the URL.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// Connections to the PostgreSQL store at most (uploads imported at once).
+    #[arg(long, default_value_t = 16, requires = "store")]
+    store_connections: usize,
 }
 
 /// Opens the town's book: with the passphrase from `passphrase_file` or the environment, else
@@ -152,6 +162,14 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => Some(read_admin_token(path)?),
         None => None,
     };
+    let shared_store = match &args.store {
+        Some(url) => Some(
+            liaison_hub::PgStore::connect(url, &book.origin().code, args.store_connections)
+                .await
+                .context("无法使用共享数据库")?,
+        ),
+        None => None,
+    };
     let listener =
         liaison_hub::bind(args.listen).with_context(|| format!("无法监听 {}", args.listen))?;
     let address = listener.local_addr()?;
@@ -171,6 +189,7 @@ async fn main() -> anyhow::Result<()> {
         max_connections: args.max_connections,
         header_timeout: Duration::from_secs(args.header_timeout),
         tls,
+        shared_store,
         ..HubConfig::default()
     };
     serve(listener, book, config, shutdown_signal()).await?;

@@ -7,32 +7,56 @@ use casebook::time::china_today;
 use chrono::TimeDelta;
 use html_escape::encode_text;
 
-/// The page as HTML; `refused` holds each station's last refused upload (when, why).
+use crate::store::postgres::StationHeld;
+
+/// The first day of the week the page counts receptions for.
+pub(crate) fn week_start() -> chrono::NaiveDate {
+    china_today() - TimeDelta::days(6)
+}
+
+/// The page as HTML; `refused` holds each station's last refused upload (when, why); `shared`
+/// what a shared store holds of each station's log, when the book does not hold it.
 pub(crate) fn page(
     book: &Book,
     refused: &HashMap<String, (String, String)>,
+    shared: Option<&HashMap<String, StationHeld>>,
 ) -> casebook::Result<String> {
-    let week_start = china_today() - TimeDelta::days(6);
     let mut rows = String::new();
-    for status in book.bundle_status()? {
-        let receptions = book
-            .stats(Some(&status.peer), Some(week_start), None)
-            .map(|stats| stats.receptions.to_string())
-            .unwrap_or_else(|_| "—".into());
+    for mut status in book.bundle_status()? {
+        let receptions = match shared {
+            Some(shared) => {
+                let held = shared.get(&status.peer).cloned().unwrap_or_default();
+                status.received_seq = held.acked_to;
+                status.last_import_at = held.last_import_at;
+                status.gaps = held.gaps;
+                (
+                    held.receptions_this_week.to_string(),
+                    held.quarantined,
+                    held.last_reason,
+                )
+            }
+            None => (
+                book.stats(Some(&status.peer), Some(week_start()), None)
+                    .map(|stats| stats.receptions.to_string())
+                    .unwrap_or_else(|_| "—".into()),
+                status.quarantined.len(),
+                status
+                    .quarantined
+                    .iter()
+                    .rev()
+                    .find_map(|q| q.reason.clone()),
+            ),
+        };
+        let (receptions, kept, last_reason) = receptions;
         let gaps: Vec<String> = status
             .gaps
             .iter()
             .map(|(a, b)| format!("{a}–{b}"))
             .collect();
         // Kept aside: the count, and why the newest refused one was refused.
-        let held = match status
-            .quarantined
-            .iter()
-            .rev()
-            .find_map(|q| q.reason.as_ref())
-        {
-            Some(reason) => format!("{}（最近拒收：{reason}）", status.quarantined.len()),
-            None => status.quarantined.len().to_string(),
+        let held = match last_reason {
+            Some(reason) => format!("{kept}（最近拒收：{reason}）"),
+            None => kept.to_string(),
         };
         // Which stations' PCs still run a release before format 3, while the town upgrades.
         let format = match book.peer_format(&status.peer)? {

@@ -1,6 +1,8 @@
 //! The hub on a real socket (127.0.0.1, a free port), with real books on disk on both sides.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -244,30 +246,11 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
 /// The `liaison-hub` binary as an operator runs it: prints its address, serves, stops on SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_process_serves_and_stops_on_sigterm() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("town.db");
     drop(Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap());
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
-        .arg("--db")
-        .arg(&db)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .trim_end_matches('/')
-        .to_owned();
-    let health = reqwest::get(format!("http://{url}/healthz")).await.unwrap();
+    let (mut child, url) = hub_process(&db, &[]);
+    let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -281,29 +264,9 @@ async fn the_hub_process_serves_and_stops_on_sigterm() {
     assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
 }
 
-/// Starts the hub binary on the book at `db`, with `extra` arguments; returns the process and
-/// its base URL.
-fn spawn_hub(db: &Path, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
-        .arg("--db")
-        .arg(db)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .trim_end_matches('/');
+/// The hub binary on the book at `db`, with `extra` arguments; its process and base URL.
+fn hub_process(db: &Path, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    let (child, address) = common::spawn_hub(db, extra);
     (child, format!("http://{address}"))
 }
 
@@ -334,7 +297,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
     drop(town);
     let sealed = station.seal_bundle("QX").unwrap().unwrap();
 
-    let (mut hub, url) = spawn_hub(&db, &[]);
+    let (mut hub, url) = hub_process(&db, &[]);
     let client = reqwest::Client::new();
     let upload = tokio::spawn({
         let (client, url, bytes) = (client.clone(), url.clone(), sealed.bytes.clone());
@@ -358,7 +321,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
         _ => 0,
     };
 
-    let (mut hub, url) = spawn_hub(&db, &[]);
+    let (mut hub, url) = hub_process(&db, &[]);
     let retry: UploadAnswer = client
         .post(format!("{url}/api/v1/bundles"))
         .body(sealed.bytes.clone())
@@ -536,15 +499,8 @@ async fn a_record_of_another_station_is_refused_as_not_owner_and_shown_on_the_st
         .unwrap()
         .case_no;
     let squatted = case.replacen("BX-", "NT-", 1);
-    let book_file = rusqlite::Connection::open(hub.dir.path().join("bx.db")).unwrap();
-    let swap = |from: &str, to: &str| {
-        book_file
-            .execute(
-                "UPDATE change_log SET data = replace(data, ?1, ?2) WHERE entity = 'reception'",
-                [from, to],
-            )
-            .unwrap();
-    };
+    let book = hub.dir.path().join("bx.db");
+    let swap = |from: &str, to: &str| liaison_testkit::hostile::rewrite_receptions(&book, from, to);
     swap(&case, &squatted);
     let forged = hub.station.seal_bundle("QX").unwrap().unwrap();
     let response = hub.upload(forged.bytes).await;
@@ -868,7 +824,7 @@ async fn the_hub_process_takes_its_admin_token_from_a_file() {
     assert!(said.contains("太短"), "{said}");
 
     std::fs::write(&token_file, "k3Vq-7fJz-Wm2p-Xr9d\n").unwrap();
-    let (mut hub, url) = spawn_hub(&db, &["--admin-token-file".as_ref(), token_file.as_ref()]);
+    let (mut hub, url) = hub_process(&db, &["--admin-token-file".as_ref(), token_file.as_ref()]);
     let client = reqwest::Client::new();
     let page = |token: Option<&'static str>| {
         let request = client.get(format!("{url}/"));
@@ -925,7 +881,7 @@ async fn the_hub_opens_an_encrypted_town_book_only_with_its_passphrase() {
 
     let file = dir.path().join("town.pass");
     std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap();
-    let (mut hub, url) = spawn_hub(&db, &["--passphrase-file".as_ref(), file.as_ref()]);
+    let (mut hub, url) = hub_process(&db, &["--passphrase-file".as_ref(), file.as_ref()]);
     let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
     hub.kill().unwrap();

@@ -4,8 +4,9 @@
 //! Every loop is bounded in count and time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -442,33 +443,6 @@ async fn a_thousand_slow_connections_leave_healthz_answering_and_a_station_synci
     hub.stop().await;
 }
 
-/// The `liaison-hub` binary with `args`; returns it and its address.
-fn spawn_hub(db: &Path, args: &[&str]) -> (std::process::Child, SocketAddr) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_liaison-hub"))
-        .arg("--db")
-        .arg(db)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("://")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .trim_end_matches('/')
-        .parse()
-        .unwrap();
-    (child, address)
-}
-
 /// Peak and current resident memory of process `pid`, in bytes.
 fn memory_of(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -532,7 +506,7 @@ async fn concurrent_oversized_uploads_keep_the_hubs_memory_bounded() {
         .add_reception(liaison_testkit::reception("陈建国", "内存"))
         .unwrap();
     let real = station.seal_bundle("QX").unwrap().unwrap().bytes;
-    let (mut child, address) = spawn_hub(
+    let (mut child, address) = common::spawn_hub(
         &dir.path().join("town.db"),
         &["--max-upload", "16", "--upload-memory", "32"],
     );

@@ -8,6 +8,18 @@ use casebook::bundle::format::{FORMAT_VERSION, Payload, Seal, write, write_compr
 use casebook::bundle::keys::decode_key;
 use ed25519_dalek::SigningKey;
 
+/// A station that edits its own book's file: replaces `from` by `to` in every reception its
+/// log holds (an unencrypted test book), so that its next bundle carries the edit signed.
+pub fn rewrite_receptions(path: &Path, from: &str, to: &str) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute(
+            "UPDATE change_log SET data = replace(data, ?1, ?2) WHERE entity = 'reception'",
+            [from, to],
+        )
+        .unwrap();
+}
+
 /// The signing key of the book at `path`, read from its file (test books only).
 pub fn signing_key(path: &Path) -> SigningKey {
     let secret: Vec<u8> = rusqlite::Connection::open(path)

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod hostile;
+pub mod postgres;
 pub mod previous_release;
 
 use std::path::{Path, PathBuf};

@@ -74,6 +74,19 @@ impl Book {
         self.import_prepared(prepared)
     }
 
+    /// Refuses a bundle whose sender was revoked or re-keyed since it was opened (with the keys
+    /// read then).
+    pub fn check_sender(&self, bundle: &PreparedBundle) -> Result<()> {
+        let key = self.active_sign_key(&bundle.header.origin)?;
+        if key != bundle.sender {
+            return Err(format::bad(&format!(
+                "“{}”的签名公钥已更换",
+                bundle.header.origin
+            )));
+        }
+        Ok(())
+    }
+
     /// Applies bundles opened by a [`BundleOpener`](super::BundleOpener) in one transaction,
     /// each all or nothing. A sender revoked since the opener was made is refused here.
     pub fn import_prepared(
@@ -85,13 +98,7 @@ impl Book {
             .into_iter()
             .map(|bundle| {
                 let bundle = bundle?;
-                let key = self.active_sign_key(&bundle.header.origin)?;
-                if key != bundle.sender {
-                    return Err(format::bad(&format!(
-                        "“{}”的签名公钥已更换",
-                        bundle.header.origin
-                    )));
-                }
+                self.check_sender(&bundle)?;
                 Ok(bundle)
             })
             .collect();
@@ -352,7 +359,9 @@ pub(super) fn unusable_or(entry: &LogEntry, err: Error) -> Error {
     }
 }
 
-fn unusable(entry: &LogEntry, why: &str) -> Error {
+/// The refusal of an entry the store cannot apply (a number already taken, a record it writes
+/// on that is not there): the bundle's fault.
+pub fn unusable(entry: &LogEntry, why: &str) -> Error {
     format::bad(&format!(
         "{}的第{}号变更无法应用（{why}）",
         entry.origin, entry.seq
@@ -369,6 +378,12 @@ fn refuse_if_too_many_waiting(writer: &Writer<'_>, origin: &str) -> Result<()> {
         .tx()
         .prepare_cached("SELECT COUNT(*) FROM pending_bundles WHERE origin = ?1")?
         .query_row([origin], |row| row.get(0))?;
+    refuse_past_waiting_limit(origin, waiting)
+}
+
+/// Refuses one more bundle of `origin` to wait when `waiting` already do
+/// ([`MAX_PENDING_PER_SENDER`]).
+pub fn refuse_past_waiting_limit(origin: &str, waiting: i64) -> Result<()> {
     if usize::try_from(waiting).is_ok_and(|waiting| waiting < MAX_PENDING_PER_SENDER) {
         return Ok(());
     }

@@ -44,7 +44,7 @@ pub mod format;
 mod import;
 pub mod keys;
 mod open;
-mod ownership;
+pub mod ownership;
 mod peers;
 mod pull;
 pub mod quarantine;
@@ -58,11 +58,12 @@ pub use enrol::{
     StationAccepted, StationEnrolled, fingerprint, read_keys_file,
 };
 pub use export::{Exported, SealedBundle};
-pub use import::{Imported, MAX_PENDING_PER_SENDER};
+pub use import::{Imported, MAX_PENDING_PER_SENDER, refuse_past_waiting_limit, unusable};
 pub use open::{BundleOpener, OpenedBundle, PreparedBundle};
 pub(crate) use ownership::{is_town, may_add_case_event};
 pub use peers::Peer;
 pub use pull::PULL_WINDOW_DAYS;
 pub use quarantine::Quarantined;
+pub use receipts::{ReceiptIssuer, canonical_entry_hash, missing_ranges};
 pub use status::{Conflict, PeerStatus};
 pub use wire::{PullRequest, Refusal, UploadAnswer};

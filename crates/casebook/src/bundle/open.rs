@@ -234,4 +234,39 @@ impl PreparedBundle {
     pub fn format_version(&self) -> u16 {
         self.version
     }
+
+    /// Its header (authenticated).
+    pub fn header(&self) -> &format::Header {
+        &self.header
+    }
+
+    /// What it carries: changes, receipts, returned changes.
+    pub fn payload(&self) -> &format::Payload {
+        &self.payload
+    }
+
+    /// Each change's stored form (`op`, record JSON), in the payload's order.
+    pub fn encoded(&self) -> &[(&'static str, String)] {
+        &self.encoded
+    }
+
+    /// The sender's verified signing key.
+    pub fn sender(&self) -> &ed25519_dalek::VerifyingKey {
+        &self.sender
+    }
+
+    /// SHA-256 (hex) of the whole file.
+    pub fn file_hash(&self) -> &str {
+        &self.file_hash
+    }
+
+    /// Whether its schema is newer than this version's (it is kept aside, not applied).
+    pub fn is_newer(&self) -> bool {
+        self.newer
+    }
+
+    /// The whole file, as received.
+    pub fn file(&self) -> &[u8] {
+        &self.file
+    }
 }

@@ -18,18 +18,96 @@ use crate::domain::{CaseEventKind, case_number, mediation_number, suggestion_num
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{BookKind, Writer, parse_case_no};
 
+/// The records a station owns, by the log's entity name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owned {
+    /// `reception`: a visit and its case.
+    Reception,
+    /// `meeting`.
+    Meeting,
+    /// `mediation`.
+    Mediation,
+    /// `deputy_activity`.
+    DeputyActivity,
+    /// `suggestion`.
+    Suggestion,
+    /// `audit`.
+    Audit,
+}
+
+impl Owned {
+    /// The entity name in the change log ([`Change::entity`]).
+    pub fn entity(self) -> &'static str {
+        match self {
+            Owned::Reception => "reception",
+            Owned::Meeting => "meeting",
+            Owned::Mediation => "mediation",
+            Owned::DeputyActivity => "deputy_activity",
+            Owned::Suggestion => "suggestion",
+            Owned::Audit => "audit",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Owned::Reception => "receptions",
+            Owned::Meeting => "meetings",
+            Owned::Mediation => "mediations",
+            Owned::DeputyActivity => "deputy_activities",
+            Owned::Suggestion => "suggestions",
+            Owned::Audit => "audit",
+        }
+    }
+}
+
+/// What the rules need to know of the store an entry comes to: a book, or a hub's shared store.
+pub trait Holdings {
+    /// Whether `code` is the town of this store.
+    fn is_town(&self, code: &str) -> Result<bool>;
+    /// The station that holds record `id` here, if any.
+    fn record_station(&self, record: Owned, id: Uuid) -> Result<Option<String>>;
+    /// The short name of `station`'s mediation committee on the roster, if it has one.
+    fn committee_short_name(&self, station: &str) -> Result<Option<String>>;
+}
+
+impl Holdings for Writer<'_> {
+    fn is_town(&self, code: &str) -> Result<bool> {
+        is_town(self, code)
+    }
+
+    fn record_station(&self, record: Owned, id: Uuid) -> Result<Option<String>> {
+        Ok(self
+            .tx()
+            .prepare_cached(&format!(
+                "SELECT station FROM {} WHERE id = ?1",
+                record.table()
+            ))?
+            .query_row([id.to_string()], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn committee_short_name(&self, station: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx()
+            .prepare_cached("SELECT committee_short_name FROM stations WHERE code = ?1")?
+            .query_row([station], |row| row.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
+    }
+}
+
 /// Refuses `entry` unless its origin owns what it writes.
-pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
+pub fn check(holdings: &impl Holdings, entry: &LogEntry) -> Result<()> {
     let sender = entry.origin.as_str();
     match &entry.change {
         Change::GridUpsert(_) | Change::StationUpsert(_) | Change::DeputyUpsert(_) => {
-            if is_town(writer, sender)? {
+            if holdings.is_town(sender)? {
                 return Ok(());
             }
             Err(not_owner(entry, "名册（网格、站点、代表）只能由镇人大下发"))
         }
         Change::DutyShiftUpsert(shift) => {
-            if shift.station == sender || is_town(writer, sender)? {
+            if shift.station == sender || holdings.is_town(sender)? {
                 return Ok(());
             }
             Err(not_owner(
@@ -50,22 +128,17 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
                     ),
                 ));
             }
-            held_by_sender(writer, entry, "receptions", reception.id)
+            held_by_sender(holdings, entry, Owned::Reception, reception.id)
         }
         Change::MeetingCreate(meeting) => {
             station_is_sender(entry, &meeting.station)?;
-            held_by_sender(writer, entry, "meetings", meeting.id)
+            held_by_sender(holdings, entry, Owned::Meeting, meeting.id)
         }
         Change::MediationCreate(mediation) => {
             station_is_sender(entry, &mediation.station)?;
             // Headed by the sender's code or by its committee's short name on this book's
             // roster: never by another station's, whose numbers it would take.
-            let committee = writer
-                .tx()
-                .prepare_cached("SELECT committee_short_name FROM stations WHERE code = ?1")?
-                .query_row([sender], |row| row.get::<_, Option<String>>(0))
-                .optional()?
-                .flatten();
+            let committee = holdings.committee_short_name(sender)?;
             let numbered_by_sender =
                 std::iter::once(sender)
                     .chain(committee.as_deref())
@@ -78,11 +151,11 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
                     &format!("调解编号“{}”不是本站{sender}的编号", mediation.number),
                 ));
             }
-            held_by_sender(writer, entry, "mediations", mediation.id)
+            held_by_sender(holdings, entry, Owned::Mediation, mediation.id)
         }
         Change::DeputyActivityAppend(activity) => {
             station_is_sender(entry, &activity.station)?;
-            held_by_sender(writer, entry, "deputy_activities", activity.id)
+            held_by_sender(holdings, entry, Owned::DeputyActivity, activity.id)
         }
         Change::SuggestionCreate(suggestion) => {
             station_is_sender(entry, &suggestion.station)?;
@@ -92,18 +165,18 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
                     &format!("建议编号“{}”不是本站{sender}的编号", suggestion.number),
                 ));
             }
-            held_by_sender(writer, entry, "suggestions", suggestion.id)
+            held_by_sender(holdings, entry, Owned::Suggestion, suggestion.id)
         }
         Change::AuditAppend(audit) => {
             station_is_sender(entry, &audit.station)?;
-            held_by_sender(writer, entry, "audit", audit.id)
+            held_by_sender(holdings, entry, Owned::Audit, audit.id)
         }
         Change::CaseEventAppend(event) => {
             // A case not held here is refused when the event is applied.
-            let Some(owner) = record_station(writer, "receptions", event.reception)? else {
+            let Some(owner) = holdings.record_station(Owned::Reception, event.reception)? else {
                 return Ok(());
             };
-            if may_add_case_event(&owner, sender, is_town(writer, sender)?, &event.kind) {
+            if may_add_case_event(&owner, sender, holdings.is_town(sender)?, &event.kind) {
                 return Ok(());
             }
             Err(not_owner(
@@ -115,7 +188,7 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
             ))
         }
         Change::MeetingEventAppend(event) => {
-            let Some(owner) = record_station(writer, "meetings", event.meeting)? else {
+            let Some(owner) = holdings.record_station(Owned::Meeting, event.meeting)? else {
                 return Ok(());
             };
             if owner == sender {
@@ -127,7 +200,7 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
             ))
         }
         Change::SuggestionEventAppend(event) => {
-            let Some(owner) = record_station(writer, "suggestions", event.suggestion)? else {
+            let Some(owner) = holdings.record_station(Owned::Suggestion, event.suggestion)? else {
                 return Ok(());
             };
             if owner == sender {
@@ -139,7 +212,7 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
             ))
         }
         Change::MediationEventAppend(event) => {
-            let Some(owner) = record_station(writer, "mediations", event.mediation)? else {
+            let Some(owner) = holdings.record_station(Owned::Mediation, event.mediation)? else {
                 return Ok(());
             };
             if owner == sender {
@@ -150,6 +223,31 @@ pub(super) fn check(writer: &Writer<'_>, entry: &LogEntry) -> Result<()> {
                 &format!("这是{owner}的调解案件，只有该站点可以登记调解过程"),
             ))
         }
+    }
+}
+
+/// The record an event is written on, for the changes that are events; `None` for the others.
+pub fn event_parent(change: &Change) -> Option<(Owned, Uuid)> {
+    match change {
+        Change::CaseEventAppend(event) => Some((Owned::Reception, event.reception)),
+        Change::MeetingEventAppend(event) => Some((Owned::Meeting, event.meeting)),
+        Change::MediationEventAppend(event) => Some((Owned::Mediation, event.mediation)),
+        Change::SuggestionEventAppend(event) => Some((Owned::Suggestion, event.suggestion)),
+        _ => None,
+    }
+}
+
+/// The station a record a station owns names as its own, with its kind; `None` for the roster
+/// and for events.
+pub fn owned_record(change: &Change) -> Option<(Owned, Uuid, &str)> {
+    match change {
+        Change::ReceptionCreate(r) => Some((Owned::Reception, r.id, &r.station)),
+        Change::MeetingCreate(r) => Some((Owned::Meeting, r.id, &r.station)),
+        Change::MediationCreate(r) => Some((Owned::Mediation, r.id, &r.station)),
+        Change::DeputyActivityAppend(r) => Some((Owned::DeputyActivity, r.id, &r.station)),
+        Change::SuggestionCreate(r) => Some((Owned::Suggestion, r.id, &r.station)),
+        Change::AuditAppend(r) => Some((Owned::Audit, r.id, &r.station)),
+        _ => None,
     }
 }
 
@@ -202,23 +300,19 @@ fn station_is_sender(entry: &LogEntry, station: &str) -> Result<()> {
 }
 
 /// Refuses a record whose id is already held under another station.
-fn held_by_sender(writer: &Writer<'_>, entry: &LogEntry, table: &str, id: Uuid) -> Result<()> {
-    match record_station(writer, table, id)? {
+fn held_by_sender(
+    holdings: &impl Holdings,
+    entry: &LogEntry,
+    record: Owned,
+    id: Uuid,
+) -> Result<()> {
+    match holdings.record_station(record, id)? {
         Some(owner) if owner != entry.origin => Err(not_owner(
             entry,
             &format!("该记录编号已属于{owner}，不能被其他站点改写"),
         )),
         _ => Ok(()),
     }
-}
-
-/// The station that holds record `id` of `table` here, if any.
-fn record_station(writer: &Writer<'_>, table: &str, id: Uuid) -> Result<Option<String>> {
-    Ok(writer
-        .tx()
-        .prepare_cached(&format!("SELECT station FROM {table} WHERE id = ?1"))?
-        .query_row([id.to_string()], |row| row.get(0))
-        .optional()?)
 }
 
 fn not_owner(entry: &LogEntry, why: &str) -> Error {

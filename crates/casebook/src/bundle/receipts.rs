@@ -12,6 +12,50 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, LOG_VERSION, Writer, change_from_parts, change_to_parts};
 use crate::time::{china_now, stored};
 
+/// Signs receipts in this book's name.
+#[derive(Clone)]
+pub struct ReceiptIssuer {
+    issuer: String,
+    key: ed25519_dalek::SigningKey,
+}
+
+impl std::fmt::Debug for ReceiptIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceiptIssuer")
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReceiptIssuer {
+    /// The issuer's origin code.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// A receipt of `origin`'s log, issued now: everything to `acked_to` held, `missing`
+    /// before bundles that wait, the last entry held named by its hash (`None` for a reader
+    /// before format 3, which refuses the field).
+    pub fn issue(
+        &self,
+        origin: &str,
+        acked_to: i64,
+        missing: Vec<(i64, i64)>,
+        last_entry: Option<LastEntry>,
+    ) -> Receipt {
+        Receipt {
+            issuer: self.issuer.clone(),
+            origin: origin.to_owned(),
+            acked_to,
+            missing,
+            issued_at: stored(china_now()),
+            last_entry,
+            signature: String::new(),
+        }
+        .sign(&self.key)
+    }
+}
+
 /// Gaps of `origin`'s log before the bundles waiting here.
 pub(super) fn gaps(
     conn: &rusqlite::Connection,
@@ -26,15 +70,24 @@ pub(super) fn gaps(
             Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(missing_ranges(acked_to, ranges))
+}
+
+/// The ranges missing after `acked_to` before the bundles waiting with `waiting` ranges (in
+/// order of `from`): what a receipt's `missing` says.
+pub fn missing_ranges(
+    acked_to: i64,
+    waiting: impl IntoIterator<Item = (i64, i64)>,
+) -> Vec<(i64, i64)> {
     let mut cursor = acked_to + 1;
     let mut missing = Vec::new();
-    for (from, to) in ranges {
+    for (from, to) in waiting {
         if from > cursor {
             missing.push((cursor, from - 1));
         }
         cursor = cursor.max(to + 1);
     }
-    Ok(missing)
+    missing
 }
 
 /// How far this book holds `origin`'s log with nothing missing before; `None` until anything
@@ -67,7 +120,7 @@ fn last_entry(
         Ok(LastEntry {
             seq,
             log_version: LOG_VERSION,
-            sha256: entry_sha256(origin, seq, hlc, &op, &canonical_record(&op, &data)?),
+            sha256: canonical_entry_hash(origin, seq, hlc, &op, &data)?,
         })
     })
     .transpose()
@@ -82,16 +135,26 @@ fn entry_hash(conn: &rusqlite::Connection, origin: &str, seq: i64) -> Result<Opt
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
-    row.map(|(hlc, op, data)| {
-        Ok(entry_sha256(
-            origin,
-            seq,
-            hlc,
-            &op,
-            &canonical_record(&op, &data)?,
-        ))
-    })
-    .transpose()
+    row.map(|(hlc, op, data)| canonical_entry_hash(origin, seq, hlc, &op, &data))
+        .transpose()
+}
+
+/// The hash a receipt names for entry `origin:seq` stored as `op` and `data`
+/// ([`entry_sha256`] of its canonical record): what a hub's shared store keeps beside each entry.
+pub fn canonical_entry_hash(
+    origin: &str,
+    seq: i64,
+    hlc: i64,
+    op: &str,
+    data: &str,
+) -> Result<String> {
+    Ok(entry_sha256(
+        origin,
+        seq,
+        hlc,
+        op,
+        &canonical_record(op, data)?,
+    ))
 }
 
 /// A stored record in the form both books hold of it: encoded again by this version (JSON
@@ -125,16 +188,20 @@ impl Book {
         } else {
             None
         };
-        let receipt = Receipt {
+        let missing = gaps(self.conn(), peer, acked_to)?;
+        Ok(Some(
+            self.receipt_issuer()
+                .issue(peer, acked_to, missing, last_entry),
+        ))
+    }
+
+    /// Who signs this book's receipts: for a hub whose store of the stations' logs is not the
+    /// book ([`ReceiptIssuer`]).
+    pub fn receipt_issuer(&self) -> ReceiptIssuer {
+        ReceiptIssuer {
             issuer: self.origin().code.clone(),
-            origin: peer.to_owned(),
-            acked_to,
-            missing: gaps(self.conn(), peer, acked_to)?,
-            issued_at: stored(china_now()),
-            last_entry,
-            signature: String::new(),
-        };
-        Ok(Some(receipt.sign(&self.keys().sign)))
+            key: self.keys().sign.clone(),
+        }
     }
 
     /// Takes a receipt for this book's own changes that came outside a bundle (the hub's

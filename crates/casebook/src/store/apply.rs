@@ -24,7 +24,7 @@ use crate::search;
 use crate::time::stored;
 
 /// The serialised parts of a change as the change log stores them: `(op, record JSON)`.
-pub(crate) fn change_to_parts(change: &Change) -> Result<(&'static str, String)> {
+pub fn change_to_parts(change: &Change) -> Result<(&'static str, String)> {
     let data = match change {
         Change::GridUpsert(r) => serde_json::to_string(r),
         Change::StationUpsert(r) => serde_json::to_string(r),

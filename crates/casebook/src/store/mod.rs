@@ -40,8 +40,9 @@ use crate::bundle::keys::OwnKeys;
 use crate::error::{Error, ErrorKind, Result, io_reason};
 use crate::time::{china_now, stored};
 
-pub(crate) use apply::{change_from_parts, change_to_parts, decode, parse_case_no};
-pub use write::Writer;
+pub use apply::change_to_parts;
+pub(crate) use apply::{change_from_parts, decode, parse_case_no};
+pub use write::{Writer, reused_seq};
 
 /// The schema's numbered SQL, in order; append-only (a released step is never edited).
 const MIGRATION_SQL: &[&str] = &[

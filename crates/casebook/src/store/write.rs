@@ -221,16 +221,7 @@ impl<'b> Writer<'b> {
             if logged == entry.change {
                 return Ok(false);
             }
-            return Err(Error::refused(
-                crate::error::ErrorKind::LogBehindPeer,
-                format!(
-                    "“{origin}”发来的第{seq}条同步记录与此前收到的第{seq}条不同，未导入：“{origin}”的台账\
-                     可能是从较早的备份恢复的，新记录用了已经用过的编号。对方新登记的事项仍保存在对方电脑上；\
-                     请联系镇人大处理后再同步",
-                    origin = entry.origin,
-                    seq = entry.seq
-                ),
-            ));
+            return Err(reused_seq(&entry.origin, entry.seq));
         }
         let version = Version {
             origin: &entry.origin,
@@ -356,6 +347,19 @@ fn insert_log_entry(tx: &Transaction<'_>, entry: &LogEntry, op: &str, data: &str
         entry.recorder.map(|id| id.to_string()),
     ])?;
     Ok(())
+}
+
+/// The refusal of an entry whose seq is already held with other content: the sender's book was
+/// restored from an older copy and gave the number again.
+pub fn reused_seq(origin: &str, seq: i64) -> Error {
+    Error::refused(
+        crate::error::ErrorKind::LogBehindPeer,
+        format!(
+            "“{origin}”发来的第{seq}条同步记录与此前收到的第{seq}条不同，未导入：“{origin}”的台账\
+             可能是从较早的备份恢复的，新记录用了已经用过的编号。对方新登记的事项仍保存在对方电脑上；\
+             请联系镇人大处理后再同步"
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,286 @@
+//! The hub with its stations' records in a real PostgreSQL (a throwaway cluster started by the
+//! test): two hub processes sharing one store apply a bundle once, ownership is refused and
+//! kept aside as in the book, and a hub killed mid-import leaves nothing half-applied.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use casebook::bundle::{Refusal, UploadAnswer};
+use casebook::{Book, ErrorKind};
+use liaison_hub::{HubConfig, PgStore, serve};
+use liaison_testkit::postgres::TempPostgres;
+use reqwest::StatusCode;
+
+/// A hub on 127.0.0.1 over `town` with `store`; answers its base URL and its stop switch.
+async fn start_hub(town: Book, store: PgStore) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let config = HubConfig {
+        shared_store: Some(store),
+        ..HubConfig::default()
+    };
+    tokio::spawn(serve(listener, town, config, async {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}
+
+async fn upload(base: &str, bytes: Vec<u8>) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/bundles"))
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A copy of the town's book, as a second hub machine holds it.
+fn second_copy(town: &mut Book, path: &Path) -> Book {
+    town.backup_to(path).unwrap();
+    Book::open(path).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_bundle_through_two_hubs_sharing_one_store_is_applied_once() {
+    let server = TempPostgres::start(false);
+    let url = server.create_database("town");
+    let dir = tempfile::tempdir().unwrap();
+    let (mut town, mut station) = liaison_testkit::town_and_station(dir.path());
+    let town_b = second_copy(&mut town, &dir.path().join("town-b.db"));
+    // Two processes starting together migrate the store once.
+    let (store_a, store_b) = tokio::join!(
+        PgStore::connect(&url, "QX", 4),
+        PgStore::connect(&url, "QX", 4)
+    );
+    let (hub_a, _stop_a) = start_hub(town, store_a.unwrap()).await;
+    let (hub_b, _stop_b) = start_hub(town_b, store_b.unwrap()).await;
+
+    for week in 0..3 {
+        for visit in 0..5 {
+            let matter = format!("第{week}周第{visit}件：村道路灯损坏");
+            station
+                .add_reception(liaison_testkit::reception("陈建国", &matter))
+                .unwrap();
+        }
+        let sealed = station.seal_bundle("QX").unwrap().unwrap();
+        station.record_export("QX", &sealed).unwrap();
+        let (a, b) = tokio::join!(
+            upload(&hub_a, sealed.bytes.clone()),
+            upload(&hub_b, sealed.bytes.clone())
+        );
+        assert_eq!((a.status(), b.status()), (StatusCode::OK, StatusCode::OK));
+        let a: UploadAnswer = a.json().await.unwrap();
+        let b: UploadAnswer = b.json().await.unwrap();
+        assert_eq!(
+            a.imported.applied + b.imported.applied,
+            sealed.changes,
+            "week {week}: applied once between the two: {a:?} {b:?}"
+        );
+        assert!(
+            a.imported.applied == 0 || b.imported.applied == 0,
+            "one applied it, the other found duplicates: {a:?} {b:?}"
+        );
+        for answer in [&a, &b] {
+            let receipt = answer.receipt.as_ref().expect("a receipt");
+            assert_eq!(receipt.acked_to, sealed.to_seq);
+            station.take_receipt(receipt).unwrap();
+        }
+    }
+    let status = station.bundle_status().unwrap();
+    assert_eq!(status[0].unacknowledged, 0, "everything acknowledged");
+    let head = status[0].last_exported_seq;
+    assert_eq!(
+        server.psql(
+            "town",
+            "SELECT count(*), count(DISTINCT seq), max(seq) FROM change_log WHERE origin = 'BX'"
+        ),
+        format!("{head}|{head}|{head}"),
+        "every entry of the station's log held once"
+    );
+    assert_eq!(
+        server.psql(
+            "town",
+            "SELECT count(*) FROM records WHERE entity = 'reception' AND station = 'BX'"
+        ),
+        "15"
+    );
+    assert_eq!(server.psql("town", "SELECT count(*) FROM hub_schema"), "1");
+}
+
+/// A station that edits its own book to file a case under another station's code is refused
+/// as `not_owner` by the shared store too, the bundle kept aside with why on the status page;
+/// once the book is honest again the same numbers go through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_station_s_number_is_refused_and_kept_aside_in_the_shared_store() {
+    let server = TempPostgres::start(false);
+    let url = server.create_database("town");
+    let dir = tempfile::tempdir().unwrap();
+    let (town, mut station) = liaison_testkit::town_and_station(dir.path());
+    let store = PgStore::connect(&url, "QX", 2).await.unwrap();
+    let (hub, _stop) = start_hub(town, store).await;
+    let case = station
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
+        .unwrap()
+        .case_no;
+    let squatted = case.replacen("BX-", "NT-", 1);
+    let book = dir.path().join("bx.db");
+    let swap = |from: &str, to: &str| liaison_testkit::hostile::rewrite_receptions(&book, from, to);
+    swap(&case, &squatted);
+    let forged = station.seal_bundle("QX").unwrap().unwrap();
+    let response = upload(&hub, forged.bytes).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let refusal: Refusal = response.json().await.unwrap();
+    assert_eq!(refusal.kind, ErrorKind::NotOwner);
+    assert!(refusal.message.contains(&squatted), "{}", refusal.message);
+    assert_eq!(
+        server.psql(
+            "town",
+            "SELECT count(*), min(refusal_kind) FROM quarantine WHERE origin = 'BX'"
+        ),
+        "1|not_owner"
+    );
+    assert_eq!(
+        server.psql("town", "SELECT count(*) FROM change_log"),
+        "0",
+        "nothing of the refused bundle applied"
+    );
+    let page = status_page(&hub).await;
+    assert!(
+        page.contains("1（最近拒收："),
+        "kept aside, with why: {page}"
+    );
+    assert!(!page.contains("村道路灯损坏"), "no record text on the page");
+
+    swap(&squatted, &case);
+    let honest = station.seal_bundle("QX").unwrap().unwrap();
+    let answer: UploadAnswer = upload(&hub, honest.bytes).await.json().await.unwrap();
+    assert_eq!(answer.imported.applied, 1);
+    let page = status_page(&hub).await;
+    assert!(
+        page.contains("<td>1</td>"),
+        "the station's log held to 1: {page}"
+    );
+}
+
+/// The `liaison-hub` process with `--store`, killed (SIGKILL) while its import waits inside the
+/// store's transaction, leaves nothing of the bundle; started again, it takes the bundle whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_killed_mid_import_leaves_nothing_half_applied() {
+    let server = TempPostgres::start(false);
+    let url = server.create_database("town");
+    let dir = tempfile::tempdir().unwrap();
+    let (town, mut station) = liaison_testkit::town_and_station(dir.path());
+    drop(town);
+    let mut last = None;
+    for visit in 0..10 {
+        let matter = format!("第{visit}件：水渠堵塞");
+        last = Some(
+            station
+                .add_reception(liaison_testkit::reception("陈建国", &matter))
+                .unwrap(),
+        );
+    }
+    let sealed = station.seal_bundle("QX").unwrap().unwrap();
+    let blocker_id = last.unwrap().id;
+
+    // Another session holds the last reception's row, uncommitted: the hub's import writes the
+    // entries before it and then waits for that row, inside its own transaction.
+    let (blocker, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let db = dir.path().join("town.db");
+    let (mut hub, base) = hub_with_store(&db, &url);
+    blocker.batch_execute("BEGIN").await.unwrap();
+    blocker
+        .execute(
+            "INSERT INTO records (entity, id, station, origin, seq, hlc, data)
+             VALUES ('reception', $1, 'BX', 'BX', 0, 0, '{}')",
+            &[&blocker_id],
+        )
+        .await
+        .unwrap();
+    let uploading = tokio::spawn(upload_raw(base, sealed.bytes.clone()));
+    let waiting = "SELECT count(*) FROM pg_stat_activity
+                   WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO records%'";
+    let mut waited = Duration::ZERO;
+    while server.psql("town", waiting) != "1" {
+        assert!(waited < Duration::from_secs(30), "the import never waited");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    assert!(
+        uploading.await.unwrap().is_err(),
+        "the upload got no answer"
+    );
+    blocker.batch_execute("ROLLBACK").await.unwrap();
+    // The server ends the dead process's transaction once it sees the connection gone.
+    let mut waited = Duration::ZERO;
+    let busy = "SELECT count(*) FROM pg_stat_activity
+                WHERE state <> 'idle' AND backend_type = 'client backend'";
+    while server.psql("town", busy) != "1" {
+        assert!(
+            waited < Duration::from_secs(30),
+            "the dead hub's session lingers"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    }
+    assert_eq!(
+        server.psql(
+            "town",
+            "SELECT (SELECT count(*) FROM change_log) + (SELECT count(*) FROM records)
+                    + (SELECT coalesce(sum(acked_to), 0) FROM inbound)"
+        ),
+        "0",
+        "nothing of the bundle was applied"
+    );
+
+    let (mut hub, base) = hub_with_store(&db, &url);
+    let answer: UploadAnswer = upload_raw(base, sealed.bytes.clone())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer.imported.applied, sealed.changes);
+    assert_eq!(
+        server.psql(
+            "town",
+            "SELECT count(*) FROM records WHERE entity = 'reception'"
+        ),
+        "10"
+    );
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+}
+
+/// The hub binary on the book at `db` with the store at `url`; its process and base URL.
+fn hub_with_store(db: &Path, url: &str) -> (std::process::Child, String) {
+    let (child, address) = common::spawn_hub(db, &["--store", url]);
+    (child, format!("http://{address}"))
+}
+
+/// The status page, as the town office sees it on the hub's machine.
+async fn status_page(base: &str) -> String {
+    reqwest::get(format!("{base}/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn upload_raw(base: String, bytes: Vec<u8>) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/bundles"))
+        .body(bytes)
+        .send()
+        .await
+}
