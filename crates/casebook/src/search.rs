@@ -132,6 +132,12 @@ impl TextQuery {
         })
     }
 
+    /// The index terms every hit holds: the query's one unigram, or each of its bigrams (as
+    /// [`document_terms`] writes them).
+    pub fn grams(&self) -> &[String] {
+        &self.grams
+    }
+
     /// True when index hits are candidates that must be confirmed by [`Self::matches`].
     pub fn needs_confirmation(&self) -> bool {
         self.needle.chars().nth(2).is_some()

@@ -594,29 +594,22 @@ async fn outgoing(
         nonce,
         signature,
     };
-    let station = query.station;
-    let code = station.clone();
-    let limits = Arc::clone(&hub);
-    let sealed = with_book(&hub, move |book| {
-        book.verify_pull(&request)?;
-        // Counted once the signature is checked: nobody can use up another's minute.
-        if let Err(wait) = limits.pulls.admit(&station) {
-            return Ok(Pulled::TooFast(wait));
+    let code = query.station;
+    let sealed = match &hub.records {
+        Records::Book(_) => {
+            let limits = Arc::clone(&hub);
+            with_book(&hub, move |book| {
+                book.verify_pull(&request)?;
+                // Counted once the signature is checked: nobody can use up another's minute.
+                if let Err(wait) = limits.pulls.admit(&request.station) {
+                    return Ok(Pulled::TooFast(wait));
+                }
+                sealed_for(book, &request.station, Book::seal_bundle)
+            })
+            .await
         }
-        let sealed = match book.seal_bundle(&station) {
-            // The town's own book is behind a station (restored from an older backup): the
-            // operator must act; the station only needs to know it should wait.
-            Err(err) if err.kind() == ErrorKind::LogBehindPeer => {
-                return Ok(Pulled::HeldBack(err));
-            }
-            sealed => sealed?,
-        };
-        if let Some(sealed) = &sealed {
-            book.record_export(&station, sealed)?;
-        }
-        Ok(Pulled::Sealed(sealed))
-    })
-    .await;
+        Records::Shared { store, issuer } => pull_shared(&hub, store, issuer, request).await,
+    };
     match sealed {
         Ok(Pulled::TooFast(wait)) => {
             tracing::warn!(station = %code, "too many pulls");
@@ -638,6 +631,58 @@ async fn outgoing(
         Ok(Pulled::Sealed(None)) => StatusCode::NO_CONTENT.into_response(),
         Err(response) => response,
     }
+}
+
+/// The town's bundle for `station` sealed by `seal`, and recorded as sent; held back (not an
+/// error for the station) when the town's own book is behind it.
+fn sealed_for(
+    book: &mut Book,
+    station: &str,
+    seal: impl FnOnce(&mut Book, &str) -> casebook::Result<Option<casebook::bundle::SealedBundle>>,
+) -> casebook::Result<Pulled> {
+    let sealed = match seal(book, station) {
+        // The town's own book is behind a station (restored from an older backup): the
+        // operator must act; the station only needs to know it should wait.
+        Err(err) if err.kind() == ErrorKind::LogBehindPeer => {
+            return Ok(Pulled::HeldBack(err));
+        }
+        sealed => sealed?,
+    };
+    if let Some(sealed) = &sealed {
+        book.record_export(station, sealed)?;
+    }
+    Ok(Pulled::Sealed(sealed))
+}
+
+/// A pull answered with a shared store: the signature checked by the town's book, the nonce
+/// taken in the store (once for every hub process), and the bundle sealed by the book with
+/// what the store holds of the station.
+async fn pull_shared(
+    hub: &SharedHub,
+    store: &PgStore,
+    issuer: &casebook::bundle::ReceiptIssuer,
+    request: PullRequest,
+) -> Result<Pulled, Response> {
+    let checked = request.clone();
+    with_book(hub, move |book| book.check_pull(&checked)).await?;
+    match store.take_nonce(&request.station, &request.nonce).await {
+        Ok(true) => {}
+        Ok(false) => return Err(answer_error(&casebook::bundle::replayed_pull())),
+        Err(err) => return Err(answer_error(&err)),
+    }
+    if let Err(wait) = hub.pulls.admit(&request.station) {
+        return Ok(Pulled::TooFast(wait));
+    }
+    let view = store
+        .view_for(&request.station, issuer)
+        .await
+        .map_err(|err| answer_error(&err))?;
+    with_book(hub, move |book| {
+        sealed_for(book, &request.station, |book, station| {
+            book.seal_bundle_with(station, view)
+        })
+    })
+    .await
 }
 
 /// What a verified pull gets.

@@ -23,7 +23,7 @@ pub(crate) fn page(
 ) -> casebook::Result<String> {
     let mut rows = String::new();
     for mut status in book.bundle_status()? {
-        let receptions = match shared {
+        let (receptions, kept, last_reason, reads) = match shared {
             Some(shared) => {
                 let held = shared.get(&status.peer).cloned().unwrap_or_default();
                 status.received_seq = held.acked_to;
@@ -33,6 +33,7 @@ pub(crate) fn page(
                     held.receptions_this_week.to_string(),
                     held.quarantined,
                     held.last_reason,
+                    held.reads,
                 )
             }
             None => (
@@ -45,9 +46,9 @@ pub(crate) fn page(
                     .iter()
                     .rev()
                     .find_map(|q| q.reason.clone()),
+                book.peer_format(&status.peer)?,
             ),
         };
-        let (receptions, kept, last_reason) = receptions;
         let gaps: Vec<String> = status
             .gaps
             .iter()
@@ -59,7 +60,7 @@ pub(crate) fn page(
             None => kept.to_string(),
         };
         // Which stations' PCs still run a release before format 3, while the town upgrades.
-        let format = match book.peer_format(&status.peer)? {
+        let format = match reads {
             None => "—".to_owned(),
             Some(version) if version < casebook::bundle::format::HASHED_RECEIPTS_VERSION => {
                 format!("{version}（站点软件尚未升级）")

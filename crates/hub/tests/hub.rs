@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 
 struct Running {
     dir: TempDir,
+    store: common::TestStore,
     station: Book,
     base: String,
     client: reqwest::Client,
@@ -34,6 +35,7 @@ async fn start(config: HubConfig) -> Running {
 
 /// A hub over `town`, for `station`.
 async fn start_with(dir: TempDir, town: Book, station: Book, config: HubConfig) -> Running {
+    let (config, store) = common::with_test_store(config, &town.origin().code).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel();
@@ -42,6 +44,7 @@ async fn start_with(dir: TempDir, town: Book, station: Book, config: HubConfig) 
     }));
     Running {
         dir,
+        store,
         station,
         base,
         client: reqwest::Client::new(),
@@ -246,10 +249,11 @@ async fn tampered_unknown_oversized_and_too_fast_uploads_are_refused() {
 /// The `liaison-hub` binary as an operator runs it: prints its address, serves, stops on SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_process_serves_and_stops_on_sigterm() {
+    let store = common::test_store_args();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("town.db");
     drop(Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap());
-    let (mut child, url) = hub_process(&db, &[]);
+    let (mut child, url) = hub_process(&db, &[], &store);
     let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
     let status = std::process::Command::new("kill")
@@ -265,8 +269,17 @@ async fn the_hub_process_serves_and_stops_on_sigterm() {
 }
 
 /// The hub binary on the book at `db`, with `extra` arguments; its process and base URL.
-fn hub_process(db: &Path, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
-    let (child, address) = common::spawn_hub(db, extra);
+fn hub_process(
+    db: &Path,
+    extra: &[&std::ffi::OsStr],
+    store: &common::StoreArgs,
+) -> (std::process::Child, String) {
+    let args: Vec<&std::ffi::OsStr> = extra
+        .iter()
+        .copied()
+        .chain(store.args.iter().map(std::ffi::OsStr::new))
+        .collect();
+    let (child, address) = common::spawn_hub(db, &args);
     (child, format!("http://{address}"))
 }
 
@@ -274,16 +287,10 @@ fn hub_process(db: &Path, extra: &[&std::ffi::OsStr]) -> (std::process::Child, S
 /// every change exactly once, whether or not the first import had committed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
+    let store = common::test_store_args();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("town.db");
-    let mut town = Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap();
-    let mut station = Book::create(
-        &dir.path().join("bx.db"),
-        "BX",
-        "东岭村联络站",
-        BookKind::Station,
-    )
-    .unwrap();
+    let (mut town, mut station) = liaison_testkit::empty_town_and_station(dir.path());
     casebook_demo::fill(
         &mut station,
         &casebook_demo::DemoOptions {
@@ -297,7 +304,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
     drop(town);
     let sealed = station.seal_bundle("QX").unwrap().unwrap();
 
-    let (mut hub, url) = hub_process(&db, &[]);
+    let (mut hub, url) = hub_process(&db, &[], &store);
     let client = reqwest::Client::new();
     let upload = tokio::spawn({
         let (client, url, bytes) = (client.clone(), url.clone(), sealed.bytes.clone());
@@ -321,7 +328,7 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
         _ => 0,
     };
 
-    let (mut hub, url) = hub_process(&db, &[]);
+    let (mut hub, url) = hub_process(&db, &[], &store);
     let retry: UploadAnswer = client
         .post(format!("{url}/api/v1/bundles"))
         .body(sealed.bytes.clone())
@@ -338,13 +345,12 @@ async fn a_hub_killed_during_an_upload_applies_the_retry_once() {
     assert!(first_applied == 0 || retry.imported.applied == 0);
     hub.kill().unwrap();
     hub.wait().unwrap();
-    let town = Book::open(&db).unwrap();
     assert_eq!(
-        town.changes_since(Some("BX"), 0, None).unwrap().len(),
+        common::entries_held(&db, &store.server, "BX"),
         sealed.changes
     );
     assert_eq!(
-        town.stats(None, None, None).unwrap().receptions,
+        common::case_numbers_held(&db, &store.server).len(),
         1500,
         "each reception once"
     );
@@ -401,20 +407,7 @@ async fn enrolment_and_revocation_while_running_take_effect() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_town_behind_its_stations_asks_them_to_wait() {
     let dir = tempfile::tempdir().unwrap();
-    let mut town = Book::create(
-        &dir.path().join("town.db"),
-        "QX",
-        "清溪镇人大",
-        BookKind::Town,
-    )
-    .unwrap();
-    let mut station = Book::create(
-        &dir.path().join("bx.db"),
-        "BX",
-        "东岭村联络站",
-        BookKind::Station,
-    )
-    .unwrap();
+    let (mut town, mut station) = liaison_testkit::empty_town_and_station(dir.path());
     enroll(&mut town, &mut station);
     let backup = dir.path().join("town-backup.db");
     town.backup_to(&backup).unwrap();
@@ -806,6 +799,7 @@ async fn signed_zstd_bombs_are_refused_and_the_station_still_syncs() {
 /// it on the status page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_process_takes_its_admin_token_from_a_file() {
+    let store = common::test_store_args();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("town.db");
     drop(Book::create(&db, "QX", "清溪镇人大", BookKind::Town).unwrap());
@@ -824,7 +818,11 @@ async fn the_hub_process_takes_its_admin_token_from_a_file() {
     assert!(said.contains("太短"), "{said}");
 
     std::fs::write(&token_file, "k3Vq-7fJz-Wm2p-Xr9d\n").unwrap();
-    let (mut hub, url) = hub_process(&db, &["--admin-token-file".as_ref(), token_file.as_ref()]);
+    let (mut hub, url) = hub_process(
+        &db,
+        &["--admin-token-file".as_ref(), token_file.as_ref()],
+        &store,
+    );
     let client = reqwest::Client::new();
     let page = |token: Option<&'static str>| {
         let request = client.get(format!("{url}/"));
@@ -850,6 +848,7 @@ async fn the_hub_process_takes_its_admin_token_from_a_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_opens_an_encrypted_town_book_only_with_its_passphrase() {
     const PASSPHRASE: &str = "清溪镇人大2026年汇总";
+    let store = common::test_store_args();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("town.db");
     drop(Book::create_encrypted(&db, "QX", "清溪镇人大", BookKind::Town, PASSPHRASE).unwrap());
@@ -881,7 +880,7 @@ async fn the_hub_opens_an_encrypted_town_book_only_with_its_passphrase() {
 
     let file = dir.path().join("town.pass");
     std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap();
-    let (mut hub, url) = hub_process(&db, &["--passphrase-file".as_ref(), file.as_ref()]);
+    let (mut hub, url) = hub_process(&db, &["--passphrase-file".as_ref(), file.as_ref()], &store);
     let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
     hub.kill().unwrap();
@@ -932,14 +931,8 @@ async fn a_station_enrolled_from_its_file_syncs_through_the_hub() {
         outcome.pulled.is_some(),
         "the town's bundle came down: {outcome:?}"
     );
-    let town = Book::open(&hub.dir.path().join("town.db")).unwrap();
-    let cases = town
-        .list_cases(&casebook::store::read::CaseFilter {
-            limit: 10,
-            ..casebook::store::read::CaseFilter::default()
-        })
-        .unwrap();
+    let cases = common::case_numbers_held(&hub.dir.path().join("town.db"), &hub.store);
     assert_eq!(cases.len(), 1);
-    assert!(cases[0].case_no.starts_with("BX-"), "{}", cases[0].case_no);
+    assert!(cases[0].starts_with("BX-"), "{}", cases[0]);
     hub.stop().await;
 }

@@ -284,3 +284,129 @@ async fn upload_raw(base: String, bytes: Vec<u8>) -> reqwest::Result<reqwest::Re
         .send()
         .await
 }
+
+/// A pull request answered by one hub process is a replay at every other: the nonce is taken
+/// in the shared store. The bundle pulled carries the store's receipt of the station's log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_answered_by_one_hub_is_refused_as_a_replay_by_the_other() {
+    let server = TempPostgres::start(false);
+    let url = server.create_database("town");
+    let dir = tempfile::tempdir().unwrap();
+    let (mut town, mut station) = liaison_testkit::town_and_station(dir.path());
+    let town_b = second_copy(&mut town, &dir.path().join("town-b.db"));
+    let (hub_a, _stop_a) = start_hub(town, PgStore::connect(&url, "QX", 2).await.unwrap()).await;
+    let (hub_b, _stop_b) = start_hub(town_b, PgStore::connect(&url, "QX", 2).await.unwrap()).await;
+    station
+        .add_reception(liaison_testkit::reception("陈建国", "村道路灯损坏"))
+        .unwrap();
+    let sealed = station.seal_bundle("QX").unwrap().unwrap();
+    station.record_export("QX", &sealed).unwrap();
+    assert_eq!(upload(&hub_a, sealed.bytes).await.status(), StatusCode::OK);
+
+    let request = station.pull_request().unwrap();
+    let pulled = pull(&hub_b, &request).await;
+    assert_eq!(pulled.status(), StatusCode::OK);
+    let bytes = pulled.bytes().await.unwrap();
+    let imported = station.import_bundle(&bytes).unwrap();
+    assert_eq!(
+        imported.receipts, 1,
+        "the store's receipt of the station's log"
+    );
+    assert_eq!(station.bundle_status().unwrap()[0].unacknowledged, 0);
+
+    let replayed = pull(&hub_a, &request).await;
+    assert_eq!(replayed.status(), StatusCode::FORBIDDEN);
+    let refusal: Refusal = replayed.json().await.unwrap();
+    assert_eq!(refusal.kind, ErrorKind::BadSignature);
+    assert!(refusal.message.contains("重放"), "{}", refusal.message);
+}
+
+async fn pull(base: &str, request: &casebook::bundle::PullRequest) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/bundles/outgoing"))
+        .query(&[("station", request.station.as_str())])
+        .header(liaison_hub::TIME_HEADER, &request.time)
+        .header(liaison_hub::NONCE_HEADER, &request.nonce)
+        .header(liaison_hub::SIGNATURE_HEADER, &request.signature)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The shared store answers 1 to 4 character queries with exactly the receptions the town's
+/// own book finds for them (the station's search), over the demo town's visits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_store_finds_what_the_town_book_finds() {
+    let server = TempPostgres::start(false);
+    let url = server.create_database("town");
+    let dir = tempfile::tempdir().unwrap();
+    let (mut town, mut station) = liaison_testkit::empty_town_and_station(dir.path());
+    casebook_demo::fill(
+        &mut station,
+        &casebook_demo::DemoOptions {
+            receptions: 400,
+            seed: 7,
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    liaison_testkit::enroll(&mut town, &mut station);
+    let sealed = station.seal_bundle("QX").unwrap().unwrap();
+    town.import_bundle(&sealed.bytes).unwrap();
+    let store = PgStore::connect(&url, "QX", 2).await.unwrap();
+    let (hub, _stop) = start_hub(
+        second_copy(&mut town, &dir.path().join("town-b.db")),
+        store.clone(),
+    )
+    .await;
+    assert_eq!(upload(&hub, sealed.bytes).await.status(), StatusCode::OK);
+
+    let everything = casebook::store::read::CaseFilter {
+        limit: 100_000,
+        ..casebook::store::read::CaseFilter::default()
+    };
+    let matters: Vec<String> = town
+        .list_cases(&everything)
+        .unwrap()
+        .into_iter()
+        .map(|case| case.matter)
+        .collect();
+    let mut queries = std::collections::BTreeSet::new();
+    // Pieces of 1 to 4 characters from all over the matters.
+    for (index, matter) in matters.iter().enumerate().step_by(13) {
+        let chars: Vec<char> = matter.chars().collect();
+        for len in 1..=4 {
+            if let Some(starts) = (chars.len() + 1).checked_sub(len).filter(|n| *n > 0) {
+                let from = (index * 7 + len * 3) % starts;
+                queries.insert(chars[from..from + len].iter().collect::<String>());
+            }
+        }
+    }
+    queries.extend(["村", "路灯", "不存在的", "x"].map(str::to_owned));
+    assert!(queries.len() >= 20, "{queries:?}");
+    for query in &queries {
+        let filter = casebook::store::read::CaseFilter {
+            query: Some(query.clone()),
+            ..everything.clone()
+        };
+        let mut in_book: Vec<String> = town
+            .list_cases(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|case| case.case_no)
+            .collect();
+        let mut in_store: Vec<String> = store
+            .search_receptions(query, 100_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|found| found.case_no)
+            .collect();
+        in_book.sort();
+        in_store.sort();
+        assert_eq!(in_store, in_book, "query {query:?}");
+        if matters.iter().any(|matter| matter.contains(query.as_str())) {
+            assert!(!in_store.is_empty(), "query {query:?} is in a matter");
+        }
+    }
+}

@@ -23,6 +23,7 @@ const MIB: u64 = 1024 * 1024;
 /// A hub served in this process over a town with one enrolled station (BX).
 struct InProcess {
     _dir: TempDir,
+    _store: common::TestStore,
     station: Book,
     address: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
@@ -32,6 +33,7 @@ struct InProcess {
 async fn start(config: HubConfig) -> InProcess {
     let dir = tempfile::tempdir().unwrap();
     let (town, station) = liaison_testkit::town_and_station(dir.path());
+    let (config, store) = common::with_test_store(config, &town.origin().code).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel();
@@ -40,6 +42,7 @@ async fn start(config: HubConfig) -> InProcess {
     }));
     InProcess {
         _dir: dir,
+        _store: store,
         station,
         address,
         stop: Some(stop),
@@ -506,10 +509,10 @@ async fn concurrent_oversized_uploads_keep_the_hubs_memory_bounded() {
         .add_reception(liaison_testkit::reception("陈建国", "内存"))
         .unwrap();
     let real = station.seal_bundle("QX").unwrap().unwrap().bytes;
-    let (mut child, address) = common::spawn_hub(
-        &dir.path().join("town.db"),
-        &["--max-upload", "16", "--upload-memory", "32"],
-    );
+    let store = common::test_store_args();
+    let mut args = vec!["--max-upload", "16", "--upload-memory", "32"];
+    args.extend(store.args.iter().map(String::as_str));
+    let (mut child, address) = common::spawn_hub(&dir.path().join("town.db"), &args);
     let (baseline, _) = memory_of(child.id());
 
     // 24 uploads of 12 MiB that pass the header check (a forged header of station BX) and

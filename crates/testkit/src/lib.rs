@@ -103,13 +103,20 @@ pub fn reception(deputy: &str, matter: &str) -> ReceptionInput {
     }
 }
 
+/// A town book `QX` (`town.db`) and a station book `BX` (`bx.db`) in `dir`, both empty and not
+/// enrolled with each other yet.
+pub fn empty_town_and_station(dir: &Path) -> (Book, Book) {
+    let town =
+        Book::create(&dir.join("town.db"), "QX", "清溪镇人大", BookKind::Town).expect("town book");
+    let station = Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station)
+        .expect("station book");
+    (town, station)
+}
+
 /// A town book `QX` (`town.db`) with the fixture roster and a station book `BX` (`bx.db`) in
 /// `dir`, enrolled with each other, the station holding the town's roster: how the field starts.
 pub fn town_and_station(dir: &Path) -> (Book, Book) {
-    let mut town =
-        Book::create(&dir.join("town.db"), "QX", "清溪镇人大", BookKind::Town).expect("town book");
-    let mut station = Book::create(&dir.join("bx.db"), "BX", "东岭村联络站", BookKind::Station)
-        .expect("station book");
+    let (mut town, mut station) = empty_town_and_station(dir);
     town.import_roster(&roster()).expect("roster");
     enroll(&mut town, &mut station);
     let sealed = town

@@ -131,6 +131,31 @@ impl Book {
     /// [`Book::record_export`].
     pub fn seal_bundle(&mut self, to: &str) -> Result<Option<SealedBundle>> {
         let to = to.trim();
+        let returned = self.returned_changes(to)?;
+        // The newest format the peer is known to read: a station not yet upgraded refuses
+        // version 3 whole, and a receipt with the hash in any version.
+        let version = format::version_for(self.peer_format(to)?, !returned.is_empty());
+        let receipt = self.receipt_for_format(to, version)?;
+        self.seal_bundle_with(
+            to,
+            StoreView {
+                version,
+                receipt,
+                returned,
+            },
+        )
+    }
+
+    /// [`Book::seal_bundle`] for a hub whose store of the stations' logs is not this book: the
+    /// format the station reads, the town's receipt of its log and what goes back to it come
+    /// from that store; the town's own log, keys and what was sent from this book.
+    pub fn seal_bundle_with(&mut self, to: &str, view: StoreView) -> Result<Option<SealedBundle>> {
+        let StoreView {
+            version,
+            receipt,
+            returned,
+        } = view;
+        let to = to.trim();
         let recipient_seal = self.active_seal_key(to)?;
         let own = self.origin().code.clone();
         let (acked, prev_hash, sent_receipt): (i64, Option<String>, Option<String>) = self
@@ -157,11 +182,6 @@ impl Book {
         } else {
             self.outgoing_changes(to, acked)?
         };
-        let returned = self.returned_changes(to)?;
-        // The newest format the peer is known to read: a station not yet upgraded refuses
-        // version 3 whole, and a receipt with the hash in any version.
-        let version = format::version_for(self.peer_format(to)?, !returned.is_empty());
-        let receipt = self.receipt_for_format(to, version)?;
         let receipt_state = receipt
             .as_ref()
             .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
@@ -359,17 +379,39 @@ const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
      OR (entity = 'suggestion_event' AND ?4 =
          (SELECT station FROM suggestions WHERE id = json_extract(c.data, '$.suggestion'))))";
 
-/// A change-log row as stored.
-struct StoredEntry {
-    origin: String,
-    seq: i64,
-    hlc: i64,
-    deputy: Option<String>,
-    recorder: Option<String>,
-    schema_version: i64,
-    base_hlc: Option<i64>,
-    op: String,
-    data: String,
+/// What a hub's shared store holds of a station for the town's bundle to it
+/// ([`Book::seal_bundle_with`]).
+#[derive(Debug, Clone)]
+pub struct StoreView {
+    /// The bundle format the station reads ([`format::version_for`]).
+    pub version: u16,
+    /// The town's receipt of the station's log, in that format.
+    pub receipt: Option<Receipt>,
+    /// The station's own changes it lost, to go back to it.
+    pub returned: Vec<StoredEntry>,
+}
+
+/// A change-log row as stored: the record's JSON as the book keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    /// Whose log.
+    pub origin: String,
+    /// Its seq there.
+    pub seq: i64,
+    /// Its hybrid clock.
+    pub hlc: i64,
+    /// The deputy it was recorded for.
+    pub deputy: Option<String>,
+    /// Who typed it.
+    pub recorder: Option<String>,
+    /// The log version its writer wrote.
+    pub schema_version: i64,
+    /// The clock of the version it edits.
+    pub base_hlc: Option<i64>,
+    /// `op`: `reception_create`, ….
+    pub op: String,
+    /// The record's JSON.
+    pub data: String,
 }
 
 impl StoredEntry {

@@ -57,12 +57,12 @@ pub use enrol::{
     Enrolment, EnrolmentSummary, EnrolmentWritten, MAX_ENROLMENT_BYTES, MAX_KEYS_BYTES,
     StationAccepted, StationEnrolled, fingerprint, read_keys_file,
 };
-pub use export::{Exported, SealedBundle};
+pub use export::{Exported, SealedBundle, StoreView, StoredEntry};
 pub use import::{Imported, MAX_PENDING_PER_SENDER, refuse_past_waiting_limit, unusable};
 pub use open::{BundleOpener, OpenedBundle, PreparedBundle};
 pub(crate) use ownership::{is_town, may_add_case_event};
 pub use peers::Peer;
-pub use pull::PULL_WINDOW_DAYS;
+pub use pull::{PULL_WINDOW_DAYS, replayed_pull};
 pub use quarantine::Quarantined;
 pub use receipts::{ReceiptIssuer, canonical_entry_hash, missing_ranges};
 pub use status::{Conflict, PeerStatus};

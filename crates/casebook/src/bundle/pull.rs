@@ -37,6 +37,34 @@ impl Book {
     /// Checks a station's pull request: an enrolled, not revoked station, its signature, and a
     /// nonce never seen before (which is then remembered).
     pub fn verify_pull(&mut self, request: &PullRequest) -> Result<()> {
+        self.check_pull(request)?;
+        let now = china_now();
+        let window = chrono::TimeDelta::days(PULL_WINDOW_DAYS);
+        // A request is accepted only within the window of its own time, so a nonce seen more
+        // than two windows ago can never be replayed: forget it, and the table stays small.
+        self.conn().execute(
+            "DELETE FROM pull_nonces WHERE station = ?1 AND seen_at < ?2",
+            params![
+                request.station,
+                stored(now - window * 2 - chrono::TimeDelta::days(1))
+            ],
+        )?;
+        let fresh = self.conn().execute(
+            "INSERT OR IGNORE INTO pull_nonces (station, nonce, seen_at) VALUES (?1, ?2, ?3)",
+            params![request.station, request.nonce, stored(china_now())],
+        )?;
+        if fresh == 0 {
+            return Err(replayed_pull());
+        }
+        Ok(())
+    }
+
+    /// [`Book::verify_pull`] without remembering the nonce: for a hub whose store of the nonces
+    /// is shared by several processes, so that a request answered by one is refused by all.
+    ///
+    /// # Errors
+    /// `unknown_origin` or `bad_signature`, as [`Book::verify_pull`].
+    pub fn check_pull(&self, request: &PullRequest) -> Result<()> {
         use ed25519_dalek::Verifier;
         let key = self.active_sign_key(&request.station)?;
         let refused =
@@ -63,24 +91,16 @@ impl Book {
                 "请求时间与镇中心相差超过{PULL_WINDOW_DAYS}天，请校准本站电脑的日期后再同步"
             )));
         }
-        // A request is accepted only within the window of its own time, so a nonce seen more
-        // than two windows ago can never be replayed: forget it, and the table stays small.
-        self.conn().execute(
-            "DELETE FROM pull_nonces WHERE station = ?1 AND seen_at < ?2",
-            params![
-                request.station,
-                stored(now - window * 2 - chrono::TimeDelta::days(1))
-            ],
-        )?;
-        let fresh = self.conn().execute(
-            "INSERT OR IGNORE INTO pull_nonces (station, nonce, seen_at) VALUES (?1, ?2, ?3)",
-            params![request.station, request.nonce, stored(china_now())],
-        )?;
-        if fresh == 0 {
-            return Err(refused("该请求已使用过（重放）"));
-        }
         Ok(())
     }
+}
+
+/// The refusal of a pull request whose nonce was taken before.
+pub fn replayed_pull() -> Error {
+    Error::refused(
+        ErrorKind::BadSignature,
+        "拉取请求无效：该请求已使用过（重放）",
+    )
 }
 
 /// How far a pull request's time may be from the hub's clock. Station PCs' clocks may be days

@@ -13,12 +13,12 @@
 
 use std::collections::HashMap;
 
-use casebook::bundle::format::{HASHED_RECEIPTS_VERSION, LastEntry, Receipt};
+use casebook::bundle::format::{self, HASHED_RECEIPTS_VERSION, LastEntry, Receipt};
 use casebook::bundle::ownership::{self, Holdings, Owned};
 use casebook::bundle::quarantine::{MAX_BYTES_PER_SENDER, MAX_PER_SENDER};
 use casebook::bundle::{
-    Imported, PreparedBundle, ReceiptIssuer, canonical_entry_hash, missing_ranges,
-    refuse_past_waiting_limit, unusable,
+    Imported, PULL_WINDOW_DAYS, PreparedBundle, ReceiptIssuer, StoreView, StoredEntry,
+    canonical_entry_hash, missing_ranges, refuse_past_waiting_limit, unusable,
 };
 use casebook::change::{Change, LogEntry};
 use casebook::store::{LOG_VERSION, change_to_parts, reused_seq};
@@ -52,6 +52,17 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// A reception found by [`PgStore::search_receptions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundReception {
+    /// Its case number.
+    pub case_no: String,
+    /// The station that received the visitor.
+    pub station: String,
+    /// 事由.
+    pub matter: String,
+}
+
 /// One station as the status page shows it from the shared store.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StationHeld {
@@ -59,8 +70,8 @@ pub struct StationHeld {
     pub acked_to: i64,
     /// When its last bundle was taken in (RFC 3339, China time).
     pub last_import_at: Option<String>,
-    /// The newest bundle format it wrote.
-    pub format_version: Option<u16>,
+    /// The newest bundle format it is known to read.
+    pub reads: Option<u16>,
     /// Ranges missing before bundles that wait.
     pub gaps: Vec<(i64, i64)>,
     /// Bundles kept aside, and why the newest refused one was refused.
@@ -224,6 +235,136 @@ impl PgStore {
         Ok(Some(issuer.issue(origin, acked_to, missing, last_entry)))
     }
 
+    /// Takes a pull request's nonce for `station`: false when any hub process took it before
+    /// (a replay). Nonces older than two request windows are forgotten: a request is accepted
+    /// only within the window of its own time.
+    ///
+    /// # Errors
+    /// The server's failure.
+    pub async fn take_nonce(&self, station: &str, nonce: &str) -> Result<bool> {
+        let client = self.client().await?;
+        let forget_after_days = 2 * PULL_WINDOW_DAYS + 1;
+        client
+            .execute(
+                "DELETE FROM pull_nonces WHERE station = $1
+                 AND seen_at < now() - make_interval(days => $2::integer)",
+                &[
+                    &station,
+                    &i32::try_from(forget_after_days).unwrap_or(i32::MAX),
+                ],
+            )
+            .await
+            .map_err(shared)?;
+        let taken = client
+            .execute(
+                "INSERT INTO pull_nonces (station, nonce) VALUES ($1, $2)
+                 ON CONFLICT (station, nonce) DO NOTHING",
+                &[&station, &nonce],
+            )
+            .await
+            .map_err(shared)?;
+        Ok(taken == 1)
+    }
+
+    /// What the town's bundle to `station` needs from the store: the format the station
+    /// reads, the town's receipt of its log in that format, and the station's own changes
+    /// beyond what its newest bundle said it holds (it lost them: a new PC, an older backup).
+    ///
+    /// # Errors
+    /// The server's failure, or an entry the store cannot read back.
+    pub async fn view_for(&self, station: &str, issuer: &ReceiptIssuer) -> Result<StoreView> {
+        let client = self.client().await?;
+        let reads: Option<i32> = client
+            .query_opt("SELECT reads FROM inbound WHERE origin = $1", &[&station])
+            .await
+            .map_err(shared)?
+            .and_then(|row| row.get(0));
+        let returned = client
+            .query(
+                "SELECT origin, seq, hlc, deputy, recorder, schema_version, base_hlc, op, record
+                 FROM change_log
+                 WHERE origin = $1 AND seq > (SELECT sender_head FROM inbound WHERE origin = $1)
+                 ORDER BY seq",
+                &[&station],
+            )
+            .await
+            .map_err(shared)?
+            .into_iter()
+            .map(|row| StoredEntry {
+                origin: row.get(0),
+                seq: row.get(1),
+                hlc: row.get(2),
+                deputy: row.get(3),
+                recorder: row.get(4),
+                schema_version: row.get(5),
+                base_hlc: row.get(6),
+                op: row.get(7),
+                data: row.get(8),
+            })
+            .collect::<Vec<_>>();
+        let known = reads.and_then(|version| u16::try_from(version).ok());
+        let version = format::version_for(known, !returned.is_empty());
+        let receipt = self.receipt(station, version, issuer).await?;
+        Ok(StoreView {
+            version,
+            receipt,
+            returned,
+        })
+    }
+
+    /// The receptions whose matter, request, visitors' names or addresses contain `query`
+    /// (1 character or more, ASCII letters folded), newest first, at most `limit`: the same
+    /// hits as the station's own search. One or two characters are one index lookup; a longer
+    /// query looks up its bigrams and confirms each candidate.
+    ///
+    /// # Errors
+    /// The server's failure, or a stored record that no longer reads.
+    pub async fn search_receptions(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<FoundReception>> {
+        let Some(query) = casebook::search::TextQuery::parse(query) else {
+            return Ok(Vec::new());
+        };
+        let client = self.client().await?;
+        let grams = query.grams();
+        // Exact by construction up to two characters: the index answers alone.
+        let candidates = if query.needs_confirmation() {
+            i64::MAX
+        } else {
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        };
+        let rows = client
+            .query(
+                "SELECT data FROM records WHERE entity = 'reception' AND terms @> $1
+                 ORDER BY data ->> 'received_at' DESC, id LIMIT $2",
+                &[&grams, &candidates],
+            )
+            .await
+            .map_err(shared)?;
+        let mut found = Vec::new();
+        for row in rows {
+            let data: serde_json::Value = row.get(0);
+            let reception: casebook::domain::Reception = serde_json::from_value(data)
+                .map_err(|err| Error::Corrupt(format!("reception: {err}")))?;
+            if query.needs_confirmation()
+                && !query.matches(casebook::search::reception_fields(&reception))
+            {
+                continue;
+            }
+            found.push(FoundReception {
+                case_no: reception.case_no,
+                station: reception.station,
+                matter: reception.matter,
+            });
+            if found.len() == limit {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// What the status page shows of each station the store holds anything of, by code;
     /// receptions are counted from `week_start` (a date, `YYYY-MM-DD`).
     ///
@@ -237,7 +378,7 @@ impl PgStore {
                 "SELECT origin, acked_to,
                         to_char(last_import_at AT TIME ZONE 'Asia/Shanghai',
                                 'YYYY-MM-DD\"T\"HH24:MI:SS+08:00'),
-                        format_version
+                        reads
                  FROM inbound",
                 &[],
             )
@@ -253,7 +394,7 @@ impl PgStore {
                 StationHeld {
                     acked_to,
                     last_import_at: row.get(2),
-                    format_version: format.and_then(|version| u16::try_from(version).ok()),
+                    reads: format.and_then(|version| u16::try_from(version).ok()),
                     gaps,
                     ..StationHeld::default()
                 },
@@ -385,12 +526,16 @@ async fn apply_bundle(
             imported += drain_pending(tx, &mut holdings).await?;
         }
     }
-    let version = i32::from(bundle.format_version());
+    // The sender signed this format, so it reads it (and 3 if its log version says so).
+    let reads = i32::from(format::reads_at_least(
+        bundle.format_version(),
+        header.schema_version,
+    ));
     tx.execute(
         "UPDATE inbound SET last_import_at = now(), last_bundle_hash = $2,
-             format_version = GREATEST(format_version, $3)
+             reads = GREATEST(reads, $3)
          WHERE origin = $1",
-        &[&origin, &bundle.file_hash(), &version],
+        &[&origin, &bundle.file_hash(), &reads],
     )
     .await
     .map_err(shared)?;
@@ -417,8 +562,10 @@ async fn apply_entries<'a>(
     fetch_named(tx, holdings, entries.clone().map(|(entry, _)| entry)).await?;
     let log = tx
         .prepare_cached(
-            "INSERT INTO change_log (origin, seq, hlc, op, record, entry_hash)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (origin, seq) DO NOTHING",
+            "INSERT INTO change_log (origin, seq, hlc, deputy, recorder, schema_version,
+                                     base_hlc, op, record, entry_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (origin, seq) DO NOTHING",
         )
         .await
         .map_err(shared)?;
@@ -434,7 +581,18 @@ async fn apply_entries<'a>(
         let logged = tx
             .execute(
                 &log,
-                &[&entry.origin, &entry.seq, &entry.hlc, &op, &data, &hash],
+                &[
+                    &entry.origin,
+                    &entry.seq,
+                    &entry.hlc,
+                    &entry.deputy.map(|id| id.to_string()),
+                    &entry.recorder.map(|id| id.to_string()),
+                    &entry.schema_version,
+                    &entry.base_hlc,
+                    &op,
+                    &data,
+                    &hash,
+                ],
             )
             .await
             .map_err(shared)?;
@@ -533,15 +691,22 @@ async fn write_record(
             | Change::DeputyUpsert(_)
             | Change::DutyShiftUpsert(_)
     ) {
-        "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data, terms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data, hlc = excluded.hlc,
              origin = excluded.origin, seq = excluded.seq
          WHERE records.hlc < excluded.hlc"
     } else {
-        "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (entity, id) DO NOTHING"
+        "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data, terms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (entity, id) DO NOTHING"
     };
+    let search_terms = match change {
+        Change::ReceptionCreate(reception) => Some(casebook::search::reception_terms(reception)),
+        _ => None,
+    };
+    let terms: Option<Vec<&str>> = search_terms
+        .as_deref()
+        .map(|text| text.split_whitespace().collect());
     let statement = tx.prepare_cached(sql).await.map_err(shared)?;
     tx.execute(
         &statement,
@@ -554,6 +719,7 @@ async fn write_record(
             &entry.seq,
             &entry.hlc,
             &json,
+            &terms,
         ],
     )
     .await

@@ -2,15 +2,20 @@
 -- process of the town (or region) at once. The town's identity (code, keys, peers) and its own
 -- log stay in its book.
 
--- Each station's log as received, exactly as the book stores it, with the hash a receipt names.
+-- Each station's log as received, exactly as the book stores it, with the hash a receipt names
+-- (what goes back to a station that lost its log comes from here).
 CREATE TABLE change_log (
-    origin      text        NOT NULL,
-    seq         bigint      NOT NULL,
-    hlc         bigint      NOT NULL,
-    op          text        NOT NULL,
-    record      text        NOT NULL,
-    entry_hash  text        NOT NULL,
-    received_at timestamptz NOT NULL DEFAULT now(),
+    origin         text        NOT NULL,
+    seq            bigint      NOT NULL,
+    hlc            bigint      NOT NULL,
+    deputy         text,
+    recorder       text,
+    schema_version bigint      NOT NULL,
+    base_hlc       bigint,
+    op             text        NOT NULL,
+    record         text        NOT NULL,
+    entry_hash     text        NOT NULL,
+    received_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (origin, seq)
 );
 
@@ -25,8 +30,12 @@ CREATE TABLE records (
     seq     bigint NOT NULL,
     hlc     bigint NOT NULL,
     data    jsonb  NOT NULL,
+    -- A reception's search terms: every character and every pair of adjacent characters of
+    -- its searchable fields, as the station's own index has them (casebook::search).
+    terms   text[],
     PRIMARY KEY (entity, id)
 );
+CREATE INDEX records_terms ON records USING gin (terms) WHERE entity = 'reception';
 CREATE INDEX records_by_id ON records (id);
 CREATE INDEX records_by_parent ON records (parent) WHERE parent IS NOT NULL;
 CREATE INDEX records_by_station ON records (station, entity);
@@ -44,7 +53,16 @@ CREATE TABLE inbound (
     last_bundle_hash text,
     sender_head      bigint,
     sender_head_at   text,
-    format_version   integer
+    -- The newest bundle format the station is known to read.
+    reads            integer
+);
+
+-- Nonces of the stations' signed pull requests, each accepted once by any hub process.
+CREATE TABLE pull_nonces (
+    station text        NOT NULL,
+    nonce   text        NOT NULL,
+    seen_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (station, nonce)
 );
 
 -- Bundles that came after a gap, waiting for it to be filled (their entries as JSON).
