@@ -1,5 +1,6 @@
-//! What the hub's benchmarks share: stations with a week of work, percentiles, settings.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! What the hub's benchmarks share: stations with a week of work, percentiles, settings. Each
+//! benchmark uses part of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::time::Duration;
 
@@ -59,20 +60,28 @@ pub fn town_and_stations(
     let mut town = Book::create(path, "QX", "清溪镇人大", BookKind::Town).unwrap();
     let town_keys = town.public_keys();
     let stations = (0..count)
-        .map(|i| {
-            let mut station = station_week(&format!("S{i:04}"), receptions);
-            let keys = station.public_keys();
-            station
-                .add_peer(
-                    &town_keys.origin,
-                    &town_keys.sign_public,
-                    &town_keys.seal_public,
-                )
-                .unwrap();
-            town.add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)
-                .unwrap();
-            station
-        })
+        .map(|i| enrolled_station_week(&mut town, &town_keys, &format!("S{i:04}"), receptions))
         .collect();
     (town, stations)
+}
+
+/// [`station_week`] enrolled with `town` (whose public keys are `town_keys`) both ways.
+pub fn enrolled_station_week(
+    town: &mut Book,
+    town_keys: &casebook::bundle::keys::PublicKeys,
+    code: &str,
+    receptions: usize,
+) -> Book {
+    let mut station = station_week(code, receptions);
+    let keys = station.public_keys();
+    station
+        .add_peer(
+            &town_keys.origin,
+            &town_keys.sign_public,
+            &town_keys.seal_public,
+        )
+        .unwrap();
+    town.add_peer(&keys.origin, &keys.sign_public, &keys.seal_public)
+        .unwrap();
+    station
 }
