@@ -552,7 +552,8 @@ async fn apply_bundle(
 
 /// Applies a contiguous run of the sender's entries ending at `to_seq`: each checked as the
 /// book checks it, logged once (the same seq with other content is refused), its record
-/// written (the roster's and duty shifts' newest by the clock; the others once).
+/// written (the roster's and duty shifts' newest by the clock; the others once). The entries
+/// are checked one by one in memory, then written in a few statements for the whole run.
 async fn apply_entries<'a>(
     tx: &deadpool_postgres::Transaction<'_>,
     holdings: &mut Fetched,
@@ -560,57 +561,24 @@ async fn apply_entries<'a>(
     entries: impl Iterator<Item = (&'a LogEntry, (&'static str, String))> + Clone,
 ) -> Result<Imported> {
     fetch_named(tx, holdings, entries.clone().map(|(entry, _)| entry)).await?;
-    let log = tx
-        .prepare_cached(
-            "INSERT INTO change_log (origin, seq, hlc, deputy, recorder, schema_version,
-                                     base_hlc, op, record, entry_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (origin, seq) DO NOTHING",
-        )
-        .await
-        .map_err(shared)?;
-    let held_hash = tx
-        .prepare_cached("SELECT entry_hash FROM change_log WHERE origin = $1 AND seq = $2")
-        .await
-        .map_err(shared)?;
-    let mut imported = Imported::default();
+    let mut checked = Vec::new();
     for (entry, (op, data)) in entries {
         casebook::validate::check_entry(entry)?;
         ownership::check(&*holdings, entry)?;
-        let hash = canonical_entry_hash(&entry.origin, entry.seq, entry.hlc, op, &data)?;
-        let logged = tx
-            .execute(
-                &log,
-                &[
-                    &entry.origin,
-                    &entry.seq,
-                    &entry.hlc,
-                    &entry.deputy.map(|id| id.to_string()),
-                    &entry.recorder.map(|id| id.to_string()),
-                    &entry.schema_version,
-                    &entry.base_hlc,
-                    &op,
-                    &data,
-                    &hash,
-                ],
-            )
-            .await
-            .map_err(shared)?;
-        if logged == 0 {
-            let held: String = tx
-                .query_one(&held_hash, &[&entry.origin, &entry.seq])
-                .await
-                .map_err(shared)?
-                .get(0);
-            if held == hash {
-                imported.duplicates += 1;
-                continue;
-            }
-            return Err(reused_seq(&entry.origin, entry.seq));
-        }
-        write_record(tx, holdings, entry, &data).await?;
-        imported.applied += 1;
+        checked.push(Checked::of(holdings, entry, op, data)?);
     }
+    let logged = log_entries(tx, &checked).await?;
+    let mut imported = Imported::default();
+    let mut new = Vec::new();
+    for entry in checked {
+        if logged.contains(&entry.entry.seq) {
+            new.push(entry);
+        } else {
+            imported.duplicates += 1;
+        }
+    }
+    imported.applied = new.len();
+    write_records(tx, &new).await?;
     tx.execute(
         "UPDATE inbound SET acked_to = GREATEST(acked_to, $2) WHERE origin = $1",
         &[&holdings.sender, &to_seq],
@@ -618,6 +586,213 @@ async fn apply_entries<'a>(
     .await
     .map_err(shared)?;
     Ok(imported)
+}
+
+/// An entry checked, with what its rows hold.
+struct Checked<'a> {
+    entry: &'a LogEntry,
+    op: &'static str,
+    data: String,
+    hash: String,
+    /// The station that owns its record (the town for the roster).
+    station: String,
+    /// The record an event is on.
+    parent: Option<Uuid>,
+    /// A reception's search terms, space-separated.
+    terms: Option<String>,
+}
+
+impl<'a> Checked<'a> {
+    /// Places `entry`'s record: its owner and, for an event, the record it is on (which must be
+    /// held here or created earlier in the run).
+    fn of(
+        holdings: &mut Fetched,
+        entry: &'a LogEntry,
+        op: &'static str,
+        data: String,
+    ) -> Result<Checked<'a>> {
+        let change = &entry.change;
+        let (station, parent) = match (
+            ownership::owned_record(change),
+            ownership::event_parent(change),
+        ) {
+            (Some((kind, id, station)), _) => {
+                holdings.held.insert((kind, id), station.to_owned());
+                (station.to_owned(), None)
+            }
+            (None, Some((kind, parent))) => {
+                let Some(station) = holdings.held.get(&(kind, parent)) else {
+                    return Err(unusable(entry, "它所属的记录不在这里"));
+                };
+                (station.clone(), Some(parent))
+            }
+            (None, None) => match change {
+                Change::DutyShiftUpsert(shift) => (shift.station.clone(), None),
+                _ => (holdings.town.clone(), None),
+            },
+        };
+        let terms = match change {
+            Change::ReceptionCreate(reception) => {
+                Some(casebook::search::reception_terms(reception))
+            }
+            _ => None,
+        };
+        Ok(Checked {
+            hash: canonical_entry_hash(&entry.origin, entry.seq, entry.hlc, op, &data)?,
+            entry,
+            op,
+            data,
+            station,
+            parent,
+            terms,
+        })
+    }
+
+    /// Roster records and duty shifts are edited: the newest by the clock wins.
+    fn is_edit(&self) -> bool {
+        matches!(
+            self.entry.change,
+            Change::GridUpsert(_)
+                | Change::StationUpsert(_)
+                | Change::DeputyUpsert(_)
+                | Change::DutyShiftUpsert(_)
+        )
+    }
+}
+
+/// Logs the run in one statement; answers the seqs logged now. Each other seq was held
+/// before: with the same entry (a duplicate), or with another (refused: the sender's book was
+/// restored from an older copy and gave the number again).
+async fn log_entries(
+    tx: &deadpool_postgres::Transaction<'_>,
+    checked: &[Checked<'_>],
+) -> Result<std::collections::HashSet<i64>> {
+    let Some(first) = checked.first() else {
+        return Ok(std::collections::HashSet::new());
+    };
+    let origin = first.entry.origin.as_str();
+    let column = |part: fn(&Checked<'_>) -> Option<String>| -> Vec<Option<String>> {
+        checked.iter().map(part).collect()
+    };
+    let seqs: Vec<i64> = checked.iter().map(|c| c.entry.seq).collect();
+    let hlcs: Vec<i64> = checked.iter().map(|c| c.entry.hlc).collect();
+    let versions: Vec<i64> = checked.iter().map(|c| c.entry.schema_version).collect();
+    let bases: Vec<Option<i64>> = checked.iter().map(|c| c.entry.base_hlc).collect();
+    let deputies = column(|c| c.entry.deputy.map(|id| id.to_string()));
+    let recorders = column(|c| c.entry.recorder.map(|id| id.to_string()));
+    let ops = column(|c| Some(c.op.to_owned()));
+    let records = column(|c| Some(c.data.clone()));
+    let hashes = column(|c| Some(c.hash.clone()));
+    let logged: std::collections::HashSet<i64> = tx
+        .query(
+            "INSERT INTO change_log (origin, seq, hlc, deputy, recorder, schema_version,
+                                     base_hlc, op, record, entry_hash)
+             SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[],
+                                      $6::bigint[], $7::bigint[], $8::text[], $9::text[],
+                                      $10::text[])
+             ON CONFLICT (origin, seq) DO NOTHING RETURNING seq",
+            &[
+                &origin, &seqs, &hlcs, &deputies, &recorders, &versions, &bases, &ops, &records,
+                &hashes,
+            ],
+        )
+        .await
+        .map_err(shared)?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let before: Vec<i64> = seqs
+        .iter()
+        .copied()
+        .filter(|seq| !logged.contains(seq))
+        .collect();
+    if !before.is_empty() {
+        let held: HashMap<i64, String> = tx
+            .query(
+                "SELECT seq, entry_hash FROM change_log WHERE origin = $1 AND seq = ANY($2)",
+                &[&origin, &before],
+            )
+            .await
+            .map_err(shared)?
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        if let Some(other) = checked
+            .iter()
+            .find(|c| held.get(&c.entry.seq).is_some_and(|hash| *hash != c.hash))
+        {
+            return Err(reused_seq(origin, other.entry.seq));
+        }
+    }
+    Ok(logged)
+}
+
+/// Writes the records of entries logged now: created ones once, edited ones the newest by the
+/// clock (within the run too). A number another record holds refuses the run.
+async fn write_records(tx: &deadpool_postgres::Transaction<'_>, new: &[Checked<'_>]) -> Result<()> {
+    let (edits, creates): (Vec<&Checked<'_>>, Vec<&Checked<'_>>) =
+        new.iter().partition(|c| c.is_edit());
+    // One row per record in a statement that may update it: the newest of the run.
+    let mut newest: HashMap<(&str, Uuid), &Checked<'_>> = HashMap::new();
+    for edit in edits {
+        let key = (edit.entry.change.entity(), edit.entry.change.record_id());
+        if newest
+            .get(&key)
+            .is_none_or(|held| held.entry.hlc < edit.entry.hlc)
+        {
+            newest.insert(key, edit);
+        }
+    }
+    let edits: Vec<&Checked<'_>> = newest.into_values().collect();
+    for (rows, conflict) in [
+        (creates, "DO NOTHING"),
+        (
+            edits,
+            "DO UPDATE SET data = excluded.data, hlc = excluded.hlc, origin = excluded.origin,
+                 seq = excluded.seq WHERE records.hlc < excluded.hlc",
+        ),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let entities: Vec<&str> = rows.iter().map(|c| c.entry.change.entity()).collect();
+        let ids: Vec<Uuid> = rows.iter().map(|c| c.entry.change.record_id()).collect();
+        let stations: Vec<&str> = rows.iter().map(|c| c.station.as_str()).collect();
+        let parents: Vec<Option<Uuid>> = rows.iter().map(|c| c.parent).collect();
+        let origins: Vec<&str> = rows.iter().map(|c| c.entry.origin.as_str()).collect();
+        let seqs: Vec<i64> = rows.iter().map(|c| c.entry.seq).collect();
+        let hlcs: Vec<i64> = rows.iter().map(|c| c.entry.hlc).collect();
+        let data: Vec<&str> = rows.iter().map(|c| c.data.as_str()).collect();
+        let terms: Vec<Option<&str>> = rows.iter().map(|c| c.terms.as_deref()).collect();
+        let sql = format!(
+            "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data, terms)
+             SELECT entity, id, station, parent, origin, seq, hlc, data::jsonb,
+                    string_to_array(terms, ' ')
+             FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::text[],
+                         $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+                  AS run (entity, id, station, parent, origin, seq, hlc, data, terms)
+             ON CONFLICT (entity, id) {conflict}"
+        );
+        tx.execute(
+            &sql,
+            &[
+                &entities, &ids, &stations, &parents, &origins, &seqs, &hlcs, &data, &terms,
+            ],
+        )
+        .await
+        .map_err(|err| match err.as_db_error() {
+            // A number another record holds: the bundle's fault, not the store's.
+            Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => Error::refused(
+                ErrorKind::BadBundle,
+                format!(
+                    "同步包被拒收：其中的编号已被其他记录占用（{}）",
+                    db.detail().unwrap_or_default()
+                ),
+            ),
+            _ => shared(err),
+        })?;
+    }
+    Ok(())
 }
 
 /// Reads who holds the records `entries` create or write events on, in one query.
@@ -651,83 +826,6 @@ async fn fetch_named<'a>(
             holdings.held.insert((kind, id), row.get(2));
         }
     }
-    Ok(())
-}
-
-/// Writes an entry's record in `records`.
-async fn write_record(
-    tx: &deadpool_postgres::Transaction<'_>,
-    holdings: &mut Fetched,
-    entry: &LogEntry,
-    data: &str,
-) -> Result<()> {
-    let change = &entry.change;
-    let (station, parent) = match (
-        ownership::owned_record(change),
-        ownership::event_parent(change),
-    ) {
-        (Some((kind, id, station)), _) => {
-            holdings.held.insert((kind, id), station.to_owned());
-            (station.to_owned(), None)
-        }
-        (None, Some((kind, parent))) => {
-            let Some(station) = holdings.held.get(&(kind, parent)) else {
-                return Err(unusable(entry, "它所属的记录不在这里"));
-            };
-            (station.clone(), Some(parent))
-        }
-        (None, None) => match change {
-            Change::DutyShiftUpsert(shift) => (shift.station.clone(), None),
-            _ => (holdings.town.clone(), None),
-        },
-    };
-    let json: serde_json::Value =
-        serde_json::from_str(data).map_err(|err| Error::Internal(err.to_string()))?;
-    // Roster records and duty shifts are edited: the newest by the clock wins.
-    let sql = if matches!(
-        change,
-        Change::GridUpsert(_)
-            | Change::StationUpsert(_)
-            | Change::DeputyUpsert(_)
-            | Change::DutyShiftUpsert(_)
-    ) {
-        "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data, terms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (entity, id) DO UPDATE SET data = excluded.data, hlc = excluded.hlc,
-             origin = excluded.origin, seq = excluded.seq
-         WHERE records.hlc < excluded.hlc"
-    } else {
-        "INSERT INTO records (entity, id, station, parent, origin, seq, hlc, data, terms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (entity, id) DO NOTHING"
-    };
-    let search_terms = match change {
-        Change::ReceptionCreate(reception) => Some(casebook::search::reception_terms(reception)),
-        _ => None,
-    };
-    let terms: Option<Vec<&str>> = search_terms
-        .as_deref()
-        .map(|text| text.split_whitespace().collect());
-    let statement = tx.prepare_cached(sql).await.map_err(shared)?;
-    tx.execute(
-        &statement,
-        &[
-            &change.entity(),
-            &change.record_id(),
-            &station,
-            &parent,
-            &entry.origin,
-            &entry.seq,
-            &entry.hlc,
-            &json,
-            &terms,
-        ],
-    )
-    .await
-    .map_err(|err| match err.code() {
-        // A number another record holds: the bundle's fault, not the store's.
-        Some(code) if *code == SqlState::UNIQUE_VIOLATION => unusable(entry, "编号已被占用"),
-        _ => shared(err),
-    })?;
     Ok(())
 }
 
