@@ -402,6 +402,15 @@ async fn the_shared_store_finds_what_the_town_book_finds() {
             .into_iter()
             .map(|found| found.case_no)
             .collect();
+        // A first page is the first of the whole answer, page by page through the candidates.
+        let first_page: Vec<String> = store
+            .search_receptions(query, 3)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|found| found.case_no)
+            .collect();
+        assert_eq!(first_page, in_store[..in_store.len().min(3)], "{query:?}");
         in_book.sort();
         in_store.sort();
         assert_eq!(in_store, in_book, "query {query:?}");

@@ -329,38 +329,51 @@ impl PgStore {
         };
         let client = self.client().await?;
         let grams = query.grams();
-        // Exact by construction up to two characters: the index answers alone.
-        let candidates = if query.needs_confirmation() {
-            i64::MAX
-        } else {
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        };
-        let rows = client
-            .query(
+        let select = client
+            .prepare(
                 "SELECT data FROM records WHERE entity = 'reception' AND terms @> $1
-                 ORDER BY data ->> 'received_at' DESC, id LIMIT $2",
-                &[&grams, &candidates],
+                 ORDER BY data ->> 'received_at' DESC, id LIMIT $2 OFFSET $3",
             )
             .await
             .map_err(shared)?;
+        // Up to two characters the index is exact: one page is the answer. Longer queries
+        // confirm candidates a page at a time (most are hits), until enough are found.
+        let page = if query.needs_confirmation() {
+            limit.saturating_mul(2).max(100)
+        } else {
+            limit
+        };
+        let page_rows = i64::try_from(page).unwrap_or(i64::MAX);
         let mut found = Vec::new();
-        for row in rows {
-            let data: serde_json::Value = row.get(0);
-            let reception: casebook::domain::Reception = serde_json::from_value(data)
-                .map_err(|err| Error::Corrupt(format!("reception: {err}")))?;
-            if query.needs_confirmation()
-                && !query.matches(casebook::search::reception_fields(&reception))
-            {
-                continue;
+        let mut offset = 0i64;
+        while found.len() < limit {
+            let rows = client
+                .query(&select, &[&grams, &page_rows, &offset])
+                .await
+                .map_err(shared)?;
+            let last_page = rows.len() < page;
+            for row in rows {
+                let data: serde_json::Value = row.get(0);
+                let reception: casebook::domain::Reception = serde_json::from_value(data)
+                    .map_err(|err| Error::Corrupt(format!("reception: {err}")))?;
+                if query.needs_confirmation()
+                    && !query.matches(casebook::search::reception_fields(&reception))
+                {
+                    continue;
+                }
+                found.push(FoundReception {
+                    case_no: reception.case_no,
+                    station: reception.station,
+                    matter: reception.matter,
+                });
+                if found.len() == limit {
+                    break;
+                }
             }
-            found.push(FoundReception {
-                case_no: reception.case_no,
-                station: reception.station,
-                matter: reception.matter,
-            });
-            if found.len() == limit {
+            if last_page || !query.needs_confirmation() {
                 break;
             }
+            offset = offset.saturating_add(page_rows);
         }
         Ok(found)
     }
