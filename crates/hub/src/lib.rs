@@ -518,7 +518,18 @@ async fn import_shared(
             .map(|committee| committee.short_name))
     })
     .await?;
-    let imported = store.import(&bundle, committee).await?;
+    let imported = store.import(&bundle, committee).await;
+    // The station resent what the store holds, or reused a number: the town's next bundle to
+    // it carries the receipt again (its hash shows the station where the two logs part).
+    let resend = match &imported {
+        Ok(imported) => imported.duplicates > 0,
+        Err(err) => err.kind() == ErrorKind::LogBehindPeer,
+    };
+    if resend {
+        let station = bundle.origin().to_owned();
+        on_book(hub, move |book| book.resend_receipt_to(&station)).await?;
+    }
+    let imported = imported?;
     if !bundle.payload().receipts.is_empty() {
         let taken = Arc::clone(&bundle);
         on_book(hub, move |book| {

@@ -70,6 +70,58 @@ impl TempPostgres {
         cluster
     }
 
+    /// One cluster for the whole test process, made on first use and stopped (and its folder
+    /// removed) by a watcher process once this process has ended, however it ends: for suites
+    /// whose tests each need a database, not a server of their own.
+    ///
+    /// # Panics
+    /// As [`TempPostgres::start`].
+    pub fn shared() -> &'static TempPostgres {
+        static SHARED: std::sync::OnceLock<TempPostgres> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let cluster = TempPostgres::start(false);
+            cluster.stop_when_gone(std::process::id());
+            cluster
+        })
+    }
+
+    /// Database `name`, made if it is not there yet; answers its URL.
+    pub fn database(&self, name: &str) -> String {
+        let exists = self.psql(
+            "postgres",
+            &format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'"),
+        );
+        if exists == "1" {
+            self.database_url(name)
+        } else {
+            self.create_database(name)
+        }
+    }
+
+    /// Starts a watcher that stops the cluster and removes its folder once process `pid` is
+    /// gone (a static is never dropped).
+    fn stop_when_gone(&self, pid: u32) {
+        let stop = format!(
+            "{} {} --pgdata '{}' --mode=immediate --wait stop",
+            self.run_as
+                .map(|user| format!("runuser -u {user} --"))
+                .unwrap_or_default(),
+            self.bin.join("pg_ctl").display(),
+            self.data().display(),
+        );
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{}'",
+            self.dir.path().display()
+        );
+        // Started in the background by a shell that ends at once: the watcher is nobody's child
+        // here, so it outlives this process.
+        let started = Command::new("sh")
+            .args(["-c", &format!("( {script} ) </dev/null >/dev/null 2>&1 &")])
+            .status()
+            .expect("the cluster's watcher");
+        assert!(started.success(), "the cluster's watcher: {started}");
+    }
+
     /// The URL of database `postgres` as its superuser.
     pub fn url(&self) -> String {
         self.database_url("postgres")

@@ -8,7 +8,7 @@ use super::open::PreparedBundle;
 use super::ownership;
 use super::peers::note_format;
 use super::quarantine;
-use super::receipts::{apply_receipt, received_to};
+use super::receipts::{apply_receipt, received_to, resend_receipt};
 use super::recover::{Recovered, recover_own_log};
 use crate::change::LogEntry;
 use crate::domain::AuditAction;
@@ -166,10 +166,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         if header.from_seq <= acked {
             // The sender resends what we already hold: our receipt did not reach it (a lost
             // stick). Send the receipt again next time even if nothing else is new.
-            writer
-                .tx()
-                .prepare_cached("UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1")?
-                .execute([&header.origin])?;
+            resend_receipt(writer.tx(), &header.origin)?;
         }
         if header.from_seq > acked + 1 {
             refuse_if_too_many_waiting(writer, &header.origin)?;
@@ -269,10 +266,7 @@ fn import_one(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -> Re
     note_format(writer, sender, reads)?;
     match result {
         Err(refusal) if refusal.kind() == ErrorKind::LogBehindPeer => {
-            writer
-                .tx()
-                .prepare_cached("UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1")?
-                .execute([sender])?;
+            resend_receipt(writer.tx(), sender)?;
             Err(refusal)
         }
         Err(refusal)

@@ -56,6 +56,15 @@ impl ReceiptIssuer {
     }
 }
 
+/// Makes the next bundle to `peer` carry this book's receipt even if it has not changed since
+/// the last one sent: `peer` resent what is held here (its receipt did not reach it), or reused
+/// a number (the receipt's hash shows it where the two logs part).
+pub(super) fn resend_receipt(conn: &rusqlite::Connection, peer: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE outbound SET sent_receipt = NULL WHERE peer = ?1")?
+        .execute([peer])?;
+    Ok(())
+}
+
 /// Gaps of `origin`'s log before the bundles waiting here.
 pub(super) fn gaps(
     conn: &rusqlite::Connection,
@@ -202,6 +211,11 @@ impl Book {
             issuer: self.origin().code.clone(),
             key: self.keys().sign.clone(),
         }
+    }
+
+    /// [`resend_receipt`] for a hub whose store of the stations' logs is not this book.
+    pub fn resend_receipt_to(&mut self, peer: &str) -> Result<()> {
+        resend_receipt(self.conn(), peer)
     }
 
     /// Takes a receipt for this book's own changes that came outside a bundle (the hub's
