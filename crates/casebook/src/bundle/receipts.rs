@@ -213,7 +213,9 @@ impl Book {
         }
     }
 
-    /// [`resend_receipt`] for a hub whose store of the stations' logs is not this book.
+    /// Makes the next bundle to `peer` carry this book's receipt even if it has not changed:
+    /// for a hub whose store of the stations' logs is not this book, when `peer` resent what
+    /// the store holds or reused a number.
     pub fn resend_receipt_to(&mut self, peer: &str) -> Result<()> {
         resend_receipt(self.conn(), peer)
     }
