@@ -205,34 +205,7 @@ impl PgStore {
         version: u16,
         issuer: &ReceiptIssuer,
     ) -> Result<Option<Receipt>> {
-        let client = self.client().await?;
-        let Some(row) = client
-            .query_opt("SELECT acked_to FROM inbound WHERE origin = $1", &[&origin])
-            .await
-            .map_err(shared)?
-        else {
-            return Ok(None);
-        };
-        let acked_to: i64 = row.get(0);
-        let missing = gaps(&client, origin, acked_to).await?;
-        let last_entry = if version >= HASHED_RECEIPTS_VERSION {
-            client
-                .query_opt(
-                    "SELECT seq, entry_hash FROM change_log WHERE origin = $1 AND seq <= $2
-                     ORDER BY seq DESC LIMIT 1",
-                    &[&origin, &acked_to],
-                )
-                .await
-                .map_err(shared)?
-                .map(|row| LastEntry {
-                    seq: row.get(0),
-                    log_version: LOG_VERSION,
-                    sha256: row.get(1),
-                })
-        } else {
-            None
-        };
-        Ok(Some(issuer.issue(origin, acked_to, missing, last_entry)))
+        receipt_on(&self.client().await?, origin, version, issuer).await
     }
 
     /// Takes a pull request's nonce for `station`: false when any hub process took it before
@@ -304,7 +277,7 @@ impl PgStore {
             .collect::<Vec<_>>();
         let known = reads.and_then(|version| u16::try_from(version).ok());
         let version = format::version_for(known, !returned.is_empty());
-        let receipt = self.receipt(station, version, issuer).await?;
+        let receipt = receipt_on(&client, station, version, issuer).await?;
         Ok(StoreView {
             version,
             receipt,
@@ -441,6 +414,43 @@ impl PgStore {
         }
         Ok(held)
     }
+}
+
+/// [`PgStore::receipt`] on a connection already taken: a caller holding one must not wait for a
+/// second (with every connection held so, nobody would get one).
+async fn receipt_on(
+    client: &deadpool_postgres::Client,
+    origin: &str,
+    version: u16,
+    issuer: &ReceiptIssuer,
+) -> Result<Option<Receipt>> {
+    let Some(row) = client
+        .query_opt("SELECT acked_to FROM inbound WHERE origin = $1", &[&origin])
+        .await
+        .map_err(shared)?
+    else {
+        return Ok(None);
+    };
+    let acked_to: i64 = row.get(0);
+    let missing = gaps(client, origin, acked_to).await?;
+    let last_entry = if version >= HASHED_RECEIPTS_VERSION {
+        client
+            .query_opt(
+                "SELECT seq, entry_hash FROM change_log WHERE origin = $1 AND seq <= $2
+                 ORDER BY seq DESC LIMIT 1",
+                &[&origin, &acked_to],
+            )
+            .await
+            .map_err(shared)?
+            .map(|row| LastEntry {
+                seq: row.get(0),
+                log_version: LOG_VERSION,
+                sha256: row.get(1),
+            })
+    } else {
+        None
+    };
+    Ok(Some(issuer.issue(origin, acked_to, missing, last_entry)))
 }
 
 /// The ownership rules' view of the store: the records the bundle names, fetched once, and
