@@ -462,7 +462,8 @@ impl Station {
                 open: true,
                 code: Some(origin.code),
                 name: Some(origin.name),
-                town: origin.kind == BookKind::Town,
+                // A county's book is read as the town's is: every station's records.
+                town: origin.kind != BookKind::Station,
                 demo,
                 path,
                 encrypted,

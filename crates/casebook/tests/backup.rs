@@ -7,9 +7,8 @@ use std::path::Path;
 
 use casebook::domain::AuditChannel;
 use casebook::store::BookKind;
-use casebook::store::read::CaseFilter;
 use casebook::{Book, ErrorKind};
-use liaison_testkit::{leaks, reception, roster};
+use liaison_testkit::{case_numbers, leaks, reception, roster};
 
 const PASSPHRASE: &str = "东岭村2026年修渡槽";
 const MATTER: &str = "东岭村的渡槽年久失修";
@@ -28,20 +27,6 @@ fn encrypted_station(dir: &Path, receptions: usize) -> Book {
         book.add_reception(reception("陈建国", MATTER)).unwrap();
     }
     book
-}
-
-fn case_numbers(book: &Book) -> Vec<String> {
-    let mut numbers: Vec<String> = book
-        .list_cases(&CaseFilter {
-            limit: 1000,
-            ..CaseFilter::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|case| case.case_no)
-        .collect();
-    numbers.sort();
-    numbers
 }
 
 #[test]

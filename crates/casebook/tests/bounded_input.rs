@@ -235,6 +235,7 @@ fn a_hostile_origin_code_in_a_header_is_refused_before_anything_is_logged() {
         prev_hash: None,
         created_at: stored(china_now()),
         returned: 0,
+        relayed: 0,
         version: format::FORMAT_VERSION,
     };
     let signer = SigningKey::from_bytes(&[9; 32]);

@@ -121,6 +121,7 @@ impl Town {
             changes,
             receipts: vec![],
             returned: vec![],
+            relay: None,
         })
         .unwrap();
         self.seal_json_by_hand(i, range, &payload, (count, 0), schema)
@@ -146,6 +147,7 @@ impl Town {
             prev_hash: None,
             created_at: "2026-11-28T09:00:00+08:00".into(),
             returned: 0,
+            relayed: 0,
             version: format::FORMAT_VERSION,
         };
         let signer = SigningKey::from_bytes(&station_secret(i));

@@ -309,6 +309,7 @@ fn a_receipt_whose_hash_was_altered_fails_the_signature() {
                 changes: vec![],
                 receipts: vec![forged],
                 returned: vec![],
+                relay: None,
             },
             (
                 town.own_last_seq().unwrap() + 1,
@@ -429,12 +430,13 @@ fn a_bundle_of_a_newer_format_version_is_refused_as_unknown() {
         FORMAT_VERSION
     );
     let mut newer = sealed.bytes.clone();
-    newer[8..10].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    let unknown = format::NEWEST_READ_VERSION + 1;
+    newer[8..10].copy_from_slice(&unknown.to_le_bytes());
     let err = town.import_bundle(&newer).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadBundle, "{err}");
     assert!(
         err.to_string()
-            .contains(&format!("格式版本 {} 不受支持", FORMAT_VERSION + 1)),
+            .contains(&format!("格式版本 {unknown} 不受支持")),
         "{err}"
     );
     assert!(err.to_string().contains("请安装新版本"), "{err}");

@@ -246,6 +246,7 @@ fn a_station_seen_at_3_gains_nothing_by_writing_an_older_format() {
         changes: vec![],
         receipts: vec![],
         returned: vec![forged],
+        relay: None,
     };
     let head = station.own_last_seq().unwrap();
     for format_version in [2, FORMAT_VERSION] {

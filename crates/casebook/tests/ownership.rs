@@ -94,6 +94,7 @@ impl Field {
             prev_hash: None,
             created_at: "2026-11-28T09:00:00+08:00".into(),
             returned: 0,
+            relayed: 0,
             version: format::FORMAT_VERSION,
         };
         let json = serde_json::to_vec(payload).unwrap();
@@ -352,6 +353,7 @@ fn seq_numbers_no_log_reaches_are_refused_without_overflow() {
         changes: vec![],
         receipts: vec![],
         returned: vec![],
+        relay: None,
     };
     for range in [
         (1, i64::MAX),
@@ -378,6 +380,7 @@ fn seq_numbers_no_log_reaches_are_refused_without_overflow() {
             changes: vec![],
             receipts: vec![receipt],
             returned: vec![],
+            relay: None,
         },
     );
     let err = f.town.import_bundle(&bundle).unwrap_err();
@@ -410,6 +413,7 @@ fn one_stations_receipt_beyond_the_towns_log_holds_back_only_that_station() {
             changes: vec![],
             receipts: vec![receipt],
             returned: vec![],
+            relay: None,
         },
     );
     f.town.import_bundle(&bundle).unwrap();
@@ -456,6 +460,7 @@ fn refused_bundles_are_kept_within_a_cap_per_sender() {
                 changes: log.clone(),
                 receipts: vec![],
                 returned: vec![],
+                relay: None,
             },
         );
         refused_as_not_owner(f.town.import_bundle(&bundle), "只有该站点本身");
@@ -480,6 +485,7 @@ fn bundles_waiting_for_a_gap_are_capped_per_sender() {
         changes: vec![],
         receipts: vec![],
         returned: vec![],
+        relay: None,
     };
     let mut refused = None;
     for k in 0..200 {

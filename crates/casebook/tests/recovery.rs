@@ -400,7 +400,8 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
          ALTER TABLE stations DROP COLUMN committee_name;
          ALTER TABLE stations DROP COLUMN committee_short_name;
          UPDATE book_meta SET value = '0.0.9' WHERE key = 'software_version';
-         DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 8;",
+         DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations;
+         DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 8;",
     )
     .unwrap();
     drop(old);
@@ -478,6 +479,7 @@ fn returned_records_come_only_from_the_town_and_only_of_the_recipient() {
         changes: vec![],
         receipts: vec![],
         returned: vec![forged],
+        relay: None,
     };
     let bundle = seal_payload(
         &station,
@@ -504,6 +506,7 @@ fn returned_records_come_only_from_the_town_and_only_of_the_recipient() {
         changes: vec![],
         receipts: vec![],
         returned: vec![foreign],
+        relay: None,
     };
     let town_head = town.own_last_seq().unwrap();
     let bundle = seal_payload(

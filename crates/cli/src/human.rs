@@ -645,6 +645,40 @@ pub fn peers(list: &Vec<Peer>) -> String {
     out
 }
 
+pub fn relay(overview: &casebook::bundle::RelayOverview) -> String {
+    let mut out = String::new();
+    if overview.book == casebook::store::BookKind::Town {
+        match &overview.relay_to {
+            Some(county) => {
+                let _ = writeln!(out, "本镇向“{county}”转报各站点的记录");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "本镇尚未设置转报的县级台账（relay set --county 代码）；各站点的同步包已留存，设置后一并转报"
+                );
+            }
+        }
+        for station in &overview.stations {
+            let _ = writeln!(
+                out,
+                "{}\t县里已收到第 {} 号为止\t待转报同步包 {} 个",
+                station.station, station.held_to, station.waiting
+            );
+        }
+        return out;
+    }
+    for station in &overview.stations {
+        let _ = writeln!(
+            out,
+            "{}\t由{}转报\t已收到第 {} 号为止",
+            station.station, station.town, station.held_to
+        );
+    }
+    let _ = writeln!(out, "共 {} 个站点", overview.stations.len());
+    out
+}
+
 pub fn rendered(r: &crate::Rendered) -> String {
     format!("已写入 {}（{} 字节）\n", r.out.display(), r.bytes)
 }

@@ -61,14 +61,18 @@ enum Command {
         #[arg(long, required_unless_present = "enrolment")]
         station_name: Option<String>,
         /// The town's book (the hub's) instead of a station's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "county")]
         town: bool,
+        /// A county's (or city's) book, above the towns: its peers are towns, which relay
+        /// their stations' logs to it (`relay set` at each town).
+        #[arg(long)]
+        county: bool,
         /// Make the station's book from the enrolment file the town wrote for it (`enrol
         /// export`): code, name, the town as its peer and the roster come from the file.
         #[arg(
             long,
             value_name = "FILE",
-            conflicts_with_all = ["station_code", "station_name", "town"],
+            conflicts_with_all = ["station_code", "station_name", "town", "county"],
             requires = "out"
         )]
         enrolment: Option<PathBuf>,
@@ -171,6 +175,11 @@ enum Command {
         #[command(subcommand)]
         command: PeerCommand,
     },
+    /// The tier above the town: a town relays its stations' logs to its county.
+    Relay {
+        #[command(subcommand)]
+        command: RelayCommand,
+    },
     /// Signed, sealed sync bundles.
     Bundle {
         #[command(subcommand)]
@@ -245,7 +254,8 @@ enum Command {
     },
     /// Statistics.
     Stats {
-        /// Only this station's receptions, mediations and meetings.
+        /// Only this station's receptions, mediations and meetings (in a county's book, a
+        /// town's code counts every station that town relays).
         #[arg(long)]
         station: Option<String>,
         /// First day (YYYY-MM-DD).
@@ -396,6 +406,19 @@ enum PeerCommand {
         /// The peer's origin code.
         code: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum RelayCommand {
+    /// At a town: relay the stations' logs to this county (an enrolled peer, `peer add`).
+    Set {
+        /// The county's origin code.
+        #[arg(long)]
+        county: String,
+    },
+    /// The county a town relays to and each station's bundles waiting for it; at a county,
+    /// each station and the town that relays it.
+    Show,
 }
 
 #[derive(Debug, Subcommand)]
@@ -745,8 +768,12 @@ fn sync_command(
         Ok(book) => book,
         Err(err) => return book_failure(err),
     };
-    let code = match to {
-        Some(code) => code.to_owned(),
+    let relay_to = match book.relay_to() {
+        Ok(relay_to) => relay_to,
+        Err(err) => return book_failure(err),
+    };
+    let code = match to.map(str::to_owned).or(relay_to) {
+        Some(code) => code,
         None => match book.peers() {
             Ok(peers) => {
                 let active: Vec<_> = peers
@@ -824,6 +851,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         station_code,
         station_name,
         town,
+        county,
         no_encryption,
         enrolment,
         out: keys_dir,
@@ -854,10 +882,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "请给出 --station-code 和 --station-name，或用 --enrolment 指定镇人大提供的登记文件",
             ));
         };
-        let kind = if *town {
-            BookKind::Town
-        } else {
-            BookKind::Station
+        let kind = match (*town, *county) {
+            (true, _) => BookKind::Town,
+            (_, true) => BookKind::County,
+            _ => BookKind::Station,
         };
         let book = match passphrase {
             None => Book::create(&db, code, name, kind)?,
@@ -1185,6 +1213,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             ),
             PeerCommand::List => out.print(&book.peers()?, human::peers),
             PeerCommand::Revoke { code } => out.print(&book.revoke_peer(&code)?, human::peer),
+        },
+        Command::Relay { command } => match command {
+            RelayCommand::Set { county } => {
+                book.set_relay(&county)?;
+                out.print(&book.relay_overview()?, human::relay)
+            }
+            RelayCommand::Show => out.print(&book.relay_overview()?, human::relay),
         },
         Command::Enrol { command } => match command {
             EnrolCommand::Export { station, out: dir } => out.print(

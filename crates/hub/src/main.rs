@@ -152,11 +152,16 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(if err.kind().is_refusal() { 2 } else { 1 });
         }
     };
-    if book.origin().kind != BookKind::Town {
-        bail!(
-            "{} 是联络站的台账，同步服务需要镇台账（init --town）",
+    match book.origin().kind {
+        BookKind::Station => bail!(
+            "{} 是联络站的台账，同步服务需要镇台账（init --town）或县级台账（init --county）",
             db.display()
-        );
+        ),
+        BookKind::County if args.store.is_some() => bail!(
+            "县级台账的同步服务暂不能使用 --store：各镇转报的记录保存在县级台账 {} 中",
+            db.display()
+        ),
+        BookKind::Town | BookKind::County => {}
     }
     let admin_token = match &args.admin_token_file {
         Some(path) => Some(read_admin_token(path)?),

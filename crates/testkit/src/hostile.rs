@@ -109,6 +109,7 @@ fn sealed_by(
         prev_hash: None,
         created_at: casebook::time::stored(casebook::time::china_now()),
         returned,
+        relayed: 0,
         version: FORMAT_VERSION,
     };
     write(&seal, &signing_key(from_path)).expect("seal")

@@ -103,6 +103,21 @@ pub fn reception(deputy: &str, matter: &str) -> ReceptionInput {
     }
 }
 
+/// Every case number `book` holds, sorted.
+pub fn case_numbers(book: &Book) -> Vec<String> {
+    let mut numbers: Vec<String> = book
+        .list_cases(&casebook::store::read::CaseFilter {
+            limit: 100_000,
+            ..casebook::store::read::CaseFilter::default()
+        })
+        .expect("the case list")
+        .into_iter()
+        .map(|case| case.case_no)
+        .collect();
+    numbers.sort();
+    numbers
+}
+
 /// A town book `QX` (`town.db`) and a station book `BX` (`bx.db`) in `dir`, both empty and not
 /// enrolled with each other yet.
 pub fn empty_town_and_station(dir: &Path) -> (Book, Book) {

@@ -67,6 +67,7 @@ pub fn seal_bundle(
         prev_hash: header.prev_hash.clone(),
         created_at: header.created_at.clone(),
         returned: header.returned,
+        relayed: 0,
         version: parsed.version,
     };
     let counts = (header.changes, header.receipts);

@@ -134,7 +134,11 @@ impl Book {
         let returned = self.returned_changes(to)?;
         // The newest format the peer is known to read: a station not yet upgraded refuses
         // version 3 whole, and a receipt with the hash in any version.
-        let version = format::version_for(self.peer_format(to)?, !returned.is_empty());
+        let version = if self.relay_to()?.as_deref() == Some(to) {
+            format::RELAY_VERSION
+        } else {
+            format::version_for(self.peer_format(to)?, !returned.is_empty())
+        };
         let receipt = self.receipt_for_format(to, version)?;
         self.seal_bundle_with(
             to,
@@ -182,9 +186,27 @@ impl Book {
         } else {
             self.outgoing_changes(to, acked)?
         };
-        let receipt_state = receipt
-            .as_ref()
-            .map(|r| format!("{}:{:?}", r.acked_to, r.missing));
+        // A county acknowledges each station a town relays to it; the town relays them.
+        let receipts: Vec<Receipt> = receipt
+            .into_iter()
+            .chain(self.relay_receipts(to, version)?)
+            .collect();
+        let relay = if version >= format::RELAY_VERSION {
+            Some(self.outgoing_relay(to)?)
+        } else {
+            None
+        };
+        let relayed = relay.as_ref().map_or(0, |relay| relay.units.len());
+        let receipt_state = (!receipts.is_empty()).then(|| {
+            receipts
+                .iter()
+                .map(|r| match r.origin == to {
+                    true => format!("{}:{:?}", r.acked_to, r.missing),
+                    false => format!("{}:{}:{:?}", r.origin, r.acked_to, r.missing),
+                })
+                .collect::<Vec<_>>()
+                .join(";")
+        });
         // A book held back tells, by its range, how far its log agrees with the peer's: that
         // must reach the peer once even when its receipt has not changed (the peer sends back
         // what comes after).
@@ -195,10 +217,13 @@ impl Book {
             )),
             None => receipt_state,
         };
-        if changes.is_empty() && returned.is_empty() && receipt_state == sent_receipt {
+        if changes.is_empty()
+            && returned.is_empty()
+            && relayed == 0
+            && receipt_state == sent_receipt
+        {
             return Ok(None);
         }
-        let receipts: Vec<Receipt> = receipt.into_iter().collect();
         let entries: Vec<OutgoingEntry<'_>> = changes
             .iter()
             .map(OutgoingEntry::from_row)
@@ -211,6 +236,7 @@ impl Book {
             changes: &entries,
             receipts: &receipts,
             returned: &returned,
+            relay: relay.as_ref(),
         })
         .map_err(|err| Error::Internal(err.to_string()))?;
         let seal = Seal {
@@ -222,6 +248,7 @@ impl Book {
             prev_hash,
             created_at: stored(china_now()),
             returned: returned.len() as u64,
+            relayed: relayed as u64,
             version,
         };
         let counts = (entries.len() as u64, receipts.len() as u64);
@@ -463,6 +490,8 @@ struct OutgoingPayload<'a> {
     receipts: &'a [Receipt],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     returned: &'a [OutgoingEntry<'a>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relay: Option<&'a format::Relay>,
 }
 
 /// The stored JSON of a confidential reception with its visitors withheld.

@@ -42,6 +42,12 @@ pub const RETURNED_VERSION: u16 = 2;
 /// it in a bundle of an older version (or the hub's answer to one), for a reader that knows
 /// no such field.
 pub const HASHED_RECEIPTS_VERSION: u16 = 3;
+/// A town's bundle to its county: version 3 and the stations' bundles it relays
+/// ([`Payload::relay`]). Written only to the county a town relays to; a reader before it
+/// refuses the whole file rather than drop what it cannot read.
+pub const RELAY_VERSION: u16 = 4;
+/// The newest version this build reads.
+pub const NEWEST_READ_VERSION: u16 = RELAY_VERSION;
 
 /// The first log version (`store::LOG_VERSION`, migration 010) of a release that reads format
 /// 3: every writer of it or a later one reads 3, whatever format it wrote.
@@ -118,9 +124,12 @@ pub struct Header {
     pub changes: u64,
     /// Receipts in the payload.
     pub receipts: u64,
-    /// The recipient's own changes carried back to it (format versions 2 and 3).
+    /// The recipient's own changes carried back to it (format versions 2 and later).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub returned: u64,
+    /// Stations' bundles a town relays to its county (format version 4).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub relayed: u64,
     /// When it was sealed (RFC 3339).
     pub created_at: String,
     /// Ephemeral X25519 public key (base64).
@@ -253,7 +262,7 @@ impl Receipt {
 }
 
 /// What a bundle carries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payload {
     /// Changes of the sender's log, in seq order.
@@ -264,6 +273,42 @@ pub struct Payload {
     /// back to a station that lost them (a new PC, a restore from an older backup).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub returned: Vec<LogEntry>,
+    /// What a town relays to its county (format version 4): its stations' keys and bundles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Relay>,
+}
+
+/// A town's relay to its county: the signing key of each station it enrolled, and the
+/// stations' bundles as they reached it, which the county checks against those keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relay {
+    /// The town's enrolled stations.
+    pub stations: Vec<RelayedStation>,
+    /// Stations' bundles, in the order they are applied.
+    pub units: Vec<RelayUnit>,
+}
+
+/// A station a town vouches for to its county.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayedStation {
+    /// Its origin code.
+    pub code: String,
+    /// Its Ed25519 verifying key (base64).
+    pub sign_public: String,
+}
+
+/// One station bundle relayed: the file as the town received it (signed by the station,
+/// sealed to the town) and its compressed payload, which the town decrypted and which the
+/// station's signed header names by `payload_sha256`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayUnit {
+    /// The bundle file (base64).
+    pub file: String,
+    /// Its compressed payload (base64).
+    pub payload: String,
 }
 
 fn is_zero(count: &u64) -> bool {
@@ -302,7 +347,7 @@ pub fn header_len(prefix: &[u8]) -> Result<usize> {
         return Err(bad("不是同步包文件，或文件不完整"));
     }
     let version = u16::from_le_bytes([prefix[8], prefix[9]]);
-    if version > FORMAT_VERSION {
+    if version > NEWEST_READ_VERSION {
         return Err(bad(&format!(
             "格式版本 {version} 不受支持（由较新版本的软件生成，请安装新版本后再导入）"
         )));
@@ -351,11 +396,12 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>> {
     let header = parse_header(&bytes[PREFIX_LEN..header_end])?;
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
     // Older writers wrote 2 exactly when they returned changes, 1 otherwise; 3 says nothing.
+    // Only version 4 relays stations' bundles.
     let consistent = match version {
         PLAIN_VERSION => header.returned == 0,
         RETURNED_VERSION => header.returned > 0,
         _ => true,
-    };
+    } && (version >= RELAY_VERSION || header.relayed == 0);
     if !consistent {
         return Err(bad(&format!(
             "格式版本 {version} 与内容不符（版本 {PLAIN_VERSION} 不带回本站记录，版本 {RETURNED_VERSION} 必须带回）"
@@ -402,6 +448,8 @@ pub struct Seal<'a> {
     pub created_at: String,
     /// How many of the recipient's own changes the payload carries back.
     pub returned: u64,
+    /// How many stations' bundles the payload relays (version 4 only).
+    pub relayed: u64,
     /// The format version to write ([`version_for`] the recipient): only the number in the
     /// file, the caller makes the payload fit it (no hash in receipts before version 3,
     /// nothing returned in version 1).
@@ -454,12 +502,13 @@ pub fn write_compressed(
         changes: counts.0,
         receipts: counts.1,
         returned: seal.returned,
+        relayed: seal.relayed,
         created_at: seal.created_at.clone(),
         ephemeral_public: STANDARD.encode(ephemeral_public.as_bytes()),
         nonce: STANDARD.encode(nonce),
         // The tag adds 16 bytes.
         payload_len: compressed.len() as u64 + 16,
-        payload_sha256: hex(&Sha256::digest(compressed)),
+        payload_sha256: payload_hash(compressed),
     };
     let header_json =
         serde_json::to_vec(&header).map_err(|err| Error::Internal(err.to_string()))?;
@@ -496,13 +545,9 @@ pub fn open(
     )
 }
 
-/// Verifies the sender's signature and decrypts: the payload's compressed bytes, authentic
-/// and meant for `recipient`, not yet decoded (a newer schema may not decode here).
-pub fn verify_and_decrypt(
-    parsed: &Parsed<'_>,
-    sender: &VerifyingKey,
-    recipient: &StaticSecret,
-) -> Result<Vec<u8>> {
+/// Checks the header's seq range and the sender's signature over the whole file: all a reader
+/// that cannot decrypt it (a county, of a station's bundle its town relays) can check of it.
+pub fn verify_signature(parsed: &Parsed<'_>, sender: &VerifyingKey) -> Result<()> {
     let header = &parsed.header;
     if !(1..=MAX_SEQ).contains(&header.from_seq)
         || !(header.from_seq - 1..=MAX_SEQ).contains(&header.to_seq)
@@ -512,7 +557,22 @@ pub fn verify_and_decrypt(
     let signature = Signature::from_slice(parsed.signature).map_err(|_| bad("签名格式不正确"))?;
     sender
         .verify(parsed.signed, &signature)
-        .map_err(|_| bad("签名验证失败：文件被改动过，或不是该站点签发的"))?;
+        .map_err(|_| bad("签名验证失败：文件被改动过，或不是该站点签发的"))
+}
+
+/// SHA-256 (hex) of a compressed payload, as a header's `payload_sha256` names it.
+pub fn payload_hash(compressed: &[u8]) -> String {
+    hex(&Sha256::digest(compressed))
+}
+
+/// Verifies the sender's signature and decrypts: the payload's compressed bytes, authentic
+/// and meant for `recipient`, not yet decoded (a newer schema may not decode here).
+pub fn verify_and_decrypt(
+    parsed: &Parsed<'_>,
+    sender: &VerifyingKey,
+    recipient: &StaticSecret,
+) -> Result<Vec<u8>> {
+    verify_signature(parsed, sender)?;
     let ephemeral: [u8; 32] = STANDARD
         .decode(&parsed.header.ephemeral_public)
         .ok()
@@ -536,7 +596,7 @@ pub fn verify_and_decrypt(
             },
         )
         .map_err(|_| bad("无法解密：同步包不是发给本站的，或已损坏"))?;
-    if hex(&Sha256::digest(&compressed)) != parsed.header.payload_sha256 {
+    if payload_hash(&compressed) != parsed.header.payload_sha256 {
         return Err(bad("内容校验值不符"));
     }
     Ok(compressed)
@@ -560,6 +620,7 @@ pub fn decode_payload(header: &Header, compressed: &[u8], cap: usize) -> Result<
         || !ordered(&payload.returned)
         || !returned_ok
         || payload.returned.len() as u64 != header.returned
+        || payload.relay.as_ref().map_or(0, |relay| relay.units.len()) as u64 != header.relayed
         || payload.changes.len() as u64 != header.changes
         || payload.receipts.len() as u64 != header.receipts
     {

@@ -10,10 +10,11 @@ use super::peers::note_format;
 use super::quarantine;
 use super::receipts::{apply_receipt, received_to, resend_receipt};
 use super::recover::{Recovered, recover_own_log};
+use super::relay;
 use crate::change::LogEntry;
 use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Book, Writer, change_to_parts};
+use crate::store::{Book, BookKind, Writer, change_to_parts};
 use crate::time::{china_now, stored};
 
 /// What `bundle import` answers.
@@ -141,13 +142,22 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     }
     let mut imported = Imported::default();
     for receipt in &bundle.payload.receipts {
-        if receipt.issuer != header.origin || receipt.origin != own {
+        if receipt.issuer != header.origin {
             return Err(Error::refused(
                 ErrorKind::BadBundle,
                 "同步包中的回执与发送方不符",
             ));
         }
-        apply_receipt(writer, receipt, &bundle.sender)?;
+        if receipt.origin == own {
+            apply_receipt(writer, receipt, &bundle.sender)?;
+        } else if relay::is_county_receipt(writer, &header.origin, &receipt.origin)? {
+            relay::take_county_receipt(writer, receipt, &bundle.sender)?;
+        } else {
+            return Err(Error::refused(
+                ErrorKind::BadBundle,
+                "同步包中的回执与发送方不符",
+            ));
+        }
         imported.receipts += 1;
     }
     if !bundle.payload.returned.is_empty() {
@@ -160,13 +170,56 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         imported.recovered = recovered;
         imported.renumbered = renumbered;
     }
-    let changes = &bundle.payload.changes;
+    if let Some(relayed) = &bundle.payload.relay {
+        if writer.book_kind() != BookKind::County {
+            return Err(format::bad("本台账不是县级台账，不接收转报的站点同步包"));
+        }
+        // The stations' entries first: the town's own events may be written on their cases.
+        relay::vouch(writer, &header.origin, &relayed.stations)?;
+        for unit in &bundle.units {
+            relay::check_unit(writer, &header.origin, unit)?;
+            let log = Log {
+                header: &unit.header,
+                changes: &unit.payload.changes,
+                encoded: &unit.encoded,
+                file_hash: &unit.file_hash,
+            };
+            imported += apply_log(writer, &log, &header.origin)?;
+        }
+    }
+    let log = Log {
+        header,
+        changes: &bundle.payload.changes,
+        encoded: &bundle.encoded,
+        file_hash: &bundle.file_hash,
+    };
+    imported += apply_log(writer, &log, &header.origin)?;
+    relay::keep_unit(writer, bundle)?;
+    Ok(imported)
+}
+
+/// A run of one origin's log as a bundle brings it: the sender's own, or a station's that its
+/// town relays.
+struct Log<'a> {
+    header: &'a format::Header,
+    changes: &'a [LogEntry],
+    encoded: &'a [(&'static str, String)],
+    file_hash: &'a str,
+}
+
+/// Applies a run of the log (or keeps it waiting after a gap) and notes what its origin's
+/// newest bundle said. `peer` gets this book's receipt again when the run was held already
+/// (its receipt did not reach it): the sender, or the town that relays the origin.
+fn apply_log(writer: &mut Writer<'_>, log: &Log<'_>, peer: &str) -> Result<Imported> {
+    let mut imported = Imported::default();
+    let header = log.header;
+    let changes = log.changes;
     if header.to_seq >= header.from_seq {
         let acked = received_to(writer.tx(), &header.origin)?.unwrap_or(0);
         if header.from_seq <= acked {
             // The sender resends what we already hold: our receipt did not reach it (a lost
             // stick). Send the receipt again next time even if nothing else is new.
-            resend_receipt(writer.tx(), &header.origin)?;
+            resend_receipt(writer.tx(), peer)?;
         }
         if header.from_seq > acked + 1 {
             refuse_if_too_many_waiting(writer, &header.origin)?;
@@ -187,7 +240,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
                 ])?;
             imported.pending += changes.len();
         } else {
-            let entries = changes.iter().zip(&bundle.encoded);
+            let entries = changes.iter().zip(log.encoded);
             imported += apply_entries(writer, &header.origin, acked, header.to_seq, entries)?;
             imported += drain_pending(writer, &header.origin)?;
         }
@@ -200,11 +253,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
              ON CONFLICT (origin) DO UPDATE SET last_import_at = excluded.last_import_at,
                  last_bundle_hash = excluded.last_bundle_hash",
         )?
-        .execute(params![
-            header.origin,
-            stored(china_now()),
-            bundle.file_hash
-        ])?;
+        .execute(params![header.origin, stored(china_now()), log.file_hash])?;
     // How far the sender holds its own log, by its newest bundle: a bundle found late on a
     // stick says less than the sender holds now, and must not make the town send it all back.
     writer

@@ -29,6 +29,8 @@
 //!   [`fingerprint`] read over the phone.
 //! - `pull.rs` and `wire.rs`: a station's signed, replay-safe [`PullRequest`] and the other
 //!   bodies the hub and a station exchange.
+//! - `relay.rs`: the tier above the town: a town relays its stations' bundles, as they signed
+//!   them, to its county, which checks each station's signature before it reads an entry.
 //! - `status.rs`: [`Book::bundle_status`], what the town office looks at.
 //!
 //! [`Book::add_peer`]: crate::Book::add_peer
@@ -50,6 +52,7 @@ mod pull;
 pub mod quarantine;
 mod receipts;
 mod recover;
+mod relay;
 mod status;
 mod wire;
 
@@ -65,5 +68,6 @@ pub use peers::Peer;
 pub use pull::{PULL_WINDOW_DAYS, replayed_pull};
 pub use quarantine::Quarantined;
 pub use receipts::{ReceiptIssuer, canonical_entry_hash, missing_ranges};
+pub use relay::{MAX_RELAY_BYTES, RelayOverview, RelayedOrigin};
 pub use status::{Conflict, PeerStatus};
 pub use wire::{PullRequest, Refusal, UploadAnswer};

@@ -8,6 +8,7 @@ use super::format;
 use super::import::encode_entries;
 use super::keys::sign_public_key;
 use super::peers::active;
+use super::relay::{OpenedUnit, open_units};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, LOG_VERSION};
 
@@ -181,16 +182,16 @@ impl OpenedBundle {
     /// Decompresses (at most `cap` bytes, or `bad_bundle`) and decodes the payload.
     pub fn decode(self, cap: usize) -> Result<PreparedBundle> {
         let payload = if self.newer {
-            format::Payload {
-                changes: Vec::new(),
-                receipts: Vec::new(),
-                returned: Vec::new(),
-            }
+            format::Payload::default()
         } else {
             format::decode_payload(&self.header, &self.compressed, cap)?
         };
         let encoded = encode_entries(&payload.changes)?;
         let returned_encoded = encode_entries(&payload.returned)?;
+        let units = match &payload.relay {
+            Some(relay) => open_units(&self.header.origin, relay, cap)?,
+            None => Vec::new(),
+        };
         Ok(PreparedBundle {
             version: self.version,
             header: self.header,
@@ -201,6 +202,8 @@ impl OpenedBundle {
             file_hash: self.file_hash,
             newer: self.newer,
             file: self.file,
+            compressed: self.compressed,
+            units,
         })
     }
 }
@@ -222,6 +225,10 @@ pub struct PreparedBundle {
     pub(super) newer: bool,
     /// The whole file, kept in quarantine if it is refused or newer.
     pub(super) file: Vec<u8>,
+    /// The payload as decrypted, still compressed: what a town relays to its county.
+    pub(super) compressed: Vec<u8>,
+    /// The stations' bundles a town relays (to a county), opened.
+    pub(super) units: Vec<OpenedUnit>,
 }
 
 impl PreparedBundle {

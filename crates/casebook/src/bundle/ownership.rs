@@ -68,6 +68,11 @@ pub trait Holdings {
     fn record_station(&self, record: Owned, id: Uuid) -> Result<Option<String>>;
     /// The short name of `station`'s mediation committee on the roster, if it has one.
     fn committee_short_name(&self, station: &str) -> Result<Option<String>>;
+    /// Whether town `town` may speak for `station` here: a store of one town's stations holds
+    /// no other town; a county's, only the town that relays the station.
+    fn speaks_for(&self, _town: &str, _station: &str) -> Result<bool> {
+        Ok(true)
+    }
 }
 
 impl Holdings for Writer<'_> {
@@ -94,12 +99,25 @@ impl Holdings for Writer<'_> {
             .optional()?
             .flatten())
     }
+
+    fn speaks_for(&self, town: &str, station: &str) -> Result<bool> {
+        super::relay::speaks_for(self, town, station)
+    }
 }
 
 /// Refuses `entry` unless its origin owns what it writes.
 pub fn check(holdings: &impl Holdings, entry: &LogEntry) -> Result<()> {
     let sender = entry.origin.as_str();
     match &entry.change {
+        Change::StationUpsert(station) if holdings.is_town(sender)? => {
+            if holdings.speaks_for(sender, &station.code)? {
+                return Ok(());
+            }
+            Err(not_owner(
+                entry,
+                &format!("站点{}由其他镇转报，只能由该镇下发", station.code),
+            ))
+        }
         Change::GridUpsert(_) | Change::StationUpsert(_) | Change::DeputyUpsert(_) => {
             if holdings.is_town(sender)? {
                 return Ok(());
@@ -107,7 +125,9 @@ pub fn check(holdings: &impl Holdings, entry: &LogEntry) -> Result<()> {
             Err(not_owner(entry, "名册（网格、站点、代表）只能由镇人大下发"))
         }
         Change::DutyShiftUpsert(shift) => {
-            if shift.station == sender || holdings.is_town(sender)? {
+            if shift.station == sender
+                || (holdings.is_town(sender)? && holdings.speaks_for(sender, &shift.station)?)
+            {
                 return Ok(());
             }
             Err(not_owner(
@@ -176,7 +196,8 @@ pub fn check(holdings: &impl Holdings, entry: &LogEntry) -> Result<()> {
             let Some(owner) = holdings.record_station(Owned::Reception, event.reception)? else {
                 return Ok(());
             };
-            if may_add_case_event(&owner, sender, holdings.is_town(sender)?, &event.kind) {
+            let owner_town = holdings.is_town(sender)? && holdings.speaks_for(sender, &owner)?;
+            if may_add_case_event(&owner, sender, owner_town, &event.kind) {
                 return Ok(());
             }
             Err(not_owner(
@@ -271,11 +292,18 @@ pub(crate) fn may_add_case_event(
 }
 
 /// Whether `code` is this book's town: the book itself in the town's book; in a station's book,
-/// the peer it enrolled first (and has not revoked) — the town it syncs with.
+/// the peer it enrolled first (and has not revoked) — the town it syncs with; in a county's,
+/// any of its towns (its active peers).
 pub(crate) fn is_town(writer: &Writer<'_>, code: &str) -> Result<bool> {
     Ok(match writer.book_kind() {
         BookKind::Town => code == writer.origin(),
         BookKind::Station => town_peer(writer.tx())?.as_deref() == Some(code),
+        BookKind::County => writer
+            .tx()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM peers WHERE code = ?1 AND revoked_at IS NULL)",
+            )?
+            .query_row([code], |row| row.get(0))?,
     })
 }
 

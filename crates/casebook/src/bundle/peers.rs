@@ -133,7 +133,7 @@ impl Book {
         Ok(peers)
     }
 
-    pub(super) fn peer(&self, code: &str) -> Result<Option<Peer>> {
+    pub(crate) fn peer(&self, code: &str) -> Result<Option<Peer>> {
         Ok(self
             .conn()
             .query_row(

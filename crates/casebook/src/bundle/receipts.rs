@@ -335,7 +335,7 @@ pub(super) fn apply_receipt(
                 "本机登记的事项都已保存。下次同步时镇里会送回双方一致的第{agreed}条之后的记录，\
                  之后自动恢复上报"
             ),
-            BookKind::Town => {
+            BookKind::Town | BookKind::County => {
                 "本机新登记的内容都已保存，但暂不能下发，请先从备份或各站点找回本台账的记录"
                     .to_owned()
             }
@@ -352,7 +352,7 @@ pub(super) fn apply_receipt(
             BookKind::Station => {
                 "本机新登记的事项都已保存。下次同步时镇里会送回本站缺少的记录，之后自动恢复上报"
             }
-            BookKind::Town => {
+            BookKind::Town | BookKind::County => {
                 "本机新登记的内容都已保存，但暂不能下发，请先从备份或各站点找回本台账的记录"
             }
         };

@@ -177,8 +177,8 @@ impl Writer<'_> {
             subject: subject.map(str::to_owned),
             detail: detail.map(str::to_owned),
         };
-        if self.book_kind() == BookKind::Town {
-            // The town's own trail stays at the town: in its log it would move the town's head,
+        if self.book_kind() != BookKind::Station {
+            // The town's (and a county's) own trail stays there: in its log it would move the town's head,
             // and every station would then owe a receipt for seqs it is never sent.
             let body = serde_json::to_string(&entry)
                 .map_err(|err| crate::Error::Internal(format!("audit entry: {err}")))?;

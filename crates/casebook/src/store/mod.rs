@@ -62,6 +62,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/014_deputy_activities.sql"),
     include_str!("migrations/015_suggestions.sql"),
     include_str!("migrations/016_case_events_by_kind.sql"),
+    include_str!("migrations/017_relay.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -86,7 +87,8 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// terms, and the `investigation` and `rights_notified` events, which an older reader would
 /// refuse; and migration 014 made deputies' reports to voters and trainings travel
 /// (`deputy_activity_append`). Migration 015 did: deputies' suggestions and their events travel
-/// (`suggestion_create`, `suggestion_event_append`). Migration 016 (an index) did not.
+/// (`suggestion_create`, `suggestion_event_append`). Migrations 016 (an index) and 017 (the
+/// relay to a county, its own bookkeeping) did not.
 pub const LOG_VERSION: i64 = 15;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
@@ -125,6 +127,20 @@ pub enum BookKind {
     Station,
     /// The town's book (the hub's).
     Town,
+    /// A county's (or city's) book: its towns are its peers, and it holds their stations'
+    /// logs as the towns relay them.
+    County,
+}
+
+impl BookKind {
+    /// The word `book_meta` keeps.
+    fn stored(self) -> &'static str {
+        match self {
+            BookKind::Station => "station",
+            BookKind::Town => "town",
+            BookKind::County => "county",
+        }
+    }
 }
 
 /// The origin a book writes as: every change it makes carries this code.
@@ -421,10 +437,7 @@ impl Book {
     fn initialise(mut conn: Connection, origin: Origin, lock: Option<Lock>) -> Result<Book> {
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
-        let kind = match origin.kind {
-            BookKind::Station => "station",
-            BookKind::Town => "town",
-        };
+        let kind = origin.kind.stored();
         let tx = conn.transaction()?;
         for (key, value) in [
             ("origin_code", origin.code.as_str()),
@@ -753,6 +766,7 @@ fn read_origin(conn: &Connection) -> Result<Origin> {
     };
     let kind = match meta("kind")?.as_str() {
         "town" => BookKind::Town,
+        "county" => BookKind::County,
         _ => BookKind::Station,
     };
     Ok(Origin {
@@ -933,7 +947,7 @@ mod tests {
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
              DROP INDEX mediations_renumbered; ALTER TABLE receptions DROP COLUMN kind;
              DROP INDEX stations_by_committee; ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 6;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 6;",
         )
         .unwrap();
     }
@@ -1029,7 +1043,7 @@ mod tests {
              DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 9;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 9;",
         )
         .unwrap();
         migrations().to_version(&mut conn, 9).unwrap();
@@ -1073,7 +1087,7 @@ mod tests {
              DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 10;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 10;",
         )
         .unwrap();
         conn.execute(
@@ -1144,7 +1158,7 @@ mod tests {
         drop(book);
         let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 14;",
+            "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 14;",
         )
         .unwrap();
         migrations().to_version(&mut conn, 14).unwrap();
@@ -1224,7 +1238,7 @@ mod tests {
         );
         drop(book);
         let mut conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DROP INDEX case_events_by_kind; PRAGMA user_version = 15;")
+        conn.execute_batch("DROP INDEX case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 15;")
             .unwrap();
         migrations().to_version(&mut conn, 15).unwrap();
         drop(conn);
@@ -1255,6 +1269,40 @@ mod tests {
         );
         assert_eq!(concluded((4, 1), (4, 30)), 1);
         assert_eq!(concluded((3, 1), (4, 30)), 2);
+    }
+
+    /// A version-16 town book gains the relay's tables: the next station bundle it takes is
+    /// kept for the county it will relay to.
+    #[test]
+    fn a_version_16_town_book_keeps_station_bundles_for_a_county() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v16.db");
+        let mut town = Book::create(&path, "QX", "清溪镇人大", BookKind::Town).unwrap();
+        let mut station = Book::create_in_memory("BX", "东岭村联络站", BookKind::Station).unwrap();
+        // So that enrolling its town leaves a change in its log (its audit trail travels).
+        station.set_channel(crate::domain::AuditChannel::Cli);
+        let (t, s) = (town.public_keys(), station.public_keys());
+        town.add_peer("BX", &s.sign_public, &s.seal_public).unwrap();
+        station
+            .add_peer("QX", &t.sign_public, &t.seal_public)
+            .unwrap();
+        drop(town);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks;
+             DROP TABLE relay_units; PRAGMA user_version = 16;",
+        )
+        .unwrap();
+        drop(conn);
+
+        let mut town = Book::open(&path).unwrap();
+        let sealed = station.seal_bundle("QX").unwrap().unwrap();
+        assert!(town.import_bundle(&sealed.bytes).unwrap().applied > 0);
+        let overview = town.relay_overview().unwrap();
+        assert_eq!(overview.relay_to, None);
+        assert_eq!(overview.stations.len(), 1);
+        assert_eq!(overview.stations[0].waiting, 1);
+        assert_eq!(overview.stations[0].held_to, 0);
     }
 
     /// A version-11 book's stations have no committee after the upgrade: their mediation
@@ -1306,7 +1354,7 @@ mod tests {
                 .unwrap()
                 .execute_batch(
                     "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
-                     ALTER TABLE peers DROP COLUMN format_version; DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 12;",
+                     ALTER TABLE peers DROP COLUMN format_version; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 12;",
                 )
                 .unwrap();
         }
@@ -1346,7 +1394,7 @@ mod tests {
             .unwrap()
             .execute_batch(
                 "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
-                 DROP INDEX IF EXISTS case_events_by_kind; PRAGMA user_version = 13;",
+                 DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 13;",
             )
             .unwrap();
         // What migration 013 leaves is what a version-13 build made.

@@ -96,7 +96,7 @@ impl Book {
             .flat_map(|shift| shift.deputies.into_iter().map(|deputy| deputy.id))
             .collect();
         let own = self.origin().code.clone();
-        let town = self.origin().kind == super::BookKind::Town;
+        let town = self.origin().kind != super::BookKind::Station;
         let mut select = self.conn().prepare(
             "SELECT d.id, d.name, p.pin_hash IS NOT NULL, p.locked_until
              FROM deputies d LEFT JOIN deputy_pins p ON p.deputy_id = d.id

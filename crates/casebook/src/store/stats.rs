@@ -6,8 +6,8 @@ use chrono::{NaiveDate, TimeDelta};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::Book;
 use super::apply::decode;
+use super::{Book, BookKind};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::time::china_today;
@@ -235,29 +235,48 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 }
 
 impl Book {
+    /// The stations that statistics "of `code`" count: that station; at a county, every
+    /// station the town `code` relays.
+    fn stations_counted(&self, code: &str) -> Result<Vec<String>> {
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM stations WHERE code = ?1)",
+            [code],
+            |row| row.get(0),
+        )?;
+        if known || code == self.origin().code {
+            return Ok(vec![code.to_owned()]);
+        }
+        if self.origin().kind == BookKind::County && self.peer(code)?.is_some() {
+            return self.stations_relayed_by(code);
+        }
+        Err(crate::Error::invalid(format!("名册中没有站点“{code}”")))
+    }
+
     /// Statistics of receptions received, mediations accepted and meetings held in
-    /// `from..=to` (whole days, station time), of one station or all.
+    /// `from..=to` (whole days, station time), of one station or all; at a county, of one
+    /// town's stations when `station` is a town's code.
     pub fn stats(
         &self,
         station: Option<&str>,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Stats> {
-        if let Some(code) = station {
-            let known: bool = self.conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM stations WHERE code = ?1)",
-                [code],
-                |row| row.get(0),
-            )?;
-            if !known && code != self.origin().code {
-                return Err(crate::Error::invalid(format!("名册中没有站点“{code}”")));
-            }
-        }
+        let members = station
+            .map(|code| self.stations_counted(code))
+            .transpose()?;
+        let requested = station;
+        // Every query reads the stations counted as a JSON array (`json_each(?3)`).
+        let scope = members
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|err| crate::Error::Internal(err.to_string()))?;
+        let station = scope.as_deref();
         let (start, end) = day_bounds(from, to);
         let today = china_today().to_string();
         let within = |t: &str| {
             format!(
-                "{t}received_at >= ?1 AND {t}received_at < ?2 AND (?3 IS NULL OR {t}station = ?3)"
+                "{t}received_at >= ?1 AND {t}received_at < ?2 AND (?3 IS NULL OR {t}station IN (SELECT value FROM json_each(?3)))"
             )
         };
         let range = within("");
@@ -372,18 +391,19 @@ impl Book {
         let meetings = MeetingStats {
             held: scalar(
                 "SELECT COUNT(*) FROM meetings
-                 WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3)",
+                 WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station IN (SELECT value FROM json_each(?3)))",
             )?,
             quorate: scalar(
                 "SELECT COUNT(*) FROM meetings
-                 WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3) AND quorum_met",
+                 WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station IN (SELECT value FROM json_each(?3))) AND quorum_met",
             )?,
             by_kind: self.meetings_by_kind(&start, &end, station)?,
         };
-        let deputies = self.deputy_records(&start, &end, station, &by_deputy)?;
+        let deputies =
+            self.deputy_records(&start, &end, station, members.as_deref(), &by_deputy)?;
         let suggestions = self.suggestion_stats(&start, &end, station)?;
         Ok(Stats {
-            station: station.map(str::to_owned),
+            station: requested.map(str::to_owned),
             from,
             to,
             receptions: scalar(&format!("SELECT COUNT(*) FROM receptions WHERE {range}"))?,
@@ -431,7 +451,7 @@ impl Book {
     ) -> Result<SuggestionStats> {
         let mut select = self.conn.prepare_cached(
             "SELECT id, category FROM suggestions
-             WHERE drafted_at >= ?1 AND drafted_at < ?2 AND (?3 IS NULL OR station = ?3)",
+             WHERE drafted_at >= ?1 AND drafted_at < ?2 AND (?3 IS NULL OR station IN (SELECT value FROM json_each(?3)))",
         )?;
         let rows = select
             .query_map(params![start, end, station], |row| {
@@ -505,7 +525,7 @@ impl Book {
         let mut select = self.conn.prepare(
             "SELECT m.id, m.dispute_type, m.accepted_at, e.body FROM mediations m
              LEFT JOIN mediation_events e ON e.mediation_id = m.id
-             WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station = ?3)
+             WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station IN (SELECT value FROM json_each(?3)))
              ORDER BY m.id, e.at, e.id",
         )?;
         let rows = select
@@ -598,7 +618,7 @@ impl Book {
             "SELECT COALESCE(json_extract(body, '$.kind'), 'council'), COUNT(*),
                     COALESCE(SUM(quorum_met), 0)
              FROM meetings
-             WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station = ?3)
+             WHERE held_at >= ?1 AND held_at < ?2 AND (?3 IS NULL OR station IN (SELECT value FROM json_each(?3)))
              GROUP BY 1",
         )?;
         let rows: HashMap<String, (i64, i64)> = select
@@ -627,6 +647,7 @@ impl Book {
         start: &str,
         end: &str,
         station: Option<&str>,
+        members: Option<&[String]>,
         by_deputy: &[Count],
     ) -> Result<Vec<DeputyRecord>> {
         let per_deputy = |sql: &str| -> Result<HashMap<String, i64>> {
@@ -640,13 +661,13 @@ impl Book {
         };
         let duty_days = per_deputy(
             "SELECT j.value, COUNT(DISTINCT s.date) FROM duty_shifts s, json_each(s.deputies) j
-             WHERE s.date >= ?1 AND s.date < ?2 AND (?3 IS NULL OR s.station = ?3)
+             WHERE s.date >= ?1 AND s.date < ?2 AND (?3 IS NULL OR s.station IN (SELECT value FROM json_each(?3)))
              GROUP BY j.value",
         )?;
         let mediations = per_deputy(
             "SELECT json_extract(j.value, '$.deputy'), COUNT(*)
              FROM mediations m, json_each(m.body, '$.mediators') j
-             WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station = ?3)
+             WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND (?3 IS NULL OR m.station IN (SELECT value FROM json_each(?3)))
                AND json_extract(j.value, '$.deputy') IS NOT NULL
              GROUP BY 1",
         )?;
@@ -654,7 +675,7 @@ impl Book {
             "SELECT d.id, COUNT(*) FROM meetings m JOIN deputies d
                ON EXISTS (SELECT 1 FROM json_each(m.body, '$.deputies') j WHERE j.value = d.id)
                   OR json_extract(m.body, '$.host') = d.name
-             WHERE m.held_at >= ?1 AND m.held_at < ?2 AND (?3 IS NULL OR m.station = ?3)
+             WHERE m.held_at >= ?1 AND m.held_at < ?2 AND (?3 IS NULL OR m.station IN (SELECT value FROM json_each(?3)))
              GROUP BY d.id",
         )?;
         let concluded = per_deputy(
@@ -665,7 +686,7 @@ impl Book {
             // read every later 办结 of the book for each case).
             "SELECT rd.deputy_id, COUNT(*) FROM receptions r
              JOIN reception_deputies rd ON rd.reception_rid = r.rid
-             WHERE r.status = 'closed' AND (?3 IS NULL OR r.station = ?3)
+             WHERE r.status = 'closed' AND (?3 IS NULL OR r.station IN (SELECT value FROM json_each(?3)))
                AND r.rid IN (SELECT reception_rid FROM case_events
                              WHERE kind = 'closed' AND at >= ?1 AND at < ?2)
                AND NOT EXISTS (SELECT 1 FROM case_events later
@@ -676,7 +697,7 @@ impl Book {
         let activities = |kind: DeputyActivityKind| {
             per_deputy(&format!(
                 "SELECT deputy_id, COUNT(*) FROM deputy_activities
-                 WHERE held_on >= ?1 AND held_on < ?2 AND (?3 IS NULL OR station = ?3)
+                 WHERE held_on >= ?1 AND held_on < ?2 AND (?3 IS NULL OR station IN (SELECT value FROM json_each(?3)))
                    AND kind = '{}'
                  GROUP BY deputy_id",
                 kind.as_str()
@@ -692,7 +713,7 @@ impl Book {
                  JOIN receptions r ON r.rid = e.reception_rid
                  JOIN reception_deputies rd ON rd.reception_rid = e.reception_rid
                  WHERE e.kind = 'follow_up' AND e.at >= ?1 AND e.at < ?2
-                   AND (?3 IS NULL OR r.station = ?3)
+                   AND (?3 IS NULL OR r.station IN (SELECT value FROM json_each(?3)))
                    AND json_extract(e.body, '$.deputy_satisfaction') IS NOT NULL
                  GROUP BY 1, 2",
             )?;
@@ -738,7 +759,13 @@ impl Book {
                 }
                 .keep_if(
                     listing.deputy.active
-                        && (station.is_none() || listing.deputy.station.as_deref() == station),
+                        && members.is_none_or(|members| {
+                            listing
+                                .deputy
+                                .station
+                                .as_ref()
+                                .is_some_and(|own| members.contains(own))
+                        }),
                 )
             })
             .collect();

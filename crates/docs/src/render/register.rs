@@ -57,7 +57,7 @@ struct Register {
 pub fn render_register(book: &Book, range: DayRange) -> Result<String> {
     let station = match book.origin().kind {
         casebook::store::BookKind::Station => Some(book.origin().code.clone()),
-        casebook::store::BookKind::Town => None,
+        casebook::store::BookKind::Town | casebook::store::BookKind::County => None,
     };
     let rows = book.register_entries(range.from, range.to, station.as_deref())?;
     let people = rows.iter().map(|r| u64::from(r.reception.head_count)).sum();

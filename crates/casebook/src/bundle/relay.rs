@@ -1,0 +1,466 @@
+//! The tier above the town (docs/scaling.md, "County and city"): a town relays each station
+//! bundle it accepted, as the station signed it, to its county; the county checks the
+//! station's signature and the payload against the hash that signature covers before it reads
+//! an entry, so a town cannot change, add or drop what a station wrote. A station is relayed
+//! by one town only, and the county's receipts come back per station, so the town keeps each
+//! bundle until the county holds what it carries.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::format::{self, Header, Payload, Receipt, Relay, RelayUnit, RelayedStation};
+use super::import::encode_entries;
+use super::keys::sign_public_key;
+use super::open::PreparedBundle;
+use crate::domain::AuditAction;
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Book, BookKind, Writer, origin_code};
+use crate::time::{china_now, stored};
+
+/// Most bytes of stations' bundles one relay bundle carries; the rest go in the next one
+/// (what a county has not acknowledged is sent again anyway). Far under the hub's upload cap.
+pub const MAX_RELAY_BYTES: usize = 32 * 1024 * 1024;
+
+/// A relayed station: which town relays it, how far the county holds its log and, at the
+/// town, how many of its bundles wait for the county.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelayedOrigin {
+    /// The station's code.
+    pub station: String,
+    /// The town that relays it.
+    pub town: String,
+    /// How far the county holds its log (at a town: as the county's last receipt said).
+    pub held_to: i64,
+    /// At a town, its bundles kept until the county acknowledges them; 0 at a county.
+    pub waiting: i64,
+}
+
+/// What `relay show` prints: at a town, the county it relays to and each station; at a
+/// county, each station and its town.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelayOverview {
+    /// Whose book: a town's or a county's (a station's shows nothing).
+    pub book: BookKind,
+    /// The county a town relays to (`None` at a county, or a town not set up yet).
+    pub relay_to: Option<String>,
+    /// The stations relayed.
+    pub stations: Vec<RelayedOrigin>,
+}
+
+/// A station's bundle as the county opened it from a town's relay: its authentic header (once
+/// its signature is checked by the writer, which knows the station's keys) and its changes.
+#[derive(Debug)]
+pub(super) struct OpenedUnit {
+    pub(super) header: Header,
+    pub(super) file: Vec<u8>,
+    pub(super) file_hash: String,
+    pub(super) payload: Payload,
+    pub(super) encoded: Vec<(&'static str, String)>,
+}
+
+/// Decodes what a town relays, without writing: each unit's framing, its payload against the
+/// hash its (not yet verified) header names, and its entries. `town` is the bundle's sender;
+/// the payloads together decompress to at most `cap` bytes.
+pub(super) fn open_units(town: &str, relay: &Relay, cap: usize) -> Result<Vec<OpenedUnit>> {
+    let mut budget = cap;
+    relay
+        .units
+        .iter()
+        .map(|unit| {
+            let bad = |why: &str| format::bad(&format!("{town}转报的站点同步包{why}"));
+            let file = STANDARD
+                .decode(&unit.file)
+                .map_err(|_| bad("不是有效的 base64"))?;
+            let compressed = STANDARD
+                .decode(&unit.payload)
+                .map_err(|_| bad("内容不是有效的 base64"))?;
+            let header = format::parse(&file)?.header;
+            if header.recipient != town {
+                return Err(bad(&format!(
+                    "是发给“{}”的，不是发给该镇的",
+                    header.recipient
+                )));
+            }
+            if format::payload_hash(&compressed) != header.payload_sha256 {
+                return Err(bad(&format!(
+                    "（{}）内容与站点签名的校验值不符：转报途中被改动过",
+                    header.origin
+                )));
+            }
+            let declared = format::payload_len(&compressed)?;
+            budget = budget
+                .checked_sub(declared)
+                .ok_or_else(|| bad("解压后超过上限"))?;
+            let payload = format::decode_payload(&header, &compressed, declared)?;
+            if !payload.returned.is_empty() || payload.relay.is_some() {
+                return Err(bad("带有站点不会发出的内容"));
+            }
+            let encoded = encode_entries(&payload.changes)?;
+            Ok(OpenedUnit {
+                file_hash: format::file_hash(&file),
+                header,
+                file,
+                payload,
+                encoded,
+            })
+        })
+        .collect()
+}
+
+impl Book {
+    /// The county this town relays its stations' logs to, if one is set.
+    pub fn relay_to(&self) -> Result<Option<String>> {
+        relay_to(self.conn())
+    }
+
+    /// Makes `county`, an enrolled peer, the county this town relays its stations' logs to:
+    /// from now on the town's bundles to it carry the stations' bundles it holds.
+    pub fn set_relay(&mut self, county: &str) -> Result<String> {
+        if self.origin().kind != BookKind::Town {
+            return Err(Error::invalid("只有镇台账可以向县级转报站点的记录"));
+        }
+        let county = origin_code(county)?;
+        self.active_seal_key(&county)?;
+        let on_roster: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM stations WHERE code = ?1)",
+            [&county],
+            |row| row.get(0),
+        )?;
+        if on_roster {
+            return Err(Error::invalid(format!(
+                "“{county}”是本镇名册上的联络站，不能作为转报的县级台账"
+            )));
+        }
+        self.conn().execute(
+            "INSERT INTO book_meta (key, value) VALUES ('relay_to', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&county],
+        )?;
+        self.audit(
+            AuditAction::PeerAdd,
+            Some(&county),
+            Some("设为转报的县级台账"),
+        )?;
+        Ok(county)
+    }
+
+    /// The stations a county holds, by the town that relays each, and how far it holds their
+    /// logs; empty in any other book.
+    pub fn relayed_origins(&self) -> Result<Vec<RelayedOrigin>> {
+        self.relayed_rows(
+            "SELECT r.station, r.town, COALESCE(i.acked_to, 0), 0
+             FROM relayed_stations r LEFT JOIN inbound i ON i.origin = r.station
+             ORDER BY r.town, r.station",
+        )
+    }
+
+    /// The relay as this book sees it: a town's county and stations, or a county's stations.
+    pub fn relay_overview(&self) -> Result<RelayOverview> {
+        if self.origin().kind != BookKind::Town {
+            return Ok(RelayOverview {
+                book: self.origin().kind,
+                relay_to: None,
+                stations: self.relayed_origins()?,
+            });
+        }
+        let relay_to = self.relay_to()?;
+        let stations = self.relayed_rows(
+            "SELECT p.code, (SELECT value FROM book_meta WHERE key = 'origin_code'),
+                 COALESCE(a.acked_to, 0),
+                 (SELECT COUNT(*) FROM relay_units u WHERE u.origin = p.code)
+             FROM peers p LEFT JOIN relay_acks a ON a.origin = p.code
+             WHERE p.code IS NOT (SELECT value FROM book_meta WHERE key = 'relay_to')
+             ORDER BY p.code",
+        )?;
+        Ok(RelayOverview {
+            book: BookKind::Town,
+            relay_to,
+            stations,
+        })
+    }
+
+    fn relayed_rows(&self, sql: &str) -> Result<Vec<RelayedOrigin>> {
+        let mut select = self.conn().prepare(sql)?;
+        let rows = select
+            .query_map([], |row| {
+                Ok(RelayedOrigin {
+                    station: row.get(0)?,
+                    town: row.get(1)?,
+                    held_to: row.get(2)?,
+                    waiting: row.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The stations a county holds of `town`, or of every town: what its statistics and reports
+    /// read when they are made for one town.
+    pub fn stations_relayed_by(&self, town: &str) -> Result<Vec<String>> {
+        Ok(self
+            .relayed_origins()?
+            .into_iter()
+            .filter(|origin| origin.town == town)
+            .map(|origin| origin.station)
+            .collect())
+    }
+
+    /// What this town relays to `county` in its next bundle: its stations' keys and the
+    /// stations' bundles the county has not acknowledged, up to [`MAX_RELAY_BYTES`].
+    pub(super) fn outgoing_relay(&self, county: &str) -> Result<Relay> {
+        let mut stations = Vec::new();
+        for peer in self.peers()? {
+            if peer.code != county && peer.revoked_at.is_none() {
+                stations.push(RelayedStation {
+                    code: peer.code,
+                    sign_public: peer.sign_public,
+                });
+            }
+        }
+        let mut select = self.conn().prepare(
+            "SELECT u.file, u.payload FROM relay_units u
+             LEFT JOIN relay_acks a ON a.origin = u.origin
+             WHERE u.to_seq > COALESCE(a.acked_to, 0)
+             ORDER BY u.origin, u.from_seq",
+        )?;
+        let mut rows = select.query([])?;
+        let mut units = Vec::new();
+        let mut bytes = 0;
+        while let Some(row) = rows.next()? {
+            let file: Vec<u8> = row.get(0)?;
+            let payload: Vec<u8> = row.get(1)?;
+            bytes += file.len() + payload.len();
+            if bytes > MAX_RELAY_BYTES && !units.is_empty() {
+                break;
+            }
+            units.push(RelayUnit {
+                file: STANDARD.encode(file),
+                payload: STANDARD.encode(payload),
+            });
+        }
+        Ok(Relay { stations, units })
+    }
+
+    /// The county's receipts of the logs of the stations `town` relays, for its bundle to
+    /// that town: the town keeps each station's bundles until they are acknowledged.
+    pub(super) fn relay_receipts(&self, town: &str, version: u16) -> Result<Vec<Receipt>> {
+        if self.origin().kind != BookKind::County {
+            return Ok(Vec::new());
+        }
+        let mut receipts = Vec::new();
+        for station in self.stations_relayed_by(town)? {
+            receipts.extend(self.receipt_for_format(&station, version)?);
+        }
+        Ok(receipts)
+    }
+}
+
+/// The county a town relays to (`book_meta` `relay_to`).
+fn relay_to(conn: &rusqlite::Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM book_meta WHERE key = 'relay_to'")?
+        .query_row([], |row| row.get(0))
+        .optional()?)
+}
+
+/// At a town, keeps a station bundle just accepted, as the station signed it, for the county:
+/// unless the county holds all it carries, or a bundle kept already covers its range (a
+/// station's bundles are cumulative until acknowledged); one it covers is dropped.
+pub(super) fn keep_unit(writer: &Writer<'_>, bundle: &PreparedBundle) -> Result<()> {
+    let header = &bundle.header;
+    if writer.book_kind() != BookKind::Town || header.to_seq < header.from_seq || bundle.newer {
+        return Ok(());
+    }
+    let tx = writer.tx();
+    let acked: i64 = tx
+        .prepare_cached("SELECT acked_to FROM relay_acks WHERE origin = ?1")?
+        .query_row([&header.origin], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let covered: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM relay_units
+             WHERE origin = ?1 AND from_seq <= ?2 AND to_seq >= ?3)",
+        )?
+        .query_row(
+            params![header.origin, header.from_seq, header.to_seq],
+            |row| row.get(0),
+        )?;
+    if header.to_seq <= acked || covered {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "DELETE FROM relay_units WHERE origin = ?1 AND from_seq >= ?2 AND to_seq <= ?3",
+    )?
+    .execute(params![header.origin, header.from_seq, header.to_seq])?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO relay_units
+             (file_hash, origin, from_seq, to_seq, file, payload, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        bundle.file_hash,
+        header.origin,
+        header.from_seq,
+        header.to_seq,
+        bundle.file,
+        bundle.compressed,
+        stored(china_now())
+    ])?;
+    Ok(())
+}
+
+/// Whether a receipt of `origin`'s log from `issuer` is the county's receipt of a station this
+/// town relays to it.
+pub(super) fn is_county_receipt(writer: &Writer<'_>, issuer: &str, origin: &str) -> Result<bool> {
+    if writer.book_kind() != BookKind::Town || relay_to(writer.tx())?.as_deref() != Some(issuer) {
+        return Ok(false);
+    }
+    Ok(writer
+        .tx()
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM peers WHERE code = ?1)")?
+        .query_row([origin], |row| row.get(0))?)
+}
+
+/// Takes the county's signed receipt of a station's log: the newest says how far the county
+/// holds it, and the station bundles it covers are dropped.
+pub(super) fn take_county_receipt(
+    writer: &Writer<'_>,
+    receipt: &Receipt,
+    county: &ed25519_dalek::VerifyingKey,
+) -> Result<()> {
+    receipt.verify(county)?;
+    receipt.check_bounds()?;
+    let tx = writer.tx();
+    tx.prepare_cached(
+        "INSERT INTO relay_acks (origin, acked_to, receipt_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (origin) DO UPDATE SET acked_to = excluded.acked_to,
+             receipt_at = excluded.receipt_at
+         WHERE excluded.receipt_at >= relay_acks.receipt_at",
+    )?
+    .execute(params![receipt.origin, receipt.acked_to, receipt.issued_at])?;
+    tx.prepare_cached(
+        "DELETE FROM relay_units WHERE origin = ?1
+         AND to_seq <= (SELECT acked_to FROM relay_acks WHERE origin = ?1)",
+    )?
+    .execute([&receipt.origin])?;
+    Ok(())
+}
+
+/// At a county, records the stations `town` vouches for: each station has one town, and each
+/// key one station. A station already relayed by another town is refused, as is a station code
+/// that is a town of this county or the county itself.
+pub(super) fn vouch(writer: &Writer<'_>, town: &str, stations: &[RelayedStation]) -> Result<()> {
+    let tx = writer.tx();
+    let now = stored(china_now());
+    for station in stations {
+        let code = origin_code(&station.code)?;
+        if code != station.code {
+            return Err(format::bad("转报的站点代码不合规"));
+        }
+        let is_peer: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM peers WHERE code = ?1)")?
+            .query_row([&code], |row| row.get(0))?;
+        if is_peer || code == writer.origin() {
+            return Err(not_relay(&format!(
+                "{town}转报的站点代码{code}是本级台账已登记的同步对象的代码"
+            )));
+        }
+        let key = sign_public_key(&station.sign_public)?;
+        match relaying_town(writer, &code)? {
+            Some(other) if other != town => {
+                return Err(not_relay(&format!(
+                    "站点{code}由{other}转报，{town}不能转报该站点的记录"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO relayed_stations (station, town, first_seen) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![code, town, now])?;
+            }
+        }
+        let holder: Option<String> = tx
+            .prepare_cached("SELECT station FROM relay_keys WHERE sign_public = ?1")?
+            .query_row([key.as_bytes()], |row| row.get(0))
+            .optional()?;
+        match holder {
+            Some(holder) if holder != code => {
+                return Err(not_relay(&format!(
+                    "{town}为站点{code}报送的签名公钥已属于站点{holder}"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO relay_keys (station, sign_public, vouched_at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![code, key.as_bytes(), now])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a relayed unit at a county: its station is relayed by `town`, and one of the keys
+/// that town vouched for it signed the file.
+pub(super) fn check_unit(writer: &Writer<'_>, town: &str, unit: &OpenedUnit) -> Result<()> {
+    let station = &unit.header.origin;
+    match relaying_town(writer, station)? {
+        Some(relay) if relay == town => {}
+        Some(relay) => {
+            return Err(not_relay(&format!(
+                "站点{station}由{relay}转报，{town}不能转报该站点的记录"
+            )));
+        }
+        None => {
+            return Err(not_relay(&format!(
+                "{town}转报了站点{station}的同步包，却没有报送该站点的公钥"
+            )));
+        }
+    }
+    let parsed = format::parse(&unit.file)?;
+    let mut select = writer
+        .tx()
+        .prepare_cached("SELECT sign_public FROM relay_keys WHERE station = ?1")?;
+    let keys = select
+        .query_map([station], |row| row.get::<_, Vec<u8>>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let signed_by_station = keys.iter().any(|key| {
+        <[u8; 32]>::try_from(key.as_slice())
+            .ok()
+            .and_then(|key| ed25519_dalek::VerifyingKey::from_bytes(&key).ok())
+            .is_some_and(|key| format::verify_signature(&parsed, &key).is_ok())
+    });
+    if !signed_by_station {
+        return Err(format::bad(&format!(
+            "{town}转报的站点{station}同步包（第{}–{}号）签名验证失败：内容被改动过，或不是该站点签发的",
+            unit.header.from_seq, unit.header.to_seq
+        )));
+    }
+    Ok(())
+}
+
+fn relaying_town(writer: &Writer<'_>, station: &str) -> Result<Option<String>> {
+    Ok(writer
+        .tx()
+        .prepare_cached("SELECT town FROM relayed_stations WHERE station = ?1")?
+        .query_row([station], |row| row.get(0))
+        .optional()?)
+}
+
+/// Whether `town` may speak for `station` here: at a county, the town that relays it (or any,
+/// for a station no town relays yet); in a town's or station's book, the one town.
+pub(crate) fn speaks_for(writer: &Writer<'_>, town: &str, station: &str) -> Result<bool> {
+    if writer.book_kind() != BookKind::County {
+        return Ok(true);
+    }
+    Ok(relaying_town(writer, station)?.is_none_or(|relay| relay == town))
+}
+
+fn not_relay(why: &str) -> Error {
+    Error::refused(ErrorKind::NotOwner, format!("同步包被拒收：{why}"))
+}
