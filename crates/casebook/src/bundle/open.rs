@@ -8,7 +8,7 @@ use super::format;
 use super::import::encode_entries;
 use super::keys::sign_public_key;
 use super::peers::active;
-use super::relay::{OpenedUnit, open_units};
+use super::relay::{OpenedUnit, StationKeys, open_units};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, LOG_VERSION};
 
@@ -42,6 +42,7 @@ impl Book {
             own: self.origin().code.clone(),
             seal: self.keys().seal.clone(),
             peers,
+            station_keys: self.relayed_station_keys()?,
         })
     }
 }
@@ -54,6 +55,8 @@ pub struct BundleOpener {
     seal: x25519_dalek::StaticSecret,
     /// Enrolled peers; `None` for a revoked one.
     peers: HashMap<String, Option<ed25519_dalek::VerifyingKey>>,
+    /// At a county, the keys its towns vouched for each station they relay.
+    station_keys: StationKeys,
 }
 
 impl std::fmt::Debug for BundleOpener {
@@ -71,6 +74,7 @@ impl BundleOpener {
             own: String::new(),
             seal: x25519_dalek::StaticSecret::from([0u8; 32]),
             peers: HashMap::new(),
+            station_keys: StationKeys::default(),
         }
     }
 
@@ -95,6 +99,7 @@ impl BundleOpener {
             version,
             header,
             compressed,
+            station_keys: self.station_keys.clone(),
             sender,
             file_hash: format::file_hash(bytes),
             newer,
@@ -129,6 +134,9 @@ pub struct OpenedBundle {
     version: u16,
     header: format::Header,
     compressed: Vec<u8>,
+    /// What the opener knew of relayed stations' keys, to check relayed bundles before they
+    /// are decompressed.
+    station_keys: StationKeys,
     sender: ed25519_dalek::VerifyingKey,
     file_hash: String,
     /// Its schema is newer than this book's: it is kept, not decoded.
@@ -189,7 +197,10 @@ impl OpenedBundle {
         let encoded = encode_entries(&payload.changes)?;
         let returned_encoded = encode_entries(&payload.returned)?;
         let units = match &payload.relay {
-            Some(relay) => open_units(&self.header.origin, relay, cap)?,
+            Some(relay) => {
+                let room = cap.saturating_sub(format::payload_len(&self.compressed)?);
+                open_units(&self.header.origin, relay, &self.station_keys, room)?
+            }
             None => Vec::new(),
         };
         Ok(PreparedBundle {

@@ -5,8 +5,11 @@
 //! by one town only, and the county's receipts come back per station, so the town keeps each
 //! bundle until the county holds what it carries.
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::VerifyingKey;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -60,10 +63,21 @@ pub(super) struct OpenedUnit {
     pub(super) encoded: Vec<(&'static str, String)>,
 }
 
-/// Decodes what a town relays, without writing: each unit's framing, its payload against the
-/// hash its (not yet verified) header names, and its entries. `town` is the bundle's sender;
-/// the payloads together decompress to at most `cap` bytes.
-pub(super) fn open_units(town: &str, relay: &Relay, cap: usize) -> Result<Vec<OpenedUnit>> {
+/// The signing keys a county's towns vouched for each station, by station: a snapshot, so that
+/// relayed bundles are checked before they are decompressed (and again by the writer).
+pub(super) type StationKeys = std::sync::Arc<HashMap<String, Vec<VerifyingKey>>>;
+
+/// Decodes what a town relays, without writing: each unit's framing, its signature by a key
+/// known for its station (`known`, or vouched in this relay), its payload against the hash the
+/// signed header names, and its entries. `town` is the bundle's sender; the payloads together
+/// decompress to at most `cap` bytes. The writer checks again, against the book, which town
+/// relays each station ([`check_unit`]).
+pub(super) fn open_units(
+    town: &str,
+    relay: &Relay,
+    known: &StationKeys,
+    cap: usize,
+) -> Result<Vec<OpenedUnit>> {
     let mut budget = cap;
     relay
         .units
@@ -76,12 +90,27 @@ pub(super) fn open_units(town: &str, relay: &Relay, cap: usize) -> Result<Vec<Op
             let compressed = STANDARD
                 .decode(&unit.payload)
                 .map_err(|_| bad("内容不是有效的 base64"))?;
-            let header = format::parse(&file)?.header;
+            let parsed = format::parse(&file)?;
+            let header = parsed.header.clone();
             if header.recipient != town {
                 return Err(bad(&format!(
                     "是发给“{}”的，不是发给该镇的",
                     header.recipient
                 )));
+            }
+            let vouched = relay
+                .stations
+                .iter()
+                .filter(|station| station.code == header.origin)
+                .filter_map(|station| sign_public_key(&station.sign_public).ok());
+            let mut keys = known
+                .get(&header.origin)
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(vouched);
+            if !keys.any(|key| format::verify_signature(&parsed, &key).is_ok()) {
+                return Err(unsigned(town, &header));
             }
             if format::payload_hash(&compressed) != header.payload_sha256 {
                 return Err(bad(&format!(
@@ -194,6 +223,24 @@ impl Book {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// At a county, every key its towns vouched for each station (empty elsewhere).
+    pub(super) fn relayed_station_keys(&self) -> Result<StationKeys> {
+        let mut keys: HashMap<String, Vec<VerifyingKey>> = HashMap::new();
+        if self.origin().kind == BookKind::County {
+            let mut select = self
+                .conn()
+                .prepare("SELECT station, sign_public FROM relay_keys")?;
+            let mut rows = select.query([])?;
+            while let Some(row) = rows.next()? {
+                let key: Vec<u8> = row.get(1)?;
+                if let Some(key) = verifying_key(&key) {
+                    keys.entry(row.get(0)?).or_default().push(key);
+                }
+            }
+        }
+        Ok(std::sync::Arc::new(keys))
     }
 
     /// The stations a county holds of `town`, or of every town: what its statistics and reports
@@ -329,7 +376,7 @@ pub(super) fn is_county_receipt(writer: &Writer<'_>, issuer: &str, origin: &str)
 pub(super) fn take_county_receipt(
     writer: &Writer<'_>,
     receipt: &Receipt,
-    county: &ed25519_dalek::VerifyingKey,
+    county: &VerifyingKey,
 ) -> Result<()> {
     receipt.verify(county)?;
     receipt.check_bounds()?;
@@ -430,18 +477,28 @@ pub(super) fn check_unit(writer: &Writer<'_>, town: &str, unit: &OpenedUnit) -> 
         .query_map([station], |row| row.get::<_, Vec<u8>>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let signed_by_station = keys.iter().any(|key| {
-        <[u8; 32]>::try_from(key.as_slice())
-            .ok()
-            .and_then(|key| ed25519_dalek::VerifyingKey::from_bytes(&key).ok())
-            .is_some_and(|key| format::verify_signature(&parsed, &key).is_ok())
+        verifying_key(key).is_some_and(|key| format::verify_signature(&parsed, &key).is_ok())
     });
     if !signed_by_station {
-        return Err(format::bad(&format!(
-            "{town}转报的站点{station}同步包（第{}–{}号）签名验证失败：内容被改动过，或不是该站点签发的",
-            unit.header.from_seq, unit.header.to_seq
-        )));
+        return Err(unsigned(town, &unit.header));
     }
     Ok(())
+}
+
+/// The refusal of a relayed bundle that no key of its station signed.
+fn unsigned(town: &str, header: &Header) -> Error {
+    format::bad(&format!(
+        "{town}转报的站点{}同步包（第{}–{}号）签名验证失败：内容被改动过，或不是该站点签发的",
+        header.origin, header.from_seq, header.to_seq
+    ))
+}
+
+/// A stored verifying key; `None` for bytes that are not one (the book checked them when they
+/// were vouched).
+fn verifying_key(bytes: &[u8]) -> Option<VerifyingKey> {
+    <[u8; 32]>::try_from(bytes)
+        .ok()
+        .and_then(|key| VerifyingKey::from_bytes(&key).ok())
 }
 
 fn relaying_town(writer: &Writer<'_>, station: &str) -> Result<Option<String>> {
