@@ -862,20 +862,22 @@ pub fn due(list: &Vec<casebook::store::due::DueItem>) -> String {
     out
 }
 
-pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
+/// One sync cycle's answer; `upstream` is whom the book syncs with, as the deputy says it: 镇里
+/// for a station, 县里 for a town relaying to its county.
+pub fn synced(o: &liaison_sync::SyncOutcome, upstream: &str) -> String {
     let mut out = String::new();
     match &o.push {
         Some(push) => {
             let _ = writeln!(
                 out,
-                "已上传变更 {} 条（镇里新收 {} 条，已有 {} 条），镇里确认至第 {} 号",
+                "已上传变更 {} 条（{upstream}新收 {} 条，已有 {} 条），{upstream}确认至第 {} 号",
                 o.pushed, push.applied, push.duplicates, o.acknowledged_seq
             );
         }
         None => {
             let _ = writeln!(
                 out,
-                "没有需要上传的变更（镇里确认至第 {} 号）",
+                "没有需要上传的变更（{upstream}确认至第 {} 号）",
                 o.acknowledged_seq
             );
         }
@@ -884,15 +886,15 @@ pub fn synced(o: &liaison_sync::SyncOutcome) -> String {
         Some(pulled) => {
             let _ = writeln!(
                 out,
-                "收到镇里的同步包：新变更 {} 条，回执 {} 份{}",
+                "收到{upstream}的同步包：新变更 {} 条，回执 {} 份{}",
                 pulled.applied,
                 pulled.receipts,
-                recovered_note(pulled.recovered, "从镇里找回本站记录")
+                recovered_note(pulled.recovered, &format!("从{upstream}找回本站记录"))
             );
             out += &renumbered_note(pulled.renumbered);
         }
         None => {
-            let _ = writeln!(out, "镇里没有新的内容");
+            let _ = writeln!(out, "{upstream}没有新的内容");
         }
     }
     out

@@ -808,6 +808,10 @@ fn sync_command(
         Ok(runtime) => runtime,
         Err(err) => return fail(ErrorKind::Internal, format!("无法启动同步：{err}"), 1),
     };
+    let upstream = match book.origin().kind {
+        BookKind::Station => "镇里",
+        BookKind::Town | BookKind::County => "县里",
+    };
     let book = std::sync::Arc::new(std::sync::Mutex::new(book));
     let hub = liaison_sync::Hub {
         url: hub.to_owned(),
@@ -823,7 +827,7 @@ fn sync_command(
     match runtime.block_on(liaison_sync::sync_once(&book, &hub, &client)) {
         Ok(outcome) => {
             let out = Output { json };
-            match out.print(&outcome, human::synced) {
+            match out.print(&outcome, |outcome| human::synced(outcome, upstream)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => book_failure(err),
             }

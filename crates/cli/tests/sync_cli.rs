@@ -345,3 +345,118 @@ fn casebook_sync_pushes_pulls_and_says_when_the_hub_is_unreachable() {
         (Some(0), true)
     );
 }
+
+/// The tier above the town on the command line: a county book, a town that names it with `relay
+/// set`, and `sync` from the town's book to the county's hub, which then holds the station's
+/// case and counts it for the town.
+#[test]
+fn a_town_relays_its_station_to_the_county_with_relay_set_and_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let (town, station, county, stick) = (path("qx.db"), path("bx.db"), path("xc.db"), path("usb"));
+    init_town_and_station(&town, &station);
+    let made = ok(
+        &county,
+        &[
+            "init",
+            "--no-encryption",
+            "--station-code",
+            "XC",
+            "--station-name",
+            "溪城县人大常委会",
+            "--county",
+        ],
+    );
+    assert_eq!(made["kind"], "county");
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roster.json");
+    ok(&town, &["roster", "import", roster.to_str().unwrap()]);
+    for (a, b) in [
+        (&town, &station),
+        (&station, &town),
+        (&town, &county),
+        (&county, &town),
+    ] {
+        enroll(a, b);
+    }
+    let roster_bundle = export(&town, "BX", &stick);
+    ok(
+        &station,
+        &[
+            "bundle",
+            "import",
+            path_of(&roster_bundle).to_str().unwrap(),
+        ],
+    );
+    let received_at =
+        (Utc::now() - TimeDelta::hours(2)).to_rfc3339_opts(SecondsFormat::Secs, false);
+    let case = ok_stdin(
+        &station,
+        &["reception", "add", "--file", "-"],
+        &json!({"received_at": received_at, "channel": "station_visit", "deputies": ["陈建国"],
+                "visitors": [{"name": "梁秀英"}], "category": "邻里", "matter": "噪音扰民",
+                "request": "协调", "consent": true}),
+    )["case_no"]
+        .clone();
+    let week = export(&station, "QX", &stick);
+    ok(
+        &town,
+        &["bundle", "import", path_of(&week).to_str().unwrap()],
+    );
+
+    // Kept for a county before one is named.
+    let before = ok(&town, &["relay", "show"]);
+    assert_eq!(before["book"], "town");
+    assert_eq!(before["relay_to"], Value::Null);
+    let kept = before["stations"].as_array().unwrap();
+    assert!(
+        kept.iter()
+            .any(|s| s["station"] == "BX" && s["waiting"] == 1),
+        "{before}"
+    );
+
+    assert_eq!(
+        refused(&station, &["relay", "set", "--county", "XC"])["kind"],
+        "invalid"
+    );
+    assert_eq!(
+        refused(&town, &["relay", "set", "--county", "ZZ"])["kind"],
+        "unknown_origin"
+    );
+    assert_eq!(
+        refused(&town, &["relay", "set", "--county", "BX"])["kind"],
+        "invalid",
+        "a station on the roster is not a county"
+    );
+    let set = ok(&town, &["relay", "set", "--county", "XC"]);
+    assert_eq!(set["relay_to"], "XC");
+
+    let url = start_hub(&county);
+    // No --to: the county it relays to.
+    let synced = ok(&town, &["sync", "--hub", &url]);
+    assert!(synced["push"]["applied"].as_u64().unwrap() > 0, "{synced}");
+    let after = ok(&town, &["relay", "show"]);
+    let bx = after["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["station"] == "BX")
+        .unwrap()
+        .clone();
+    assert_eq!(bx["waiting"], 0, "{after}");
+    assert!(bx["held_to"].as_i64().unwrap() >= 1, "{after}");
+
+    let at_county = ok(&county, &["relay", "show"]);
+    assert_eq!(at_county["book"], "county");
+    assert_eq!(
+        at_county["stations"],
+        json!([{"station": "BX", "town": "QX", "held_to": bx["held_to"], "waiting": 0}])
+    );
+    let cases = ok(&county, &["case", "list"]);
+    assert_eq!(cases.as_array().unwrap().len(), 1);
+    assert_eq!(cases[0]["case_no"], case);
+    assert_eq!(ok(&county, &["stats", "--station", "QX"])["receptions"], 1);
+    assert_eq!(
+        refused(&county, &["stats", "--station", "ZZ"])["kind"],
+        "invalid"
+    );
+}
