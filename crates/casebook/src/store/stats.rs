@@ -221,7 +221,7 @@ pub struct Stats {
 
 /// The text bounds of `from..=to` in station time, for `column >= start AND column < end` on
 /// stored times and dates: what every count over a range uses, so figures agree.
-pub(crate) fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (String, String) {
+pub fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (String, String) {
     let start = from.map_or_else(|| "0000".to_owned(), |d| d.to_string());
     let end = to.map_or_else(
         || "9999".to_owned(),
@@ -232,6 +232,94 @@ pub(crate) fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Str
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// One mediation file as the figures fold it: its type, when it was accepted and its events in
+/// order.
+#[derive(Debug, Clone)]
+pub struct MediationFile {
+    /// 纠纷类型, one of [`DISPUTE_TYPES`].
+    pub dispute_type: String,
+    /// When it was accepted (RFC 3339).
+    pub accepted_at: String,
+    /// Its events, oldest first.
+    pub events: Vec<MediationEvent>,
+}
+
+/// Folds mediation files into the figures and the Ministry of Justice's table (one row per
+/// dispute type, all 19 in order), in one pass so that they add up: the one fold of every
+/// store (a book's, or a hub's shared store). `today` decides which open files are overdue.
+///
+/// # Errors
+/// `storage` for a dispute type the table does not have.
+pub fn fold_mediations(
+    files: impl IntoIterator<Item = MediationFile>,
+    today: NaiveDate,
+) -> Result<(MediationStats, Vec<DisputeTypeRow>)> {
+    let mut stats = MediationStats::default();
+    let mut by_type: Vec<DisputeTypeRow> = DISPUTE_TYPES
+        .iter()
+        .map(|t| DisputeTypeRow {
+            dispute_type: (*t).to_owned(),
+            ..DisputeTypeRow::default()
+        })
+        .collect();
+    for file in files {
+        let MediationFile {
+            dispute_type,
+            accepted_at,
+            events,
+        } = file;
+        let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
+        let amount = events
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                MediationEventKind::Agreement { amount_yuan, .. } => Some(*amount_yuan),
+                _ => None,
+            })
+            .flatten()
+            .unwrap_or(0);
+        let applied = events
+            .iter()
+            .any(|e| matches!(e.kind, MediationEventKind::JudicialConfirmation { .. }));
+        let row = DISPUTE_TYPES
+            .iter()
+            .position(|t| *t == dispute_type)
+            .and_then(|i| by_type.get_mut(i))
+            .ok_or_else(|| Error::Corrupt(format!("调解案件的纠纷类型“{dispute_type}”")))?;
+        let succeeded = state.result.is_some_and(MediationResult::is_success);
+        let performed = state.performance == Some(Performance::Full);
+        let confirmed = state.confirmation == Some(ConfirmationResult::Confirmed);
+        row.accepted += 1;
+        row.succeeded += i64::from(succeeded);
+        row.performed += i64::from(performed);
+        row.judicially_confirmed += i64::from(confirmed);
+        // Amounts are capped at entry and on import; a book from before the cap may hold a
+        // larger one, which must not wrap the total or panic.
+        row.amount_yuan = row.amount_yuan.saturating_add(amount);
+        stats.accepted += 1;
+        stats.judicial_confirmations_applied += i64::from(applied);
+        stats.judicial_confirmations_confirmed += i64::from(confirmed);
+        match state.result {
+            Some(result) if result.is_success() => stats.succeeded += 1,
+            Some(MediationResult::Failed) => stats.failed += 1,
+            Some(_) => stats.terminated += 1,
+            None => {
+                stats.open += 1;
+                let accepted = chrono::DateTime::parse_from_rfc3339(&accepted_at)
+                    .map_err(|e| Error::Corrupt(format!("accepted_at {accepted_at}: {e}")))?;
+                if mediation_overdue(accepted, &state, today) {
+                    stats.overdue += 1;
+                }
+            }
+        }
+    }
+    stats.success_rate = ratio(
+        stats.succeeded,
+        stats.succeeded + stats.failed + stats.terminated,
+    );
+    Ok((stats, by_type))
 }
 
 impl Book {
@@ -513,15 +601,35 @@ impl Book {
         Ok(stats)
     }
 
-    /// Folds every file accepted in the range with its events, so the totals and the
-    /// per-type rows come from the same pass.
+    /// The mediation figures and the Ministry of Justice's table of `from..=to` (files accepted
+    /// in the range), of one station or all (at a county, of one town's stations): what
+    /// [`Book::stats`] carries as `mediation` and `mediation_by_type`.
+    pub fn mediation_table(
+        &self,
+        station: Option<&str>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<(MediationStats, Vec<DisputeTypeRow>)> {
+        let members = station
+            .map(|code| self.stations_counted(code))
+            .transpose()?;
+        let scope = members
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|err| Error::Internal(err.to_string()))?;
+        let (start, end) = day_bounds(from, to);
+        self.mediation_stats(&start, &end, scope.as_deref())
+    }
+
+    /// Reads every file accepted in the range with its events, in order, for
+    /// [`fold_mediations`].
     fn mediation_stats(
         &self,
         start: &str,
         end: &str,
         station: Option<&str>,
     ) -> Result<(MediationStats, Vec<DisputeTypeRow>)> {
-        let today = china_today();
         let mut select = self.conn.prepare(
             "SELECT m.id, m.dispute_type, m.accepted_at, e.body FROM mediations m
              LEFT JOIN mediation_events e ON e.mediation_id = m.id
@@ -538,14 +646,7 @@ impl Book {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut stats = MediationStats::default();
-        let mut by_type: Vec<DisputeTypeRow> = DISPUTE_TYPES
-            .iter()
-            .map(|t| DisputeTypeRow {
-                dispute_type: (*t).to_owned(),
-                ..DisputeTypeRow::default()
-            })
-            .collect();
+        let mut files = Vec::new();
         let mut rest = rows.as_slice();
         while let Some((id, dispute_type, accepted_at, _)) = rest.first() {
             let end_of_file = rest.iter().position(|r| &r.0 != id).unwrap_or(rest.len());
@@ -555,56 +656,13 @@ impl Book {
                 .map(|body| decode::<MediationEvent>("mediation event", body))
                 .collect::<Result<Vec<_>>>()?;
             rest = &rest[end_of_file..];
-            let state = MediationState::derive(events.iter().map(|e| (&e.at, &e.kind)));
-            let amount = events
-                .iter()
-                .rev()
-                .find_map(|e| match &e.kind {
-                    MediationEventKind::Agreement { amount_yuan, .. } => Some(*amount_yuan),
-                    _ => None,
-                })
-                .flatten()
-                .unwrap_or(0);
-            let applied = events
-                .iter()
-                .any(|e| matches!(e.kind, MediationEventKind::JudicialConfirmation { .. }));
-            let row = DISPUTE_TYPES
-                .iter()
-                .position(|t| t == dispute_type)
-                .and_then(|i| by_type.get_mut(i))
-                .ok_or_else(|| Error::Corrupt(format!("调解案件的纠纷类型“{dispute_type}”")))?;
-            let succeeded = state.result.is_some_and(MediationResult::is_success);
-            let performed = state.performance == Some(Performance::Full);
-            let confirmed = state.confirmation == Some(ConfirmationResult::Confirmed);
-            row.accepted += 1;
-            row.succeeded += i64::from(succeeded);
-            row.performed += i64::from(performed);
-            row.judicially_confirmed += i64::from(confirmed);
-            // Amounts are capped at entry and on import; a book from before the cap may hold a
-            // larger one, which must not wrap the total or panic.
-            row.amount_yuan = row.amount_yuan.saturating_add(amount);
-            stats.accepted += 1;
-            stats.judicial_confirmations_applied += i64::from(applied);
-            stats.judicial_confirmations_confirmed += i64::from(confirmed);
-            match state.result {
-                Some(result) if result.is_success() => stats.succeeded += 1,
-                Some(MediationResult::Failed) => stats.failed += 1,
-                Some(_) => stats.terminated += 1,
-                None => {
-                    stats.open += 1;
-                    let accepted = chrono::DateTime::parse_from_rfc3339(accepted_at)
-                        .map_err(|e| Error::Corrupt(format!("accepted_at {accepted_at}: {e}")))?;
-                    if mediation_overdue(accepted, &state, today) {
-                        stats.overdue += 1;
-                    }
-                }
-            }
+            files.push(MediationFile {
+                dispute_type: dispute_type.clone(),
+                accepted_at: accepted_at.clone(),
+                events,
+            });
         }
-        stats.success_rate = ratio(
-            stats.succeeded,
-            stats.succeeded + stats.failed + stats.terminated,
-        );
-        Ok((stats, by_type))
+        fold_mediations(files, china_today())
     }
 
     /// Meetings held in the range by kind; a meeting recorded without a kind is a 民主议事会.

@@ -21,6 +21,9 @@ use casebook::bundle::{
     canonical_entry_hash, missing_ranges, refuse_past_waiting_limit, unusable,
 };
 use casebook::change::{Change, LogEntry};
+use casebook::store::stats::{
+    DisputeTypeRow, MediationFile, MediationStats, day_bounds, fold_mediations,
+};
 use casebook::store::{LOG_VERSION, change_to_parts, reused_seq};
 use casebook::{Error, ErrorKind, Result};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -28,7 +31,10 @@ use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 /// The store's migrations, in order; each runs once, in a transaction.
-const MIGRATIONS: &[&str] = &[include_str!("postgres/001_hub.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("postgres/001_hub.sql"),
+    include_str!("postgres/002_mediation_time.sql"),
+];
 
 /// Where the hub's migrations record how far a database is.
 const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS hub_schema (version integer NOT NULL)";
@@ -283,6 +289,63 @@ impl PgStore {
             receipt,
             returned,
         })
+    }
+
+    /// The mediation figures and the Ministry of Justice's table of the files accepted in
+    /// `from..=to` (station days), of `stations` or all: the book's own fold
+    /// ([`fold_mediations`]) over what the store holds, so both stores answer alike.
+    ///
+    /// # Errors
+    /// The server's failure, or a stored record that no longer reads.
+    pub async fn mediation_table(
+        &self,
+        stations: Option<&[String]>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<(MediationStats, Vec<DisputeTypeRow>)> {
+        let (start, end) = day_bounds(from, to);
+        let stations: Option<Vec<String>> = stations.map(<[String]>::to_vec);
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT m.id, m.data ->> 'dispute_type', m.data ->> 'accepted_at', e.data
+                 FROM records m
+                 LEFT JOIN records e ON e.parent = m.id AND e.entity = 'mediation_event'
+                 WHERE m.entity = 'mediation'
+                   AND m.data ->> 'accepted_at' >= $1 AND m.data ->> 'accepted_at' < $2
+                   AND ($3::text[] IS NULL OR m.station = ANY($3))
+                 ORDER BY m.id, e.data ->> 'at', e.id",
+                &[&start, &end, &stations],
+            )
+            .await
+            .map_err(shared)?;
+        let mut files: Vec<(Uuid, MediationFile)> = Vec::new();
+        for row in rows {
+            let id: Uuid = row.get(0);
+            if files.last().is_none_or(|(last, _)| *last != id) {
+                files.push((
+                    id,
+                    MediationFile {
+                        dispute_type: row.get(1),
+                        accepted_at: row.get(2),
+                        events: Vec::new(),
+                    },
+                ));
+            }
+            if let Some(data) = row.get::<_, Option<serde_json::Value>>(3)
+                && let Some((_, file)) = files.last_mut()
+            {
+                let event: casebook::domain::MediationEvent = serde_json::from_value(data)
+                    .map_err(|err| {
+                        Error::Corrupt(format!("mediation event in the store: {err}"))
+                    })?;
+                file.events.push(event);
+            }
+        }
+        fold_mediations(
+            files.into_iter().map(|(_, file)| file),
+            casebook::time::china_today(),
+        )
     }
 
     /// The receptions whose matter, request, visitors' names or addresses contain `query`
