@@ -401,7 +401,8 @@ fn a_backup_made_by_an_earlier_version_restores_and_catches_up() {
          ALTER TABLE stations DROP COLUMN committee_short_name;
          UPDATE book_meta SET value = '0.0.9' WHERE key = 'software_version';
          DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations;
-         DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 8;",
+         DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted;
+         PRAGMA user_version = 8;",
     )
     .unwrap();
     drop(old);

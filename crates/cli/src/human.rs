@@ -669,9 +669,14 @@ pub fn relay(overview: &casebook::bundle::RelayOverview) -> String {
         return out;
     }
     for station in &overview.stations {
+        let from = if station.held_from > 1 {
+            format!("（自第 {} 号起，此前的记录在镇里）", station.held_from)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{}\t由{}转报\t已收到第 {} 号为止",
+            "{}\t由{}转报\t已收到第 {} 号为止{from}",
             station.station, station.town, station.held_to
         );
     }

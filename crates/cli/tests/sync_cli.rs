@@ -449,7 +449,7 @@ fn a_town_relays_its_station_to_the_county_with_relay_set_and_sync() {
     assert_eq!(at_county["book"], "county");
     assert_eq!(
         at_county["stations"],
-        json!([{"station": "BX", "town": "QX", "held_to": bx["held_to"], "waiting": 0}])
+        json!([{"station": "BX", "town": "QX", "held_from": 1, "held_to": bx["held_to"], "waiting": 0}])
     );
     let cases = ok(&county, &["case", "list"]);
     assert_eq!(cases.as_array().unwrap().len(), 1);

@@ -338,3 +338,75 @@ fn only_a_county_takes_relayed_bundles() {
     assert!(err.to_string().contains("不是县级台账"), "{err}");
     assert!(other.relayed_origins().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_and_a_station_that_synced_before_the_relay_reach_the_county() {
+    let mut county = County::start();
+    // QC01 synced with its town before the town kept stations' bundles for a county (a town
+    // upgraded to this version): none of its first bundles is kept.
+    let kept = rusqlite::Connection::open(county.dir.path().join("QC.db"))
+        .unwrap()
+        .execute("DELETE FROM relay_units WHERE origin = 'QC01'", [])
+        .unwrap();
+    assert_eq!(kept, 1);
+    {
+        // The town's receipt reaches the station: its next bundle starts after what it held.
+        let mut town = county.towns["QC"].lock().unwrap();
+        carry(&mut town, county.stations.get_mut("QC01").unwrap());
+    }
+    one_more_visit(&mut county, "QC01", "升级后的第一件");
+    // The town refers one of QA01's cases to an office.
+    let referred = case_numbers(&county.stations["QA01"])[0].clone();
+    let referral = casebook::domain::CaseEventKind::Referred {
+        to: "镇农业农村办".into(),
+        deadline: casebook::time::china_now().date_naive() + chrono::TimeDelta::days(7),
+    };
+    county
+        .town("QA")
+        .add_case_event(
+            &referred,
+            casebook::domain::CaseEventInput {
+                at: None,
+                deputy: None,
+                note: None,
+                kind: referral,
+            },
+        )
+        .unwrap();
+    for (town, _) in TOWNS {
+        county.sync(town).await.unwrap();
+        // Nothing waits at the town once the county's receipts are in.
+        county.sync(town).await.unwrap();
+    }
+
+    let book = county.county_book();
+    let case = book.case(&referred).unwrap();
+    assert!(
+        case.timeline
+            .iter()
+            .any(|entry| format!("{entry:?}").contains("镇农业农村办")),
+        "the town's referral reached the county: {:?}",
+        case.timeline
+    );
+    let qc01 = book
+        .relayed_origins()
+        .unwrap()
+        .into_iter()
+        .find(|origin| origin.station == "QC01")
+        .unwrap();
+    let head = county.stations["QC01"].own_last_seq().unwrap();
+    assert!(qc01.held_from > 1, "{qc01:?}");
+    assert_eq!(qc01.held_to, head, "{qc01:?}");
+    let at_county = case_numbers(&book);
+    let station_cases = case_numbers(&county.stations["QC01"]);
+    assert_eq!(station_cases.len(), RECEPTIONS_PER_STATION + 1);
+    assert!(at_county.contains(station_cases.last().unwrap()));
+    for earlier in &station_cases[..RECEPTIONS_PER_STATION] {
+        assert!(!at_county.contains(earlier), "{earlier} was never kept");
+    }
+    let waiting = county.town("QC").relay_overview().unwrap();
+    assert!(
+        waiting.stations.iter().all(|station| station.waiting == 0),
+        "{waiting:?}"
+    );
+}

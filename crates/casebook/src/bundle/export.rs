@@ -90,15 +90,20 @@ impl Book {
     pub(super) fn unacknowledged(&self, peer: &str, acked: i64) -> Result<i64> {
         Ok(self.conn().query_row(
             &format!("SELECT COUNT(*) FROM change_log c WHERE {OUTGOING}"),
-            self.outgoing_params(peer, acked),
+            self.outgoing_params(peer, acked)?,
             |row| row.get(0),
         )?)
     }
 
     /// The parameters of [`OUTGOING`], bound the same way by the export and the count.
-    fn outgoing_params<'a>(&'a self, peer: &'a str, acked: i64) -> impl rusqlite::Params + 'a {
+    fn outgoing_params<'a>(
+        &'a self,
+        peer: &'a str,
+        acked: i64,
+    ) -> Result<impl rusqlite::Params + 'a> {
         let station = self.origin().kind == BookKind::Station;
-        (&self.origin().code, acked, station, peer)
+        let county = self.relay_to()?.as_deref() == Some(peer);
+        Ok((&self.origin().code, acked, station, peer, county))
     }
 
     /// The answer when there is nothing new for `to`.
@@ -304,7 +309,7 @@ impl Book {
     /// the town sends each station the roster, its duty shifts and what concerns its own
     /// records.
     fn outgoing_changes(&self, peer: &str, acked: i64) -> Result<Vec<StoredEntry>> {
-        self.stored_entries(OUTGOING, self.outgoing_params(peer, acked))
+        self.stored_entries(OUTGOING, self.outgoing_params(peer, acked)?)
     }
 
     /// What the town holds of station `peer`'s own log beyond what the station's newest bundle
@@ -389,10 +394,11 @@ impl Book {
 }
 
 /// Which of this book's own changes after `?2` go to peer `?4` (`?1` the book's code, `?3`
-/// true for a station). The roster belongs to the town: a station sends its own records and
-/// events, not roster edits it made itself (they stay in its book until the town's roster
-/// replaces them); the town sends every station the roster and what concerns its records.
-const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (
+/// true for a station, `?5` true for the county a town relays to). The roster belongs to the
+/// town: a station sends its own records and events, not roster edits it made itself (they
+/// stay in its book until the town's roster replaces them); the town sends every station the
+/// roster and what concerns its records, and its county all of its log.
+const OUTGOING: &str = "origin = ?1 AND seq > ?2 AND (?5 OR
      (?3 AND entity NOT IN ('grid', 'station', 'deputy', 'duty_shift'))
      OR (NOT ?3 AND entity IN ('grid', 'station', 'deputy'))
     OR (entity IN ('duty_shift', 'reception', 'meeting', 'mediation', 'deputy_activity', 'suggestion')

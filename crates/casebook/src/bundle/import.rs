@@ -11,7 +11,7 @@ use super::quarantine;
 use super::receipts::{apply_receipt, received_to, resend_receipt};
 use super::recover::{Recovered, recover_own_log};
 use super::relay;
-use crate::change::LogEntry;
+use crate::change::{Change, LogEntry};
 use crate::domain::AuditAction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Book, BookKind, Writer, change_to_parts};
@@ -170,14 +170,20 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         imported.recovered = recovered;
         imported.renumbered = renumbered;
     }
+    let mut roster_first = 0;
     if let Some(relayed) = &bundle.payload.relay {
         if writer.book_kind() != BookKind::County {
             return Err(format::bad("本台账不是县级台账，不接收转报的站点同步包"));
         }
-        // The stations' entries first: the town's own events may be written on their cases.
+        // The town's roster, then the stations' entries (a mediation may be numbered by the
+        // committee the roster names), then the rest of the town's log (its referrals are
+        // written on the stations' cases).
+        roster_first =
+            apply_roster_first(writer, header, &bundle.payload.changes, &bundle.encoded)?;
         relay::vouch(writer, &header.origin, &relayed.stations)?;
         for unit in &bundle.units {
             relay::check_unit(writer, &header.origin, unit)?;
+            relay::start_at_first_unit(writer, &unit.header)?;
             let log = Log {
                 header: &unit.header,
                 changes: &unit.payload.changes,
@@ -194,8 +200,37 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
         file_hash: &bundle.file_hash,
     };
     imported += apply_log(writer, &log, &header.origin)?;
+    // Applied first, then found held by the whole run.
+    imported.duplicates -= roster_first;
+    imported.applied += roster_first;
     relay::keep_unit(writer, bundle)?;
     Ok(imported)
+}
+
+/// Applies the roster entries of a town's run ahead of the rest (at a county, before the
+/// stations' bundles it relays); they are then duplicates when the whole run is applied. None
+/// when the run waits after a gap. Answers how many were applied.
+fn apply_roster_first(
+    writer: &mut Writer<'_>,
+    header: &format::Header,
+    changes: &[LogEntry],
+    encoded: &[(&'static str, String)],
+) -> Result<usize> {
+    let acked = received_to(writer.tx(), &header.origin)?.unwrap_or(0);
+    if header.from_seq > acked + 1 {
+        return Ok(0);
+    }
+    let roster = changes.iter().zip(encoded).filter(|(entry, _)| {
+        entry.seq > acked
+            && matches!(
+                entry.change,
+                Change::GridUpsert(_)
+                    | Change::StationUpsert(_)
+                    | Change::DeputyUpsert(_)
+                    | Change::DutyShiftUpsert(_)
+            )
+    });
+    Ok(apply_entries(writer, &header.origin, acked, acked, roster)?.applied)
 }
 
 /// A run of one origin's log as a bundle brings it: the sender's own, or a station's that its

@@ -73,6 +73,10 @@ pub trait Holdings {
     fn speaks_for(&self, _town: &str, _station: &str) -> Result<bool> {
         Ok(true)
     }
+    /// The code of the station record `id` on the roster here, if there is one.
+    fn station_code(&self, _id: Uuid) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 impl Holdings for Writer<'_> {
@@ -103,6 +107,14 @@ impl Holdings for Writer<'_> {
     fn speaks_for(&self, town: &str, station: &str) -> Result<bool> {
         super::relay::speaks_for(self, town, station)
     }
+
+    fn station_code(&self, id: Uuid) -> Result<Option<String>> {
+        Ok(self
+            .tx()
+            .prepare_cached("SELECT code FROM stations WHERE id = ?1")?
+            .query_row([id.to_string()], |row| row.get(0))
+            .optional()?)
+    }
 }
 
 /// Refuses `entry` unless its origin owns what it writes.
@@ -110,7 +122,16 @@ pub fn check(holdings: &impl Holdings, entry: &LogEntry) -> Result<()> {
     let sender = entry.origin.as_str();
     match &entry.change {
         Change::StationUpsert(station) if holdings.is_town(sender)? => {
-            if holdings.speaks_for(sender, &station.code)? {
+            // The record it rewrites (by id) as well as the code it gives it: else one town
+            // could recode a neighbour's station.
+            let held = holdings.station_code(station.id)?;
+            let codes = std::iter::once(&station.code).chain(held.as_ref());
+            if codes
+                .map(|code| holdings.speaks_for(sender, code))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .all(|speaks| speaks)
+            {
                 return Ok(());
             }
             Err(not_owner(

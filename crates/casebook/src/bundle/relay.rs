@@ -34,6 +34,10 @@ pub struct RelayedOrigin {
     pub station: String,
     /// The town that relays it.
     pub town: String,
+    /// At a county, the first seq of its log the county holds: above 1 when the station synced
+    /// with its town before the town kept its bundles for a county (its earlier records never
+    /// reach the county); 0 at a town, or before anything came.
+    pub held_from: i64,
     /// How far the county holds its log (at a town: as the county's last receipt said).
     pub held_to: i64,
     /// At a town, its bundles kept until the county acknowledges them; 0 at a county.
@@ -63,21 +67,50 @@ pub(super) struct OpenedUnit {
     pub(super) encoded: Vec<(&'static str, String)>,
 }
 
-/// The signing keys a county's towns vouched for each station, by station: a snapshot, so that
-/// relayed bundles are checked before they are decompressed (and again by the writer).
-pub(super) type StationKeys = std::sync::Arc<HashMap<String, Vec<VerifyingKey>>>;
+/// Most stations one relay may vouch for, and most station bundles it may carry: far above a
+/// town (about 27 stations, a week's bundle each), and a bound on the work a relay can ask.
+pub const MAX_RELAYED_STATIONS: usize = 4_096;
+/// See [`MAX_RELAYED_STATIONS`].
+pub const MAX_RELAY_UNITS: usize = 16_384;
+/// Most keys a county keeps for one station (each new PC of the station is one): a town cannot
+/// make every check of that station's bundles try without end.
+pub const MAX_KEYS_PER_STATION: usize = 16;
+
+/// What a county knows of each relayed station: the town that relays it and the keys that town
+/// vouched for it. A snapshot for the opener, so that relayed bundles are checked before they
+/// are decompressed (and again by the writer); `None` in a book that is not a county's, which
+/// takes no relay at all.
+pub(super) type StationKeys = Option<std::sync::Arc<HashMap<String, (String, Vec<VerifyingKey>)>>>;
 
 /// Decodes what a town relays, without writing: each unit's framing, its signature by a key
-/// known for its station (`known`, or vouched in this relay), its payload against the hash the
-/// signed header names, and its entries. `town` is the bundle's sender; the payloads together
-/// decompress to at most `cap` bytes. The writer checks again, against the book, which town
-/// relays each station ([`check_unit`]).
+/// known for its station (or, for a station no other town relays, the key this relay vouches),
+/// its payload against the hash the signed header names, and its entries. `town` is the
+/// bundle's sender; the payloads together decompress to at most `cap` bytes. The writer checks
+/// again, against the book ([`vouch`], [`check_unit`]).
 pub(super) fn open_units(
     town: &str,
     relay: &Relay,
     known: &StationKeys,
     cap: usize,
 ) -> Result<Vec<OpenedUnit>> {
+    let Some(known) = known else {
+        return Err(format::bad("本台账不是县级台账，不接收转报的站点同步包"));
+    };
+    if relay.stations.len() > MAX_RELAYED_STATIONS || relay.units.len() > MAX_RELAY_UNITS {
+        return Err(format::bad(&format!(
+            "{town}一次转报的站点超过{MAX_RELAYED_STATIONS}个或同步包超过{MAX_RELAY_UNITS}个"
+        )));
+    }
+    let mut vouched = HashMap::new();
+    for station in &relay.stations {
+        let key = sign_public_key(&station.sign_public)?;
+        if vouched.insert(station.code.as_str(), key).is_some() {
+            return Err(format::bad(&format!(
+                "{town}转报时重复报送了站点{}",
+                station.code
+            )));
+        }
+    }
     let mut budget = cap;
     relay
         .units
@@ -98,18 +131,20 @@ pub(super) fn open_units(
                     header.recipient
                 )));
             }
-            let vouched = relay
-                .stations
+            let station = header.origin.as_str();
+            let keys: Vec<VerifyingKey> = match known.get(station) {
+                Some((relay, _)) if relay != town => {
+                    return Err(not_relay(&format!(
+                        "站点{station}由{relay}转报，{town}不能转报该站点的记录"
+                    )));
+                }
+                Some((_, keys)) => keys.iter().chain(vouched.get(station)).copied().collect(),
+                None => vouched.get(station).copied().into_iter().collect(),
+            };
+            if !keys
                 .iter()
-                .filter(|station| station.code == header.origin)
-                .filter_map(|station| sign_public_key(&station.sign_public).ok());
-            let mut keys = known
-                .get(&header.origin)
-                .into_iter()
-                .flatten()
-                .copied()
-                .chain(vouched);
-            if !keys.any(|key| format::verify_signature(&parsed, &key).is_ok()) {
+                .any(|key| format::verify_signature(&parsed, key).is_ok())
+            {
                 return Err(unsigned(town, &header));
             }
             if format::payload_hash(&compressed) != header.payload_sha256 {
@@ -179,7 +214,7 @@ impl Book {
     /// logs; empty in any other book.
     pub fn relayed_origins(&self) -> Result<Vec<RelayedOrigin>> {
         self.relayed_rows(
-            "SELECT r.station, r.town, COALESCE(i.acked_to, 0), 0
+            "SELECT r.station, r.town, COALESCE(r.held_from, 0), COALESCE(i.acked_to, 0), 0
              FROM relayed_stations r LEFT JOIN inbound i ON i.origin = r.station
              ORDER BY r.town, r.station",
         )
@@ -196,7 +231,7 @@ impl Book {
         }
         let relay_to = self.relay_to()?;
         let stations = self.relayed_rows(
-            "SELECT p.code, (SELECT value FROM book_meta WHERE key = 'origin_code'),
+            "SELECT p.code, (SELECT value FROM book_meta WHERE key = 'origin_code'), 0,
                  COALESCE(a.acked_to, 0),
                  (SELECT COUNT(*) FROM relay_units u WHERE u.origin = p.code)
              FROM peers p LEFT JOIN relay_acks a ON a.origin = p.code
@@ -217,30 +252,35 @@ impl Book {
                 Ok(RelayedOrigin {
                     station: row.get(0)?,
                     town: row.get(1)?,
-                    held_to: row.get(2)?,
-                    waiting: row.get(3)?,
+                    held_from: row.get(2)?,
+                    held_to: row.get(3)?,
+                    waiting: row.get(4)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
-    /// At a county, every key its towns vouched for each station (empty elsewhere).
+    /// At a county, each relayed station's town and the keys it vouched ([`StationKeys`]).
     pub(super) fn relayed_station_keys(&self) -> Result<StationKeys> {
-        let mut keys: HashMap<String, Vec<VerifyingKey>> = HashMap::new();
-        if self.origin().kind == BookKind::County {
-            let mut select = self
-                .conn()
-                .prepare("SELECT station, sign_public FROM relay_keys")?;
-            let mut rows = select.query([])?;
-            while let Some(row) = rows.next()? {
-                let key: Vec<u8> = row.get(1)?;
-                if let Some(key) = verifying_key(&key) {
-                    keys.entry(row.get(0)?).or_default().push(key);
-                }
-            }
+        if self.origin().kind != BookKind::County {
+            return Ok(None);
         }
-        Ok(std::sync::Arc::new(keys))
+        let mut stations: HashMap<String, (String, Vec<VerifyingKey>)> = HashMap::new();
+        let mut select = self.conn().prepare(
+            "SELECT r.station, r.town, k.sign_public
+             FROM relayed_stations r LEFT JOIN relay_keys k ON k.station = r.station",
+        )?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let town: String = row.get(1)?;
+            let (_, keys) = stations
+                .entry(row.get(0)?)
+                .or_insert_with(|| (town, Vec::new()));
+            let key: Option<Vec<u8>> = row.get(2)?;
+            keys.extend(key.as_deref().and_then(verifying_key));
+        }
+        Ok(Some(std::sync::Arc::new(stations)))
     }
 
     /// The stations a county holds of `town`, or of every town: what its statistics and reports
@@ -269,10 +309,10 @@ impl Book {
         let mut select = self.conn().prepare(
             "SELECT u.file, u.payload FROM relay_units u
              LEFT JOIN relay_acks a ON a.origin = u.origin
-             WHERE u.to_seq > COALESCE(a.acked_to, 0)
+             WHERE u.to_seq > COALESCE(a.acked_to, 0) AND u.origin <> ?1
              ORDER BY u.origin, u.from_seq",
         )?;
-        let mut rows = select.query([])?;
+        let mut rows = select.query([county])?;
         let mut units = Vec::new();
         let mut bytes = 0;
         while let Some(row) = rows.next()? {
@@ -321,6 +361,11 @@ pub(super) fn keep_unit(writer: &Writer<'_>, bundle: &PreparedBundle) -> Result<
         return Ok(());
     }
     let tx = writer.tx();
+    // The county's own bundles to this town are not a station's: relayed back, they would be
+    // refused as unsigned by a station, and hold every later relay up.
+    if relay_to(tx)?.as_deref() == Some(header.origin.as_str()) {
+        return Ok(());
+    }
     let acked: i64 = tx
         .prepare_cached("SELECT acked_to FROM relay_acks WHERE origin = ?1")?
         .query_row([&header.origin], |row| row.get(0))
@@ -442,6 +487,14 @@ pub(super) fn vouch(writer: &Writer<'_>, town: &str, stations: &[RelayedStation]
             }
             Some(_) => {}
             None => {
+                let held: i64 = tx
+                    .prepare_cached("SELECT COUNT(*) FROM relay_keys WHERE station = ?1")?
+                    .query_row([&code], |row| row.get(0))?;
+                if usize::try_from(held).map_or(true, |held| held >= MAX_KEYS_PER_STATION) {
+                    return Err(not_relay(&format!(
+                        "站点{code}已有{held}个签名公钥，{town}报送的新公钥不再接受，请联系县人大核实"
+                    )));
+                }
                 tx.prepare_cached(
                     "INSERT INTO relay_keys (station, sign_public, vouched_at) VALUES (?1, ?2, ?3)",
                 )?
@@ -499,6 +552,30 @@ fn verifying_key(bytes: &[u8]) -> Option<VerifyingKey> {
     <[u8; 32]>::try_from(bytes)
         .ok()
         .and_then(|key| VerifyingKey::from_bytes(&key).ok())
+}
+
+/// Before the first unit of a station the county takes: the county holds the station's log from
+/// that unit on. A town keeps its stations' bundles from the day it runs this version, so a
+/// station that synced before has no unit from seq 1; its log at the county starts where its
+/// first unit does, rather than wait for ever for records no unit carries.
+pub(super) fn start_at_first_unit(writer: &Writer<'_>, header: &Header) -> Result<()> {
+    let tx = writer.tx();
+    let started: bool = tx
+        .prepare_cached("SELECT held_from IS NOT NULL FROM relayed_stations WHERE station = ?1")?
+        .query_row([&header.origin], |row| row.get(0))?;
+    if started {
+        return Ok(());
+    }
+    tx.prepare_cached("UPDATE relayed_stations SET held_from = ?2 WHERE station = ?1")?
+        .execute(params![header.origin, header.from_seq])?;
+    if header.from_seq > 1 {
+        tx.prepare_cached(
+            "INSERT INTO inbound (origin, acked_to) VALUES (?1, ?2)
+             ON CONFLICT (origin) DO NOTHING",
+        )?
+        .execute(params![header.origin, header.from_seq - 1])?;
+    }
+    Ok(())
 }
 
 fn relaying_town(writer: &Writer<'_>, station: &str) -> Result<Option<String>> {

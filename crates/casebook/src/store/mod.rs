@@ -63,6 +63,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("migrations/015_suggestions.sql"),
     include_str!("migrations/016_case_events_by_kind.sql"),
     include_str!("migrations/017_relay.sql"),
+    include_str!("migrations/018_mediations_by_accepted.sql"),
 ];
 
 /// Schema version of books this build writes (the number of migrations).
@@ -87,8 +88,8 @@ pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// terms, and the `investigation` and `rights_notified` events, which an older reader would
 /// refuse; and migration 014 made deputies' reports to voters and trainings travel
 /// (`deputy_activity_append`). Migration 015 did: deputies' suggestions and their events travel
-/// (`suggestion_create`, `suggestion_event_append`). Migrations 016 (an index) and 017 (the
-/// relay to a county, its own bookkeeping) did not.
+/// (`suggestion_create`, `suggestion_event_append`). Migrations 016 and 018 (indexes) and 017
+/// (the relay to a county, its own bookkeeping) did not.
 pub const LOG_VERSION: i64 = 15;
 
 /// The schema's migration history. The last step also records [`SOFTWARE_VERSION`] in the
@@ -947,7 +948,7 @@ mod tests {
              DROP INDEX receptions_open_by_due; DROP INDEX receptions_renumbered;
              DROP INDEX mediations_renumbered; ALTER TABLE receptions DROP COLUMN kind;
              DROP INDEX stations_by_committee; ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 6;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 6;",
         )
         .unwrap();
     }
@@ -1043,7 +1044,7 @@ mod tests {
              DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; ALTER TABLE receptions DROP COLUMN kind; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 9;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 9;",
         )
         .unwrap();
         migrations().to_version(&mut conn, 9).unwrap();
@@ -1087,7 +1088,7 @@ mod tests {
              DROP TABLE suggestion_events; DROP TABLE suggestions;
              DROP TABLE meeting_events; DROP INDEX stations_by_committee;
              ALTER TABLE stations DROP COLUMN committee_name;
-             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 10;",
+             ALTER TABLE stations DROP COLUMN committee_short_name; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 10;",
         )
         .unwrap();
         conn.execute(
@@ -1158,7 +1159,7 @@ mod tests {
         drop(book);
         let mut conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 14;",
+            "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 14;",
         )
         .unwrap();
         migrations().to_version(&mut conn, 14).unwrap();
@@ -1238,7 +1239,7 @@ mod tests {
         );
         drop(book);
         let mut conn = Connection::open(&path).unwrap();
-        conn.execute_batch("DROP INDEX case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 15;")
+        conn.execute_batch("DROP INDEX case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 15;")
             .unwrap();
         migrations().to_version(&mut conn, 15).unwrap();
         drop(conn);
@@ -1290,7 +1291,7 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks;
-             DROP TABLE relay_units; PRAGMA user_version = 16;",
+             DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 16;",
         )
         .unwrap();
         drop(conn);
@@ -1303,6 +1304,41 @@ mod tests {
         assert_eq!(overview.stations.len(), 1);
         assert_eq!(overview.stations[0].waiting, 1);
         assert_eq!(overview.stations[0].held_to, 0);
+    }
+
+    /// A version-17 book gains the index of mediation files by the day they were accepted,
+    /// and a month's Ministry table reads through it.
+    #[test]
+    fn a_version_17_book_finds_a_month_s_mediation_files_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v17.db");
+        drop(Book::create(&path, "XC", "溪城县人大常委会", BookKind::County).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP INDEX mediations_by_accepted; PRAGMA user_version = 17;")
+            .unwrap();
+        drop(conn);
+
+        let book = Book::open(&path).unwrap();
+        let plan: Vec<String> = book
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT m.id FROM mediations m
+                 WHERE m.accepted_at >= '2026-11-01' AND m.accepted_at < '2026-12-01'",
+            )
+            .unwrap()
+            .query_map([], |row| row.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("mediations_by_accepted")),
+            "{plan:?}"
+        );
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d);
+        let (figures, table) = book.mediation_table(None, day(1), day(30)).unwrap();
+        assert_eq!(figures.accepted, 0);
+        assert_eq!(table.len(), crate::domain::DISPUTE_TYPES.len());
     }
 
     /// A version-11 book's stations have no committee after the upgrade: their mediation
@@ -1354,7 +1390,7 @@ mod tests {
                 .unwrap()
                 .execute_batch(
                     "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
-                     ALTER TABLE peers DROP COLUMN format_version; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 12;",
+                     ALTER TABLE peers DROP COLUMN format_version; DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 12;",
                 )
                 .unwrap();
         }
@@ -1394,7 +1430,7 @@ mod tests {
             .unwrap()
             .execute_batch(
                 "DROP TABLE suggestion_events; DROP TABLE suggestions; DROP TABLE deputy_activities;
-                 DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; PRAGMA user_version = 13;",
+                 DROP INDEX IF EXISTS case_events_by_kind; DROP TABLE relay_keys; DROP TABLE relayed_stations; DROP TABLE relay_acks; DROP TABLE relay_units; DROP INDEX mediations_by_accepted; PRAGMA user_version = 13;",
             )
             .unwrap();
         // What migration 013 leaves is what a version-13 build made.

@@ -25,11 +25,14 @@ CREATE TABLE relay_acks (
 
 -- At a county: the one town that relays each station, and every signing key that town
 -- vouched for it (a station re-enrolled on a new PC signs with a new one; its older bundles
--- still check against the old). A key belongs to one station.
+-- still check against the old). A key belongs to one station. `held_from`: the first seq of
+-- the station's log the county holds: a town keeps stations' bundles from the day it runs this
+-- version, so a station that synced before starts later than 1 at its county.
 CREATE TABLE relayed_stations (
     station TEXT PRIMARY KEY,
     town TEXT NOT NULL,
-    first_seen TEXT NOT NULL
+    first_seen TEXT NOT NULL,
+    held_from INTEGER
 );
 CREATE INDEX relayed_stations_by_town ON relayed_stations (town);
 CREATE TABLE relay_keys (
