@@ -201,7 +201,7 @@ fn apply_prepared(writer: &mut Writer<'_>, bundle: &PreparedBundle, own: &str) -
     };
     imported += apply_log(writer, &log, &header.origin)?;
     // Applied first, then found held by the whole run.
-    imported.duplicates -= roster_first;
+    imported.duplicates = imported.duplicates.saturating_sub(roster_first);
     imported.applied += roster_first;
     relay::keep_unit(writer, bundle)?;
     Ok(imported)
