@@ -455,6 +455,37 @@ fn a_town_relays_its_station_to_the_county_with_relay_set_and_sync() {
     assert_eq!(cases.as_array().unwrap().len(), 1);
     assert_eq!(cases[0]["case_no"], case);
     assert_eq!(ok(&county, &["stats", "--station", "QX"])["receptions"], 1);
+    // The town's monthly report, HTML and Excel, from the county's book, on the station day
+    // of the visit.
+    let station_day = chrono::DateTime::parse_from_rfc3339(&received_at)
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive()
+        .to_string();
+    for out in ["qx-month.html", "qx-month.xlsx"] {
+        let out = path(out);
+        let written = ok(
+            &county,
+            &[
+                "report",
+                "monthly",
+                "--station",
+                "QX",
+                "--from",
+                &station_day,
+                "--to",
+                &station_day,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(written["bytes"].as_u64().unwrap() > 1000, "{written}");
+    }
+    let page = std::fs::read_to_string(path("qx-month.html")).unwrap();
+    assert!(
+        page.contains("1 件 1 人次"),
+        "the town's visit is counted in its report"
+    );
     assert_eq!(
         refused(&county, &["stats", "--station", "ZZ"])["kind"],
         "invalid"

@@ -1,7 +1,8 @@
 //! The tier above the town (issue 17): three towns relay their twenty stations' logs to a
 //! county hub, the `liaison-hub` binary on a county book, over the same signed push and pull
 //! a station uses. Every station's cases reach the county once; a town that changes a relayed
-//! station bundle, and a town that relays another town's station, are refused.
+//! station bundle, a town that relays another town's station, and a relayed record that breaks
+//! ownership at the county are refused.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -409,4 +410,30 @@ async fn a_referral_and_a_station_that_synced_before_the_relay_reach_the_county(
         waiting.stations.iter().all(|station| station.waiting == 0),
         "{waiting:?}"
     );
+}
+
+/// Two stations of two towns whose receptions share a record id (a forger's id source, or a
+/// broken PC's): each town takes its own, but at the county the second is another station's
+/// record, and its town's relay is refused as `not_owner`, as a town refuses a station's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_record_that_breaks_ownership_at_the_county_is_refused() {
+    let mut county = County::start();
+    let shared = uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0042);
+    for code in ["QA02", "QB02"] {
+        let station = county.stations.get_mut(code).unwrap();
+        station.set_id_source(Some(Box::new(move |_| shared)));
+        one_more_visit(&mut county, code, "同一个记录编号");
+    }
+    county.sync("QA").await.unwrap();
+    let held = case_numbers(&county.county_book());
+    let message = refused_as(county.sync("QB").await, ErrorKind::NotOwner);
+    assert!(message.contains("QB02"), "{message}");
+    assert!(message.contains("已属于QA02"), "{message}");
+    assert_eq!(
+        case_numbers(&county.county_book()),
+        held,
+        "nothing of QB's bundle"
+    );
+    // QC is not held up.
+    county.sync("QC").await.unwrap();
 }

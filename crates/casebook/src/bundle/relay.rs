@@ -1,7 +1,8 @@
 //! The tier above the town (docs/scaling.md, "County and city"): a town relays each station
 //! bundle it accepted, as the station signed it, to its county; the county checks the
 //! station's signature and the payload against the hash that signature covers before it reads
-//! an entry, so a town cannot change, add or drop what a station wrote. A station is relayed
+//! an entry, so a town cannot change, add or drop anything in a bundle a station signed. A
+//! station is relayed
 //! by one town only, and the county's receipts come back per station, so the town keeps each
 //! bundle until the county holds what it carries.
 
