@@ -197,6 +197,13 @@ async fn three_towns_relay_twenty_stations_to_the_county_once_each() {
     }
     let one = book.stats(Some("QB03"), None, None).unwrap();
     assert_eq!(one.receptions as usize, RECEPTIONS_PER_STATION);
+    // A relayed station's code cannot be enrolled as a town of the county.
+    let mut book = book;
+    let keys = county.stations["QA01"].public_keys();
+    let err = book
+        .add_peer("QA01", &keys.sign_public, &keys.seal_public)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{err}");
 }
 
 /// One more reception at station `code`, carried to its town: a bundle the town now keeps for

@@ -83,6 +83,17 @@ impl Book {
         if code == self.origin().code {
             return Err(Error::invalid("不能把本站自己登记为同步对象"));
         }
+        if self.origin().kind == crate::store::BookKind::County
+            && self
+                .relayed_origins()?
+                .iter()
+                .any(|origin| origin.station == code)
+        {
+            // A town under a station's code would write as that station.
+            return Err(Error::invalid(format!(
+                "“{code}”是本县已由某镇转报的联络站代码，不能登记为同步对象"
+            )));
+        }
         let sign = sign_public_key(sign_public)?;
         let seal = seal_public_key(seal_public)?;
         if let Some(peer) = self.peer(&code)?
