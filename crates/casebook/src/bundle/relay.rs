@@ -57,12 +57,11 @@ pub struct RelayOverview {
     pub stations: Vec<RelayedOrigin>,
 }
 
-/// A station's bundle as the county opened it from a town's relay: its authentic header (once
-/// its signature is checked by the writer, which knows the station's keys) and its changes.
+/// A station's bundle as the county opened it from a town's relay: its header, signed by a key
+/// known or vouched for its station, and its changes.
 #[derive(Debug)]
 pub(super) struct OpenedUnit {
     pub(super) header: Header,
-    pub(super) file: Vec<u8>,
     pub(super) file_hash: String,
     pub(super) payload: Payload,
     pub(super) encoded: Vec<(&'static str, String)>,
@@ -86,8 +85,10 @@ pub(super) type StationKeys = Option<std::sync::Arc<HashMap<String, (String, Vec
 /// Decodes what a town relays, without writing: each unit's framing, its signature by a key
 /// known for its station (or, for a station no other town relays, the key this relay vouches),
 /// its payload against the hash the signed header names, and its entries. `town` is the
-/// bundle's sender; the payloads together decompress to at most `cap` bytes. The writer checks
-/// again, against the book ([`vouch`], [`check_unit`]).
+/// bundle's sender; the payloads together decompress to at most `cap` bytes. The signature is
+/// checked here only: the writer's [`vouch`] records every key tried here that was not known
+/// (or refuses the bundle), and a station's town never changes, so [`check_unit`] needs only
+/// the book's word on which town relays it.
 pub(super) fn open_units(
     town: &str,
     relay: &Relay,
@@ -166,7 +167,6 @@ pub(super) fn open_units(
             Ok(OpenedUnit {
                 file_hash: format::file_hash(&file),
                 header,
-                file,
                 payload,
                 encoded,
             })
@@ -284,15 +284,16 @@ impl Book {
         Ok(Some(std::sync::Arc::new(stations)))
     }
 
-    /// The stations a county holds of `town`, or of every town: what its statistics and reports
-    /// read when they are made for one town.
+    /// The stations a county holds of `town`: what its statistics and reports read when they
+    /// are made for one town.
     pub fn stations_relayed_by(&self, town: &str) -> Result<Vec<String>> {
-        Ok(self
-            .relayed_origins()?
-            .into_iter()
-            .filter(|origin| origin.town == town)
-            .map(|origin| origin.station)
-            .collect())
+        let mut select = self.conn().prepare_cached(
+            "SELECT station FROM relayed_stations WHERE town = ?1 ORDER BY station",
+        )?;
+        let stations = select
+            .query_map([town], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(stations)
     }
 
     /// What this town relays to `county` in its next bundle: its stations' keys and the
@@ -506,8 +507,8 @@ pub(super) fn vouch(writer: &Writer<'_>, town: &str, stations: &[RelayedStation]
     Ok(())
 }
 
-/// Checks a relayed unit at a county: its station is relayed by `town`, and one of the keys
-/// that town vouched for it signed the file.
+/// Checks a relayed unit at a county against the book: its station is relayed by `town` (its
+/// signature was checked when it was opened, [`open_units`]).
 pub(super) fn check_unit(writer: &Writer<'_>, town: &str, unit: &OpenedUnit) -> Result<()> {
     let station = &unit.header.origin;
     match relaying_town(writer, station)? {
@@ -522,19 +523,6 @@ pub(super) fn check_unit(writer: &Writer<'_>, town: &str, unit: &OpenedUnit) -> 
                 "{town}转报了站点{station}的同步包，却没有报送该站点的公钥"
             )));
         }
-    }
-    let parsed = format::parse(&unit.file)?;
-    let mut select = writer
-        .tx()
-        .prepare_cached("SELECT sign_public FROM relay_keys WHERE station = ?1")?;
-    let keys = select
-        .query_map([station], |row| row.get::<_, Vec<u8>>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let signed_by_station = keys.iter().any(|key| {
-        verifying_key(key).is_some_and(|key| format::verify_signature(&parsed, &key).is_ok())
-    });
-    if !signed_by_station {
-        return Err(unsigned(town, &unit.header));
     }
     Ok(())
 }

@@ -340,6 +340,20 @@ impl Book {
         Err(crate::Error::invalid(format!("名册中没有站点“{code}”")))
     }
 
+    /// The stations counted for `station` ([`Book::stations_counted`]), and the same as the JSON
+    /// array every query of the figures reads (`json_each(?3)`); both `None` for all.
+    fn scope(&self, station: Option<&str>) -> Result<(Option<Vec<String>>, Option<String>)> {
+        let members = station
+            .map(|code| self.stations_counted(code))
+            .transpose()?;
+        let scope = members
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|err| Error::Internal(err.to_string()))?;
+        Ok((members, scope))
+    }
+
     /// Statistics of receptions received, mediations accepted and meetings held in
     /// `from..=to` (whole days, station time), of one station or all; at a county, of one
     /// town's stations when `station` is a town's code.
@@ -349,16 +363,8 @@ impl Book {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<Stats> {
-        let members = station
-            .map(|code| self.stations_counted(code))
-            .transpose()?;
+        let (members, scope) = self.scope(station)?;
         let requested = station;
-        // Every query reads the stations counted as a JSON array (`json_each(?3)`).
-        let scope = members
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|err| crate::Error::Internal(err.to_string()))?;
         let station = scope.as_deref();
         let (start, end) = day_bounds(from, to);
         let today = china_today().to_string();
@@ -610,14 +616,7 @@ impl Book {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<(MediationStats, Vec<DisputeTypeRow>)> {
-        let members = station
-            .map(|code| self.stations_counted(code))
-            .transpose()?;
-        let scope = members
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|err| Error::Internal(err.to_string()))?;
+        let (_, scope) = self.scope(station)?;
         let (start, end) = day_bounds(from, to);
         self.mediation_stats(&start, &end, scope.as_deref())
     }
