@@ -68,6 +68,9 @@ pub use peers::Peer;
 pub use pull::{PULL_WINDOW_DAYS, replayed_pull};
 pub use quarantine::Quarantined;
 pub use receipts::{ReceiptIssuer, canonical_entry_hash, missing_ranges};
-pub use relay::{MAX_RELAY_BYTES, RelayOverview, RelayedOrigin};
+pub use relay::{
+    MAX_KEYS_PER_STATION, MAX_RELAY_BYTES, MAX_RELAY_UNITS, MAX_RELAYED_STATIONS, RelayOverview,
+    RelayedOrigin,
+};
 pub use status::{Conflict, PeerStatus};
 pub use wire::{PullRequest, Refusal, UploadAnswer};
